@@ -1,0 +1,47 @@
+"""Alembic environment: SQLModel metadata, URL from OpsPortal settings."""
+
+from __future__ import annotations
+
+from logging.config import fileConfig
+
+from sqlmodel import SQLModel
+
+import opsportal.models  # noqa: F401  (registers the tables)
+from alembic import context
+from opsportal.db import get_engine
+from opsportal.settings import get_settings
+
+config = context.config
+if config.config_file_name is not None and config.attributes.get("configure_logging", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def _url() -> str:
+    return config.attributes.get("database_url") or get_settings().database_url
+
+
+def _options(url: str) -> dict:
+    return {"target_metadata": target_metadata, "compare_type": True, "render_as_batch": url.startswith("sqlite")}
+
+
+def run_migrations_offline() -> None:
+    url = _url()
+    context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **_options(url))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = _url()
+    with get_engine(url).connect() as connection:
+        context.configure(connection=connection, **_options(url))
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,77 @@
+"""Password hashes (argon2id) and session tokens (JWT, HS256 only)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from jose import JWTError, jwt
+
+ALGORITHM = "HS256"
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal it.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired or meant for another audience."""
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    user_id: int
+    session_id: str
+    expires_at: int
+
+
+def issue_token(
+    *, user_id: int, session_id: str, issued_at: datetime, expires_at: datetime, secret: str, audience: str
+) -> str:
+    claims = {
+        "sub": str(user_id),
+        "jti": session_id,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+        "aud": audience,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(token: str, *, secret: str, audience: str) -> TokenClaims:
+    """The claims of a valid token; InvalidToken for anything else (``alg: none`` included)."""
+    try:
+        header = jwt.get_unverified_header(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("unexpected algorithm")
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            options={"require_exp": True, "require_sub": True, "require_jti": True, "require_aud": True},
+        )
+        return TokenClaims(user_id=int(claims["sub"]), session_id=str(claims["jti"]), expires_at=int(claims["exp"]))
+    except (JWTError, KeyError, ValueError, TypeError) as exc:
+        raise InvalidToken(str(exc)) from None

@@ -1,0 +1,140 @@
+"""`opsportal`: the operator's command line (database, organizations, users, demo data).
+
+With --json a command prints exactly one JSON object on stdout. Errors go to stderr as
+one line and the exit status is non-zero; a failed command changes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from opsportal.services.errors import ServiceError
+
+EXIT_ERROR = 1
+
+
+class CommandError(Exception):
+    """A usage problem found by a command itself (exit 2, like argparse's)."""
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _emit(args: argparse.Namespace, payload: dict, text: str) -> None:
+    if args.json:
+        print(json.dumps(_jsonable(payload), sort_keys=True))
+    else:
+        print(text)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> None:
+    from opsportal.migrations import upgrade
+
+    upgrade(revision=args.revision)
+    _emit(args, {"upgraded_to": args.revision}, f"Database upgraded to {args.revision}.")
+
+
+def cmd_org_create(args: argparse.Namespace) -> None:
+    from opsportal.services.operator import OPERATOR
+    from opsportal.services.organizations import create_organization
+
+    org = create_organization(OPERATOR, name=args.name, parent_name=args.parent)
+    parent = f" under {org.parent_name}" if org.parent_name else ""
+    _emit(args, dataclasses.asdict(org), f"Created organization {org.name} (id {org.id}){parent}.")
+
+
+def cmd_user_create(args: argparse.Namespace) -> None:
+    from opsportal.services.operator import OPERATOR
+    from opsportal.services.users import create_user
+
+    password = None
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise CommandError("--password-stdin given but standard input held no password")
+    created = create_user(OPERATOR, email=args.email, role=args.role, organization_name=args.org,
+                          password=password, full_name=args.name or "")
+    payload = dataclasses.asdict(created.user)
+    text = f"Created {created.user.role} {created.user.email} (id {created.user.id})."
+    if created.temporary_password:
+        payload["temporary_password"] = created.temporary_password
+        text += f"\nTemporary password (shown once): {created.temporary_password}"
+    _emit(args, payload, text)
+
+
+def cmd_demo_load(args: argparse.Namespace) -> None:
+    from opsportal.services.demo import DEMO_PASSWORD, load_demo
+    from opsportal.services.operator import OPERATOR
+
+    result = load_demo(OPERATOR)
+    _emit(args, dataclasses.asdict(result),
+          f"Demo data ready: {result.organizations_created} organizations and {result.users_created} users added "
+          f"({result.organizations_total} and {result.users_total} in the demo set). "
+          f"Demo password: {DEMO_PASSWORD}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="opsportal", description="OpsPortal operator commands.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+
+    db = groups.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
+    p = db.add_parser("upgrade", parents=[common], help="apply migrations")
+    p.add_argument("--revision", default="head")
+    p.set_defaults(func=cmd_db_upgrade)
+
+    org = groups.add_parser("org", help="organizations").add_subparsers(dest="action", required=True)
+    p = org.add_parser("create", parents=[common], help="create an organization")
+    p.add_argument("name")
+    p.add_argument("--parent", metavar="NAME", help="the parent organization's name")
+    p.set_defaults(func=cmd_org_create)
+
+    user = groups.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    p = user.add_parser("create", parents=[common], help="create a user")
+    p.add_argument("email")
+    p.add_argument("--org", metavar="NAME", help="organization (customer roles only)")
+    p.add_argument("--role", required=True, help="owner, admin, billing, member, agent or staff_admin")
+    p.add_argument("--name", help="full name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password from the first line of standard input (else one is generated)")
+    p.set_defaults(func=cmd_user_create)
+
+    demo = groups.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    p = demo.add_parser("load", parents=[common], help="load the demo organizations and users (idempotent)")
+    p.set_defaults(func=cmd_demo_load)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], None] = args.func
+    try:
+        func(args)
+    except CommandError as exc:
+        print(f"opsportal: error: {exc}", file=sys.stderr)
+        return 2
+    except ServiceError as exc:
+        print(f"opsportal: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,7 @@
+"""SQLModel tables; importing this package registers every table on SQLModel.metadata."""
+
+from opsportal.models.login_session import LoginSession
+from opsportal.models.organization import Organization
+from opsportal.models.user import User
+
+__all__ = ["LoginSession", "Organization", "User"]

@@ -1,0 +1,166 @@
+"""Signing in and out, sessions, passwords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from opsportal.auth.security import (
+    InvalidToken,
+    hash_password,
+    issue_token,
+    needs_rehash,
+    new_session_id,
+    read_token,
+    verify_password,
+)
+from opsportal.db import unit_of_work
+from opsportal.domain.identity import email_key, password_problem
+from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
+from opsportal.domain.roles import Role
+from opsportal.models import LoginSession, User
+from opsportal.models.types import utcnow
+from opsportal.services.authz import Actor
+from opsportal.services.errors import (
+    AuthenticationFailed,
+    InvalidInput,
+    SignInThrottled,
+    sentence,
+)
+from opsportal.settings import get_settings
+
+BAD_CREDENTIALS = "Incorrect e-mail or password."
+SESSION_ENDED = "Your session has ended. Please sign in again."
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    token: str
+    actor: Actor
+    expires_at: datetime
+
+
+def _policy() -> ThrottlePolicy:
+    s = get_settings()
+    return ThrottlePolicy(free=s.login_free_failures, lock=s.login_lock_failures, lock_minutes=s.login_lock_minutes)
+
+
+def _actor(user: User, session_id: str) -> Actor:
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        organization_id=user.organization_id,
+        session_id=session_id,
+        email=user.email,
+        full_name=user.full_name,
+    )
+
+
+def _open_session(session, user: User, now: datetime, user_agent: str) -> SignedIn:
+    settings = get_settings()
+    expires = now + timedelta(minutes=settings.session_ttl_minutes)
+    row = LoginSession(id=new_session_id(), user_id=user.id, created_at=now, expires_at=expires,
+                       user_agent=user_agent[:300])
+    session.add(row)
+    token = issue_token(user_id=user.id, session_id=row.id, issued_at=now, expires_at=expires,
+                        secret=settings.secret_key, audience=settings.jwt_audience)
+    return SignedIn(token=token, actor=_actor(user, row.id), expires_at=expires)
+
+
+def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | None = None) -> SignedIn:
+    """A new session for valid credentials; failures are counted per account and throttled."""
+    now = now or utcnow()
+    try:
+        key = email_key(email)
+    except ValueError:
+        verify_password(password, None)
+        raise AuthenticationFailed(BAD_CREDENTIALS) from None
+    refusal: AuthenticationFailed | None = None
+    with unit_of_work() as session:
+        user = session.exec(select(User).where(User.email_key == key).with_for_update()).first()
+        if user is None or not user.is_active:
+            verify_password(password, None)
+            refusal = AuthenticationFailed(BAD_CREDENTIALS)
+        else:
+            policy = _policy()
+            verdict = check_attempt(user.failed_logins, user.last_failed_login_at, now, policy)
+            if not verdict.allowed:
+                refusal = SignInThrottled(verdict.message, verdict.retry_after_seconds)
+            elif not verify_password(password, user.password_hash):
+                user.failed_logins += 1
+                user.last_failed_login_at = now
+                session.add(user)
+                after = check_attempt(user.failed_logins, now, now, policy)
+                refusal = (SignInThrottled(after.message, after.retry_after_seconds)
+                           if after.locked else AuthenticationFailed(BAD_CREDENTIALS))
+            else:
+                user.failed_logins = 0
+                user.last_failed_login_at = None
+                user.last_login_at = now
+                if needs_rehash(user.password_hash):
+                    user.password_hash = hash_password(password)
+                session.add(user)
+                return _open_session(session, user, now, user_agent)
+    # Raised after commit: the failure count must persist.
+    raise refusal
+
+
+def authenticate(token: str | None, *, now: datetime | None = None) -> Actor:
+    """The actor behind a token whose server-side session is live; AuthenticationFailed otherwise."""
+    if not token:
+        raise AuthenticationFailed(SESSION_ENDED)
+    settings = get_settings()
+    try:
+        claims = read_token(token, secret=settings.secret_key, audience=settings.jwt_audience)
+    except InvalidToken:
+        raise AuthenticationFailed(SESSION_ENDED) from None
+    now = now or utcnow()
+    with unit_of_work(write=False) as session:
+        row = session.get(LoginSession, claims.session_id)
+        if row is None or row.user_id != claims.user_id or row.revoked_at is not None or row.expires_at <= now:
+            raise AuthenticationFailed(SESSION_ENDED)
+        user = session.get(User, row.user_id)
+        if user is None or not user.is_active:
+            raise AuthenticationFailed(SESSION_ENDED)
+        return _actor(user, row.id)
+
+
+def sign_out(token: str | None, *, now: datetime | None = None) -> None:
+    """Revokes the token's session; a token that is already invalid is ignored."""
+    try:
+        actor = authenticate(token, now=now)
+    except AuthenticationFailed:
+        return
+    with unit_of_work() as session:
+        row = session.get(LoginSession, actor.session_id)
+        row.revoked_at = now or utcnow()
+        row.revoked_reason = "sign_out"
+        session.add(row)
+
+
+def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "",
+                    now: datetime | None = None) -> SignedIn:
+    """Sets a new password, revokes every session of the user and opens a fresh one for the caller."""
+    now = now or utcnow()
+    problem = password_problem(new)
+    if problem:
+        raise InvalidInput(sentence(problem))
+    if new == current:
+        raise InvalidInput("The new password must differ from the current one.")
+    with unit_of_work() as session:
+        user = session.exec(select(User).where(User.id == actor.user_id).with_for_update()).one()
+        if not verify_password(current, user.password_hash):
+            raise InvalidInput("The current password is not correct.")
+        user.password_hash = hash_password(new)
+        user.password_changed_at = now
+        session.add(user)
+        live = session.exec(
+            select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        ).all()
+        for row in live:
+            row.revoked_at = now
+            row.revoked_reason = "password_changed"
+            session.add(row)
+        return _open_session(session, user, now, user_agent)

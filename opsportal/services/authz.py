@@ -1,0 +1,55 @@
+"""The one authorization helper: every service asks it before touching organization data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opsportal.domain.access import (
+    Principal,
+    may_manage_organization,
+    may_view_organization,
+)
+from opsportal.domain.roles import Role
+from opsportal.services.errors import PermissionDenied
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: built only by ``services.auth.authenticate`` from a live session."""
+
+    user_id: int
+    role: Role
+    organization_id: int | None
+    session_id: str
+    email: str
+    full_name: str
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(user_id=self.user_id, role=self.role, organization_id=self.organization_id)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role.is_staff
+
+
+def require_view_organization(actor: Actor, organization_id: int) -> None:
+    # Same message whether the organization exists or not: ids reveal nothing.
+    if not may_view_organization(actor.principal, organization_id):
+        raise PermissionDenied("That organization was not found or you do not have access to it.")
+
+
+def require_manage_organization(actor: Actor, organization_id: int) -> None:
+    require_view_organization(actor, organization_id)
+    if not may_manage_organization(actor.principal, organization_id):
+        raise PermissionDenied("Only the organization's owners and administrators may do this.")
+
+
+def require_staff(actor: Actor) -> None:
+    if not actor.is_staff:
+        raise PermissionDenied("This area is for the support team only.")
+
+
+def require_staff_admin(actor: Actor) -> None:
+    if actor.role is not Role.staff_admin:
+        raise PermissionDenied("Only staff administrators may do this.")
