@@ -1,8 +1,8 @@
 """How repeated failed sign-ins to one account are slowed down, then refused.
 
 The first ``free`` failures cost nothing. After that each further attempt must wait
-2, 4, 8 ... seconds after the last failure. Reaching ``lock`` failures refuses the account
-for ``lock_minutes``; a successful sign-in resets the count.
+2, 4, 8 ... seconds after the last failure (never longer than the lock). Reaching ``lock``
+failures refuses the account for ``lock_minutes``; a successful sign-in resets the count.
 """
 
 from __future__ import annotations
@@ -45,7 +45,13 @@ def required_wait(failures: int, policy: ThrottlePolicy) -> timedelta:
         return timedelta(minutes=policy.lock_minutes)
     if failures < policy.free:
         return timedelta(0)
-    return timedelta(seconds=2 ** (failures - policy.free + 1))
+    # The lock is the longest refusal: capping the doubling there keeps waits from ever
+    # shrinking as failures grow (and keeps huge exponents out of timedelta).
+    lock_seconds = policy.lock_minutes * 60
+    exponent = failures - policy.free + 1
+    if exponent >= lock_seconds.bit_length():  # i.e. 2 ** exponent > lock_seconds
+        return timedelta(seconds=lock_seconds)
+    return timedelta(seconds=2**exponent)
 
 
 def check_attempt(

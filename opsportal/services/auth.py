@@ -20,7 +20,7 @@ from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key, password_problem
 from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
 from opsportal.domain.roles import Role
-from opsportal.models import LoginSession, User
+from opsportal.models import LoginSession, Organization, User
 from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
@@ -47,7 +47,8 @@ def _policy() -> ThrottlePolicy:
     return ThrottlePolicy(free=s.login_free_failures, lock=s.login_lock_failures, lock_minutes=s.login_lock_minutes)
 
 
-def _actor(user: User, session_id: str) -> Actor:
+def _actor(session, user: User, session_id: str) -> Actor:
+    org = session.get(Organization, user.organization_id) if user.organization_id else None
     return Actor(
         user_id=user.id,
         role=Role(user.role),
@@ -55,6 +56,7 @@ def _actor(user: User, session_id: str) -> Actor:
         session_id=session_id,
         email=user.email,
         full_name=user.full_name,
+        organization_name=org.name if org else None,
     )
 
 
@@ -66,7 +68,7 @@ def _open_session(session, user: User, now: datetime, user_agent: str) -> Signed
     session.add(row)
     token = issue_token(user_id=user.id, session_id=row.id, issued_at=now, expires_at=expires,
                         secret=settings.secret_key, audience=settings.jwt_audience)
-    return SignedIn(token=token, actor=_actor(user, row.id), expires_at=expires)
+    return SignedIn(token=token, actor=_actor(session, user, row.id), expires_at=expires)
 
 
 def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | None = None) -> SignedIn:
@@ -124,7 +126,7 @@ def authenticate(token: str | None, *, now: datetime | None = None) -> Actor:
         user = session.get(User, row.user_id)
         if user is None or not user.is_active:
             raise AuthenticationFailed(SESSION_ENDED)
-        return _actor(user, row.id)
+        return _actor(session, user, row.id)
 
 
 def sign_out(token: str | None, *, now: datetime | None = None) -> None:

@@ -23,6 +23,7 @@ class Actor:
     session_id: str
     email: str
     full_name: str
+    organization_name: str | None = None
 
     @property
     def principal(self) -> Principal:

@@ -1,0 +1,26 @@
+"""Plain HTTP routes served next to the Reflex app (health now; webhooks and downloads later)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+
+from opsportal.db import get_engine
+
+
+async def health(_request: Request) -> JSONResponse:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return JSONResponse({"status": "error", "database": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+def create_api(reflex_app: ASGIApp) -> Starlette:
+    """A fresh Starlette app per Reflex app: a shared instance breaks a second start in one process."""
+    return Starlette(routes=[Route("/api/health", health), Mount("/", app=reflex_app)])

@@ -1,0 +1,179 @@
+"""The app shell: sidebar navigation, header with organization and user, sign out."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.state.auth import AuthState
+
+SIDEBAR_WIDTH = "15rem"
+
+
+def _nav_link(label: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label, size="3"), spacing="3", align="center"),
+        href=href,
+        underline="none",
+        color=rx.color("gray", 12),
+        padding_x="0.75rem",
+        padding_y="0.5rem",
+        border_radius="0.5rem",
+        width="100%",
+        _hover={"background": rx.color("accent", 3)},
+        _focus_visible={"outline": f"2px solid {rx.color('accent', 8)}"},
+    )
+
+
+def navigation() -> rx.Component:
+    return rx.el.nav(
+        rx.vstack(
+            rx.cond(
+                AuthState.is_staff,
+                _nav_link("Customers", routes.STAFF, "building-2"),
+                rx.fragment(
+                    _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+                    _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
+                ),
+            ),
+            _nav_link("Account", routes.ACCOUNT, "user-cog"),
+            spacing="1",
+            width="100%",
+        ),
+        aria_label="Main",
+        width="100%",
+    )
+
+
+def _brand() -> rx.Component:
+    return rx.hstack(
+        rx.icon("life-buoy", size=22, color=rx.color("accent", 11), aria_hidden="true"),
+        rx.text("OpsPortal", weight="bold", size="5"),
+        align="center",
+        spacing="2",
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.box(
+        rx.vstack(_brand(), navigation(), spacing="6", width="100%"),
+        display=["none", "none", "block"],
+        width=SIDEBAR_WIDTH,
+        min_width=SIDEBAR_WIDTH,
+        min_height="100vh",
+        padding="1.25rem",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+    )
+
+
+def mobile_menu() -> rx.Component:
+    return rx.box(
+        rx.menu.root(
+            rx.menu.trigger(
+                rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="soft", aria_label="Open navigation"),
+            ),
+            rx.menu.content(
+                rx.cond(
+                    AuthState.is_staff,
+                    rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
+                    rx.fragment(
+                        rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+                        rx.menu.item(
+                            "Organization",
+                            on_click=rx.redirect("/organizations/" + AuthState.organization_id.to_string()),
+                        ),
+                    ),
+                ),
+                rx.menu.item("Account", on_click=rx.redirect(routes.ACCOUNT)),
+            ),
+        ),
+        display=["block", "block", "none"],
+    )
+
+
+def header() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            mobile_menu(),
+            rx.text(AuthState.organization_name, weight="bold", size="3", id="header-organization"),
+            rx.spacer(),
+            rx.vstack(
+                rx.text(AuthState.user_name, weight="medium", size="2"),
+                rx.text(AuthState.role_label, size="1", color=rx.color("gray", 11)),
+                spacing="0",
+                align="end",
+            ),
+            rx.button(
+                rx.icon("log-out", size=16, aria_hidden="true"),
+                "Sign out",
+                on_click=AuthState.sign_out,
+                variant="outline",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            align="center",
+            spacing="4",
+            width="100%",
+        ),
+        padding_x="1.5rem",
+        padding_y="0.75rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )
+
+
+def app_shell(title: str, *children: rx.Component) -> rx.Component:
+    """A protected page: renders nothing of its content until the user is known."""
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            header(),
+            rx.el.main(
+                rx.cond(
+                    AuthState.signed_in,
+                    rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="5", width="100%"),
+                    rx.center(rx.spinner(size="3"), aria_label="Loading", width="100%", padding="4rem"),
+                ),
+                padding="1.5rem",
+                width="100%",
+                max_width="72rem",
+            ),
+            spacing="0",
+            width="100%",
+        ),
+        spacing="0",
+        width="100%",
+        align="start",
+    )
+
+
+def error_callout(message) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def stat_card(label: str, value, hint=None) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(label, size="2", color=rx.color("gray", 11)),
+            rx.text(value, size="7", weight="bold"),
+            *( [rx.text(hint, size="1", color=rx.color("gray", 11))] if hint is not None else [] ),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def pager(state) -> rx.Component:
+    return rx.cond(state.pages > 1, rx.hstack(
+        rx.button("Previous", on_click=state.previous_page, disabled=state.page <= 1, variant="soft",
+                  aria_label="Previous page"),
+        rx.text("Page ", state.page, " of ", state.pages, size="2", aria_live="polite"),
+        rx.button("Next", on_click=state.next_page, disabled=state.page >= state.pages, variant="soft",
+                  aria_label="Next page"),
+        align="center",
+        spacing="3",
+    ))

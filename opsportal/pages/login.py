@@ -1,0 +1,43 @@
+import reflex as rx
+
+from opsportal import routes
+from opsportal.components.layout import error_callout
+from opsportal.state.login import LoginState
+
+
+@rx.page(route=routes.LOGIN, title="Sign in · OpsPortal", on_load=LoginState.redirect_if_signed_in)
+def login_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.hstack(
+                        rx.icon("life-buoy", size=26, color=rx.color("accent", 11), aria_hidden="true"),
+                        rx.heading("Sign in to OpsPortal", size="6", as_="h1"),
+                        align="center",
+                        spacing="2",
+                    ),
+                    rx.text("Follow your support tasks, hours and invoices.", size="2", color=rx.color("gray", 11)),
+                    error_callout(LoginState.error),
+                    rx.el.label("E-mail address", html_for="email", font_size="0.875rem", font_weight="500"),
+                    rx.input(id="email", name="email", type="email", auto_complete="username", required=True,
+                             size="3", width="100%", auto_focus=True),
+                    rx.el.label("Password", html_for="password", font_size="0.875rem", font_weight="500"),
+                    rx.input(id="password", name="password", type="password", auto_complete="current-password",
+                             required=True, size="3", width="100%"),
+                    rx.button("Sign in", type="submit", size="3", width="100%", margin_top="0.5rem"),
+                    spacing="2",
+                    width="100%",
+                ),
+                on_submit=LoginState.submit,
+                reset_on_submit=False,
+                aria_label="Sign in",
+            ),
+            size="4",
+            width="100%",
+            max_width="26rem",
+        ),
+        min_height="100vh",
+        padding="1rem",
+        background=rx.color("gray", 2),
+    )

@@ -1,0 +1,11 @@
+"""Every route of the portal, named once."""
+
+LOGIN = "/login"
+DASHBOARD = "/"
+ORGANIZATION = "/organizations/[org_id]"
+ACCOUNT = "/account"
+STAFF = "/staff"
+
+
+def organization(org_id: int | str) -> str:
+    return f"/organizations/{org_id}"

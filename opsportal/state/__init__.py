@@ -1,0 +1,1 @@
+"""Reflex state: thin classes that call services and hold one page of view data."""

@@ -1,0 +1,78 @@
+"""Who is signed in. Every protected handler asks ``current_actor`` again: a page guard is not enough."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.services import auth as auth_service
+from opsportal.services.authz import Actor
+from opsportal.services.errors import AuthenticationFailed
+from opsportal.settings import get_settings
+
+_settings = get_settings()
+SESSION_COOKIE = "opsportal_session"
+
+
+class AuthState(rx.State):
+    token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        max_age=_settings.session_ttl_minutes * 60,
+        same_site="strict",
+        secure=_settings.is_production,
+    )
+    user_name: str = ""
+    user_email: str = ""
+    role: str = ""
+    role_label: str = ""
+    organization_id: int = 0
+    organization_name: str = ""
+    is_staff: bool = False
+    signed_in: bool = False
+
+    def _show(self, actor: Actor | None) -> None:
+        self.signed_in = actor is not None
+        self.user_name = (actor.full_name or actor.email) if actor else ""
+        self.user_email = actor.email if actor else ""
+        self.role = actor.role.value if actor else ""
+        self.role_label = actor.role.label if actor else ""
+        self.organization_id = (actor.organization_id or 0) if actor else 0
+        self.organization_name = (actor.organization_name or "OpsPortal support team") if actor else ""
+        self.is_staff = bool(actor and actor.is_staff)
+
+    def current_actor(self) -> Actor | None:
+        """The live actor behind the cookie, or None (and the view forgets the user)."""
+        try:
+            actor = auth_service.authenticate(self.token)
+        except AuthenticationFailed:
+            self._show(None)
+            return None
+        self._show(actor)
+        return actor
+
+    def _to_login(self):
+        path = self.router.url.path or routes.DASHBOARD
+        target = routes.LOGIN if path in ("", "/", routes.LOGIN) else f"{routes.LOGIN}?next={quote(path)}"
+        return rx.redirect(target)
+
+    @rx.event
+    def require_login(self):
+        if self.current_actor() is None:
+            return self._to_login()
+
+    @rx.event
+    def sign_out(self):
+        auth_service.sign_out(self.token)
+        self.token = ""
+        self._show(None)
+        return rx.redirect(routes.LOGIN)
+
+
+async def actor_or_redirect(state: rx.State):
+    """(actor, None) for a signed-in caller, else (None, redirect to the login page)."""
+    auth = await state.get_state(AuthState)
+    actor = auth.current_actor()
+    return (actor, None) if actor else (None, auth._to_login())

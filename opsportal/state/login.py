@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.services import auth as auth_service
+from opsportal.services.errors import AuthenticationFailed
+from opsportal.state.auth import AuthState
+
+
+def _safe_next(target: str) -> str:
+    # Only same-site paths: an attacker's ?next=https://evil.example must not redirect away.
+    if target.startswith("/") and not target.startswith("//") and not target.startswith(routes.LOGIN):
+        return target
+    return routes.DASHBOARD
+
+
+class LoginState(rx.State):
+    error: str = ""
+    busy: bool = False
+
+    @rx.event
+    async def redirect_if_signed_in(self):
+        self.error = ""
+        auth = await self.get_state(AuthState)
+        if auth.current_actor() is not None:
+            return rx.redirect(routes.DASHBOARD)
+
+    @rx.event
+    async def submit(self, form_data: dict):
+        email = str(form_data.get("email", "")).strip()
+        password = str(form_data.get("password", ""))
+        if not email or not password:
+            self.error = "Enter your e-mail address and password."
+            return
+        try:
+            result = auth_service.sign_in(
+                email=email, password=password, user_agent=self.router.headers.user_agent or ""
+            )
+        except AuthenticationFailed as exc:
+            self.error = str(exc)
+            return
+        self.error = ""
+        auth = await self.get_state(AuthState)
+        auth.token = result.token
+        auth._show(result.actor)
+        target = _safe_next(self.router.url.query_parameters.get("next", ""))
+        if result.actor.is_staff and target == routes.DASHBOARD:
+            target = routes.STAFF
+        return rx.redirect(target)

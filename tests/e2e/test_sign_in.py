@@ -1,0 +1,130 @@
+"""Signing in and out in Chromium, and what each role may open."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from opsportal.services import auth as auth_service
+from opsportal.services.demo import DEMO_PASSWORD
+from opsportal.services.operator import OPERATOR
+from opsportal.services.organizations import create_organization, list_organizations
+from opsportal.services.users import create_user
+from opsportal.state.auth import SESSION_COOKIE
+from tests.e2e.conftest import (
+    MEMBER, OTHER_CUSTOMER, OWNER, STAFF, open_login, path_is, sign_in, submit_login,
+)
+
+
+def test_wrong_password_shows_an_error_and_keeps_the_user_on_the_login_page(page: Page, base_url):
+    open_login(page, base_url)
+    submit_login(page, OWNER, "not-the-password")
+    expect(page.get_by_role("alert")).to_have_text("Incorrect e-mail or password.")
+    path_is(page, base_url, "/login")
+    assert not [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE and c["value"]]
+
+
+def test_demo_owner_signs_in_and_sees_their_organizations_dashboard(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    path_is(page, base_url, "")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator("#org-name")).to_have_text("Northwind Holdings")
+    expect(page.locator("#header-organization")).to_have_text("Northwind Holdings")
+    expect(page.get_by_text("Olivia Hart")).to_be_visible()
+    team = page.get_by_text("Team members").locator("..")
+    expect(team).to_contain_text("4")
+    expect(page.get_by_role("listitem").filter(has_text="Northwind Retail")).to_be_visible()
+
+
+def test_opening_a_protected_page_signed_out_leads_to_login_and_back(page: Page, base_url):
+    page.goto(f"{base_url}/account")
+    path_is(page, base_url, "/login")
+    submit_login(page, OWNER, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    path_is(page, base_url, "/account")
+
+
+def test_member_cannot_open_the_staff_area(page: Page, base_url):
+    sign_in(page, base_url, MEMBER)
+    expect(page.get_by_role("link", name="Customers")).to_have_count(0)
+    page.goto(f"{base_url}/staff")
+    expect(page.get_by_role("alert")).to_have_text("This area is for the support team only.")
+    expect(page.get_by_role("table")).to_have_count(0)
+    expect(page.get_by_text("Fabrikam Clinics")).to_have_count(0)
+
+
+def test_staff_admin_sees_every_customer_organization(page: Page, base_url):
+    sign_in(page, base_url, STAFF)
+    path_is(page, base_url, "/staff")
+    table = page.get_by_role("table")
+    for name in ("Fabrikam Clinics", "Northwind Holdings", "Northwind Logistics", "Northwind Retail"):
+        expect(table.get_by_role("link", name=name)).to_be_visible()
+    page.get_by_label("Search organizations").fill("fabri")
+    expect(table.get_by_role("row")).to_have_count(2)
+    table.get_by_role("link", name="Fabrikam Clinics").click()
+    expect(page.locator("#organization-name")).to_have_text("Fabrikam Clinics")
+    expect(page.get_by_text("fiona.walsh@fabrikam.example")).to_be_visible()
+
+
+def test_sign_out_returns_to_login_and_the_old_session_no_longer_opens_pages(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.get_by_role("button", name="Sign out").click()
+    path_is(page, base_url, "/login")
+    page.goto(f"{base_url}/")
+    path_is(page, base_url, "/login")
+
+
+def test_customer_cannot_read_another_organization_by_changing_the_id(page: Page, base_url):
+    sign_in(page, base_url, OTHER_CUSTOMER)
+    page.get_by_role("link", name="Organization").click()
+    expect(page.locator("#organization-name")).to_have_text("Fabrikam Clinics")
+    northwind_id = list_organizations(OPERATOR, search="Northwind Holdings").items[0].id
+    page.goto(f"{base_url}/organizations/{northwind_id}")
+    expect(page.get_by_role("alert")).to_have_text(
+        "That organization was not found or you do not have access to it."
+    )
+    expect(page.get_by_text("olivia.hart@northwind.example")).to_have_count(0)
+    expect(page.locator("#organization-name")).to_have_count(0)
+
+
+def test_an_event_handler_refuses_a_caller_whose_session_was_revoked(page: Page, base_url):
+    sign_in(page, base_url, STAFF)
+    expect(page.get_by_role("table")).to_be_visible()
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    auth_service.sign_out(token)  # e.g. signed out in another browser
+    page.get_by_label("Search organizations").fill("north")
+    path_is(page, base_url, "/login")
+
+
+def test_repeated_wrong_passwords_are_slowed_down_with_a_clear_message(page: Page, base_url):
+    create_organization(OPERATOR, name="Throttle Test Org")
+    create_user(OPERATOR, email="throttled@example.com", role="member", organization_name="Throttle Test Org",
+                password="correct-horse-battery")
+    open_login(page, base_url)
+    for _ in range(3):
+        submit_login(page, "throttled@example.com", "wrong-password-1")
+        expect(page.get_by_role("alert")).to_be_visible()
+    submit_login(page, "throttled@example.com", "correct-horse-battery")
+    expect(page.get_by_role("alert")).to_contain_text("Too many failed sign-ins. Wait")
+    path_is(page, base_url, "/login")
+
+
+def test_changing_the_password_keeps_this_browser_signed_in_and_ends_other_sessions(page: Page, base_url):
+    create_organization(OPERATOR, name="Password Change Org")
+    create_user(OPERATOR, email="changer@example.com", role="owner", organization_name="Password Change Org",
+                password="old-password-123")
+    other = auth_service.sign_in(email="changer@example.com", password="old-password-123")
+    sign_in(page, base_url, "changer@example.com", "old-password-123")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("Current password").fill("old-password-123")
+    page.get_by_label("New password (at least 10 characters)").fill("new-password-456")
+    page.get_by_label("Repeat the new password").fill("new-password-456")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("status")).to_contain_text("Password changed")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#org-name")).to_have_text("Password Change Org")
+    try:
+        auth_service.authenticate(other.token)
+    except auth_service.AuthenticationFailed:
+        pass
+    else:
+        raise AssertionError("the other session's token still works after the password change")
