@@ -1,0 +1,83 @@
+"""Every page passes axe-core's WCAG 2.1 A/AA rules (names, contrast, landmarks) and works by keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from opsportal.services.operator import OPERATOR
+from opsportal.services.organizations import list_organizations
+from opsportal.settings import PROJECT_ROOT
+from tests.e2e.conftest import OWNER, STAFF, open_login, sign_in
+
+AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page) -> list[str]:
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run scripts/setup.sh", pytrace=False)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+def test_login_page_has_no_accessibility_violations(page: Page, base_url):
+    open_login(page, base_url)
+    assert axe_violations(page) == []
+
+
+def test_customer_pages_have_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    expect(page.locator("#org-name")).to_have_text("Northwind Holdings")
+    assert axe_violations(page) == [], "dashboard"
+    page.get_by_role("link", name="Organization").click()
+    expect(page.locator("#organization-name")).to_be_visible()
+    assert axe_violations(page) == [], "organization"
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Change password")).to_be_visible()
+    assert axe_violations(page) == [], "account"
+
+
+def test_staff_page_has_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, STAFF)
+    expect(page.get_by_role("link", name="Fabrikam Clinics")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_access_denied_page_has_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, "fiona.walsh@fabrikam.example")
+    northwind = list_organizations(OPERATOR, search="Northwind Holdings").items[0].id
+    page.goto(f"{base_url}/organizations/{northwind}")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert axe_violations(page) == []
+
+
+def test_signing_in_works_with_the_keyboard_alone(page: Page, base_url):
+    open_login(page, base_url)
+    page.get_by_label("E-mail address").focus()
+    page.keyboard.type(OWNER)
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo-password-2026")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement && document.activeElement.tagName")
+    assert focused in {"A", "BUTTON"}
+
+
+def test_the_accessibility_check_reports_an_unnamed_button_and_low_contrast_text(page: Page, base_url):
+    open_login(page, base_url)
+    page.evaluate(
+        """() => {
+            const b = document.createElement('button'); document.querySelector('main, body').appendChild(b);
+            const p = document.createElement('p'); p.textContent = 'faint'; p.style.color = '#ddd';
+            document.body.appendChild(p);
+        }"""
+    )
+    found = " ".join(axe_violations(page))
+    assert "button-name" in found and "color-contrast" in found
