@@ -6,7 +6,7 @@ a development secret or without an explicit list of allowed origins.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
 
 
-class Environment(str, Enum):
+class Environment(StrEnum):
     development = "development"
     production = "production"
 
@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     login_lock_minutes: int = Field(default=15, ge=1)
 
     @model_validator(mode="after")
-    def _defaults_and_production_guard(self) -> "Settings":
+    def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'opsportal.db'}"
         if self.env is Environment.production:

@@ -9,32 +9,24 @@ Reflex keeps one config per process) it runs on PostgreSQL with state in Redis.
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
 
 from opsportal.db import dispose_engines
 from opsportal.migrations import upgrade
-from opsportal.services.demo import DEMO_PASSWORD, load_demo
+from opsportal.services.demo import load_demo
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
+from tests.e2e.browser import E2E_DATABASE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
-E2E_DATABASE = os.environ.get("OPSPORTAL_E2E_DATABASE", "sqlite")
-
-OWNER = "olivia.hart@northwind.example"
-MEMBER = "mark.osei@northwind.example"
-STAFF = "sam.taylor@opsportal.example"
-OTHER_CUSTOMER = "fiona.walsh@fabrikam.example"
-
 
 def pytest_collection_modifyitems(items):
     for item in items:
@@ -101,24 +93,3 @@ def portal(tmp_path_factory) -> Iterator:
 @pytest.fixture(scope="session")
 def base_url(portal) -> str:
     return portal.frontend_url.rstrip("/")
-
-
-def open_login(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/login")
-    expect(page.get_by_label("E-mail address")).to_be_visible()
-
-
-def submit_login(page: Page, email: str, password: str) -> None:
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def sign_in(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
-    open_login(page, base_url)
-    submit_login(page, email, password)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
-def path_is(page: Page, base_url: str, path: str) -> None:
-    expect(page).to_have_url(re.compile("^" + re.escape(base_url + path) + r"/?(\?.*)?$"))

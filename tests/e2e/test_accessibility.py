@@ -8,8 +8,9 @@ from playwright.sync_api import Page, expect
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import list_organizations
 from opsportal.settings import PROJECT_ROOT
-from tests.e2e.conftest import OWNER, STAFF, open_login, sign_in
+from tests.e2e.browser import OWNER, STAFF, open_login, sign_in
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -18,7 +19,7 @@ def axe_violations(page: Page) -> list[str]:
         pytest.fail(f"{AXE} is missing: run scripts/setup.sh", pytrace=False)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
-        "async () => await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
     return [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.db import get_engine
-from tests.e2e.conftest import E2E_DATABASE, OWNER, sign_in
+from tests.e2e.browser import E2E_DATABASE, OWNER, sign_in
 
 pytestmark = pytest.mark.skipif(
     not (E2E_DATABASE == "postgresql" and os.environ.get("OPSPORTAL_REDIS_URL")),

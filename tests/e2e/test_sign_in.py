@@ -10,8 +10,15 @@ from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization, list_organizations
 from opsportal.services.users import create_user
 from opsportal.state.auth import SESSION_COOKIE
-from tests.e2e.conftest import (
-    MEMBER, OTHER_CUSTOMER, OWNER, STAFF, open_login, path_is, sign_in, submit_login,
+from tests.e2e.browser import (
+    MEMBER,
+    OTHER_CUSTOMER,
+    OWNER,
+    STAFF,
+    open_login,
+    path_is,
+    sign_in,
+    submit_login,
 )
 
 
