@@ -11,7 +11,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from opsportal.services.errors import ServiceError
@@ -21,6 +21,35 @@ EXIT_ERROR = 1
 
 class CommandError(Exception):
     """A usage problem found by a command itself (exit 2, like argparse's)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _iso_instant(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO-8601 date or time: {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _whole(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,10 +118,10 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opsportal", description="OpsPortal operator commands.")
-    common = argparse.ArgumentParser(add_help=False)
+    parser = _Parser(prog="opsportal", description="OpsPortal operator commands.")
+    common = _Parser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object and nothing else")
-    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND")
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND", parser_class=_Parser)
 
     db = groups.add_parser("db", help="database schema").add_subparsers(dest="action", required=True)
     p = db.add_parser("upgrade", parents=[common], help="apply migrations")
@@ -118,6 +147,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo = groups.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
     p = demo.add_parser("load", parents=[common], help="load the demo organizations and users (idempotent)")
     p.set_defaults(func=cmd_demo_load)
+
+    from opsportal.cli_credits import add_credit_commands
+
+    add_credit_commands(groups, common)
     return parser
 
 

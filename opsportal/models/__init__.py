@@ -1,7 +1,8 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
 from opsportal.models.organization import Organization
 from opsportal.models.user import User
 
-__all__ = ["LoginSession", "Organization", "User"]
+__all__ = ["CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "Ticket", "User"]

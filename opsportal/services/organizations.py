@@ -68,7 +68,10 @@ def create_organization(actor: Actor, *, name: str, parent_name: str | None = No
     with unit_of_work() as session:
         parent = None
         if parent_name is not None:
-            parent = find_by_name(session, parent_name) if parent_name.strip() else None
+            try:
+                parent = find_by_name(session, parent_name)
+            except ValueError:  # blank or overlong: no organization can have that name
+                parent = None
             if parent is None:
                 raise NotFound(f"Unknown parent organization {parent_name!r}.")
         if find_by_name(session, clean) is not None:
@@ -126,3 +129,16 @@ def list_organizations(actor: Actor, *, search: str = "", page: int = 1, page_si
         ).all()
     return Page(items=[OrganizationRow(id=r[0], name=r[1], parent_name=r[2], member_count=int(r[3])) for r in rows],
                 page=page, page_size=page_size, total=int(total))
+
+
+def resolve_id(actor: Actor, name: str) -> int:
+    """The id of the organization named ``name`` (any case), for staff tools."""
+    require_staff(actor)
+    with unit_of_work(write=False) as session:
+        try:
+            org = find_by_name(session, name)
+        except ValueError:
+            org = None
+        if org is None:
+            raise NotFound(f"Unknown organization {name!r}.")
+        return org.id

@@ -1,0 +1,47 @@
+"""Planning a draw: how a quantity is taken from lots in the consumption order, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from opsportal.domain.ledger.lots import Lot
+from opsportal.domain.ledger.order import Candidate, ordered_candidates
+
+
+class InsufficientBalance(ValueError):
+    def __init__(self, requested: int, available: int):
+        super().__init__(f"requested {requested} but only {available} is available")
+        self.requested = requested
+        self.available = available
+
+
+@dataclass(frozen=True)
+class Draw:
+    lot_id: int
+    quantity: int
+    candidate: Candidate
+
+
+def plan_draw(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], product: str, quantity: int,
+              at: datetime) -> list[Draw]:
+    """The draws that take ``quantity`` in order; InsufficientBalance (and no draws) if it is not there."""
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    candidates = ordered_candidates(lots, org_id, ancestors, product, at)
+    available = sum(c.lot.free for c in candidates)
+    if quantity > available:
+        raise InsufficientBalance(quantity, available)
+    draws, left = [], quantity
+    for candidate in candidates:
+        take = min(left, candidate.lot.free)
+        draws.append(Draw(lot_id=candidate.lot.id, quantity=take, candidate=candidate))
+        left -= take
+        if left == 0:
+            break
+    return draws
+
+
+def available(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], product: str, at: datetime) -> int:
+    return sum(c.lot.free for c in ordered_candidates(lots, org_id, ancestors, product, at))

@@ -1,0 +1,125 @@
+"""The credit ledger's tables: products, lots, append-only entries, and open holds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    true,
+)
+from sqlmodel import Field, SQLModel
+
+from opsportal.models.types import UTCDateTime, utcnow
+
+
+class ProductRow(SQLModel, table=True):
+    __tablename__ = "product"
+
+    code: str = Field(sa_column=Column(String(40), primary_key=True))
+    name: str = Field(sa_column=Column(String(120), nullable=False))
+    unit: str = Field(sa_column=Column(String(10), nullable=False))
+    allocatable: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+
+
+class CreditLot(SQLModel, table=True):
+    __tablename__ = "credit_lot"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_credit_lot_quantity_positive"),
+        CheckConstraint("held >= 0 AND remaining >= held", name="ck_credit_lot_balance"),
+        CheckConstraint("kind IN ('purchased', 'complimentary')", name="ck_credit_lot_kind"),
+        CheckConstraint("scope IN ('shared', 'org')", name="ck_credit_lot_scope"),
+        Index("ix_credit_lot_holder_product", "holder_org_id", "product_code"),
+        Index("ix_credit_lot_assigned_product", "assigned_org_id", "product_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    product_code: str = Field(sa_column=Column(String(40), ForeignKey("product.code"), nullable=False))
+    holder_org_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), nullable=False))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    origin: str = Field(sa_column=Column(String(30), nullable=False))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    granted_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    scope: str = Field(sa_column=Column(String(10), nullable=False))
+    assigned_org_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("organization.id")))
+    # Cached sums of the lot's entries (tested to match): see domain.ledger.entries.
+    remaining: int = Field(sa_column=Column(Integer, nullable=False))
+    held: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    note: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    created_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Ticket(SQLModel, table=True):
+    """A support task, as far as the ledger needs it (the tasks issue grows it)."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="ck_ticket_status"),
+        Index("ix_ticket_org_status", "organization_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), nullable=False))
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    category: str = Field(sa_column=Column(String(60), nullable=False))
+    status: str = Field(default="open", sa_column=Column(String(10), nullable=False, server_default="open"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="ck_ledger_entry_quantity_positive"),
+        CheckConstraint(
+            "kind IN ('grant', 'allocate', 'release', 'consume', 'expire', 'adjust', 'refund')",
+            name="ck_ledger_entry_kind",
+        ),
+        Index("ix_ledger_entry_org_kind_at", "org_id", "kind", "at"),
+        Index("ix_ledger_entry_lot", "lot_id"),
+        Index("ix_ledger_entry_ticket", "ticket_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lot_id: int = Field(sa_column=Column(Integer, ForeignKey("credit_lot.id"), nullable=False))
+    org_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), nullable=False))
+    product_code: str = Field(sa_column=Column(String(40), nullable=False))
+    kind: str = Field(sa_column=Column(String(10), nullable=False))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))
+    delta_remaining: int = Field(sa_column=Column(Integer, nullable=False))
+    delta_held: int = Field(sa_column=Column(Integer, nullable=False))
+    at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ticket_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("ticket.id")))
+    category: str | None = Field(default=None, sa_column=Column(String(60)))
+    reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    actor_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class CreditHold(SQLModel, table=True):
+    """What one open ticket holds on one lot: the running sum of that pair's delta_held."""
+
+    __tablename__ = "credit_hold"
+    __table_args__ = (
+        UniqueConstraint("lot_id", "ticket_id", name="uq_credit_hold_lot_ticket"),
+        CheckConstraint("quantity >= 0", name="ck_credit_hold_quantity"),
+        Index("ix_credit_hold_org_product", "org_id", "product_code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    lot_id: int = Field(sa_column=Column(Integer, ForeignKey("credit_lot.id"), nullable=False))
+    ticket_id: int = Field(sa_column=Column(Integer, ForeignKey("ticket.id"), nullable=False, index=True))
+    org_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), nullable=False))
+    product_code: str = Field(sa_column=Column(String(40), nullable=False))
+    category: str = Field(sa_column=Column(String(60), nullable=False))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))

@@ -1,0 +1,326 @@
+"""What the Hours & Credits page and `credits balance` show, computed with SQL aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, literal, or_
+from sqlmodel import Session, select
+
+from opsportal.db import unit_of_work
+from opsportal.domain.ledger.lots import end_of_day
+from opsportal.domain.ledger.views import BUCKETS
+from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
+from opsportal.models.types import utcnow
+from opsportal.services import ledger_store as store
+from opsportal.services import orgtree
+from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.credits import LotPublic, lot_public
+from opsportal.services.errors import NotFound
+from opsportal.services.pagination import Page, clamp
+
+
+@dataclass(frozen=True)
+class ProductSummary:
+    product: str
+    name: str
+    unit: str
+    available: int
+    in_play: int
+    used_30d: int
+    expiring_30d: int
+
+
+@dataclass(frozen=True)
+class Balance:
+    organization: str
+    product: str
+    unit: str
+    available: int
+    in_play: int
+    lots: list[LotPublic]
+    expiry_schedule: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CategoryTotal:
+    category: str
+    quantity: int
+    tickets: int
+
+
+@dataclass(frozen=True)
+class TicketTotal:
+    ticket_id: int
+    title: str
+    status: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    id: int
+    at: datetime
+    kind: str
+    product: str
+    quantity: int
+    lot_id: int
+    holder: str
+    organization: str
+    ticket_id: int | None
+    category: str | None
+    reason: str
+
+
+def _live(at: datetime):
+    return or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at)
+
+
+def _usable(session: Session, org_id: int):
+    return store.usable_lots_filter(org_id, orgtree.ancestors(session, org_id))
+
+
+def _free():
+    return func.coalesce(func.sum(CreditLot.remaining - CreditLot.held), 0)
+
+
+def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[ProductSummary]:
+    """Per product the organization has touched: available now, in play, used in 30 days, expiring in 30 days."""
+    require_view_organization(actor, org_id)
+    at = at or utcnow()
+    soon = end_of_day(at.date() + timedelta(days=30))
+    with unit_of_work(write=False) as session:
+        orgtree.require_org(session, org_id)
+        usable = _usable(session, org_id)
+        available = dict(session.exec(
+            select(CreditLot.product_code, _free()).where(usable, _live(at)).group_by(CreditLot.product_code)
+        ).all())
+        expiring = dict(session.exec(
+            select(CreditLot.product_code, _free())
+            .where(usable, CreditLot.expires_at > at, CreditLot.expires_at <= soon).group_by(CreditLot.product_code)
+        ).all())
+        in_play = dict(session.exec(
+            select(CreditHold.product_code, func.sum(CreditHold.quantity))
+            .where(CreditHold.org_id == org_id).group_by(CreditHold.product_code)
+        ).all())
+        used = dict(session.exec(
+            select(LedgerEntry.product_code, func.sum(LedgerEntry.quantity))
+            .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "consume",
+                   LedgerEntry.at > at - timedelta(days=30), LedgerEntry.at <= at)
+            .group_by(LedgerEntry.product_code)
+        ).all())
+        touched = set(available) | set(in_play) | set(used) | {"support_hours", "service_credits"}
+        products = session.exec(select(ProductRow).where(ProductRow.code.in_(touched)).order_by(ProductRow.name)).all()
+        # Support hours first: they are what most customers come for.
+        products = sorted(products, key=lambda p: (p.code != "support_hours", p.code != "service_credits", p.name))
+        return [ProductSummary(product=p.code, name=p.name, unit=p.unit, available=int(available.get(p.code, 0)),
+                               in_play=int(in_play.get(p.code, 0) or 0), used_30d=int(used.get(p.code, 0) or 0),
+                               expiring_30d=int(expiring.get(p.code, 0))) for p in products]
+
+
+def expiry_schedule(session: Session, org_id: int, product: str, at: datetime) -> dict[str, int]:
+    bounds = [end_of_day(at.date() + timedelta(days=d)) for d in (30, 60, 90, 120)]
+    bucket = case(
+        (CreditLot.expires_at.is_(None), literal("none")),
+        (CreditLot.expires_at <= bounds[0], literal("0-30")),
+        (CreditLot.expires_at <= bounds[1], literal("31-60")),
+        (CreditLot.expires_at <= bounds[2], literal("61-90")),
+        (CreditLot.expires_at <= bounds[3], literal("91-120")),
+        else_=literal("later"),
+    )
+    rows = session.exec(
+        select(bucket, _free()).where(CreditLot.product_code == product, _usable(session, org_id), _live(at),
+                                      CreditLot.remaining > CreditLot.held).group_by(bucket)
+    ).all()
+    schedule = dict.fromkeys(BUCKETS, 0)
+    schedule.update({name: int(q) for name, q in rows})
+    return schedule
+
+
+def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: datetime | None = None,
+            lot_limit: int = 200) -> Balance:
+    require_view_organization(actor, org_id)
+    at = at or utcnow()
+    with unit_of_work(write=False) as session:
+        org = orgtree.require_org(session, org_id)
+        prod = store.product(session, product)
+        usable = _usable(session, org_id)
+        available = session.exec(select(_free()).where(CreditLot.product_code == prod.code, usable, _live(at))).one()
+        in_play = session.exec(select(func.coalesce(func.sum(CreditHold.quantity), 0))
+                               .where(CreditHold.org_id == org_id, CreditHold.product_code == prod.code)).one()
+        rows = session.exec(
+            select(CreditLot).where(CreditLot.product_code == prod.code, usable, _live(at),
+                                    CreditLot.remaining > 0)
+            .order_by(CreditLot.expires_at.is_(None), CreditLot.expires_at, CreditLot.id).limit(lot_limit)
+        ).all()
+        names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
+                                                                        if r.assigned_org_id})
+        return Balance(organization=org.name, product=prod.code, unit=prod.unit.value, available=int(available),
+                       in_play=int(in_play), lots=[lot_public(session, r, names) for r in rows],
+                       expiry_schedule=expiry_schedule(session, org_id, prod.code, at))
+
+
+def credit_list(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20,
+                at: datetime | None = None) -> Page[LotPublic]:
+    """Lots the organization holds or may use, soonest expiry first (expired and spent lots included)."""
+    require_view_organization(actor, org_id)
+    page, page_size = clamp(page, page_size)
+    with unit_of_work(write=False) as session:
+        orgtree.require_org(session, org_id)
+        where = or_(_usable(session, org_id), CreditLot.holder_org_id == org_id)
+        total = session.exec(select(func.count()).select_from(CreditLot).where(where)).one()
+        rows = session.exec(
+            select(CreditLot).where(where)
+            .order_by((CreditLot.remaining == 0), CreditLot.expires_at.is_(None), CreditLot.expires_at, CreditLot.id)
+            .offset((page - 1) * page_size).limit(page_size)
+        ).all()
+        names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
+                                                                        if r.assigned_org_id})
+        return Page(items=[lot_public(session, r, names) for r in rows], page=page, page_size=page_size,
+                    total=int(total))
+
+
+def in_play_by_category(actor: Actor, org_id: int, *, product: str) -> list[CategoryTotal]:
+    require_view_organization(actor, org_id)
+    with unit_of_work(write=False) as session:
+        rows = session.exec(
+            select(CreditHold.category, func.sum(CreditHold.quantity), func.count(func.distinct(CreditHold.ticket_id)))
+            .where(CreditHold.org_id == org_id, CreditHold.product_code == product, CreditHold.quantity > 0)
+            .group_by(CreditHold.category).order_by(CreditHold.category)
+        ).all()
+    return [CategoryTotal(category=c, quantity=int(q), tickets=int(n)) for c, q, n in rows]
+
+
+def in_play_tickets(actor: Actor, org_id: int, *, product: str, category: str) -> list[TicketTotal]:
+    require_view_organization(actor, org_id)
+    with unit_of_work(write=False) as session:
+        rows = session.exec(
+            select(Ticket.id, Ticket.title, Ticket.status, func.sum(CreditHold.quantity))
+            .join(Ticket, Ticket.id == CreditHold.ticket_id)
+            .where(CreditHold.org_id == org_id, CreditHold.product_code == product, CreditHold.category == category,
+                   CreditHold.quantity > 0)
+            .group_by(Ticket.id, Ticket.title, Ticket.status).order_by(Ticket.id.desc()).limit(200)
+        ).all()
+    return [TicketTotal(ticket_id=i, title=t, status=s, quantity=int(q)) for i, t, s, q in rows]
+
+
+def _used_where(org_id: int, product: str, since: datetime, at: datetime):
+    return (LedgerEntry.org_id == org_id, LedgerEntry.kind == "consume", LedgerEntry.product_code == product,
+            LedgerEntry.at > since, LedgerEntry.at <= at)
+
+
+def used_by_category(actor: Actor, org_id: int, *, product: str, days: int = 365,
+                     at: datetime | None = None) -> list[CategoryTotal]:
+    require_view_organization(actor, org_id)
+    at = at or utcnow()
+    with unit_of_work(write=False) as session:
+        rows = session.exec(
+            select(LedgerEntry.category, func.sum(LedgerEntry.quantity),
+                   func.count(func.distinct(LedgerEntry.ticket_id)))
+            .where(*_used_where(org_id, product, at - timedelta(days=days), at))
+            .group_by(LedgerEntry.category).order_by(LedgerEntry.category)
+        ).all()
+    return [CategoryTotal(category=c or "Uncategorized", quantity=int(q), tickets=int(n)) for c, q, n in rows]
+
+
+def used_tickets(actor: Actor, org_id: int, *, product: str, category: str, days: int = 365,
+                 at: datetime | None = None) -> list[TicketTotal]:
+    require_view_organization(actor, org_id)
+    at = at or utcnow()
+    with unit_of_work(write=False) as session:
+        rows = session.exec(
+            select(Ticket.id, Ticket.title, Ticket.status, func.sum(LedgerEntry.quantity))
+            .join(Ticket, Ticket.id == LedgerEntry.ticket_id)
+            .where(*_used_where(org_id, product, at - timedelta(days=days), at), LedgerEntry.category == category)
+            .group_by(Ticket.id, Ticket.title, Ticket.status).order_by(Ticket.id.desc()).limit(200)
+        ).all()
+    return [TicketTotal(ticket_id=i, title=t, status=s, quantity=int(q)) for i, t, s, q in rows]
+
+
+def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> list[tuple[str, int]]:
+    """Expired quantity per calendar month (YYYY-MM) over the last 365 days, oldest first."""
+    require_view_organization(actor, org_id)
+    at = at or utcnow()
+    with unit_of_work(write=False) as session:
+        month = (func.strftime("%Y-%m", LedgerEntry.at) if session.get_bind().dialect.name == "sqlite"
+                 else func.to_char(LedgerEntry.at, "YYYY-MM"))
+        rows = session.exec(
+            select(month, func.sum(LedgerEntry.quantity))
+            .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "expire", LedgerEntry.product_code == product,
+                   LedgerEntry.at > at - timedelta(days=365), LedgerEntry.at <= at)
+            .group_by(month).order_by(month)
+        ).all()
+    return [(m, int(q)) for m, q in rows]
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    id: int
+    title: str
+    category: str
+    status: str
+    created_at: datetime
+    held: dict[str, int]
+    used: dict[str, int]
+
+
+def ticket_snapshot(actor: Actor, ticket_id: int) -> TicketSnapshot:
+    with unit_of_work(write=False) as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound("That ticket was not found or you do not have access to it.")
+        require_view_organization(actor, ticket.organization_id)
+        held = dict(session.exec(select(CreditHold.product_code, func.sum(CreditHold.quantity))
+                                 .where(CreditHold.ticket_id == ticket_id).group_by(CreditHold.product_code)).all())
+        used = dict(session.exec(select(LedgerEntry.product_code, func.sum(LedgerEntry.quantity))
+                                 .where(LedgerEntry.ticket_id == ticket_id, LedgerEntry.kind == "consume")
+                                 .group_by(LedgerEntry.product_code)).all())
+        return TicketSnapshot(id=ticket.id, title=ticket.title, category=ticket.category, status=ticket.status,
+                              created_at=ticket.created_at, held={k: int(v) for k, v in held.items() if v},
+                              used={k: int(v) for k, v in used.items()})
+
+
+def _history_where(org_id: int):
+    held_lots = select(CreditLot.id).where(CreditLot.holder_org_id == org_id)
+    return or_(LedgerEntry.org_id == org_id, LedgerEntry.lot_id.in_(held_lots))
+
+
+def history(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 25,
+            product: str | None = None) -> Page[EntryRow]:
+    """Every entry on the organization's behalf or on its lots, newest first."""
+    require_view_organization(actor, org_id)
+    page, page_size = clamp(page, page_size)
+    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
+    with unit_of_work(write=False) as session:
+        total = session.exec(select(func.count()).select_from(LedgerEntry).where(*filters)).one()
+        rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
+                            .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
+                            .where(*filters).order_by(LedgerEntry.id.desc())
+                            .offset((page - 1) * page_size).limit(page_size)).all()
+        names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
+        return Page(items=[_entry_row(e, h, names) for e, h in rows], page=page, page_size=page_size, total=int(total))
+
+
+def history_batches(actor: Actor, org_id: int, *, batch: int = 2000):
+    """All of the organization's entries, oldest first, in batches (for the CSV download)."""
+    require_view_organization(actor, org_id)
+    after = 0
+    while True:
+        with unit_of_work(write=False) as session:
+            rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
+                                .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
+                                .where(_history_where(org_id), LedgerEntry.id > after)
+                                .order_by(LedgerEntry.id).limit(batch)).all()
+            names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
+            out = [_entry_row(e, h, names) for e, h in rows]
+        if not out:
+            return
+        yield out
+        after = out[-1].id
+
+
+def _entry_row(e: LedgerEntry, holder_id: int, names: dict[int, str]) -> EntryRow:
+    return EntryRow(id=e.id, at=e.at, kind=e.kind, product=e.product_code, quantity=e.quantity, lot_id=e.lot_id,
+                    holder=names.get(holder_id, "?"), organization=names.get(e.org_id, "?"), ticket_id=e.ticket_id,
+                    category=e.category, reason=e.reason)

@@ -1,0 +1,254 @@
+"""Credit ledger use cases that change balances: grant, allocate, hold, consume, settle, expire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, select
+
+from opsportal.db import unit_of_work
+from opsportal.domain.ledger import entries as rules
+from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
+from opsportal.domain.ledger.order import explain
+from opsportal.domain.ledger.plan import InsufficientBalance
+from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
+from opsportal.models import CreditHold, CreditLot, Ticket
+from opsportal.models.types import utcnow
+from opsportal.services import ledger_store as store
+from opsportal.services import orgtree
+from opsportal.services.authz import Actor, require_manage_organization, require_staff, require_staff_admin
+from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
+
+MAX_QUANTITY = 10_000_000
+LOT_NOT_FOUND = "That credit lot was not found or you do not have access to it."
+
+
+@dataclass(frozen=True)
+class LotPublic:
+    id: int
+    product: str
+    holder_id: int
+    holder: str
+    kind: str
+    scope: str
+    allocated_to: str  # "All organizations" or one organization's name
+    granted_at: datetime
+    expires_at: datetime | None
+    quantity: int
+    remaining: int
+    held: int
+
+
+@dataclass(frozen=True)
+class DrawPublic:
+    lot_id: int
+    holder: str
+    quantity: int
+    reason: str
+
+
+def _positive(quantity: int) -> int:
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+        raise InvalidInput("Quantity must be a positive whole number.")
+    if quantity > MAX_QUANTITY:
+        raise InvalidInput(f"Quantity must be at most {MAX_QUANTITY:,}.")
+    return quantity
+
+
+def _category(category: str) -> str:
+    cleaned = " ".join((category or "").split())
+    if not cleaned or len(cleaned) > 60:
+        raise InvalidInput("Give a service category of 1 to 60 characters.")
+    return cleaned
+
+
+def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None) -> LotPublic:
+    names = names or orgtree.names(session, {row.holder_org_id, row.assigned_org_id or row.holder_org_id})
+    if row.scope == Scope.shared.value:
+        allocated = "All organizations"
+    else:
+        allocated = names.get(row.assigned_org_id or row.holder_org_id, "?")
+    return LotPublic(id=row.id, product=row.product_code, holder_id=row.holder_org_id,
+                     holder=names.get(row.holder_org_id, "?"), kind=row.kind, scope=row.scope,
+                     allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
+                     quantity=row.quantity, remaining=row.remaining, held=row.held)
+
+
+def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, expires: date | None = None,
+          shared: bool = False, origin: str | None = None, note: str = "", at: datetime | None = None) -> LotPublic:
+    """A staff admin grants a lot (purchased or complimentary, optionally expiring)."""
+    require_staff_admin(actor)
+    at = at or utcnow()
+    _positive(quantity)
+    try:
+        lot_kind = LotKind(kind)
+    except ValueError:
+        raise InvalidInput("Type must be purchased or complimentary.") from None
+    expires_at = end_of_day(expires) if expires else None
+    if expires_at is not None and expires_at <= at:
+        raise InvalidInput("The expiry date must not be in the past.")
+    origin_value = origin or (Origin.complimentary_grant if lot_kind is LotKind.complimentary else Origin.purchase)
+    with unit_of_work() as session:
+        orgtree.require_org(session, org_id)
+        prod = store.product(session, product)
+        # Products that may not be allocated are shared with all organizations from the start.
+        scope = Scope.shared if (shared or not prod.allocatable) else Scope.org
+        row = CreditLot(product_code=prod.code, holder_org_id=org_id, kind=lot_kind.value, origin=str(origin_value),
+                        quantity=quantity, granted_at=at, expires_at=expires_at, scope=scope.value,
+                        remaining=0, held=0, note=note[:300], created_by=actor.user_id or None)
+        session.add(row)
+        session.flush()
+        store.write_entries(session, {row.id: row}, [rules.grant(store.to_domain(row).with_balance(remaining=0), at)],
+                            actor.user_id)
+        return lot_public(session, row)
+
+
+def allocate(actor: Actor, *, lot_id: int, to_org_id: int | None) -> LotPublic:
+    """Allocate a lot to all organizations of its holder's tree (None) or to one organization of it."""
+    with unit_of_work() as session:
+        row = session.exec(select(CreditLot).where(CreditLot.id == lot_id).with_for_update()).first()
+        if row is None:
+            raise NotFound(LOT_NOT_FOUND)
+        if not actor.is_staff and actor.organization_id != row.holder_org_id:
+            raise NotFound(LOT_NOT_FOUND)
+        require_manage_organization(actor, row.holder_org_id)
+        prod = store.product(session, row.product_code)
+        problem = allocation_problem(store.to_domain(row), prod, to_org_id, orgtree.subtree(session, row.holder_org_id))
+        if problem:
+            raise InvalidInput(sentence(problem))
+        scope, assigned = allocated_scope(to_org_id, row.holder_org_id)
+        row.scope, row.assigned_org_id = scope.value, assigned
+        session.add(row)
+        session.flush()
+        return lot_public(session, row)
+
+
+def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: str, quantity: int, category: str,
+          ticket_id: int | None, at: datetime) -> list[DrawPublic]:
+    orgtree.require_org(session, org_id)
+    prod = store.product(session, product)
+    chain = orgtree.ancestors(session, org_id)
+    rows = store.lock_usable_lots(session, org_id, chain, prod.code, at)
+    names = orgtree.names(session, {r.holder_org_id for r in rows} | {org_id})
+    lots = [store.to_domain(r) for r in rows]
+    args = dict(org_id=org_id, ancestors=chain, product=prod.code, quantity=quantity, at=at, ticket_id=ticket_id,
+                category=category, explain=lambda c: explain(c, names.get(c.lot.holder_org_id)))
+    try:
+        specs = rules.hold(lots, **args) if kind == "hold" else rules.consume(lots, **args)
+    except InsufficientBalance as exc:
+        raise Conflict(
+            f"Not enough {prod.name.lower()} available for {names[org_id]}: requested "
+            f"{prod.format_quantity(exc.requested)}, available {prod.format_quantity(exc.available)}."
+        ) from None
+    store.write_entries(session, {r.id: r for r in rows}, specs, actor.user_id)
+    return [DrawPublic(lot_id=s.lot_id, holder=names[next(r.holder_org_id for r in rows if r.id == s.lot_id)],
+                       quantity=s.quantity, reason=s.reason) for s in specs]
+
+
+def consume(actor: Actor, *, org_id: int, product: str, quantity: int, category: str,
+            ticket_id: int | None = None, at: datetime | None = None) -> list[DrawPublic]:
+    """Staff record usage: drawn at once from free balances in the consumption order."""
+    require_staff(actor)
+    _positive(quantity)
+    category = _category(category)
+    with unit_of_work() as session:
+        if ticket_id is not None:
+            _open_ticket_of(session, ticket_id, org_id)
+        return _draw(session, actor, "consume", org_id=org_id, product=product, quantity=quantity,
+                     category=category, ticket_id=ticket_id, at=at or utcnow())
+
+
+def hold_for_ticket(actor: Actor, *, ticket_id: int, product: str, quantity: int,
+                    at: datetime | None = None) -> list[DrawPublic]:
+    """Reserve credits for an open ticket ("in play"), shown under the ticket's category."""
+    require_staff(actor)
+    _positive(quantity)
+    with unit_of_work() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"Unknown ticket {ticket_id}.")
+        _open_ticket_of(session, ticket_id, ticket.organization_id)
+        return _draw(session, actor, "hold", org_id=ticket.organization_id, product=product, quantity=quantity,
+                     category=ticket.category, ticket_id=ticket_id, at=at or utcnow())
+
+
+def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
+    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
+    if ticket is None or ticket.organization_id != org_id:
+        raise NotFound(f"Ticket {ticket_id} does not belong to that organization.")
+    if ticket.status != "open":
+        raise Conflict(f"Ticket {ticket_id} is closed.")
+    return ticket
+
+
+def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
+                  at: datetime | None = None) -> list[DrawPublic]:
+    """Close a ticket: ``used`` (per product) of its holds become used credits, the rest is released."""
+    require_staff(actor)
+    at = at or utcnow()
+    with unit_of_work() as session:
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFound(f"Unknown ticket {ticket_id}.")
+        ticket = _open_ticket_of(session, ticket_id, ticket.organization_id)
+        holds = list(session.exec(select(CreditHold).where(CreditHold.ticket_id == ticket_id)).all())
+        lot_ids = sorted({h.lot_id for h in holds})
+        rows = list(session.exec(select(CreditLot).where(CreditLot.id.in_(lot_ids)).order_by(CreditLot.id)
+                                 .with_for_update()).all()) if lot_ids else []
+        rows_by_id = {r.id: r for r in rows}
+        chain = orgtree.ancestors(session, ticket.organization_id)
+        unknown = set(used) - {h.product_code for h in holds}
+        if any(used[p] for p in unknown):
+            raise InvalidInput(f"Ticket {ticket_id} holds no {', '.join(sorted(unknown))}.")
+        specs = []
+        for code in sorted({h.product_code for h in holds}):
+            quantity = used.get(code, 0)
+            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+                raise InvalidInput("Used quantities must be whole numbers, zero or more.")
+            product_holds = {h.lot_id: h.quantity for h in holds if h.product_code == code}
+            try:
+                specs += rules.settle_holds({i: store.to_domain(rows_by_id[i]) for i in product_holds}, product_holds,
+                                            org_id=ticket.organization_id, ancestors=chain, used=quantity, at=at,
+                                            ticket_id=ticket_id, category=ticket.category)
+            except InsufficientBalance as exc:
+                raise Conflict(
+                    f"Ticket {ticket_id} holds only {exc.available} of {code}; cannot use {exc.requested}."
+                ) from None
+        store.write_entries(session, rows_by_id, specs, actor.user_id)
+        ticket.status, ticket.closed_at = "closed", at
+        session.add(ticket)
+        names = orgtree.names(session, {r.holder_org_id for r in rows})
+        return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows_by_id[s.lot_id].holder_org_id, "?"),
+                           quantity=s.quantity, reason=f"{s.kind.value}: {s.reason}") for s in specs]
+
+
+def expire_due(actor: Actor, *, at: datetime | None = None) -> int:
+    """The expiry job: expires every lot's free remainder past its expiry. Running it twice changes nothing."""
+    require_staff_admin(actor)
+    at = at or utcnow()
+    with unit_of_work() as session:
+        rows = list(session.exec(
+            select(CreditLot).where(CreditLot.expires_at.is_not(None), CreditLot.expires_at <= at,
+                                    CreditLot.remaining > CreditLot.held)
+            .order_by(CreditLot.id).with_for_update()
+        ).all())
+        specs = rules.expire_due([store.to_domain(r) for r in rows], at)
+        store.write_entries(session, {r.id: r for r in rows}, specs, actor.user_id)
+        return sum(s.quantity for s in specs)
+
+
+def open_ticket(actor: Actor, *, org_id: int, title: str, category: str) -> int:
+    """A minimal ticket (the tasks issue builds the full one); staff or the organization's own users."""
+    from opsportal.services.authz import require_view_organization
+
+    require_view_organization(actor, org_id)
+    title = " ".join((title or "").split())
+    if not title or len(title) > 200:
+        raise InvalidInput("Give the ticket a title of 1 to 200 characters.")
+    with unit_of_work() as session:
+        orgtree.require_org(session, org_id)
+        ticket = Ticket(organization_id=org_id, title=title, category=_category(category))
+        session.add(ticket)
+        session.flush()
+        return ticket.id

@@ -1,0 +1,50 @@
+"""Reading the organization tree inside a unit of work (no authorization: callers check first)."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from opsportal.models import Organization
+from opsportal.services.errors import NotFound
+
+MAX_DEPTH = 32
+
+
+def ancestors(session: Session, org_id: int) -> list[int]:
+    """The organization's ancestors, nearest first. One indexed lookup per level."""
+    chain: list[int] = []
+    parent = session.exec(select(Organization.parent_id).where(Organization.id == org_id)).first()
+    while parent is not None and len(chain) < MAX_DEPTH:
+        chain.append(parent)
+        parent = session.exec(select(Organization.parent_id).where(Organization.id == parent)).first()
+    return chain
+
+
+def subtree(session: Session, org_id: int) -> list[int]:
+    """The organization and all its descendants, breadth first."""
+    found, frontier = [org_id], [org_id]
+    while frontier and len(found) < 100_000:
+        frontier = list(session.exec(select(Organization.id).where(Organization.parent_id.in_(frontier))).all())
+        found.extend(frontier)
+    return found
+
+
+def names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+
+
+def require_org(session: Session, org_id: int) -> Organization:
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound("That organization was not found or you do not have access to it.")
+    return org
+
+
+def org_id_by_name(session: Session, name: str) -> int:
+    key = " ".join((name or "").split()).casefold()
+    org_id = session.exec(select(Organization.id).where(Organization.name_key == key)).first()
+    if org_id is None:
+        raise NotFound(f"Unknown organization {name!r}.")
+    return org_id
