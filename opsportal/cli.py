@@ -108,13 +108,15 @@ def cmd_user_create(args: argparse.Namespace) -> None:
 
 def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo import DEMO_PASSWORD, load_demo
+    from opsportal.services.demo_credits import load_demo_credits
     from opsportal.services.operator import OPERATOR
 
     result = load_demo(OPERATOR)
-    _emit(args, dataclasses.asdict(result),
-          f"Demo data ready: {result.organizations_created} organizations and {result.users_created} users added "
-          f"({result.organizations_total} and {result.users_total} in the demo set). "
-          f"Demo password: {DEMO_PASSWORD}")
+    lots = load_demo_credits(OPERATOR)
+    _emit(args, {**dataclasses.asdict(result), "lots_created": lots},
+          f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users and "
+          f"{lots} credit lots added ({result.organizations_total} organizations and {result.users_total} users "
+          f"in the demo set). Demo password: {DEMO_PASSWORD}")
 
 
 def build_parser() -> argparse.ArgumentParser:

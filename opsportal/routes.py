@@ -4,6 +4,7 @@ LOGIN = "/login"
 DASHBOARD = "/"
 ORGANIZATION = "/organizations/[org_id]"
 ACCOUNT = "/account"
+CREDITS = "/credits"
 STAFF = "/staff"
 
 

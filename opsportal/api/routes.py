@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from opsportal.api.downloads import credit_history_csv
 from opsportal.db import get_engine
 
 
@@ -23,4 +24,5 @@ async def health(_request: Request) -> JSONResponse:
 
 def create_api(reflex_app: ASGIApp) -> Starlette:
     """A fresh Starlette app per Reflex app: a shared instance breaks a second start in one process."""
-    return Starlette(routes=[Route("/api/health", health), Mount("/", app=reflex_app)])
+    return Starlette(routes=[Route("/api/health", health), Route("/api/credits/history.csv", credit_history_csv),
+                              Mount("/", app=reflex_app)])

@@ -11,6 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
 ALGORITHM = "HS256"
+# The browser cookie that carries the session token (pages and downloads alike).
+SESSION_COOKIE = "opsportal_session"
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))

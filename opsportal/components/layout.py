@@ -33,6 +33,7 @@ def navigation() -> rx.Component:
                 _nav_link("Customers", routes.STAFF, "building-2"),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+                    _nav_link("Hours & Credits", routes.CREDITS, "clock"),
                     _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
                 ),
             ),
@@ -60,7 +61,10 @@ def sidebar() -> rx.Component:
         display=["none", "none", "block"],
         width=SIDEBAR_WIDTH,
         min_width=SIDEBAR_WIDTH,
-        min_height="100vh",
+        height="100vh",
+        position="sticky",
+        top="0",
+        overflow_y="auto",
         padding="1.25rem",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
@@ -79,6 +83,7 @@ def mobile_menu() -> rx.Component:
                     rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
                     rx.fragment(
                         rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+                        rx.menu.item("Hours & Credits", on_click=rx.redirect(routes.CREDITS)),
                         rx.menu.item(
                             "Organization",
                             on_click=rx.redirect("/organizations/" + AuthState.organization_id.to_string()),

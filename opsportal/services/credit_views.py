@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, func, literal, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
@@ -16,7 +16,7 @@ from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_view_organization
-from opsportal.services.credits import LotPublic, lot_public
+from opsportal.services.credits import LotPublic, lot_public, product_labels
 from opsportal.services.errors import NotFound
 from opsportal.services.pagination import Page, clamp
 
@@ -74,7 +74,8 @@ class EntryRow:
 
 
 def _live(at: datetime):
-    return or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at)
+    """Granted by ``at`` and not expired at ``at`` (whether or not the expiry job has run)."""
+    return and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
 
 
 def _usable(session: Session, org_id: int):
@@ -98,7 +99,7 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
         ).all())
         expiring = dict(session.exec(
             select(CreditLot.product_code, _free())
-            .where(usable, CreditLot.expires_at > at, CreditLot.expires_at <= soon).group_by(CreditLot.product_code)
+            .where(usable, _live(at), CreditLot.expires_at <= soon).group_by(CreditLot.product_code)
         ).all())
         in_play = dict(session.exec(
             select(CreditHold.product_code, func.sum(CreditHold.quantity))
@@ -156,8 +157,9 @@ def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: da
         ).all()
         names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
                                                                         if r.assigned_org_id})
+        labels = product_labels(session)
         return Balance(organization=org.name, product=prod.code, unit=prod.unit.value, available=int(available),
-                       in_play=int(in_play), lots=[lot_public(session, r, names) for r in rows],
+                       in_play=int(in_play), lots=[lot_public(session, r, names, labels) for r in rows],
                        expiry_schedule=expiry_schedule(session, org_id, prod.code, at))
 
 
@@ -177,7 +179,8 @@ def credit_list(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20
         ).all()
         names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
                                                                         if r.assigned_org_id})
-        return Page(items=[lot_public(session, r, names) for r in rows], page=page, page_size=page_size,
+        labels = product_labels(session)
+        return Page(items=[lot_public(session, r, names, labels) for r in rows], page=page, page_size=page_size,
                     total=int(total))
 
 
@@ -296,21 +299,22 @@ def history(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 25,
         total = session.exec(select(func.count()).select_from(LedgerEntry).where(*filters)).one()
         rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
                             .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                            .where(*filters).order_by(LedgerEntry.id.desc())
+                            .where(*filters).order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
                             .offset((page - 1) * page_size).limit(page_size)).all()
         names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
         return Page(items=[_entry_row(e, h, names) for e, h in rows], page=page, page_size=page_size, total=int(total))
 
 
-def history_batches(actor: Actor, org_id: int, *, batch: int = 2000):
+def history_batches(actor: Actor, org_id: int, *, product: str | None = None, batch: int = 2000):
     """All of the organization's entries, oldest first, in batches (for the CSV download)."""
     require_view_organization(actor, org_id)
+    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
     after = 0
     while True:
         with unit_of_work(write=False) as session:
             rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
                                 .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                                .where(_history_where(org_id), LedgerEntry.id > after)
+                                .where(*filters, LedgerEntry.id > after)
                                 .order_by(LedgerEntry.id).limit(batch)).all()
             names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
             out = [_entry_row(e, h, names) for e, h in rows]
@@ -324,3 +328,11 @@ def _entry_row(e: LedgerEntry, holder_id: int, names: dict[int, str]) -> EntryRo
     return EntryRow(id=e.id, at=e.at, kind=e.kind, product=e.product_code, quantity=e.quantity, lot_id=e.lot_id,
                     holder=names.get(holder_id, "?"), organization=names.get(e.org_id, "?"), ticket_id=e.ticket_id,
                     category=e.category, reason=e.reason)
+
+
+def schedule(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> tuple[str, dict[str, int]]:
+    """(organization name, expiry schedule of ``product``) for the page's chart."""
+    require_view_organization(actor, org_id)
+    with unit_of_work(write=False) as session:
+        org = orgtree.require_org(session, org_id)
+        return org.name, expiry_schedule(session, org_id, store.product(session, product).code, at or utcnow())

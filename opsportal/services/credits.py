@@ -13,7 +13,7 @@ from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.plan import InsufficientBalance
 from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
-from opsportal.models import CreditHold, CreditLot, Ticket
+from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
 from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
@@ -28,6 +28,8 @@ LOT_NOT_FOUND = "That credit lot was not found or you do not have access to it."
 class LotPublic:
     id: int
     product: str
+    product_name: str
+    unit: str
     holder_id: int
     holder: str
     kind: str
@@ -63,13 +65,21 @@ def _category(category: str) -> str:
     return cleaned
 
 
-def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None) -> LotPublic:
+def product_labels(session: Session) -> dict[str, tuple[str, str]]:
+    """code -> (name, unit) for every product (a handful of rows)."""
+    return {p.code: (p.name, p.unit) for p in session.exec(select(ProductRow)).all()}
+
+
+def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None,
+               products: dict[str, tuple[str, str]] | None = None) -> LotPublic:
     names = names or orgtree.names(session, {row.holder_org_id, row.assigned_org_id or row.holder_org_id})
+    product_name, unit = (products or product_labels(session)).get(row.product_code, (row.product_code, "credit"))
     if row.scope == Scope.shared.value:
         allocated = "All organizations"
     else:
         allocated = names.get(row.assigned_org_id or row.holder_org_id, "?")
-    return LotPublic(id=row.id, product=row.product_code, holder_id=row.holder_org_id,
+    return LotPublic(id=row.id, product=row.product_code, product_name=product_name, unit=unit,
+                     holder_id=row.holder_org_id,
                      holder=names.get(row.holder_org_id, "?"), kind=row.kind, scope=row.scope,
                      allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
                      quantity=row.quantity, remaining=row.remaining, held=row.held)

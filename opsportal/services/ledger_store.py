@@ -48,7 +48,7 @@ def lock_usable_lots(session: Session, org_id: int, ancestor_ids: list[int], pro
         select(CreditLot)
         .where(CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids),
                CreditLot.remaining > CreditLot.held,
-               or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+               CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
         .order_by(CreditLot.id)
         .with_for_update()
     )

@@ -142,3 +142,15 @@ def resolve_id(actor: Actor, name: str) -> int:
         if org is None:
             raise NotFound(f"Unknown organization {name!r}.")
         return org.id
+
+
+def allocation_targets(actor: Actor, organization_id: int) -> list[tuple[int, str]]:
+    """The organization and its descendants, as (id, name): where its lots may be allocated."""
+    from opsportal.services.authz import require_manage_organization
+    from opsportal.services.orgtree import names, subtree
+
+    require_manage_organization(actor, organization_id)
+    with unit_of_work(write=False) as session:
+        ids = subtree(session, organization_id)
+        named = names(session, set(ids))
+        return [(i, named[i]) for i in ids if i in named]

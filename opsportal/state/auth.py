@@ -7,13 +7,13 @@ from urllib.parse import quote
 import reflex as rx
 
 from opsportal import routes
+from opsportal.auth.security import SESSION_COOKIE
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed
 from opsportal.settings import get_settings
 
 _settings = get_settings()
-SESSION_COOKIE = "opsportal_session"
 
 
 class AuthState(rx.State):

@@ -18,6 +18,7 @@ import pytest
 from opsportal.db import dispose_engines
 from opsportal.migrations import upgrade
 from opsportal.services.demo import load_demo
+from opsportal.services.demo_credits import load_demo_credits
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import E2E_DATABASE
@@ -73,6 +74,7 @@ def portal(tmp_path_factory) -> Iterator:
     dispose_engines()
     upgrade(url)
     load_demo(OPERATOR)
+    load_demo_credits(OPERATOR)
     harness = AppHarnessProd.create(root=PROJECT_ROOT, app_name="opsportal")
     try:
         harness.start()

@@ -67,6 +67,10 @@ class Lot:
     def is_expired(self, at: datetime) -> bool:
         return self.expires_at is not None and at >= self.expires_at
 
+    def is_live(self, at: datetime) -> bool:
+        """Granted by ``at`` and not yet expired: only then may it be drawn."""
+        return self.granted_at <= at and not self.is_expired(at)
+
     def usable_by(self) -> int | None:
         """The single organization an individually allocated lot serves, else None."""
         if self.scope is not Scope.org:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope, last_usable_day
 
@@ -55,10 +55,10 @@ class Candidate:
 
 def ordered_candidates(lots: Iterable[Lot], org_id: int, ancestors: Sequence[int], product: str,
                        at: datetime) -> list[Candidate]:
-    """The lots O may draw ``product`` from at ``at`` (free quantity left, not expired), in order."""
+    """The lots O may draw ``product`` from at ``at`` (free quantity left, granted, not expired), in order."""
     usable = []
     for lot in lots:
-        if lot.product != product or lot.free <= 0 or lot.is_expired(at):
+        if lot.product != product or lot.free <= 0 or not lot.is_live(at):
             continue
         tier = tier_for(lot, org_id, ancestors)
         if tier is not None:
@@ -80,7 +80,8 @@ def explain(candidate: Candidate, holder_name: str | None = None) -> str:
     expiry = (f"expires {last_usable_day(lot.expires_at).isoformat()}" if lot.expires_at
               else "no expiry, so used after expiring credit")
     ordinal = _ordinal(candidate.rank)
-    return f"{ordinal} choice: {source}; {expiry}; {lot.kind.value}; granted {lot.granted_at.date().isoformat()}"
+    granted = lot.granted_at.astimezone(UTC).date().isoformat()
+    return f"{ordinal} choice: {source}; {expiry}; {lot.kind.value}; granted {granted}"
 
 
 def _ordinal(n: int) -> str:

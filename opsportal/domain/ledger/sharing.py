@@ -14,6 +14,8 @@ def allocation_problem(lot: Lot, product: Product, target_org_id: int | None,
 
     ``holder_subtree`` is the holder and all its descendants.
     """
+    if lot.product != product.code:
+        return f"lot {lot.id} holds {lot.product}, not {product.code}"
     if not product.allocatable:
         return f"{product.name} credits are always shared with all organizations and cannot be re-allocated"
     if target_org_id is not None and target_org_id not in holder_subtree:

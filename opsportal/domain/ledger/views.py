@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from opsportal.domain.ledger.lots import Lot, last_usable_day
 
@@ -14,7 +14,7 @@ def days_until_expiry(lot: Lot, at: datetime) -> int | None:
     """Whole days from ``at``'s UTC date to the lot's last usable day (0 = expires at the end of today)."""
     if lot.expires_at is None:
         return None
-    return (last_usable_day(lot.expires_at) - at.date()).days
+    return (last_usable_day(lot.expires_at) - at.astimezone(UTC).date()).days
 
 
 def bucket_for(days: int | None) -> str:
@@ -30,6 +30,6 @@ def expiry_schedule(lots: Iterable[Lot], at: datetime) -> dict[str, int]:
     """Free quantity by how soon it expires, over lots usable and not expired at ``at``."""
     schedule = dict.fromkeys(BUCKETS, 0)
     for lot in lots:
-        if lot.free > 0 and not lot.is_expired(at):
+        if lot.free > 0 and lot.is_live(at):
             schedule[bucket_for(days_until_expiry(lot, at))] += lot.free
     return schedule

@@ -1,0 +1,260 @@
+import reflex as rx
+
+from opsportal import routes
+from opsportal.components.layout import app_shell, error_callout
+from opsportal.state.credits import CreditsState
+
+MUTED = rx.color("gray", 11)
+
+
+def _card(card: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.text(card["label"], size="2", color=MUTED),
+            rx.text(card["value"], size="6", weight="bold", id=card["id"]),
+            spacing="1",
+        ),
+        width="100%",
+    )
+
+
+def _bar_row(label, value, width) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, size="2", width="7.5rem", flex_shrink="0"),
+        rx.box(rx.box(width=width, height="100%", background=rx.color("accent", 9), border_radius="3px"),
+               flex="1", height="0.9rem", background=rx.color("gray", 3), border_radius="3px", aria_hidden="true"),
+        rx.text(value, size="2", width="8rem", text_align="right", flex_shrink="0"),
+        width="100%",
+        align="center",
+        spacing="3",
+    )
+
+
+def _section(title: str, *children, **props) -> rx.Component:
+    return rx.card(rx.vstack(rx.heading(title, size="4", as_="h2"), *children, spacing="3", width="100%"),
+                   width="100%", **props)
+
+
+def _empty(text: str) -> rx.Component:
+    return rx.text(text, size="2", color=MUTED)
+
+
+def _category_table(rows, handler, label: str) -> rx.Component:
+    return rx.cond(
+        rows.length() > 0,
+        rx.table.root(
+            rx.table.header(rx.table.row(rx.table.column_header_cell("Category"),
+                                         rx.table.column_header_cell("Quantity"),
+                                         rx.table.column_header_cell("Tickets"))),
+            rx.table.body(rx.foreach(rows, lambda r: rx.table.row(
+                rx.table.cell(rx.button(r["category"], variant="ghost", on_click=handler(r["category"]),
+                                        aria_label=label + " " + r["category"])),
+                rx.table.cell(r["value"]),
+                rx.table.cell(r["tickets"]),
+            ))),
+            width="100%",
+        ),
+        _empty("Nothing here."),
+    )
+
+
+def _drilldown() -> rx.Component:
+    return rx.cond(
+        CreditsState.drill_title != "",
+        _section(
+            CreditsState.drill_title,
+            rx.cond(
+                CreditsState.drill_rows.length() > 0,
+                rx.table.root(
+                    rx.table.header(rx.table.row(rx.table.column_header_cell("Ticket"),
+                                                 rx.table.column_header_cell("Title"),
+                                                 rx.table.column_header_cell("Status"),
+                                                 rx.table.column_header_cell("Quantity"))),
+                    rx.table.body(rx.foreach(CreditsState.drill_rows, lambda t: rx.table.row(
+                        rx.table.cell(rx.button("#" + t["id"], variant="ghost",
+                                                on_click=CreditsState.show_ticket(t["id"]),
+                                                aria_label="Show ticket " + t["id"])),
+                        rx.table.cell(t["title"]),
+                        rx.table.cell(t["status"]),
+                        rx.table.cell(t["value"]),
+                    ))),
+                    width="100%",
+                ),
+                _empty("No tickets."),
+            ),
+            id="drilldown",
+        ),
+    )
+
+
+def _snapshot() -> rx.Component:
+    s = CreditsState.snapshot
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Ticket #", s["id"], ": ", s["title"]),
+            rx.dialog.description("Snapshot of the ticket's credits", size="2", color=MUTED),
+            rx.data_list.root(
+                rx.data_list.item(rx.data_list.label("Category"), rx.data_list.value(s["category"])),
+                rx.data_list.item(rx.data_list.label("Status"), rx.data_list.value(s["status"])),
+                rx.data_list.item(rx.data_list.label("Opened"), rx.data_list.value(s["opened"])),
+                rx.data_list.item(rx.data_list.label("In play"), rx.data_list.value(s["held"])),
+                rx.data_list.item(rx.data_list.label("Used"), rx.data_list.value(s["used"])),
+                margin_y="1rem",
+            ),
+            rx.dialog.close(rx.button("Close", on_click=CreditsState.close_snapshot)),
+        ),
+        open=CreditsState.snapshot.contains("id"),
+        on_open_change=lambda _open: CreditsState.close_snapshot(),
+    )
+
+
+def _allocate_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Allocate lot #", CreditsState.allocate_lot_id),
+            rx.dialog.description("Choose who may use this lot.", size="2", color=MUTED),
+            rx.radio_group.root(
+                rx.vstack(
+                    rx.el.label(rx.hstack(rx.radio_group.item(value="all"), rx.text("All organizations"),
+                                          spacing="2", align="center")),
+                    rx.foreach(CreditsState.allocate_targets, lambda t: rx.el.label(
+                        rx.hstack(rx.radio_group.item(value=t["id"]), rx.text(t["name"]), spacing="2", align="center")
+                    )),
+                    spacing="2",
+                ),
+                value=CreditsState.allocate_choice,
+                on_change=CreditsState.set_allocate_choice,
+                aria_label="Allocate to",
+                margin_y="1rem",
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Allocate", on_click=CreditsState.confirm_allocate),
+                justify="end",
+                spacing="3",
+            ),
+        ),
+        open=CreditsState.allocate_open,
+        on_open_change=CreditsState.set_allocate_open,
+    )
+
+
+def _lot_row(lot: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell("#", lot["id"]),
+        rx.table.cell(lot["product"]),
+        rx.table.cell(lot["kind"]),
+        rx.table.cell(lot["holder"]),
+        rx.table.cell(lot["allocated_to"]),
+        rx.table.cell(lot["granted"]),
+        rx.table.cell(lot["expires"]),
+        rx.table.cell(lot["remaining"]),
+        rx.table.cell(rx.cond(lot["movable"] == "yes",
+                              rx.button("Allocate", size="1", variant="outline",
+                                        on_click=CreditsState.open_allocate(lot["id"]),
+                                        aria_label="Allocate lot " + lot["id"]))),
+    )
+
+
+def _pager(page, pages, handler, label: str) -> rx.Component:
+    return rx.cond(pages > 1, rx.hstack(
+        rx.button("Previous", on_click=handler(-1), disabled=page <= 1, variant="soft",
+                  aria_label="Previous page of " + label),
+        rx.text("Page ", page, " of ", pages, size="2"),
+        rx.button("Next", on_click=handler(1), disabled=page >= pages, variant="soft",
+                  aria_label="Next page of " + label),
+        align="center", spacing="3",
+    ))
+
+
+def _history_row(e: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(e["when"]),
+        rx.table.cell(rx.badge(e["kind"], variant="soft", color_scheme="gray", high_contrast=True)),
+        rx.table.cell(e["quantity"]),
+        rx.table.cell("#", e["lot"], " · ", e["holder"]),
+        rx.table.cell(e["ticket"], " ", e["category"]),
+        rx.table.cell(rx.text(e["reason"], size="1")),
+    )
+
+
+@rx.page(route=routes.CREDITS, title="Hours & Credits · OpsPortal", on_load=CreditsState.load)
+def credits_page() -> rx.Component:
+    return app_shell(
+        "Hours & Credits",
+        error_callout(CreditsState.error),
+        rx.cond(CreditsState.notice != "",
+                rx.callout(CreditsState.notice, icon="check", color_scheme="green", role="status", width="100%")),
+        rx.hstack(
+            rx.text(CreditsState.org_name, size="4", weight="medium"),
+            rx.spacer(),
+            rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
+            rx.el.select(
+                rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
+                id="product-select",
+                value=CreditsState.product,
+                on_change=CreditsState.choose_product,
+                style={"padding": "0.35rem 0.5rem", "border_radius": "6px",
+                       "border": f"1px solid {rx.color('gray', 7)}", "background": "white"},
+            ),
+            width="100%",
+            align="center",
+            spacing="3",
+        ),
+        rx.grid(rx.foreach(CreditsState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+                spacing="4", width="100%"),
+        rx.grid(
+            _section("Expiry schedule of available credit",
+                     rx.foreach(CreditsState.schedule, lambda b: _bar_row(b["label"], b["value"], b["width"])),
+                     id="expiry-schedule"),
+            _section("Expired in the last 365 days",
+                     rx.cond(CreditsState.expired.length() > 0,
+                             rx.foreach(CreditsState.expired, lambda m: _bar_row(m["month"], m["value"], m["width"])),
+                             _empty("Nothing expired in the last year.")),
+                     id="expired"),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+        ),
+        rx.grid(
+            _section("In play on open tickets", _category_table(CreditsState.in_play, CreditsState.show_in_play,
+                                                                "Show tickets with credit in play for"),
+                     id="in-play"),
+            _section("Used in the last 365 days", _category_table(CreditsState.used, CreditsState.show_used,
+                                                                  "Show tickets that used credit for"),
+                     id="used"),
+            columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+        ),
+        _drilldown(),
+        _snapshot(),
+        _section(
+            "Credit list",
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Remaining", "")])),
+                rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
+                width="100%",
+            ), overflow_x="auto", width="100%"),
+            _pager(CreditsState.lot_page, CreditsState.lot_pages, CreditsState.lots_page, "lots"),
+            id="credit-list",
+        ),
+        _allocate_dialog(),
+        _section(
+            "Ledger history",
+            rx.hstack(
+                rx.text("Every grant, hold, use and expiry, newest first, with why each lot was chosen.", size="2",
+                        color=MUTED),
+                rx.spacer(),
+                rx.link(rx.hstack(rx.icon("download", size=16, aria_hidden="true"), rx.text("Download CSV"),
+                                  spacing="1", align="center"),
+                        href=CreditsState.csv_url, is_external=False),
+                width="100%", align="center",
+            ),
+            rx.box(rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                    "When", "Entry", "Quantity", "Lot", "Ticket", "Why")])),
+                rx.table.body(rx.foreach(CreditsState.history, _history_row)),
+                width="100%",
+            ), overflow_x="auto", width="100%"),
+            _pager(CreditsState.history_page, CreditsState.history_pages, CreditsState.history_page_by, "history"),
+            id="history",
+        ),
+    )

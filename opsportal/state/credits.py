@@ -1,0 +1,236 @@
+"""Hours & Credits: summary, expiry schedule, lots with allocation, in play / used drill-downs, history."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import reflex as rx
+
+from opsportal.domain.ledger.lots import last_usable_day
+from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
+from opsportal.services import credit_views, credits, organizations
+from opsportal.services.authz import Actor
+from opsportal.services.errors import ServiceError
+from opsportal.state.auth import actor_or_redirect
+
+LOT_PAGE = 10
+HISTORY_PAGE = 15
+BUCKET_LABELS = {"0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "91-120": "91–120 days",
+                 "later": "Later", "none": "No expiry"}
+
+
+def _date(value) -> str:
+    return value.strftime("%d %b %Y") if value else "—"
+
+
+def _expiry_label(expires_at, now) -> str:
+    if expires_at is None:
+        return "No expiry"
+    label = _date(last_usable_day(expires_at))
+    return f"{label} (expired)" if expires_at <= now else label
+
+
+class CreditsState(rx.State):
+    org_id: int = 0
+    org_name: str = ""
+    product: str = "support_hours"
+    unit: str = "minute"
+    products: list[dict[str, str]] = []
+    cards: list[dict[str, str]] = []
+    schedule: list[dict[str, str]] = []
+    lots: list[dict[str, str]] = []
+    lot_page: int = 1
+    lot_pages: int = 1
+    can_allocate: bool = False
+    in_play: list[dict[str, str]] = []
+    used: list[dict[str, str]] = []
+    expired: list[dict[str, str]] = []
+    drill_title: str = ""
+    drill_rows: list[dict[str, str]] = []
+    snapshot: dict[str, str] = {}
+    history: list[dict[str, str]] = []
+    history_page: int = 1
+    history_pages: int = 1
+    csv_url: str = ""
+    allocate_lot_id: int = 0
+    allocate_targets: list[dict[str, str]] = []
+    allocate_choice: str = "all"
+    allocate_open: bool = False
+    error: str = ""
+    notice: str = ""
+
+    def _fmt(self, quantity: int) -> str:
+        return format_quantity(quantity, self.unit)
+
+    def _requested_org(self, actor: Actor) -> int:
+        raw = self.router.url.query_parameters.get("org", "")
+        if actor.is_staff and raw.isdigit():
+            return int(raw)
+        return actor.organization_id or 0
+
+    async def _actor(self):
+        actor, redirect = await actor_or_redirect(self)
+        return actor, redirect
+
+    def _refresh(self, actor: Actor) -> None:
+        org_id = self.org_id
+        summary = credit_views.summary(actor, org_id)
+        self.products = [{"code": s.product, "name": s.name} for s in summary]
+        current = next((s for s in summary if s.product == self.product), summary[0])
+        self.product, self.unit = current.product, current.unit
+        fmt = self._fmt
+        self.cards = [
+            {"label": "Available now", "value": fmt(current.available), "id": "card-available"},
+            {"label": "In play on open tickets", "value": fmt(current.in_play), "id": "card-in-play"},
+            {"label": "Used in the last 30 days", "value": fmt(current.used_30d), "id": "card-used"},
+            {"label": "Expiring in the next 30 days", "value": fmt(current.expiring_30d), "id": "card-expiring"},
+        ]
+        self.org_name, buckets = credit_views.schedule(actor, org_id, product=self.product)
+        biggest = max(buckets.values()) or 1
+        self.schedule = [
+            {"label": BUCKET_LABELS[k], "value": fmt(v), "width": f"{max(v * 100 // biggest, 1 if v else 0)}%"}
+            for k, v in buckets.items()
+        ]
+        self.in_play = [{"category": c.category, "value": fmt(c.quantity), "tickets": str(c.tickets)}
+                        for c in credit_views.in_play_by_category(actor, org_id, product=self.product)]
+        self.used = [{"category": c.category, "value": fmt(c.quantity), "tickets": str(c.tickets)}
+                     for c in credit_views.used_by_category(actor, org_id, product=self.product)]
+        expired = credit_views.expired_by_month(actor, org_id, product=self.product)
+        top = max((q for _m, q in expired), default=0) or 1
+        self.expired = [{"month": m, "value": fmt(q), "width": f"{max(q * 100 // top, 1)}%"} for m, q in expired]
+        self.can_allocate = actor.role is Role.staff_admin or (
+            actor.role in ORG_MANAGER_ROLES and actor.organization_id == org_id)
+        self.csv_url = f"/api/credits/history.csv?org={org_id}&product={self.product}"
+        self._load_lots(actor, self.lot_page)
+        self._load_history(actor, self.history_page)
+
+    def _load_lots(self, actor: Actor, page: int) -> None:
+        now = datetime.now(UTC)
+        listing = credit_views.credit_list(actor, self.org_id, page=page, page_size=LOT_PAGE)
+        self.lot_page, self.lot_pages = listing.page, listing.pages
+        self.lots = [
+            {"id": str(lot.id), "product": lot.product_name, "kind": lot.kind.capitalize(), "holder": lot.holder,
+             "allocated_to": lot.allocated_to, "granted": _date(lot.granted_at),
+             "expires": _expiry_label(lot.expires_at, now),
+             "remaining": format_quantity(lot.remaining, lot.unit),
+             "movable": "yes" if self.can_allocate and lot.holder_id == self.org_id and lot.remaining > 0
+             and (lot.expires_at is None or lot.expires_at > now) else ""}
+            for lot in listing.items
+        ]
+
+    def _load_history(self, actor: Actor, page: int) -> None:
+        listing = credit_views.history(actor, self.org_id, page=page, page_size=HISTORY_PAGE, product=self.product)
+        self.history_page, self.history_pages = listing.page, listing.pages
+        self.history = [
+            {"when": e.at.strftime("%d %b %Y %H:%M"), "kind": e.kind, "quantity": self._fmt(e.quantity),
+             "lot": str(e.lot_id), "holder": e.holder, "organization": e.organization,
+             "ticket": f"#{e.ticket_id}" if e.ticket_id else "", "category": e.category or "", "reason": e.reason}
+            for e in listing.items
+        ]
+
+    async def _run(self, work):
+        """Re-authenticate, then run ``work(actor)``; service errors become the page's message."""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            work(actor)
+        except ServiceError as exc:
+            self.error = str(exc)
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = ""
+        self.drill_title, self.drill_rows, self.snapshot = "", [], {}
+        self.lot_page = self.history_page = 1
+
+        def work(actor):
+            self.org_id = self._requested_org(actor)
+            self._refresh(actor)
+
+        return await self._run(work)
+
+    @rx.event
+    async def choose_product(self, code: str):
+        self.product = code[:40]
+        self.lot_page = self.history_page = 1
+        self.drill_title, self.drill_rows, self.snapshot = "", [], {}
+        return await self._run(self._refresh)
+
+    @rx.event
+    async def show_in_play(self, category: str):
+        def work(actor):
+            rows = credit_views.in_play_tickets(actor, self.org_id, product=self.product, category=category)
+            self.drill_title = f"In play: {category}"
+            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
+                                "value": self._fmt(t.quantity)} for t in rows]
+            self.snapshot = {}
+        return await self._run(work)
+
+    @rx.event
+    async def show_used(self, category: str):
+        def work(actor):
+            rows = credit_views.used_tickets(actor, self.org_id, product=self.product, category=category)
+            self.drill_title = f"Used: {category}"
+            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
+                                "value": self._fmt(t.quantity)} for t in rows]
+            self.snapshot = {}
+        return await self._run(work)
+
+    @rx.event
+    async def show_ticket(self, ticket_id: str):
+        def work(actor):
+            snap = credit_views.ticket_snapshot(actor, int(ticket_id))
+            self.snapshot = {
+                "id": str(snap.id), "title": snap.title, "category": snap.category, "status": snap.status.capitalize(),
+                "opened": _date(snap.created_at),
+                "held": self._fmt(snap.held.get(self.product, 0)), "used": self._fmt(snap.used.get(self.product, 0)),
+            }
+        if not str(ticket_id).isdigit():
+            return
+        return await self._run(work)
+
+    @rx.event
+    async def close_snapshot(self):
+        self.snapshot = {}
+
+    @rx.event
+    async def lots_page(self, delta: int):
+        return await self._run(lambda actor: self._load_lots(actor, self.lot_page + int(delta)))
+
+    @rx.event
+    async def history_page_by(self, delta: int):
+        return await self._run(lambda actor: self._load_history(actor, self.history_page + int(delta)))
+
+    @rx.event
+    async def open_allocate(self, lot_id: str):
+        def work(actor):
+            targets = organizations.allocation_targets(actor, self.org_id)
+            self.allocate_lot_id = int(lot_id)
+            self.allocate_targets = [{"id": str(i), "name": n} for i, n in targets]
+            self.allocate_choice = "all"
+            self.allocate_open = True
+        return await self._run(work)
+
+    @rx.event
+    async def set_allocate_open(self, value: bool):
+        self.allocate_open = bool(value)
+
+    @rx.event
+    async def set_allocate_choice(self, value: str):
+        self.allocate_choice = value
+
+    @rx.event
+    async def confirm_allocate(self):
+        def work(actor):
+            target = None if self.allocate_choice == "all" else int(self.allocate_choice)
+            lot = credits.allocate(actor, lot_id=self.allocate_lot_id, to_org_id=target)
+            self.allocate_open = False
+            self.notice = f"Lot {lot.id} is now allocated to {lot.allocated_to}."
+            self._refresh(actor)
+        self.error = self.notice = ""
+        if self.allocate_choice != "all" and not self.allocate_choice.isdigit():
+            self.error = "Choose where to allocate the lot."
+            return
+        return await self._run(work)
