@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.backend import backend_link
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.credits import CreditsState
 
@@ -243,9 +244,9 @@ def credits_page() -> rx.Component:
                 rx.text("Every grant, hold, use and expiry, newest first, with why each lot was chosen.", size="2",
                         color=MUTED),
                 rx.spacer(),
-                rx.link(rx.hstack(rx.icon("download", size=16, aria_hidden="true"), rx.text("Download CSV"),
-                                  spacing="1", align="center"),
-                        href=CreditsState.csv_url, is_external=False),
+                backend_link(rx.hstack(rx.icon("download", size=16, aria_hidden="true"), rx.text("Download CSV"),
+                                       spacing="1", align="center"),
+                             path=CreditsState.csv_url),
                 width="100%", align="center",
             ),
             rx.box(rx.table.root(

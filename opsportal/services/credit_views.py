@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
@@ -73,6 +73,11 @@ class EntryRow:
     reason: str
 
 
+def _now_utc(at: datetime | None) -> datetime:
+    """``at`` (default now) in UTC: days and months are counted by UTC dates, as in ``domain.ledger.views``."""
+    return (at or utcnow()).astimezone(UTC)
+
+
 def _live(at: datetime):
     """Granted by ``at`` and not expired at ``at`` (whether or not the expiry job has run)."""
     return and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
@@ -89,7 +94,7 @@ def _free():
 def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[ProductSummary]:
     """Per product the organization has touched: available now, in play, used in 30 days, expiring in 30 days."""
     require_view_organization(actor, org_id)
-    at = at or utcnow()
+    at = _now_utc(at)
     soon = end_of_day(at.date() + timedelta(days=30))
     with unit_of_work(write=False) as session:
         orgtree.require_org(session, org_id)
@@ -121,6 +126,7 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
 
 
 def expiry_schedule(session: Session, org_id: int, product: str, at: datetime) -> dict[str, int]:
+    at = _now_utc(at)
     bounds = [end_of_day(at.date() + timedelta(days=d)) for d in (30, 60, 90, 120)]
     bucket = case(
         (CreditLot.expires_at.is_(None), literal("none")),
@@ -142,7 +148,7 @@ def expiry_schedule(session: Session, org_id: int, product: str, at: datetime) -
 def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: datetime | None = None,
             lot_limit: int = 200) -> Balance:
     require_view_organization(actor, org_id)
-    at = at or utcnow()
+    at = _now_utc(at)
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
         prod = store.product(session, product)
@@ -246,8 +252,10 @@ def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | 
     require_view_organization(actor, org_id)
     at = at or utcnow()
     with unit_of_work(write=False) as session:
+        # SQLite stores naive UTC; on PostgreSQL the column is timestamptz, which to_char would
+        # render in the session's time zone: convert to UTC first so months are UTC months.
         month = (func.strftime("%Y-%m", LedgerEntry.at) if session.get_bind().dialect.name == "sqlite"
-                 else func.to_char(LedgerEntry.at, "YYYY-MM"))
+                 else func.to_char(func.timezone("UTC", LedgerEntry.at), "YYYY-MM"))
         rows = session.exec(
             select(month, func.sum(LedgerEntry.quantity))
             .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "expire", LedgerEntry.product_code == product,

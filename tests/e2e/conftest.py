@@ -95,3 +95,11 @@ def portal(tmp_path_factory) -> Iterator:
 @pytest.fixture(scope="session")
 def base_url(portal) -> str:
     return portal.frontend_url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def backend_url(portal) -> str:
+    """Where the plain HTTP routes answer (the harness runs the backend on its own port)."""
+    from reflex.config import get_config
+
+    return get_config().api_url.rstrip("/")

@@ -82,3 +82,14 @@ def test_the_accessibility_check_reports_an_unnamed_button_and_low_contrast_text
     )
     found = " ".join(axe_violations(page))
     assert "button-name" in found and "color-contrast" in found
+
+
+def test_credits_page_and_its_dialogs_have_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.get_by_role("link", name="Hours & Credits").click()
+    expect(page.locator("#card-available")).to_be_visible()
+    expect(page.locator("#history").get_by_role("row").nth(1)).to_be_visible()
+    assert axe_violations(page) == [], "credits page"
+    page.get_by_role("button", name="Allocate lot").first.click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert axe_violations(page) == [], "allocate dialog"
