@@ -20,6 +20,15 @@ def dashboard_page() -> rx.Component:
             rx.text("Part of ", DashboardState.parent_name, size="2", color=rx.color("gray", 11)),
         ),
         rx.grid(
+            rx.foreach(DashboardState.balances, lambda b: rx.link(
+                stat_card(b["label"], b["value"], b["hint"]), href=routes.CREDITS, underline="none",
+                color="inherit")),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="4",
+            width="100%",
+            id="balances",
+        ),
+        rx.grid(
             stat_card("Team members", DashboardState.member_count),
             stat_card("Subsidiaries", DashboardState.children.length()),
             stat_card("Customer since", DashboardState.customer_since),

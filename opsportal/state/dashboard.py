@@ -3,7 +3,8 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
-from opsportal.services import organizations
+from opsportal.domain.ledger.products import format_quantity
+from opsportal.services import credit_views, organizations
 from opsportal.services.errors import ServiceError
 from opsportal.state.auth import actor_or_redirect
 
@@ -16,6 +17,7 @@ class DashboardState(rx.State):
     children: list[str] = []
     member_count: int = 0
     role_counts: list[dict[str, str]] = []
+    balances: list[dict[str, str]] = []
     error: str = ""
 
     @rx.event
@@ -27,6 +29,7 @@ class DashboardState(rx.State):
             return rx.redirect(routes.STAFF)
         try:
             overview = organizations.get_overview(actor, actor.organization_id)
+            summary = credit_views.summary(actor, actor.organization_id)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -38,6 +41,11 @@ class DashboardState(rx.State):
         self.customer_since = org.created_at.strftime("%d %B %Y")
         self.children = overview.children
         self.member_count = overview.member_count
+        self.balances = [
+            {"label": f"{s.name} available", "value": format_quantity(s.available, s.unit),
+             "hint": f"{format_quantity(s.expiring_30d, s.unit)} expire within 30 days"}
+            for s in summary if s.product in ("support_hours", "service_credits")
+        ]
         self.role_counts = [
             {"role": role.capitalize(), "count": str(n)} for role, n in overview.members_by_role.items()
         ]
