@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from opsportal.db import dispose_engines
 from opsportal.migrations import upgrade
@@ -28,6 +29,10 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+
+# The app answers in tens of milliseconds; the margin is for a loaded 2-core CI machine.
+expect.set_options(timeout=15_000)
+
 
 def pytest_collection_modifyitems(items):
     for item in items:

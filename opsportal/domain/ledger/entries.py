@@ -72,6 +72,13 @@ def consume(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], produ
     return _draw_entries(draws, EntryKind.consume, org_id, at, ticket_id, category, explain)
 
 
+def _settle_key(lot: Lot, org_id: int, ancestors: Sequence[int]) -> tuple:
+    # A lot re-allocated away since the hold was taken is consumed last, so what is released
+    # goes back to the organization that may now use it.
+    tier = tier_for(lot, org_id, ancestors)
+    return sort_key(lot, tier if tier is not None else len(ancestors) + 1)
+
+
 def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org_id: int,
                  ancestors: Sequence[int], used: int, at: datetime, ticket_id: int,
                  category: str) -> list[EntrySpec]:
@@ -87,7 +94,7 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
         raise InsufficientBalance(used, total)
     order = sorted(
         (lot_id for lot_id, q in holds.items() if q > 0),
-        key=lambda lot_id: sort_key(lots_by_id[lot_id], tier_for(lots_by_id[lot_id], org_id, ancestors) or 0),
+        key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors),
     )
     out, left = [], used
     for lot_id in order:
