@@ -84,7 +84,11 @@ def _live(at: datetime):
 
 
 def _usable(session: Session, org_id: int):
-    return store.usable_lots_filter(org_id, orgtree.ancestors(session, org_id))
+    # The ancestry is read once per unit of work (balance asks for it twice: its lots and the schedule).
+    known = session.info.setdefault("credit_views.ancestors", {})
+    if org_id not in known:
+        known[org_id] = orgtree.ancestors(session, org_id)
+    return store.usable_lots_filter(org_id, known[org_id])
 
 
 def _free():
@@ -99,13 +103,15 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
     with unit_of_work(write=False) as session:
         orgtree.require_org(session, org_id)
         usable = _usable(session, org_id)
-        available = dict(session.exec(
-            select(CreditLot.product_code, _free()).where(usable, _live(at)).group_by(CreditLot.product_code)
-        ).all())
-        expiring = dict(session.exec(
-            select(CreditLot.product_code, _free())
-            .where(usable, _live(at), CreditLot.expires_at <= soon).group_by(CreditLot.product_code)
-        ).all())
+        # Available and expiring in one pass over the usable live lots (expiring ones are a subset).
+        expiring_free = func.coalesce(func.sum(case((CreditLot.expires_at <= soon,
+                                                     CreditLot.remaining - CreditLot.held), else_=0)), 0)
+        free_rows = session.exec(
+            select(CreditLot.product_code, _free(), expiring_free).where(usable, _live(at))
+            .group_by(CreditLot.product_code)
+        ).all()
+        available = {code: free for code, free, _soon in free_rows}
+        expiring = {code: soon_free for code, _free_now, soon_free in free_rows}
         in_play = dict(session.exec(
             select(CreditHold.product_code, func.sum(CreditHold.quantity))
             .where(CreditHold.org_id == org_id).group_by(CreditHold.product_code)
@@ -153,7 +159,9 @@ def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: da
         org = orgtree.require_org(session, org_id)
         prod = store.product(session, product)
         usable = _usable(session, org_id)
-        available = session.exec(select(_free()).where(CreditLot.product_code == prod.code, usable, _live(at))).one()
+        by_expiry = expiry_schedule(session, org_id, prod.code, at)
+        # The schedule splits exactly the available credit: lots it leaves out (remaining == held) have none free.
+        available = sum(by_expiry.values())
         in_play = session.exec(select(func.coalesce(func.sum(CreditHold.quantity), 0))
                                .where(CreditHold.org_id == org_id, CreditHold.product_code == prod.code)).one()
         rows = session.exec(
@@ -166,7 +174,7 @@ def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: da
         labels = product_labels(session)
         return Balance(organization=org.name, product=prod.code, unit=prod.unit.value, available=int(available),
                        in_play=int(in_play), lots=[lot_public(session, r, names, labels) for r in rows],
-                       expiry_schedule=expiry_schedule(session, org_id, prod.code, at))
+                       expiry_schedule=by_expiry)
 
 
 def credit_list(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20,
