@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_
+from sqlalchemy import and_, case, func, literal, or_, text
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
@@ -262,8 +262,10 @@ def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | 
     with unit_of_work(write=False) as session:
         # SQLite stores naive UTC; on PostgreSQL the column is timestamptz, which to_char would
         # render in the session's time zone: convert to UTC first so months are UTC months.
-        month = (func.strftime("%Y-%m", LedgerEntry.at) if session.get_bind().dialect.name == "sqlite"
-                 else func.to_char(func.timezone("UTC", LedgerEntry.at), "YYYY-MM"))
+        # An expiry is stamped at the midnight after the lot's last day: a second earlier is the
+        # month the customer lost it in.
+        month = (func.strftime("%Y-%m", LedgerEntry.at, "-1 second") if session.get_bind().dialect.name == "sqlite"
+                 else func.to_char(func.timezone("UTC", LedgerEntry.at) - text("interval '1 second'"), "YYYY-MM"))
         rows = session.exec(
             select(month, func.sum(LedgerEntry.quantity))
             .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "expire", LedgerEntry.product_code == product,

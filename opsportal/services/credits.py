@@ -184,7 +184,11 @@ def hold_for_ticket(actor: Actor, *, ticket_id: int, product: str, quantity: int
 
 
 def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
-    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()).first()
+    # populate_existing: the caller may already have loaded the ticket in this session, and the
+    # identity map would otherwise hand back that copy as it was before the lock was granted (on
+    # PostgreSQL a concurrent settle may have closed the ticket meanwhile).
+    ticket = session.exec(select(Ticket).where(Ticket.id == ticket_id).with_for_update()
+                          .execution_options(populate_existing=True)).first()
     if ticket is None or ticket.organization_id != org_id:
         raise NotFound(f"Ticket {ticket_id} does not belong to that organization.")
     if ticket.status != "open":

@@ -109,7 +109,7 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
             out.append(EntrySpec(lot_id, EntryKind.release, rest, 0, -rest, org_id, at, ticket_id, category,
                                  "not needed when the ticket closed"))
             if lot.is_expired(at):
-                out.append(EntrySpec(lot_id, EntryKind.expire, rest, -rest, 0, lot.holder_org_id, at, None, None,
+                out.append(EntrySpec(lot_id, EntryKind.expire, rest, -rest, 0, lot.owner_org_id, at, None, None,
                                      "released after the lot's expiry"))
     return out
 
@@ -117,7 +117,7 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
 def expire_due(lots: Iterable[Lot], at: datetime) -> list[EntrySpec]:
     """Expire the free remainder of every lot past its expiry instant; holds stay until released."""
     return [
-        EntrySpec(lot.id, EntryKind.expire, lot.free, -lot.free, 0, lot.holder_org_id, lot.expires_at, None, None,
+        EntrySpec(lot.id, EntryKind.expire, lot.free, -lot.free, 0, lot.owner_org_id, lot.expires_at, None, None,
                   "expired unused")
         for lot in lots
         if lot.is_expired(at) and lot.free > 0

@@ -77,6 +77,12 @@ class Lot:
             return None
         return self.holder_org_id if self.assigned_org_id is None else self.assigned_org_id
 
+    @property
+    def owner_org_id(self) -> int:
+        """Whose loss an expiry is: the one organization the lot serves, else its holder."""
+        target = self.usable_by()
+        return self.holder_org_id if target is None else target
+
     def with_balance(self, *, remaining: int | None = None, held: int | None = None) -> Lot:
         return replace(self, remaining=self.remaining if remaining is None else remaining,
                        held=self.held if held is None else held)
