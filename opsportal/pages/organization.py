@@ -2,14 +2,67 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.state.auth import AuthState
+from opsportal.state.grant import GrantState
 from opsportal.state.organization import OrganizationState
+
+
+def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
+                     spacing="1", width="100%")
+
+
+def _grant_form() -> rx.Component:
+    select_style = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
+                    "background": "white", "width": "100%"}
+    return rx.cond(
+        GrantState.allowed,
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Grant credits", size="4", as_="h2"),
+                    error_callout(GrantState.error),
+                    rx.cond(GrantState.message != "",
+                            rx.callout(GrantState.message, icon="check", color_scheme="green", role="status")),
+                    rx.grid(
+                        _labelled("Product", "grant-product", rx.el.select(
+                            rx.foreach(GrantState.products, lambda p: rx.el.option(p["label"], value=p["code"])),
+                            id="grant-product", name="product", style=select_style)),
+                        _labelled("Quantity (hours such as 10 or 7:30; credits as a number)", "grant-quantity",
+                                  rx.input(id="grant-quantity", name="quantity", required=True, width="100%")),
+                        _labelled("Type", "grant-kind", rx.el.select(
+                            rx.el.option("Purchased", value="purchased"),
+                            rx.el.option("Complimentary", value="complimentary"),
+                            id="grant-kind", name="kind", style=select_style)),
+                        _labelled("Last usable day (optional)", "grant-expires",
+                                  rx.input(id="grant-expires", name="expires", type="date", width="100%")),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.el.label(rx.hstack(rx.checkbox(name="shared", id="grant-shared",
+                                                      aria_label="Share with all sub-organizations"),
+                                          rx.text("Share with all sub-organizations", size="2"),
+                                          spacing="2", align="center")),
+                    rx.button("Grant", type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=GrantState.submit,
+                reset_on_submit=False,
+                aria_label="Grant credits",
+            ),
+            width="100%",
+        ),
+    )
 
 
 def _member_row(m: rx.Var) -> rx.Component:
     return rx.table.row(rx.table.cell(m["name"]), rx.table.cell(m["email"]), rx.table.cell(m["role"]))
 
 
-@rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal", on_load=OrganizationState.load)
+@rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
+         on_load=[OrganizationState.load, GrantState.load])
 def organization_page() -> rx.Component:
     return app_shell(
         "Organization",
@@ -20,6 +73,9 @@ def organization_page() -> rx.Component:
                 rx.heading(OrganizationState.name, size="5", as_="h2", id="organization-name"),
                 rx.cond(OrganizationState.parent_name != "",
                         rx.text("Part of ", OrganizationState.parent_name, size="2", color=rx.color("gray", 11))),
+                rx.cond(AuthState.is_staff,
+                        rx.link("Hours & Credits of this organization",
+                                href="/credits?org=" + OrganizationState.shown_id.to_string())),
                 rx.text(OrganizationState.total, " active users", size="2"),
                 rx.table.root(
                     rx.table.header(rx.table.row(rx.table.column_header_cell("Name"),
@@ -30,6 +86,7 @@ def organization_page() -> rx.Component:
                     aria_label="Team members",
                 ),
                 pager(OrganizationState),
+                _grant_form(),
                 spacing="3",
                 width="100%",
             ),

@@ -354,3 +354,19 @@ def schedule(actor: Actor, org_id: int, *, product: str, at: datetime | None = N
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
         return org.name, expiry_schedule(session, org_id, store.product(session, product).code, at or utcnow())
+
+
+@dataclass(frozen=True)
+class ProductOption:
+    code: str
+    name: str
+    unit: str
+    allocatable: bool
+
+
+def products(actor: Actor) -> list[ProductOption]:
+    """The active products, for forms (any signed-in user may read the catalog)."""
+    del actor  # the catalog holds no organization data
+    with unit_of_work(write=False) as session:
+        rows = session.exec(select(ProductRow).where(ProductRow.active).order_by(ProductRow.name)).all()
+        return [ProductOption(code=p.code, name=p.name, unit=p.unit, allocatable=p.allocatable) for p in rows]

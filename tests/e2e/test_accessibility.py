@@ -44,10 +44,13 @@ def test_customer_pages_have_no_accessibility_violations(page: Page, base_url):
     assert axe_violations(page) == [], "account"
 
 
-def test_staff_page_has_no_accessibility_violations(page: Page, base_url):
+def test_staff_pages_have_no_accessibility_violations(page: Page, base_url):
     sign_in(page, base_url, STAFF)
     expect(page.get_by_role("link", name="Fabrikam Clinics")).to_be_visible()
-    assert axe_violations(page) == []
+    assert axe_violations(page) == [], "customers"
+    page.get_by_role("link", name="Fabrikam Clinics").click()
+    expect(page.get_by_role("form", name="Grant credits")).to_be_visible()
+    assert axe_violations(page) == [], "organization with the grant form"
 
 
 def test_access_denied_page_has_no_accessibility_violations(page: Page, base_url):

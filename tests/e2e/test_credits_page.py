@@ -84,3 +84,32 @@ def test_csv_download_refuses_another_organizations_history(page: Page, base_url
     response = page.request.get(f"{backend_url}/api/credits/history.csv?org={northwind}")
     assert response.status == 403
     assert "Northwind" not in response.text()
+
+
+def test_staff_admin_grants_hours_and_the_organizations_balance_rises_by_exactly_that(page: Page, base_url):
+    from tests.e2e.browser import STAFF
+
+    logistics = resolve_id(OPERATOR, "Northwind Logistics")
+    before = credit_views.balance(OPERATOR, logistics).available
+    sign_in(page, base_url, STAFF)
+    page.get_by_role("link", name="Northwind Logistics").click()
+    form = page.get_by_role("form", name="Grant credits")
+    form.get_by_label("Product").select_option("support_hours")
+    form.get_by_label("Quantity").fill("7:30")
+    form.get_by_label("Last usable day").fill("2099-12-31")
+    form.get_by_role("button", name="Grant").click()
+    expect(page.get_by_role("status")).to_contain_text("7 h 30 min of Support hours")
+    assert credit_views.balance(OPERATOR, logistics).available == before + 450
+    form.get_by_label("Quantity").fill("7:75")
+    form.get_by_role("button", name="Grant").click()
+    expect(page.get_by_role("alert")).to_have_text("Minutes must be below 60.")
+    assert credit_views.balance(OPERATOR, logistics).available == before + 450
+    page.get_by_role("link", name="Hours & Credits of this organization").click()
+    expect(page.locator("#card-available")).to_have_text(format_quantity(before + 450, "minute"))
+
+
+def test_grant_form_is_not_offered_to_customers(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.get_by_role("link", name="Organization").click()
+    expect(page.locator("#organization-name")).to_be_visible()
+    expect(page.get_by_role("form", name="Grant credits")).to_have_count(0)
