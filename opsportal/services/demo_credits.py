@@ -15,7 +15,7 @@ from opsportal.models import CreditLot
 from opsportal.models.types import utcnow
 from opsportal.services import credits
 from opsportal.services.authz import Actor, require_staff_admin
-from opsportal.services.orgtree import org_id_by_name
+from opsportal.services.orgtree import require_by_name
 
 # (organization, product, quantity, type, shared, granted days ago, expires in days or None)
 LOTS = [
@@ -56,10 +56,10 @@ def load_demo_credits(actor: Actor, *, now: datetime | None = None) -> int:
     require_staff_admin(actor)
     now = now or utcnow()
     with unit_of_work(write=False) as session:
-        northwind = org_id_by_name(session, "Northwind Holdings")
+        northwind = require_by_name(session, "Northwind Holdings").id
         if session.exec(select(CreditLot.id).where(CreditLot.holder_org_id == northwind)).first() is not None:
             return 0
-        ids = {name: org_id_by_name(session, name) for name, *_ in LOTS}
+        ids = {name: require_by_name(session, name).id for name, *_ in LOTS}
     created = 0
     for org, product, quantity, granted_ago, expired_ago in EXPIRED:
         granted = now - timedelta(days=granted_ago)

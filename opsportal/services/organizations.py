@@ -20,6 +20,7 @@ from opsportal.services.authz import (
     require_view_organization,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
+from opsportal.services.orgtree import find_by_name, require_by_name
 from opsportal.services.pagination import Page, clamp
 
 
@@ -48,11 +49,6 @@ class OrganizationRow:
     member_count: int
 
 
-def find_by_name(session: Session, name: str) -> Organization | None:
-    key = clean_organization_name(name).casefold()
-    return session.exec(select(Organization).where(Organization.name_key == key)).first()
-
-
 def _public(session: Session, org: Organization) -> OrganizationPublic:
     parent = session.get(Organization, org.parent_id) if org.parent_id else None
     return OrganizationPublic(id=org.id, name=org.name, parent_id=org.parent_id,
@@ -68,10 +64,7 @@ def create_organization(actor: Actor, *, name: str, parent_name: str | None = No
     with unit_of_work() as session:
         parent = None
         if parent_name is not None:
-            try:
-                parent = find_by_name(session, parent_name)
-            except ValueError:  # blank or overlong: no organization can have that name
-                parent = None
+            parent = find_by_name(session, parent_name)
             if parent is None:
                 raise NotFound(f"Unknown parent organization {parent_name!r}.")
         if find_by_name(session, clean) is not None:
@@ -135,13 +128,7 @@ def resolve_id(actor: Actor, name: str) -> int:
     """The id of the organization named ``name`` (any case), for staff tools."""
     require_staff(actor)
     with unit_of_work(write=False) as session:
-        try:
-            org = find_by_name(session, name)
-        except ValueError:
-            org = None
-        if org is None:
-            raise NotFound(f"Unknown organization {name!r}.")
-        return org.id
+        return require_by_name(session, name).id
 
 
 def allocation_targets(actor: Actor, organization_id: int) -> list[tuple[int, str]]:

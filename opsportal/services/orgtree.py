@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from opsportal.domain.organizations import clean_organization_name
 from opsportal.models import Organization
 from opsportal.services.errors import NotFound
 
@@ -42,9 +43,17 @@ def require_org(session: Session, org_id: int) -> Organization:
     return org
 
 
-def org_id_by_name(session: Session, name: str) -> int:
-    key = " ".join((name or "").split()).casefold()
-    org_id = session.exec(select(Organization.id).where(Organization.name_key == key)).first()
-    if org_id is None:
+def find_by_name(session: Session, name: str) -> Organization | None:
+    """The organization named ``name`` regardless of case and spacing, or None (also for unusable names)."""
+    try:
+        key = clean_organization_name(name).casefold()
+    except ValueError:
+        return None
+    return session.exec(select(Organization).where(Organization.name_key == key)).first()
+
+
+def require_by_name(session: Session, name: str) -> Organization:
+    org = find_by_name(session, name)
+    if org is None:
         raise NotFound(f"Unknown organization {name!r}.")
-    return org_id
+    return org

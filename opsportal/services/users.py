@@ -20,7 +20,7 @@ from opsportal.services.authz import (
     require_view_organization,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
-from opsportal.services.organizations import find_by_name
+from opsportal.services.orgtree import require_by_name
 from opsportal.services.pagination import Page, clamp
 
 
@@ -61,14 +61,7 @@ def create_user(actor: Actor, *, email: str, role: str, organization_name: str |
     if not parsed_role.is_staff and not organization_name:
         raise InvalidInput(f"A {parsed_role.value} must belong to an organization.")
     with unit_of_work() as session:
-        org = None
-        if organization_name:
-            try:
-                org = find_by_name(session, organization_name)
-            except ValueError:
-                org = None
-            if org is None:
-                raise NotFound(f"Unknown organization {organization_name!r}.")
+        org = require_by_name(session, organization_name) if organization_name else None
         key = email_key(address)
         if session.exec(select(User.id).where(User.email_key == key)).first() is not None:
             raise Conflict(f"A user with e-mail {address} already exists.")
