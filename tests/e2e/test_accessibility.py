@@ -17,6 +17,11 @@ AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 def axe_violations(page: Page) -> list[str]:
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run scripts/setup.sh", pytrace=False)
+    # Colours are measured as drawn: wait until fade-ins (dialogs) have finished.
+    page.wait_for_function(
+        "() => document.getAnimations().every(a => a.playState !== 'running'"
+        " || a.effect.getTiming().iterations === Infinity)"
+    )
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
