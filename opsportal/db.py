@@ -77,6 +77,8 @@ def unit_of_work(*, write: bool = True, url: str | None = None) -> Iterator[Sess
         if write:
             session.commit()
         else:
+            # Detach first: a rollback would expire what was read, and readers return it.
+            session.expunge_all()
             session.rollback()
     except BaseException:
         session.rollback()

@@ -3,6 +3,16 @@
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
 from opsportal.models.organization import Organization
+from opsportal.models.tasks import (
+    ServiceSubscription,
+    SubscriptionGrant,
+    TicketComment,
+    TimeEntry,
+    TimeEntryRevision,
+)
 from opsportal.models.user import User
 
-__all__ = ["CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "Ticket", "User"]
+__all__ = [
+    "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
+    "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
+]

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     true,
 )
@@ -60,20 +61,34 @@ class CreditLot(SQLModel, table=True):
 
 
 class Ticket(SQLModel, table=True):
-    """A support task, as far as the ledger needs it (the tasks issue grows it)."""
+    """A support task (see domain.tasks for statuses, priorities and categories)."""
 
     __tablename__ = "ticket"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'closed')", name="ck_ticket_status"),
+        CheckConstraint("status IN ('open', 'in_progress', 'waiting_on_customer', 'resolved', 'closed')",
+                        name="ck_ticket_status"),
+        CheckConstraint("priority IN ('low', 'normal', 'high', 'urgent')", name="ck_ticket_priority"),
         Index("ix_ticket_org_status", "organization_id", "status"),
+        Index("ix_ticket_org_updated", "organization_id", "updated_at"),
+        Index("ix_ticket_status_updated", "status", "updated_at"),
+        Index("ix_ticket_agent_status", "assigned_agent_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     organization_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), nullable=False))
     title: str = Field(sa_column=Column(String(200), nullable=False))
     category: str = Field(sa_column=Column(String(60), nullable=False))
-    status: str = Field(default="open", sa_column=Column(String(10), nullable=False, server_default="open"))
+    status: str = Field(default="open", sa_column=Column(String(20), nullable=False, server_default="open"))
+    priority: str = Field(default="normal", sa_column=Column(String(10), nullable=False, server_default="normal"))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_by_user_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user_account.id", name="fk_ticket_created_by")))
+    assigned_agent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user_account.id", name="fk_ticket_assigned_agent")))
+    # Cached sum of the task's time entries (for lists sorted by time logged).
+    minutes_logged: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -102,6 +117,10 @@ class LedgerEntry(SQLModel, table=True):
     delta_held: int = Field(sa_column=Column(Integer, nullable=False))
     at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ticket_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("ticket.id")))
+    # The time entry a consume or return belongs to (so a correction can give the minutes back).
+    time_entry_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("time_entry.id", name="fk_ledger_entry_time_entry"), index=True))
     category: str | None = Field(default=None, sa_column=Column(String(60)))
     reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     actor_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))

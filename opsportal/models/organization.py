@@ -19,4 +19,7 @@ class Organization(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True),
     )
+    # Pay-as-you-go rate for time no prepaid hours cover, in minor units of ``currency``.
+    hourly_rate_minor: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    currency: str = Field(default="USD", sa_column=Column(String(3), nullable=False, server_default="USD"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -78,6 +78,15 @@ def _now_utc(at: datetime | None) -> datetime:
     return (at or utcnow()).astimezone(UTC)
 
 
+USED_KINDS = ("consume", "refund")
+
+
+def _net_used():
+    """Used quantity net of what was given back (a corrected time entry refunds its draw)."""
+    return func.coalesce(func.sum(case((LedgerEntry.kind == "refund", -LedgerEntry.quantity),
+                                       else_=LedgerEntry.quantity)), 0)
+
+
 def _live(at: datetime):
     """Granted by ``at`` and not expired at ``at`` (whether or not the expiry job has run)."""
     return and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
@@ -117,8 +126,8 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
             .where(CreditHold.org_id == org_id).group_by(CreditHold.product_code)
         ).all())
         used = dict(session.exec(
-            select(LedgerEntry.product_code, func.sum(LedgerEntry.quantity))
-            .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "consume",
+            select(LedgerEntry.product_code, _net_used())
+            .where(LedgerEntry.org_id == org_id, LedgerEntry.kind.in_(USED_KINDS),
                    LedgerEntry.at > at - timedelta(days=30), LedgerEntry.at <= at)
             .group_by(LedgerEntry.product_code)
         ).all())
@@ -223,7 +232,7 @@ def in_play_tickets(actor: Actor, org_id: int, *, product: str, category: str) -
 
 
 def _used_where(org_id: int, product: str, since: datetime, at: datetime):
-    return (LedgerEntry.org_id == org_id, LedgerEntry.kind == "consume", LedgerEntry.product_code == product,
+    return (LedgerEntry.org_id == org_id, LedgerEntry.kind.in_(USED_KINDS), LedgerEntry.product_code == product,
             LedgerEntry.at > since, LedgerEntry.at <= at)
 
 
@@ -233,12 +242,12 @@ def used_by_category(actor: Actor, org_id: int, *, product: str, days: int = 365
     at = at or utcnow()
     with unit_of_work(write=False) as session:
         rows = session.exec(
-            select(LedgerEntry.category, func.sum(LedgerEntry.quantity),
-                   func.count(func.distinct(LedgerEntry.ticket_id)))
+            select(LedgerEntry.category, _net_used(), func.count(func.distinct(LedgerEntry.ticket_id)))
             .where(*_used_where(org_id, product, at - timedelta(days=days), at))
             .group_by(LedgerEntry.category).order_by(LedgerEntry.category)
         ).all()
-    return [CategoryTotal(category=c or "Uncategorized", quantity=int(q), tickets=int(n)) for c, q, n in rows]
+    return [CategoryTotal(category=c or "Uncategorized", quantity=int(q), tickets=int(n)) for c, q, n in rows
+            if q]
 
 
 def used_tickets(actor: Actor, org_id: int, *, product: str, category: str, days: int = 365,
@@ -247,12 +256,12 @@ def used_tickets(actor: Actor, org_id: int, *, product: str, category: str, days
     at = at or utcnow()
     with unit_of_work(write=False) as session:
         rows = session.exec(
-            select(Ticket.id, Ticket.title, Ticket.status, func.sum(LedgerEntry.quantity))
+            select(Ticket.id, Ticket.title, Ticket.status, _net_used())
             .join(Ticket, Ticket.id == LedgerEntry.ticket_id)
             .where(*_used_where(org_id, product, at - timedelta(days=days), at), LedgerEntry.category == category)
             .group_by(Ticket.id, Ticket.title, Ticket.status).order_by(Ticket.id.desc()).limit(200)
         ).all()
-    return [TicketTotal(ticket_id=i, title=t, status=s, quantity=int(q)) for i, t, s, q in rows]
+    return [TicketTotal(ticket_id=i, title=t, status=s, quantity=int(q)) for i, t, s, q in rows if q]
 
 
 def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> list[tuple[str, int]]:
@@ -294,8 +303,8 @@ def ticket_snapshot(actor: Actor, ticket_id: int) -> TicketSnapshot:
         require_view_organization(actor, ticket.organization_id)
         held = dict(session.exec(select(CreditHold.product_code, func.sum(CreditHold.quantity))
                                  .where(CreditHold.ticket_id == ticket_id).group_by(CreditHold.product_code)).all())
-        used = dict(session.exec(select(LedgerEntry.product_code, func.sum(LedgerEntry.quantity))
-                                 .where(LedgerEntry.ticket_id == ticket_id, LedgerEntry.kind == "consume")
+        used = dict(session.exec(select(LedgerEntry.product_code, _net_used())
+                                 .where(LedgerEntry.ticket_id == ticket_id, LedgerEntry.kind.in_(USED_KINDS))
                                  .group_by(LedgerEntry.product_code)).all())
         return TicketSnapshot(id=ticket.id, title=ticket.title, category=ticket.category, status=ticket.status,
                               created_at=ticket.created_at, held={k: int(v) for k, v in held.items() if v},

@@ -13,6 +13,7 @@ from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.plan import InsufficientBalance
 from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
+from opsportal.domain.tasks import TaskStatus
 from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
 from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
@@ -191,7 +192,7 @@ def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
                           .execution_options(populate_existing=True)).first()
     if ticket is None or ticket.organization_id != org_id:
         raise NotFound(f"Ticket {ticket_id} does not belong to that organization.")
-    if ticket.status != "open":
+    if not TaskStatus(ticket.status).is_open:
         raise Conflict(f"Ticket {ticket_id} is closed.")
     return ticket
 

@@ -56,7 +56,7 @@ def lock_usable_lots(session: Session, org_id: int, ancestor_ids: list[int], pro
 
 
 def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Iterable[EntrySpec],
-                  actor_user_id: int | None) -> list[LedgerEntry]:
+                  actor_user_id: int | None, *, time_entry_id: int | None = None) -> list[LedgerEntry]:
     """Appends the entries, moves the cached balances and the per-ticket holds with them."""
     written = []
     for spec in specs:
@@ -69,7 +69,8 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
         entry = LedgerEntry(lot_id=spec.lot_id, org_id=spec.org_id, product_code=lot.product_code,
                             kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
                             delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id,
-                            category=spec.category, reason=spec.reason[:300], actor_user_id=actor_user_id or None)
+                            category=spec.category, reason=spec.reason[:300], actor_user_id=actor_user_id or None,
+                            time_entry_id=time_entry_id)
         session.add(entry)
         written.append(entry)
         if spec.delta_held and spec.ticket_id is not None:

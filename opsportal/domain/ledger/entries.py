@@ -114,6 +114,23 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
     return out
 
 
+def refund(lot: Lot, quantity: int, *, org_id: int, at: datetime, ticket_id: int | None, category: str | None,
+           reason: str) -> list[EntrySpec]:
+    """Give used quantity back to the lot it came from (a corrected time entry, say).
+
+    What comes back to a lot already past its expiry expires at once.
+    """
+    if quantity <= 0:
+        raise ValueError("quantity must be positive")
+    if quantity > lot.quantity - lot.remaining:
+        raise ValueError("cannot give back more than was taken from the lot")
+    out = [EntrySpec(lot.id, EntryKind.refund, quantity, quantity, 0, org_id, at, ticket_id, category, reason)]
+    if lot.is_expired(at):
+        out.append(EntrySpec(lot.id, EntryKind.expire, quantity, -quantity, 0, lot.owner_org_id, at, None, None,
+                             "given back after the lot's expiry"))
+    return out
+
+
 def expire_due(lots: Iterable[Lot], at: datetime) -> list[EntrySpec]:
     """Expire the free remainder of every lot past its expiry instant; holds stay until released."""
     return [

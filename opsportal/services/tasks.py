@@ -1,0 +1,257 @@
+"""Support tasks as customers see them: open a ticket, follow it, comment on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, or_
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from opsportal.db import unit_of_work
+from opsportal.domain.tasks import (
+    CLOSED_STATUSES,
+    COMMENT_MAX,
+    OPEN_STATUSES,
+    Priority,
+    TaskStatus,
+    ticket_problems,
+)
+from opsportal.models import Ticket, TicketComment, TimeEntry, User
+from opsportal.models.types import utcnow
+from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.errors import InvalidInput, NotFound
+from opsportal.services.orgtree import require_org
+from opsportal.services.pagination import Page, clamp
+
+TASK_NOT_FOUND = "That task was not found or you do not have access to it."
+SORTS = {
+    "updated": lambda: (Ticket.updated_at.desc(), Ticket.id.desc()),
+    "created": lambda: (Ticket.created_at.desc(), Ticket.id.desc()),
+    "oldest": lambda: (Ticket.created_at.asc(), Ticket.id.asc()),
+    "time": lambda: (Ticket.minutes_logged.desc(), Ticket.id.desc()),
+    "title": lambda: (Ticket.title.asc(), Ticket.id.asc()),
+}
+
+
+class InvalidTicket(InvalidInput):
+    """A ticket form with problems; ``problems`` maps each field to its message."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    id: int
+    organization: str
+    title: str
+    status: str
+    status_label: str
+    category: str
+    priority: str
+    agent: str | None
+    minutes_logged: int
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentPublic:
+    id: int
+    author: str
+    from_staff: bool
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TimeEntryPublic:
+    id: int
+    work_date: date
+    agent: str
+    minutes: int
+    prepaid_minutes: int
+    payg_minutes: int
+    payg_amount_minor: int
+    currency: str
+    after_hours: bool
+    note: str
+    billed: bool
+    paid_by: str  # "Prepaid hours", "Pay-as-you-go" or "Prepaid hours + pay-as-you-go"
+    revisions: int
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    row: TaskRow
+    organization_id: int
+    description: str
+    created_at: datetime
+    created_by: str | None
+    comments: list[CommentPublic]
+    time_entries: list[TimeEntryPublic]
+
+
+def paid_by(prepaid: int, payg: int) -> str:
+    if prepaid and payg:
+        return "Prepaid hours + pay-as-you-go"
+    return "Prepaid hours" if prepaid else "Pay-as-you-go"
+
+
+def _row(ticket: Ticket, agent: str | None, organization: str) -> TaskRow:
+    status = TaskStatus(ticket.status)
+    return TaskRow(id=ticket.id, organization=organization, title=ticket.title, status=status.value,
+                   status_label=status.label, category=ticket.category, priority=ticket.priority, agent=agent,
+                   minutes_logged=ticket.minutes_logged, updated_at=ticket.updated_at)
+
+
+def create_ticket(actor: Actor, *, subject: str, category: str, priority: str, description: str,
+                  organization_id: int | None = None) -> TaskRow:
+    """Any user of an organization (or staff, for one) opens a ticket."""
+    org_id = organization_id if organization_id is not None else actor.organization_id
+    if org_id is None:
+        raise InvalidInput("Choose the organization the ticket is for.")
+    require_view_organization(actor, org_id)
+    problems = ticket_problems(subject, category, priority, description)
+    if problems:
+        raise InvalidTicket(problems)
+    now = utcnow()
+    with unit_of_work() as session:
+        org = require_org(session, org_id)
+        ticket = Ticket(organization_id=org_id, title=" ".join(subject.split()), category=category,
+                        priority=Priority(priority).value, description=description.strip(),
+                        created_by_user_id=actor.user_id or None, status=TaskStatus.open.value,
+                        created_at=now, updated_at=now)
+        session.add(ticket)
+        session.flush()
+        return _row(ticket, None, org.name)
+
+
+def task_filters(*, organization_id: int | None, tab: str, search: str, status: str, category: str) -> list:
+    filters = []
+    if organization_id is not None:
+        filters.append(Ticket.organization_id == organization_id)
+    if tab == "open":
+        filters.append(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+    elif tab == "closed":
+        filters.append(Ticket.status.in_([s.value for s in CLOSED_STATUSES]))
+    if status:
+        filters.append(Ticket.status == TaskStatus(status).value)
+    if category:
+        filters.append(Ticket.category == category)
+    text = search.strip()
+    if text:
+        number = text.lstrip("#")
+        condition = Ticket.title.ilike(f"%{_escape_like(text)}%", escape="\\")
+        if number.isdigit():
+            condition = or_(condition, Ticket.id == int(number))
+        filters.append(condition)
+    return filters
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page_of_tasks(session: Session, filters: list, *, sort: str, page: int, page_size: int) -> Page[TaskRow]:
+    from opsportal.models import Organization
+
+    page, page_size = clamp(page, page_size)
+    order = SORTS.get(sort, SORTS["updated"])()
+    agent = aliased(User)
+    total = session.exec(select(func.count()).select_from(Ticket).where(*filters)).one()
+    rows = session.exec(
+        select(Ticket, agent.full_name, Organization.name)
+        .outerjoin(agent, agent.id == Ticket.assigned_agent_id)
+        .join(Organization, Organization.id == Ticket.organization_id)
+        .where(*filters).order_by(*order).offset((page - 1) * page_size).limit(page_size)
+    ).all()
+    return Page(items=[_row(t, a, o) for t, a, o in rows], page=page, page_size=page_size, total=int(total))
+
+
+def list_tasks(actor: Actor, organization_id: int, *, tab: str = "open", search: str = "", status: str = "",
+               category: str = "", sort: str = "updated", page: int = 1, page_size: int = 20) -> Page[TaskRow]:
+    """One page of an organization's tasks, filtered and sorted."""
+    require_view_organization(actor, organization_id)
+    try:
+        filters = task_filters(organization_id=organization_id, tab=tab, search=search[:100], status=status,
+                               category=category)
+    except ValueError:
+        raise InvalidInput("Unknown status.") from None
+    with unit_of_work(write=False) as session:
+        return page_of_tasks(session, filters, sort=sort, page=page, page_size=page_size)
+
+
+def _load_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or not (actor.is_staff or ticket.organization_id == actor.organization_id):
+        raise NotFound(TASK_NOT_FOUND)
+    return ticket
+
+
+def time_entry_public(entry: TimeEntry, revisions: int = 0) -> TimeEntryPublic:
+    return TimeEntryPublic(id=entry.id, work_date=entry.work_date, agent=entry.agent_name, minutes=entry.minutes,
+                           prepaid_minutes=entry.prepaid_minutes, payg_minutes=entry.payg_minutes,
+                           payg_amount_minor=entry.payg_amount_minor, currency=entry.currency,
+                           after_hours=entry.after_hours, note=entry.note,
+                           billed=entry.billed_invoice_id is not None,
+                           paid_by=paid_by(entry.prepaid_minutes, entry.payg_minutes), revisions=revisions)
+
+
+def get_task(actor: Actor, ticket_id: int) -> TaskDetail:
+    """A task with its conversation and every time entry (and what paid for it)."""
+    from opsportal.models import Organization, TimeEntryRevision
+
+    with unit_of_work(write=False) as session:
+        ticket = _load_visible(session, actor, ticket_id)
+        org = session.get(Organization, ticket.organization_id)
+        names = dict(session.exec(select(User.id, User.full_name).where(
+            User.id.in_([i for i in (ticket.assigned_agent_id, ticket.created_by_user_id) if i]))).all())
+        comments = session.exec(select(TicketComment).where(TicketComment.ticket_id == ticket_id)
+                                .order_by(TicketComment.id)).all()
+        entries = session.exec(select(TimeEntry).where(TimeEntry.ticket_id == ticket_id)
+                               .order_by(TimeEntry.work_date, TimeEntry.id)).all()
+        revisions = dict(session.exec(
+            select(TimeEntryRevision.time_entry_id, func.count())
+            .where(TimeEntryRevision.time_entry_id.in_([e.id for e in entries]))
+            .group_by(TimeEntryRevision.time_entry_id)).all()) if entries else {}
+        return TaskDetail(
+            row=_row(ticket, names.get(ticket.assigned_agent_id), org.name),
+            organization_id=ticket.organization_id,
+            description=ticket.description,
+            created_at=ticket.created_at,
+            created_by=names.get(ticket.created_by_user_id),
+            comments=[CommentPublic(id=c.id, author=c.author_name, from_staff=c.from_staff, body=c.body,
+                                    created_at=c.created_at) for c in comments],
+            time_entries=[time_entry_public(e, revisions.get(e.id, 0)) for e in entries],
+        )
+
+
+def last_change(actor: Actor, ticket_id: int) -> datetime:
+    """When the task last changed: a cheap check for pages that refresh themselves."""
+    with unit_of_work(write=False) as session:
+        return _load_visible(session, actor, ticket_id).updated_at
+
+
+def add_comment(actor: Actor, ticket_id: int, body: str) -> CommentPublic:
+    text = (body or "").strip()
+    if not text:
+        raise InvalidInput("Write a comment first.")
+    if len(text) > COMMENT_MAX:
+        raise InvalidInput(f"Keep a comment under {COMMENT_MAX:,} characters.")
+    now = utcnow()
+    with unit_of_work() as session:
+        ticket = _load_visible(session, actor, ticket_id)
+        comment = TicketComment(ticket_id=ticket.id, author_user_id=actor.user_id or None,
+                                author_name=actor.full_name or actor.email, from_staff=actor.is_staff, body=text,
+                                created_at=now)
+        session.add(comment)
+        ticket.updated_at = now
+        if not actor.is_staff and ticket.status == TaskStatus.waiting_on_customer.value:
+            ticket.status = TaskStatus.open.value  # the customer answered
+        session.add(ticket)
+        session.flush()
+        return CommentPublic(id=comment.id, author=comment.author_name, from_staff=comment.from_staff,
+                             body=comment.body, created_at=comment.created_at)
