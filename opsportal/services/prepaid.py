@@ -18,7 +18,6 @@ from opsportal.domain.periods import Period, PeriodLength, lot_last_day, period_
 from opsportal.models import (
     CreditLot,
     LedgerEntry,
-    Organization,
     ServiceSubscription,
     SubscriptionGrant,
     Ticket,
@@ -27,10 +26,14 @@ from opsportal.models import (
 from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
-from opsportal.services.authz import Actor, require_staff_admin, require_view_organization
+from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput
 
 HOURS = "support_hours"
+# The columns are 32-bit integers: bounded here so bad input gets a message, not a database error.
+# At the top rate a 16-hour entry is still worth less than 2**31 minor units.
+MAX_MINUTES_PER_PERIOD = 10_000_000
+MAX_HOURLY_RATE_MINOR = 100_000_000
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,18 @@ class SubscriptionPublic:
     period: str
     rolls_over_once: bool
     starts_on: date
+    ends_on: date | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class BillingTerms:
+    """What an organization's support time costs: the pay-as-you-go rate and its subscriptions."""
+
+    organization_id: int
+    hourly_rate_minor: int
+    currency: str
+    subscriptions: list[SubscriptionPublic]
 
 
 @dataclass(frozen=True)
@@ -82,6 +97,10 @@ def create_subscription(actor: Actor, *, organization_id: int, name: str, minute
         raise InvalidInput("Name the plan (up to 120 characters).")
     if isinstance(minutes_per_period, bool) or not isinstance(minutes_per_period, int) or minutes_per_period <= 0:
         raise InvalidInput("Hours per period must be more than zero.")
+    if minutes_per_period > MAX_MINUTES_PER_PERIOD:
+        raise InvalidInput(f"Hours per period must be at most {MAX_MINUTES_PER_PERIOD // 60:,}.")
+    if isinstance(starts_on, datetime) or not isinstance(starts_on, date):
+        raise InvalidInput("Give the day the subscription starts (YYYY-MM-DD).")
     try:
         length = PeriodLength(period)
     except ValueError:
@@ -92,9 +111,26 @@ def create_subscription(actor: Actor, *, organization_id: int, name: str, minute
                                   period=length.value, rolls_over_once=rolls_over_once, starts_on=starts_on)
         session.add(sub)
         session.flush()
-        return SubscriptionPublic(id=sub.id, organization_id=organization_id, name=name,
-                                  minutes_per_period=minutes_per_period, period=length.value,
-                                  rolls_over_once=rolls_over_once, starts_on=starts_on)
+        return _subscription_public(sub)
+
+
+def _subscription_public(sub: ServiceSubscription) -> SubscriptionPublic:
+    return SubscriptionPublic(id=sub.id, organization_id=sub.organization_id, name=sub.name,
+                              minutes_per_period=sub.minutes_per_period, period=sub.period,
+                              rolls_over_once=sub.rolls_over_once, starts_on=sub.starts_on, ends_on=sub.ends_on,
+                              active=sub.active)
+
+
+def billing_terms(actor: Actor, organization_id: int) -> BillingTerms:
+    """The organization's hourly rate and its managed-service subscriptions (newest first), for staff."""
+    require_staff(actor)
+    with unit_of_work(write=False) as session:
+        org = orgtree.require_org(session, organization_id)
+        subs = session.exec(select(ServiceSubscription).where(ServiceSubscription.organization_id == org.id)
+                            .order_by(ServiceSubscription.starts_on.desc(), ServiceSubscription.id.desc())
+                            .limit(100)).all()
+        return BillingTerms(organization_id=org.id, hourly_rate_minor=org.hourly_rate_minor, currency=org.currency,
+                            subscriptions=[_subscription_public(s) for s in subs])
 
 
 def _midnight(day: date) -> datetime:
@@ -218,13 +254,13 @@ def payg_view(actor: Actor, organization_id: int, *, at: datetime | None = None)
 def set_hourly_rate(actor: Actor, organization_id: int, *, hourly_rate_minor: int, currency: str) -> None:
     require_staff_admin(actor)
     currency = (currency or "").strip().upper()
-    if len(currency) != 3 or not currency.isalpha():
+    if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
         raise InvalidInput("The currency is a three-letter ISO code, e.g. USD.")
     if isinstance(hourly_rate_minor, bool) or not isinstance(hourly_rate_minor, int) or hourly_rate_minor < 0:
         raise InvalidInput("The hourly rate must be zero or more, in minor units (cents).")
+    if hourly_rate_minor > MAX_HOURLY_RATE_MINOR:
+        raise InvalidInput(f"The hourly rate must be at most {MAX_HOURLY_RATE_MINOR // 100:,}.00.")
     with unit_of_work() as session:
-        org = session.get(Organization, organization_id)
-        if org is None:
-            raise InvalidInput("Unknown organization.")
+        org = orgtree.require_org(session, organization_id)
         org.hourly_rate_minor, org.currency = hourly_rate_minor, currency
         session.add(org)

@@ -131,6 +131,26 @@ def refund(lot: Lot, quantity: int, *, org_id: int, at: datetime, ticket_id: int
     return out
 
 
+def use_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org_id: int, ancestors: Sequence[int],
+              quantity: int, at: datetime, ticket_id: int, category: str) -> list[EntrySpec]:
+    """Use up to ``quantity`` of what a ticket holds, in the consumption order; the holds stay open.
+
+    Time logged on a ticket draws first on what was set aside for that ticket, so the same work is
+    never paid twice (once from the hold when the ticket closes, once from free balances).
+    """
+    order = sorted((lot_id for lot_id, q in holds.items() if q > 0),
+                   key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors))
+    out, left = [], quantity
+    for lot_id in order:
+        if left <= 0:
+            break
+        take = min(left, holds[lot_id])
+        left -= take
+        out.append(EntrySpec(lot_id, EntryKind.consume, take, -take, -take, org_id, at, ticket_id, category,
+                             "used from the hours set aside for this ticket"))
+    return out
+
+
 def expire_due(lots: Iterable[Lot], at: datetime) -> list[EntrySpec]:
     """Expire the free remainder of every lot past its expiry instant; holds stay until released."""
     return [
