@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 import opsportal.models  # noqa: F401  (registers the tables)
 from alembic import context
 from opsportal.db import get_engine
+from opsportal.models.kb import include_in_schema_compare
 from opsportal.settings import get_settings
 
 config = context.config
@@ -23,7 +24,9 @@ def _url() -> str:
 
 
 def _options(url: str) -> dict:
-    return {"target_metadata": target_metadata, "compare_type": True, "render_as_batch": url.startswith("sqlite")}
+    return {"target_metadata": target_metadata, "compare_type": True, "render_as_batch": url.startswith("sqlite"),
+            # Full-text search objects are created by hand per database (see migration 0005).
+            "include_name": include_in_schema_compare}
 
 
 def run_migrations_offline() -> None:

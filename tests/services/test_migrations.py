@@ -11,16 +11,22 @@ import opsportal.models  # noqa: F401  (registers the tables)
 from alembic import command
 from opsportal.db import get_engine
 from opsportal.migrations import alembic_config, upgrade
+from opsportal.models.kb import include_in_schema_compare, is_search_object
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
-from tests.utils.db import table_names
+from tests.utils.db import table_names as all_table_names
 
 APP_TABLES = set(SQLModel.metadata.tables)
 
 
+def table_names() -> set[str]:
+    return {name for name in all_table_names() if not is_search_object(name)}
+
+
 def schema_differences(url: str) -> list:
     with get_engine(url).connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": SQLModel.metadata})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": SQLModel.metadata,
+                                                         "include_name": include_in_schema_compare})
         return compare_metadata(context, SQLModel.metadata)
 
 
