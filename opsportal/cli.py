@@ -109,13 +109,19 @@ def cmd_user_create(args: argparse.Namespace) -> None:
 def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo import DEMO_PASSWORD, load_demo
     from opsportal.services.demo_credits import load_demo_credits
+    from opsportal.services.demo_kb import load_demo_kb
+    from opsportal.services.demo_tasks import load_demo_tasks
     from opsportal.services.operator import OPERATOR
 
     result = load_demo(OPERATOR)
     lots = load_demo_credits(OPERATOR)
-    _emit(args, {**dataclasses.asdict(result), "lots_created": lots},
-          f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users and "
-          f"{lots} credit lots added ({result.organizations_total} organizations and {result.users_total} users "
+    tasks_created = load_demo_tasks(OPERATOR)
+    articles = load_demo_kb(OPERATOR)
+    _emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
+                 "tasks_created": tasks_created},
+          f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users, "
+          f"{lots} credit lots, {tasks_created} tasks and {articles} articles added "
+          f"({result.organizations_total} organizations and {result.users_total} users "
           f"in the demo set). Demo password: {DEMO_PASSWORD}")
 
 
@@ -153,6 +159,10 @@ def build_parser() -> argparse.ArgumentParser:
     from opsportal.cli_credits import add_credit_commands
 
     add_credit_commands(groups, common)
+
+    from opsportal.cli_tasks import add_subscription_commands
+
+    add_subscription_commands(groups, common)
     return parser
 
 

@@ -30,13 +30,16 @@ def navigation() -> rx.Component:
         rx.vstack(
             rx.cond(
                 AuthState.is_staff,
-                _nav_link("Customers", routes.STAFF, "building-2"),
+                rx.fragment(_nav_link("Customers", routes.STAFF, "building-2"),
+                            _nav_link("Queue", routes.STAFF_QUEUE, "inbox")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+                    _nav_link("Tasks", routes.TASKS, "list-todo"),
                     _nav_link("Hours & Credits", routes.CREDITS, "clock"),
                     _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
                 ),
             ),
+            _nav_link("Knowledge base", routes.KB, "book-open"),
             _nav_link("Account", routes.ACCOUNT, "user-cog"),
             spacing="1",
             width="100%",
@@ -80,9 +83,11 @@ def mobile_menu() -> rx.Component:
             rx.menu.content(
                 rx.cond(
                     AuthState.is_staff,
-                    rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
+                    rx.fragment(rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
+                                rx.menu.item("Queue", on_click=rx.redirect(routes.STAFF_QUEUE))),
                     rx.fragment(
                         rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
+                        rx.menu.item("Tasks", on_click=rx.redirect(routes.TASKS)),
                         rx.menu.item("Hours & Credits", on_click=rx.redirect(routes.CREDITS)),
                         rx.menu.item(
                             "Organization",
@@ -90,6 +95,7 @@ def mobile_menu() -> rx.Component:
                         ),
                     ),
                 ),
+                rx.menu.item("Knowledge base", on_click=rx.redirect(routes.KB)),
                 rx.menu.item("Account", on_click=rx.redirect(routes.ACCOUNT)),
             ),
         ),

@@ -2,8 +2,10 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.components.org_billing import billing_terms_section
 from opsportal.state.auth import AuthState
 from opsportal.state.grant import GrantState
+from opsportal.state.org_billing import OrgBillingState
 from opsportal.state.organization import OrganizationState
 
 
@@ -62,7 +64,7 @@ def _member_row(m: rx.Var) -> rx.Component:
 
 
 @rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
-         on_load=[OrganizationState.load, GrantState.load])
+         on_load=[OrganizationState.load, GrantState.load, OrgBillingState.load])
 def organization_page() -> rx.Component:
     return app_shell(
         "Organization",
@@ -87,6 +89,7 @@ def organization_page() -> rx.Component:
                 ),
                 pager(OrganizationState),
                 _grant_form(),
+                billing_terms_section(),
                 spacing="3",
                 width="100%",
             ),

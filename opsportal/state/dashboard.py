@@ -1,12 +1,59 @@
+"""The customer's dashboard: organization, balances, prepaid hours of the period, pay-as-you-go time
+of the month, recent tasks. Refreshes itself while open (see ``state.live``)."""
+
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
 
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
-from opsportal.services import credit_views, organizations
+from opsportal.services import credit_views, organizations, prepaid, tasks
+from opsportal.services.authz import Actor
+from opsportal.services.credit_views import ProductSummary
 from opsportal.services.errors import ServiceError
+from opsportal.services.pagination import Page
+from opsportal.services.prepaid import HoursOverview, PaygView
+from opsportal.services.tasks import TaskRow
+from opsportal.state import live, task_views
 from opsportal.state.auth import actor_or_redirect
+
+RECENT_TASKS = 5
+PAYG_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What changes while the dashboard is open, read in one go."""
+
+    summary: list[ProductSummary]
+    hours: HoursOverview
+    payg: PaygView
+    recent: Page[TaskRow]
+    tasks_changed: datetime | None
+
+
+def marker(hours: HoursOverview, tasks_changed: datetime | None) -> str:
+    """Changes whenever the hours or any of the organization's tasks do."""
+    return f"{hours.remaining_minutes}|{hours.used_this_period}|{tasks_changed.isoformat() if tasks_changed else ''}"
+
+
+def current_marker(actor: Actor, org_id: int) -> str:
+    return marker(prepaid.hours_overview(actor, org_id), tasks.organization_last_change(actor, org_id))
+
+
+def read_figures(actor: Actor, org_id: int) -> Figures:
+    return Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
+                   payg=prepaid.payg_view(actor, org_id),
+                   recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated", page_size=RECENT_TASKS),
+                   tasks_changed=tasks.organization_last_change(actor, org_id))
+
+
+def _period(start, end) -> str:
+    return f"{start:%d %b %Y} – {end:%d %b %Y}"
 
 
 class DashboardState(rx.State):
@@ -18,7 +65,48 @@ class DashboardState(rx.State):
     member_count: int = 0
     role_counts: list[dict[str, str]] = []
     balances: list[dict[str, str]] = []
+    remaining: str = ""
+    used_period: str = ""
+    period: str = ""
+    plan: str = ""
+    forecast: str = ""
+    payg_rows: list[dict[str, str]] = []
+    payg_more: int = 0
+    payg_time: str = ""
+    payg_value: str = ""
+    payg_rate: str = ""
+    payg_period: str = ""
+    recent: list[dict[str, str]] = []
+    open_tasks: int = 0
     error: str = ""
+    _seen: str = ""
+    _watch_id: str = ""
+
+    def _apply(self, f: Figures) -> None:
+        self.balances = [
+            {"label": f"{s.name} available", "value": format_quantity(s.available, s.unit),
+             "hint": f"{format_quantity(s.expiring_30d, s.unit)} expire within 30 days"}
+            for s in f.summary if s.product in ("support_hours", "service_credits")
+        ]
+        h = f.hours
+        self.remaining = task_views.hours(h.remaining_minutes)
+        self.used_period = task_views.hours(h.used_this_period)
+        self.period = _period(h.period_start, h.period_end)
+        self.plan = (f"{h.plan}: {task_views.hours(h.minutes_per_period or 0)} per period" if h.plan
+                     else "Hours from purchased blocks and grants")
+        self.forecast = h.forecast.message
+        p = f.payg
+        self.payg_rows = [{"id": str(t.ticket_id), "href": routes.task(t.ticket_id), "title": t.title,
+                           "time": task_views.hours(t.minutes), "value": format_money(t.amount_minor, p.currency)}
+                          for t in p.tasks[:PAYG_ROWS]]
+        self.payg_more = max(0, len(p.tasks) - PAYG_ROWS)
+        self.payg_time = task_views.hours(p.total_minutes)
+        self.payg_value = format_money(p.total_minor, p.currency)
+        self.payg_rate = format_money(p.hourly_rate_minor, p.currency) if p.hourly_rate_minor else "not agreed yet"
+        self.payg_period = _period(p.period_start, p.period_end)
+        self.recent = [task_views.task_row(r) for r in f.recent.items]
+        self.open_tasks = f.recent.total
+        self._seen = marker(h, f.tasks_changed)
 
     @rx.event
     async def load(self):
@@ -27,9 +115,10 @@ class DashboardState(rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF)
+        self._watch_id = ""
         try:
             overview = organizations.get_overview(actor, actor.organization_id)
-            summary = credit_views.summary(actor, actor.organization_id)
+            figures = read_figures(actor, actor.organization_id)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -41,11 +130,17 @@ class DashboardState(rx.State):
         self.customer_since = org.created_at.strftime("%d %B %Y")
         self.children = overview.children
         self.member_count = overview.member_count
-        self.balances = [
-            {"label": f"{s.name} available", "value": format_quantity(s.available, s.unit),
-             "hint": f"{format_quantity(s.expiring_30d, s.unit)} expire within 30 days"}
-            for s in summary if s.product in ("support_hours", "service_credits")
-        ]
         self.role_counts = [
             {"role": role.capitalize(), "count": str(n)} for role, n in overview.members_by_role.items()
         ]
+        self._apply(figures)
+        return DashboardState.watch
+
+    def _refresh_failed(self, message: str) -> None:
+        self.error = message
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Hours, pay-as-you-go time and tasks follow what agents log, within a few seconds."""
+        async for event in live.follow(self, key="org_id", marker=current_marker, read=read_figures):
+            yield event

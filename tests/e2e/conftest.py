@@ -20,6 +20,8 @@ from opsportal.db import dispose_engines
 from opsportal.migrations import upgrade
 from opsportal.services.demo import load_demo
 from opsportal.services.demo_credits import load_demo_credits
+from opsportal.services.demo_kb import load_demo_kb
+from opsportal.services.demo_tasks import load_demo_tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import E2E_DATABASE
@@ -80,6 +82,8 @@ def portal(tmp_path_factory) -> Iterator:
     upgrade(url)
     load_demo(OPERATOR)
     load_demo_credits(OPERATOR)
+    load_demo_tasks(OPERATOR)
+    load_demo_kb(OPERATOR)
     harness = AppHarnessProd.create(root=PROJECT_ROOT, app_name="opsportal")
     try:
         harness.start()

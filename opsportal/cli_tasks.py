@@ -1,0 +1,29 @@
+"""`opsportal subscriptions ...`: the managed-service period job, for cron."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC
+
+
+def cmd_grant(args: argparse.Namespace) -> None:
+    from opsportal.cli import _emit
+    from opsportal.models.types import utcnow
+    from opsportal.services import prepaid
+    from opsportal.services.operator import OPERATOR
+
+    at = (args.at or utcnow()).astimezone(UTC)
+    granted = prepaid.grant_due_periods(OPERATOR, at=at)
+    _emit(args, {"granted": granted, "at": at},
+          f"Granted {granted} subscription period{'' if granted == 1 else 's'} due at {at:%Y-%m-%d %H:%M} UTC.")
+
+
+def add_subscription_commands(groups, common) -> None:
+    from opsportal.cli import _iso_instant
+
+    subs = groups.add_parser("subscriptions", help="managed-service subscriptions").add_subparsers(
+        dest="action", required=True)
+    p = subs.add_parser("grant", parents=[common],
+                        help="grant each active subscription's current period its hours (idempotent)")
+    p.add_argument("--at", type=_iso_instant, metavar="ISO", help="as of this instant (default: now)")
+    p.set_defaults(func=cmd_grant)

@@ -1,0 +1,96 @@
+"""The organization page's billing terms for staff administrators: hourly rate and subscriptions."""
+
+import reflex as rx
+
+from opsportal.components.layout import error_callout
+from opsportal.components.tables import hidden_caption
+from opsportal.state.org_billing import OrgBillingState as B
+
+SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
+                "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
+
+
+def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
+    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
+                     spacing="1", width="100%")
+
+
+def _ok(message) -> rx.Component:
+    return rx.cond(message != "", rx.callout(message, icon="check", color_scheme="green", role="status"))
+
+
+def _rate_form() -> rx.Component:
+    return rx.card(rx.form(
+        rx.vstack(
+            rx.heading("Pay-as-you-go rate", size="4", as_="h2"),
+            rx.text("Time no prepaid hours cover is billed at this rate. Now: ", rx.text.strong(B.rate_label),
+                    size="2", id="billing-rate"),
+            error_callout(B.rate_error),
+            _ok(B.rate_message),
+            rx.grid(
+                _labelled("Hourly rate (e.g. 120.00)", "billing-rate-input",
+                          rx.input(id="billing-rate-input", name="rate", default_value=B.rate_input,
+                                   key=B.rate_input, input_mode="decimal", width="100%")),
+                _labelled("Currency (ISO code)", "billing-currency",
+                          rx.input(id="billing-currency", name="currency", default_value=B.currency, key=B.currency,
+                                   max_length=3, width="100%")),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+            ),
+            rx.button("Save rate", type="submit"),
+            spacing="3", width="100%",
+        ),
+        on_submit=B.save_rate, reset_on_submit=False, aria_label="Pay-as-you-go rate",
+    ), width="100%")
+
+
+def _subscription_row(s: rx.Var) -> rx.Component:
+    return rx.table.row(rx.table.cell(s["name"]), rx.table.cell(s["hours"]), rx.table.cell(s["period"]),
+                        rx.table.cell(s["rolls_over"]), rx.table.cell(s["starts"]), rx.table.cell(s["ends"]),
+                        rx.table.cell(s["active"]))
+
+
+def _subscriptions() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading("Managed-service subscriptions", size="4", as_="h2"),
+        rx.cond(
+            B.subscriptions.length() > 0,
+            rx.box(rx.table.root(
+                hidden_caption("Subscriptions"),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
+                    "Plan", "Hours per period", "Period", "Rolls over", "Starts", "Ends", "State")])),
+                rx.table.body(rx.foreach(B.subscriptions, _subscription_row)),
+                width="100%",
+            ), overflow_x="auto", width="100%"),
+            rx.text("No subscriptions yet.", size="2"),
+        ),
+        rx.form(
+            rx.vstack(
+                rx.heading("Add a subscription", size="3", as_="h3"),
+                error_callout(B.sub_error),
+                _ok(B.sub_message),
+                rx.grid(
+                    _labelled("Plan name", "sub-name", rx.input(id="sub-name", name="name", width="100%")),
+                    _labelled("Hours per period (e.g. 10 or 7:30)", "sub-hours",
+                              rx.input(id="sub-hours", name="hours", width="100%")),
+                    _labelled("Period", "sub-period", rx.el.select(
+                        rx.el.option("Monthly", value="monthly"), rx.el.option("Quarterly", value="quarterly"),
+                        id="sub-period", name="period", style=SELECT_STYLE)),
+                    _labelled("First day", "sub-starts",
+                              rx.input(id="sub-starts", name="starts_on", type="date", width="100%")),
+                    columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                ),
+                rx.el.label(rx.hstack(rx.checkbox(name="rolls_over_once", id="sub-rolls-over",
+                                                  aria_label="Unused hours roll over once"),
+                                      rx.text("Unused hours roll over once (usable one more period)", size="2"),
+                                      spacing="2", align="center")),
+                rx.button("Add subscription", type="submit"),
+                spacing="3", width="100%",
+            ),
+            on_submit=B.add_subscription, reset_on_submit=False, aria_label="Add a subscription", width="100%",
+        ),
+        spacing="4", width="100%",
+    ), width="100%")
+
+
+def billing_terms_section() -> rx.Component:
+    return rx.cond(B.allowed, rx.vstack(_rate_form(), _subscriptions(), spacing="3", width="100%"))

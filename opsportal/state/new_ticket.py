@@ -1,0 +1,78 @@
+"""Submit a ticket: the form, its field messages, and knowledge-base suggestions while typing."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.tasks import CATEGORIES, Priority
+from opsportal.services import kb, tasks
+from opsportal.services.errors import ServiceError
+from opsportal.state.auth import actor_or_redirect
+
+FIELDS = ("subject", "category", "priority", "description")
+FIELD_LABELS = {"subject": "Subject", "category": "Category", "priority": "Priority", "description": "Description"}
+PRIORITY_OPTIONS = [{"value": p.value, "label": p.value.capitalize()} for p in Priority]
+CATEGORY_OPTIONS = list(CATEGORIES)
+SUGGESTIONS = 3
+# What a suggestion looks at: enough to match, little enough to stay fast.
+SUGGEST_CHARS = 1_000
+
+
+class NewTicketState(rx.State):
+    is_customer: bool = False
+    subject: str = ""
+    description: str = ""
+    problems: dict[str, str] = {}
+    summary: list[dict[str, str]] = []
+    suggestions: list[dict[str, str]] = []
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        self.subject = self.description = self.error = ""
+        self.problems, self.summary, self.suggestions = {}, [], []
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        self.is_customer = not actor.is_staff
+
+    async def _suggest(self):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        text = f"{self.subject}\n{self.description}"[:SUGGEST_CHARS]
+        self.suggestions = [{"slug": s.slug, "title": s.title, "category": s.category,
+                             "href": routes.kb_article(s.slug)} for s in kb.suggest(actor, text, limit=SUGGESTIONS)]
+
+    @rx.event
+    async def type_subject(self, value: str):
+        self.subject = str(value)[:1_000]
+        return await self._suggest()
+
+    @rx.event
+    async def type_description(self, value: str):
+        self.description = str(value)[:25_000]
+        return await self._suggest()
+
+    @rx.event
+    async def submit(self, form: dict):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        self.error = ""
+        values = {name: str(form.get(name, "")) for name in FIELDS}
+        self.subject, self.description = values["subject"], values["description"]
+        try:
+            ticket = tasks.create_ticket(actor, **values)
+        except tasks.InvalidTicket as exc:
+            self.problems = exc.problems
+            self.summary = [{"field": f, "field_id": f"ticket-{f}", "label": FIELD_LABELS.get(f, f), "message": m}
+                            for f in FIELDS if (m := exc.problems.get(f))]
+            return
+        except ServiceError as exc:
+            self.problems, self.summary, self.error = {}, [], str(exc)
+            return
+        self.problems, self.summary, self.suggestions = {}, [], []
+        self.subject = self.description = ""
+        return rx.redirect(routes.task(ticket.id))

@@ -1,0 +1,128 @@
+"""Staff administrators set an organization's pay-as-you-go rate and add managed-service subscriptions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.ledger.quantities import parse_quantity
+from opsportal.domain.money import parse_minor_units
+from opsportal.domain.periods import PeriodLength
+from opsportal.domain.roles import Role
+from opsportal.services import prepaid
+from opsportal.services.authz import Actor
+from opsportal.services.errors import ServiceError, sentence
+from opsportal.state.auth import actor_or_redirect
+
+
+def _requested_org(path: str) -> int | None:
+    raw = str(path).rstrip("/").rsplit("/", 1)[-1]
+    return int(raw) if raw.isdigit() else None
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else "—"
+
+
+class OrgBillingState(rx.State):
+    allowed: bool = False
+    org_id: int = 0
+    rate_label: str = ""
+    rate_input: str = ""
+    currency: str = ""
+    subscriptions: list[dict[str, str]] = []
+    rate_error: str = ""
+    rate_message: str = ""
+    sub_error: str = ""
+    sub_message: str = ""
+
+    def _refresh(self, actor: Actor) -> None:
+        terms = prepaid.billing_terms(actor, self.org_id)
+        units, cents = divmod(terms.hourly_rate_minor, 100)
+        self.rate_input, self.currency = f"{units}.{cents:02d}", terms.currency
+        self.rate_label = (f"{format_money(terms.hourly_rate_minor, terms.currency)} per hour"
+                           if terms.hourly_rate_minor else "Not set: pay-as-you-go time is not charged")
+        self.subscriptions = [
+            {"id": str(s.id), "name": s.name, "hours": format_quantity(s.minutes_per_period, "minute"),
+             "period": s.period.capitalize(), "rolls_over": "Once" if s.rolls_over_once else "No",
+             "starts": _day(s.starts_on), "ends": _day(s.ends_on), "active": "Active" if s.active else "Ended"}
+            for s in terms.subscriptions
+        ]
+
+    async def _staff_admin(self):
+        """(actor, None) for a staff administrator on an organization's page, else (None, what to return)."""
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return None, redirect
+        self.allowed = actor.role is Role.staff_admin
+        return (actor, None) if self.allowed else (None, None)
+
+    @rx.event
+    async def load(self):
+        self.rate_error = self.rate_message = self.sub_error = self.sub_message = ""
+        self.subscriptions = []
+        actor, early = await self._staff_admin()
+        if actor is None:
+            return early
+        org_id = _requested_org(self.router.url.path)
+        if org_id is None:
+            self.allowed = False
+            return
+        self.org_id = org_id
+        try:
+            self._refresh(actor)
+        except ServiceError:
+            self.allowed = False  # the organization page itself says the organization was not found
+
+    @rx.event
+    async def save_rate(self, form: dict):
+        self.rate_error = self.rate_message = ""
+        actor, early = await self._staff_admin()
+        if actor is None:
+            return early
+        try:
+            minor = parse_minor_units(str(form.get("rate", "")))
+        except ValueError as exc:
+            self.rate_error = f"Hourly rate: {sentence(str(exc))}"
+            return
+        try:
+            prepaid.set_hourly_rate(actor, self.org_id, hourly_rate_minor=minor, currency=str(form.get("currency", "")))
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.rate_error = str(exc)
+            return
+        self.rate_message = f"Pay-as-you-go rate set to {self.rate_label}."
+
+    @rx.event
+    async def add_subscription(self, form: dict):
+        self.sub_error = self.sub_message = ""
+        actor, early = await self._staff_admin()
+        if actor is None:
+            return early
+        try:
+            minutes = parse_quantity(str(form.get("hours", "")), "minute")
+        except ValueError as exc:
+            self.sub_error = f"Hours per period: {sentence(str(exc))}"
+            return
+        try:
+            starts_on = date.fromisoformat(str(form.get("starts_on", "")).strip())
+        except ValueError:
+            self.sub_error = "Enter the first day of the subscription as a date (YYYY-MM-DD)."
+            return
+        period = str(form.get("period", ""))
+        try:
+            sub = prepaid.create_subscription(
+                actor, organization_id=self.org_id, name=str(form.get("name", "")), minutes_per_period=minutes,
+                period=period, rolls_over_once=form.get("rolls_over_once") in ("on", True, "true"),
+                starts_on=starts_on)
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.sub_error = str(exc)
+            return
+        self.sub_message = (f"Added {sub.name}: {format_quantity(sub.minutes_per_period, 'minute')} "
+                            f"{PeriodLength(sub.period).value} from {_day(sub.starts_on)}. The period job grants "
+                            "each period's hours.")
+        return rx.set_value("sub-name", "")

@@ -1,0 +1,155 @@
+"""The support team's queue: every organization's tasks, filtered, searched, sorted, one page at a time."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
+from opsportal.services import agent_work, organizations
+from opsportal.services.errors import PermissionDenied, ServiceError
+from opsportal.state.auth import actor_or_redirect
+
+PAGE_SIZE = 25
+ORG_OPTIONS = 50
+TABS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, "all": frozenset(TaskStatus)}
+SORTS = {"updated": "Last updated", "created": "Newest", "oldest": "Oldest", "time": "Most time logged",
+         "title": "Title (A–Z)"}
+# The customer's pages say "Waiting on you"; the support team reads it from the other side.
+STAFF_STATUS_LABELS = {**{s.value: s.label for s in TaskStatus}, "waiting_on_customer": "Waiting on customer"}
+
+
+def status_options(tab: str) -> list[dict[str, str]]:
+    return [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus if s in TABS[tab]]
+
+
+class QueueState(rx.State):
+    allowed: bool = False
+    denied: str = ""
+    error: str = ""
+    tab: str = "open"
+    status: str = ""
+    statuses: list[dict[str, str]] = status_options("open")
+    categories: list[str] = list(CATEGORIES)
+    category: str = ""
+    org_id: str = ""
+    org_query: str = ""
+    org_options: list[dict[str, str]] = []
+    mine: bool = False
+    unassigned: bool = False
+    search: str = ""
+    sort: str = "updated"
+    sorts: list[dict[str, str]] = [{"value": k, "label": v} for k, v in SORTS.items()]
+    rows: list[dict[str, str]] = []
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    total_label: str = ""
+
+    async def _fetch(self, page: int, *, with_orgs: bool = False):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        try:
+            if with_orgs:
+                self._load_orgs(actor)
+            listing = agent_work.queue(
+                actor, tab=self.tab, search=self.search, status=self.status, category=self.category,
+                organization_id=int(self.org_id) if self.org_id else None, mine=self.mine,
+                unassigned=self.unassigned, sort=self.sort, page=page, page_size=PAGE_SIZE)
+        except PermissionDenied as exc:
+            self.allowed, self.denied, self.rows, self.org_options = False, str(exc), [], []
+            return
+        except ServiceError as exc:
+            self.error = str(exc)
+            return
+        self.allowed, self.denied, self.error = True, "", ""
+        self.page, self.pages, self.total = listing.page, listing.pages, listing.total
+        self.total_label = f"{listing.total:,} task" + ("" if listing.total == 1 else "s")
+        self.rows = [
+            {"id": str(r.id), "title": r.title, "organization": r.organization,
+             "status": STAFF_STATUS_LABELS.get(r.status, r.status_label), "category": r.category,
+             "priority": r.priority.capitalize(), "agent": r.agent or "Unassigned",
+             "time": format_quantity(r.minutes_logged, "minute"), "updated": r.updated_at.strftime("%d %b %Y %H:%M"),
+             "href": routes.staff_task(r.id)}
+            for r in listing.items
+        ]
+
+    def _load_orgs(self, actor) -> None:
+        listing = organizations.list_organizations(actor, search=self.org_query, page_size=ORG_OPTIONS)
+        options = [{"id": str(o.id), "name": o.name} for o in listing.items]
+        chosen = next((o for o in self.org_options if o["id"] == self.org_id), None)
+        if chosen and chosen not in options:
+            options.insert(0, chosen)  # keep the chosen organization selectable while searching for another
+        self.org_options = options
+
+    @rx.event
+    async def load(self):
+        self.error = ""
+        self.search = self.org_query = ""
+        raw_org = self.router.url.query_parameters.get("org", "")
+        self.org_id = raw_org if raw_org.isdigit() else ""
+        return await self._fetch(1, with_orgs=True)
+
+    @rx.event
+    async def set_tab(self, value: str | list[str]):
+        value = value if isinstance(value, str) else ""
+        if value not in TABS:
+            return
+        self.tab, self.status, self.statuses = value, "", status_options(value)
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_status(self, value: str):
+        self.status = value if value in {s["value"] for s in self.statuses} else ""
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_category(self, value: str):
+        self.category = value if value in CATEGORIES else ""
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_org(self, value: str):
+        self.org_id = value if value.isdigit() else ""
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_org_query(self, value: str):
+        self.org_query = value[:100]
+        return await self._fetch(1, with_orgs=True)
+
+    @rx.event
+    async def set_mine(self, value: bool):
+        self.mine = bool(value)
+        if self.mine:
+            self.unassigned = False
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_unassigned(self, value: bool):
+        self.unassigned = bool(value)
+        if self.unassigned:
+            self.mine = False
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_search(self, value: str):
+        self.search = value[:100]
+        return await self._fetch(1)
+
+    @rx.event
+    async def set_sort(self, value: str):
+        self.sort = value if value in SORTS else "updated"
+        return await self._fetch(1)
+
+    @rx.event
+    async def next_page(self):
+        if self.page < self.pages:
+            return await self._fetch(self.page + 1)
+
+    @rx.event
+    async def previous_page(self):
+        if self.page > 1:
+            return await self._fetch(self.page - 1)

@@ -1,0 +1,297 @@
+"""One task as the support team works it: assign, change status (settling held credits), comment,
+log time and correct it. Every handler asks who is calling again; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.ledger.quantities import parse_quantity
+from opsportal.domain.tasks import TaskStatus
+from opsportal.services import agent_work, credit_views, tasks
+from opsportal.services.authz import Actor
+from opsportal.services.errors import NotFound, PermissionDenied, ServiceError, sentence
+from opsportal.state.auth import actor_or_redirect
+from opsportal.state.staff_queue import STAFF_STATUS_LABELS
+
+_ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
+
+
+def read_quantity(text: str, unit: str) -> int:
+    """What was typed, in the unit (hours such as 1:30, 90m or 2h for minutes). Zero and a leading minus
+    are kept so the service, which owns the rule, can refuse them. ValueError with a reason otherwise."""
+    cleaned = (text or "").strip()
+    negative = cleaned.startswith("-")
+    body = cleaned[1:].strip() if negative else cleaned
+    if _ZERO.match(body):
+        return 0
+    value = parse_quantity(body, unit)
+    return -value if negative else value
+
+
+def read_date(text: str) -> date | None:
+    """The typed day, None when left empty; ValueError when it is not a date."""
+    cleaned = (text or "").strip()
+    return date.fromisoformat(cleaned) if cleaned else None
+
+
+def as_hours(minutes: int) -> str:
+    """Minutes as the form reads them back: ``90`` -> ``1:30``."""
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def _day(value) -> str:
+    return value.strftime("%d %b %Y") if value else ""
+
+
+def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
+    fmt = lambda m: format_quantity(m, "minute")  # noqa: E731
+    return {
+        "id": str(e.id), "date": _day(e.work_date), "iso_date": e.work_date.isoformat(), "agent": e.agent,
+        "time": fmt(e.minutes), "hours": as_hours(e.minutes), "paid_by": e.paid_by,
+        "split": f"prepaid {fmt(e.prepaid_minutes)} · pay-as-you-go {fmt(e.payg_minutes)}",
+        "payg_value": format_money(e.payg_amount_minor, e.currency) if e.payg_minutes else "—",
+        "after_hours": "yes" if e.after_hours else "", "note": e.note, "billed": "yes" if e.billed else "",
+        "revisions": str(e.revisions),
+        "corrected": (f"Corrected ({e.revisions} revision{'s' if e.revisions != 1 else ''})"
+                      if e.revisions else ""),
+    }
+
+
+class StaffTaskState(rx.State):
+    shown_id: int = 0
+    denied: str = ""
+    error: str = ""
+    notice: str = ""
+    task: dict[str, str] = {}
+    is_open: bool = False
+    is_closed: bool = False
+    comments: list[dict[str, str]] = []
+    entries: list[dict[str, str]] = []
+    agents: list[dict[str, str]] = []
+    assignee: str = ""
+    statuses: list[dict[str, str]] = []
+    held: list[dict[str, str]] = []
+    held_label: str = ""
+    today: str = ""
+    log_error: str = ""
+    comment_error: str = ""
+    close_open: bool = False
+    close_status: str = ""
+    close_error: str = ""
+    correct_open: bool = False
+    correct: dict[str, str] = {}
+    correct_error: str = ""
+
+    def _requested_id(self) -> int | None:
+        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        return int(raw) if raw.isdigit() else None
+
+    def _refresh(self, actor: Actor) -> None:
+        detail = agent_work.task_for_staff(actor, self.shown_id)
+        row = detail.row
+        status = TaskStatus(row.status)
+        self.is_open, self.is_closed = status.is_open, status is TaskStatus.closed
+        self.task = {
+            "id": str(row.id), "title": row.title, "organization": row.organization,
+            "org_href": routes.organization(detail.organization_id), "status": row.status,
+            "status_label": STAFF_STATUS_LABELS[row.status], "category": row.category,
+            "priority": row.priority.capitalize(), "agent": row.agent or "Unassigned",
+            "time": format_quantity(row.minutes_logged, "minute"), "description": detail.description,
+            "opened": _day(detail.created_at), "opened_by": detail.created_by or "the support team",
+        }
+        self.comments = [{"id": str(c.id), "author": c.author, "who": "Support team" if c.from_staff else "Customer",
+                          "body": c.body, "when": c.created_at.strftime("%d %b %Y %H:%M")} for c in detail.comments]
+        self.entries = [_entry(e) for e in detail.time_entries]
+        self.agents = [{"id": str(a.id), "name": a.name} for a in agent_work.agents(actor)]
+        self.assignee = str(detail.assigned_agent_id or "")
+        self.statuses = [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus
+                         if not self.is_closed or s is TaskStatus.closed]
+        snapshot = credit_views.ticket_snapshot(actor, self.shown_id)
+        units = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
+        self.held = []
+        for code, quantity in sorted(snapshot.held.items()):
+            name, unit = units.get(code, (code, "credit"))
+            self.held.append({"code": code, "name": name, "unit": unit, "held": format_quantity(quantity, unit),
+                              "default": as_hours(quantity) if unit == "minute" else str(quantity)})
+        self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
+        self.today = datetime.now(UTC).date().isoformat()
+
+    async def _run(self, work, *, on_error: str = "error"):
+        """Re-authenticate, run ``work(actor)`` and refresh; a service's refusal becomes the message."""
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        try:
+            result = work(actor)
+            self._refresh(actor)
+        except ServiceError as exc:
+            setattr(self, on_error, str(exc))
+            return
+        return result
+
+    def _clear(self) -> None:
+        self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""
+
+    @rx.event
+    async def load(self):
+        self._clear()
+        self.denied = ""
+        self.close_open = self.correct_open = False
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        requested = self._requested_id()
+        self.task, self.comments, self.entries, self.held = {}, [], [], []
+        if requested is None:
+            self.denied = tasks.TASK_NOT_FOUND
+            return
+        self.shown_id = requested
+        try:
+            self._refresh(actor)
+        except (PermissionDenied, NotFound) as exc:
+            self.denied, self.task = str(exc), {}
+
+    @rx.event
+    async def assign(self, form: dict):
+        self._clear()
+        raw = str(form.get("agent", ""))
+        if raw and not raw.isdigit():
+            self.error = "Choose an agent."
+            return
+
+        def work(actor):
+            agent_work.assign(actor, self.shown_id, int(raw) if raw else None)
+            self.notice = "Task assigned." if raw else "Task unassigned."
+        return await self._run(work)
+
+    @rx.event
+    async def assign_to_me(self):
+        self._clear()
+
+        def work(actor):
+            agent_work.assign(actor, self.shown_id, actor.user_id)
+            self.notice = "Task assigned to you."
+        return await self._run(work)
+
+    @rx.event
+    async def change_status(self, form: dict):
+        self._clear()
+        new = str(form.get("status", ""))
+        if new not in {s.value for s in TaskStatus}:
+            self.error = "Choose a status."
+            return
+        if self.is_open and not TaskStatus(new).is_open and self.held:
+            # Closing settles what the task holds: ask how much of it was used (all, unless told otherwise).
+            self.close_status, self.close_open = new, True
+            return await self._run(lambda actor: None)
+
+        def work(actor):
+            agent_work.set_status(actor, self.shown_id, new)
+            self.notice = f"Status changed to {STAFF_STATUS_LABELS[new]}."
+        return await self._run(work)
+
+    @rx.event
+    async def confirm_close(self, form: dict):
+        self._clear()
+        used = {}
+        for held in self.held:
+            try:
+                used[held["code"]] = read_quantity(str(form.get(f"used_{held['code']}", "")), held["unit"])
+            except ValueError as exc:
+                self.close_error = f"{held['name']}: {sentence(str(exc))}"
+                return
+
+        def work(actor):
+            agent_work.set_status(actor, self.shown_id, self.close_status, credits_used=used)
+            self.close_open = False
+            self.notice = f"Status changed to {STAFF_STATUS_LABELS[self.close_status]}; held credits settled."
+        return await self._run(work, on_error="close_error")
+
+    @rx.event
+    async def set_close_open(self, value: bool):
+        self.close_open = bool(value)
+        return await self._run(lambda actor: None)
+
+    @rx.event
+    async def comment(self, form: dict):
+        self._clear()
+
+        def work(actor):
+            tasks.add_comment(actor, self.shown_id, str(form.get("body", "")))
+            self.notice = "Comment added; the customer can see it."
+            return rx.set_value("comment-body", "")
+        return await self._run(work, on_error="comment_error")
+
+    @rx.event
+    async def log_time(self, form: dict):
+        self._clear()
+        try:
+            minutes = read_quantity(str(form.get("minutes", "")), "minute")
+        except ValueError as exc:
+            self.log_error = sentence(str(exc))
+            return
+        try:
+            work_date = read_date(str(form.get("work_date", "")))
+        except ValueError:
+            self.log_error = "Enter the day of the work as a date (YYYY-MM-DD)."
+            return
+
+        def work(actor):
+            entry = agent_work.log_time(actor, self.shown_id, minutes=minutes, work_date=work_date,
+                                        note=str(form.get("note", "")),
+                                        after_hours=form.get("after_hours") in ("on", True, "true"))
+            self.notice = f"Logged {format_quantity(entry.minutes, 'minute')}: {entry.paid_by.lower()}."
+            return [rx.set_value("log-minutes", ""), rx.set_value("log-note", "")]
+        return await self._run(work, on_error="log_error")
+
+    @rx.event
+    async def open_correct(self, entry_id: str):
+        self._clear()
+        entry = next((e for e in self.entries if e["id"] == str(entry_id)), None)
+        if entry is None:
+            self.error = "That time entry is not on this task."
+            return
+
+        def work(actor):
+            self.correct = {"id": entry["id"], "date": entry["iso_date"], "hours": entry["hours"],
+                            "note": entry["note"], "label": f"{entry['date']}, {entry['time']}"}
+            self.correct_open = True
+        return await self._run(work)
+
+    @rx.event
+    async def set_correct_open(self, value: bool):
+        self.correct_open = bool(value)
+        return await self._run(lambda actor: None)
+
+    @rx.event
+    async def submit_correct(self, form: dict):
+        self._clear()
+        if not self.correct.get("id", "").isdigit():
+            return
+        try:
+            minutes = read_quantity(str(form.get("minutes", "")), "minute")
+        except ValueError as exc:
+            self.correct_error = sentence(str(exc))
+            return
+        try:
+            work_date = read_date(str(form.get("work_date", "")))
+        except ValueError:
+            work_date = None
+        if work_date is None:
+            self.correct_error = "Enter the day of the work as a date (YYYY-MM-DD)."
+            return
+        entry_id = int(self.correct["id"])
+
+        def work(actor):
+            entry = agent_work.correct_time(actor, entry_id, minutes=minutes, work_date=work_date,
+                                            note=str(form.get("note", "")), reason=str(form.get("reason", "")))
+            self.correct_open = False
+            self.notice = (f"Time entry corrected to {format_quantity(entry.minutes, 'minute')}: "
+                           f"{entry.paid_by.lower()}.")
+        return await self._run(work, on_error="correct_error")

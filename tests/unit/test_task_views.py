@@ -1,0 +1,64 @@
+"""How time entries, tasks and comments read on the customer's pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from opsportal.services.tasks import CommentPublic, TaskRow, TimeEntryPublic
+from opsportal.state import task_views
+
+
+def _entry(prepaid: int, payg: int, amount: int = 0, *, currency: str = "USD", revisions: int = 0,
+           billed: bool = False) -> TimeEntryPublic:
+    return TimeEntryPublic(id=1, work_date=date(2026, 11, 20), agent="Alex Kim", minutes=prepaid + payg,
+                           prepaid_minutes=prepaid, payg_minutes=payg, payg_amount_minor=amount, currency=currency,
+                           after_hours=False, note="", billed=billed, paid_by="", revisions=revisions)
+
+
+def test_time_covered_by_prepaid_hours_says_prepaid_hours_and_has_no_value():
+    view = task_views.time_entry(_entry(90, 0))
+    assert (view["time"], view["paid_by"], view["value"]) == ("1 h 30 min", "Prepaid hours", "—")
+
+
+def test_time_no_prepaid_hours_covered_says_pay_as_you_go_with_its_value():
+    view = task_views.time_entry(_entry(0, 30, 6000))
+    assert (view["paid_by"], view["value"]) == ("Pay-as-you-go", "USD 60.00")
+
+
+def test_time_split_between_prepaid_hours_and_pay_as_you_go_shows_the_split():
+    view = task_views.time_entry(_entry(60, 30, 6000))
+    assert view["paid_by"] == "Prepaid hours 1 h 00 min + pay-as-you-go 0 h 30 min"
+    assert view["value"] == "USD 60.00"
+
+
+def test_a_corrected_entry_is_marked_corrected_and_an_untouched_one_is_not():
+    assert task_views.time_entry(_entry(10, 0, revisions=2))["corrected"] == "yes"
+    assert task_views.time_entry(_entry(10, 0))["corrected"] == ""
+
+
+def test_totals_add_time_and_value_per_currency():
+    totals = task_views.time_totals([_entry(60, 30, 6000), _entry(0, 15, 3000), _entry(0, 10, 2000, currency="EUR")])
+    assert totals == {"time": "1 h 55 min", "prepaid": "1 h 00 min", "payg": "0 h 55 min",
+                      "value": "EUR 20.00 + USD 90.00"}
+
+
+def test_totals_without_pay_as_you_go_time_have_no_value():
+    assert task_views.time_totals([])["value"] == "—"
+
+
+def test_a_task_row_links_to_its_page_and_says_unassigned_without_an_agent():
+    row = TaskRow(id=7, organization="Northwind", title="VPN down", status="waiting_on_customer",
+                  status_label="Waiting on you", category="Networking", priority="high", agent=None,
+                  minutes_logged=125, updated_at=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
+    view = task_views.task_row(row)
+    assert view["href"] == "/tasks/7"
+    assert (view["agent"], view["priority"], view["time"]) == ("Unassigned", "High", "2 h 05 min")
+    assert view["updated"] == "20 Nov 2026, 09:05 UTC"
+
+
+def test_comments_from_the_support_team_and_from_the_customer_are_told_apart():
+    at = datetime(2026, 11, 20, tzinfo=UTC)
+    staff = task_views.comment(CommentPublic(id=1, author="Alex Kim", from_staff=True, body="Hi", created_at=at))
+    customer = task_views.comment(CommentPublic(id=2, author="Olivia", from_staff=False, body="Hi", created_at=at))
+    assert (staff["side"], staff["who"]) == ("support", "Support team")
+    assert (customer["side"], customer["who"]) == ("customer", "Customer")
