@@ -323,3 +323,20 @@ def test_customers_may_neither_log_nor_correct_time_and_nothing_changes(world, c
         correct(entry.id, 30, by=world.actor(caller))
 
     assert task_state() == before
+
+
+def test_time_on_a_task_uses_the_hours_held_for_it_before_free_hours_and_closing_releases_the_rest(world):
+    from opsportal.services import credit_views, credits
+
+    own = hours(world.retail, 600)
+    task = new_task(world.retail)
+    credits.hold_for_ticket(OPERATOR, ticket_id=task, product="support_hours", quantity=120, at=NOW)
+    entry = log(task, 60)
+    assert entry.prepaid_minutes == 60 and entry.payg_minutes == 0
+    assert lot_row(own.id)["remaining"] == 540 and lot_row(own.id)["held"] == 60
+    assert credit_views.balance(OPERATOR, world.retail.id, at=LATER).in_play == 60
+    agent_work.set_status(OPERATOR, task, "closed", at=LATER)
+    # 60 minutes of work cost 60 minutes of hours: the rest of the hold went back.
+    assert lot_row(own.id)["remaining"] == 540 and lot_row(own.id)["held"] == 0
+    assert credit_views.balance(OPERATOR, world.retail.id, at=LATER).available == 540
+    assert_consistent()
