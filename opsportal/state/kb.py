@@ -13,6 +13,7 @@ from opsportal.services import kb
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 10
 
@@ -38,14 +39,12 @@ def _date(value: datetime) -> str:
     return value.strftime("%d %b %Y")
 
 
-class KbState(rx.State):
+class KbState(PagedState, rx.State):
     query: str = ""
     shown_query: str = ""
     category: str = ""
     categories: list[dict[str, str]] = []
     hits: list[HitView] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     broadened: bool = False
     can_write: bool = False
@@ -70,7 +69,7 @@ class KbState(rx.State):
             for h in result.items
         ]
 
-    async def _run(self, page: int):
+    async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -94,33 +93,24 @@ class KbState(rx.State):
     @rx.event
     async def submit_search(self, form: dict):
         self.query = str(form.get("q", ""))[:200]
-        return await self._run(1)
+        return await self._load_page(1)
 
     @rx.event
     async def type_query(self, value: str):
         """Results follow the search box as the user types (the box debounces its changes)."""
         self.query = str(value)[:200]
-        return await self._run(1)
+        return await self._load_page(1)
 
     @rx.event
     async def choose_category(self, value: str):
         self.category = value if value in KB_CATEGORIES else ""
-        return await self._run(1)
+        return await self._load_page(1)
 
     @rx.event
     async def clear(self):
         self.query, self.category = "", ""
-        return await self._run(1)
+        return await self._load_page(1)
 
-    @rx.event
-    async def next_page(self):
-        if self.page < self.pages:
-            return await self._run(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        if self.page > 1:
-            return await self._run(self.page - 1)
 
     @rx.event
     def set_form_open(self, value: bool):

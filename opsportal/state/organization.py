@@ -6,11 +6,12 @@ from opsportal.domain.roles import Role
 from opsportal.services import organizations, users
 from opsportal.services.errors import ServiceError
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 10
 
 
-class OrganizationState(rx.State):
+class OrganizationState(PagedState, rx.State):
     """One organization's page; the id comes from the URL, so the service decides if the caller may see it."""
 
     shown_id: int = 0
@@ -18,8 +19,6 @@ class OrganizationState(rx.State):
     parent_name: str = ""
     children: list[str] = []
     members: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     error: str = ""
 
@@ -27,7 +26,7 @@ class OrganizationState(rx.State):
         raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         return int(raw) if raw.isdigit() else None
 
-    async def _show(self, page: int):
+    async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -55,14 +54,5 @@ class OrganizationState(rx.State):
 
     @rx.event
     async def load(self):
-        return await self._show(1)
+        return await self._load_page(1)
 
-    @rx.event
-    async def next_page(self):
-        if self.page < self.pages:
-            return await self._show(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        if self.page > 1:
-            return await self._show(self.page - 1)

@@ -6,20 +6,19 @@ from opsportal import routes
 from opsportal.services import organizations
 from opsportal.services.errors import PermissionDenied
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 20
 
 
-class StaffState(rx.State):
+class StaffState(PagedState, rx.State):
     allowed: bool = False
     denied: str = ""
     search: str = ""
     rows: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
 
-    async def _fetch(self, page: int):
+    async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -38,19 +37,10 @@ class StaffState(rx.State):
 
     @rx.event
     async def load(self):
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_search(self, value: str):
         self.search = value[:100]
-        return await self._fetch(1)
+        return await self._load_page(1)
 
-    @rx.event
-    async def next_page(self):
-        if self.page < self.pages:
-            return await self._fetch(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        if self.page > 1:
-            return await self._fetch(self.page - 1)

@@ -10,6 +10,7 @@ from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, T
 from opsportal.services import agent_work, organizations
 from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 25
 ORG_OPTIONS = 50
@@ -24,7 +25,7 @@ def status_options(tab: str) -> list[dict[str, str]]:
     return [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus if s in TABS[tab]]
 
 
-class QueueState(rx.State):
+class QueueState(PagedState, rx.State):
     allowed: bool = False
     denied: str = ""
     error: str = ""
@@ -42,12 +43,10 @@ class QueueState(rx.State):
     sort: str = "updated"
     sorts: list[dict[str, str]] = [{"value": k, "label": v} for k, v in SORTS.items()]
     rows: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     total_label: str = ""
 
-    async def _fetch(self, page: int, *, with_orgs: bool = False):
+    async def _load_page(self, page: int, *, with_orgs: bool = False):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -90,7 +89,7 @@ class QueueState(rx.State):
         self.search = self.org_query = ""
         raw_org = self.router.url.query_parameters.get("org", "")
         self.org_id = raw_org if raw_org.isdigit() else ""
-        return await self._fetch(1, with_orgs=True)
+        return await self._load_page(1, with_orgs=True)
 
     @rx.event
     async def set_tab(self, value: str | list[str]):
@@ -98,58 +97,49 @@ class QueueState(rx.State):
         if value not in TABS:
             return
         self.tab, self.status, self.statuses = value, "", status_options(value)
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_status(self, value: str):
         self.status = value if value in {s["value"] for s in self.statuses} else ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_category(self, value: str):
         self.category = value if value in CATEGORIES else ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_org(self, value: str):
         self.org_id = value if value.isdigit() else ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_org_query(self, value: str):
         self.org_query = value[:100]
-        return await self._fetch(1, with_orgs=True)
+        return await self._load_page(1, with_orgs=True)
 
     @rx.event
     async def set_mine(self, value: bool):
         self.mine = bool(value)
         if self.mine:
             self.unassigned = False
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_unassigned(self, value: bool):
         self.unassigned = bool(value)
         if self.unassigned:
             self.mine = False
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_search(self, value: str):
         self.search = value[:100]
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_sort(self, value: str):
         self.sort = value if value in SORTS else "updated"
-        return await self._fetch(1)
+        return await self._load_page(1)
 
-    @rx.event
-    async def next_page(self):
-        if self.page < self.pages:
-            return await self._fetch(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        if self.page > 1:
-            return await self._fetch(self.page - 1)

@@ -10,6 +10,7 @@ from opsportal.services import tasks
 from opsportal.services.errors import ServiceError
 from opsportal.state import task_views
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 20
 TABS = ("open", "closed")
@@ -31,15 +32,13 @@ def _status_options(statuses) -> list[dict[str, str]]:
 STATUS_OPTIONS = {"open": _status_options(OPEN_STATUSES), "closed": _status_options(CLOSED_STATUSES)}
 
 
-class TasksState(rx.State):
+class TasksState(PagedState, rx.State):
     tab: str = "open"
     search: str = ""
     status: str = ""
     category: str = ""
     sort: str = "updated"
     rows: list[dict[str, str]] = []
-    page: int = 1
-    pages: int = 1
     total: int = 0
     error: str = ""
 
@@ -51,7 +50,7 @@ class TasksState(rx.State):
     def filtered(self) -> bool:
         return bool(self.search.strip() or self.status or self.category)
 
-    async def _fetch(self, page: int):
+    async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -70,45 +69,36 @@ class TasksState(rx.State):
 
     @rx.event
     async def load(self):
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_tab(self, value: str):
         if value in TABS and value != self.tab:
             self.tab, self.status = value, ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_search(self, value: str):
         self.search = str(value)[:100]
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_status(self, value: str):
         self.status = value if any(o["value"] == value for o in STATUS_OPTIONS.get(self.tab, [])) else ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_category(self, value: str):
         self.category = value if value in CATEGORIES else ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def set_sort(self, value: str):
         self.sort = value if value in tasks.SORTS else "updated"
-        return await self._fetch(1)
+        return await self._load_page(1)
 
     @rx.event
     async def clear_filters(self):
         self.search, self.status, self.category = "", "", ""
-        return await self._fetch(1)
+        return await self._load_page(1)
 
-    @rx.event
-    async def next_page(self):
-        if self.page < self.pages:
-            return await self._fetch(self.page + 1)
-
-    @rx.event
-    async def previous_page(self):
-        if self.page > 1:
-            return await self._fetch(self.page - 1)

@@ -225,3 +225,18 @@ def test_the_staff_console_pages_and_dialogs_have_no_accessibility_violations(pa
     page.get_by_role("button", name="Change status").click()
     expect(page.get_by_role("dialog")).to_be_visible()
     assert axe_violations(page) == [], "settle dialog"
+
+
+def test_the_queue_pages_forward_and_back_one_page_of_rows_at_a_time(page: Page, base_url):
+    from tests.e2e.browser import STAFF, sign_in
+
+    sign_in(page, base_url, STAFF)
+    page.goto(f"{base_url}/staff/queue")
+    pager_text = page.get_by_text(re.compile(r"^Page 1 of \d+$"))
+    expect(pager_text).to_be_visible()
+    first_rows = page.get_by_role("table").get_by_role("link").all_inner_texts()
+    page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_text(re.compile(r"^Page 2 of \d+$"))).to_be_visible()
+    assert page.get_by_role("table").get_by_role("link").all_inner_texts() != first_rows
+    page.get_by_role("button", name="Previous page").click()
+    expect(pager_text).to_be_visible()
