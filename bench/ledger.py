@@ -19,15 +19,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import math
 import os
 import random
-import shutil
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -38,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
+from bench.common import fmt, load_average, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.domain.ledger.lots import end_of_day  # noqa: E402
 from opsportal.migrations import upgrade  # noqa: E402
@@ -45,7 +42,6 @@ from opsportal.models import CreditHold, CreditLot, LedgerEntry, Organization, T
 from opsportal.services import credit_views, credits  # noqa: E402
 from opsportal.services.errors import Conflict  # noqa: E402
 from opsportal.services.operator import OPERATOR  # noqa: E402
-from opsportal.settings import get_settings  # noqa: E402
 
 DAY = 86_400.0
 PRODUCTS = ("support_hours", "service_credits")
@@ -63,7 +59,7 @@ REASONS = {
 TABLE_ORDER = ("organization", "ticket", "credit_lot", "credit_hold", "ledger_entry")
 
 ORG_COLS = ("id", "name", "name_key", "parent_id", "created_at")
-TICKET_COLS = ("id", "organization_id", "title", "category", "status", "created_at", "closed_at")
+TICKET_COLS = ("id", "organization_id", "title", "category", "status", "created_at", "updated_at", "closed_at")
 LOT_COLS = ("id", "product_code", "holder_org_id", "kind", "origin", "quantity", "granted_at", "expires_at",
             "scope", "assigned_org_id", "remaining", "held", "note", "created_by", "created_at")
 HOLD_COLS = ("id", "lot_id", "ticket_id", "org_id", "product_code", "category", "quantity")
@@ -275,7 +271,8 @@ def generate(args: argparse.Namespace) -> Dataset:
         for tid, org, cat, status, first, last in lot_tickets:
             created = granted + timedelta(seconds=times[first])
             closed = granted + timedelta(seconds=times[last]) if status == "closed" else None
-            tickets.append((tid, org, f"Ticket {tid}: {cat.lower()} request", cat, status, created, closed))
+            tickets.append((tid, org, f"Ticket {tid}: {cat.lower()} request", cat, status, created, closed or created,
+                            closed))
         origin = ("complimentary_grant" if kind == "complimentary"
                   else "hour_block" if hours else rng.choice(("purchase", "plan_period")))
         lots.append((lot_id, product, holder, kind, origin, quantity, granted, expires, scope, assigned, remaining,
@@ -388,29 +385,12 @@ def org_profile(url: str, org_id: int) -> tuple[int, int, int]:
 # ---------------------------------------------------------------------------------------- measuring
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def _fmt(label: str, values: list[float], cpu: list[float] | None = None) -> str:
-    line = (f"  {label:<34} p50 {_pct(values, 50):7.2f} ms   p95 {_pct(values, 95):7.2f} ms   "
-            f"max {max(values):7.2f} ms")
-    if cpu:
-        line += f"   (client CPU p50 {_pct(cpu, 50):5.2f} ms)"
-    return line + f"   n={len(values)}"
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def server_version(url: str) -> str:
-    with app_db.get_engine(url).connect() as conn:
-        if conn.dialect.name == "sqlite":
-            return "SQLite " + conn.exec_driver_sql("SELECT sqlite_version()").scalar_one()
-        return conn.exec_driver_sql("SELECT version()").scalar_one().split(" on ")[0]
 
 
 def measure_reads(data: Dataset, samples: int) -> None:
@@ -429,7 +409,7 @@ def measure_reads(data: Dataset, samples: int) -> None:
     # CPU time of this (the calling) thread: what the service costs in Python, apart from waiting
     # for the database and for a CPU on a busy machine.
     cpu: dict[str, list[float]] = {k: [] for k in calls}
-    print(f"Read latency: {samples} samples each, interleaved; {_load()} at start")
+    print(f"Read latency: {samples} samples each, interleaved; {load_average()} at start")
     for _ in range(samples):
         for label, fn in calls.items():
             start, start_cpu = time.perf_counter(), time.thread_time()
@@ -437,8 +417,8 @@ def measure_reads(data: Dataset, samples: int) -> None:
             timings[label].append((time.perf_counter() - start) * 1000)
             cpu[label].append((time.thread_time() - start_cpu) * 1000)
     for label, values in timings.items():
-        print(_fmt(label, values, cpu[label]))
-    print(f"  ({_load()} at end; each call is one unit of work through the service)")
+        print(fmt(label, values, cpu[label]))
+    print(f"  ({load_average()} at end; each call is one unit of work through the service)")
     b = credit_views.balance(OPERATOR, data.big_org, product="support_hours")
     print(f"  big org balance: available {b.available:,} min, in play {b.in_play:,} min, "
           f"{len(b.lots)} lots shown, schedule {b.expiry_schedule}")
@@ -488,11 +468,12 @@ def measure_consume(data: Dataset, threads: int, seconds: float, max_ops: int, s
         t.join()
     wall = time.perf_counter() - t0
     total = counts["ok"] + counts["conflict"] + counts["error"]
-    print(f"Consumption ({threads} writer threads, credits.consume against the big org, {wall:.1f} s; {_load()}):")
+    print(f"Consumption ({threads} writer threads, credits.consume against the big org, {wall:.1f} s; "
+          f"{load_average()}):")
     print(f"  {counts['ok'] / wall:8.1f} consumes/s committed   ({counts['ok']} ok, {counts['conflict']} Conflict, "
           f"{counts['error']} other errors, {total} calls, {counts['drawn']:,} minutes drawn)")
     if latencies:
-        print(_fmt("consume latency", latencies))
+        print(fmt("consume latency", latencies))
     for line in sorted(set(errors))[:5]:
         print(f"  error: {line}")
 
@@ -539,10 +520,6 @@ def explain(url: str, data: Dataset, postgres: bool) -> None:
 # --------------------------------------------------------------------------------------------- runs
 
 
-def point_app_at(url: str) -> None:
-    os.environ["OPSPORTAL_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    app_db.dispose_engines()
 
 
 def run(kind: str, args: argparse.Namespace, data: Dataset) -> None:
@@ -550,22 +527,9 @@ def run(kind: str, args: argparse.Namespace, data: Dataset) -> None:
     print("=" * 100)
     print(f"{kind}: {args.entries:,} entries requested, {args.orgs:,} organizations, big org "
           f"{args.big_org_entries:,} entries, {args.samples} samples")
-    tmpdir = admin = name = None
-    if postgres:
-        import psycopg
-
-        name = f"opsportal_bench_{uuid.uuid4().hex[:10]}"
-        admin = psycopg.connect(args.pg_admin, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        base = args.pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        url = f"{base}/{name}"
-    else:
-        tmpdir = tempfile.mkdtemp(prefix="opsportal-bench-")
-        url = f"sqlite:///{tmpdir}/bench.db"
-    print(f"database: {url}")
-    print(f"machine: {_load()}")
-    try:
-        point_app_at(url)
+    with scratch_database(kind, args.pg_admin, keep=args.keep) as url:
+        print(f"database: {url}")
+        print(f"machine: {load_average()}")
         t0 = time.perf_counter()
         upgrade(url)
         t1 = time.perf_counter()
@@ -600,17 +564,6 @@ def run(kind: str, args: argparse.Namespace, data: Dataset) -> None:
         measure_consume(data, args.threads, args.consume_seconds, args.consume_ops, args.seed)
         bad, dangling = consistency(url)
         print(f"Consistency after the writers: {bad} inconsistent lots, {dangling} dangling entries")
-    finally:
-        app_db.dispose_engines()
-        get_settings.cache_clear()
-        if args.keep:
-            print(f"kept: {url}")
-        elif postgres:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if admin is not None:
-            admin.close()
 
 
 def main(argv: list[str] | None = None) -> None:

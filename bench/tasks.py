@@ -19,14 +19,10 @@ Every figure is printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
+from bench.common import fmt, load_average, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.domain.roles import Role  # noqa: E402
 from opsportal.domain.tasks import CATEGORIES  # noqa: E402
@@ -41,7 +38,6 @@ from opsportal.migrations import upgrade  # noqa: E402
 from opsportal.models import Organization, Ticket, User  # noqa: E402
 from opsportal.services import agent_work, tasks  # noqa: E402
 from opsportal.services.authz import Actor  # noqa: E402
-from opsportal.settings import get_settings  # noqa: E402
 
 DAY = 86_400.0
 BIG_ORG = 1
@@ -151,19 +147,10 @@ def analyze(url: str) -> None:
 # ---------------------------------------------------------------------------------------- measuring
 
 
-def _pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def _fmt(label: str, values: list[float], cpu: list[float]) -> str:
-    return (f"  {label:<42} p50 {_pct(values, 50):7.2f} ms   p95 {_pct(values, 95):7.2f} ms   "
-            f"max {max(values):7.2f} ms   (client CPU p50 {_pct(cpu, 50):5.2f} ms)   n={len(values)}")
 
 
-def _load() -> str:
-    one, five, _ = os.getloadavg()
-    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def calls(big_total_closed_pages: int) -> dict:
@@ -199,7 +186,7 @@ def measure(samples: int) -> None:
     # CPU time of the calling thread: the service's own cost, apart from waiting for the database and,
     # on a busy machine, for a CPU (on SQLite the database engine runs in this thread, so it is included).
     cpu: dict[str, list[float]] = {k: [] for k in fns}
-    print(f"Latency: {samples} samples each, interleaved; {_load()} at start")
+    print(f"Latency: {samples} samples each, interleaved; {load_average()} at start")
     for _ in range(samples):
         for label, fn in fns.items():
             start, start_cpu = time.perf_counter(), time.thread_time()
@@ -207,8 +194,8 @@ def measure(samples: int) -> None:
             timings[label].append((time.perf_counter() - start) * 1000)
             cpu[label].append((time.thread_time() - start_cpu) * 1000)
     for label, values in timings.items():
-        print(_fmt(label, values, cpu[label]))
-    print(f"  ({_load()} at end; each call is one unit of work through the service)")
+        print(fmt(label, values, cpu[label], width=42))
+    print(f"  ({load_average()} at end; each call is one unit of work through the service)")
     for label, fn in fns.items():
         page = fn()
         print(f"  {label}: {page.total:,} tasks, {len(page.items)} on the page")
@@ -250,37 +237,15 @@ def explain(url: str) -> None:
 # --------------------------------------------------------------------------------------------- runs
 
 
-def point_app_at(url: str) -> None:
-    os.environ["OPSPORTAL_DATABASE_URL"] = url
-    get_settings.cache_clear()
-    app_db.dispose_engines()
 
 
-def server_version(url: str) -> str:
-    with app_db.get_engine(url).connect() as conn:
-        if conn.dialect.name == "sqlite":
-            return "SQLite " + conn.exec_driver_sql("SELECT sqlite_version()").scalar_one()
-        return conn.exec_driver_sql("SELECT version()").scalar_one().split(" on ")[0]
 
 
 def run(kind: str, args: argparse.Namespace, rows: dict[str, list[dict]]) -> None:
     postgres = kind == "postgresql"
     print("=" * 100)
-    tmpdir = admin = name = None
-    if postgres:
-        import psycopg
-
-        name = f"opsportal_bench_{uuid.uuid4().hex[:10]}"
-        admin = psycopg.connect(args.pg_admin, autocommit=True)
-        admin.execute(f'CREATE DATABASE "{name}"')
-        base = args.pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-        url = f"{base}/{name}"
-    else:
-        tmpdir = tempfile.mkdtemp(prefix="opsportal-bench-")
-        url = f"sqlite:///{tmpdir}/bench.db"
-    print(f"{kind}: {url}")
-    try:
-        point_app_at(url)
+    with scratch_database(kind, args.pg_admin, keep=args.keep) as url:
+        print(f"{kind}: {url}")
         t0 = time.perf_counter()
         upgrade(url)
         t1 = time.perf_counter()
@@ -299,17 +264,6 @@ def run(kind: str, args: argparse.Namespace, rows: dict[str, list[dict]]) -> Non
         if args.explain:
             explain(url)
         measure(args.samples)
-    finally:
-        app_db.dispose_engines()
-        get_settings.cache_clear()
-        if args.keep:
-            print(f"kept: {url}")
-        elif postgres:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if admin is not None:
-            admin.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -332,7 +286,7 @@ def main(argv: list[str] | None = None) -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     rows = generate(args, now)
     print(f"Generated {len(rows['ticket']):,} tasks over {args.orgs} organizations in "
-          f"{time.perf_counter() - started:.1f} s (seed {args.seed}); {_load()}")
+          f"{time.perf_counter() - started:.1f} s (seed {args.seed}); {load_average()}")
     for kind in (("sqlite", "postgresql") if args.database == "both" else (args.database,)):
         run(kind, args, rows)
     print("=" * 100)

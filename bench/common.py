@@ -1,0 +1,77 @@
+"""What the benchmarks share: a scratch database, pointing the app at it, and printing figures."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from opsportal import db as app_db
+from opsportal.settings import get_settings
+
+
+@contextmanager
+def scratch_database(kind: str, pg_admin: str, *, keep: bool = False) -> Iterator[str]:
+    """A fresh empty database (a temporary SQLite file, or a new PostgreSQL database created from
+    ``pg_admin``) that the app points at; dropped afterwards unless ``keep``."""
+    tmpdir = admin = name = None
+    if kind == "postgresql":
+        import psycopg
+
+        name = f"opsportal_bench_{uuid.uuid4().hex[:10]}"
+        admin = psycopg.connect(pg_admin, autocommit=True)
+        admin.execute(f'CREATE DATABASE "{name}"')
+        base = pg_admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
+        url = f"{base}/{name}"
+    else:
+        tmpdir = tempfile.mkdtemp(prefix="opsportal-bench-")
+        url = f"sqlite:///{tmpdir}/bench.db"
+    try:
+        point_app_at(url)
+        yield url
+    finally:
+        app_db.dispose_engines()
+        get_settings.cache_clear()
+        if keep:
+            print(f"kept: {url}")
+        elif admin is not None:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        else:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        if admin is not None:
+            admin.close()
+
+
+def point_app_at(url: str) -> None:
+    os.environ["OPSPORTAL_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    app_db.dispose_engines()
+
+
+def server_version(url: str) -> str:
+    with app_db.get_engine(url).connect() as conn:
+        if conn.dialect.name == "sqlite":
+            return "SQLite " + conn.exec_driver_sql("SELECT sqlite_version()").scalar_one()
+        return conn.exec_driver_sql("SELECT version()").scalar_one().split(" on ")[0]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def fmt(label: str, values: list[float], cpu: list[float] | None = None, *, width: int = 34) -> str:
+    line = (f"  {label:<{width}} p50 {pct(values, 50):7.2f} ms   p95 {pct(values, 95):7.2f} ms   "
+            f"max {max(values):7.2f} ms")
+    if cpu:
+        line += f"   (client CPU p50 {pct(cpu, 50):5.2f} ms)"
+    return line + f"   n={len(values)}"
+
+
+def load_average() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
