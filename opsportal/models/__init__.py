@@ -1,9 +1,30 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from opsportal.models.billing import (
+    HourBlock,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    Payment,
+    PaymentAttempt,
+    StripeEvent,
+)
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
+from opsportal.models.notifications import NotificationDelivery, NotificationSubscription, OneTimeToken
 from opsportal.models.organization import Organization
+from opsportal.models.plans import (
+    IncidentRequest,
+    OrgExtraRegion,
+    OrgSupportProfile,
+    PlanAudit,
+    PlanBundle,
+    PlanEntitlement,
+    PlanOffering,
+    PlanOrder,
+    SupportRegion,
+)
 from opsportal.models.tasks import (
     ServiceSubscription,
     SubscriptionGrant,
@@ -16,5 +37,8 @@ from opsportal.models.user import User
 __all__ = [
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
-    "KbArticle",
+    "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",
+    "NotificationDelivery", "NotificationSubscription", "OneTimeToken",
+    "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
+    "PlanOffering", "PlanOrder", "SupportRegion",
 ]

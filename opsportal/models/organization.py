@@ -22,4 +22,12 @@ class Organization(SQLModel, table=True):
     # Pay-as-you-go rate for time no prepaid hours cover, in minor units of ``currency``.
     hourly_rate_minor: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     currency: str = Field(default="USD", sa_column=Column(String(3), nullable=False, server_default="USD"))
+    # Tax on invoices, in basis points (2000 = 20 %); zero is allowed.
+    tax_rate_bp: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Days between an invoice's issue and due dates.
+    payment_terms_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, server_default="30"))
+    # Alert the organization when its available support hours fall below this (minutes); None: no alert.
+    low_balance_threshold_minutes: int | None = Field(default=None, sa_column=Column(Integer))
+    # The current low-balance crossing (domain.notifications.low_balance_key) while below the threshold.
+    low_balance_crossing: str | None = Field(default=None, sa_column=Column(String(40)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

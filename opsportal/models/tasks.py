@@ -63,7 +63,8 @@ class TimeEntry(SQLModel, table=True):
     currency: str = Field(default="USD", sa_column=Column(String(3), nullable=False, server_default="USD"))
     payg_amount_minor: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     # Set when an invoice bills the pay-as-you-go part; a billed entry can no longer change.
-    billed_invoice_id: int | None = Field(default=None, sa_column=Column(Integer))
+    billed_invoice_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("invoice.id", name="fk_time_entry_billed_invoice")))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
