@@ -108,8 +108,10 @@ def cmd_user_create(args: argparse.Namespace) -> None:
 
 def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo import DEMO_PASSWORD, load_demo
+    from opsportal.services.demo_billing import load_demo_billing
     from opsportal.services.demo_credits import load_demo_credits
     from opsportal.services.demo_kb import load_demo_kb
+    from opsportal.services.demo_plans import load_demo_plans
     from opsportal.services.demo_tasks import load_demo_tasks
     from opsportal.services.operator import OPERATOR
 
@@ -117,10 +119,15 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     lots = load_demo_credits(OPERATOR)
     tasks_created = load_demo_tasks(OPERATOR)
     articles = load_demo_kb(OPERATOR)
+    billing = load_demo_billing(OPERATOR)
+    plan_rows = load_demo_plans(OPERATOR)
     _emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
-                 "tasks_created": tasks_created},
+                 "plan_rows_created": plan_rows,
+                 "tasks_created": tasks_created, "hour_blocks_created": billing.hour_blocks_created,
+                 "invoices_created": billing.invoices_created},
           f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users, "
-          f"{lots} credit lots, {tasks_created} tasks and {articles} articles added "
+          f"{lots} credit lots, {tasks_created} tasks, {articles} articles, "
+          f"{billing.hour_blocks_created} hour blocks and {billing.invoices_created} invoices added "
           f"({result.organizations_total} organizations and {result.users_total} users "
           f"in the demo set). Demo password: {DEMO_PASSWORD}")
 
@@ -163,6 +170,22 @@ def build_parser() -> argparse.ArgumentParser:
     from opsportal.cli_tasks import add_subscription_commands
 
     add_subscription_commands(groups, common)
+
+    from opsportal.cli_billing import add_billing_commands
+
+    add_billing_commands(groups, common)
+
+    from opsportal.cli_sandbox import add_sandbox_commands
+
+    add_sandbox_commands(groups, common)
+
+    from opsportal.cli_notify import add_notify_commands
+
+    add_notify_commands(groups, common)
+
+    from opsportal.cli_plans import add_plan_commands
+
+    add_plan_commands(groups, common)
     return parser
 
 

@@ -13,6 +13,13 @@ KB_ARTICLE = "/kb/[slug]"
 STAFF_QUEUE = "/staff/queue"
 STAFF_TASK = "/staff/tasks/[task_id]"
 STAFF = "/staff"
+INVOICES = "/billing/invoices"
+INVOICE = "/billing/invoices/[invoice_id]"
+BUY_HOURS = "/billing/hours"
+CHECKOUT_SUCCESS = "/billing/checkout/success"  # Stripe sends the customer back here (services.payments)
+STAFF_BILLING = "/staff/billing"
+STAFF_INVOICE = "/staff/invoices/[invoice_id]"
+STAFF_HOUR_BLOCKS = "/staff/hour-blocks"
 
 
 def organization(org_id: int | str) -> str:
@@ -29,3 +36,31 @@ def staff_task(task_id: int | str) -> str:
 
 def kb_article(slug: str) -> str:
     return f"/kb/{slug}"
+
+
+def invoice(invoice_id: int | str) -> str:
+    return f"/billing/invoices/{invoice_id}"
+
+
+def staff_invoice(invoice_id: int | str) -> str:
+    return f"/staff/invoices/{invoice_id}"
+
+
+# Notifications, e-mail links (they work without signing in) and the staff mailbox.
+NOTIFICATIONS = "/notifications"
+UNSUBSCRIBE = "/unsubscribe"  # ?token=: the e-mail's unsubscribe link (services.notifications.unsubscribe_page_url)
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset-password"  # ?token=: services.notifications.password_reset_url
+INVITATION = "/invitation"  # ?token=: services.notifications.invitation_url
+STAFF_MAIL = "/staff/mail"
+STAFF_MAIL_MESSAGE = "/staff/mail/[message_id]"
+
+
+def staff_mail_message(message_id: str) -> str:
+    return f"/staff/mail/{message_id}"
+
+
+# Support plans: coverage, plan terms and add-ons, pay-per-incident requests; the staff catalog.
+PLANS = "/plans"
+INCIDENT_REQUEST = "/plans/incident"  # ?kind=emergency|scheduled preselects the kind
+STAFF_PLANS = "/staff/plans"

@@ -6,15 +6,20 @@ a development secret or without an explicit list of allowed origins.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
+# The local Stripe sandbox (`opsportal sandbox stripe`) accepts any sk_test_ key; these are its defaults.
+SANDBOX_STRIPE_SECRET_KEY = "sk_test_opsportal_sandbox"
+SANDBOX_STRIPE_WEBHOOK_SECRET = "whsec_opsportal_sandbox"
+SANDBOX_STRIPE_API_BASE = "http://127.0.0.1:12111"
 
 
 class Environment(StrEnum):
@@ -35,6 +40,37 @@ class Settings(BaseSettings):
     # Public URL the portal is served on (links in e-mails, redirects).
     public_url: str = "http://localhost:3000"
 
+    # Stripe: production talks to Stripe itself with the account's keys (STRIPE_SECRET_KEY and
+    # STRIPE_WEBHOOK_SECRET are read too); development, the demo and tests talk to the local sandbox.
+    stripe_secret_key: str = Field(default=SANDBOX_STRIPE_SECRET_KEY, validation_alias=AliasChoices(
+        "OPSPORTAL_STRIPE_SECRET_KEY", "STRIPE_SECRET_KEY"))
+    stripe_webhook_secret: str = Field(default=SANDBOX_STRIPE_WEBHOOK_SECRET, validation_alias=AliasChoices(
+        "OPSPORTAL_STRIPE_WEBHOOK_SECRET", "STRIPE_WEBHOOK_SECRET"))
+    # Empty: Stripe itself. Unset: Stripe in production, the sandbox otherwise.
+    stripe_api_base: str | None = None
+    stripe_timeout_seconds: int = Field(default=20, ge=1, le=120)
+
+    # Who issues the invoices: the letterhead of the invoice PDF. Address lines are separated by
+    # newlines or semicolons; the tax id line is left out when empty.
+    vendor_name: str = "OpsPortal Support Services"
+    vendor_address: str = "200 Harbour Street, Suite 400\nSeattle, WA 98101\nUnited States"
+    vendor_tax_id: str = ""
+
+    # Outgoing e-mail (notifications, password resets, invitations) over SMTP. The defaults reach the
+    # local sink (`opsportal sandbox smtp`), which saves every message under mail_dir (default data/mail).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8025, ge=1, le=65535)
+    smtp_starttls: bool = False  # upgrade a plain connection with STARTTLS (typically port 587)
+    smtp_ssl: bool = False  # TLS from the first byte (typically port 465)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: int = Field(default=20, ge=1, le=120)
+    mail_from: str = "OpsPortal <no-reply@opsportal.example>"
+    mail_dir: Path | None = None
+    # The in-process scheduler that runs the notification jobs while the portal's backend runs
+    # (OPSPORTAL_SCHEDULER=off: leave them to cron, `opsportal notify ...`; the end-to-end tests do).
+    scheduler: bool = True
+
     jwt_audience: str = "opsportal"
     session_ttl_minutes: int = Field(default=8 * 60, ge=5)
 
@@ -44,6 +80,10 @@ class Settings(BaseSettings):
     login_lock_failures: int = Field(default=6, ge=2)
     login_lock_minutes: int = Field(default=15, ge=1)
 
+    # Tests only (refused in production): fixes the clock support coverage, plans and pay-per-incident
+    # requests read (opsportal.clock), e.g. "2026-11-21T03:00:00+00:00".
+    clock_override: datetime | None = None
+
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:
@@ -52,10 +92,18 @@ class Settings(BaseSettings):
             problems = []
             if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
                 problems.append("OPSPORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+            if self.stripe_secret_key == SANDBOX_STRIPE_SECRET_KEY:
+                problems.append("STRIPE_SECRET_KEY must be set to the Stripe account's secret key")
+            if self.stripe_webhook_secret == SANDBOX_STRIPE_WEBHOOK_SECRET:
+                problems.append("STRIPE_WEBHOOK_SECRET must be set to the webhook endpoint's signing secret")
             if not self.origins:
                 problems.append("OPSPORTAL_ALLOWED_ORIGINS must list the portal's origins")
+            if self.clock_override is not None:
+                problems.append("OPSPORTAL_CLOCK_OVERRIDE is for tests only")
             if problems:
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
+        if self.clock_override is not None and self.clock_override.tzinfo is None:
+            raise ValueError("OPSPORTAL_CLOCK_OVERRIDE must be an instant with a time zone")
         if self.login_lock_failures <= self.login_free_failures:
             raise ValueError("OPSPORTAL_LOGIN_LOCK_FAILURES must exceed OPSPORTAL_LOGIN_FREE_FAILURES")
         return self
@@ -65,12 +113,28 @@ class Settings(BaseSettings):
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
 
     @property
+    def stripe_base(self) -> str | None:
+        """The Stripe API base URL, or None for Stripe itself."""
+        if self.stripe_api_base is None:
+            return None if self.is_production else SANDBOX_STRIPE_API_BASE
+        return self.stripe_api_base.rstrip("/") or None
+
+    @property
     def is_production(self) -> bool:
         return self.env is Environment.production
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def vendor_address_lines(self) -> list[str]:
+        return [line.strip() for line in self.vendor_address.replace(";", "\n").splitlines() if line.strip()]
+
+    @property
+    def mail_directory(self) -> Path:
+        """Where the local SMTP sink saves the messages it catches (the staff mailbox reads them there)."""
+        return self.mail_dir or self.data_dir / "mail"
 
 
 @lru_cache

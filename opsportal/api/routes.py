@@ -1,4 +1,4 @@
-"""Plain HTTP routes served next to the Reflex app (health now; webhooks and downloads later)."""
+"""Plain HTTP routes served next to the Reflex app: health, the Stripe webhook, downloads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from opsportal.api.downloads import credit_history_csv
+from opsportal.api.downloads import credit_history_csv, invoice_pdf, invoices_csv
+from opsportal.api.stripe_webhook import stripe_webhook
+from opsportal.api.unsubscribe import unsubscribe
 from opsportal.db import get_engine
 
 
@@ -25,4 +27,8 @@ async def health(_request: Request) -> JSONResponse:
 def create_api(reflex_app: ASGIApp) -> Starlette:
     """A fresh Starlette app per Reflex app: a shared instance breaks a second start in one process."""
     return Starlette(routes=[Route("/api/health", health), Route("/api/credits/history.csv", credit_history_csv),
+                              Route("/api/invoices.csv", invoices_csv),
+                              Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
+                              Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
+                              Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
                               Mount("/", app=reflex_app)])

@@ -102,17 +102,27 @@ def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, 
     origin_value = origin or (Origin.complimentary_grant if lot_kind is LotKind.complimentary else Origin.purchase)
     with unit_of_work() as session:
         orgtree.require_org(session, org_id)
-        prod = store.product(session, product)
-        # Products that may not be allocated are shared with all organizations from the start.
-        scope = Scope.shared if (shared or not prod.allocatable) else Scope.org
-        row = CreditLot(product_code=prod.code, holder_org_id=org_id, kind=lot_kind.value, origin=str(origin_value),
-                        quantity=quantity, granted_at=at, expires_at=expires_at, scope=scope.value,
-                        remaining=0, held=0, note=note[:300], created_by=actor.user_id or None)
-        session.add(row)
-        session.flush()
-        store.write_entries(session, {row.id: row}, [rules.grant(store.to_domain(row).with_balance(remaining=0), at)],
-                            actor.user_id)
+        row = grant_in_session(session, org_id=org_id, product=product, quantity=quantity, kind=lot_kind,
+                               expires_at=expires_at, shared=shared, origin=str(origin_value), note=note, at=at,
+                               user_id=actor.user_id or None)
         return lot_public(session, row)
+
+
+def grant_in_session(session: Session, *, org_id: int, product: str, quantity: int, kind: LotKind,
+                     expires_at: datetime | None, shared: bool, origin: str, note: str, at: datetime,
+                     user_id: int | None) -> CreditLot:
+    """Write a lot and its grant entry in the caller's transaction (inputs already checked)."""
+    prod = store.product(session, product)
+    # Products that may not be allocated are shared with all organizations from the start.
+    scope = Scope.shared if (shared or not prod.allocatable) else Scope.org
+    row = CreditLot(product_code=prod.code, holder_org_id=org_id, kind=kind.value, origin=origin,
+                    quantity=quantity, granted_at=at, expires_at=expires_at, scope=scope.value,
+                    remaining=0, held=0, note=note[:300], created_by=user_id)
+    session.add(row)
+    session.flush()
+    store.write_entries(session, {row.id: row}, [rules.grant(store.to_domain(row).with_balance(remaining=0), at)],
+                        user_id)
+    return row
 
 
 def allocate(actor: Actor, *, lot_id: int, to_org_id: int | None) -> LotPublic:

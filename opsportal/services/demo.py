@@ -14,6 +14,7 @@ from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.models import Organization, User
 from opsportal.services.authz import Actor, require_staff_admin
+from opsportal.services.notifications import on_user_created
 
 DEMO_PASSWORD = "demo-password-2026"
 
@@ -70,8 +71,12 @@ def load_demo(actor: Actor) -> DemoLoadResult:
                 continue
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
             org = _org(session, org_name) if org_name else None
-            session.add(User(email=email, email_key=key, full_name=full_name, password_hash=password_hash,
-                             role=role, organization_id=org.id if org else None))
+            user = User(email=email, email_key=key, full_name=full_name, password_hash=password_hash,
+                        role=role, organization_id=org.id if org else None)
+            session.add(user)
+            session.flush()
+            # Each organization's first owner is its primary contact, subscribed to the credit notices.
+            on_user_created(session, user)
             users_created += 1
     return DemoLoadResult(organizations_created=orgs_created, users_created=users_created,
                           organizations_total=len(DEMO_ORGANIZATIONS), users_total=len(DEMO_USERS))

@@ -23,6 +23,10 @@ class Conflict(ServiceError):
     pass
 
 
+class Unavailable(ServiceError):
+    """Something the use case needs (e.g. Stripe) did not answer; trying again later is safe."""
+
+
 class PermissionDenied(ServiceError):
     def __init__(self, message: str = "You do not have access to this."):
         super().__init__(message)

@@ -20,6 +20,7 @@ from opsportal.services.authz import (
     require_view_organization,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
+from opsportal.services.notifications import on_user_created
 from opsportal.services.orgtree import require_by_name
 from opsportal.services.pagination import Page, clamp
 
@@ -73,6 +74,8 @@ def create_user(actor: Actor, *, email: str, role: str, organization_name: str |
             session.flush()
         except IntegrityError:
             raise Conflict(f"A user with e-mail {address} already exists.") from None
+        # An organization's first owner is its primary contact: subscribed to the credit notices.
+        on_user_created(session, user)
         public = UserPublic(id=user.id, email=user.email, full_name=user.full_name, role=user.role,
                             organization_id=user.organization_id, organization_name=org.name if org else None)
         return CreatedUser(user=public, temporary_password=temporary)

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from opsportal.settings import DEV_SECRET_KEY, Environment, Settings
 
 GOOD_SECRET = "x" * 16 + "-production-secret-0123456789"
+STRIPE_LIVE = {"STRIPE_SECRET_KEY": "sk_live_account_key", "STRIPE_WEBHOOK_SECRET": "whsec_endpoint_secret"}
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +74,7 @@ def test_production_names_every_problem_at_once():
 
 def test_production_accepts_a_strong_secret_and_listed_origins():
     settings = Settings(env="production", secret_key=GOOD_SECRET,
-                        allowed_origins=" https://portal.example.com, https://ops.example.com ,")
+                        allowed_origins=" https://portal.example.com, https://ops.example.com ,", **STRIPE_LIVE)
     assert settings.is_production
     assert settings.origins == ["https://portal.example.com", "https://ops.example.com"]
 
@@ -82,6 +83,8 @@ def test_production_is_configured_from_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("OPSPORTAL_ENV", "production")
     monkeypatch.setenv("OPSPORTAL_SECRET_KEY", GOOD_SECRET)
     monkeypatch.setenv("OPSPORTAL_ALLOWED_ORIGINS", "https://portal.example.com")
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_live_account_key")
+    monkeypatch.setenv("STRIPE_WEBHOOK_SECRET", "whsec_endpoint_secret")
     assert Settings().is_production
     monkeypatch.delenv("OPSPORTAL_SECRET_KEY")
     with pytest.raises(ValidationError, match="OPSPORTAL_SECRET_KEY"):
@@ -96,3 +99,26 @@ def test_the_lock_threshold_must_exceed_the_free_failures():
 def test_sessions_last_at_least_five_minutes():
     with pytest.raises(ValidationError):
         Settings(session_ttl_minutes=4)
+
+
+def test_production_refuses_the_sandbox_stripe_keys():
+    with pytest.raises(ValidationError) as excinfo:
+        Settings(env="production", secret_key=GOOD_SECRET, allowed_origins="https://portal.example.com")
+    assert "STRIPE_SECRET_KEY must be set" in str(excinfo.value)
+    assert "STRIPE_WEBHOOK_SECRET must be set" in str(excinfo.value)
+
+
+def test_production_talks_to_stripe_itself_and_development_to_the_local_sandbox():
+    live = Settings(env="production", secret_key=GOOD_SECRET, allowed_origins="https://portal.example.com",
+                    **STRIPE_LIVE)
+    assert live.stripe_base is None
+    assert Settings().stripe_base == "http://127.0.0.1:12111"
+    assert Settings(stripe_api_base="http://127.0.0.1:9999/").stripe_base == "http://127.0.0.1:9999"
+
+
+def test_the_app_verifies_webhooks_with_the_secret_the_stripe_sandbox_signs_with():
+    from opsportal.devtools import STRIPE_SANDBOX_PORT, STRIPE_SANDBOX_WEBHOOK_SECRET
+
+    settings = Settings()
+    assert settings.stripe_webhook_secret == STRIPE_SANDBOX_WEBHOOK_SECRET
+    assert settings.stripe_base == f"http://127.0.0.1:{STRIPE_SANDBOX_PORT}"

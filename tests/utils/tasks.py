@@ -62,11 +62,18 @@ def _one(sql: str, **params):
         return conn.execute(text(sql), params).scalar_one()
 
 
-def bill(entry_id: int, invoice_id: int = 4242) -> None:
-    """Marks the entry billed, as an invoice run would."""
+def bill(entry_id: int) -> int:
+    """Marks the entry billed on a new draft invoice of its organization, as an invoice run would; its id."""
     with get_engine().begin() as conn:
+        org_id, currency = conn.execute(text("SELECT organization_id, currency FROM time_entry WHERE id = :e"),
+                                        {"e": entry_id}).one()
+        invoice_id = conn.execute(text(
+            "INSERT INTO invoice (organization_id, kind, status, currency, subtotal_minor, tax_rate_bp, tax_minor, "
+            "total_minor, amount_paid_minor, memo, void_reason, created_at) VALUES (:o, 'post_service', 'draft', "
+            ":c, 0, 0, 0, 0, 0, '', '', CURRENT_TIMESTAMP) RETURNING id"), {"o": org_id, "c": currency}).scalar_one()
         conn.execute(text("UPDATE time_entry SET billed_invoice_id = :i WHERE id = :e"),
                      {"i": invoice_id, "e": entry_id})
+    return invoice_id
 
 
 def set_ticket_status(ticket_id: int, status: str) -> None:

@@ -1,0 +1,32 @@
+"""What runs for as long as the portal's backend serves: the notification scheduler.
+
+Registered on the Reflex app (``app.register_lifespan_task``), so it starts only when a server starts the
+backend (``reflex run``, the test harness), never in the CLI, migrations or unit tests, and stops with it.
+``OPSPORTAL_SCHEDULER=off`` leaves the jobs to cron.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from opsportal.services import scheduler
+from opsportal.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def notification_scheduler():
+    started = False
+    if get_settings().scheduler:
+        started = scheduler.start_scheduler()
+        if started:
+            log.info("notification scheduler started")
+    try:
+        yield
+    finally:
+        if started:
+            # Waits for a running tick to finish: off the event loop.
+            await asyncio.to_thread(scheduler.stop_scheduler)

@@ -1,0 +1,104 @@
+"""The in-process scheduler: while the portal runs, a background thread runs the notification jobs.
+
+It wakes up every hour (and shortly after start) and runs each job that is due at that moment
+(``domain.notifications.scheduled_run_due``: statements from 07:00 UTC on the 1st, expiry notices
+from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idempotent within its
+period, so waking often, restarting, or running it in several processes or next to cron sends
+nothing twice; a failed send is retried at the next tick. Each tick also reconciles Stripe
+checkouts still pending (``payments.reconcile``), the safety net for a lost webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from opsportal.domain.notifications import NotificationKind, scheduled_run_due
+from opsportal.models.types import utcnow
+from opsportal.services.notifications import JOBS, JobReport
+from opsportal.services.operator import OPERATOR
+
+log = logging.getLogger(__name__)
+
+INTERVAL_SECONDS = 3600
+FIRST_RUN_DELAY_SECONDS = 60
+
+_lock = threading.Lock()
+_thread: threading.Thread | None = None
+_stop = threading.Event()
+
+
+def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
+    """One tick: every job due at ``at`` (default now); a job that raises is logged and the others still run."""
+    at = at or utcnow()
+    reports = []
+    for kind in NotificationKind:
+        if not scheduled_run_due(kind, at):
+            continue
+        try:
+            report = JOBS[kind](OPERATOR, at=at)
+        except Exception:  # noqa: BLE001 - a broken job must not stop the others or the thread
+            log.exception("notification job %s failed", kind.value)
+            continue
+        reports.append(report)
+        if report.failed or report.unconfirmed:
+            log.warning("%s", report.summary())
+        elif report.sent:
+            log.info("%s", report.summary())
+    reconcile_payments(at)
+    return reports
+
+
+def reconcile_payments(at: datetime) -> None:
+    """Ask Stripe about checkouts still pending; logged, never raised (Stripe may be down for a while)."""
+    from opsportal.services import payments  # the payment stack loads only when a tick runs
+
+    try:
+        result = payments.reconcile(OPERATOR, at=at)
+    except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
+        log.exception("payment reconciliation failed")
+        return
+    if result.failed:
+        log.warning("%s", result.summary)
+    elif result.applied or result.expired:
+        log.info("%s", result.summary)
+
+
+def _loop(interval: float, first_delay: float, tick: Callable[[], object]) -> None:
+    if _stop.wait(first_delay):
+        return
+    while True:
+        tick()
+        if _stop.wait(interval):
+            return
+
+
+def start_scheduler(*, interval_seconds: float = INTERVAL_SECONDS,
+                    first_run_delay_seconds: float = FIRST_RUN_DELAY_SECONDS,
+                    tick: Callable[[], object] = run_due_jobs) -> bool:
+    """Starts the background thread; False if it is already running."""
+    global _thread
+    with _lock:
+        if _thread is not None and _thread.is_alive():
+            return False
+        _stop.clear()
+        _thread = threading.Thread(target=_loop, args=(interval_seconds, first_run_delay_seconds, tick),
+                                   name="opsportal-notifications", daemon=True)
+        _thread.start()
+        return True
+
+
+def stop_scheduler(timeout: float = 30) -> None:
+    """Stops the thread, waiting for a running tick to finish (up to ``timeout`` seconds)."""
+    global _thread
+    with _lock:
+        _stop.set()
+        if _thread is not None:
+            _thread.join(timeout)
+        _thread = None
+
+
+def is_running() -> bool:
+    return _thread is not None and _thread.is_alive()

@@ -1,0 +1,145 @@
+"""`opsportal billing ...` and `opsportal payments reconcile`: what they print, write, and refuse (SQLite)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from opsportal.db import unit_of_work
+from opsportal.domain.invoices import BillingPeriod
+from opsportal.models import Payment
+from opsportal.models.types import utcnow
+from opsportal.services import hour_blocks
+from opsportal.services import stripe_gateway as gateway
+from opsportal.services.errors import Unavailable
+from opsportal.services.operator import OPERATOR
+from tests.utils.builders import make_org
+from tests.utils.db import dump_tables
+from tests.utils.ledger import NOW
+from tests.utils.tasks import log, new_task, set_rate
+
+
+def ok(cli, *args: str) -> dict:
+    result = cli(*args, "--json")
+    assert (result.code, result.err) == (0, ""), result.err
+    payload = json.loads(result.out)
+    assert isinstance(payload, dict)
+    return payload
+
+
+def refused(cli, *args: str, code: int) -> str:
+    """A command that must fail: the exit status, nothing on stdout, one line on stderr, nothing written."""
+    before = dump_tables()
+    result = cli(*args, "--json")
+    assert result.code == code, result
+    assert result.out == ""
+    assert result.err.endswith("\n") and result.err.count("\n") == 1, result.err
+    assert dump_tables() == before
+    return result.err.rstrip("\n")
+
+
+@pytest.fixture
+def contoso(cli, sqlite_database_url):
+    """Contoso at USD 120.00 an hour with 90 minutes of pay-as-you-go time in February 2025."""
+    org = make_org("Contoso")
+    set_rate(org)
+    ticket = new_task(org)
+    log(ticket, 60, work_date=date(2025, 2, 20))
+    log(ticket, 30, work_date=date(2025, 2, 27))
+    return org
+
+
+def test_the_run_bills_a_finished_month_once_and_a_second_run_bills_nothing(cli, contoso):
+    first = ok(cli, "billing", "run", "--period", "2025-02")
+
+    assert first["period"] == "2025-02"
+    assert [(i["organization"], i["total_minor"], i["currency"], i["entries"]) for i in first["invoices"]] == [
+        ("Contoso", 18_000, "USD", 2)]
+    assert first["summary"].startswith("Billed 2025-02: 1 invoice(s), INV-")
+    before = dump_tables()
+
+    second = ok(cli, "billing", "run", "--period", "2025-02")
+
+    assert second["invoices"] == []
+    assert second["summary"] == "Nothing to bill for 2025-02: every pay-as-you-go entry of it is already billed."
+    assert dump_tables() == before
+
+
+def test_without_json_the_run_prints_its_summary_in_a_sentence(cli, contoso):
+    result = cli("billing", "run", "--period", "2025-02")
+
+    assert result.code == 0
+    number = f"INV-{utcnow().year}-00001"
+    assert result.out == f"Billed 2025-02: 1 invoice(s), {number} Contoso USD 180.00.\n"
+
+
+@pytest.mark.parametrize("period", ["2025-13", "2025-2", "February", "2025-02-01", ""])
+def test_a_malformed_period_is_refused_with_one_line_naming_the_format(cli, contoso, period):
+    message = refused(cli, "billing", "run", "--period", period, code=2)
+
+    assert message.endswith(f"argument --period: not a billing period (YYYY-MM, e.g. 2026-10): {period!r}")
+
+
+def test_a_month_that_has_not_ended_is_refused_and_bills_nothing(cli, contoso):
+    today = utcnow().date()
+    current = BillingPeriod(today.year, today.month)
+
+    message = refused(cli, "billing", "run", "--period", current.key, code=1)
+
+    following = current.last_day + timedelta(days=1)
+    assert message == (f"opsportal: error: {current.label} has not ended yet; "
+                       f"bill it from {following:%Y-%m-%d}.")
+
+
+def test_reconcile_with_nothing_pending_checks_nothing_and_succeeds(cli, sqlite_database_url):
+    payload = ok(cli, "payments", "reconcile")
+
+    assert {k: payload[k] for k in ("checked", "applied", "expired", "abandoned", "failed")} == {
+        "checked": 0, "applied": 0, "expired": 0, "abandoned": 0, "failed": []}
+    assert payload["summary"] == ("Checked 0 pending checkout session(s): 0 paid, 0 expired; "
+                                  "0 never-started payment(s) closed.")
+
+
+def test_reconcile_exits_non_zero_when_stripe_could_not_be_asked_about_a_session(cli, contoso, monkeypatch):
+    long_ago = utcnow() - timedelta(hours=1)
+    with unit_of_work() as session:
+        session.add(Payment(organization_id=contoso.id, purpose="invoice", status="open", amount_minor=18_000,
+                            currency="USD", description="Invoice INV-2025-00001", idempotency_key="test-key-1",
+                            stripe_session_id="cs_test_1", created_at=long_ago, updated_at=long_ago))
+
+    def unavailable(session_id: str):
+        raise Unavailable(gateway.UNAVAILABLE)
+
+    monkeypatch.setattr(gateway, "retrieve_checkout_session", unavailable)
+
+    result = cli("payments", "reconcile", "--json")
+
+    assert result.code == 1
+    payload = json.loads(result.out)
+    assert (payload["checked"], payload["applied"], len(payload["failed"])) == (1, 0, 1)
+    assert payload["failed"][0].startswith("payment 1: The payment service is not answering right now.")
+    assert result.err == ("opsportal: error: 1 checkout session(s) could not be checked; "
+                          "run the command again later.\n")
+
+
+def test_the_catalog_lists_every_block_on_sale_or_not(cli, sqlite_database_url):
+    empty = cli("billing", "catalog")
+    assert (empty.code, empty.out) == (0, "The hour-block catalog is empty.\n")
+    hour_blocks.ensure_demo_catalog(OPERATOR, currencies=("USD",))
+    starter = hour_blocks.all_blocks(OPERATOR)[0]
+    hour_blocks.save_block(OPERATOR, block_id=starter.id, name=starter.name, hours=starter.hours,
+                           price_minor=starter.price_minor, currency="USD", validity_days=starter.validity_days,
+                           active=False, at=NOW)
+
+    blocks = ok(cli, "billing", "catalog")["blocks"]
+
+    assert [(b["name"], b["hours"], b["price_minor"], b["currency"], b["discount_percent"], b["on_sale"])
+            for b in blocks] == [
+        ("Starter block", 5, 60_000, "USD", 0, False), ("Standard block", 10, 114_000, "USD", 0, True),
+        ("Growth block", 20, 216_000, "USD", 5, True), ("Enterprise block", 40, 408_000, "USD", 10, True)]
+    text = cli("billing", "catalog").out.splitlines()
+    assert len(text) == 4
+    assert "Starter block" in text[0] and text[0].endswith("not on sale")
+    assert "USD 2,160.00" in text[2] and "5% off" in text[2] and text[2].endswith("  on sale")

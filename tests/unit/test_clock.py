@@ -1,0 +1,40 @@
+"""opsportal.clock: the real clock unless OPSPORTAL_CLOCK_OVERRIDE fixes it (tests only, refused in production)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from opsportal import clock
+from opsportal.settings import Settings, get_settings
+
+
+@pytest.fixture
+def fresh_settings(monkeypatch):
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def test_now_is_the_real_clock_without_an_override(fresh_settings):
+    fresh_settings.delenv("OPSPORTAL_CLOCK_OVERRIDE", raising=False)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=5)
+
+
+def test_the_override_fixes_now_in_utc(fresh_settings):
+    fresh_settings.setenv("OPSPORTAL_CLOCK_OVERRIDE", "2026-11-21T04:00:00+01:00")
+    assert clock.now() == datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+    assert clock.now().tzinfo is UTC
+
+
+def test_an_override_without_a_time_zone_is_refused():
+    with pytest.raises(ValidationError, match="time zone"):
+        Settings(clock_override=datetime(2026, 11, 21, 3, 0))
+
+
+def test_production_refuses_a_clock_override():
+    with pytest.raises(ValidationError, match="OPSPORTAL_CLOCK_OVERRIDE is for tests only"):
+        Settings(env="production", secret_key="x" * 40, stripe_secret_key="sk_live_x", stripe_webhook_secret="whsec_x",
+                 allowed_origins="https://portal.example.com", clock_override=datetime(2026, 11, 21, 3, 0, tzinfo=UTC))
