@@ -3,20 +3,38 @@
 import reflex as rx
 
 from opsportal.api.routes import create_api
+from opsportal.lifespan import notification_scheduler
 from opsportal.pages import (  # noqa: F401
     account,
+    buy_hours,
+    checkout_success,
     credits,
     dashboard,
+    incident_request,
+    invitation,
+    invoice,
+    invoices,
     kb,
     kb_article,
     login,
     new_ticket,
+    notifications,
     organization,
+    password_reset,
+    plans,
     staff,
+    staff_billing,
+    staff_hour_blocks,
+    staff_invoice,
+    staff_mail,
+    staff_plans,
     staff_queue,
     staff_task,
     task,
     tasks,
+    unsubscribe,
 )
 
 app = rx.App(api_transformer=create_api)
+# The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
+app.register_lifespan_task(notification_scheduler)

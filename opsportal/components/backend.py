@@ -20,4 +20,7 @@ BACKEND_ORIGIN = Var(
 
 
 def backend_link(*children, path: Var | str, **props) -> rx.Component:
+    # A full page load: when the app and the API share one origin (production), the client-side
+    # router would otherwise treat the URL as a page of the app and render a blank route.
+    props.setdefault("reload_document", True)
     return rx.link(*children, href=BACKEND_ORIGIN + path, **props)

@@ -8,6 +8,8 @@ from opsportal import routes
 from opsportal.state.auth import AuthState
 
 SIDEBAR_WIDTH = "15rem"
+# Customers who see invoices and buy hours (domain.invoices.BILLING_ROLES); members do not.
+_SEES_BILLING = (AuthState.role == "owner") | (AuthState.role == "admin") | (AuthState.role == "billing")
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -31,12 +33,20 @@ def navigation() -> rx.Component:
             rx.cond(
                 AuthState.is_staff,
                 rx.fragment(_nav_link("Customers", routes.STAFF, "building-2"),
-                            _nav_link("Queue", routes.STAFF_QUEUE, "inbox")),
+                            _nav_link("Queue", routes.STAFF_QUEUE, "inbox"),
+                            _nav_link("Billing", routes.STAFF_BILLING, "receipt"),
+                            _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
+                            _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
+                            _nav_link("Mail", routes.STAFF_MAIL, "mail")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
                     _nav_link("Tasks", routes.TASKS, "list-todo"),
                     _nav_link("Hours & Credits", routes.CREDITS, "clock"),
+                    _nav_link("Support plan", routes.PLANS, "shield-check"),
+                    rx.cond(_SEES_BILLING, rx.fragment(_nav_link("My Invoices", routes.INVOICES, "receipt"),
+                                                       _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart"))),
                     _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
+                    _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
                 ),
             ),
             _nav_link("Knowledge base", routes.KB, "book-open"),
@@ -84,15 +94,24 @@ def mobile_menu() -> rx.Component:
                 rx.cond(
                     AuthState.is_staff,
                     rx.fragment(rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
-                                rx.menu.item("Queue", on_click=rx.redirect(routes.STAFF_QUEUE))),
+                                rx.menu.item("Queue", on_click=rx.redirect(routes.STAFF_QUEUE)),
+                                rx.menu.item("Billing", on_click=rx.redirect(routes.STAFF_BILLING)),
+                                rx.menu.item("Hour blocks", on_click=rx.redirect(routes.STAFF_HOUR_BLOCKS)),
+                                rx.menu.item("Plans", on_click=rx.redirect(routes.STAFF_PLANS)),
+                                rx.menu.item("Mail", on_click=rx.redirect(routes.STAFF_MAIL))),
                     rx.fragment(
                         rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
                         rx.menu.item("Tasks", on_click=rx.redirect(routes.TASKS)),
                         rx.menu.item("Hours & Credits", on_click=rx.redirect(routes.CREDITS)),
+                        rx.menu.item("Support plan", on_click=rx.redirect(routes.PLANS)),
+                        rx.cond(_SEES_BILLING, rx.fragment(
+                            rx.menu.item("My Invoices", on_click=rx.redirect(routes.INVOICES)),
+                            rx.menu.item("Buy hours", on_click=rx.redirect(routes.BUY_HOURS)))),
                         rx.menu.item(
                             "Organization",
                             on_click=rx.redirect("/organizations/" + AuthState.organization_id.to_string()),
                         ),
+                        rx.menu.item("Notifications", on_click=rx.redirect(routes.NOTIFICATIONS)),
                     ),
                 ),
                 rx.menu.item("Knowledge base", on_click=rx.redirect(routes.KB)),

@@ -1,4 +1,4 @@
-"""The organization page's billing terms for staff administrators: hourly rate and subscriptions."""
+"""The organization page's billing terms for staff administrators: hourly rate, invoice terms, subscriptions."""
 
 import reflex as rx
 
@@ -40,6 +40,31 @@ def _rate_form() -> rx.Component:
             spacing="3", width="100%",
         ),
         on_submit=B.save_rate, reset_on_submit=False, aria_label="Pay-as-you-go rate",
+    ), width="100%")
+
+
+def _terms_form() -> rx.Component:
+    return rx.card(rx.form(
+        rx.vstack(
+            rx.heading("Invoice terms", size="4", as_="h2"),
+            rx.text("Applied to invoices issued from now on. Now: ", rx.text.strong(B.terms_label), size="2",
+                    id="invoice-terms"),
+            error_callout(B.terms_error),
+            _ok(B.terms_message),
+            rx.grid(
+                _labelled("Tax rate in per cent (e.g. 20 or 8.25; 0 for none)", "billing-tax-rate",
+                          rx.input(id="billing-tax-rate", name="tax_rate", default_value=B.tax_input,
+                                   key=B.tax_input, input_mode="decimal", width="100%")),
+                _labelled("Payment terms in days (0 to 120)", "billing-terms-days",
+                          rx.input(id="billing-terms-days", name="payment_terms_days",
+                                   default_value=B.terms_days_input, key=B.terms_days_input, input_mode="numeric",
+                                   width="100%")),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+            ),
+            rx.button("Save invoice terms", type="submit"),
+            spacing="3", width="100%",
+        ),
+        on_submit=B.save_terms, reset_on_submit=False, aria_label="Invoice terms",
     ), width="100%")
 
 
@@ -93,4 +118,4 @@ def _subscriptions() -> rx.Component:
 
 
 def billing_terms_section() -> rx.Component:
-    return rx.cond(B.allowed, rx.vstack(_rate_form(), _subscriptions(), spacing="3", width="100%"))
+    return rx.cond(B.allowed, rx.vstack(_rate_form(), _terms_form(), _subscriptions(), spacing="3", width="100%"))

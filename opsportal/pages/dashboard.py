@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.coverage import coverage_card
 from opsportal.components.layout import app_shell, error_callout, stat_card
 from opsportal.components.task_links import status_badge, submit_ticket_button
 from opsportal.state.dashboard import DashboardState
@@ -144,6 +145,8 @@ def dashboard_page() -> rx.Component:
             width="100%",
             id="balances",
         ),
+        rx.cond(DashboardState.coverage["headline"] != "",
+                coverage_card(DashboardState.coverage, DashboardState.coverage_regions)),
         rx.grid(
             _prepaid_hours(),
             _recent_tasks(),

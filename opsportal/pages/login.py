@@ -2,10 +2,12 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import error_callout
+from opsportal.state.email_links import LoginNoticeState
 from opsportal.state.login import LoginState
 
 
-@rx.page(route=routes.LOGIN, title="Sign in · OpsPortal", on_load=LoginState.redirect_if_signed_in)
+@rx.page(route=routes.LOGIN, title="Sign in · OpsPortal",
+         on_load=[LoginState.redirect_if_signed_in, LoginNoticeState.load])
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
@@ -19,6 +21,9 @@ def login_page() -> rx.Component:
                     ),
                     rx.text("Follow your support tasks, hours and invoices.", size="2", color=rx.color("gray", 11)),
                     error_callout(LoginState.error),
+                    rx.cond(LoginNoticeState.notice != "", rx.callout(LoginNoticeState.notice, icon="check",
+                                                                      color_scheme="green", high_contrast=True,
+                                                                      role="status", id="login-notice")),
                     rx.el.label("E-mail address", html_for="email", font_size="0.875rem", font_weight="500"),
                     rx.input(id="email", name="email", type="email", auto_complete="username", required=True,
                              size="3", width="100%", auto_focus=True),
@@ -26,6 +31,7 @@ def login_page() -> rx.Component:
                     rx.input(id="password", name="password", type="password", auto_complete="current-password",
                              required=True, size="3", width="100%"),
                     rx.button("Sign in", type="submit", size="3", width="100%", margin_top="0.5rem"),
+                    rx.link("Forgot your password?", href=routes.FORGOT_PASSWORD, size="2", margin_top="0.25rem"),
                     spacing="2",
                     width="100%",
                 ),

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.task_links import status_badge
 from opsportal.state.task import TaskState
@@ -166,6 +167,7 @@ def task_page() -> rx.Component:
         error_callout(TaskState.error),
         rx.cond(
             TaskState.title != "",
-            rx.vstack(_details(), _time_entries(), _conversation(), spacing="4", width="100%"),
+            rx.vstack(incident_status(TaskState.incident), _details(), _time_entries(), _conversation(), spacing="4",
+                      width="100%"),
         ),
     )

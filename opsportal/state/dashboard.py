@@ -8,18 +8,20 @@ from datetime import datetime
 
 import reflex as rx
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
-from opsportal.services import credit_views, organizations, prepaid, tasks
+from opsportal.services import credit_views, organizations, plans, prepaid, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.credit_views import ProductSummary
 from opsportal.services.errors import ServiceError
 from opsportal.services.pagination import Page
+from opsportal.services.plans import CoverageView
 from opsportal.services.prepaid import HoursOverview, PaygView
 from opsportal.services.tasks import TaskRow
 from opsportal.state import live, task_views
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
 
 RECENT_TASKS = 5
 PAYG_ROWS = 10
@@ -34,11 +36,14 @@ class Figures:
     payg: PaygView
     recent: Page[TaskRow]
     tasks_changed: datetime | None
+    coverage: CoverageView | None = None
 
 
 def marker(hours: HoursOverview, tasks_changed: datetime | None) -> str:
-    """Changes whenever the hours or any of the organization's tasks do."""
-    return f"{hours.remaining_minutes}|{hours.used_this_period}|{tasks_changed.isoformat() if tasks_changed else ''}"
+    """Changes whenever the hours or any of the organization's tasks do, and every minute (support coverage
+    follows the clock)."""
+    return (f"{hours.remaining_minutes}|{hours.used_this_period}|{tasks_changed.isoformat() if tasks_changed else ''}"
+            f"|{clock.now():%Y%m%d%H%M}")
 
 
 def current_marker(actor: Actor, org_id: int) -> str:
@@ -49,7 +54,8 @@ def read_figures(actor: Actor, org_id: int) -> Figures:
     return Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
                    payg=prepaid.payg_view(actor, org_id),
                    recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated", page_size=RECENT_TASKS),
-                   tasks_changed=tasks.organization_last_change(actor, org_id))
+                   tasks_changed=tasks.organization_last_change(actor, org_id),
+                   coverage=plans.coverage_now(actor, org_id))
 
 
 def _period(start, end) -> str:
@@ -78,6 +84,8 @@ class DashboardState(rx.State):
     payg_period: str = ""
     recent: list[dict[str, str]] = []
     open_tasks: int = 0
+    coverage: dict[str, str] = EMPTY_COVERAGE
+    coverage_regions: list[dict[str, str]] = []
     error: str = ""
     _seen: str = ""
     _watch_id: str = ""
@@ -106,6 +114,8 @@ class DashboardState(rx.State):
         self.payg_period = _period(p.period_start, p.period_end)
         self.recent = [task_views.task_row(r) for r in f.recent.items]
         self.open_tasks = f.recent.total
+        if f.coverage is not None:
+            self.coverage, self.coverage_regions = coverage_dict(f.coverage), region_rows(f.coverage)
         self._seen = marker(h, f.tasks_changed)
 
     @rx.event

@@ -1,4 +1,5 @@
-"""Staff administrators set an organization's pay-as-you-go rate and add managed-service subscriptions."""
+"""Staff administrators set an organization's pay-as-you-go rate, invoice tax rate and payment terms, and add
+managed-service subscriptions."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.periods import PeriodLength
 from opsportal.domain.roles import Role
-from opsportal.services import prepaid
+from opsportal.services import invoices, prepaid
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state.auth import actor_or_redirect
@@ -38,6 +39,11 @@ class OrgBillingState(rx.State):
     rate_message: str = ""
     sub_error: str = ""
     sub_message: str = ""
+    tax_input: str = ""
+    terms_days_input: str = ""
+    terms_label: str = ""
+    terms_error: str = ""
+    terms_message: str = ""
 
     def _refresh(self, actor: Actor) -> None:
         terms = prepaid.billing_terms(actor, self.org_id)
@@ -51,6 +57,11 @@ class OrgBillingState(rx.State):
              "starts": _day(s.starts_on), "ends": _day(s.ends_on), "active": "Active" if s.active else "Ended"}
             for s in terms.subscriptions
         ]
+        invoice_terms = invoices.invoice_terms(actor, self.org_id)
+        self.tax_input = invoice_terms.tax_rate.rstrip("%")
+        self.terms_days_input = str(invoice_terms.payment_terms_days)
+        self.terms_label = (f"tax {invoice_terms.tax_rate}, due {invoice_terms.payment_terms_days} "
+                            f"day{'' if invoice_terms.payment_terms_days == 1 else 's'} after issue")
 
     async def _staff_admin(self):
         """(actor, None) for a staff administrator on an organization's page, else (None, what to return)."""
@@ -63,6 +74,7 @@ class OrgBillingState(rx.State):
     @rx.event
     async def load(self):
         self.rate_error = self.rate_message = self.sub_error = self.sub_message = ""
+        self.terms_error = self.terms_message = ""
         self.subscriptions = []
         actor, early = await self._staff_admin()
         if actor is None:
@@ -95,6 +107,25 @@ class OrgBillingState(rx.State):
             self.rate_error = str(exc)
             return
         self.rate_message = f"Pay-as-you-go rate set to {self.rate_label}."
+
+    @rx.event
+    async def save_terms(self, form: dict):
+        self.terms_error = self.terms_message = ""
+        actor, early = await self._staff_admin()
+        if actor is None:
+            return early
+        days = str(form.get("payment_terms_days", "")).strip()
+        if not days.isdigit():
+            self.terms_error = "Payment terms: enter a whole number of days, e.g. 30 (0 means due on issue)."
+            return
+        try:
+            invoices.set_invoice_terms(actor, self.org_id, tax_rate=str(form.get("tax_rate", "")),
+                                       payment_terms_days=int(days))
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.terms_error = str(exc)
+            return
+        self.terms_message = f"Invoice terms set: {self.terms_label}. Invoices already issued keep theirs."
 
     @rx.event
     async def add_subscription(self, form: dict):

@@ -10,6 +10,7 @@ from opsportal.services.errors import ServiceError
 from opsportal.services.tasks import TASK_NOT_FOUND, TaskDetail
 from opsportal.state import live, task_views
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.task_incident import incident_fields, read_task
 
 
 class TaskState(rx.State):
@@ -34,6 +35,7 @@ class TaskState(rx.State):
     totals: dict[str, str] = {}
     draft: str = ""
     comment_error: str = ""
+    incident: dict[str, str] = {}  # a pay-per-incident request behind the task (state.task_incident)
     # When the task last changed as this page shows it, and which refresh loop is live.
     _seen: str = ""
     _watch_id: str = ""
@@ -68,6 +70,7 @@ class TaskState(rx.State):
         self.comments = [task_views.comment(c) for c in detail.comments]
         self.entries = [task_views.time_entry(e) for e in detail.time_entries]
         self.totals = task_views.time_totals(detail.time_entries)
+        self.incident = incident_fields(detail)
         self._seen = row.updated_at.isoformat()  # what task_marker answers for this version
 
     @rx.event
@@ -84,7 +87,7 @@ class TaskState(rx.State):
             self._clear(TASK_NOT_FOUND)
             return
         try:
-            self._apply(tasks.get_task(actor, task_id))
+            self._apply(read_task(actor, task_id))
         except ServiceError as exc:
             self._clear(str(exc))
             return
@@ -104,7 +107,7 @@ class TaskState(rx.State):
         text = str((form or {}).get("body", self.draft))
         try:
             tasks.add_comment(actor, self.task_id, text)
-            self._apply(tasks.get_task(actor, self.task_id))
+            self._apply(read_task(actor, self.task_id))
         except ServiceError as exc:
             self.comment_error = str(exc)
             return
@@ -116,7 +119,7 @@ class TaskState(rx.State):
     @rx.event(background=True)
     async def watch(self):
         """Shows what agents do (time logged, comments, status) within a few seconds, without a reload."""
-        async for event in live.follow(self, key="task_id", marker=task_marker, read=tasks.get_task):
+        async for event in live.follow(self, key="task_id", marker=task_marker, read=read_task):
             yield event
 
 

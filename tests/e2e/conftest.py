@@ -9,6 +9,7 @@ Reflex keeps one config per process) it runs on PostgreSQL with state in Redis.
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,14 +18,19 @@ import pytest
 from playwright.sync_api import expect
 
 from opsportal.db import dispose_engines
+from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.migrations import upgrade
 from opsportal.services.demo import load_demo
+from opsportal.services.demo_billing import load_demo_billing
 from opsportal.services.demo_credits import load_demo_credits
 from opsportal.services.demo_kb import load_demo_kb
+from opsportal.services.demo_plans import load_demo_plans
 from opsportal.services.demo_tasks import load_demo_tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import E2E_DATABASE
+from tests.e2e.plans_clock import CLOCK_OVERRIDE
+from tests.utils.stripe_sandbox import SandboxHandle, start_stripe_sandbox
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -64,8 +70,26 @@ def _create_postgres_database() -> tuple[str, callable]:
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory) -> Iterator:
-    """The running portal (an AppHarnessProd) on a fresh database with the demo data."""
+def stripe_sandbox() -> Iterator[SandboxHandle]:
+    """The local Stripe sandbox (localstripe + Checkout pages) the portal pays through."""
+    with start_stripe_sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(scope="session")
+def mail_sink(tmp_path_factory) -> Iterator[SmtpSink]:
+    """A local SMTP server on a free port that saves what the portal sends (the staff mailbox reads it too)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with SmtpSink(tmp_path_factory.mktemp("e2e-mail"), port=port) as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
+    """The running portal (an AppHarnessProd) on a fresh database with the demo data, paying through the sandbox."""
+    from reflex.config import get_config
     from reflex.testing import AppHarnessProd
 
     data_dir = tmp_path_factory.mktemp("e2e-data")
@@ -74,9 +98,22 @@ def portal(tmp_path_factory) -> Iterator:
         url, drop = _create_postgres_database()
     else:
         url = f"sqlite:///{data_dir / 'e2e.db'}"
-    saved = {k: os.environ.get(k) for k in ("OPSPORTAL_DATABASE_URL", "OPSPORTAL_DATA_DIR")}
-    os.environ["OPSPORTAL_DATABASE_URL"] = url
-    os.environ["OPSPORTAL_DATA_DIR"] = str(data_dir)
+    environment = {
+        "OPSPORTAL_DATABASE_URL": url,
+        "OPSPORTAL_DATA_DIR": str(data_dir),
+        "OPSPORTAL_STRIPE_API_BASE": stripe_sandbox.api_base,
+        "OPSPORTAL_STRIPE_SECRET_KEY": stripe_sandbox.secret_key,
+        "OPSPORTAL_STRIPE_WEBHOOK_SECRET": stripe_sandbox.webhook_secret,
+        "OPSPORTAL_SMTP_HOST": "127.0.0.1",
+        "OPSPORTAL_SMTP_PORT": str(mail_sink.port),
+        "OPSPORTAL_MAIL_DIR": str(mail_sink.directory),
+        # Deterministic: no background notification jobs; tests send what they need.
+        "OPSPORTAL_SCHEDULER": "off",
+        # Support coverage at a fixed Saturday night (tests/e2e/plans_clock.py): "not covered" is deterministic.
+        "OPSPORTAL_CLOCK_OVERRIDE": CLOCK_OVERRIDE.isoformat(),
+    }
+    saved = {k: os.environ.get(k) for k in environment}
+    os.environ.update(environment)
     get_settings.cache_clear()
     dispose_engines()
     upgrade(url)
@@ -84,9 +121,13 @@ def portal(tmp_path_factory) -> Iterator:
     load_demo_credits(OPERATOR)
     load_demo_tasks(OPERATOR)
     load_demo_kb(OPERATOR)
+    load_demo_billing(OPERATOR)
+    load_demo_plans(OPERATOR)
     harness = AppHarnessProd.create(root=PROJECT_ROOT, app_name="opsportal")
     try:
         harness.start()
+        stripe_sandbox.set_webhook(get_config().api_url.rstrip("/") + "/api/stripe/webhook",
+                                   stripe_sandbox.webhook_secret)
         yield harness
     finally:
         harness.stop()

@@ -101,3 +101,61 @@ def test_credits_page_and_its_dialogs_have_no_accessibility_violations(page: Pag
     page.get_by_role("button", name="Allocate lot").first.click()
     expect(page.get_by_role("dialog")).to_be_visible()
     assert axe_violations(page) == [], "allocate dialog"
+
+
+def test_notifications_page_and_its_dialogs_have_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.get_by_role("link", name="Notifications").click()
+    expect(page.locator("#organization-subscriptions")).to_be_visible()
+    assert axe_violations(page) == [], "notifications page"
+    page.get_by_role("switch", name="Weekly credit expiry notice").click()
+    expect(page.get_by_role("alertdialog")).to_be_visible()
+    assert axe_violations(page) == [], "last-subscriber dialog"
+    page.get_by_role("alertdialog").get_by_role("button", name="Cancel").click()
+    page.get_by_role("link", name="Organization").click()
+    page.get_by_role("button", name="Invite a user").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert axe_violations(page) == [], "organization page with the invite dialog"
+
+
+def test_pages_opened_from_e_mail_links_have_no_accessibility_violations(page: Page, base_url):
+    from opsportal.services import notifications
+    from opsportal.services.users import list_members
+
+    lena = next(u for u in list_members(OPERATOR, list_organizations(OPERATOR, search="Northwind Logistics")
+                                        .items[0].id).items if u.email.startswith("lena."))
+    page.goto(f"{base_url}/unsubscribe?token={notifications.unsubscribe_token(lena.id, 'weekly_expiry')}")
+    expect(page.locator("#unsubscribe-detail")).to_be_visible()
+    assert axe_violations(page) == [], "unsubscribe page"
+    page.get_by_role("button", name="Undo").click()
+    expect(page.get_by_role("button", name="Unsubscribe again")).to_be_visible()
+    page.goto(f"{base_url}/unsubscribe?token=not-a-token")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert axe_violations(page) == [], "unsubscribe page, invalid link"
+    page.goto(f"{base_url}/forgot-password")
+    page.get_by_label("E-mail address").fill("nobody@example.com")
+    page.get_by_role("button", name="E-mail me a link").click()
+    expect(page.locator("#forgot-answer")).to_be_visible()
+    assert axe_violations(page) == [], "forgot password"
+    page.goto(f"{base_url}/reset-password?token=not-a-token")
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    assert axe_violations(page) == [], "reset password"
+    page.goto(f"{base_url}/invitation?token=not-a-token")
+    expect(page.get_by_role("heading", name="Join your team on OpsPortal")).to_be_visible()
+    assert axe_violations(page) == [], "invitation"
+
+
+def test_staff_mailbox_has_no_accessibility_violations(page: Page, base_url):
+    from opsportal.services import notifications
+
+    notifications.request_password_reset("fiona.walsh@fabrikam.example")
+    sign_in(page, base_url, STAFF)
+    page.get_by_role("link", name="Mail").click()
+    expect(page.locator("#mail-list")).to_be_visible()
+    assert axe_violations(page) == [], "mail list"
+    page.get_by_role("link", name="Reset your OpsPortal password").first.click()
+    expect(page.locator("#mail-html")).to_be_visible()
+    assert axe_violations(page) == [], "message with its HTML version"
+    page.get_by_role("tab", name="Text").click()
+    expect(page.locator("#mail-text")).to_be_visible()
+    assert axe_violations(page) == [], "message text"

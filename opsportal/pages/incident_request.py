@@ -1,0 +1,111 @@
+"""Request pay-per-incident support: emergency now, or a scheduled after-hours window; pay before it is scheduled."""
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.components.layout import app_shell, error_callout
+from opsportal.state.incident_request import IncidentRequestState as S
+
+MUTED = rx.color("gray", 11)
+
+
+def _label(text: str, control_id: str) -> rx.Component:
+    return rx.el.label(text, html_for=control_id, style={"fontWeight": "500", "fontSize": "0.9rem"})
+
+
+def _choice(value: str, title: str, hint) -> rx.Component:
+    return rx.el.label(
+        rx.hstack(
+            rx.el.input(type="radio", name="kind", value=value, id=f"kind-{value}", checked=S.kind == value,
+                        on_change=S.set_kind(value), style={"marginTop": "0.3rem"}),
+            rx.vstack(rx.text(title, weight="bold", size="2"), rx.text(hint, size="2", color=MUTED), spacing="0"),
+            spacing="2", align="start",
+        ),
+        html_for=f"kind-{value}",
+        style={"display": "block", "width": "100%", "boxSizing": "border-box", "padding": "0.75rem",
+               "borderRadius": "6px", "cursor": "pointer", "border": f"1px solid {rx.color('gray', 7)}"},
+    )
+
+
+def _form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.el.fieldset(
+                rx.el.legend("What do you need?", style={"fontWeight": "600", "marginBottom": "0.5rem"}),
+                rx.vstack(
+                    rx.cond(S.emergency_offered, _choice(
+                        "emergency", "Emergency support now",
+                        rx.text("Starts as soon as the invoice is paid. ", S.offers["emergency"]["rate"], "."))),
+                    _choice("scheduled", "Scheduled after-hours window",
+                            rx.text("A planned upgrade, installation or deployment outside business hours. ",
+                                    S.offers["scheduled"]["rate"], ".")),
+                    spacing="2", width="100%",
+                ),
+                style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
+            ),
+            rx.cond(
+                S.kind == "scheduled",
+                rx.grid(
+                    rx.vstack(_label("Date", "incident-day"),
+                              rx.input(type="date", id="incident-day", name="day", default_value=S.day,
+                                       width="100%"), spacing="1"),
+                    rx.vstack(_label("Start time (" + S.home_region + " local time, " + S.home_zone + ")",
+                                     "incident-time"),
+                              rx.input(type="time", id="incident-time", name="start_time",
+                                       default_value=S.start_time, width="100%"), spacing="1"),
+                    columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                ),
+            ),
+            rx.vstack(
+                _label("Expected time units (hours)", "incident-units"),
+                rx.input(type="number", id="incident-units", name="units", value=S.units, on_change=S.set_units,
+                         min="1", max="24", width="8rem", aria_describedby="incident-price"),
+                rx.text(S.price, size="2", id="incident-price", weight="medium", aria_live="polite"),
+                rx.text("Time beyond the prepaid units is billed as usual.", size="1", color=MUTED),
+                spacing="1", width="100%",
+            ),
+            rx.vstack(_label("Title", "incident-title"),
+                      rx.input(id="incident-title", name="title", default_value=S.title, width="100%",
+                               auto_complete="off", placeholder="e.g. Production server down after update"),
+                      spacing="1", width="100%"),
+            rx.vstack(_label("Description", "incident-description"),
+                      rx.text_area(id="incident-description", name="description", default_value=S.description,
+                                   rows="6", width="100%",
+                                   placeholder="What happens, since when, who is affected, how to reach you."),
+                      spacing="1", width="100%"),
+            error_callout(S.error),
+            rx.cond(S.invoice_href != "", rx.link("Open the invoice", href=S.invoice_href, id="incident-invoice")),
+            rx.button(rx.cond(S.submitting, rx.spinner(size="2"), rx.icon("credit-card", size=16, aria_hidden="true")),
+                      rx.cond(S.submitting, "Opening the payment page…", "Request and pay"),
+                      type="submit", size="3", disabled=S.submitting, id="incident-submit"),
+            rx.text("You pay the invoice by card on the next page; the work is scheduled once it is paid.",
+                    size="2", color=MUTED),
+            spacing="4", width="100%", max_width="40rem",
+        ),
+        on_submit=S.submit,
+        reset_on_submit=False,
+        aria_label="Request pay-per-incident support",
+        width="100%",
+    )
+
+
+@rx.page(route=routes.INCIDENT_REQUEST, title="Pay-per-incident support · OpsPortal", on_load=S.load)
+def incident_request_page() -> rx.Component:
+    return app_shell(
+        "Pay-per-incident support",
+        rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text("Support plan"), spacing="1",
+                          align="center"), href=routes.PLANS),
+        rx.cond(
+            S.refused != "",
+            rx.callout(S.refused, icon="info", color_scheme="gray", width="100%", id="incident-refused"),
+            rx.cond(
+                S.loaded,
+                rx.vstack(
+                    rx.text("Right now: ", rx.text.strong(S.coverage_headline), size="2", id="incident-coverage"),
+                    _form(),
+                    spacing="4", width="100%",
+                ),
+                error_callout(S.error),
+            ),
+        ),
+    )

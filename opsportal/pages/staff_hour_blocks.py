@@ -1,0 +1,132 @@
+import reflex as rx
+
+from opsportal import routes
+from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import hidden_caption
+from opsportal.pages.staff_billing import ok_callout
+from opsportal.state.staff_hour_blocks import StaffHourBlocksState as S
+
+MUTED = rx.color("gray", 11)
+
+
+def _row(b: rx.Var) -> rx.Component:
+    on_sale = b["active"] == "yes"
+    return rx.table.row(
+        rx.table.cell(b["name"]),
+        rx.table.cell(b["hours"], " h", white_space="nowrap", text_align="right"),
+        rx.table.cell(b["price"], white_space="nowrap", text_align="right"),
+        rx.table.cell(b["per_hour"], white_space="nowrap", text_align="right"),
+        rx.table.cell(b["discount"], text_align="right"),
+        rx.table.cell(b["validity"], white_space="nowrap"),
+        rx.table.cell(b["currency"]),
+        rx.table.cell(rx.badge(b["on_sale"], color_scheme=rx.cond(on_sale, "green", "gray"), variant="soft",
+                               high_contrast=True)),
+        rx.cond(S.is_admin, rx.table.cell(rx.hstack(
+            rx.button("Edit", size="1", variant="outline", on_click=S.open_edit(b["id"]),
+                      aria_label="Edit " + b["name"] + " (" + b["currency"] + ")"),
+            rx.button(rx.cond(on_sale, "Take off sale", "Put on sale"), size="1", variant="soft",
+                      color_scheme=rx.cond(on_sale, "gray", "green"), on_click=S.toggle_on_sale(b["id"]),
+                      aria_label=rx.cond(on_sale, "Take off sale: ", "Put on sale: ") + b["name"] + " ("
+                      + b["currency"] + ")"),
+            spacing="2", wrap="nowrap"))),
+    )
+
+
+def _field(label: str, name: str, control_id: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
+        control,
+        *([rx.text(hint, id=f"{control_id}-hint", size="1", color=MUTED)] if hint else []),
+        field_error(S.problems, name, control_id),
+        spacing="1", width="100%",
+    )
+
+
+def _input(name: str, control_id: str, value, hint: bool = False, **props) -> rx.Component:
+    return rx.input(id=control_id, name=name, default_value=value, width="100%",
+                    aria_describedby=described_by(control_id, hint=hint), aria_invalid=invalid(S.problems, name),
+                    **props)
+
+
+def _edit_dialog() -> rx.Component:
+    e = S.edit
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(e["title"]),
+            rx.dialog.description("Customers see the blocks on sale in their organization's currency, plus its tax. "
+                                  "Checkouts already started keep the terms they showed.", size="2", color=MUTED),
+            rx.form(
+                rx.vstack(
+                    error_callout(S.edit_error),
+                    _field("Name", "name", "block-name", _input("name", "block-name", e["name"], max_length=80)),
+                    rx.grid(
+                        _field("Hours", "hours", "block-hours",
+                               _input("hours", "block-hours", e["hours"], input_mode="numeric")),
+                        _field("Price (e.g. 1140.00)", "price", "block-price",
+                               _input("price", "block-price", e["price"], input_mode="decimal")),
+                        _field("Currency", "currency", "block-currency",
+                               _input("currency", "block-currency", e["currency"], max_length=3)),
+                        _field("Validity (days)", "validity", "block-validity",
+                               _input("validity", "block-validity", e["validity"], hint=True, input_mode="numeric"),
+                               hint="Usable from the day of payment, 30 to 1,098 days."),
+                        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+                    ),
+                    rx.el.label(rx.hstack(rx.checkbox(id="block-active", checked=S.edit_active,
+                                                      on_change=S.set_edit_active, aria_label="On sale"),
+                                          rx.text("On sale", size="2"), spacing="2", align="center")),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
+                        rx.button("Save block", type="submit", id="block-save"),
+                        justify="end", spacing="3", width="100%",
+                    ),
+                    spacing="3", width="100%", margin_top="1rem",
+                ),
+                on_submit=S.save, reset_on_submit=False, aria_label="Hour block",
+                key=S.edit_key.to_string(),
+            ),
+            max_width="34rem",
+        ),
+        open=S.edit_open,
+        on_open_change=S.set_edit_open,
+    )
+
+
+@rx.page(route=routes.STAFF_HOUR_BLOCKS, title="Hour blocks · OpsPortal", on_load=S.load)
+def staff_hour_blocks_page() -> rx.Component:
+    return app_shell(
+        "Hour blocks",
+        error_callout(S.denied),
+        rx.cond(
+            S.allowed,
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Blocks of prepaid support hours customers buy by card. The discount is per hour, "
+                            "against the smallest block on sale in the same currency.", size="2", color=MUTED),
+                    rx.spacer(),
+                    rx.cond(S.is_admin, rx.button(rx.icon("plus", size=16, aria_hidden="true"), "Add a block",
+                                                  on_click=S.open_edit(""), id="block-add")),
+                    align="center", width="100%", wrap="wrap", spacing="3",
+                ),
+                rx.cond(~S.is_admin, rx.text("Only staff administrators can change the catalog.", size="2",
+                                             color=MUTED)),
+                error_callout(S.error),
+                ok_callout(S.notice, id="blocks-notice"),
+                rx.card(rx.box(rx.table.root(
+                    hidden_caption("Hour blocks"),
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell("Name"),
+                        *[rx.table.column_header_cell(h, text_align="right") for h in (
+                            "Hours", "Price", "Per hour", "Discount")],
+                        *[rx.table.column_header_cell(h) for h in ("Validity", "Currency", "On sale")],
+                        rx.cond(S.is_admin, rx.table.column_header_cell("Actions")))),
+                    rx.table.body(rx.foreach(S.rows, _row)),
+                    width="100%",
+                ), overflow_x="auto", width="100%"), width="100%"),
+                rx.cond(S.rows.length() == 0, rx.text("The catalog is empty.", size="2", color=MUTED)),
+                rx.link("Billing and invoices →", href=routes.STAFF_BILLING, size="2"),
+                _edit_dialog(),
+                spacing="4", width="100%",
+            ),
+        ),
+    )

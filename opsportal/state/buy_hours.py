@@ -1,0 +1,94 @@
+"""Buy more hours: the hour blocks on sale for the organization, paid through Stripe Checkout, and recent buys."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.invoices import may_pay_invoices
+from opsportal.services import hour_blocks, invoices, payments
+from opsportal.services.errors import ServiceError
+from opsportal.services.hour_blocks import BlockPublic
+from opsportal.services.payments import PaymentRow
+from opsportal.state.auth import actor_or_redirect
+from opsportal.state.invoice import when
+from opsportal.state.invoices import day
+
+REFUSED = "Hours are bought by owners, administrators and billing contacts."
+PURCHASE_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "green"),
+                   "expired": ("Not completed", "gray")}
+
+
+def block_card(block: BlockPublic, tax_rate: str) -> dict[str, str]:
+    return {"id": str(block.id), "name": block.name, "hours": str(block.hours), "price": block.price,
+            "per_hour": block.per_hour, "save": f"Save {block.discount_percent}%" if block.discount_percent > 0 else "",
+            "through": day(block.expires_on),
+            "tax": format_money(block.tax_minor, block.currency) if block.tax_minor > 0 else "",
+            "tax_label": f"Tax ({tax_rate})", "total": block.total}
+
+
+def purchase_row(p: PaymentRow) -> dict[str, str]:
+    status, color = PURCHASE_STATUS.get(p.status, (p.status.capitalize(), "gray"))
+    receipt = routes.invoice(p.invoice_id) if p.invoice_id and p.status == "succeeded" else ""
+    note = p.last_error if p.status != "succeeded" and p.last_error else ""
+    return {"id": str(p.id), "when": when(p.completed_at or p.created_at), "description": p.description,
+            "amount": p.amount, "status": status, "color": color, "receipt": receipt, "note": note}
+
+
+class BuyHoursState(rx.State):
+    blocks: list[dict[str, str]] = []
+    purchases: list[dict[str, str]] = []
+    cancelled: bool = False
+    refused: str = ""
+    error: str = ""
+    buy_error: str = ""
+    buying: str = ""  # the id of the block whose checkout is being opened
+    loaded: bool = False
+
+    def _refresh(self, actor) -> None:
+        org_id = actor.organization_id or 0
+        tax_rate = invoices.invoice_terms(actor, org_id).tax_rate
+        self.blocks = [block_card(b, tax_rate) for b in hour_blocks.catalog_for(actor, org_id)]
+        self.purchases = [purchase_row(p) for p in payments.hour_block_purchases(actor, org_id)]
+
+    @rx.event
+    async def load(self):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        if actor.is_staff:
+            return rx.redirect(routes.STAFF_HOUR_BLOCKS)
+        self.buying, self.buy_error, self.error, self.loaded = "", "", "", False
+        self.cancelled = self.router.url.query_parameters.get("checkout", "") == "cancelled"
+        if not may_pay_invoices(actor.role):
+            self.refused, self.blocks, self.purchases = REFUSED, [], []
+            return
+        self.refused = ""
+        try:
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.error, self.blocks, self.purchases = str(exc), [], []
+        self.loaded = True
+
+    @rx.event
+    async def buy(self, block_id: str):
+        """Opens Stripe Checkout for one block, in this tab. Clicks while one is opening do nothing."""
+        if self.buying or not str(block_id).isdigit():
+            return
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            yield redirect
+            return
+        self.buying, self.buy_error, self.cancelled = str(block_id), "", False
+        yield
+        origin = self.router.url.origin
+        try:
+            start = await asyncio.to_thread(payments.start_hour_block_checkout, actor, int(block_id),
+                                            return_base=origin if origin.startswith("http") else None)
+        except ServiceError as exc:
+            self.buying, self.buy_error = "", str(exc)
+            return
+        yield rx.redirect(start.url)

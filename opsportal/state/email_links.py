@@ -1,0 +1,176 @@
+"""The pages e-mail links open, signed in or not: one-click unsubscribe (with undo), forgot and reset password,
+accepting an invitation. The link's token is the only credential; the services check it on every use."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.identity import MIN_PASSWORD_LENGTH
+from opsportal.domain.notifications import NotificationKind
+from opsportal.services import auth as auth_service
+from opsportal.services import notifications
+from opsportal.services.errors import AuthenticationFailed, ServiceError
+from opsportal.state.auth import AuthState
+
+PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters; no spaces at the start or end."
+MISSING_LINK = "This link is incomplete. Open it again from the e-mail, or copy all of it into the address bar."
+# ?notice= values the sign-in page explains.
+LOGIN_NOTICES = {
+    "password-reset": "Your password was changed and you were signed out everywhere. Sign in with the new password.",
+    "invited": "Your account is ready. Sign in with your e-mail address and the password you chose.",
+}
+
+
+def _query_token(state: rx.State) -> str:
+    return str(state.router.url.query_parameters.get("token", "") or "").strip()[:2000]
+
+
+class UnsubscribeState(rx.State):
+    # working | unsubscribed | subscribed | failed
+    status: str = "working"
+    headline: str = ""
+    detail: str = ""
+    warning: str = ""
+    error: str = ""
+    _token: str = ""
+
+    def _show(self, result: notifications.LinkSubscriptionResult) -> None:
+        what = result.label.lower()
+        self.error = ""
+        if result.subscribed:
+            self.status, self.headline = "subscribed", "You are subscribed again"
+            self.detail = f"You will receive the {what} for {result.organization} again ({result.email})."
+            self.warning = ""
+        else:
+            self.status, self.headline = "unsubscribed", "You are unsubscribed"
+            self.detail = f"You will no longer receive the {what} for {result.organization} ({result.email})."
+            self.warning = (f"No one in {result.organization} receives the {what} any more. "
+                            f"{NotificationKind(result.kind).loss_warning}") if result.nobody_left else ""
+
+    def _fail(self, message: str) -> None:
+        self.status, self.headline, self.detail, self.warning, self.error = "failed", "", "", "", message
+
+    async def _apply(self, subscribe: bool):
+        if not self._token:
+            self._fail(MISSING_LINK)
+            return
+        use = notifications.resubscribe_by_token if subscribe else notifications.unsubscribe_by_token
+        try:
+            self._show(await asyncio.to_thread(use, self._token))
+        except ServiceError as exc:
+            self._fail(str(exc))
+
+    @rx.event
+    async def load(self):
+        self.status, self.headline, self.detail, self.warning, self.error = "working", "", "", "", ""
+        self._token = _query_token(self)
+        await self._apply(False)
+
+    @rx.event
+    async def undo(self):
+        await self._apply(True)
+
+    @rx.event
+    async def unsubscribe_again(self):
+        await self._apply(False)
+
+
+class ForgotPasswordState(rx.State):
+    answer: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        self.answer = self.error = ""
+
+    @rx.event
+    async def submit(self, form: dict):
+        email = str(form.get("email", "")).strip()
+        if not email:
+            self.error, self.answer = "Enter the e-mail address you sign in with.", ""
+            return
+        self.error = ""
+        # Sending the e-mail may wait on the SMTP server: not on the event loop.
+        self.answer = await asyncio.to_thread(notifications.request_password_reset, email[:320])
+
+
+class _LinkFormState(rx.State, mixin=True):
+    """A form opened from a one-time e-mail link: the token comes from the URL, problems with the link
+    (missing, invalid, used, expired) are told apart from problems with what was typed."""
+
+    error: str = ""
+    link_problem: bool = False
+    _token: str = ""
+
+    @rx.event
+    def load(self):
+        self._token = _query_token(self)
+        self.link_problem = not self._token
+        self.error = MISSING_LINK if not self._token else ""
+
+    def _passwords_differ(self, form: dict, field: str) -> bool:
+        if str(form.get(field, "")) != str(form.get("confirm_password", "")):
+            self.error, self.link_problem = "The two passwords do not match.", False
+            return True
+        return False
+
+    def _refused(self, exc: ServiceError) -> None:
+        self.error = str(exc)
+        self.link_problem = self.error in (notifications.LINK_INVALID, notifications.LINK_USED,
+                                           notifications.LINK_EXPIRED)
+
+
+class ResetPasswordState(_LinkFormState, rx.State):
+    @rx.event
+    async def submit(self, form: dict):
+        password = str(form.get("new_password", ""))
+        if self._passwords_differ(form, "new_password"):
+            return
+        try:
+            await asyncio.to_thread(notifications.reset_password, self._token, password)
+        except ServiceError as exc:
+            self._refused(exc)
+            return
+        self.error, self.link_problem = "", False
+        # Every session of the account was revoked, this browser's included.
+        auth = await self.get_state(AuthState)
+        auth.token = ""
+        auth._show(None)
+        return rx.redirect(f"{routes.LOGIN}?notice=password-reset")
+
+
+class InvitationState(_LinkFormState, rx.State):
+    @rx.event
+    async def submit(self, form: dict):
+        password = str(form.get("password", ""))
+        if self._passwords_differ(form, "password"):
+            return
+        try:
+            accepted = await asyncio.to_thread(notifications.accept_invitation, self._token,
+                                               full_name=str(form.get("full_name", ""))[:400], password=password)
+        except ServiceError as exc:
+            self._refused(exc)
+            return
+        self.error, self.link_problem = "", False
+        auth = await self.get_state(AuthState)
+        try:
+            signed_in = await asyncio.to_thread(auth_service.sign_in, email=accepted.email, password=password,
+                                                user_agent=self.router.headers.user_agent or "")
+        except AuthenticationFailed:
+            return rx.redirect(f"{routes.LOGIN}?notice=invited")
+        auth.token = signed_in.token
+        auth._show(signed_in.actor)
+        return rx.redirect(routes.DASHBOARD)
+
+
+class LoginNoticeState(rx.State):
+    """What the sign-in page says after a password reset or an accepted invitation."""
+
+    notice: str = ""
+
+    @rx.event
+    def load(self):
+        self.notice = LOGIN_NOTICES.get(str(self.router.url.query_parameters.get("notice", "")), "")

@@ -1,0 +1,172 @@
+"""Request pay-per-incident support: an emergency (only while nothing covers the organization) or a scheduled
+after-hours window; its pre-service invoice is paid through Stripe Checkout before the work is scheduled."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, time
+
+import reflex as rx
+
+from opsportal import clock, routes
+from opsportal.db import unit_of_work
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.plans import OfferingCode
+from opsportal.domain.regions import local_time, wall_instant
+from opsportal.services import incidents, payments, plans
+from opsportal.services import plan_store as store
+from opsportal.services.errors import ServiceError
+from opsportal.state.auth import actor_or_redirect
+
+REFUSED = "Pay-per-incident support is requested by the organization's owners and administrators."
+CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": OfferingCode.scheduled_after_hours.value}
+
+
+def _home_time_zone(code: str):
+    with unit_of_work(write=False) as session:
+        return store.regions(session).get(code)
+
+
+class IncidentRequestState(rx.State):
+    kind: str = "scheduled"
+    emergency_offered: bool = False
+    coverage_headline: str = ""
+    home_region: str = ""
+    home_zone: str = ""
+    offers: dict[str, dict[str, str]] = {}
+    day: str = ""
+    start_time: str = "20:00"
+    units: str = "2"
+    title: str = ""
+    description: str = ""
+    refused: str = ""
+    error: str = ""
+    submitting: bool = False
+    loaded: bool = False
+    invoice_href: str = ""  # the invoice of a request whose checkout could not be opened
+    _currency: str = ""
+
+    @rx.var
+    def offer(self) -> dict[str, str]:
+        return self.offers.get(self.kind, {})
+
+    @rx.var
+    def price(self) -> str:
+        o = self.offers.get(self.kind)
+        if not o:
+            return ""
+        units = int(self.units) if self.units.isdigit() and len(self.units) < 4 else 0
+        if units < 1:
+            return "Enter the number of time units you expect."
+        total = units * int(o["unit_price_minor"])
+        unit_price = format_money(int(o["unit_price_minor"]), o["currency"])
+        return f"{units} × {unit_price} per {o['unit']} = {format_money(total, o['currency'])} before tax"
+
+    @rx.event
+    async def load(self):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        if actor.is_staff:
+            return rx.redirect(routes.STAFF_PLANS)
+        self.error = self.invoice_href = ""
+        self.submitting, self.loaded = False, False
+        if not plans.may_request_incident(actor.role):
+            self.refused = REFUSED
+            return
+        self.refused = ""
+        try:
+            coverage = plans.coverage_now(actor, actor.organization_id)
+            overview = plans.plan_overview(actor, actor.organization_id)
+        except ServiceError as exc:
+            self.error = str(exc)
+            return
+        self.coverage_headline = coverage.headline
+        offers = {}
+        for kind, code in CODES.items():
+            o = next((r for r in overview.offers if r.code == code), None)
+            if o is not None:
+                offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
+                                "unit": "hour" if o.unit_minutes == 60 else f"{o.unit_minutes} minutes",
+                                "min_units": str(o.min_units), "currency": o.price.split(" ", 1)[0]}
+        self.offers = offers
+        self.emergency_offered = coverage.emergency_available and not coverage.covered and "emergency" in offers
+        wanted = self.router.url.query_parameters.get("kind", "")
+        self.kind = "emergency" if wanted == "emergency" and self.emergency_offered else "scheduled"
+        self.home_region = overview.home_region_name or overview.home_region
+        region = _home_time_zone(overview.home_region) if overview.home_region else None
+        self.home_zone = region.time_zone if region else "UTC"
+        today = local_time(region, clock.now()).date() if region else clock.now().date()
+        self.day = today.isoformat()
+        self.units = self.offers.get(self.kind, {}).get("min_units", "1")
+        self.loaded = True
+
+    @rx.event
+    def set_kind(self, value: str):
+        if value in ("emergency", "scheduled") and (value != "emergency" or self.emergency_offered):
+            self.kind = value
+            self.units = max(self.units, self.offers.get(value, {}).get("min_units", "1"), key=_int)
+
+    @rx.event
+    def set_units(self, value: str):
+        self.units = str(value).strip()[:3]
+
+    @rx.event
+    async def submit(self, form: dict):
+        """Requests the incident, then opens Stripe Checkout for its invoice in this tab (once per click)."""
+        if self.submitting:
+            return
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            yield redirect
+            return
+        kind = str(form.get("kind") or self.kind)
+        units_text = str(form.get("units", self.units)).strip()
+        self.title, self.description = str(form.get("title", "")), str(form.get("description", ""))
+        self.day, self.start_time = str(form.get("day", self.day)), str(form.get("start_time", self.start_time))
+        self.units = units_text[:3]
+        self.error, self.invoice_href = "", ""
+        if not units_text.isdigit():
+            self.error = "Enter the expected time units as a whole number."
+            return
+        window_start = None
+        if kind == "scheduled":
+            try:
+                day, at = date.fromisoformat(self.day), time.fromisoformat(self.start_time)
+            except ValueError:
+                self.error = "Choose the date and the local start time of the window."
+                return
+            region = await asyncio.to_thread(_home_region, actor)
+            if region is None:
+                self.error = plans.NO_REGION
+                return
+            window_start = wall_instant(region, day, at)
+        self.submitting = True
+        yield
+        try:
+            result = await asyncio.to_thread(incidents.request_incident, actor, actor.organization_id, kind,
+                                             window_start, int(units_text), self.title, self.description)
+        except ServiceError as exc:
+            self.submitting, self.error = False, str(exc)
+            return
+        origin = self.router.url.origin
+        try:
+            start = await asyncio.to_thread(payments.start_invoice_checkout, actor, result.invoice_id,
+                                            return_base=origin if origin.startswith("http") else None)
+        except ServiceError as exc:
+            self.submitting = False
+            self.error = (f"Your request is recorded as task #{result.ticket_id} with invoice {result.invoice_number}, "
+                          f"but the payment page could not be opened: {exc} Pay the invoice from its page.")
+            self.invoice_href = routes.invoice(result.invoice_id)
+            return
+        yield rx.redirect(start.url)
+
+
+def _int(value: str) -> int:
+    return int(value) if str(value).isdigit() else 0
+
+
+def _home_region(actor):
+    with unit_of_work(write=False) as session:
+        found = store.profile(session, actor.organization_id)
+        return store.regions(session).get(found[0]) if found else None

@@ -1,0 +1,300 @@
+"""Staff billing: the monthly billing run, every organization's invoices, pre-service invoices and the payments
+Stripe confirmed that could not be applied. Every handler asks who is calling again; the services decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import reflex as rx
+
+from opsportal import routes
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.invoices import period_before
+from opsportal.domain.money import parse_minor_units
+from opsportal.domain.roles import Role
+from opsportal.models.types import utcnow
+from opsportal.services import invoices, organizations, payments, prepaid
+from opsportal.services.authz import Actor
+from opsportal.services.errors import PermissionDenied, ServiceError, sentence
+from opsportal.state.auth import actor_or_redirect
+from opsportal.state.paging import PagedState
+
+PAGE_SIZE = 20
+ORG_OPTIONS = 50
+NEW_LINES = 5
+MAX_QUANTITY = 10_000
+MAX_PRICE_MINOR = 100_000_000
+STATUSES = [("all", "All statuses"), ("draft", "Draft"), ("pending", "Pending"), ("overdue", "Overdue"),
+            ("paid", "Paid"), ("void", "Void")]
+STATUS_COLORS = {"draft": "gray", "pending": "blue", "overdue": "red", "paid": "green", "void": "gray"}
+ADMIN_ONLY_RUN = "Only staff administrators can run billing; ask one to bill the month."
+ADMIN_ONLY_ATTENTION = "Only staff administrators see payments that need attention."
+
+
+def day_text(value: date | None) -> str:
+    return value.strftime("%d %b %Y") if value else "—"
+
+
+def invoice_row(r: invoices.InvoiceRow) -> dict[str, str]:
+    return {
+        "id": str(r.id), "number": r.number, "organization": r.organization, "kind": r.kind_label,
+        "period": r.period or "—", "issued": day_text(r.issue_date), "due": day_text(r.due_date), "total": r.total,
+        "outstanding": r.outstanding if r.outstanding_minor else "—", "status": r.status.value,
+        "status_label": r.status.label, "color": STATUS_COLORS.get(r.status.value, "gray"),
+        "href": routes.staff_invoice(r.id),
+    }
+
+
+def read_line(n: int, form: dict) -> tuple[invoices.ItemInput | None, dict[str, str]]:
+    """Line ``n`` of the new-invoice form: (item or None when left empty, problems by field name)."""
+    description = " ".join(str(form.get(f"desc_{n}", "")).split())
+    quantity_text = str(form.get(f"qty_{n}", "")).strip()
+    price_text = str(form.get(f"price_{n}", "")).strip()
+    if not (description or quantity_text or price_text):
+        return None, {}
+    problems: dict[str, str] = {}
+    if not description:
+        problems[f"desc_{n}"] = "Describe the work or item."
+    elif len(description) > 300:
+        problems[f"desc_{n}"] = "Use at most 300 characters."
+    quantity = 0
+    if not quantity_text.isdigit() or not 1 <= int(quantity_text) <= MAX_QUANTITY:
+        problems[f"qty_{n}"] = f"Enter a whole number from 1 to {MAX_QUANTITY:,}."
+    else:
+        quantity = int(quantity_text)
+    price = 0
+    try:
+        price = parse_minor_units(price_text)
+    except ValueError as exc:
+        problems[f"price_{n}"] = sentence(str(exc))
+    else:
+        if price > MAX_PRICE_MINOR:
+            problems[f"price_{n}"] = "Enter at most 1,000,000.00."
+    if problems:
+        return None, problems
+    return invoices.ItemInput(description, quantity, price), {}
+
+
+class StaffBillingState(PagedState, rx.State):
+    allowed: bool = False
+    denied: str = ""
+    is_admin: bool = False
+    notice: str = ""
+    notice_href: str = ""
+    notice_link: str = ""
+    # the billing run
+    run_period: str = ""
+    run_max: str = ""
+    run_summary: str = ""
+    run_error: str = ""
+    # every organization's invoices
+    status: str = "all"
+    statuses: list[dict[str, str]] = [{"value": v, "label": label} for v, label in STATUSES]
+    search: str = ""
+    list_error: str = ""
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    total_label: str = ""
+    outstanding: str = ""
+    overdue: str = ""
+    # payments needing attention
+    attention: list[dict[str, str]] = []
+    # the new pre-service invoice dialog
+    new_open: bool = False
+    new_form_key: int = 0
+    org_query: str = ""
+    org_options: list[dict[str, str]] = []
+    new_org: str = ""
+    new_org_terms: str = ""
+    new_issue: str = "issue"
+    new_problems: dict[str, str] = {}
+    new_error: str = ""
+
+    async def _actor(self) -> tuple[Actor | None, object]:
+        actor, redirect = await actor_or_redirect(self)
+        if actor is not None:
+            self.is_admin = actor.role is Role.staff_admin
+        return actor, redirect
+
+    async def _load_page(self, page: int):
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        self._list(actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
+        try:
+            listing = invoices.list_invoices(actor, None, status=self.status, search=self.search, page=page,
+                                             page_size=PAGE_SIZE)
+        except PermissionDenied as exc:
+            self.allowed, self.denied, self.rows = False, str(exc), []
+            return
+        except ServiceError as exc:
+            self.list_error = str(exc)
+            return
+        self.allowed, self.denied, self.list_error = True, "", ""
+        self.page, self.pages, self.total = listing.page.page, listing.page.pages, listing.page.total
+        self.total_label = f"{listing.page.total:,} invoice" + ("" if listing.page.total == 1 else "s")
+        self.outstanding = listing.outstanding.text()
+        self.overdue = (f"{listing.overdue.text()} in {listing.overdue_count:,} invoice"
+                        + ("" if listing.overdue_count == 1 else "s")) if listing.overdue_count else "none"
+        self.rows = [invoice_row(r) for r in listing.page.items]
+
+    def _attention(self, actor: Actor) -> None:
+        if actor.role is not Role.staff_admin:
+            self.attention = []
+            return
+        self.attention = [
+            {"id": str(p.id), "description": p.description, "amount": p.amount, "status": p.status.capitalize(),
+             "when": (p.completed_at or p.created_at).strftime("%d %b %Y %H:%M"), "problem": p.last_error,
+             "invoice_href": routes.staff_invoice(p.invoice_id) if p.invoice_id else ""}
+            for p in payments.payments_needing_attention(actor)
+        ]
+
+    def _orgs(self, actor: Actor) -> None:
+        listing = organizations.list_organizations(actor, search=self.org_query, page_size=ORG_OPTIONS)
+        options = [{"id": str(o.id), "name": o.name} for o in listing.items]
+        chosen = next((o for o in self.org_options if o["id"] == self.new_org), None)
+        if chosen and chosen not in options:
+            options.insert(0, chosen)  # the chosen organization stays selectable while searching for another
+        self.org_options = options
+
+    @rx.event
+    async def load(self):
+        self.notice = self.notice_href = self.run_summary = self.run_error = self.list_error = ""
+        self.new_open = False
+        self.status, self.search = "all", ""
+        last = period_before(utcnow().date()).key
+        self.run_period = self.run_max = last
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        self._list(actor, 1)
+        if self.allowed:
+            try:
+                self._attention(actor)
+            except ServiceError:
+                self.attention = []
+
+    @rx.event
+    async def set_status(self, value: str):
+        self.status = value if value in dict(STATUSES) else "all"
+        return await self._load_page(1)
+
+    @rx.event
+    async def set_search(self, value: str):
+        self.search = value[:60]
+        return await self._load_page(1)
+
+    @rx.event
+    async def run_billing(self, form: dict):
+        self.run_summary = self.run_error = self.notice = ""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        period = str(form.get("period", "")).strip()
+        self.run_period = period or self.run_period
+        if not self.is_admin:
+            self.run_error = ADMIN_ONLY_RUN
+            return
+        if not period:
+            self.run_error = "Choose the month to bill."
+            return
+        try:
+            result = invoices.run_billing(actor, period)
+        except ServiceError as exc:
+            self.run_error = str(exc)
+            return
+        self.run_summary = result.summary
+        self.status, self.search = "all", ""
+        self._list(actor, 1)
+
+    # --- the new pre-service invoice ---------------------------------------------------------------------
+
+    @rx.event
+    async def open_new(self):
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        self.new_problems, self.new_error, self.org_query, self.new_org, self.new_org_terms = {}, "", "", "", ""
+        self.new_issue, self.notice = "issue", ""
+        self.new_form_key += 1
+        try:
+            self._orgs(actor)
+        except ServiceError as exc:
+            self.new_error = str(exc)
+        self.new_open = True
+
+    @rx.event
+    def set_new_open(self, value: bool):
+        self.new_open = bool(value)
+
+    @rx.event
+    async def set_org_query(self, value: str):
+        self.org_query = value[:100]
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            self._orgs(actor)
+        except ServiceError as exc:
+            self.new_error = str(exc)
+
+    @rx.event
+    async def set_new_org(self, value: str):
+        self.new_org = value if value.isdigit() else ""
+        self.new_org_terms = ""
+        self.new_problems = {k: v for k, v in self.new_problems.items() if k != "org"}
+        if not self.new_org:
+            return
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            currency = prepaid.billing_terms(actor, int(self.new_org)).currency
+            terms = invoices.invoice_terms(actor, int(self.new_org))
+        except ServiceError as exc:
+            self.new_error = str(exc)
+            return
+        self.new_org_terms = (f"Billed in {currency}, tax {terms.tax_rate}, due {terms.payment_terms_days} days "
+                              "after issue.")
+
+    @rx.event
+    def set_new_issue(self, value: str):
+        self.new_issue = "draft" if value == "draft" else "issue"
+
+    @rx.event
+    async def create_invoice(self, form: dict):
+        self.new_error = self.run_summary = self.run_error = ""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        problems: dict[str, str] = {}
+        if not self.new_org:
+            problems["org"] = "Choose the organization to bill."
+        memo = " ".join(str(form.get("memo", "")).split())
+        if len(memo) > 500:
+            problems["memo"] = "Use at most 500 characters."
+        items = []
+        for n in range(1, NEW_LINES + 1):
+            item, line_problems = read_line(n, form)
+            problems.update(line_problems)
+            if item is not None:
+                items.append(item)
+        if not items and not any(k.startswith(("desc_", "qty_", "price_")) for k in problems):
+            problems["lines"] = "Fill in at least one line: description, quantity and unit price."
+        self.new_problems = problems
+        if problems:
+            return
+        try:
+            row = invoices.create_pre_service_invoice(actor, int(self.new_org), items, memo=memo,
+                                                      issue=self.new_issue == "issue")
+        except ServiceError as exc:
+            self.new_error = str(exc)
+            return
+        self.new_open = False
+        what = "Draft saved" if self.new_issue == "draft" else f"Invoice {row.number} issued"
+        self.notice = f"{what} for {row.organization}: {format_money(row.total_minor, row.currency)}."
+        self.notice_href, self.notice_link = routes.staff_invoice(row.id), "Open the invoice"
+        self.status, self.search = "all", ""
+        self._list(actor, 1)

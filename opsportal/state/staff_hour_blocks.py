@@ -1,0 +1,176 @@
+"""The hour-block catalog for staff: every block in every currency; staff administrators add, change and take
+blocks off sale. Every handler asks who is calling again; the services decide what is allowed."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from opsportal.domain import hour_blocks as rules
+from opsportal.domain.billing_time import format_money
+from opsportal.domain.money import parse_minor_units
+from opsportal.domain.roles import Role
+from opsportal.services import hour_blocks
+from opsportal.services.authz import Actor
+from opsportal.services.errors import PermissionDenied, ServiceError, sentence
+from opsportal.state.auth import actor_or_redirect
+
+
+def _whole(text: str, what: str, low: int, high: int) -> tuple[int, str]:
+    cleaned = (text or "").strip().replace(",", "")
+    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+        return 0, f"Enter the {what} as a whole number from {low:,} to {high:,}."
+    return int(cleaned), ""
+
+
+def read_block(form: dict) -> tuple[dict, dict[str, str]]:
+    """The dialog's fields as save_block's arguments, and what is wrong with them by field."""
+    problems: dict[str, str] = {}
+    name = " ".join(str(form.get("name", "")).split())
+    if not 1 <= len(name) <= 80:
+        problems["name"] = "Give the block a name of 1 to 80 characters."
+    hours, problem = _whole(str(form.get("hours", "")), "hours", 1, rules.MAX_BLOCK_MINUTES // 60)
+    if problem:
+        problems["hours"] = problem
+    price = 0
+    try:
+        price = parse_minor_units(str(form.get("price", "")))
+    except ValueError as exc:
+        problems["price"] = sentence(str(exc))
+    else:
+        if price <= 0:
+            problems["price"] = "The price must be more than zero."
+    currency = str(form.get("currency", "")).strip().upper()
+    if len(currency) != 3 or not (currency.isascii() and currency.isalpha()):
+        problems["currency"] = "Enter a three-letter ISO code, e.g. USD or EUR."
+    validity, problem = _whole(str(form.get("validity", "")), "validity in days", rules.MIN_VALIDITY_DAYS,
+                               rules.MAX_VALIDITY_DAYS)
+    if problem:
+        problems["validity"] = problem
+    values = {"name": name, "hours": hours, "price_minor": price, "currency": currency, "validity_days": validity,
+              "active": form.get("active") in ("on", True, "true")}
+    return values, problems
+
+
+def _price_input(minor: int) -> str:
+    units, cents = divmod(minor, 100)
+    return f"{units}.{cents:02d}"
+
+
+class StaffHourBlocksState(rx.State):
+    allowed: bool = False
+    denied: str = ""
+    is_admin: bool = False
+    error: str = ""
+    notice: str = ""
+    rows: list[dict[str, str]] = []
+    edit_open: bool = False
+    edit_key: int = 0
+    edit: dict[str, str] = {}
+    edit_active: bool = True
+    problems: dict[str, str] = {}
+    edit_error: str = ""
+
+    def _refresh(self, actor: Actor) -> None:
+        self.is_admin = actor.role is Role.staff_admin
+        self.rows = [
+            {"id": str(b.id), "name": b.name, "hours": str(b.hours), "price": b.price, "per_hour": b.per_hour,
+             "discount": f"{b.discount_percent}%" if b.discount_percent else "—",
+             "validity": f"{b.validity_days} days", "currency": b.currency, "active": "yes" if b.active else "",
+             "on_sale": "On sale" if b.active else "Not on sale",
+             "price_input": _price_input(b.price_minor), "validity_days": str(b.validity_days)}
+            for b in hour_blocks.all_blocks(actor)
+        ]
+
+    async def _actor(self):
+        actor, redirect = await actor_or_redirect(self)
+        return actor, redirect
+
+    @rx.event
+    async def load(self):
+        self.error = self.notice = self.denied = ""
+        self.edit_open = False
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            self._refresh(actor)
+        except PermissionDenied as exc:
+            self.allowed, self.denied, self.rows = False, str(exc), []
+            return
+        self.allowed = True
+
+    @rx.event
+    async def open_edit(self, block_id: str):
+        self.error = self.notice = self.edit_error = ""
+        self.problems = {}
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        row = next((r for r in self.rows if r["id"] == str(block_id)), None)
+        if block_id and row is None:
+            self.error = "That hour block was not found; reload the page."
+            return
+        if row is None:
+            self.edit = {"id": "", "name": "", "hours": "", "price": "", "currency": "USD", "validity": "365",
+                         "title": "Add an hour block"}
+            self.edit_active = True
+        else:
+            self.edit = {"id": row["id"], "name": row["name"], "hours": row["hours"], "price": row["price_input"],
+                         "currency": row["currency"], "validity": row["validity_days"],
+                         "title": f"Change {row['name']} ({row['currency']})"}
+            self.edit_active = row["active"] == "yes"
+        self.edit_key += 1
+        self.edit_open = True
+
+    @rx.event
+    def set_edit_open(self, value: bool):
+        self.edit_open = bool(value)
+
+    @rx.event
+    def set_edit_active(self, value: bool):
+        self.edit_active = bool(value)
+
+    @rx.event
+    async def save(self, form: dict):
+        self.edit_error = ""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        values, problems = read_block({**form, "active": self.edit_active})
+        self.problems = problems
+        if problems:
+            return
+        block_id = int(self.edit["id"]) if self.edit.get("id", "").isdigit() else None
+        try:
+            block = hour_blocks.save_block(actor, block_id=block_id, **values)
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.edit_error = str(exc)
+            return
+        self.edit_open = False
+        verb = "Added" if block_id is None else "Saved"
+        self.notice = (f"{verb} {block.name}: {block.hours} h for {block.price} ({block.per_hour} an hour), "
+                       f"{'on sale' if block.active else 'not on sale'}.")
+
+    @rx.event
+    async def toggle_on_sale(self, block_id: str):
+        self.error = self.notice = ""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            # The block as it is now (another administrator may have changed it since the page was loaded).
+            current = next((b for b in hour_blocks.all_blocks(actor) if str(b.id) == str(block_id)), None)
+            if current is None:
+                self.error = "That hour block was not found; reload the page."
+                return
+            block = hour_blocks.save_block(
+                actor, block_id=current.id, name=current.name, hours=current.hours, price_minor=current.price_minor,
+                currency=current.currency, validity_days=current.validity_days, active=not current.active)
+            self._refresh(actor)
+        except ServiceError as exc:
+            self.error = str(exc)
+            return
+        self.notice = (f"{block.name} ({format_money(block.price_minor, block.currency)}) is "
+                       f"{'on sale again' if block.active else 'no longer on sale; checkouts already started keep it'}"
+                       ".")

@@ -1,0 +1,46 @@
+"""A customer task raised by a pay-per-incident request: its status on the task page.
+
+``read_task`` is ``tasks.get_task`` plus the incident behind the task (``incidents.incident_of_ticket``), so the
+task page's live refresh shows "Scheduled" as soon as the invoice is paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from opsportal import routes
+from opsportal.services import incidents, tasks
+from opsportal.services.authz import Actor
+from opsportal.services.incidents import AWAITING, SCHEDULED, IncidentRow
+from opsportal.services.tasks import TaskDetail
+
+
+@dataclass(frozen=True)
+class TaskWithIncident(TaskDetail):
+    incident: IncidentRow | None = None
+
+
+def read_task(actor: Actor, task_id: int) -> TaskWithIncident:
+    detail = tasks.get_task(actor, task_id)
+    values = {f.name: getattr(detail, f.name) for f in fields(detail)}
+    return TaskWithIncident(**values, incident=incidents.incident_of_ticket(actor, task_id))
+
+
+def incident_fields(detail: TaskDetail) -> dict[str, str]:
+    """What the task page shows of the incident request; {} for an ordinary task."""
+    row = getattr(detail, "incident", None)
+    if row is None:
+        return {}
+    window = incidents.window_text(row.window_start, row.window_end)
+    if row.status == AWAITING:
+        text = f"Awaiting payment — pay invoice {row.invoice_number} ({row.total}) to have it scheduled."
+        color = "amber"
+    elif row.status == SCHEDULED:
+        text = f"Scheduled for {window}."
+        color = "green"
+    else:
+        text = f"Cancelled: invoice {row.invoice_number} was voided before it was paid."
+        color = "gray"
+    return {"kind": row.kind_label, "status": row.status_label, "text": text, "color": color,
+            "units": f"{row.expected_units} × {row.unit}", "invoice": row.invoice_number,
+            "invoice_href": routes.invoice(row.invoice_id), "pay": "yes" if row.status == AWAITING else ""}

@@ -1,0 +1,107 @@
+"""Billing in the browser: paying invoices and buying hours through the local Stripe sandbox's Checkout page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from opsportal.db import unit_of_work
+from opsportal.services import prepaid
+from opsportal.services.operator import OPERATOR
+from opsportal.services.orgtree import require_by_name
+from opsportal.state.task_views import hours
+from tests.e2e.browser import MEMBER, OWNER, path_is, sign_in
+from tests.utils.stripe_sandbox import DECLINED, SUCCEEDS
+
+BILLING = "bianca.novak@northwind.example"
+# Stripe confirms by webhook a second or two after the card is accepted.
+CONFIRMED = 30_000
+
+
+def _northwind_id() -> int:
+    with unit_of_work(write=False) as session:
+        return require_by_name(session, "Northwind Holdings").id
+
+
+def open_first_invoice(page: Page, base_url: str, tab: str) -> str:
+    """Opens the first invoice of a status tab on My Invoices; its number."""
+    page.get_by_role("link", name="My Invoices").click()
+    path_is(page, base_url, "/billing/invoices")
+    page.get_by_role("tab", name=tab).click()
+    # The tab's filter has applied once the first row shows that status (the list answers asynchronously).
+    first_row = page.get_by_role("row").filter(has=page.get_by_role("link", name=re.compile(r"^INV-"))).first
+    expect(first_row).to_contain_text(tab)
+    first_row.get_by_role("link", name=re.compile(r"^INV-\d{4}-\d+$")).click()
+    heading = page.get_by_role("heading", name=re.compile(r"^Invoice INV-\d{4}-\d+$"), level=1)
+    expect(heading).to_be_visible()
+    expect(page.locator("#invoice-status")).to_contain_text(tab)
+    return heading.inner_text().removeprefix("Invoice ").strip()
+
+
+def pay_on_checkout(page: Page, card: str) -> None:
+    """Fills Stripe's (the sandbox's) hosted card form and submits it."""
+    expect(page.get_by_label("Card number")).to_be_visible()
+    page.get_by_label("Card number").fill(card)
+    page.get_by_label("Expiry date").fill("12 / 34")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_label("Name on card").fill("Bianca Novak")
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+
+def test_the_billing_contact_pays_an_overdue_invoice_with_a_test_card_and_sees_it_paid(page: Page, base_url):
+    sign_in(page, base_url, BILLING)
+    number = open_first_invoice(page, base_url, "Overdue")
+    expect(page.locator("#invoice-status")).to_contain_text("Overdue")
+    outstanding = page.locator("#invoice-outstanding").inner_text()
+
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    pay_on_checkout(page, SUCCEEDS)
+
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=CONFIRMED)
+    page.get_by_role("link", name=re.compile(re.escape(number))).first.click()
+    expect(page.locator("#invoice-status")).to_contain_text("Paid", timeout=CONFIRMED)
+    expect(page.locator("#invoice-payments")).to_contain_text("Paid")
+    assert outstanding.split()[-1] != "0.00"
+    expect(page.locator("#invoice-outstanding")).to_contain_text("0.00")
+
+
+def test_a_declined_card_shows_stripes_reason_and_the_invoice_stays_open(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    open_first_invoice(page, base_url, "Pending")
+    invoice_url = page.url
+
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    pay_on_checkout(page, DECLINED)
+
+    expect(page.get_by_role("alert")).to_contain_text("Your card was declined.")
+    page.goto(invoice_url)
+    history = page.locator("#invoice-payments")
+    expect(history).to_contain_text("Declined", timeout=CONFIRMED)
+    expect(history).to_contain_text("Your card was declined.")
+    expect(page.locator("#invoice-status")).to_contain_text("Pending")
+
+
+def test_buying_a_ten_hour_block_raises_the_remaining_hours_by_exactly_600_minutes(page: Page, base_url):
+    org_id = _northwind_id()
+    before = prepaid.hours_overview(OPERATOR, org_id).remaining_minutes
+    sign_in(page, base_url, OWNER)
+    expect(page.locator("#remaining-hours")).to_have_text(hours(before))
+    page.get_by_role("link", name="Buy hours").click()
+    path_is(page, base_url, "/billing/hours")
+    page.get_by_role("button", name="Buy 10 hours").click()
+    pay_on_checkout(page, SUCCEEDS)
+
+    expect(page.locator("#hours-added")).to_contain_text("10 hours added", timeout=CONFIRMED)
+    assert prepaid.hours_overview(OPERATOR, org_id).remaining_minutes == before + 600
+    page.get_by_role("link", name="Dashboard").click()
+    path_is(page, base_url, "/")
+    expect(page.locator("#remaining-hours")).to_have_text(hours(before + 600))
+
+
+def test_a_member_is_told_invoices_are_for_owners_administrators_and_billing_contacts(page: Page, base_url):
+    sign_in(page, base_url, MEMBER)
+    expect(page.get_by_role("link", name="My Invoices")).to_have_count(0)
+    page.goto(f"{base_url}/billing/invoices")
+    expect(page.locator("#billing-refused")).to_contain_text("owners, administrators and billing contacts")
+    expect(page.get_by_role("link", name=re.compile(r"^INV-"))).to_have_count(0)

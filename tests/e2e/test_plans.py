@@ -1,0 +1,132 @@
+"""Support plans in the browser: coverage on the dashboard, an emergency incident paid before it is scheduled,
+and the plan pages' accessibility.
+
+The portal's coverage clock is fixed at a Saturday 03:00 UTC (``OPSPORTAL_CLOCK_OVERRIDE``, see
+tests/e2e/plans_clock.py): outside business hours in every region, whenever the tests run.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from opsportal.db import unit_of_work
+from opsportal.services import plan_catalog
+from opsportal.services.operator import OPERATOR
+from opsportal.services.orgtree import require_by_name
+from tests.e2e.browser import OWNER, STAFF, path_is, sign_in
+from tests.e2e.plans_clock import CLOCK_OVERRIDE
+from tests.e2e.test_accessibility import axe_violations
+from tests.e2e.test_billing import pay_on_checkout
+from tests.utils.stripe_sandbox import SUCCEEDS
+
+# Northwind Retail's owner: EMEA, Gold Support only (granted here), no after-hours cover; its own tasks and
+# invoices, so the other tests' Northwind Holdings figures are untouched.
+RETAIL_OWNER = "rita.alvarez@retail.northwind.example"
+CONFIRMED = 30_000
+
+
+@pytest.fixture(scope="module")
+def retail_on_gold(portal) -> None:
+    with unit_of_work(write=False) as session:
+        org_id = require_by_name(session, "Northwind Retail").id
+    held = plan_catalog.org_entitlements(OPERATOR, org_id).entitlements
+    if not any(e["code"] == "gold" and not e["revoked"] for e in held):
+        plan_catalog.grant_entitlement(OPERATOR, org_id, "gold", CLOCK_OVERRIDE.date() - timedelta(days=30),
+                                       note="End-to-end test: Gold only")
+
+
+def test_an_owner_without_after_hours_cover_pays_an_emergency_incident_and_the_task_is_scheduled(
+        page: Page, base_url, retail_on_gold):
+    sign_in(page, base_url, RETAIL_OWNER)
+    headline = page.locator("#coverage-headline")
+    expect(headline).to_contain_text("Not covered")
+    expect(page.locator("#emergency-rate")).to_contain_text(re.compile(r"[A-Z]{3} [\d,]+\.\d\d per hour"))
+    expect(page.locator("#coverage")).to_contain_text("Closed now")
+
+    page.get_by_role("link", name="Request emergency support").click()
+    path_is(page, base_url, "/plans/incident")
+    expect(page.get_by_label("Emergency support now")).to_be_checked()
+    expect(page.locator("#incident-price")).to_contain_text("=")
+    page.get_by_label("Title").fill("Order database down after the weekend patch")
+    page.get_by_label("Description").fill("The order service cannot reach its database since 02:40; "
+                                          "shops cannot take orders.")
+    page.get_by_role("button", name="Request and pay").click()
+
+    pay_on_checkout(page, SUCCEEDS)
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=CONFIRMED)
+
+    page.goto(base_url + "/plans")
+    incident = page.locator("#incident-requests")
+    expect(incident).to_contain_text("Order database down after the weekend patch")
+    incident.get_by_role("link", name=re.compile("Order database down")).click()
+    expect(page.locator("#task-title")).to_have_text("Order database down after the weekend patch")
+    expect(page.locator("#incident-status")).to_contain_text("Scheduled", timeout=CONFIRMED)
+    expect(page.locator("#incident-text")).to_contain_text("Scheduled for")
+
+
+def test_the_plan_pages_have_no_accessibility_violations(page: Page, base_url, retail_on_gold):
+    sign_in(page, base_url, OWNER)
+    page.goto(base_url + "/plans")
+    expect(page.locator("#plan")).to_be_visible()
+    expect(page.locator("#offers")).to_be_visible()
+    assert axe_violations(page) == [], "plans"
+    page.goto(base_url + "/plans/incident")
+    expect(page.get_by_role("button", name="Request and pay")).to_be_visible()
+    assert axe_violations(page) == [], "incident request"
+    page.goto(base_url + "/")
+    expect(page.locator("#coverage-headline")).to_contain_text("Not covered")
+    assert axe_violations(page) == [], "dashboard with coverage"
+
+
+def test_staff_plans_page_has_no_accessibility_violations(page: Page, base_url):
+    sign_in(page, base_url, STAFF)
+    page.goto(base_url + "/staff/plans")
+    expect(page.locator("#plan-catalog")).to_contain_text("Gold Support")
+    assert axe_violations(page) == [], "staff plans"
+
+
+def test_an_owner_renews_gold_through_checkout_and_an_add_on_beyond_it_is_refused(page: Page, base_url, retail_on_gold):
+    sign_in(page, base_url, RETAIL_OWNER)
+    page.goto(base_url + "/plans")
+    expect(page.locator("#current-terms")).to_contain_text("Gold Support")
+
+    page.get_by_role("form", name="Buy Business-Day After-Hours").get_by_role("button").click()
+    expect(page.locator("#offer-business_day_after_hours").get_by_role("alert")).to_contain_text(
+        "renew Gold Support first")
+
+    page.get_by_role("button", name="Renew Gold Support").click()
+    pay_on_checkout(page, SUCCEEDS)
+    expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=CONFIRMED)
+    page.goto(base_url + "/plans")
+    expect(page.locator("#upcoming-terms")).to_contain_text("Gold Support", timeout=CONFIRMED)
+    expect(page.locator("#plan-orders")).to_contain_text("Active")
+
+
+def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, base_url):
+    sign_in(page, base_url, STAFF)
+    page.goto(base_url + "/staff/plans")
+    page.get_by_label("Organization", exact=True).select_option(label="Northwind Logistics")
+    expect(page.locator("#plans-org-regions")).to_contain_text("EMEA")
+
+    page.get_by_role("button", name="Grant an entitlement").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Offering").select_option(label="Gold Support")
+    dialog.get_by_label("Note (e.g. the contract)").fill("Contract 2026-118")
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_be_hidden()
+    entitlements = page.locator("#plans-entitlements")
+    expect(entitlements).to_contain_text("Gold Support")
+    expect(entitlements).to_contain_text("Active")
+    expect(page.locator("#plans-audit")).to_contain_text("entitlement.granted")
+
+    page.get_by_role("button", name=re.compile("^Revoke Gold Support")).first.click()
+    dialog.get_by_label(re.compile("Reason")).fill("Contract cancelled")
+    dialog.get_by_role("button", name="Revoke").click()
+    expect(dialog).to_be_hidden()
+    expect(entitlements).to_contain_text("Revoked")
+    expect(page.locator("#plans-audit")).to_contain_text("entitlement.revoked")
+    expect(page.locator("#plans-audit")).to_contain_text("Contract cancelled")
