@@ -4,6 +4,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.services import auth as auth_service
+from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed
 from opsportal.state.auth import AuthState
 
@@ -15,6 +16,14 @@ def _safe_next(target: str) -> str:
     return routes.DASHBOARD
 
 
+def _landing(actor: Actor, next_param: str) -> str:
+    """Where a signed-in user goes from the login page: ``?next=`` if safe, else their home."""
+    target = _safe_next(next_param)
+    if actor.is_staff and target == routes.DASHBOARD:
+        return routes.STAFF
+    return target
+
+
 class LoginState(rx.State):
     error: str = ""
     busy: bool = False
@@ -23,8 +32,11 @@ class LoginState(rx.State):
     async def redirect_if_signed_in(self):
         self.error = ""
         auth = await self.get_state(AuthState)
-        if auth.current_actor() is not None:
-            return rx.redirect(routes.DASHBOARD)
+        actor = auth.current_actor()
+        if actor is not None:
+            # Honour ?next= here too: the page's load event can run after a quick sign-in,
+            # and must then send the user where they were going, not to the dashboard.
+            return rx.redirect(_landing(actor, self.router.url.query_parameters.get("next", "")))
 
     @rx.event
     async def submit(self, form_data: dict):
@@ -44,7 +56,4 @@ class LoginState(rx.State):
         auth = await self.get_state(AuthState)
         auth.token = result.token
         auth._show(result.actor)
-        target = _safe_next(self.router.url.query_parameters.get("next", ""))
-        if result.actor.is_staff and target == routes.DASHBOARD:
-            target = routes.STAFF
-        return rx.redirect(target)
+        return rx.redirect(_landing(result.actor, self.router.url.query_parameters.get("next", "")))

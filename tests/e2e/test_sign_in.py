@@ -50,6 +50,13 @@ def test_opening_a_protected_page_signed_out_leads_to_login_and_back(page: Page,
     path_is(page, base_url, "/account")
 
 
+def test_a_signed_in_user_opening_the_login_page_with_a_next_page_is_sent_to_that_page(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.goto(f"{base_url}/login?next=%2Faccount")
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    path_is(page, base_url, "/account")
+
+
 def test_member_cannot_open_the_staff_area(page: Page, base_url):
     sign_in(page, base_url, MEMBER)
     expect(page.get_by_role("link", name="Customers")).to_have_count(0)
