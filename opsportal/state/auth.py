@@ -10,7 +10,7 @@ from opsportal import routes
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
-from opsportal.services.errors import AuthenticationFailed
+from opsportal.services.errors import AuthenticationFailed, ServiceError
 from opsportal.settings import get_settings
 
 _settings = get_settings()
@@ -76,3 +76,21 @@ async def actor_or_redirect(state: rx.State):
     auth = await state.get_state(AuthState)
     actor = auth.current_actor()
     return (actor, None) if actor else (None, auth._to_login())
+
+
+async def run_as_actor(state: rx.State, work, *, on_error: str = "error"):
+    """Re-authenticate, run ``work(actor)``, then ``state._refresh(actor)``.
+
+    A service's refusal (``ServiceError``) becomes the text of the state's ``on_error`` field
+    and nothing is refreshed; a signed-out caller is sent to the login page.
+    """
+    actor, redirect = await actor_or_redirect(state)
+    if actor is None:
+        return redirect
+    try:
+        result = work(actor)
+        state._refresh(actor)
+    except ServiceError as exc:
+        setattr(state, on_error, str(exc))
+        return None
+    return result

@@ -14,8 +14,8 @@ from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
 from opsportal.services import invoices
 from opsportal.services.authz import Actor
-from opsportal.services.errors import NotFound, PermissionDenied, ServiceError
-from opsportal.state.auth import actor_or_redirect
+from opsportal.services.errors import NotFound, PermissionDenied
+from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.staff_billing import STATUS_COLORS, day_text
 
 PAYMENT_STATUS = {"open": "Checkout open", "succeeded": "Succeeded", "expired": "Expired", "creating": "Starting"}
@@ -97,19 +97,6 @@ class StaffInvoiceState(rx.State):
         self.pdf_url = "" if self.is_draft else f"/api/invoices/{r.id}.pdf"
         self.today = utcnow().date().isoformat()
 
-    async def _run(self, work, *, on_error: str = "error"):
-        """Re-authenticate, run ``work(actor)`` and refresh; a service's refusal becomes the message."""
-        actor, redirect = await actor_or_redirect(self)
-        if actor is None:
-            return redirect
-        try:
-            result = work(actor)
-            self._refresh(actor)
-        except ServiceError as exc:
-            setattr(self, on_error, str(exc))
-            return
-        return result
-
     def _clear(self) -> None:
         self.error = self.notice = self.void_error = self.paid_error = ""
 
@@ -139,7 +126,7 @@ class StaffInvoiceState(rx.State):
         def work(actor):
             row = invoices.issue_draft(actor, self.shown_id)
             self.notice = f"Issued as {row.number}, due {day_text(row.due_date)}; the customer can see and pay it now."
-        return await self._run(work)
+        return await run_as_actor(self, work)
 
     @rx.event
     async def set_void_open(self, value: bool):
@@ -155,7 +142,7 @@ class StaffInvoiceState(rx.State):
             self.void_open = False
             self.notice = (f"Invoice {row.number} is void; its pay-as-you-go time is unbilled again and will be "
                            "billed by the next run of its month.")
-        return await self._run(work, on_error="void_error")
+        return await run_as_actor(self, work, on_error="void_error")
 
     @rx.event
     async def set_paid_open(self, value: bool):
@@ -177,4 +164,4 @@ class StaffInvoiceState(rx.State):
                                                   reference=str(form.get("reference", "")))
             self.paid_open = False
             self.notice = f"Invoice {row.number} is marked paid by bank transfer ({row.total})."
-        return await self._run(work, on_error="paid_error")
+        return await run_as_actor(self, work, on_error="paid_error")

@@ -15,8 +15,8 @@ from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
 from opsportal.services import agent_work, credit_views, tasks
 from opsportal.services.authz import Actor
-from opsportal.services.errors import NotFound, PermissionDenied, ServiceError, sentence
-from opsportal.state.auth import actor_or_redirect
+from opsportal.services.errors import NotFound, PermissionDenied, sentence
+from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.staff_queue import STAFF_STATUS_LABELS
 
 _ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
@@ -122,19 +122,6 @@ class StaffTaskState(rx.State):
         self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
         self.today = datetime.now(UTC).date().isoformat()
 
-    async def _run(self, work, *, on_error: str = "error"):
-        """Re-authenticate, run ``work(actor)`` and refresh; a service's refusal becomes the message."""
-        actor, redirect = await actor_or_redirect(self)
-        if actor is None:
-            return redirect
-        try:
-            result = work(actor)
-            self._refresh(actor)
-        except ServiceError as exc:
-            setattr(self, on_error, str(exc))
-            return
-        return result
-
     def _clear(self) -> None:
         self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""
 
@@ -168,7 +155,7 @@ class StaffTaskState(rx.State):
         def work(actor):
             agent_work.assign(actor, self.shown_id, int(raw) if raw else None)
             self.notice = "Task assigned." if raw else "Task unassigned."
-        return await self._run(work)
+        return await run_as_actor(self, work)
 
     @rx.event
     async def assign_to_me(self):
@@ -177,7 +164,7 @@ class StaffTaskState(rx.State):
         def work(actor):
             agent_work.assign(actor, self.shown_id, actor.user_id)
             self.notice = "Task assigned to you."
-        return await self._run(work)
+        return await run_as_actor(self, work)
 
     @rx.event
     async def change_status(self, form: dict):
@@ -189,12 +176,12 @@ class StaffTaskState(rx.State):
         if self.is_open and not TaskStatus(new).is_open and self.held:
             # Closing settles what the task holds: ask how much of it was used (all, unless told otherwise).
             self.close_status, self.close_open = new, True
-            return await self._run(lambda actor: None)
+            return await run_as_actor(self, lambda actor: None)
 
         def work(actor):
             agent_work.set_status(actor, self.shown_id, new)
             self.notice = f"Status changed to {STAFF_STATUS_LABELS[new]}."
-        return await self._run(work)
+        return await run_as_actor(self, work)
 
     @rx.event
     async def confirm_close(self, form: dict):
@@ -211,12 +198,12 @@ class StaffTaskState(rx.State):
             agent_work.set_status(actor, self.shown_id, self.close_status, credits_used=used)
             self.close_open = False
             self.notice = f"Status changed to {STAFF_STATUS_LABELS[self.close_status]}; held credits settled."
-        return await self._run(work, on_error="close_error")
+        return await run_as_actor(self, work, on_error="close_error")
 
     @rx.event
     async def set_close_open(self, value: bool):
         self.close_open = bool(value)
-        return await self._run(lambda actor: None)
+        return await run_as_actor(self, lambda actor: None)
 
     @rx.event
     async def comment(self, form: dict):
@@ -226,7 +213,7 @@ class StaffTaskState(rx.State):
             tasks.add_comment(actor, self.shown_id, str(form.get("body", "")))
             self.notice = "Comment added; the customer can see it."
             return rx.set_value("comment-body", "")
-        return await self._run(work, on_error="comment_error")
+        return await run_as_actor(self, work, on_error="comment_error")
 
     @rx.event
     async def log_time(self, form: dict):
@@ -248,7 +235,7 @@ class StaffTaskState(rx.State):
                                         after_hours=form.get("after_hours") in ("on", True, "true"))
             self.notice = f"Logged {format_quantity(entry.minutes, 'minute')}: {entry.paid_by.lower()}."
             return [rx.set_value("log-minutes", ""), rx.set_value("log-note", "")]
-        return await self._run(work, on_error="log_error")
+        return await run_as_actor(self, work, on_error="log_error")
 
     @rx.event
     async def open_correct(self, entry_id: str):
@@ -262,12 +249,12 @@ class StaffTaskState(rx.State):
             self.correct = {"id": entry["id"], "date": entry["iso_date"], "hours": entry["hours"],
                             "note": entry["note"], "label": f"{entry['date']}, {entry['time']}"}
             self.correct_open = True
-        return await self._run(work)
+        return await run_as_actor(self, work)
 
     @rx.event
     async def set_correct_open(self, value: bool):
         self.correct_open = bool(value)
-        return await self._run(lambda actor: None)
+        return await run_as_actor(self, lambda actor: None)
 
     @rx.event
     async def submit_correct(self, form: dict):
@@ -294,4 +281,4 @@ class StaffTaskState(rx.State):
             self.correct_open = False
             self.notice = (f"Time entry corrected to {format_quantity(entry.minutes, 'minute')}: "
                            f"{entry.paid_by.lower()}.")
-        return await self._run(work, on_error="correct_error")
+        return await run_as_actor(self, work, on_error="correct_error")
