@@ -16,38 +16,49 @@ def _invoice_link(label) -> rx.Component:
     return rx.cond(CheckoutState.invoice_href != "", _link(label, CheckoutState.invoice_href, "file-text"))
 
 
+def _result_card(*children) -> rx.Component:
+    """The one result card (a polite live region) each phase of the page fills."""
+    return rx.card(rx.vstack(*children, spacing="3"), width="100%", id="checkout-result", role="status")
+
+
+def _heading(text: str, icon: str | None = None, color: str = "green", size: int = 24) -> rx.Component:
+    title = rx.heading(text, size="5", as_="h2")
+    if icon is None:
+        return title
+    return rx.hstack(rx.icon(icon, size=size, color=rx.color(color, 11), aria_hidden="true"), title,
+                     align="center", spacing="3")
+
+
+def _again_link() -> rx.Component:
+    return rx.cond(CheckoutState.is_hours, _link("Buy hours", routes.BUY_HOURS, "shopping-cart"),
+                   _invoice_link(rx.text("Invoice ", CheckoutState.invoice_number, as_="span")))
+
+
 def _paid() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.icon("circle-check", size=28, color=rx.color("green", 11), aria_hidden="true"),
-                      rx.heading("Payment received", size="5", as_="h2"), align="center", spacing="3"),
-            rx.text("Thank you: ", rx.text.strong(CheckoutState.amount), " for ", CheckoutState.description, ".",
-                    size="3"),
-            rx.cond(
-                CheckoutState.is_hours,
-                rx.vstack(
-                    rx.cond(CheckoutState.hours_text != "",
-                            rx.text(CheckoutState.hours_text, size="3", weight="bold", id="hours-added")),
-                    rx.hstack(
-                        _link("See them in Hours & Credits", routes.CREDITS, "clock"),
-                        _invoice_link(rx.text("Receipt ", CheckoutState.invoice_number, as_="span")),
-                        spacing="5",
-                        wrap="wrap",
-                    ),
-                    spacing="2",
+    return _result_card(
+        _heading("Payment received", "circle-check", "green", size=28),
+        rx.text("Thank you: ", rx.text.strong(CheckoutState.amount), " for ", CheckoutState.description, ".",
+                size="3"),
+        rx.cond(
+            CheckoutState.is_hours,
+            rx.vstack(
+                rx.cond(CheckoutState.hours_text != "",
+                        rx.text(CheckoutState.hours_text, size="3", weight="bold", id="hours-added")),
+                rx.hstack(
+                    _link("See them in Hours & Credits", routes.CREDITS, "clock"),
+                    _invoice_link(rx.text("Receipt ", CheckoutState.invoice_number, as_="span")),
+                    spacing="5",
+                    wrap="wrap",
                 ),
-                _invoice_link(rx.text("Back to invoice ", CheckoutState.invoice_number, as_="span")),
+                spacing="2",
             ),
-            spacing="3",
+            _invoice_link(rx.text("Back to invoice ", CheckoutState.invoice_number, as_="span")),
         ),
-        width="100%",
-        id="checkout-result",
-        role="status",
     )
 
 
 def _confirming() -> rx.Component:
-    return rx.card(
+    return _result_card(
         rx.hstack(
             rx.spinner(size="3"),
             rx.vstack(
@@ -59,44 +70,26 @@ def _confirming() -> rx.Component:
             align="center",
             spacing="4",
         ),
-        width="100%",
-        id="checkout-result",
-        role="status",
     )
 
 
 def _waiting() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.hstack(rx.icon("hourglass", size=24, color=rx.color("amber", 11), aria_hidden="true"),
-                      rx.heading("Your payment is on its way", size="5", as_="h2"), align="center", spacing="3"),
-            rx.text("Stripe has not confirmed ", CheckoutState.amount, " for ", CheckoutState.description,
-                    " yet. It will show up ", rx.cond(CheckoutState.is_hours, "in Hours & Credits", "on the invoice"),
-                    " once Stripe confirms it; you do not need to pay again.", size="2"),
-            rx.cond(CheckoutState.last_error != "",
-                    rx.text("Last message from Stripe: ", CheckoutState.last_error, size="2", color=MUTED)),
-            rx.cond(CheckoutState.is_hours, _link("Buy hours", routes.BUY_HOURS, "shopping-cart"),
-                    _invoice_link(rx.text("Invoice ", CheckoutState.invoice_number, as_="span"))),
-            spacing="3",
-        ),
-        width="100%",
-        id="checkout-result",
-        role="status",
+    return _result_card(
+        _heading("Your payment is on its way", "hourglass", "amber"),
+        rx.text("Stripe has not confirmed ", CheckoutState.amount, " for ", CheckoutState.description,
+                " yet. It will show up ", rx.cond(CheckoutState.is_hours, "in Hours & Credits", "on the invoice"),
+                " once Stripe confirms it; you do not need to pay again.", size="2"),
+        rx.cond(CheckoutState.last_error != "",
+                rx.text("Last message from Stripe: ", CheckoutState.last_error, size="2", color=MUTED)),
+        _again_link(),
     )
 
 
 def _expired() -> rx.Component:
-    return rx.card(
-        rx.vstack(
-            rx.heading("This checkout has ended without a payment", size="5", as_="h2"),
-            rx.text("Nothing was charged. Start a new payment when you are ready.", size="2"),
-            rx.cond(CheckoutState.is_hours, _link("Buy hours", routes.BUY_HOURS, "shopping-cart"),
-                    _invoice_link(rx.text("Invoice ", CheckoutState.invoice_number, as_="span"))),
-            spacing="3",
-        ),
-        width="100%",
-        id="checkout-result",
-        role="status",
+    return _result_card(
+        _heading("This checkout has ended without a payment"),
+        rx.text("Nothing was charged. Start a new payment when you are ready.", size="2"),
+        _again_link(),
     )
 
 
