@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-from bench.common import fmt, load_average, scratch_database, server_version  # noqa: E402
+from bench.common import measure_interleaved, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.db import unit_of_work  # noqa: E402
 from opsportal.domain.roles import Role  # noqa: E402
@@ -107,32 +107,19 @@ def load(url: str, rows: dict[str, list[dict]], batch: int = 5_000) -> None:
         engine.dispose()
 
 
-def timed(fn, samples: int) -> list[float]:
-    for _ in range(3):
-        fn()
-    out = []
-    for _ in range(samples):
-        start = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - start) * 1000)
-    return out
-
-
 def bench_lists(samples: int) -> None:
     owner = Actor(user_id=0, role=Role.owner, organization_id=BIG_ORG, session_id="bench", email="o@example.com",
                   full_name="Owner")
-    print(f"Invoice list ({samples} samples each; {load_average()})")
     first = invoices.list_invoices(owner, BIG_ORG, today=TODAY)
     print(f"  big organization: {first.page.total:,} invoices, outstanding {first.outstanding.text()}, "
           f"overdue {first.overdue.text()} ({first.overdue_count} invoices)")
-    for label, fn in {
+    measure_interleaved("Invoice list", {
         "first page + totals": lambda: invoices.list_invoices(owner, BIG_ORG, today=TODAY),
         "overdue filter": lambda: invoices.list_invoices(owner, BIG_ORG, status="overdue", today=TODAY),
         'search "B00123"': lambda: invoices.list_invoices(owner, BIG_ORG, search="B00123", today=TODAY),
         "page 200": lambda: invoices.list_invoices(owner, BIG_ORG, page=200, today=TODAY),
         "staff: all organizations": lambda: invoices.list_invoices(OPERATOR, None, today=TODAY),
-    }.items():
-        print(fmt(label, timed(fn, samples)))
+    }, samples)
 
 
 def bench_billing_run() -> None:

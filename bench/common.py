@@ -6,8 +6,9 @@ import math
 import os
 import shutil
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from opsportal import db as app_db
@@ -75,3 +76,27 @@ def fmt(label: str, values: list[float], cpu: list[float] | None = None, *, widt
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"load average {one:.2f} (1 min) / {five:.2f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def measure_interleaved(title: str, calls: dict[str, Callable[[], object]], samples: int, *,
+                        warm: int = 3, width: int = 34) -> None:
+    """Time each call ``samples`` times, interleaved, after ``warm`` untimed rounds, and print p50/p95/max.
+
+    Besides wall time, the CPU time of the calling thread: the service's own cost apart from waiting
+    for the database and, on a busy machine, for a CPU (SQLite runs in this thread, so it is included).
+    """
+    for fn in calls.values():  # warm the pool, the statement caches and the database's buffers
+        for _ in range(warm):
+            fn()
+    timings: dict[str, list[float]] = {k: [] for k in calls}
+    cpu: dict[str, list[float]] = {k: [] for k in calls}
+    print(f"{title}: {samples} samples each, interleaved; {load_average()} at start")
+    for _ in range(samples):
+        for label, fn in calls.items():
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            fn()
+            timings[label].append((time.perf_counter() - start) * 1000)
+            cpu[label].append((time.thread_time() - start_cpu) * 1000)
+    for label, values in timings.items():
+        print(fmt(label, values, cpu[label], width=width))
+    print(f"  ({load_average()} at end; each call is one unit of work through the service)")

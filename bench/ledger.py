@@ -34,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
-from bench.common import fmt, load_average, scratch_database, server_version  # noqa: E402
+from bench.common import fmt, load_average, measure_interleaved, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.domain.ledger.lots import end_of_day  # noqa: E402
 from opsportal.migrations import upgrade  # noqa: E402
@@ -402,23 +402,7 @@ def measure_reads(data: Dataset, samples: int) -> None:
                                                                           product="support_hours"),
         "summary  small org": lambda: credit_views.summary(OPERATOR, data.small_org),
     }
-    for fn in calls.values():  # warm the pool, the statement caches and the database's buffers
-        for _ in range(5):
-            fn()
-    timings: dict[str, list[float]] = {k: [] for k in calls}
-    # CPU time of this (the calling) thread: what the service costs in Python, apart from waiting
-    # for the database and for a CPU on a busy machine.
-    cpu: dict[str, list[float]] = {k: [] for k in calls}
-    print(f"Read latency: {samples} samples each, interleaved; {load_average()} at start")
-    for _ in range(samples):
-        for label, fn in calls.items():
-            start, start_cpu = time.perf_counter(), time.thread_time()
-            fn()
-            timings[label].append((time.perf_counter() - start) * 1000)
-            cpu[label].append((time.thread_time() - start_cpu) * 1000)
-    for label, values in timings.items():
-        print(fmt(label, values, cpu[label]))
-    print(f"  ({load_average()} at end; each call is one unit of work through the service)")
+    measure_interleaved("Read latency", calls, samples, warm=5)
     b = credit_views.balance(OPERATOR, data.big_org, product="support_hours")
     print(f"  big org balance: available {b.available:,} min, in play {b.in_play:,} min, "
           f"{len(b.lots)} lots shown, schedule {b.expiry_schedule}")

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
-from bench.common import fmt, load_average, scratch_database, server_version  # noqa: E402
+from bench.common import load_average, measure_interleaved, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.domain.roles import Role  # noqa: E402
 from opsportal.domain.tasks import CATEGORIES  # noqa: E402
@@ -179,23 +179,7 @@ def _closed_pages() -> int:
 
 def measure(samples: int) -> None:
     fns = calls(_closed_pages())
-    for fn in fns.values():  # warm the pool, the statement caches and the database's buffers
-        for _ in range(3):
-            fn()
-    timings: dict[str, list[float]] = {k: [] for k in fns}
-    # CPU time of the calling thread: the service's own cost, apart from waiting for the database and,
-    # on a busy machine, for a CPU (on SQLite the database engine runs in this thread, so it is included).
-    cpu: dict[str, list[float]] = {k: [] for k in fns}
-    print(f"Latency: {samples} samples each, interleaved; {load_average()} at start")
-    for _ in range(samples):
-        for label, fn in fns.items():
-            start, start_cpu = time.perf_counter(), time.thread_time()
-            fn()
-            timings[label].append((time.perf_counter() - start) * 1000)
-            cpu[label].append((time.thread_time() - start_cpu) * 1000)
-    for label, values in timings.items():
-        print(fmt(label, values, cpu[label], width=42))
-    print(f"  ({load_average()} at end; each call is one unit of work through the service)")
+    measure_interleaved("Latency", fns, samples, width=42)
     for label, fn in fns.items():
         page = fn()
         print(f"  {label}: {page.total:,} tasks, {len(page.items)} on the page")
