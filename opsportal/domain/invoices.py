@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from opsportal.domain.percent import format_bp, parse_bp
 from opsportal.domain.roles import Role
 
 MAX_TAX_RATE_BP = 5_000  # 50.00 %: anything higher is a typing mistake
@@ -90,20 +91,15 @@ def tax_of(subtotal_minor: int, rate_bp: int) -> int:
 
 def format_tax_rate(rate_bp: int) -> str:
     """``2000`` -> ``20%``, ``1950`` -> ``19.5%``, ``825`` -> ``8.25%``."""
-    whole, frac = divmod(rate_bp, 100)
-    return f"{whole}%" if frac == 0 else f"{whole}.{frac:02d}".rstrip("0") + "%"
-
-
-_RATE = re.compile(r"^(\d{1,2})(?:\.(\d{1,2}))?\s*%?$")
+    return format_bp(rate_bp) + "%"
 
 
 def parse_tax_rate(text: str) -> int:
     """``"20"``, ``"20%"``, ``"8.25"`` -> basis points; ValueError with a readable reason otherwise."""
-    match = _RATE.match((text or "").strip())
-    if not match:
-        raise ValueError("enter a tax rate such as 20 or 8.25 (per cent)")
-    whole, frac = match.groups()
-    rate = int(whole) * 100 + int((frac or "0").ljust(2, "0"))
+    try:
+        rate = parse_bp(text)
+    except ValueError:
+        raise ValueError("enter a tax rate such as 20 or 8.25 (per cent)") from None
     if rate > MAX_TAX_RATE_BP:
         raise ValueError(f"the tax rate must be at most {format_tax_rate(MAX_TAX_RATE_BP)}")
     return rate

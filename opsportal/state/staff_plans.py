@@ -11,6 +11,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.money import parse_minor_units
+from opsportal.domain.percent import format_bp, parse_bp
 from opsportal.domain.plans import OfferingCode
 from opsportal.services import plan_admin_views, plan_catalog
 from opsportal.services.errors import ServiceError
@@ -77,7 +78,7 @@ class StaffPlansState(rx.State):
             for o in sorted(rows.offerings, key=lambda o: ({"base": 0, "addon": 1}.get(o.kind, 2), o.name))]
         self.bundles = [{"code": b.code, "name": b.name, "addons": b.addons,
                          "addon_names": " + ".join(LABELS.get(a, a) for a in b.addons.split(",")),
-                         "discount": f"{b.discount_bp / 100:g}%", "discount_input": f"{b.discount_bp / 100:g}",
+                         "discount": f"{format_bp(b.discount_bp)}%", "discount_input": format_bp(b.discount_bp),
                          "active": "yes" if b.active else "", "status": "On sale" if b.active else "Withdrawn"}
                         for b in rows.bundles]
         self.regions = rows.regions
@@ -224,7 +225,7 @@ class StaffPlansState(rx.State):
             code = self.edit.get("code") or str(form.get("code", ""))
             text = str(form.get("discount", "")).strip()
             try:
-                bp = round(float(text) * 100)
+                bp = parse_bp(text)
             except ValueError:
                 raise ValueError("Give the discount in percent, e.g. 10") from None
             addons = [c for c in ADDONS if checked(f"addon_{c}")]
