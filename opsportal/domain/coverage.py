@@ -14,7 +14,8 @@ What covers what (seed 001):
   (Mon 18:00 -> Tue 08:00). Not weekends, and not public holidays: the seed names "weekends and public
   holidays" only for Everyday After-Hours, so a weekday public holiday (its whole local day) is left out;
   the night before it and the night after it are covered.
-- Pay-Per-Incident Scheduled After-Hours: a paid, scheduled window covers itself.
+- Pay-Per-Incident Scheduled After-Hours: a paid, scheduled window covers itself; so does paid
+  Emergency After-Hours support, from the moment it is paid for the time bought.
 Add-ons are "an add-on to Gold Support and cannot be purchased in lieu of Gold Support", so none of them
 counts at an instant when Gold is not active. Entitlement dates are calendar days of the home region.
 """
@@ -45,6 +46,7 @@ class Basis(StrEnum):
     everyday_after_hours = "Everyday After-Hours"
     business_day_after_hours = "Business-Day After-Hours"
     scheduled_after_hours = "Pay-Per-Incident Scheduled After-Hours"
+    emergency_after_hours = "Pay-Per-Incident Emergency After-Hours"
 
     @property
     def is_business_hours(self) -> bool:
@@ -56,7 +58,7 @@ class OrgPlan:
     home_region: str  # where the software was bought
     extra_regions: tuple[str, ...] = ()  # other regions the organization has teams in
     entitlements: tuple[Entitlement, ...] = ()
-    scheduled: tuple[ScheduledWindow, ...] = ()  # paid pay-per-incident scheduled after-hours windows
+    scheduled: tuple[ScheduledWindow, ...] = ()  # paid pay-per-incident windows (scheduled and emergency)
 
 
 @dataclass(frozen=True)
@@ -113,8 +115,8 @@ def _home_basis(region: Region, at: datetime, active: list[Entitlement], gold: E
     business_day = _first(active, OfferingCode.business_day_after_hours)
     if business_day and is_workweek_after_hours(region, at):
         return Basis.business_day_after_hours, business_day
-    if any(window.contains(at) for window in scheduled):
-        return Basis.scheduled_after_hours, None
+    if window := next((w for w in scheduled if w.contains(at)), None):
+        return (Basis.emergency_after_hours if window.emergency else Basis.scheduled_after_hours), None
     return None
 
 

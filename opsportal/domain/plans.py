@@ -485,10 +485,12 @@ def rate_text(offering: Offering) -> str:
 
 @dataclass(frozen=True)
 class ScheduledWindow:
-    """A paid Pay-Per-Incident Scheduled After-Hours window (e.g. a production upgrade), [start, end)."""
+    """A paid pay-per-incident window, [start, end): a Scheduled After-Hours window booked ahead (e.g. a
+    production upgrade), or Emergency After-Hours support, which starts when it is paid."""
 
     start: datetime
     end: datetime
+    emergency: bool = False
 
     def contains(self, instant: datetime) -> bool:
         return require_aware(self.start) <= require_aware(instant) < require_aware(self.end)

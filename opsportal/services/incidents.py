@@ -22,6 +22,7 @@ from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
+from opsportal.domain.ledger.products import format_quantity
 from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
@@ -254,10 +255,10 @@ def schedule_paid(session: Session, invoice: Invoice, at: datetime) -> None:
     session.add(req)
     home = store.profile(session, req.organization_id)
     region = store.regions(session).get(home[0]) if home else None
-    hours = f"{req.expected_units * req.unit_minutes / 60:g}"
+    prepaid = format_quantity(req.expected_units * req.unit_minutes, "minute")
     session.add(TicketComment(ticket_id=ticket.id, author_name=SYSTEM_AUTHOR, from_staff=True, created_at=at,
                               body=f"Paid — scheduled for {window_text(req.window_start, req.window_end, region)}. "
-                                   f"Invoice {invoice.number} prepaid {hours} hours, used first by time on this "
+                                   f"Invoice {invoice.number} prepaid {prepaid}, used first by time on this "
                                    "task; further time is billed as usual."))
     if ticket.status == TaskStatus.waiting_on_customer.value:
         ticket.status = TaskStatus.open.value

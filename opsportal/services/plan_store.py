@@ -19,7 +19,8 @@ from opsportal.models import (
     SupportRegion,
 )
 
-SCHEDULED = "scheduled"
+SCHEDULED = "scheduled"  # an incident request's kind, and its status once paid
+EMERGENCY = "emergency"
 
 
 def region_of(row: SupportRegion) -> Region:
@@ -73,12 +74,14 @@ def profile(session: Session, org_id: int) -> tuple[str, tuple[str, ...]] | None
 
 
 def scheduled_windows(session: Session, org_id: int, since: datetime) -> tuple[ScheduledWindow, ...]:
-    """Paid scheduled after-hours windows that have not ended by ``since``."""
-    rows = session.exec(select(IncidentRequest.window_start, IncidentRequest.window_end).where(
-        IncidentRequest.organization_id == org_id, IncidentRequest.kind == SCHEDULED,
-        IncidentRequest.status == SCHEDULED, IncidentRequest.window_end > since)
+    """Paid pay-per-incident windows (scheduled after-hours, and emergencies from the moment they were paid)
+    that have not ended by ``since``."""
+    rows = session.exec(select(IncidentRequest.window_start, IncidentRequest.window_end, IncidentRequest.kind).where(
+        IncidentRequest.organization_id == org_id, IncidentRequest.status == SCHEDULED,
+        IncidentRequest.window_end > since)
         .order_by(IncidentRequest.window_start)).all()
-    return tuple(ScheduledWindow(start, end) for start, end in rows)
+    return tuple(ScheduledWindow(start, end, emergency=kind == EMERGENCY)
+                 for start, end, kind in rows)
 
 
 def org_plan(session: Session, org_id: int, at: datetime) -> OrgPlan | None:

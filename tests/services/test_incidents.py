@@ -160,6 +160,27 @@ def test_a_paid_scheduled_window_covers_itself(gold):
         "Not covered")
 
 
+def test_paid_emergency_support_covers_the_organization_for_the_time_bought_from_when_it_was_paid(gold):
+    result = emergency(gold)  # 2 hours
+    owner = gold.actor("holdings_owner")
+    paid_at = SATURDAY_NOON + timedelta(minutes=10)
+    assert plans.coverage_now(owner, gold.holdings.id, paid_at).headline.startswith("Not covered — emergency")
+    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=paid_at)
+    during = plans.coverage_now(owner, gold.holdings.id, paid_at + timedelta(minutes=30))
+    assert during.headline == "After-hours covered by Pay-Per-Incident Emergency After-Hours"
+    assert (during.covered, during.emergency_available) == (True, False)
+    with pytest.raises(InvalidInput):  # nothing to buy while the paid emergency covers the moment
+        emergency(gold, at=paid_at + timedelta(minutes=30))
+    after = plans.coverage_now(owner, gold.holdings.id, paid_at + timedelta(hours=2))
+    assert after.headline.startswith("Not covered — emergency support available")
+
+
+def test_an_unpaid_emergency_request_does_not_cover_anything(gold):
+    emergency(gold)
+    view = plans.coverage_now(gold.actor("holdings_owner"), gold.holdings.id, SATURDAY_NOON + timedelta(minutes=5))
+    assert not view.covered
+
+
 # ----------------------------------------------------------------------------------------- refusals
 
 

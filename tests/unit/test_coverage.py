@@ -239,6 +239,13 @@ def test_a_paid_scheduled_window_covers_its_after_hours_and_withholds_the_emerge
     assert cover(org, utc(2025, 3, 15, 18, 0)).emergency is not None  # the window's end is outside it
 
 
+def test_a_paid_emergency_window_covers_its_time_under_its_own_name():
+    window = ScheduledWindow(utc(2025, 3, 15, 16, 0), utc(2025, 3, 15, 18, 0), emergency=True)
+    inside = cover(plan(GOLD, scheduled=(window,)), SATURDAY_NY_NOON)
+    assert inside.regions[0].basis is Basis.emergency_after_hours and inside.emergency is None
+    assert inside.headline == "After-hours covered by Pay-Per-Incident Emergency After-Hours"
+
+
 def test_extended_term_lists_the_product_versions_it_covers_while_active():
     org = OrgPlan("AMER", (), (held(GOLD), held(EXTENDED, versions=("4.6", "4.7"))))
     assert cover(org, WEDNESDAY_NY_10AM).extended_versions == ("4.6", "4.7")
