@@ -1,4 +1,4 @@
-"""On a customer task raised by a pay-per-incident request: awaiting payment (with the invoice) or scheduled."""
+"""On a task raised by a pay-per-incident request (customer and staff pages): awaiting payment or scheduled."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import hidden_caption
 from opsportal.state.staff_task import StaffTaskState as S
@@ -261,6 +262,7 @@ def staff_task_page() -> rx.Component:
             S.task.contains("id"),
             rx.vstack(
                 _summary(),
+                incident_status(S.incident),
                 _notice(),
                 _actions(),
                 _log_time(),

@@ -8,7 +8,7 @@ from datetime import date
 
 import reflex as rx
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.percent import format_bp, parse_bp
@@ -99,7 +99,7 @@ class StaffPlansState(rx.State):
         self.org_regions = (f"Home region {regions['home']}" + (f"; other regions {', '.join(regions['extra'])}"
                                                                 if regions["extra"] else "")) if regions \
             else "No home region set"
-        today = date.today().isoformat()
+        today = clock.now().date().isoformat()
         self.entitlements = [
             {"id": str(e["id"]), "name": LABELS.get(e["code"], e["code"]), "region": e["region"],
              "start": e["start"], "end": e["end"],
@@ -167,7 +167,7 @@ class StaffPlansState(rx.State):
 
     @rx.event
     def open_grant(self):
-        self._open("grant", {"title": "Grant an entitlement", "start": date.today().isoformat()})
+        self._open("grant", {"title": "Grant an entitlement", "start": clock.now().date().isoformat()})
 
     @rx.event
     def open_revoke(self, entitlement_id: str):

@@ -13,11 +13,12 @@ from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
-from opsportal.services import agent_work, credit_views, tasks
+from opsportal.services import agent_work, credit_views, incidents, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, sentence
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.staff_queue import STAFF_STATUS_LABELS
+from opsportal.state.task_incident import incident_view
 
 _ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
 
@@ -78,6 +79,7 @@ class StaffTaskState(rx.State):
     statuses: list[dict[str, str]] = []
     held: list[dict[str, str]] = []
     held_label: str = ""
+    incident: dict[str, str] = {}  # the pay-per-incident request behind the task (state.task_incident)
     today: str = ""
     log_error: str = ""
     comment_error: str = ""
@@ -120,6 +122,7 @@ class StaffTaskState(rx.State):
             self.held.append({"code": code, "name": name, "unit": unit, "held": format_quantity(quantity, unit),
                               "default": as_hours(quantity) if unit == "minute" else str(quantity)})
         self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
+        self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True)
         self.today = datetime.now(UTC).date().isoformat()
 
     def _clear(self) -> None:

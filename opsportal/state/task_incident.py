@@ -27,13 +27,20 @@ def read_task(actor: Actor, task_id: int) -> TaskWithIncident:
 
 
 def incident_fields(detail: TaskDetail) -> dict[str, str]:
-    """What the task page shows of the incident request; {} for an ordinary task."""
-    row = getattr(detail, "incident", None)
+    """What the customer's task page shows of the incident request; {} for an ordinary task."""
+    return incident_view(getattr(detail, "incident", None))
+
+
+def incident_view(row: IncidentRow | None, *, staff: bool = False) -> dict[str, str]:
+    """The incident box's fields; for staff the invoice opens in the staff console and there is no pay link,
+    and an unpaid request reminds the agent that work starts once it is paid."""
     if row is None:
         return {}
     window = incidents.window_text(row.window_start, row.window_end)
     if row.status == AWAITING:
-        text = f"Awaiting payment — pay invoice {row.invoice_number} ({row.total}) to have it scheduled."
+        invoice = f"invoice {row.invoice_number} ({row.total})"
+        text = (f"Awaiting payment of {invoice}: work starts once it is paid." if staff
+                else f"Awaiting payment — pay {invoice} to have it scheduled.")
         color = "amber"
     elif row.status == SCHEDULED:
         text = f"Scheduled for {window}."
@@ -43,4 +50,5 @@ def incident_fields(detail: TaskDetail) -> dict[str, str]:
         color = "gray"
     return {"kind": row.kind_label, "status": row.status_label, "text": text, "color": color,
             "units": f"{row.expected_units} × {row.unit}", "invoice": row.invoice_number,
-            "invoice_href": routes.invoice(row.invoice_id), "pay": "yes" if row.status == AWAITING else ""}
+            "invoice_href": routes.staff_invoice(row.invoice_id) if staff else routes.invoice(row.invoice_id),
+            "pay": "yes" if row.status == AWAITING and not staff else ""}

@@ -67,9 +67,17 @@ def test_an_owner_without_after_hours_cover_pays_an_emergency_incident_and_the_t
     expect(page.locator("#incident-status")).to_contain_text("Scheduled", timeout=CONFIRMED)
     expect(page.locator("#incident-text")).to_contain_text("Scheduled for")
 
+    task_id = re.search(r"/tasks/(\d+)", page.url).group(1)
+
     page.goto(base_url + "/")  # the paid emergency covers the organization now (the test clock stands still)
     expect(headline).to_contain_text("After-hours covered by Pay-Per-Incident Emergency After-Hours")
     expect(page.get_by_role("link", name="Request emergency support")).to_have_count(0)
+
+    page.context.clear_cookies()  # the agent sees on their task page that the work is paid and scheduled
+    sign_in(page, base_url, STAFF)
+    page.goto(f"{base_url}/staff/tasks/{task_id}")
+    expect(page.locator("#incident-status")).to_contain_text("Emergency After-Hours: Scheduled")
+    expect(page.locator("#incident-invoice")).to_have_attribute("href", re.compile(r"/staff/invoices/\d+$"))
 
 
 def test_the_plan_pages_have_no_accessibility_violations(page: Page, base_url, retail_on_gold):
