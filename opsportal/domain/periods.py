@@ -48,3 +48,19 @@ def next_period(period: Period, length: PeriodLength) -> Period:
 def lot_last_day(period: Period, length: PeriodLength, rolls_over_once: bool) -> date:
     """The period's hours are usable through its last day, or through the next period's when they roll over."""
     return next_period(period, length).end if rolls_over_once else period.end
+
+
+def periods_usable_on(starts_on: date, length: PeriodLength, rolls_over_once: bool, day: date) -> list[Period]:
+    """The subscription's periods whose hours are usable on ``day``, oldest first: the current period and,
+    when hours roll over once, the one before it (if the subscription had started by then).
+
+    The period job grants each of these once, so a period it missed (the portal was down when it began)
+    is still granted while its hours can be used; a period whose hours have expired is not granted late.
+    """
+    current = period_containing(starts_on, length, day)
+    if current is None:
+        return []
+    if not rolls_over_once or current.start <= starts_on:
+        return [current]
+    previous = period_containing(starts_on, length, current.start - timedelta(days=1))
+    return [previous, current] if previous is not None else [current]

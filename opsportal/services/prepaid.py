@@ -14,7 +14,7 @@ from opsportal.db import unit_of_work
 from opsportal.domain.forecast import Forecast, forecast
 from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day, last_usable_day
-from opsportal.domain.periods import Period, PeriodLength, lot_last_day, period_containing
+from opsportal.domain.periods import Period, PeriodLength, lot_last_day, period_containing, periods_usable_on
 from opsportal.models import (
     CreditLot,
     LedgerEntry,
@@ -138,7 +138,8 @@ def _midnight(day: date) -> datetime:
 
 
 def grant_due_periods(actor: Actor, *, at: datetime | None = None) -> int:
-    """The period job: each active subscription's current period gets its lot, once. Safe to rerun."""
+    """The period job: each active subscription's current period gets its lot, once, and so does the period
+    before it while its hours roll over (a period the job missed). Safe to rerun."""
     require_staff_admin(actor)
     at = at or utcnow()
     today = at.astimezone(UTC).date()
@@ -149,13 +150,11 @@ def grant_due_periods(actor: Actor, *, at: datetime | None = None) -> int:
             or_(ServiceSubscription.ends_on.is_(None), ServiceSubscription.ends_on >= today))).all()
     for sub in subs:
         length = PeriodLength(sub.period)
-        period = period_containing(sub.starts_on, length, today)
-        if period is None:
-            continue
-        try:
-            granted += _grant_period(actor, sub, period, length)
-        except Conflict:
-            continue  # another run granted this period meanwhile
+        for period in periods_usable_on(sub.starts_on, length, sub.rolls_over_once, today):
+            try:
+                granted += _grant_period(actor, sub, period, length)
+            except Conflict:
+                continue  # another run granted this period meanwhile
     return granted
 
 

@@ -1,6 +1,8 @@
-"""The in-process scheduler: while the portal runs, a background thread runs the notification jobs.
+"""The in-process scheduler: while the portal runs, a background thread runs the periodic jobs.
 
-It wakes up every hour (and shortly after start) and runs each job that is due at that moment
+It wakes up every hour (and shortly after start). Each tick first grants managed-service plans' period
+hours that are due (``prepaid.grant_due_periods``, once per period), so that the notices see them, then
+runs each notification job that is due at that moment
 (``domain.notifications.scheduled_run_due``: statements from 07:00 UTC on the 1st, expiry notices
 from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idempotent within its
 period, so waking often, restarting, or running it in several processes or next to cron sends
@@ -33,6 +35,7 @@ _stop = threading.Event()
 def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
     """One tick: every job due at ``at`` (default now); a job that raises is logged and the others still run."""
     at = at or utcnow()
+    grant_subscription_periods(at)
     reports = []
     for kind in NotificationKind:
         if not scheduled_run_due(kind, at):
@@ -49,6 +52,20 @@ def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
             log.info("%s", report.summary())
     reconcile_payments(at)
     return reports
+
+
+def grant_subscription_periods(at: datetime) -> int:
+    """Grant the period hours now due to every managed-service plan; logged, never raised. Returns how many."""
+    from opsportal.services import prepaid
+
+    try:
+        granted = prepaid.grant_due_periods(OPERATOR, at=at)
+    except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
+        log.exception("granting managed-service period hours failed")
+        return 0
+    if granted:
+        log.info("granted %d managed-service period(s) of hours", granted)
+    return granted
 
 
 def reconcile_payments(at: datetime) -> None:

@@ -68,6 +68,29 @@ def test_hours_that_roll_over_once_expire_at_the_end_of_the_next_period(world):
     assert plan_lots(world.retail) == [(MARCH_1, MAY_1, 600)]
 
 
+def test_a_period_the_job_missed_is_granted_late_while_its_hours_still_roll_over(world):
+    subscribe(world.retail, rolls_over_once=True, starts_on=date(2025, 2, 1))
+    assert run_job(NOW) == 2  # nothing ran in February: its hours are usable through March, so they come too
+    assert plan_lots(world.retail) == [(utc(2025, 2, 1), APRIL_1, 600), (MARCH_1, MAY_1, 600)]
+    assert run_job(NOW) == 0
+    assert cache_mismatches() == []
+
+
+def test_a_missed_period_whose_hours_would_have_expired_is_not_granted_late(world):
+    subscribe(world.retail, starts_on=date(2025, 1, 1))  # no rollover: January and February are gone
+    assert run_job(NOW) == 1
+    assert plan_lots(world.retail) == [(MARCH_1, APRIL_1, 600)]
+
+
+def test_the_portals_hourly_scheduler_tick_grants_the_periods_hours_once(world):
+    from opsportal.services import scheduler
+
+    subscribe(world.retail, starts_on=date(2025, 3, 1))
+    assert scheduler.grant_subscription_periods(NOW) == 1
+    assert scheduler.grant_subscription_periods(NOW + timedelta(hours=1)) == 0
+    assert plan_lots(world.retail) == [(MARCH_1, APRIL_1, 600)]
+
+
 def test_running_the_period_job_again_in_the_same_period_grants_nothing_and_changes_nothing(world):
     subscribe(world.retail, rolls_over_once=True)
     run_job(NOW)

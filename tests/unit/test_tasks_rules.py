@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from opsportal.domain.billing_time import format_money, payg_amount, split_time
 from opsportal.domain.forecast import forecast
-from opsportal.domain.periods import Period, PeriodLength, lot_last_day, next_period, period_containing
+from opsportal.domain.periods import (
+    Period,
+    PeriodLength,
+    lot_last_day,
+    next_period,
+    period_containing,
+    periods_usable_on,
+)
 from opsportal.domain.tasks import (
     CATEGORIES,
     CLOSED_STATUSES,
@@ -301,6 +308,32 @@ def test_periods_tile_the_calendar_from_the_start_without_gaps_or_overlaps(start
     assert following.start.day == 1 and (following.end + timedelta(days=1)).day == 1
     months = (following.end.year - following.start.year) * 12 + following.end.month - following.start.month + 1
     assert months == length.months
+
+
+def test_without_rollover_only_the_current_periods_hours_are_usable():
+    assert periods_usable_on(date(2025, 1, 1), PeriodLength.monthly, False, date(2025, 3, 10)) == [
+        Period(date(2025, 3, 1), date(2025, 3, 31))]
+
+
+def test_with_rollover_the_previous_periods_hours_are_still_usable_too():
+    assert periods_usable_on(date(2025, 1, 15), PeriodLength.quarterly, True, date(2025, 5, 2)) == [
+        Period(date(2025, 1, 15), date(2025, 3, 31)), Period(date(2025, 4, 1), date(2025, 6, 30))]
+
+
+def test_in_the_first_period_there_is_no_earlier_period_to_roll_over():
+    assert periods_usable_on(date(2025, 3, 5), PeriodLength.monthly, True, date(2025, 3, 20)) == [
+        Period(date(2025, 3, 5), date(2025, 3, 31))]
+    assert periods_usable_on(date(2025, 3, 5), PeriodLength.monthly, True, date(2025, 3, 1)) == []
+
+
+@given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.integers(0, 2000), st.sampled_from(list(PeriodLength)),
+       st.booleans())
+def test_every_usable_period_has_started_and_its_hours_last_through_the_day(starts, offset, length, rolls):
+    day = starts + timedelta(days=offset)
+    usable = periods_usable_on(starts, length, rolls, day)
+    assert usable and usable[-1] == period_containing(starts, length, day)
+    for period in usable:
+        assert starts <= period.start <= day <= lot_last_day(period, length, rolls)
 
 
 # ----------------------------------------------------------------------------------------- forecast
