@@ -16,3 +16,10 @@ from opsportal.settings import get_settings
 def now() -> datetime:
     override = get_settings().clock_override
     return override.astimezone(UTC) if override is not None else utcnow()
+
+
+def on_coverage_clock(at: datetime) -> datetime:
+    """``at`` (an instant on the real clock, e.g. when a payment was confirmed) as the coverage clock reads it:
+    itself, or the fixed override instant. A paid emergency window starts there, so that coverage sees it."""
+    override = get_settings().clock_override
+    return override.astimezone(UTC) if override is not None else at

@@ -247,9 +247,10 @@ def schedule_paid(session: Session, invoice: Invoice, at: datetime) -> None:
         return
     ticket = session.exec(select(Ticket).where(Ticket.id == req.ticket_id).with_for_update()
                           .execution_options(populate_existing=True)).one()
-    if req.kind == "emergency" and req.window_start < at:  # emergency work starts once paid
+    starts = clock.on_coverage_clock(at)
+    if req.kind == "emergency" and req.window_start < starts:  # emergency work starts once paid
         length = req.window_end - req.window_start
-        req.window_start, req.window_end = at, at + length
+        req.window_start, req.window_end = starts, starts + length
     _hold_units(session, req, ticket, invoice, at)
     req.status, req.scheduled_at = SCHEDULED, at
     session.add(req)

@@ -29,6 +29,18 @@ def test_the_override_fixes_now_in_utc(fresh_settings):
     assert clock.now().tzinfo is UTC
 
 
+def test_a_real_instant_reads_as_itself_on_the_coverage_clock_without_an_override(fresh_settings):
+    fresh_settings.delenv("OPSPORTAL_CLOCK_OVERRIDE", raising=False)
+    paid = datetime(2026, 11, 22, 6, 40, tzinfo=UTC)
+    assert clock.on_coverage_clock(paid) == paid
+
+
+def test_with_an_override_every_real_instant_reads_as_the_fixed_instant_on_the_coverage_clock(fresh_settings):
+    fresh_settings.setenv("OPSPORTAL_CLOCK_OVERRIDE", "2026-11-21T03:00:00Z")
+    assert clock.on_coverage_clock(datetime(2026, 11, 22, 6, 40, tzinfo=UTC)) == datetime(2026, 11, 21, 3, 0,
+                                                                                          tzinfo=UTC)
+
+
 def test_an_override_without_a_time_zone_is_refused():
     with pytest.raises(ValidationError, match="time zone"):
         Settings(clock_override=datetime(2026, 11, 21, 3, 0))
