@@ -97,26 +97,42 @@ def _organization() -> rx.Component:
     ), width="100%")
 
 
+def _audit_row(a: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(a["at"], white_space="nowrap"),
+        rx.table.cell(a["actor"]),
+        rx.table.cell(a["action"]),
+        rx.table.row_header_cell(a["subject"]),
+        rx.table.cell(rx.text(a["change"], size="1"), rx.cond(a["note"] != "", rx.text(
+            "Note: ", a["note"], size="1", color=MUTED))),
+    )
+
+
 def _audit() -> rx.Component:
+    empty = rx.cond(S.audit_org == "", "No changes yet.", "No changes for this organization yet.")
     return rx.card(rx.vstack(
         rx.heading("Audit log", size="4", as_="h2"),
-        rx.cond(S.audit.length() == 0, rx.text("No changes yet.", size="2", color=MUTED)),
-        _table("Plan audit log", "plans-audit", ["When", "Who", "Action", "Subject", "Change"], S.audit,
-               lambda a: rx.table.row(
-                   rx.table.cell(a["at"], white_space="nowrap"),
-                   rx.table.cell(a["actor"]),
-                   rx.table.cell(a["action"]),
-                   rx.table.row_header_cell(a["subject"]),
-                   rx.table.cell(rx.text(a["change"], size="1"), rx.cond(a["note"] != "", rx.text(
-                       "Note: ", a["note"], size="1", color=MUTED))),
-               )),
-        rx.hstack(
-            rx.button("Newer", size="1", variant="soft", disabled=S.audit_page <= 1,
-                      on_click=S.audit_to(S.audit_page - 1)),
-            rx.text("Page ", S.audit_page, " of ", S.audit_pages, size="2"),
-            rx.button("Older", size="1", variant="soft", disabled=S.audit_page >= S.audit_pages,
-                      on_click=S.audit_to(S.audit_page + 1)),
-            spacing="3", align="center",
+        rx.box(_field("Show changes of", "audit-org", rx.el.select(
+            rx.el.option("Every organization and the catalog", value=""),
+            rx.foreach(S.organizations, lambda o: rx.el.option(o["name"], value=o["id"])),
+            id="audit-org", value=S.audit_org, on_change=S.choose_audit_org, style=SELECT_STYLE)),
+            width="100%", max_width="24rem"),
+        rx.cond(
+            S.audit.length() == 0,
+            rx.text(empty, size="2", color=MUTED, id="plans-audit-empty"),
+            rx.vstack(
+                _table("Plan audit log", "plans-audit", ["When", "Who", "Action", "Subject", "Change"], S.audit,
+                       _audit_row),
+                rx.hstack(
+                    rx.button("Newer", size="1", variant="soft", disabled=S.audit_page <= 1,
+                              on_click=S.audit_to(S.audit_page - 1)),
+                    rx.text("Page ", S.audit_page, " of ", S.audit_pages, size="2"),
+                    rx.button("Older", size="1", variant="soft", disabled=S.audit_page >= S.audit_pages,
+                              on_click=S.audit_to(S.audit_page + 1)),
+                    spacing="3", align="center",
+                ),
+                spacing="3", width="100%",
+            ),
         ),
         spacing="3", width="100%",
     ), width="100%")

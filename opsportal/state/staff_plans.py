@@ -50,6 +50,7 @@ class StaffPlansState(rx.State):
     entitlements: list[dict[str, str]] = []
     audit: list[dict[str, str]] = []
     audit_page: int = 1
+    audit_org: str = ""  # "" = every organization and the catalog; else an organization id
     audit_pages: int = 1
     # The open dialog: "" | "offering" | "bundle" | "grant" | "revoke" | "regions"; what it edits; its message.
     dialog: str = ""
@@ -109,7 +110,8 @@ class StaffPlansState(rx.State):
              "revocable": "" if e["revoked"] else "yes"} for e in reversed(found.entitlements)]
 
     def _refresh_audit(self, actor) -> None:
-        page = plan_catalog.audit_log(actor, self.audit_page, page_size=AUDIT_PAGE)
+        org = int(self.audit_org) if self.audit_org.isdigit() else None
+        page = plan_catalog.audit_log(actor, self.audit_page, page_size=AUDIT_PAGE, organization_id=org)
         self.audit_pages = max(1, -(-page.total // AUDIT_PAGE))
         self.audit = [{"id": str(r.id), "at": f"{r.at:%d %b %Y %H:%M} UTC", "actor": r.actor, "action": r.action,
                        "subject": r.subject, "change": _change_text(r.before, r.after), "note": r.note}
@@ -138,6 +140,15 @@ class StaffPlansState(rx.State):
             self._refresh_org(actor)
         except ServiceError as exc:
             self.error = str(exc)
+
+    @rx.event
+    async def choose_audit_org(self, value: str):
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        self.audit_org = str(value) if str(value).isdigit() else ""
+        self.audit_page = 1
+        self._refresh_audit(actor)
 
     @rx.event
     async def audit_to(self, page: int):

@@ -142,3 +142,9 @@ def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, 
     expect(entitlements).to_contain_text("Revoked")
     expect(page.locator("#plans-audit")).to_contain_text("entitlement.revoked")
     expect(page.locator("#plans-audit")).to_contain_text("Contract cancelled")
+
+    audit_filter = page.get_by_label("Show changes of")
+    audit_filter.select_option(label="Fabrikam Clinics")  # another organization's changes only
+    expect(page.get_by_text("Contract cancelled")).to_have_count(0)
+    audit_filter.select_option(label="Northwind Logistics")
+    expect(page.locator("#plans-audit")).to_contain_text("Contract cancelled")
