@@ -27,6 +27,7 @@ from opsportal.pages import (  # noqa: F401
     staff_hour_blocks,
     staff_invoice,
     staff_mail,
+    staff_notices,
     staff_plans,
     staff_queue,
     staff_task,

@@ -53,6 +53,7 @@ FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"  # ?token=: services.notifications.password_reset_url
 INVITATION = "/invitation"  # ?token=: services.notifications.invitation_url
 STAFF_MAIL = "/staff/mail"
+STAFF_NOTICES = "/staff/notices"
 STAFF_MAIL_MESSAGE = "/staff/mail/[message_id]"
 
 

@@ -37,6 +37,7 @@ def navigation() -> rx.Component:
                             _nav_link("Billing", routes.STAFF_BILLING, "receipt"),
                             _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
                             _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
+                            _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
                             _nav_link("Mail", routes.STAFF_MAIL, "mail")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),

@@ -452,3 +452,45 @@ def build_expiry_notice(organization: str, at: datetime, products: Mapping[str, 
                                       total=_expiring("Total", mine, product.unit)))
     return ExpiryNotice(organization=organization, until=at.date() + timedelta(days=WINDOW_DAYS),
                         nearest=min(s.total.nearest for s in sections), sections=sections)
+
+
+# --- deliveries, as the support team sees them -----------------------------------------------------------
+
+UNCONFIRMED_AFTER = timedelta(minutes=15)  # a send takes seconds: still "sending" after this, the run died
+
+
+class DeliveryState(StrEnum):
+    """Where one notice stands, from its row's status, attempts and last attempt."""
+
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    retrying = "retrying"  # failed; a later run tries again
+    gave_up = "gave_up"  # failed MAX_ATTEMPTS times; no run tries again unless staff allow it
+    unconfirmed = "unconfirmed"  # a run began sending and never recorded the result: it may have gone out
+
+    @property
+    def label(self) -> str:
+        return _DELIVERY_LABELS[self]
+
+    @property
+    def needs_attention(self) -> bool:
+        return self in (DeliveryState.retrying, DeliveryState.gave_up, DeliveryState.unconfirmed)
+
+
+_DELIVERY_LABELS = {
+    DeliveryState.pending: "Pending", DeliveryState.sending: "Sending", DeliveryState.sent: "Sent",
+    DeliveryState.retrying: "Failed, will retry", DeliveryState.gave_up: "Failed, gave up",
+    DeliveryState.unconfirmed: "Unconfirmed",
+}
+
+
+def delivery_state(status: str, attempts: int, last_attempt_at: datetime | None, now: datetime) -> DeliveryState:
+    if status == "sent":
+        return DeliveryState.sent
+    if status == "failed":
+        return DeliveryState.gave_up if attempts >= MAX_ATTEMPTS else DeliveryState.retrying
+    if status == "sending":
+        stale = last_attempt_at is None or _utc(now) - _utc(last_attempt_at) >= UNCONFIRMED_AFTER
+        return DeliveryState.unconfirmed if stale else DeliveryState.sending
+    return DeliveryState.pending

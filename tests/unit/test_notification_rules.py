@@ -11,13 +11,17 @@ from hypothesis import strategies as st
 
 from opsportal.domain.ledger.lots import end_of_day
 from opsportal.domain.notifications import (
+    MAX_ATTEMPTS,
     OVERDUE_STAGES,
+    UNCONFIRMED_AFTER,
+    DeliveryState,
     FreeCredit,
     NotificationKind,
     ProductInfo,
     Usage,
     build_expiry_notice,
     build_statement,
+    delivery_state,
     expiry_notice_due,
     format_amount,
     format_day,
@@ -315,3 +319,27 @@ def test_an_expiry_notices_total_is_the_sum_of_its_types_and_its_nearest_date_th
     assert section.total.nearest == AT.date() + timedelta(days=nearest)
     assert section.total.on_nearest == sum(q for d, q in soon if d == nearest)
     assert section.total.note.startswith("All of it") is (section.total.on_nearest == section.total.total)
+
+
+# --- deliveries, as the support team sees them -----------------------------------------------------------
+
+_NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("status", "attempts", "ago", "state"), [
+    ("sent", 1, timedelta(hours=1), DeliveryState.sent),
+    ("pending", 0, None, DeliveryState.pending),
+    ("failed", 1, timedelta(hours=1), DeliveryState.retrying),
+    ("failed", MAX_ATTEMPTS - 1, timedelta(hours=1), DeliveryState.retrying),
+    ("failed", MAX_ATTEMPTS, timedelta(hours=1), DeliveryState.gave_up),
+    ("sending", 1, timedelta(minutes=1), DeliveryState.sending),
+    ("sending", 1, UNCONFIRMED_AFTER, DeliveryState.unconfirmed),
+    ("sending", 1, None, DeliveryState.unconfirmed),
+])
+def test_a_deliverys_state_follows_from_its_status_attempts_and_last_attempt(status, attempts, ago, state):
+    assert delivery_state(status, attempts, _NOW - ago if ago else None, _NOW) is state
+
+
+def test_only_failed_and_unconfirmed_deliveries_need_attention():
+    assert {s for s in DeliveryState if s.needs_attention} == {
+        DeliveryState.retrying, DeliveryState.gave_up, DeliveryState.unconfirmed}
