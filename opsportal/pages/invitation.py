@@ -17,21 +17,30 @@ def invitation_page() -> rx.Component:
                 "your colleagues see and a password; you sign in with the e-mail address the invitation was sent to.",
                 size="2", color=MUTED),
         error_callout(S.error),
-        rx.cond(S.link_problem, rx.text("Ask the person who invited you to send a new invitation.", size="2")),
-        rx.form(
+        rx.cond(
+            S.link_problem,
+            rx.text("Ask the person who invited you to send a new invitation.", size="2"),
             rx.vstack(
-                text_field("Full name", "full_name", "invite-full-name", required=True, auto_complete="name",
-                           max_length=200),
-                password_field("Password", "password", "invite-password", hint=PASSWORD_HINT),
-                password_field("Repeat the password", "confirm_password", "invite-confirm-password"),
-                rx.button("Create my account", type="submit", size="3", width="100%"),
-                spacing="3",
-                width="100%",
+                rx.cond(S.link_organization != "", rx.text(
+                    rx.text.strong(S.link_organization), " invites ", rx.text.strong(S.link_email), " to join as ",
+                    rx.text.strong(S.link_role), ".", size="2", id="invite-offer")),
+                rx.form(
+                    rx.vstack(
+                        text_field("Full name", "full_name", "invite-full-name", required=True, auto_complete="name",
+                                   max_length=200),
+                        password_field("Password", "password", "invite-password", hint=PASSWORD_HINT),
+                        password_field("Repeat the password", "confirm_password", "invite-confirm-password"),
+                        rx.button("Create my account", type="submit", size="3", width="100%"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=S.submit,
+                    reset_on_submit=False,
+                    aria_label="Accept the invitation",
+                    width="100%",
+                ),
+                spacing="3", width="100%",
             ),
-            on_submit=S.submit,
-            reset_on_submit=False,
-            aria_label="Accept the invitation",
-            width="100%",
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href=routes.LOGIN, underline="always"), size="2"),
     )

@@ -42,21 +42,29 @@ def reset_password_page() -> rx.Component:
     return public_page(
         "Choose a new password",
         error_callout(ResetPasswordState.error),
-        rx.cond(ResetPasswordState.link_problem,
-                rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD, size="2", id="reset-new-link")),
-        rx.form(
+        rx.cond(
+            ResetPasswordState.link_problem,
+            rx.link("Ask for a new link", href=routes.FORGOT_PASSWORD, size="2", id="reset-new-link"),
             rx.vstack(
-                password_field("New password", "new_password", "reset-new-password", hint=PASSWORD_HINT),
-                password_field("Repeat the new password", "confirm_password", "reset-confirm-password"),
-                rx.text("Setting it signs you out on every device.", size="2", color=MUTED),
-                rx.button("Set the new password", type="submit", size="3", width="100%"),
-                spacing="3",
-                width="100%",
+                rx.cond(ResetPasswordState.link_email != "",
+                        rx.text("For the account ", rx.text.strong(ResetPasswordState.link_email), ".", size="2",
+                                id="reset-account")),
+                rx.form(
+                    rx.vstack(
+                        password_field("New password", "new_password", "reset-new-password", hint=PASSWORD_HINT),
+                        password_field("Repeat the new password", "confirm_password", "reset-confirm-password"),
+                        rx.text("Setting it signs you out on every device.", size="2", color=MUTED),
+                        rx.button("Set the new password", type="submit", size="3", width="100%"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    on_submit=ResetPasswordState.submit,
+                    reset_on_submit=True,
+                    aria_label="Choose a new password",
+                    width="100%",
+                ),
+                spacing="3", width="100%",
             ),
-            on_submit=ResetPasswordState.submit,
-            reset_on_submit=True,
-            aria_label="Choose a new password",
-            width="100%",
         ),
         _back_to_sign_in(),
     )

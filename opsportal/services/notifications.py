@@ -903,9 +903,10 @@ def request_password_reset(email: str, *, now: datetime | None = None) -> str:
     return RESET_ANSWER
 
 
-def _usable_token(session: Session, token: str, purpose: str, now: datetime) -> OneTimeToken:
-    row = session.exec(select(OneTimeToken).where(OneTimeToken.token_hash == secret_hash((token or "").strip()),
-                                                  OneTimeToken.purpose == purpose).with_for_update()).first()
+def _usable_token(session: Session, token: str, purpose: str, now: datetime, *, lock: bool = True) -> OneTimeToken:
+    query = select(OneTimeToken).where(OneTimeToken.token_hash == secret_hash((token or "").strip()),
+                                       OneTimeToken.purpose == purpose)
+    row = session.exec(query.with_for_update() if lock else query).first()
     if row is None:
         raise InvalidInput(LINK_INVALID)
     if row.used_at is not None:
@@ -913,6 +914,36 @@ def _usable_token(session: Session, token: str, purpose: str, now: datetime) -> 
     if row.expires_at <= now:
         raise InvalidInput(LINK_EXPIRED)
     return row
+
+
+@dataclass(frozen=True)
+class LinkCheck:
+    """What a still-usable e-mail link is for, to greet its reader before they fill in the form."""
+
+    email: str
+    organization: str = ""  # invitations
+    role_label: str = ""  # invitations
+
+
+def check_link(token: str, purpose: str, *, now: datetime | None = None) -> LinkCheck:
+    """Whether a reset (``purpose="reset"``) or invitation (``"invite"``) link still works, without using it.
+
+    Raises InvalidInput with the same message the form would give (invalid, used or expired link).
+    """
+    if purpose not in ("reset", "invite"):
+        raise InvalidInput(LINK_INVALID)
+    now = _utc(now)
+    with unit_of_work(write=False) as session:
+        row = _usable_token(session, token, purpose, now, lock=False)
+        if purpose == "reset":
+            user = session.get(User, row.user_id)
+            if user is None or not user.is_active:
+                raise InvalidInput(LINK_INVALID)
+            return LinkCheck(email=user.email)
+        org = session.get(Organization, row.organization_id)
+        if org is None:
+            raise InvalidInput(LINK_INVALID)
+        return LinkCheck(email=row.email, organization=org.name, role_label=parse_role(row.role).label)
 
 
 def _revoke_sessions(session: Session, user_id: int, now: datetime, reason: str) -> None:

@@ -103,13 +103,29 @@ class _LinkFormState(rx.State, mixin=True):
 
     error: str = ""
     link_problem: bool = False
+    link_email: str = ""  # whose link it is, once checked
+    link_organization: str = ""  # invitations: the organization and role offered
+    link_role: str = ""
     _token: str = ""
+
+    def _purpose(self) -> str:
+        raise NotImplementedError
 
     @rx.event
     def load(self):
         self._token = _query_token(self)
+        self.link_email = self.link_organization = self.link_role = ""
         self.link_problem = not self._token
         self.error = MISSING_LINK if not self._token else ""
+        if not self._token:
+            return
+        # Say at once that a link is used or expired, rather than after the form is filled in.
+        try:
+            found = notifications.check_link(self._token, self._purpose())
+        except ServiceError as exc:
+            self._refused(exc)
+            return
+        self.link_email, self.link_organization, self.link_role = found.email, found.organization, found.role_label
 
     def _passwords_differ(self, form: dict, field: str) -> bool:
         if str(form.get(field, "")) != str(form.get("confirm_password", "")):
@@ -124,6 +140,9 @@ class _LinkFormState(rx.State, mixin=True):
 
 
 class ResetPasswordState(_LinkFormState, rx.State):
+    def _purpose(self) -> str:
+        return "reset"
+
     @rx.event
     async def submit(self, form: dict):
         password = str(form.get("new_password", ""))
@@ -143,6 +162,9 @@ class ResetPasswordState(_LinkFormState, rx.State):
 
 
 class InvitationState(_LinkFormState, rx.State):
+    def _purpose(self) -> str:
+        return "invite"
+
     @rx.event
     async def submit(self, form: dict):
         password = str(form.get("password", ""))

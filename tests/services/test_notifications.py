@@ -29,6 +29,7 @@ from opsportal.services.organizations import create_organization
 from opsportal.services.users import create_user
 from opsportal.settings import get_settings
 from tests.utils.builders import PASSWORD
+from tests.utils.db import row_counts
 from tests.utils.ledger import NOW, consume, day, grant
 
 PUBLIC_URL = "https://portal.test"
@@ -585,6 +586,42 @@ def test_an_owner_or_admin_invites_a_user_by_e_mail_who_accepts_once_and_can_sig
     with pytest.raises(InvalidInput, match="^This link has already been used"):
         notifications.accept_invitation(token_of(url), full_name="Nina", password="nina-password-1")
     assert notifications.pending_invitations(world.actor("holdings_owner"), world.holdings.id) == []
+
+
+def test_checking_a_link_tells_whose_it_is_without_using_it(world, inbox):
+    notifications.request_password_reset("olivia@northwind.example")
+    reset = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
+    notifications.invite_user(world.actor("holdings_admin"), email="nina@northwind.example", role="billing")
+    invite = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/invitation?token="))
+    before = row_counts()
+
+    assert notifications.check_link(reset, "reset") == notifications.LinkCheck(email="olivia@northwind.example")
+    assert notifications.check_link(invite, "invite") == notifications.LinkCheck(
+        email="nina@northwind.example", organization="Northwind Holdings", role_label="Billing contact")
+    assert row_counts() == before
+    assert notifications.reset_password(reset, "a-brand-new-password")  # still works after the check
+
+
+@pytest.mark.parametrize(("token", "purpose", "message"), [
+    ("made-up-token", "reset", "^This link is not valid"),
+    ("", "invite", "^This link is not valid"),
+    ("anything", "unsubscribe", "^This link is not valid"),
+])
+def test_checking_a_link_that_does_not_exist_gives_the_forms_message(world, token, purpose, message):
+    with pytest.raises(InvalidInput, match=message):
+        notifications.check_link(token, purpose)
+
+
+def test_checking_a_used_or_expired_link_gives_the_forms_message(world, inbox):
+    notifications.request_password_reset("olivia@northwind.example")
+    token = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
+    with pytest.raises(InvalidInput, match="^This link has expired"):
+        notifications.check_link(token, "reset", now=utcnow() + timedelta(minutes=61))
+    with pytest.raises(InvalidInput, match="^This link is not valid"):  # a reset link is no invitation
+        notifications.check_link(token, "invite")
+    notifications.reset_password(token, "a-brand-new-password")
+    with pytest.raises(InvalidInput, match="^This link has already been used"):
+        notifications.check_link(token, "reset")
 
 
 def test_invitations_are_for_owners_and_admins_of_their_own_organization(world, inbox):
