@@ -82,6 +82,16 @@ def format_number(year: int, sequence: int) -> str:
     return f"{NUMBER_PREFIX}-{year}-{sequence:05d}"
 
 
+_WHOLE_NUMBER = re.compile(r"^INV-\d{4}-\d{5,}$")
+
+
+def whole_number(text: str) -> str | None:
+    """A search that is a whole invoice number (any case, e.g. ``inv-2026-00042``) as stored, else None:
+    such a search is answered by the unique index on the number instead of a scan."""
+    candidate = (text or "").strip().upper()
+    return candidate if _WHOLE_NUMBER.match(candidate) else None
+
+
 def tax_of(subtotal_minor: int, rate_bp: int) -> int:
     """Tax at ``rate_bp`` basis points (2000 = 20.00 %), rounded half up to the minor unit."""
     if subtotal_minor < 0 or rate_bp < 0:

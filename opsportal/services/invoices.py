@@ -224,7 +224,9 @@ def list_invoices(actor: Actor, organization_id: int | None, *, status: str = "a
         query_conditions = list(conditions)
         if shown is not None:
             query_conditions.append(shown)
-        if needle:
+        if exact := rules.whole_number(needle):
+            query_conditions.append(Invoice.number == exact)  # the unique index answers it
+        elif needle:
             like = f"%{needle}%"
             org_ids = select(Organization.id).where(Organization.name.ilike(like))
             query_conditions.append(or_(Invoice.number.ilike(like), Invoice.organization_id.in_(org_ids))

@@ -285,3 +285,24 @@ def test_the_demo_bills_the_pay_as_you_go_history_month_by_month(sqlite_database
     before = dump_tables()
     assert load_demo_billing(OPERATOR, now=NOW).invoices_created == 0
     assert dump_tables() == before
+
+
+# --- searching by number --------------------------------------------------------------------------------
+
+
+def test_searching_a_whole_invoice_number_in_any_case_finds_exactly_that_invoice(world):
+    first, second = issued_invoice(world), issued_invoice(world)
+    owner = world.actor("holdings_owner")
+    found = invoices.list_invoices(owner, world.holdings.id, search=f"  {second.number.lower()} ")
+    assert [r.id for r in found.page.items] == [second.id]
+    assert first.number[:-1] == second.number[:-1]  # the same prefix: a partial search finds both
+    partial = invoices.list_invoices(owner, world.holdings.id, search=second.number[:-1])
+    assert {r.id for r in partial.page.items} == {first.id, second.id}
+
+
+def test_a_whole_number_search_never_finds_another_organizations_invoice(world):
+    theirs = issued_invoice(world, "fabrikam")
+    found = invoices.list_invoices(world.actor("holdings_owner"), world.holdings.id, search=theirs.number)
+    assert found.page.total == 0
+    staff = invoices.list_invoices(world.actor("agent"), None, search=theirs.number)
+    assert [r.id for r in staff.page.items] == [theirs.id]

@@ -31,6 +31,7 @@ from opsportal.domain.invoices import (
     tax_of,
     time_line,
     totals,
+    whole_number,
 )
 from opsportal.domain.roles import Role
 
@@ -333,3 +334,17 @@ def test_a_confirmation_for_another_payment_reference_is_a_mismatch(reference):
 def test_the_payment_reference_is_checked_before_currency_and_amount():
     assert mismatch(payment_id="8", currency="eur", amount=1).startswith("the payment reference")
     assert mismatch(currency="eur", amount=1).startswith("currency")
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("INV-2026-00042", "INV-2026-00042"), (" inv-2026-00042 ", "INV-2026-00042"),
+    ("INV-2026-123456", "INV-2026-123456"),
+])
+def test_a_whole_invoice_number_is_recognised_in_any_case(text, number):
+    assert whole_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["", "00042", "INV-2026", "INV-2026-0004", "INV-26-00042", "INV-2026-00042x",
+                                  "Northwind"])
+def test_anything_but_a_whole_invoice_number_is_searched_as_text(text):
+    assert whole_number(text) is None
