@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.incident_status import incident_status
-from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption
 from opsportal.state.staff_task import StaffTaskState as S
 
@@ -162,6 +162,7 @@ def _entries() -> rx.Component:
             ), overflow_x="auto", width="100%"),
             rx.text("No time logged yet.", size="2", color=MUTED),
         ),
+        pager(S),
         id="time-entries",
     )
 
@@ -169,6 +170,10 @@ def _entries() -> rx.Component:
 def _conversation() -> rx.Component:
     return _section(
         "Conversation",
+        rx.cond(S.earlier != "",
+                rx.button(rx.icon("chevron-up", size=16, aria_hidden="true"), S.earlier, type="button",
+                          variant="soft", on_click=S.show_earlier, id="show-earlier", align_self="center")),
+        rx.cond(S.window_note != "", rx.text(S.window_note, size="2", color=MUTED)),
         rx.foreach(S.comments, lambda c: rx.box(
             rx.hstack(rx.text(c["author"], weight="medium", size="2"),
                       rx.badge(c["who"], variant="soft", color_scheme="gray", high_contrast=True),

@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.incident_status import incident_status
-from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.task_links import status_badge
 from opsportal.state.task import TaskState
 
@@ -82,6 +82,7 @@ def _time_entries() -> rx.Component:
                     min_width="44rem",
                     aria_label="Time entries",
                 ), overflow_x="auto", width="100%", tab_index=0, role="region", aria_label="Time entries table"),
+                pager(TaskState),
                 rx.text("Total ", rx.text.strong(t["time"]), ": ", t["prepaid"], " from prepaid hours, ",
                         t["payg"], " pay-as-you-go (", t["value"], ").", size="2", id="time-totals"),
                 spacing="3",
@@ -144,9 +145,21 @@ def _comment_form() -> rx.Component:
     )
 
 
+def _earlier() -> rx.Component:
+    """Older comments stay on the server until asked for, a step at a time."""
+    return rx.fragment(
+        rx.cond(TaskState.earlier != "",
+                rx.button(rx.icon("chevron-up", size=16, aria_hidden="true"), TaskState.earlier, type="button",
+                          variant="soft", on_click=TaskState.show_earlier, id="show-earlier",
+                          align_self="center")),
+        rx.cond(TaskState.window_note != "", rx.text(TaskState.window_note, size="2", color=MUTED)),
+    )
+
+
 def _conversation() -> rx.Component:
     return _section(
         "Conversation",
+        _earlier(),
         rx.cond(
             TaskState.comments.length() > 0,
             rx.el.ol(rx.foreach(TaskState.comments, _comment), display="flex", flex_direction="column", gap="0.75rem",

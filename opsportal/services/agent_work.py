@@ -38,6 +38,7 @@ from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
 from opsportal.services.pagination import Page
 from opsportal.services.tasks import (
+    COMMENT_WINDOW,
     TaskDetail,
     TaskRow,
     TimeEntryPublic,
@@ -74,10 +75,12 @@ def queue(actor: Actor, *, tab: str = "open", search: str = "", status: str = ""
         return page_of_tasks(session, filters, sort=sort, page=page, page_size=page_size)
 
 
-def task_for_staff(actor: Actor, ticket_id: int) -> TaskDetail:
-    """A task as the support team sees it (customers read theirs through ``tasks.get_task``)."""
+def task_for_staff(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW,
+                   entry_page: int = 1) -> TaskDetail:
+    """A task as the support team sees it (customers read theirs through ``tasks.get_task``): its latest
+    ``comments`` comments and one page of its time entries, newest first."""
     require_staff(actor)
-    return get_task(actor, ticket_id)
+    return get_task(actor, ticket_id, comments=comments, entry_page=entry_page)
 
 
 def agents(actor: Actor) -> list[Agent]:

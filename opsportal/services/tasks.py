@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, func, or_
+from sqlalchemy import Boolean, case, func, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -29,6 +29,11 @@ from opsportal.services.pagination import Page, clamp
 
 TASK_NOT_FOUND = "That task was not found or you do not have access to it."
 MAX_TASK_ID = 2**31 - 1  # ticket.id is a 32-bit integer
+# A task page holds a window, not the whole task: the latest comments (widened a step at a time, up to a bound)
+# and one page of time entries.
+COMMENT_WINDOW = 50
+MAX_COMMENT_WINDOW = 500
+ENTRY_PAGE_SIZE = 25
 SORTS = {
     "updated": lambda: (Ticket.updated_at.desc(), Ticket.id.desc()),
     "created": lambda: (Ticket.created_at.desc(), Ticket.id.desc()),
@@ -87,7 +92,20 @@ class TimeEntryPublic:
 
 
 @dataclass(frozen=True)
+class TimeTotals:
+    """A task's logged time over all its entries, summed in SQL; pay-as-you-go value per currency."""
+
+    minutes: int = 0
+    prepaid_minutes: int = 0
+    payg_minutes: int = 0
+    payg_amount_by_currency: tuple[tuple[str, int], ...] = ()  # (currency, minor units), by currency
+
+
+@dataclass(frozen=True)
 class TaskDetail:
+    """A task with a bounded window of it: the latest ``comments`` (oldest of the window first) and one page of
+    ``time_entries`` (newest first); the counts and ``totals`` cover the whole task."""
+
     row: TaskRow
     organization_id: int
     description: str
@@ -96,6 +114,11 @@ class TaskDetail:
     comments: list[CommentPublic]
     time_entries: list[TimeEntryPublic]
     assigned_agent_id: int | None = None
+    comment_count: int = 0
+    entry_page: int = 1
+    entry_pages: int = 1
+    entry_total: int = 0
+    totals: TimeTotals = TimeTotals()
 
 
 def paid_by(prepaid: int, payg: int) -> str:
@@ -235,19 +258,49 @@ def time_entry_public(entry: TimeEntry, revisions: int = 0) -> TimeEntryPublic:
                            paid_by=paid_by(entry.prepaid_minutes, entry.payg_minutes), revisions=revisions)
 
 
-def get_task(actor: Actor, ticket_id: int) -> TaskDetail:
-    """A task with its conversation and every time entry (and what paid for it)."""
+def comment_window(size: int) -> int:
+    """How many of the latest comments a page may ask for: 1..MAX_COMMENT_WINDOW."""
+    return min(MAX_COMMENT_WINDOW, max(1, int(size)))
+
+
+def _time_totals(session: Session, ticket_id: int) -> tuple[TimeTotals, int]:
+    """The task's time over all its entries and how many there are: one aggregate query."""
+    payg_amount = func.sum(case((TimeEntry.payg_minutes > 0, TimeEntry.payg_amount_minor), else_=0))
+    rows = session.exec(
+        select(TimeEntry.currency, func.count(), func.sum(TimeEntry.minutes), func.sum(TimeEntry.prepaid_minutes),
+               func.sum(TimeEntry.payg_minutes), payg_amount)
+        .where(TimeEntry.ticket_id == ticket_id).group_by(TimeEntry.currency).order_by(TimeEntry.currency)).all()
+    totals = TimeTotals(minutes=sum(int(r[2] or 0) for r in rows), prepaid_minutes=sum(int(r[3] or 0) for r in rows),
+                        payg_minutes=sum(int(r[4] or 0) for r in rows),
+                        payg_amount_by_currency=tuple((r[0], int(r[5] or 0)) for r in rows if r[5]))
+    return totals, sum(int(r[1]) for r in rows)
+
+
+def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, entry_page: int = 1,
+             entry_page_size: int = ENTRY_PAGE_SIZE) -> TaskDetail:
+    """A task with its latest ``comments`` comments and one page of its time entries (newest first).
+
+    Out-of-range windows and pages are clamped (a page past the end is the last page), never refused.
+    """
     from opsportal.models import Organization, TimeEntryRevision
 
+    window = comment_window(comments)
+    entry_page, entry_page_size = clamp(entry_page, entry_page_size)
     with unit_of_work(write=False) as session:
         ticket = _load_visible(session, actor, ticket_id)
         org = session.get(Organization, ticket.organization_id)
         names = dict(session.exec(select(User.id, User.full_name).where(
             User.id.in_([i for i in (ticket.assigned_agent_id, ticket.created_by_user_id) if i]))).all())
-        comments = session.exec(select(TicketComment).where(TicketComment.ticket_id == ticket_id)
-                                .order_by(TicketComment.id)).all()
+        comment_count = session.exec(select(func.count()).select_from(TicketComment)
+                                     .where(TicketComment.ticket_id == ticket_id)).one()
+        latest = session.exec(select(TicketComment).where(TicketComment.ticket_id == ticket_id)
+                              .order_by(TicketComment.id.desc()).limit(window)).all()
+        totals, entry_total = _time_totals(session, ticket_id)
+        shape = Page(items=[], page=entry_page, page_size=entry_page_size, total=entry_total)
+        entry_page = min(entry_page, shape.pages)
         entries = session.exec(select(TimeEntry).where(TimeEntry.ticket_id == ticket_id)
-                               .order_by(TimeEntry.work_date, TimeEntry.id)).all()
+                               .order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc())
+                               .offset((entry_page - 1) * entry_page_size).limit(entry_page_size)).all()
         revisions = dict(session.exec(
             select(TimeEntryRevision.time_entry_id, func.count())
             .where(TimeEntryRevision.time_entry_id.in_([e.id for e in entries]))
@@ -259,9 +312,14 @@ def get_task(actor: Actor, ticket_id: int) -> TaskDetail:
             created_at=ticket.created_at,
             created_by=names.get(ticket.created_by_user_id),
             comments=[CommentPublic(id=c.id, author=c.author_name, from_staff=c.from_staff, body=c.body,
-                                    created_at=c.created_at) for c in comments],
+                                    created_at=c.created_at) for c in reversed(latest)],
             time_entries=[time_entry_public(e, revisions.get(e.id, 0)) for e in entries],
             assigned_agent_id=ticket.assigned_agent_id,
+            comment_count=int(comment_count),
+            entry_page=entry_page,
+            entry_pages=shape.pages,
+            entry_total=entry_total,
+            totals=totals,
         )
 
 

@@ -16,7 +16,9 @@ from opsportal.domain.tasks import TaskStatus
 from opsportal.services import agent_work, credit_views, incidents, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, sentence
+from opsportal.state import task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
+from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import STAFF_STATUS_LABELS
 from opsportal.state.task_incident import incident_view
 
@@ -64,7 +66,9 @@ def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
     }
 
 
-class StaffTaskState(rx.State):
+class StaffTaskState(PagedState, rx.State):
+    """``page``/``pages`` (PagedState) page the time entries; the conversation shows the latest comments."""
+
     shown_id: int = 0
     denied: str = ""
     error: str = ""
@@ -73,7 +77,10 @@ class StaffTaskState(rx.State):
     is_open: bool = False
     is_closed: bool = False
     comments: list[dict[str, str]] = []
+    earlier: str = ""  # the "Show earlier messages (K more)" label, "" when every comment is shown
+    window_note: str = ""
     entries: list[dict[str, str]] = []
+    _comment_window: int = tasks.COMMENT_WINDOW
     agents: list[dict[str, str]] = []
     assignee: str = ""
     statuses: list[dict[str, str]] = []
@@ -95,7 +102,8 @@ class StaffTaskState(rx.State):
         return int(raw) if raw.isdigit() else None
 
     def _refresh(self, actor: Actor) -> None:
-        detail = agent_work.task_for_staff(actor, self.shown_id)
+        detail = agent_work.task_for_staff(actor, self.shown_id, comments=self._comment_window,
+                                           entry_page=self.page)
         row = detail.row
         status = TaskStatus(row.status)
         self.is_open, self.is_closed = status.is_open, status is TaskStatus.closed
@@ -109,7 +117,10 @@ class StaffTaskState(rx.State):
         }
         self.comments = [{"id": str(c.id), "author": c.author, "who": "Support team" if c.from_staff else "Customer",
                           "body": c.body, "when": c.created_at.strftime("%d %b %Y %H:%M")} for c in detail.comments]
+        self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
+        self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [_entry(e) for e in detail.time_entries]
+        self.page, self.pages = detail.entry_page, detail.entry_pages
         self.agents = [{"id": str(a.id), "name": a.name} for a in agent_work.agents(actor)]
         self.assignee = str(detail.assigned_agent_id or "")
         self.statuses = [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus
@@ -138,6 +149,8 @@ class StaffTaskState(rx.State):
             return redirect
         requested = self._requested_id()
         self.task, self.comments, self.entries, self.held = {}, [], [], []
+        self.earlier = self.window_note = ""
+        self.page, self.pages, self._comment_window = 1, 1, tasks.COMMENT_WINDOW
         if requested is None:
             self.denied = tasks.TASK_NOT_FOUND
             return
@@ -146,6 +159,18 @@ class StaffTaskState(rx.State):
             self._refresh(actor)
         except (PermissionDenied, NotFound) as exc:
             self.denied, self.task = str(exc), {}
+
+    async def _load_page(self, page: int):
+        self._clear()
+        self.page = page
+        return await run_as_actor(self, lambda actor: None)
+
+    @rx.event
+    async def show_earlier(self):
+        """Widens the conversation by one step of older comments (up to the bound)."""
+        self._clear()
+        self._comment_window = task_views.wider_window(self._comment_window)
+        return await run_as_actor(self, lambda actor: None)
 
     @rx.event
     async def assign(self, form: dict):
@@ -237,6 +262,7 @@ class StaffTaskState(rx.State):
                                         note=str(form.get("note", "")),
                                         after_hours=form.get("after_hours") in ("on", True, "true"))
             self.notice = f"Logged {format_quantity(entry.minutes, 'minute')}: {entry.paid_by.lower()}."
+            self.page = 1  # the newest entries come first: show the one just logged
             return [rx.set_value("log-minutes", ""), rx.set_value("log-note", "")]
         return await run_as_actor(self, work, on_error="log_error")
 

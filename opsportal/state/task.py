@@ -1,4 +1,8 @@
-"""One task as its customer sees it: details, conversation, time entries; refreshes itself while open."""
+"""One task as its customer sees it: details, conversation, time entries; refreshes itself while open.
+
+The page holds a window of the task, never all of it: the latest comments (the customer widens the window with
+"Show earlier messages") and one page of time entries; the refresh loop reads the same window again.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,20 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.services import tasks
+from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
-from opsportal.services.tasks import TASK_NOT_FOUND, TaskDetail
+from opsportal.services.tasks import COMMENT_WINDOW, TASK_NOT_FOUND, TaskDetail
 from opsportal.state import live, task_views
 from opsportal.state.auth import actor_or_redirect
-from opsportal.state.task_incident import incident_fields, read_task
+from opsportal.state.paging import PagedState
+from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
+
+View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
 
-class TaskState(rx.State):
+class TaskState(PagedState, rx.State):
+    """``page``/``pages`` (PagedState) page the time entries."""
+
     task_id: int = 0
     error: str = ""
     title: str = ""
@@ -33,12 +43,16 @@ class TaskState(rx.State):
     comments: list[dict[str, str]] = []
     entries: list[dict[str, str]] = []
     totals: dict[str, str] = {}
+    earlier: str = ""  # the "Show earlier messages (K more)" label, "" when every comment is shown
+    window_note: str = ""  # said when the window is at its bound and older comments remain
     draft: str = ""
     comment_error: str = ""
     incident: dict[str, str] = {}  # a pay-per-incident request behind the task (state.task_incident)
     # When the task last changed as this page shows it, and which refresh loop is live.
     _seen: str = ""
     _watch_id: str = ""
+    # What this page shows (task id, comment window, time entry page): the refresh loop reads it again.
+    _view: View = (0, COMMENT_WINDOW, 1)
 
     @rx.var
     def heading(self) -> str:
@@ -51,6 +65,8 @@ class TaskState(rx.State):
     def _clear(self, error: str = "") -> None:
         self.error, self.title, self.description = error, "", ""
         self.comments, self.entries, self.totals = [], [], {}
+        self.earlier = self.window_note = ""
+        self.page = self.pages = 1
 
     def _apply(self, detail: TaskDetail) -> None:
         row = detail.row
@@ -68,8 +84,11 @@ class TaskState(rx.State):
         self.time_logged = task_views.hours(row.minutes_logged)
         self.description = detail.description
         self.comments = [task_views.comment(c) for c in detail.comments]
+        self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
+        self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [task_views.time_entry(e) for e in detail.time_entries]
-        self.totals = task_views.time_totals(detail.time_entries)
+        self.page, self.pages = detail.entry_page, detail.entry_pages
+        self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail)
         self._seen = row.updated_at.isoformat()  # what task_marker answers for this version
 
@@ -83,15 +102,40 @@ class TaskState(rx.State):
             return rx.redirect(routes.staff_task(task_id))
         self.draft = self.comment_error = ""
         self._watch_id = ""  # a loop of a page shown before stops
+        self._view = (0, COMMENT_WINDOW, 1)
         if task_id is None:
             self._clear(TASK_NOT_FOUND)
             return
+        return self._show(actor, (task_id, COMMENT_WINDOW, 1))
+
+    def _show(self, actor: Actor, view: View):
+        """Reads ``view`` of the task, shows it and (re)starts the refresh loop on it."""
         try:
-            self._apply(read_task(actor, task_id))
+            detail = read_view(actor, view)
         except ServiceError as exc:
             self._clear(str(exc))
             return
+        self._apply(detail)
+        self._view = (detail.row.id, view[1], detail.entry_page)
         return TaskState.watch
+
+    async def _change_view(self, *, window: int | None = None, page: int | None = None):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        task_id, current_window, current_page = self._view
+        if not task_id:
+            return
+        return self._show(actor, (task_id, current_window if window is None else window,
+                                  current_page if page is None else page))
+
+    async def _load_page(self, page: int):
+        return await self._change_view(page=page)
+
+    @rx.event
+    async def show_earlier(self):
+        """Widens the conversation by one step of older comments (up to the bound)."""
+        return await self._change_view(window=task_views.wider_window(self._view[1]))
 
     @rx.event
     async def set_draft(self, value: str):
@@ -107,7 +151,7 @@ class TaskState(rx.State):
         text = str((form or {}).get("body", self.draft))
         try:
             tasks.add_comment(actor, self.task_id, text)
-            self._apply(read_task(actor, self.task_id))
+            self._apply(read_view(actor, self._view))
         except ServiceError as exc:
             self.comment_error = str(exc)
             return
@@ -119,9 +163,15 @@ class TaskState(rx.State):
     @rx.event(background=True)
     async def watch(self):
         """Shows what agents do (time logged, comments, status) within a few seconds, without a reload."""
-        async for event in live.follow(self, key="task_id", marker=task_marker, read=read_task):
+        async for event in live.follow(self, key="_view", marker=task_marker, read=read_view):
             yield event
 
 
-def task_marker(actor, task_id: int) -> str:
-    return tasks.last_change(actor, task_id).isoformat()
+def read_view(actor: Actor, view: View) -> TaskWithIncident:
+    """The task as the page shows it: its latest comments and a page of its time."""
+    task_id, window, entry_page = view
+    return read_task(actor, task_id, comments=window, entry_page=entry_page)
+
+
+def task_marker(actor, view: View) -> str:
+    return tasks.last_change(actor, view[0]).isoformat()

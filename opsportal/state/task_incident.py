@@ -20,8 +20,9 @@ class TaskWithIncident(TaskDetail):
     incident: IncidentRow | None = None
 
 
-def read_task(actor: Actor, task_id: int) -> TaskWithIncident:
-    detail = tasks.get_task(actor, task_id)
+def read_task(actor: Actor, task_id: int, **window: int) -> TaskWithIncident:
+    """``window``: ``comments`` and ``entry_page`` as ``tasks.get_task`` takes them."""
+    detail = tasks.get_task(actor, task_id, **window)
     values = {f.name: getattr(detail, f.name) for f in fields(detail)}
     return TaskWithIncident(**values, incident=incidents.incident_of_ticket(actor, task_id))
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from opsportal import routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
-from opsportal.services.tasks import CommentPublic, TaskRow, TimeEntryPublic
+from opsportal.services import tasks
+from opsportal.services.tasks import CommentPublic, TaskRow, TimeEntryPublic, TimeTotals
 
+COMMENT_STEP = 50  # how many older comments "Show earlier messages" adds
 STATUS_COLORS = {"open": "blue", "in_progress": "indigo", "waiting_on_customer": "orange", "resolved": "green",
                  "closed": "gray"}
 
@@ -48,16 +49,29 @@ def time_entry(entry: TimeEntryPublic) -> dict[str, str]:
             "after_hours": "yes" if entry.after_hours else "", "billed": "yes" if entry.billed else ""}
 
 
-def time_totals(entries: Iterable[TimeEntryPublic]) -> dict[str, str]:
-    entries = list(entries)
-    value_by_currency: dict[str, int] = {}
-    for e in entries:
-        if e.payg_minutes:
-            value_by_currency[e.currency] = value_by_currency.get(e.currency, 0) + e.payg_amount_minor
-    return {"time": hours(sum(e.minutes for e in entries)),
-            "prepaid": hours(sum(e.prepaid_minutes for e in entries)),
-            "payg": hours(sum(e.payg_minutes for e in entries)),
-            "value": " + ".join(format_money(v, c) for c, v in sorted(value_by_currency.items())) or "—"}
+def time_totals(totals: TimeTotals) -> dict[str, str]:
+    """The totals line over all of a task's entries (summed by the service, not from the page shown)."""
+    return {"time": hours(totals.minutes), "prepaid": hours(totals.prepaid_minutes),
+            "payg": hours(totals.payg_minutes),
+            "value": " + ".join(format_money(v, c) for c, v in sorted(totals.payg_amount_by_currency)) or "—"}
+
+
+def wider_window(current: int) -> int:
+    """The conversation window after "Show earlier messages": one step wider, never past the bound."""
+    return tasks.comment_window(int(current) + COMMENT_STEP)
+
+
+def earlier_label(comment_count: int, shown: int) -> str:
+    """The label of the button that shows older comments; "" when all are shown or the window is at its bound."""
+    more = max(0, comment_count - shown)
+    return f"Show earlier messages ({more:,} more)" if more and shown < tasks.MAX_COMMENT_WINDOW else ""
+
+
+def window_note(comment_count: int, shown: int) -> str:
+    """What the page says when it shows as many comments as a page may hold and older ones remain."""
+    if comment_count > shown >= tasks.MAX_COMMENT_WINDOW:
+        return f"Showing the latest {shown:,} of {comment_count:,} messages."
+    return ""
 
 
 def comment(c: CommentPublic) -> dict[str, str]:

@@ -124,6 +124,34 @@ def test_correcting_a_time_entry_requires_a_reason_and_then_marks_the_entry_corr
     assert (entry.minutes, entry.revisions) == (60, 1)
 
 
+def test_an_entry_on_the_second_page_of_time_entries_can_be_corrected_and_earlier_messages_shown(
+        page: Page, base_url, org):
+    task_id = open_task(org, "Patch every workstation")
+    for n in range(1, 27):
+        agent_work.log_time(OPERATOR, task_id, minutes=10, note=f"Workstation {n}")
+    for n in range(1, 53):
+        tasks.add_comment(OPERATOR, task_id, f"Update {n}")
+    open_task_page(page, base_url, task_id)
+    entries = page.locator("#time-entries")
+    expect(entries.get_by_role("table").locator("tbody tr")).to_have_count(25)
+    expect(page.locator("#conversation").get_by_text(re.compile(r"^Update \d+$"))).to_have_count(50)
+
+    page.get_by_role("button", name="Show earlier messages (2 more)").click()
+    expect(page.locator("#conversation").get_by_text(re.compile(r"^Update \d+$"))).to_have_count(52)
+    entries.get_by_role("button", name="Next page").click()
+    expect(entries).to_contain_text("Page 2 of 2")
+    entries.get_by_role("button", name=re.compile("^Correct the entry")).click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_label("Note")).to_have_value("Workstation 1")
+    dialog.get_by_label("Time spent").fill("0:20")
+    dialog.get_by_label("Reason for the correction").fill("Took longer than logged")
+    dialog.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(entries.get_by_role("row").filter(has_text="Workstation 1")).to_contain_text("Corrected (1 revision)")
+    expect(entries).to_contain_text("Page 2 of 2")
+    assert agent_work.task_for_staff(OPERATOR, task_id, entry_page=2).time_entries[0].minutes == 20
+
+
 def test_a_customer_cannot_open_the_queue_nor_a_task_of_their_own_organization_in_the_staff_console(
         page: Page, base_url, org):
     title = f"Secret staff notes {uuid.uuid4().hex[:6]}"

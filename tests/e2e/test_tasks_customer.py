@@ -252,6 +252,63 @@ def test_time_beyond_the_prepaid_hours_shows_as_pay_as_you_go_on_the_task_and_th
     expect(page.locator("#time-totals")).to_contain_text("USD 90.00")
 
 
+def test_a_long_conversation_shows_its_latest_fifty_messages_and_earlier_ones_on_request(page: Page, base_url, agent):
+    customer = new_customer("Long Chat Co")
+    task_id = new_task(customer, "Intermittent VPN drops")
+    for n in range(1, 61):
+        tasks.add_comment(agent if n % 2 else customer.actor, task_id, f"Message number {n}.")
+    sign_in(page, base_url, customer.email)
+    page.goto(f"{base_url}/tasks/{task_id}")
+    messages = page.locator("#conversation .comment")
+    expect(messages).to_have_count(50)
+    expect(messages.first).to_contain_text("Message number 11.")
+    expect(messages.last).to_contain_text("Message number 60.")
+    remember_page(page)
+
+    earlier = page.get_by_role("button", name="Show earlier messages (10 more)")
+    earlier.focus()
+    page.keyboard.press("Enter")  # a real button: the keyboard works it
+
+    expect(messages).to_have_count(60)
+    expect(messages.first).to_contain_text("Message number 1.")
+    expect(page.get_by_role("button", name=re.compile("^Show earlier messages"))).to_have_count(0)
+    tasks.add_comment(agent, task_id, "Message number 61.")
+    expect(messages.last).to_contain_text("Message number 61.", timeout=LIVE)
+    expect(messages).to_have_count(61)  # the refresh keeps the widened window
+    assert_not_reloaded(page)
+
+
+def test_time_entries_come_a_page_at_a_time_and_the_totals_cover_them_all(page: Page, base_url, agent):
+    customer = new_customer("Many Entries Co")
+    prepaid.set_hourly_rate(OPERATOR, customer.org_id, hourly_rate_minor=12_000, currency="USD")
+    task_id = new_task(customer, "Rebuild the file server")
+    for n in range(1, 31):
+        agent_work.log_time(agent, task_id, minutes=10, note=f"Step {n} done")
+    sign_in(page, base_url, customer.email)
+    page.goto(f"{base_url}/tasks/{task_id}")
+    entries = page.locator("#time-entries")
+    rows = entries.locator("tbody tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("Step 30 done")
+    expect(entries).to_contain_text("Page 1 of 2")
+    totals = page.locator("#time-totals")
+    expect(totals).to_contain_text("5 h 00 min")  # all 30 entries, not the 25 shown
+    expect(totals).to_contain_text("USD 600.00")
+
+    entries.get_by_role("button", name="Next page").click()
+
+    expect(rows).to_have_count(5)
+    expect(rows.first).to_contain_text("Step 5 done")
+    expect(entries).to_contain_text("Page 2 of 2")
+    expect(entries.get_by_role("button", name="Next page")).to_be_disabled()
+    expect(totals).to_contain_text("USD 600.00")
+    entries.get_by_role("button", name="Previous page").focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(25)
+    expect(entries).to_contain_text("Page 1 of 2")
+    assert axe_violations(page) == []
+
+
 def loops_on(path: str) -> int:
     return sum(1 for lease in list(live.RUNNING.values()) if lease.path == path)
 

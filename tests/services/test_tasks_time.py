@@ -156,7 +156,7 @@ def test_logging_time_moves_an_open_task_in_progress_and_adds_to_its_minutes_log
     assert (row["status"], row["minutes_logged"]) == ("in_progress", 75)
     assert row["updated_at"] == LATER
     detail = tasks.get_task(world.actor("retail_member"), task)
-    assert [(e.minutes, e.agent) for e in detail.time_entries] == [(30, "Operator"), (45, "Operator")]
+    assert [(e.minutes, e.agent) for e in detail.time_entries] == [(45, "Operator"), (30, "Operator")]  # newest first
     assert_consistent()
 
 

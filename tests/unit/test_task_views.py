@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from opsportal.services.tasks import CommentPublic, TaskRow, TimeEntryPublic
+from opsportal.services.tasks import MAX_COMMENT_WINDOW, CommentPublic, TaskRow, TimeEntryPublic, TimeTotals
 from opsportal.state import task_views
 
 
@@ -37,13 +37,37 @@ def test_a_corrected_entry_is_marked_corrected_and_an_untouched_one_is_not():
 
 
 def test_totals_add_time_and_value_per_currency():
-    totals = task_views.time_totals([_entry(60, 30, 6000), _entry(0, 15, 3000), _entry(0, 10, 2000, currency="EUR")])
+    totals = task_views.time_totals(TimeTotals(minutes=115, prepaid_minutes=60, payg_minutes=55,
+                                               payg_amount_by_currency=(("USD", 9000), ("EUR", 2000))))
     assert totals == {"time": "1 h 55 min", "prepaid": "1 h 00 min", "payg": "0 h 55 min",
                       "value": "EUR 20.00 + USD 90.00"}
 
 
 def test_totals_without_pay_as_you_go_time_have_no_value():
-    assert task_views.time_totals([])["value"] == "—"
+    assert task_views.time_totals(TimeTotals())["value"] == "—"
+
+
+def test_the_earlier_messages_button_counts_the_comments_not_shown():
+    assert task_views.earlier_label(60, 50) == "Show earlier messages (10 more)"
+    assert task_views.earlier_label(1_250, 50) == "Show earlier messages (1,200 more)"
+
+
+def test_there_is_no_earlier_messages_button_when_every_comment_is_shown():
+    assert task_views.earlier_label(50, 50) == ""
+    assert task_views.earlier_label(0, 0) == ""
+
+
+def test_at_its_bound_the_window_offers_no_more_and_says_how_many_it_shows():
+    assert task_views.earlier_label(MAX_COMMENT_WINDOW + 10, MAX_COMMENT_WINDOW) == ""
+    assert task_views.window_note(510, 500) == "Showing the latest 500 of 510 messages."
+    assert task_views.window_note(60, 50) == ""
+
+
+def test_showing_earlier_messages_widens_the_window_by_fifty_up_to_its_bound():
+    assert task_views.wider_window(50) == 100
+    assert task_views.wider_window(MAX_COMMENT_WINDOW - 10) == MAX_COMMENT_WINDOW
+    assert task_views.wider_window(MAX_COMMENT_WINDOW) == MAX_COMMENT_WINDOW
+    assert task_views.wider_window(-1_000) == 1
 
 
 def test_a_task_row_links_to_its_page_and_says_unassigned_without_an_agent():
