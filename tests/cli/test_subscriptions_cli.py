@@ -15,11 +15,11 @@ from tests.utils.db import dump_tables
 
 @pytest.fixture
 def contoso(cli, sqlite_database_url) -> int:
-    """Contoso with 10 hours a month from 1 January 2026, rolling over once."""
+    """Contoso with 10 hours a month from 1 February 2026, rolling over once."""
     assert cli("org", "create", "Contoso").code == 0
     org_id = resolve_id(OPERATOR, "Contoso")
     prepaid.create_subscription(OPERATOR, organization_id=org_id, name="Managed Gold", minutes_per_period=600,
-                                period="monthly", rolls_over_once=True, starts_on=date(2026, 1, 1))
+                                period="monthly", rolls_over_once=True, starts_on=date(2026, 2, 1))
     return org_id
 
 
