@@ -87,6 +87,9 @@ def _point_app_at(url: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("OPSPORTAL_DATABASE_URL", url)
     monkeypatch.setenv("OPSPORTAL_DATA_DIR", str(data_dir))
     monkeypatch.setenv("OPSPORTAL_ENV", "development")
+    # The real clock: the end-to-end portal's fixed coverage clock (set for the whole session once an e2e
+    # test has run in this process) must not leak into tests that give their instants explicitly.
+    monkeypatch.delenv("OPSPORTAL_CLOCK_OVERRIDE", raising=False)
     get_settings.cache_clear()
 
 
