@@ -72,7 +72,7 @@ def _edit_dialog() -> rx.Component:
                                hint="Usable from the day of payment, 30 to 1,098 days."),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
                     ),
-                    rx.el.label(rx.hstack(rx.checkbox(id="block-active", checked=S.edit_active,
+                    rx.el.label(rx.hstack(rx.checkbox(name="active", id="block-active", checked=S.edit_active,
                                                       on_change=S.set_edit_active, aria_label="On sale"),
                                           rx.text("On sale", size="2"), spacing="2", align="center")),
                     rx.hstack(
