@@ -105,3 +105,32 @@ def test_a_member_is_told_invoices_are_for_owners_administrators_and_billing_con
     page.goto(f"{base_url}/billing/invoices")
     expect(page.locator("#billing-refused")).to_contain_text("owners, administrators and billing contacts")
     expect(page.get_by_role("link", name=re.compile(r"^INV-"))).to_have_count(0)
+
+
+def test_a_staff_administrator_reprices_a_block_and_takes_it_off_sale_and_customers_see_it(page: Page, base_url):
+    from tests.e2e.browser import STAFF
+
+    sign_in(page, base_url, STAFF)
+    page.goto(base_url + "/staff/hour-blocks")
+    page.get_by_role("button", name="Edit Enterprise block (EUR)").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Price (e.g. 1140.00)").fill("3990.00")
+    dialog.get_by_role("checkbox", name="On sale").click()
+    dialog.get_by_role("button", name="Save block").click()
+    expect(dialog).to_have_count(0)
+    row = page.get_by_role("row").filter(has_text="Enterprise block").filter(has_text="EUR")
+    expect(row).to_contain_text("Not on sale")
+    expect(row).to_contain_text("EUR 3,990.00")
+
+    customer = page.context.browser.new_page()
+    sign_in(customer, base_url, "fiona.walsh@fabrikam.example")  # Fabrikam pays in EUR
+    customer.goto(base_url + "/billing/hours")
+    expect(customer.get_by_role("button", name="Buy 10 hours")).to_be_visible()
+    expect(customer.get_by_role("button", name="Buy 40 hours")).to_have_count(0)
+
+    page.get_by_role("button", name="Put on sale: Enterprise block (EUR)").click()
+    expect(row).to_contain_text("On sale")
+    customer.reload()
+    expect(customer.get_by_role("button", name="Buy 40 hours")).to_be_visible()
+    expect(customer.locator("body")).to_contain_text("EUR 3,990.00")
+    customer.close()
