@@ -37,7 +37,7 @@ from opsportal.domain.plans import (
     quote,
     rate_text,
 )
-from opsportal.domain.regions import local_time, next_business_start
+from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.roles import Role
 from opsportal.models import Invoice, PlanEntitlement, PlanOrder
 from opsportal.services import invoices, orgtree
@@ -211,6 +211,8 @@ class PlanOverview:
     may_buy: bool
     may_request_incident: bool
     incidents: list = field(default_factory=list)  # services.incidents.IncidentRow
+    other_regions: list[str] = field(default_factory=list)  # every region but the home one (Multi-Regional)
+    home_region_rules: Region | None = None  # the home region (time zone, business hours), None without one
 
 
 def _offer_rows(catalog: Catalog) -> list[OfferRow]:
@@ -251,6 +253,14 @@ def _order_rows(session: Session, org_id: int, names: dict[str, str]) -> list[Or
     return rows
 
 
+def home_region(actor: Actor, org_id: int) -> Region | None:
+    """The organization's home region (time zone, business hours, holidays), or None without one."""
+    require_view_organization(actor, org_id)
+    with unit_of_work(write=False) as session:
+        found = store.profile(session, org_id)
+        return store.regions(session).get(found[0]) if found else None
+
+
 def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> PlanOverview:
     """The organization's plan: Gold and add-ons with their terms and renewal dates, orders, what is on sale."""
     from opsportal.services import incidents
@@ -277,7 +287,9 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         ended=[r for r in rows if r.state == "ended"][-5:], orders=orders, offers=_offer_rows(catalog),
         bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), invoice_rules.format_tax_rate(
             b.discount_bp)) for b in catalog.bundles],
-        may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows)
+        may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows,
+        other_regions=[code for code in regions if code != home] if home else [],
+        home_region_rules=regions[home] if home else None)
 
 
 # --- ordering --------------------------------------------------------------------------------------------

@@ -9,22 +9,15 @@ from datetime import date, time
 import reflex as rx
 
 from opsportal import clock, routes
-from opsportal.db import unit_of_work
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
 from opsportal.services import incidents, payments, plans
-from opsportal.services import plan_store as store
 from opsportal.services.errors import ServiceError
 from opsportal.state.auth import actor_or_redirect
 
 REFUSED = "Pay-per-incident support is requested by the organization's owners and administrators."
 CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": OfferingCode.scheduled_after_hours.value}
-
-
-def _home_time_zone(code: str):
-    with unit_of_work(write=False) as session:
-        return store.regions(session).get(code)
 
 
 class IncidentRequestState(rx.State):
@@ -94,7 +87,7 @@ class IncidentRequestState(rx.State):
         wanted = self.router.url.query_parameters.get("kind", "")
         self.kind = "emergency" if wanted == "emergency" and self.emergency_offered else "scheduled"
         self.home_region = overview.home_region_name or overview.home_region
-        region = _home_time_zone(overview.home_region) if overview.home_region else None
+        region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
         today = local_time(region, clock.now()).date() if region else clock.now().date()
         self.day = today.isoformat()
@@ -136,7 +129,7 @@ class IncidentRequestState(rx.State):
             except ValueError:
                 self.error = "Choose the date and the local start time of the window."
                 return
-            region = await asyncio.to_thread(_home_region, actor)
+            region = await asyncio.to_thread(plans.home_region, actor, actor.organization_id)
             if region is None:
                 self.error = plans.NO_REGION
                 return
@@ -165,8 +158,3 @@ class IncidentRequestState(rx.State):
 def _int(value: str) -> int:
     return int(value) if str(value).isdigit() else 0
 
-
-def _home_region(actor):
-    with unit_of_work(write=False) as session:
-        found = store.profile(session, actor.organization_id)
-        return store.regions(session).get(found[0]) if found else None

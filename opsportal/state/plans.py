@@ -10,10 +10,8 @@ from datetime import date
 import reflex as rx
 
 from opsportal import routes
-from opsportal.db import unit_of_work
 from opsportal.domain.plans import OfferingCode
 from opsportal.services import payments, plans
-from opsportal.services import plan_store as store
 from opsportal.services.errors import ServiceError
 from opsportal.services.plans import EntitlementRow, OrderItem, PlanOverview
 from opsportal.state.auth import actor_or_redirect
@@ -36,11 +34,6 @@ def entitlement_dict(r: EntitlementRow) -> dict[str, str]:
     return {"id": str(r.id), "name": r.name, "kind": {"base": "Base plan", "addon": "Add-on"}.get(r.kind, r.kind),
             "scope": scope, "details": details, "start": _day(r.start), "last_day": _day(r.last_day),
             "renews_on": _day(r.renews_on), "note": r.note}
-
-
-def _other_regions(home: str) -> list[str]:
-    with unit_of_work(write=False) as session:
-        return [code for code in store.regions(session) if code != home]
 
 
 def offer_cards(o: PlanOverview) -> list[dict[str, str]]:
@@ -93,7 +86,7 @@ class PlansState(rx.State):
         self.organization = o.organization
         self.home_region = f"{o.home_region_name} ({o.home_region})" if o.home_region else "Not set yet"
         self.extra_regions = ", ".join(o.extra_regions)
-        self.region_choices = _other_regions(o.home_region) if o.home_region else []
+        self.region_choices = o.other_regions
         self.today = _day(o.today)
         self.gold = f"{o.gold.name}, last day {_day(o.gold.last_day)}" if o.gold else ""
         self.current = [entitlement_dict(r) for r in o.current]

@@ -88,6 +88,16 @@ def test_another_organizations_user_is_refused_coverage_overview_and_orders(gold
         plans.order_plan(outsider, gold.holdings.id, [EVERYDAY], at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):  # a subsidiary does not see its parent's plan either
         plans.coverage_now(gold.actor("retail_owner"), gold.holdings.id, SATURDAY_NOON)
+    with pytest.raises(PermissionDenied):
+        plans.home_region(outsider, gold.holdings.id)
+
+
+def test_the_home_region_and_the_regions_multi_regional_may_add_come_from_the_service(gold):
+    member = gold.actor("holdings_member")
+    assert plans.home_region(member, gold.holdings.id).time_zone == "Europe/London"
+    overview = plans.plan_overview(member, gold.holdings.id, at=WEDNESDAY_10AM)
+    assert (overview.home_region_rules.code, overview.other_regions) == ("EMEA", ["AMER", "APAC"])
+    assert plans.home_region(gold.actor("fabrikam_owner"), gold.fabrikam.id) is None  # no region set
 
 
 def test_a_naive_instant_is_refused(gold):
