@@ -148,3 +148,25 @@ def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, 
     expect(page.get_by_text("Contract cancelled")).to_have_count(0)
     audit_filter.select_option(label="Northwind Logistics")
     expect(page.locator("#plans-audit")).to_contain_text("Contract cancelled")
+
+
+def test_an_owner_books_a_scheduled_after_hours_window_in_local_time_and_is_sent_to_pay_for_it(
+        page: Page, base_url, retail_on_gold):
+    sign_in(page, base_url, RETAIL_OWNER)
+    page.goto(base_url + "/plans/incident")
+    page.get_by_label("Scheduled after-hours window").check()
+    expect(page.get_by_label(re.compile(r"^Start time \(.*Europe/London\)"))).to_be_visible()
+    saturday = (CLOCK_OVERRIDE + timedelta(days=7)).date()  # a week after the test clock's Saturday
+    page.get_by_label("Date").fill(saturday.isoformat())
+    page.get_by_label(re.compile("^Start time")).fill("20:00")
+    page.get_by_label("Expected time units (hours)").fill("3")
+    expect(page.locator("#incident-price")).to_contain_text("3 ×")
+    page.get_by_label("Title").fill("Upgrade the order database to 16")
+    page.get_by_label("Description").fill("Planned upgrade of the order database cluster, with a rollback plan.")
+    page.get_by_role("button", name="Request and pay").click()
+
+    expect(page.get_by_label("Card number")).to_be_visible()  # Stripe Checkout for the pre-service invoice
+    page.goto(base_url + "/plans")
+    requests = page.locator("#incident-requests")
+    expect(requests).to_contain_text("Upgrade the order database to 16")
+    expect(requests).to_contain_text("Awaiting payment")
