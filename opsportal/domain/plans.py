@@ -470,8 +470,12 @@ def incident_price(offering: Offering, minutes: int) -> int:
 
 
 def unit_label(offering: Offering) -> str:
+    """The offering's time unit in words (``unit_text``)."""
+    return unit_text(offering.unit_minutes)
+
+
+def unit_text(minutes: int) -> str:
     """``60`` -> ``hour``, ``120`` -> ``2 hours``, ``30`` -> ``30 minutes``."""
-    minutes = offering.unit_minutes
     if minutes % 60:
         return "minute" if minutes == 1 else f"{minutes} minutes"
     hours = minutes // 60

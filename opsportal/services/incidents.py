@@ -23,7 +23,7 @@ from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.products import format_quantity
-from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label
+from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
 from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment
@@ -87,9 +87,8 @@ def _row(req: IncidentRequest, ticket: Ticket, inv: Invoice, name: str) -> Incid
     # A request whose invoice was voided before it was paid will never be scheduled.
     status = CANCELLED if req.status == AWAITING and inv.status == "void" else req.status
     return IncidentRow(req.id, req.kind, name, status, STATUS_LABELS[status], req.window_start,
-                       req.window_end, req.expected_units, "hour" if req.unit_minutes == 60 else
-                       f"{req.unit_minutes} minutes", ticket.id, ticket.title, inv.id, inv.number or "",
-                       format_money(inv.total_minor, inv.currency))
+                       req.window_end, req.expected_units, unit_text(req.unit_minutes), ticket.id, ticket.title,
+                       inv.id, inv.number or "", format_money(inv.total_minor, inv.currency))
 
 
 def incident_rows(session: Session, org_id: int, *, limit: int = 20) -> list[IncidentRow]:

@@ -36,6 +36,7 @@ from opsportal.domain.plans import (
     purchase_problems,
     quote,
     rate_text,
+    unit_text,
 )
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.roles import Role
@@ -171,6 +172,8 @@ class OfferRow:
     unit_price_minor: int
     unit_minutes: int
     min_units: int
+    currency: str = ""
+    unit: str = ""  # the incident time unit in words: "hour", "30 minutes"
 
 
 @dataclass(frozen=True)
@@ -225,7 +228,7 @@ def _offer_rows(catalog: Catalog) -> list[OfferRow]:
             if o.code is OfferingCode.multi_regional:
                 price += " per additional region"
         rows.append(OfferRow(o.code.value, o.name, o.kind.value, price, o.price_minor, o.unit_price_minor,
-                             o.unit_minutes, o.min_units))
+                             o.unit_minutes, o.min_units, o.currency, unit_text(o.unit_minutes)))
     order = {OfferingKind.base.value: 0, OfferingKind.addon.value: 1, OfferingKind.incident.value: 2}
     return sorted(rows, key=lambda r: (order[r.kind], r.name))
 

@@ -80,8 +80,7 @@ class IncidentRequestState(rx.State):
             o = next((r for r in overview.offers if r.code == code), None)
             if o is not None:
                 offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
-                                "unit": "hour" if o.unit_minutes == 60 else f"{o.unit_minutes} minutes",
-                                "min_units": str(o.min_units), "currency": o.price.split(" ", 1)[0]}
+                                "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency}
         self.offers = offers
         self.emergency_offered = coverage.emergency_available and not coverage.covered and "emergency" in offers
         wanted = self.router.url.query_parameters.get("kind", "")

@@ -37,6 +37,7 @@ from opsportal.domain.plans import (
     scheduled_window_problem,
     term_end,
     term_problem,
+    unit_text,
 )
 from opsportal.domain.regions import DEFAULT_REGIONS
 
@@ -383,3 +384,9 @@ def test_a_scheduled_window_with_naive_times_is_refused():
     found = scheduled_window_problem(window, now=datetime(2025, 6, 1, tzinfo=UTC), home=DEFAULT_REGIONS[HOME],
                                      entitlements=[GOLD_2025])
     assert "aware" in found
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(60, "hour"), (120, "2 hours"), (30, "30 minutes"), (1, "minute"),
+                                               (90, "90 minutes")])
+def test_an_incident_time_unit_is_named_in_words(minutes, text):
+    assert unit_text(minutes) == text
