@@ -7,6 +7,8 @@ way). PostgreSQL writers take row locks inside their transaction instead.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,7 @@ from sqlmodel import Session
 
 from opsportal.settings import get_settings
 
+log = logging.getLogger(__name__)
 _engines: dict[str, Engine] = {}
 _engines_lock = Lock()
 _WRITE = "opsportal_write"
@@ -64,9 +67,30 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+class BlockingOnEventLoop(RuntimeError):
+    """Database work was started on a thread that runs an asyncio event loop."""
+
+
+def refuse_on_event_loop() -> None:
+    """Database work blocks: on the event loop it would stall every browser tab this worker serves.
+
+    Outside production this raises, so a test that reaches it fails; in production it logs and lets the call run.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return  # a worker thread, the CLI, a test without a loop
+    message = "database work on the event loop; run it in a worker thread (opsportal.state.offload)"
+    if get_settings().is_production:
+        log.error(message, stack_info=True)
+        return
+    raise BlockingOnEventLoop(message)
+
+
 @contextmanager
 def unit_of_work(*, write: bool = True, url: str | None = None) -> Iterator[Session]:
     """One transaction: committed when the block ends normally, rolled back otherwise."""
+    refuse_on_event_loop()
     session = Session(
         get_engine(url),
         expire_on_commit=False,

@@ -73,6 +73,12 @@ class Settings(BaseSettings):
 
     jwt_audience: str = "opsportal"
     session_ttl_minutes: int = Field(default=8 * 60, ge=5)
+    # How long a worker trusts a session it checked before asking the database again. Signing out or
+    # changing the password ends the session at once on the worker that did it, and on every other
+    # worker within this many seconds.
+    session_recheck_seconds: int = Field(default=30, ge=0, le=300)
+    # Threads per backend worker that run event handlers' database and network work off the event loop.
+    worker_threads: int = Field(default=8, ge=1, le=64)
 
     # Failed sign-ins for one account: the first few are free, then each attempt must
     # wait longer, and past the lock threshold the account is refused for a while.

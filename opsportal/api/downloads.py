@@ -33,7 +33,7 @@ def _rows(batches) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-async def credit_history_csv(request: Request):
+def credit_history_csv(request: Request):  # plain: Starlette runs it (and the body's batches) off the event loop
     try:
         actor = auth_service.authenticate(request.cookies.get(SESSION_COOKIE))
     except AuthenticationFailed as exc:

@@ -15,7 +15,8 @@ from opsportal.api.unsubscribe import unsubscribe
 from opsportal.db import get_engine
 
 
-async def health(_request: Request) -> JSONResponse:
+def health(_request: Request) -> JSONResponse:
+    # A plain function: Starlette runs it in its thread pool, off the event loop.
     try:
         with get_engine().connect() as conn:
             conn.execute(text("SELECT 1"))

@@ -29,6 +29,7 @@ from opsportal.services.errors import (
     SignInThrottled,
     sentence,
 )
+from opsportal.services.session_cache import RECENT
 from opsportal.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect e-mail or password."
@@ -68,7 +69,9 @@ def _open_session(session, user: User, now: datetime, user_agent: str) -> Signed
     session.add(row)
     token = issue_token(user_id=user.id, session_id=row.id, issued_at=now, expires_at=expires,
                         secret=settings.secret_key, audience=settings.jwt_audience)
-    return SignedIn(token=token, actor=_actor(session, user, row.id), expires_at=expires)
+    signed_in = SignedIn(token=token, actor=_actor(session, user, row.id), expires_at=expires)
+    RECENT.put(token, signed_in.actor, expires)
+    return signed_in
 
 
 def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | None = None) -> SignedIn:
@@ -126,7 +129,17 @@ def authenticate(token: str | None, *, now: datetime | None = None) -> Actor:
         user = session.get(User, row.user_id)
         if user is None or not user.is_active:
             raise AuthenticationFailed(SESSION_ENDED)
-        return _actor(session, user, row.id)
+        actor = _actor(session, user, row.id)
+    RECENT.put(token, actor, row.expires_at)
+    return actor
+
+
+def recent_actor(token: str | None) -> Actor | None:
+    """The actor behind ``token`` if this worker confirmed its session within the recheck interval.
+
+    No I/O: an event handler asks this first and ``authenticate`` (off the event loop) only when it answers None.
+    """
+    return RECENT.get(token or "", max_age_seconds=get_settings().session_recheck_seconds)
 
 
 def sign_out(token: str | None, *, now: datetime | None = None) -> None:
@@ -140,6 +153,7 @@ def sign_out(token: str | None, *, now: datetime | None = None) -> None:
         row.revoked_at = now or utcnow()
         row.revoked_reason = "sign_out"
         session.add(row)
+    RECENT.forget_session(actor.session_id)
 
 
 def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "",
@@ -165,4 +179,6 @@ def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "
             row.revoked_at = now
             row.revoked_reason = "password_changed"
             session.add(row)
-        return _open_session(session, user, now, user_agent)
+        signed_in = _open_session(session, user, now, user_agent)
+    RECENT.forget_user(actor.user_id)
+    return signed_in

@@ -66,6 +66,7 @@ from opsportal.services import mailer, orgtree
 from opsportal.services.authz import Actor, require_manage_organization, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
 from opsportal.services.pagination import Page, clamp
+from opsportal.services.session_cache import RECENT
 from opsportal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -975,7 +976,9 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
             other.used_at = now
             session.add(other)
         _revoke_sessions(session, user.id, now, "password_reset")
-        return user.email
+        email, user_id = user.email, user.id
+    RECENT.forget_user(user_id)
+    return email
 
 
 # --- invitations ---------------------------------------------------------------------------------------------------

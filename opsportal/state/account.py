@@ -4,6 +4,7 @@ import reflex as rx
 
 from opsportal.services import auth as auth_service
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import AuthState, actor_or_redirect
 
 
@@ -21,8 +22,8 @@ class AccountState(rx.State):
             self.error, self.message = "The new passwords do not match.", ""
             return
         try:
-            result = auth_service.change_password(
-                actor, current=str(form_data.get("current_password", "")), new=new,
+            result = await offload.run(
+                auth_service.change_password, actor, current=str(form_data.get("current_password", "")), new=new,
                 user_agent=self.router.headers.user_agent or "",
             )
         except ServiceError as exc:

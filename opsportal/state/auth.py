@@ -1,4 +1,8 @@
-"""Who is signed in. Every protected handler asks ``current_actor`` again: a page guard is not enough."""
+"""Who is signed in. Every protected handler asks ``current_actor`` again: a page guard is not enough.
+
+Asking is cheap: a session this worker confirmed within ``session_recheck_seconds`` is answered from memory
+(``services.auth.recent_actor``); otherwise the database is asked in a worker thread, never on the event loop.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed, ServiceError
 from opsportal.settings import get_settings
+from opsportal.state import offload
 
 _settings = get_settings()
 
@@ -34,22 +39,29 @@ class AuthState(rx.State):
     signed_in: bool = False
 
     def _show(self, actor: Actor | None) -> None:
-        self.signed_in = actor is not None
-        self.user_name = (actor.full_name or actor.email) if actor else ""
-        self.user_email = actor.email if actor else ""
-        self.role = actor.role.value if actor else ""
-        self.role_label = actor.role.label if actor else ""
-        self.organization_id = (actor.organization_id or 0) if actor else 0
-        self.organization_name = (actor.organization_name or "OpsPortal support team") if actor else ""
-        self.is_staff = bool(actor and actor.is_staff)
+        shown = {
+            "signed_in": actor is not None,
+            "user_name": (actor.full_name or actor.email) if actor else "",
+            "user_email": actor.email if actor else "",
+            "role": actor.role.value if actor else "",
+            "role_label": actor.role.label if actor else "",
+            "organization_id": (actor.organization_id or 0) if actor else 0,
+            "organization_name": (actor.organization_name or "OpsPortal support team") if actor else "",
+            "is_staff": bool(actor and actor.is_staff),
+        }
+        for name, value in shown.items():
+            if getattr(self, name) != value:  # an unchanged var stays out of the event's delta
+                setattr(self, name, value)
 
-    def current_actor(self) -> Actor | None:
+    async def current_actor(self) -> Actor | None:
         """The live actor behind the cookie, or None (and the view forgets the user)."""
-        try:
-            actor = auth_service.authenticate(self.token)
-        except AuthenticationFailed:
-            self._show(None)
-            return None
+        actor = auth_service.recent_actor(self.token)
+        if actor is None:
+            try:
+                actor = await offload.run(auth_service.authenticate, self.token)
+            except AuthenticationFailed:
+                self._show(None)
+                return None
         self._show(actor)
         return actor
 
@@ -59,13 +71,13 @@ class AuthState(rx.State):
         return rx.redirect(target)
 
     @rx.event
-    def require_login(self):
-        if self.current_actor() is None:
+    async def require_login(self):
+        if await self.current_actor() is None:
             return self._to_login()
 
     @rx.event
-    def sign_out(self):
-        auth_service.sign_out(self.token)
+    async def sign_out(self):
+        await offload.run(auth_service.sign_out, self.token)
         self.token = ""
         self._show(None)
         return rx.redirect(routes.LOGIN)
@@ -74,12 +86,12 @@ class AuthState(rx.State):
 async def actor_or_redirect(state: rx.State):
     """(actor, None) for a signed-in caller, else (None, redirect to the login page)."""
     auth = await state.get_state(AuthState)
-    actor = auth.current_actor()
+    actor = await auth.current_actor()
     return (actor, None) if actor else (None, auth._to_login())
 
 
 async def run_as_actor(state: rx.State, work, *, on_error: str = "error"):
-    """Re-authenticate, run ``work(actor)``, then ``state._refresh(actor)``.
+    """Re-authenticate, run ``work(actor)``, then ``state._refresh(actor)``, both in a worker thread.
 
     A service's refusal (``ServiceError``) becomes the text of the state's ``on_error`` field
     and nothing is refreshed; a signed-out caller is sent to the login page.
@@ -87,10 +99,14 @@ async def run_as_actor(state: rx.State, work, *, on_error: str = "error"):
     actor, redirect = await actor_or_redirect(state)
     if actor is None:
         return redirect
-    try:
+
+    def work_then_refresh():
         result = work(actor)
         state._refresh(actor)
+        return result
+
+    try:
+        return await offload.run(work_then_refresh)
     except ServiceError as exc:
         setattr(state, on_error, str(exc))
         return None
-    return result

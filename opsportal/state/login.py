@@ -6,6 +6,7 @@ from opsportal import routes
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed
+from opsportal.state import offload
 from opsportal.state.auth import AuthState
 
 
@@ -32,7 +33,7 @@ class LoginState(rx.State):
     async def redirect_if_signed_in(self):
         self.error = ""
         auth = await self.get_state(AuthState)
-        actor = auth.current_actor()
+        actor = await auth.current_actor()
         if actor is not None:
             # Honour ?next= here too: the page's load event can run after a quick sign-in,
             # and must then send the user where they were going, not to the dashboard.
@@ -46,8 +47,8 @@ class LoginState(rx.State):
             self.error = "Enter your e-mail address and password."
             return
         try:
-            result = auth_service.sign_in(
-                email=email, password=password, user_agent=self.router.headers.user_agent or ""
+            result = await offload.run(
+                auth_service.sign_in, email=email, password=password, user_agent=self.router.headers.user_agent or ""
             )
         except AuthenticationFailed as exc:
             self.error = str(exc)

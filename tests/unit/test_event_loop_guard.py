@@ -1,0 +1,27 @@
+"""Database work never runs on the event loop: outside production it is refused at once."""
+
+import asyncio
+
+import pytest
+
+from opsportal.db import BlockingOnEventLoop, refuse_on_event_loop
+from opsportal.state import offload
+
+
+def test_starting_database_work_on_the_event_loop_is_refused():
+    async def on_the_loop():
+        refuse_on_event_loop()
+
+    with pytest.raises(BlockingOnEventLoop):
+        asyncio.run(on_the_loop())
+
+
+def test_database_work_handed_to_the_offload_pool_is_allowed():
+    async def handed_off():
+        return await offload.run(lambda: (refuse_on_event_loop(), "ran")[1])
+
+    assert asyncio.run(handed_off()) == "ran"
+
+
+def test_database_work_outside_any_event_loop_is_allowed():
+    refuse_on_event_loop()
