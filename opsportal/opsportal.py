@@ -3,7 +3,7 @@
 import reflex as rx
 
 from opsportal.api.routes import create_api
-from opsportal.lifespan import notification_scheduler
+from opsportal.lifespan import guard_event_loop, notification_scheduler
 from opsportal.pages import (  # noqa: F401
     account,
     buy_hours,
@@ -35,7 +35,11 @@ from opsportal.pages import (  # noqa: F401
     tasks,
     unsubscribe,
 )
+from opsportal.state.live import LivePages
 
 app = rx.App(api_transformer=create_api)
+# Pages that refresh themselves stop following the change feed as soon as their tab leaves them.
+app.add_middleware(LivePages())
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
 app.register_lifespan_task(notification_scheduler)
+app.register_lifespan_task(guard_event_loop)

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     session_recheck_seconds: int = Field(default=30, ge=0, le=300)
     # Threads per backend worker that run event handlers' database and network work off the event loop.
     worker_threads: int = Field(default=8, ge=1, le=64)
+    # How often each backend process asks the change feed what other processes committed (its own commits
+    # wake its pages at once).
+    change_poll_ms: int = Field(default=1000, ge=50, le=60_000)
 
     # Failed sign-ins for one account: the first few are free, then each attempt must
     # wait longer, and past the lock threshold the account is refused for a while.

@@ -9,6 +9,7 @@ from opsportal.models.billing import (
     PaymentAttempt,
     StripeEvent,
 )
+from opsportal.models.changes import ChangeEvent
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
@@ -35,6 +36,7 @@ from opsportal.models.tasks import (
 from opsportal.models.user import User
 
 __all__ = [
+    "ChangeEvent",
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",

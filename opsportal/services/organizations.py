@@ -19,8 +19,9 @@ from opsportal.services.authz import (
     require_staff_admin,
     require_view_organization,
 )
+from opsportal.services.changes import org_topic
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
-from opsportal.services.orgtree import find_by_name, require_by_name
+from opsportal.services.orgtree import ancestors, find_by_name, require_by_name
 from opsportal.services.pagination import Page, clamp
 
 
@@ -141,3 +142,11 @@ def allocation_targets(actor: Actor, organization_id: int) -> list[tuple[int, st
         ids = subtree(session, organization_id)
         named = names(session, set(ids))
         return [(i, named[i]) for i in ids if i in named]
+
+
+def change_topics(actor: Actor, organization_id: int) -> list[str]:
+    """What an open page of the organization follows on the change feed: the organization and its ancestors,
+    whose shared credits it may use."""
+    require_view_organization(actor, organization_id)
+    with unit_of_work(write=False) as session:
+        return [org_topic(i) for i in (organization_id, *ancestors(session, organization_id))]

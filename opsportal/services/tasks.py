@@ -23,6 +23,7 @@ from opsportal.domain.tasks import (
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
 from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
 from opsportal.services.orgtree import require_org
 from opsportal.services.pagination import Page, clamp
@@ -323,18 +324,10 @@ def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, en
         )
 
 
-def last_change(actor: Actor, ticket_id: int) -> datetime:
-    """When the task last changed: a cheap check for pages that refresh themselves."""
+def change_topics(actor: Actor, ticket_id: int) -> list[str]:
+    """What an open page of the task follows on the change feed (refused like the task itself)."""
     with unit_of_work(write=False) as session:
-        return _load_visible(session, actor, ticket_id).updated_at
-
-
-def organization_last_change(actor: Actor, organization_id: int) -> datetime | None:
-    """When any of the organization's tasks last changed (None: it has none), for self-refreshing pages."""
-    require_view_organization(actor, organization_id)
-    with unit_of_work(write=False) as session:
-        return session.exec(select(func.max(Ticket.updated_at))
-                            .where(Ticket.organization_id == organization_id)).one()
+        return [task_topic(_load_visible(session, actor, ticket_id).id)]
 
 
 def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None = None) -> CommentPublic:

@@ -15,7 +15,7 @@ from opsportal import routes
 from opsportal.services import payments
 from opsportal.services.errors import ServiceError
 from opsportal.services.payments import HoursAdded, ReturnStatus
-from opsportal.state import live
+from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
 from opsportal.state.invoices import day
 
@@ -78,7 +78,7 @@ class CheckoutState(rx.State):
         self.phase, self.error, self.hours_text, self.invoice_href = "checking", "", "", ""
         self._session_id = self.router.url.query_parameters.get("session_id", "")[:255]
         try:
-            self._show(*await asyncio.to_thread(read_return, actor, self._session_id))
+            self._show(*await offload.run(read_return, actor, self._session_id))
         except ServiceError as exc:
             self.phase, self.error = "error", str(exc)
             return
@@ -90,7 +90,7 @@ class CheckoutState(rx.State):
         async with self:
             lease = live.claim(self)
             session_id = self._session_id
-        live.RUNNING[lease.id] = lease
+        live.register(lease)
         try:
             for _ in range(RECHECKS):
                 await asyncio.sleep(live.POLL_SECONDS)
@@ -106,7 +106,7 @@ class CheckoutState(rx.State):
                         yield redirect
                     return
                 try:
-                    status, added = await asyncio.to_thread(read_return, actor, session_id)
+                    status, added = await offload.run(read_return, actor, session_id)
                     async with self:
                         if not live.holds(self, lease):
                             return
@@ -122,4 +122,4 @@ class CheckoutState(rx.State):
                 if live.holds(self, lease) and self.phase == "confirming":
                     self.phase = "waiting"
         finally:
-            live.RUNNING.pop(lease.id, None)
+            live.unregister(lease)

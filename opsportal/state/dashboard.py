@@ -1,10 +1,10 @@
 """The customer's dashboard: organization, balances, prepaid hours of the period, pay-as-you-go time
-of the month, recent tasks. Refreshes itself while open (see ``state.live``)."""
+of the month, recent tasks. Refreshes itself while open (see ``state.live``): the figures when the organization
+(or an ancestor sharing credits) changes, support coverage once a minute."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import reflex as rx
 
@@ -19,11 +19,12 @@ from opsportal.services.pagination import Page
 from opsportal.services.plans import CoverageView
 from opsportal.services.prepaid import HoursOverview, PaygView
 from opsportal.services.tasks import TaskRow
-from opsportal.state import live, task_views
+from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
 
 RECENT_TASKS = 5
+COVERAGE_SECONDS = 60.0
 PAYG_ROWS = 10
 
 
@@ -35,27 +36,37 @@ class Figures:
     hours: HoursOverview
     payg: PaygView
     recent: Page[TaskRow]
-    tasks_changed: datetime | None
     coverage: CoverageView | None = None
-
-
-def marker(hours: HoursOverview, tasks_changed: datetime | None) -> str:
-    """Changes whenever the hours or any of the organization's tasks do, and every minute (support coverage
-    follows the clock)."""
-    return (f"{hours.remaining_minutes}|{hours.used_this_period}|{tasks_changed.isoformat() if tasks_changed else ''}"
-            f"|{clock.now():%Y%m%d%H%M}")
-
-
-def current_marker(actor: Actor, org_id: int) -> str:
-    return marker(prepaid.hours_overview(actor, org_id), tasks.organization_last_change(actor, org_id))
 
 
 def read_figures(actor: Actor, org_id: int) -> Figures:
     return Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
                    payg=prepaid.payg_view(actor, org_id),
                    recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated", page_size=RECENT_TASKS),
-                   tasks_changed=tasks.organization_last_change(actor, org_id),
-                   coverage=plans.coverage_now(actor, org_id))
+                   coverage=_coverage(actor, org_id, fresh=True))
+
+
+# Support coverage "right now" changes with the clock, not with the data: it is read at most once a minute per
+# organization and role in this process, however many tabs show it.
+_COVERAGE: dict[tuple[int, str], tuple[str, CoverageView]] = {}
+_COVERAGE_MAX = 10_000
+
+
+def _coverage(actor: Actor, org_id: int, *, fresh: bool = False) -> CoverageView:
+    minute, key = f"{clock.now():%Y%m%d%H%M}", (org_id, actor.role.value)
+    hit = _COVERAGE.get(key)
+    if hit is not None and hit[0] == minute and not fresh:
+        return hit[1]
+    view = plans.coverage_now(actor, org_id)
+    if len(_COVERAGE) >= _COVERAGE_MAX:
+        _COVERAGE.clear()
+    _COVERAGE[key] = (minute, view)
+    return view
+
+
+def coverage_tick(actor: Actor, org_id: int) -> tuple[dict[str, str], list[dict[str, str]]]:
+    view = _coverage(actor, org_id)
+    return coverage_dict(view), region_rows(view)
 
 
 def _period(start, end) -> str:
@@ -87,7 +98,7 @@ class DashboardState(rx.State):
     coverage: dict[str, str] = EMPTY_COVERAGE
     coverage_regions: list[dict[str, str]] = []
     error: str = ""
-    _seen: str = ""
+    _cursor: int = 0
     _watch_id: str = ""
 
     def _apply(self, f: Figures) -> None:
@@ -116,7 +127,9 @@ class DashboardState(rx.State):
         self.open_tasks = f.recent.total
         if f.coverage is not None:
             self.coverage, self.coverage_regions = coverage_dict(f.coverage), region_rows(f.coverage)
-        self._seen = marker(h, f.tasks_changed)
+
+    def _apply_tick(self, coverage: tuple[dict[str, str], list[dict[str, str]]]) -> None:
+        self.coverage, self.coverage_regions = coverage
 
     @rx.event
     async def load(self):
@@ -126,6 +139,10 @@ class DashboardState(rx.State):
         if actor.is_staff:
             return rx.redirect(routes.STAFF)
         self._watch_id = ""
+        self._cursor = live.start_position()  # before reading: a change committed meanwhile wakes the page
+        return await offload.run(self._load, actor)
+
+    def _load(self, actor: Actor):
         try:
             overview = organizations.get_overview(actor, actor.organization_id)
             figures = read_figures(actor, actor.organization_id)
@@ -152,5 +169,6 @@ class DashboardState(rx.State):
     @rx.event(background=True)
     async def watch(self):
         """Hours, pay-as-you-go time and tasks follow what agents log, within a few seconds."""
-        async for event in live.follow(self, key="org_id", marker=current_marker, read=read_figures):
+        async for event in live.follow(self, key="org_id", topics=organizations.change_topics, read=read_figures,
+                                       tick=live.Tick(COVERAGE_SECONDS, coverage_tick)):
             yield event

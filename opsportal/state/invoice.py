@@ -18,7 +18,7 @@ from opsportal.domain.invoices import may_see_invoices
 from opsportal.services import invoices, payments
 from opsportal.services.errors import ServiceError
 from opsportal.services.invoices import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
-from opsportal.state import live
+from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
 from opsportal.state.invoices import REFUSED, day
 
@@ -161,7 +161,7 @@ class InvoiceState(rx.State):
             self._clear(INVOICE_NOT_FOUND)
             return
         try:
-            self._apply(invoices.invoice_detail(actor, invoice_id))
+            self._apply(await offload.run(invoices.invoice_detail, actor, invoice_id))
         except ServiceError as exc:
             self._clear(str(exc))
             return
@@ -181,7 +181,7 @@ class InvoiceState(rx.State):
         yield
         origin = self.router.url.origin
         try:
-            start = await asyncio.to_thread(payments.start_invoice_checkout, actor, self.invoice_id,
+            start = await offload.run(payments.start_invoice_checkout, actor, self.invoice_id,
                                             return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.paying, self.pay_error = False, str(exc)
@@ -202,7 +202,7 @@ class InvoiceState(rx.State):
         async with self:
             lease = live.claim(self)
             invoice_id = self.invoice_id
-        live.RUNNING[lease.id] = lease
+        live.register(lease)
         started = time.monotonic()
         try:
             while time.monotonic() - started < WATCH_FOR_SECONDS:
@@ -220,7 +220,7 @@ class InvoiceState(rx.State):
                         yield redirect
                     return
                 try:
-                    detail = await asyncio.to_thread(invoices.invoice_detail, actor, invoice_id)
+                    detail = await offload.run(invoices.invoice_detail, actor, invoice_id)
                 except ServiceError as exc:
                     async with self:
                         if live.holds(self, lease):
@@ -234,4 +234,4 @@ class InvoiceState(rx.State):
                     self._apply(detail)
                     self.cancelled = False  # what happened since is on the page now
         finally:
-            live.RUNNING.pop(lease.id, None)
+            live.unregister(lease)

@@ -16,7 +16,7 @@ from opsportal.domain.tasks import TaskStatus
 from opsportal.services import agent_work, credit_views, incidents, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, sentence
-from opsportal.state import task_views
+from opsportal.state import offload, task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import STAFF_STATUS_LABELS
@@ -156,7 +156,7 @@ class StaffTaskState(PagedState, rx.State):
             return
         self.shown_id = requested
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except (PermissionDenied, NotFound) as exc:
             self.denied, self.task = str(exc), {}
 

@@ -13,7 +13,7 @@ from opsportal.services import tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.tasks import COMMENT_WINDOW, TASK_NOT_FOUND, TaskDetail
-from opsportal.state import live, task_views
+from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
@@ -48,8 +48,8 @@ class TaskState(PagedState, rx.State):
     draft: str = ""
     comment_error: str = ""
     incident: dict[str, str] = {}  # a pay-per-incident request behind the task (state.task_incident)
-    # When the task last changed as this page shows it, and which refresh loop is live.
-    _seen: str = ""
+    # The change-feed position the page was read at, and which refresh loop is live.
+    _cursor: int = 0
     _watch_id: str = ""
     # What this page shows (task id, comment window, time entry page): the refresh loop reads it again.
     _view: View = (0, COMMENT_WINDOW, 1)
@@ -90,7 +90,6 @@ class TaskState(PagedState, rx.State):
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail)
-        self._seen = row.updated_at.isoformat()  # what task_marker answers for this version
 
     @rx.event
     async def load(self):
@@ -106,10 +105,14 @@ class TaskState(PagedState, rx.State):
         if task_id is None:
             self._clear(TASK_NOT_FOUND)
             return
-        return self._show(actor, (task_id, COMMENT_WINDOW, 1))
+        return await self._show(actor, (task_id, COMMENT_WINDOW, 1))
 
-    def _show(self, actor: Actor, view: View):
-        """Reads ``view`` of the task, shows it and (re)starts the refresh loop on it."""
+    async def _show(self, actor: Actor, view: View):
+        """Reads ``view`` of the task (off the event loop), shows it and (re)starts the refresh loop on it."""
+        self._cursor = live.start_position()  # before reading: a change committed meanwhile wakes the page
+        return await offload.run(self._read_and_show, actor, view)
+
+    def _read_and_show(self, actor: Actor, view: View):
         try:
             detail = read_view(actor, view)
         except ServiceError as exc:
@@ -126,8 +129,8 @@ class TaskState(PagedState, rx.State):
         task_id, current_window, current_page = self._view
         if not task_id:
             return
-        return self._show(actor, (task_id, current_window if window is None else window,
-                                  current_page if page is None else page))
+        return await self._show(actor, (task_id, current_window if window is None else window,
+                                        current_page if page is None else page))
 
     async def _load_page(self, page: int):
         return await self._change_view(page=page)
@@ -150,8 +153,7 @@ class TaskState(PagedState, rx.State):
         # The form's own value: a debounced on_change may not have reached the server yet.
         text = str((form or {}).get("body", self.draft))
         try:
-            tasks.add_comment(actor, self.task_id, text)
-            self._apply(read_view(actor, self._view))
+            self._apply(await offload.run(comment_then_read, actor, self.task_id, text, self._view))
         except ServiceError as exc:
             self.comment_error = str(exc)
             return
@@ -163,7 +165,7 @@ class TaskState(PagedState, rx.State):
     @rx.event(background=True)
     async def watch(self):
         """Shows what agents do (time logged, comments, status) within a few seconds, without a reload."""
-        async for event in live.follow(self, key="_view", marker=task_marker, read=read_view):
+        async for event in live.follow(self, key="_view", topics=view_topics, read=read_view):
             yield event
 
 
@@ -173,5 +175,10 @@ def read_view(actor: Actor, view: View) -> TaskWithIncident:
     return read_task(actor, task_id, comments=window, entry_page=entry_page)
 
 
-def task_marker(actor, view: View) -> str:
-    return tasks.last_change(actor, view[0]).isoformat()
+def view_topics(actor: Actor, view: View) -> list[str]:
+    return tasks.change_topics(actor, view[0])
+
+
+def comment_then_read(actor: Actor, task_id: int, text: str, view: View) -> TaskWithIncident:
+    tasks.add_comment(actor, task_id, text)
+    return read_view(actor, view)

@@ -39,7 +39,7 @@ def busy(world):
 
 TASK_READS = {
     "get_task": lambda actor, task: tasks.get_task(actor, task),
-    "last_change": lambda actor, task: tasks.last_change(actor, task),
+    "change_topics": lambda actor, task: tasks.change_topics(actor, task),
     "add_comment": lambda actor, task: tasks.add_comment(actor, task, "Let me in"),
 }
 ORG_READS = {
@@ -92,7 +92,7 @@ def test_the_organizations_own_member_reads_its_tasks_time_and_hours(busy):
     assert (detail.row.title, [e.minutes for e in detail.time_entries]) == ("retail printer offline", [30])
     assert [c.body for c in detail.comments] == ["We are on it."]
     assert [r.id for r in page.items] == [made["retail"]]
-    assert tasks.last_change(member, made["retail"]) == detail.row.updated_at
+    assert tasks.change_topics(member, made["retail"]) == [f"task:{made['retail']}"]
     assert prepaid.hours_overview(member, world.retail.id, at=NOW).remaining_minutes == 90
     assert tasks.add_comment(member, made["retail"], "Thanks!").author == "Sanjay Patel"
 

@@ -1,0 +1,132 @@
+"""The change feed's writing side: every committed change of what open pages show becomes a ``change_event`` row.
+
+Session hooks collect, from what a transaction flushes, the organizations and tasks it touched (``org:<id>``,
+``task:<id>``) and write them in the same transaction, so the feed carries exactly what committed, whichever
+process committed it (a backend worker, another host, the CLI, cron). Each backend process follows the table
+from one watcher (``state.feed``) and wakes only the tabs that show a changed topic; a commit in the process
+itself pokes its watcher at once (``on_commit``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from itertools import chain
+
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session
+
+from opsportal.db import unit_of_work
+from opsportal.models import (
+    ChangeEvent,
+    CreditHold,
+    CreditLot,
+    IncidentRequest,
+    Invoice,
+    LedgerEntry,
+    Organization,
+    OrgExtraRegion,
+    OrgSupportProfile,
+    Payment,
+    PlanEntitlement,
+    ServiceSubscription,
+    Ticket,
+    TicketComment,
+    TimeEntry,
+)
+from opsportal.models.types import utcnow
+
+# How long rows stay: a process that falls further behind than this has restarted, and a restarted process
+# starts from the newest row (its tabs read their pages afresh when they reconnect).
+KEEP = timedelta(minutes=10)
+_FOUND = "opsportal_changes"
+_WRITTEN = "opsportal_changes_written"
+# What open pages show of each table: the rows' organizations and tasks. Other tables (sessions, deliveries,
+# audit, catalog) change nothing a customer's open page shows.
+_ORG_FIELDS = {
+    Ticket: ("organization_id",), TicketComment: (), TimeEntry: ("organization_id",),
+    LedgerEntry: ("org_id",), CreditHold: ("org_id",), CreditLot: ("holder_org_id", "assigned_org_id"),
+    Invoice: ("organization_id",), Payment: ("organization_id",), PlanEntitlement: ("organization_id",),
+    IncidentRequest: ("organization_id",), OrgSupportProfile: ("organization_id",),
+    OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",), Organization: ("id",),
+}
+_committed_listeners: list[Callable[[], None]] = []
+
+
+def org_topic(org_id: int) -> str:
+    return f"org:{org_id}"
+
+
+def task_topic(task_id: int) -> str:
+    return f"task:{task_id}"
+
+
+def topics_of(row: object) -> set[str]:
+    """The topics a changed row belongs to (empty for tables no open page shows)."""
+    fields = _ORG_FIELDS.get(type(row))
+    if fields is None:
+        return set()
+    found = {org_topic(v) for v in (getattr(row, f, None) for f in fields) if v}
+    task_id = row.id if isinstance(row, Ticket) else getattr(row, "ticket_id", None)
+    if task_id:
+        found.add(task_topic(task_id))
+    return found
+
+
+def on_commit(listener: Callable[[], None]) -> None:
+    """Calls ``listener()`` (from the committing thread) after each commit in this process that wrote changes."""
+    _committed_listeners.append(listener)
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context) -> None:
+    found = session.info.setdefault(_FOUND, set())
+    for row in chain(session.new, session.dirty, session.deleted):
+        found |= topics_of(row)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    session.flush()  # what is still pending is collected too
+    found = session.info.pop(_FOUND, None)
+    if found:
+        at = utcnow()
+        session.connection().execute(insert(ChangeEvent), [{"topic": t, "at": at} for t in sorted(found)])
+        session.info[_WRITTEN] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _announce(session: Session) -> None:
+    if session.info.pop(_WRITTEN, False):
+        for listener in _committed_listeners:
+            listener()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_FOUND, None)
+    session.info.pop(_WRITTEN, None)
+
+
+# --- the reading side (one watcher per process calls these) ----------------------------------------------------------
+
+
+def newest_id() -> int:
+    """The id of the newest change (0 when there is none): a watcher that starts follows from here."""
+    with unit_of_work(write=False) as session:
+        return session.execute(select(func.max(ChangeEvent.id))).scalar() or 0
+
+
+def since(after_id: int, *, limit: int = 5000) -> list[tuple[int, str]]:
+    """Changes after ``after_id``, oldest first, at most ``limit`` of them: (id, topic)."""
+    with unit_of_work(write=False) as session:
+        rows = session.execute(select(ChangeEvent.id, ChangeEvent.topic).where(ChangeEvent.id > after_id)
+                               .order_by(ChangeEvent.id).limit(limit)).all()
+    return [(row.id, row.topic) for row in rows]
+
+
+def prune(*, now: datetime | None = None) -> int:
+    """Deletes changes older than ``KEEP``; returns how many."""
+    cutoff = (now or utcnow()) - KEEP
+    with unit_of_work() as session:
+        return session.execute(delete(ChangeEvent).where(ChangeEvent.at < cutoff)).rowcount or 0

@@ -1,0 +1,130 @@
+"""The change feed's reading side: one watcher per backend process, waking only the tabs that show what changed.
+
+The watcher follows ``change_event`` (``services.changes``) from the newest row: it asks once every
+``change_poll_ms`` for what other processes committed, and at once when this process commits. A tab subscribes
+to its topics (``org:<id>``, ``task:<id>``) with the feed position it read its page at, so a change that committed
+between its read and its subscription still wakes it. Idle tabs cost nothing: they wait on an ``asyncio.Event``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Iterable
+
+from opsportal.services import changes
+from opsportal.settings import get_settings
+from opsportal.state import offload
+
+log = logging.getLogger(__name__)
+HISTORY = 20_000  # recent (id, topic) kept in memory for late subscribers
+PRUNE_EVERY_SECONDS = 120
+
+
+class Subscription:
+    def __init__(self, hub: Hub, topics: frozenset[str]) -> None:
+        self.hub, self.topics = hub, topics
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """True when one of the topics changed (and clears it), False after ``timeout`` seconds of quiet."""
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._event.clear()
+        return True
+
+    def close(self) -> None:
+        self.hub._unsubscribe(self)
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._subs: dict[str, set[Subscription]] = {}
+        self._history: deque[tuple[int, str]] = deque(maxlen=HISTORY)
+        self._cursor: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task | None = None
+        self._poke: asyncio.Event | None = None
+        changes.on_commit(self._poke_from_any_thread)
+
+    @property
+    def cursor(self) -> int:
+        """The feed position this process has seen: a page read after this sees at least these changes."""
+        return self._cursor or 0
+
+    async def start(self) -> None:
+        """Starts the watcher on the running loop (once); returns when it knows where the feed stands."""
+        loop = asyncio.get_running_loop()
+        if self._task is not None and not self._task.done() and self._loop is loop:
+            return
+        self._loop, self._poke = loop, asyncio.Event()
+        self._cursor = await offload.run(changes.newest_id)
+        self._history.clear()
+        self._task = loop.create_task(self._watch(), name="opsportal-change-feed")
+
+    def subscribe(self, topics: Iterable[str], *, since: int | None = None) -> Subscription:
+        """Wakes on ``topics``; with ``since``, also for what changed after that position (already seen here)."""
+        sub = Subscription(self, frozenset(topics))
+        for topic in sub.topics:
+            self._subs.setdefault(topic, set()).add(sub)
+        if since is not None and any(i > since and t in sub.topics for i, t in reversed(self._history)):
+            sub.notify()
+        return sub
+
+    def subscribers(self) -> int:
+        return len({s for subs in self._subs.values() for s in subs})
+
+    def _unsubscribe(self, sub: Subscription) -> None:
+        for topic in sub.topics:
+            subs = self._subs.get(topic)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._subs[topic]
+
+    def _poke_from_any_thread(self) -> None:
+        loop, poke = self._loop, self._poke
+        if loop is not None and poke is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(poke.set)
+
+    def _deliver(self, rows: list[tuple[int, str]]) -> None:
+        for row_id, topic in rows:
+            self._history.append((row_id, topic))
+            for sub in self._subs.get(topic, ()):
+                sub.notify()
+        if rows:
+            self._cursor = rows[-1][0]
+
+    async def _watch(self) -> None:
+        poll = get_settings().change_poll_ms / 1000
+        pruned = time.monotonic()
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poke.wait(), poll)
+            self._poke.clear()
+            try:
+                while True:
+                    rows = await offload.run(changes.since, self.cursor)
+                    self._deliver(rows)
+                    if len(rows) < 5000:
+                        break
+                if time.monotonic() - pruned > PRUNE_EVERY_SECONDS:
+                    pruned = time.monotonic()
+                    await offload.run(changes.prune)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database away for a moment: keep following, say so once per round
+                log.warning("change feed: could not read changes", exc_info=True)
+                await asyncio.sleep(poll)
+
+
+HUB = Hub()
