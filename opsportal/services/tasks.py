@@ -209,12 +209,17 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# One named alias for every query: a new anonymous alias per call would make each statement new to
+# SQLAlchemy's compiled-statement cache, and compiling the SELECT again cost more than running it.
+_AGENT = aliased(User, name="assigned_agent")
+
+
 def page_of_tasks(session: Session, filters: list, *, sort: str, page: int, page_size: int) -> Page[TaskRow]:
     from opsportal.models import Organization
 
     page, page_size = clamp(page, page_size)
     order = SORTS.get(sort, SORTS["updated"])()
-    agent = aliased(User)
+    agent = _AGENT
     total = session.exec(select(func.count()).select_from(Ticket).where(*filters)).one()
     # The page's ids first (from an index alone for the default order, however late the page), then
     # only those rows: an OFFSET over whole rows would read every skipped task (bench/tasks.py).
