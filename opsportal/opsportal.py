@@ -36,6 +36,7 @@ from opsportal.pages import (  # noqa: F401
     unsubscribe,
 )
 from opsportal.state.live import LivePages
+from opsportal.state.reaper import sweep_closed_tabs
 
 app = rx.App(api_transformer=create_api)
 # Pages that refresh themselves stop following the change feed as soon as their tab leaves them.
@@ -43,3 +44,4 @@ app.add_middleware(LivePages())
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
 app.register_lifespan_task(notification_scheduler)
 app.register_lifespan_task(guard_event_loop)
+app.register_lifespan_task(sweep_closed_tabs)
