@@ -4,15 +4,19 @@ Session hooks collect, from what a transaction flushes, the organizations and ta
 ``task:<id>``) and write them in the same transaction, so the feed carries exactly what committed, whichever
 process committed it (a backend worker, another host, the CLI, cron). Each backend process follows the table
 from one watcher (``state.feed``) and wakes only the tabs that show a changed topic; a commit in the process
-itself pokes its watcher at once (``on_commit``).
+itself pokes its watcher at once (``on_commit``), and with Redis configured every commit is announced on the
+``POKE_CHANNEL`` so the other processes' watchers read at once too instead of at their next poll.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import cache
 from itertools import chain
 
+import redis
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +39,10 @@ from opsportal.models import (
     TimeEntry,
 )
 from opsportal.models.types import utcnow
+from opsportal.settings import get_settings
+
+log = logging.getLogger(__name__)
+POKE_CHANNEL = "opsportal:changes"
 
 # How long rows stay: a process that falls further behind than this has restarted, and a restarted process
 # starts from the newest row (its tabs read their pages afresh when they reconnect).
@@ -76,6 +84,24 @@ def topics_of(row: object) -> set[str]:
 def on_commit(listener: Callable[[], None]) -> None:
     """Calls ``listener()`` (from the committing thread) after each commit in this process that wrote changes."""
     _committed_listeners.append(listener)
+
+
+@cache
+def _redis(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def _poke_other_processes() -> None:
+    url = get_settings().redis_url
+    if not url:
+        return
+    try:
+        _redis(url).publish(POKE_CHANNEL, b"1")
+    except redis.RedisError:  # the watchers' own polling still finds the change
+        log.debug("change feed: could not announce a commit on Redis", exc_info=True)
+
+
+on_commit(_poke_other_processes)
 
 
 @event.listens_for(Session, "after_flush")

@@ -1,7 +1,8 @@
 """The change feed's reading side: one watcher per backend process, waking only the tabs that show what changed.
 
 The watcher follows ``change_event`` (``services.changes``) from the newest row: it asks once every
-``change_poll_ms`` for what other processes committed, and at once when this process commits. A tab subscribes
+``change_poll_ms`` for what other processes committed, and at once when this process commits or, with Redis
+configured, when any process announces a commit on ``changes.POKE_CHANNEL``. A tab subscribes
 to its topics (``org:<id>``, ``task:<id>``) with the feed position it read its page at, so a change that committed
 between its read and its subscription still wakes it. Idle tabs cost nothing: they wait on an ``asyncio.Event``.
 """
@@ -14,6 +15,8 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterable
+
+import redis.asyncio as aioredis
 
 from opsportal.services import changes
 from opsportal.settings import get_settings
@@ -69,6 +72,9 @@ class Hub:
         self._cursor = await offload.run(changes.newest_id)
         self._history.clear()
         self._task = loop.create_task(self._watch(), name="opsportal-change-feed")
+        url = get_settings().redis_url
+        if url:
+            loop.create_task(self._listen(url), name="opsportal-change-feed-redis")
 
     def subscribe(self, topics: Iterable[str], *, since: int | None = None) -> Subscription:
         """Wakes on ``topics``; with ``since``, also for what changed after that position (already seen here)."""
@@ -103,6 +109,22 @@ class Hub:
                 sub.notify()
         if rows:
             self._cursor = rows[-1][0]
+
+    async def _listen(self, url: str) -> None:
+        """Pokes the watcher whenever a process announces a commit on Redis (reconnecting after an outage)."""
+        while self._task is not None and not self._task.done():
+            try:
+                client = aioredis.Redis.from_url(url)
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(changes.POKE_CHANNEL)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message" and self._poke is not None:
+                            self._poke.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis away: polling goes on; try again in a while
+                log.debug("change feed: Redis announcements unavailable", exc_info=True)
+                await asyncio.sleep(5)
 
     async def _watch(self) -> None:
         poll = get_settings().change_poll_ms / 1000

@@ -69,7 +69,7 @@ def test_a_change_between_reading_the_page_and_subscribing_still_wakes_the_tab(f
 
 
 def test_parked_tabs_are_not_woken_and_the_feed_is_read_once_per_round_for_all_of_them(fake, monkeypatch):
-    monkeypatch.setattr(feed, "get_settings", lambda: type("S", (), {"change_poll_ms": 50})())
+    monkeypatch.setattr(feed, "get_settings", lambda: type("S", (), {"change_poll_ms": 50, "redis_url": None})())
 
     async def scenario():
         hub = feed.Hub()
