@@ -26,6 +26,15 @@ async def guard_event_loop():
 
 
 @contextlib.asynccontextmanager
+async def change_feed():
+    """The process's change-feed watcher runs from the start, so shared reads (``state.shared``) can trust it."""
+    from opsportal.state.feed import HUB  # the backend's own: never loaded by the CLI
+
+    await HUB.start()
+    yield
+
+
+@contextlib.asynccontextmanager
 async def notification_scheduler():
     started = False
     if get_settings().scheduler:

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from opsportal.api.routes import create_api
-from opsportal.lifespan import guard_event_loop, notification_scheduler
+from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler
 from opsportal.pages import (  # noqa: F401
     account,
     buy_hours,
@@ -44,4 +44,5 @@ app.add_middleware(LivePages())
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
 app.register_lifespan_task(notification_scheduler)
 app.register_lifespan_task(guard_event_loop)
+app.register_lifespan_task(change_feed)
 app.register_lifespan_task(sweep_closed_tabs)

@@ -58,7 +58,7 @@ _ORG_FIELDS = {
     IncidentRequest: ("organization_id",), OrgSupportProfile: ("organization_id",),
     OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",), Organization: ("id",),
 }
-_committed_listeners: list[Callable[[], None]] = []
+_committed_listeners: list[Callable[[frozenset[str]], None]] = []
 
 
 def org_topic(org_id: int) -> str:
@@ -81,8 +81,9 @@ def topics_of(row: object) -> set[str]:
     return found
 
 
-def on_commit(listener: Callable[[], None]) -> None:
-    """Calls ``listener()`` (from the committing thread) after each commit in this process that wrote changes."""
+def on_commit(listener: Callable[[frozenset[str]], None]) -> None:
+    """Calls ``listener(topics)`` (from the committing thread) after each commit in this process that changed
+    ``topics``."""
     _committed_listeners.append(listener)
 
 
@@ -91,7 +92,7 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
-def _poke_other_processes() -> None:
+def _poke_other_processes(_topics: frozenset[str] = frozenset()) -> None:
     url = get_settings().redis_url
     if not url:
         return
@@ -118,14 +119,15 @@ def _write(session: Session) -> None:
     if found:
         at = utcnow()
         session.connection().execute(insert(ChangeEvent), [{"topic": t, "at": at} for t in sorted(found)])
-        session.info[_WRITTEN] = True
+        session.info[_WRITTEN] = frozenset(found)
 
 
 @event.listens_for(Session, "after_commit")
 def _announce(session: Session) -> None:
-    if session.info.pop(_WRITTEN, False):
+    topics = session.info.pop(_WRITTEN, None)
+    if topics:
         for listener in _committed_listeners:
-            listener()
+            listener(topics)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ from opsportal.state import offload
 log = logging.getLogger(__name__)
 HISTORY = 20_000  # recent (id, topic) kept in memory for late subscribers
 PRUNE_EVERY_SECONDS = 120
+# How long this process remembers when a topic last changed: longer than any shared read is kept (shared.py).
+FORGET_SECONDS = 600.0
 
 
 class Subscription:
@@ -52,11 +55,19 @@ class Hub:
     def __init__(self) -> None:
         self._subs: dict[str, set[Subscription]] = {}
         self._history: deque[tuple[int, str]] = deque(maxlen=HISTORY)
+        # Per topic: the newest change delivered (feed id), and when this process last committed one (monotonic).
+        self._delivered: dict[str, tuple[int, float]] = {}
+        self._committed_here: dict[str, float] = {}
+        self._committed_lock = threading.Lock()  # committing threads write it, the watcher prunes it
         self._cursor: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
         self._poke: asyncio.Event | None = None
         changes.on_commit(self._poke_from_any_thread)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     @property
     def cursor(self) -> int:
@@ -96,19 +107,37 @@ class Hub:
                 if not subs:
                     del self._subs[topic]
 
-    def _poke_from_any_thread(self) -> None:
+    def changed_since(self, topics: Iterable[str], position: int, started: float) -> bool:
+        """Whether any of ``topics`` changed after a read that started at ``started`` (monotonic) with the feed at
+        ``position``: a change delivered from the feed after ``position``, or committed in this process since."""
+        return any(self._delivered.get(t, (0, 0.0))[0] > position or self._committed_here.get(t, 0.0) >= started
+                   for t in topics)
+
+    def _poke_from_any_thread(self, topics: frozenset[str] = frozenset()) -> None:
+        now = time.monotonic()
+        with self._committed_lock:
+            for topic in topics:
+                self._committed_here[topic] = now
         loop, poke = self._loop, self._poke
         if loop is not None and poke is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(poke.set)
 
     def _deliver(self, rows: list[tuple[int, str]]) -> None:
+        now = time.monotonic()
         for row_id, topic in rows:
             self._history.append((row_id, topic))
+            self._delivered[topic] = (row_id, now)
             for sub in self._subs.get(topic, ()):
                 sub.notify()
         if rows:
             self._cursor = rows[-1][0]
+
+    def _forget_old(self, now: float) -> None:
+        cutoff = now - FORGET_SECONDS
+        self._delivered = {t: v for t, v in self._delivered.items() if v[1] >= cutoff}
+        with self._committed_lock:
+            self._committed_here = {t: at for t, at in self._committed_here.items() if at >= cutoff}
 
     async def _listen(self, url: str) -> None:
         """Pokes the watcher whenever a process announces a commit on Redis (reconnecting after an outage)."""
@@ -141,6 +170,7 @@ class Hub:
                         break
                 if time.monotonic() - pruned > PRUNE_EVERY_SECONDS:
                     pruned = time.monotonic()
+                    self._forget_old(pruned)
                     await offload.run(changes.prune)
             except asyncio.CancelledError:
                 raise
