@@ -31,6 +31,14 @@ _MAY_SEE: dict[str, Callable[[Actor], None]] = {rules.BILLING: require_staff}
 JOB_NOT_FOUND = "That job was not found."
 
 
+class AlreadyRunning(Conflict):
+    """A start refused while another run of the key is alive; ``job_id`` is that run (a page may follow it)."""
+
+    def __init__(self, message: str, job_id: int):
+        super().__init__(message)
+        self.job_id = job_id
+
+
 @dataclass(frozen=True)
 class JobView:
     id: int
@@ -72,9 +80,9 @@ def _check(table: dict[str, Callable[[Actor], None]], actor: Actor, kind: str) -
     check(actor)
 
 
-def _refusal(job: Job, now: datetime) -> Conflict:
-    return Conflict(rules.already_running(job.kind, job.key, job.started_by, job.started_at, job.done, job.total,
-                                          now))
+def _refusal(job: Job, now: datetime) -> AlreadyRunning:
+    return AlreadyRunning(rules.already_running(job.kind, job.key, job.started_by, job.started_at, job.done,
+                                                job.total, now), job.id)
 
 
 def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | None = None) -> JobView:

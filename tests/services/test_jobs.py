@@ -46,6 +46,7 @@ def test_a_second_start_of_a_running_job_is_refused_saying_who_started_it_when_a
 
     assert str(refused.value) == ("A billing run for February 2025 is already running, started by Sam Taylor at "
                                   "10:02 UTC; it is 40% done.")
+    assert refused.value.job_id == job.id  # a page refused a run follows the one going on
     assert [(j.id, j.status) for j in job_rows()] == [(job.id, "running")]
 
 
