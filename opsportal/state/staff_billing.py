@@ -117,6 +117,7 @@ class StaffBillingState(PagedState, rx.State):
     run_error: str = ""
     # the run in progress (this tab's, or anyone's: the job row says)
     run_active: bool = False
+    run_mine: bool = False  # started from this tab: its Run button waits; following another's run it does not
     run_progress: str = ""
     run_started: str = ""
     run_done: int = 0
@@ -226,7 +227,7 @@ class StaffBillingState(PagedState, rx.State):
         self._show_progress(view.kind, view.key, view.done, view.total)
 
     def _show_finished(self, view: jobs.JobView) -> None:
-        self.run_active = False
+        self.run_active = self.run_mine = False
         if view.status == job_rules.SUCCEEDED:
             self.run_summary, self.run_error = view.summary, ""
         elif view.stale:
@@ -238,7 +239,7 @@ class StaffBillingState(PagedState, rx.State):
     @rx.event
     async def load(self):
         self.notice = self.notice_href = self.run_summary = self.run_error = self.list_error = ""
-        self.new_open = self.run_active = False
+        self.new_open = self.run_active = self.run_mine = False
         self.status, self.search = "all", ""
         last = period_before(utcnow().date()).key
         self.run_period = self.run_max = last
@@ -287,7 +288,7 @@ class StaffBillingState(PagedState, rx.State):
             async with self:
                 self.run_error = str(exc)
                 self._job_id = exc.job_id
-                self.run_active = True
+                self.run_active, self.run_mine = True, False
             return StaffBillingState.watch_job  # follow the run that is going on
         except ServiceError as exc:
             async with self:
@@ -295,6 +296,7 @@ class StaffBillingState(PagedState, rx.State):
             return
         async with self:
             self._show_job(job)
+            self.run_mine = True
         progress = Progress()
         work = asyncio.ensure_future(offload.run(invoices.billing_run_job, actor, job.id, period, progress=progress))
         shown = (job.done, job.total)
@@ -319,7 +321,7 @@ class StaffBillingState(PagedState, rx.State):
         async with self:
             if not live.holds(self, lease):
                 return  # the tab was closed or shows another page (or another loop took over)
-            self.run_active = False
+            self.run_active = self.run_mine = False
             if message:
                 self.run_error = message
             else:

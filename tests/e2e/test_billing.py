@@ -161,12 +161,17 @@ def test_a_staff_administrator_follows_a_billing_run_in_progress_then_runs_a_mon
     expect(bar).to_have_attribute("aria-valuenow", "1")
     expect(bar).to_have_attribute("aria-valuemax", "3")
     expect(page.locator("#run-started")).to_contain_text("Started by Operator at ")
-    expect(page.get_by_role("button", name="Billing…")).to_be_disabled()
+    page.get_by_label("Month").fill("2024-12")
+    page.get_by_role("button", name="Run billing").click()
+    expect(page.get_by_role("alert").filter(has_text="already running")).to_have_text(re.compile(
+        r"^A billing run for December 2024 is already running, started by Operator at \d\d:\d\d UTC; "
+        r"it is 33% done\.$"))
     jobs.progress(other.id, 2)
     expect(page.get_by_role("progressbar", name="Billing December 2024: 2 of 3 organizations")).to_be_visible()
     jobs.finish(other.id, "Billed 2024-12: 3 invoice(s).")
     expect(page.get_by_role("status").filter(has_text="Billed 2024-12: 3 invoice(s).")).to_be_visible()
     expect(page.get_by_role("progressbar")).to_have_count(0)
+    expect(page.get_by_role("alert").filter(has_text="already running")).to_have_count(0)
 
     page.get_by_label("Month").fill("2025-01")
     page.get_by_role("button", name="Run billing").click()

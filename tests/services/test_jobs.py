@@ -3,7 +3,9 @@ far, dead runs replaced, progress and results recorded."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -16,6 +18,7 @@ from opsportal.models.types import utcnow
 from opsportal.services import invoices, jobs
 from opsportal.services.errors import Conflict, PermissionDenied
 from opsportal.services.operator import OPERATOR
+from opsportal.state import offload
 from tests.utils.ledger import NOW
 from tests.utils.tasks import log, new_task, set_rate
 
@@ -196,6 +199,38 @@ def test_billing_runs_started_at_once_through_the_job_run_once_and_bill_each_org
     assert sorted(invoice_orgs) == sorted(o.id for o in four_organizations)
     assert unbilled == []
     assert {j.status for j in job_rows()} == {"succeeded"} and len(job_rows()) == len(ran)
+
+
+def test_a_billing_run_handed_to_the_pool_finishes_and_closes_its_job_when_the_page_that_started_it_goes_away(
+        world, four_organizations):
+    sam = world.actor("staff_admin")
+    job = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
+    first_billed, go_on = threading.Event(), threading.Event()
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:
+            first_billed.set()
+            go_on.wait(30)
+
+    async def the_page() -> None:
+        work = asyncio.ensure_future(offload.run(invoices.billing_run_job, sam, job.id, FEBRUARY, today=TODAY,
+                                                 progress=progress))
+        assert await asyncio.to_thread(first_billed.wait, 30)
+        work.cancel()  # the tab closed, or Reflex cancelled the event that was waiting for the run
+        with pytest.raises(asyncio.CancelledError):
+            await work
+
+    asyncio.run(the_page())
+    assert job_row(job.id).status == "running"
+    go_on.set()
+
+    deadline = time.monotonic() + 30
+    while job_row(job.id).status == "running" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    row = job_row(job.id)
+    assert (row.status, row.done, row.total) == ("succeeded", 4, 4)
+    with unit_of_work(write=False) as session:
+        assert session.exec(select(TimeEntry.id).where(TimeEntry.billed_invoice_id.is_(None))).all() == []
 
 
 def test_a_billing_run_for_an_unfinished_month_is_refused_before_any_job_is_claimed(world):
