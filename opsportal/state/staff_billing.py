@@ -326,7 +326,7 @@ class StaffBillingState(PagedState, rx.State):
                 self.run_error = message
             else:
                 self._show_progress(job.kind, job.key, progress.done, progress.total)
-                self.run_summary = result.summary
+                self.run_summary = job_rules.clip(result.summary)  # what the job row keeps, too
                 self.status, self.search = "all", ""
                 await offload.run(self._list, actor, 1)
 
