@@ -115,12 +115,19 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_tasks import load_demo_tasks
     from opsportal.services.operator import OPERATOR
 
-    result = load_demo(OPERATOR)
-    lots = load_demo_credits(OPERATOR)
-    tasks_created = load_demo_tasks(OPERATOR)
-    articles = load_demo_kb(OPERATOR)
-    billing = load_demo_billing(OPERATOR)
-    plan_rows = load_demo_plans(OPERATOR)
+    steps = ("organizations and users", "credits", "tasks and time", "knowledge base", "invoices", "support plans")
+
+    def step(n: int, load):
+        # Progress goes to stderr: stdout stays the one summary (or JSON object) scripts read.
+        print(f"Loading demo data, step {n} of {len(steps)}: {steps[n - 1]}", file=sys.stderr, flush=True)
+        return load(OPERATOR)
+
+    result = step(1, load_demo)
+    lots = step(2, load_demo_credits)
+    tasks_created = step(3, load_demo_tasks)
+    articles = step(4, load_demo_kb)
+    billing = step(5, load_demo_billing)
+    plan_rows = step(6, load_demo_plans)
     _emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
                  "plan_rows_created": plan_rows,
                  "tasks_created": tasks_created, "hour_blocks_created": billing.hour_blocks_created,

@@ -10,6 +10,7 @@ from opsportal.models.billing import (
     StripeEvent,
 )
 from opsportal.models.changes import ChangeEvent
+from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
@@ -40,7 +41,7 @@ __all__ = [
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",
-    "NotificationDelivery", "NotificationSubscription", "OneTimeToken",
+    "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion",
 ]

@@ -32,6 +32,23 @@ def status_badge(label, color) -> rx.Component:
     return rx.badge(label, color_scheme=color, variant="soft", high_contrast=True)
 
 
+def _run_progress() -> rx.Component:
+    """The billing run going on (here or anywhere): a labelled progress bar with the count in words."""
+    return rx.cond(S.run_active, rx.vstack(
+        rx.text(S.run_progress, size="2", weight="medium", id="run-progress-label"),
+        rx.el.div(
+            rx.el.div(width=S.run_percent.to_string() + "%", height="100%", background=rx.color("accent", 9),
+                      border_radius="4px", transition="width 0.2s"),
+            role="progressbar", id="run-progress", aria_labelledby="run-progress-label", aria_valuemin="0",
+            aria_valuemax=S.run_total.to_string(), aria_valuenow=S.run_done.to_string(),
+            aria_valuetext=S.run_progress, width="100%", max_width="28rem", height="0.6rem",
+            background=rx.color("gray", 4), border_radius="4px", overflow="hidden",
+        ),
+        rx.text(S.run_started, " It goes on if you close this page.", size="1", color=MUTED, id="run-started"),
+        spacing="1", width="100%",
+    ))
+
+
 def _run_card() -> rx.Component:
     return rx.card(rx.form(
         rx.vstack(
@@ -44,12 +61,14 @@ def _run_card() -> rx.Component:
                     rx.input(id="run-period", name="period", type="month", default_value=S.run_period,
                              key=S.run_max, max=S.run_max, width="12rem"),
                     spacing="1"),
-                rx.button(rx.icon("receipt", size=16, aria_hidden="true"), "Run billing", type="submit",
-                          disabled=~S.is_admin, id="run-billing",
+                rx.button(rx.icon("receipt", size=16, aria_hidden="true"),
+                          rx.cond(S.run_mine, "Billing…", "Run billing"), type="submit",
+                          disabled=~S.is_admin | S.run_mine, id="run-billing",
                           aria_describedby=rx.cond(S.is_admin, "", "run-billing-why")),
                 align="end", spacing="3", wrap="wrap",
             ),
             rx.cond(~S.is_admin, rx.text(ADMIN_ONLY_RUN, size="2", color=MUTED, id="run-billing-why")),
+            _run_progress(),
             error_callout(S.run_error),
             _ok(S.run_summary),
             spacing="3", width="100%",

@@ -6,7 +6,7 @@ members see none; staff see every invoice, drafts and void ones included.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
+from opsportal.domain import jobs as job_rules
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft, ShownStatus
 from opsportal.models import (
@@ -30,9 +31,9 @@ from opsportal.models import (
     TimeEntry,
 )
 from opsportal.models.types import utcnow
-from opsportal.services import orgtree
+from opsportal.services import jobs, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
-from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, sentence
+from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError, sentence
 from opsportal.services.pagination import Page, clamp
 
 INVOICE_NOT_FOUND = "That invoice was not found or you do not have access to it."
@@ -435,10 +436,10 @@ def _bill_organization(actor: Actor, organization_id: int, period: rules.Billing
         return billed
 
 
-def run_billing(actor: Actor, period_text: str, *, today: date | None = None) -> BillingRunResult:
-    """Bill every organization's unbilled pay-as-you-go time of a finished month; safe to run again."""
-    require_staff_admin(actor)
-    today = today or utcnow().date()
+Progress = Callable[[int, int], None]
+
+
+def _billable_period(period_text: str, today: date) -> rules.BillingPeriod:
     try:
         period = rules.parse_period(period_text)
     except ValueError as exc:
@@ -446,6 +447,19 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None) ->
     problem = rules.billable_problem(period, today)
     if problem:
         raise InvalidInput(sentence(problem))
+    return period
+
+
+def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
+                progress: Progress | None = None) -> BillingRunResult:
+    """Bill every organization's unbilled pay-as-you-go time of a finished month; safe to run again.
+
+    Each organization is billed (and committed) on its own, under its row's lock; ``progress(done, total)`` is
+    called once the organizations are counted and after each one.
+    """
+    require_staff_admin(actor)
+    today = today or utcnow().date()
+    period = _billable_period(period_text, today)
     with unit_of_work(write=False) as session:
         org_ids = session.exec(
             select(TimeEntry.organization_id).where(
@@ -453,9 +467,55 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None) ->
                 TimeEntry.work_date >= period.first_day, TimeEntry.work_date <= period.last_day)
             .distinct().order_by(TimeEntry.organization_id)).all()
     invoices: list[BilledInvoice] = []
-    for org_id in org_ids:
+    if progress is not None:
+        progress(0, len(org_ids))
+    for done, org_id in enumerate(org_ids, start=1):
         invoices.extend(_bill_organization(actor, org_id, period, today))
+        if progress is not None:
+            progress(done, len(org_ids))
     return BillingRunResult(period.key, invoices)
+
+
+# --- the billing run as a background job (the staff page and the CLI claim the same job) ----------------
+
+
+def start_billing_run(actor: Actor, period_text: str, *, today: date | None = None) -> jobs.JobView:
+    """Claims the month's billing job; refused while another run of that month is alive (page, CLI, any host)."""
+    require_staff_admin(actor)
+    period = _billable_period(period_text, today or utcnow().date())
+    return jobs.start(actor, job_rules.BILLING, job_rules.billing_key(period.key))
+
+
+def billing_run_job(actor: Actor, job_id: int, period_text: str, *, today: date | None = None,
+                    progress: Progress | None = None) -> BillingRunResult:
+    """Runs a claimed billing job: progress goes to the job row (at most once a second, and at the end), the
+    result or the failure closes it. ``progress`` is told after every organization."""
+    throttle = job_rules.Throttle(job_rules.HEARTBEAT_EVERY)
+
+    def report(done: int, total: int) -> None:
+        if throttle.due(utcnow(), force=done in (0, total)):
+            jobs.progress(job_id, done, total)
+        if progress is not None:
+            progress(done, total)
+
+    try:
+        result = run_billing(actor, period_text, today=today, progress=report)
+    except ServiceError as exc:
+        jobs.fail(job_id, str(exc))
+        raise
+    except BaseException as exc:
+        jobs.fail(job_id, f"The billing run stopped ({type(exc).__name__}); what it billed stays billed, and "
+                          "running the month again bills the rest.")
+        raise
+    jobs.finish(job_id, result.summary)
+    return result
+
+
+def run_billing_as_job(actor: Actor, period_text: str, *, today: date | None = None,
+                       progress: Progress | None = None) -> BillingRunResult:
+    """Claim, then run: the command line's billing run."""
+    job = start_billing_run(actor, period_text, today=today)
+    return billing_run_job(actor, job.id, period_text, today=today, progress=progress)
 
 
 # --- staff: pre-service invoices, issuing, voiding, terms ------------------------------------------------

@@ -3,19 +3,23 @@ Stripe confirmed that could not be applied. Every handler asks who is calling ag
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import logging
+from datetime import UTC, date
 
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import jobs as job_rules
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import period_before
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
-from opsportal.services import invoices, organizations, payments, prepaid
+from opsportal.services import invoices, jobs, organizations, payments, prepaid
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError, sentence
+from opsportal.state import live, offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -29,6 +33,11 @@ STATUSES = [("all", "All statuses"), ("draft", "Draft"), ("pending", "Pending"),
 STATUS_COLORS = {"draft": "gray", "pending": "blue", "overdue": "red", "paid": "green", "void": "gray"}
 ADMIN_ONLY_RUN = "Only staff administrators can run billing; ask one to bill the month."
 ADMIN_ONLY_ATTENTION = "Only staff administrators see payments that need attention."
+# A run in this tab shows its progress at most this often; a run followed from the job row is read this often.
+UI_UPDATE_SECONDS = 0.25
+WATCH_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 def day_text(value: date | None) -> str:
@@ -75,6 +84,25 @@ def read_line(n: int, form: dict) -> tuple[invoices.ItemInput | None, dict[str, 
     return invoices.ItemInput(description, quantity, price), {}
 
 
+def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoices.InvoiceTerms]:
+    """The currency and invoice terms a new invoice for the organization gets."""
+    return prepaid.billing_terms(actor, organization_id).currency, invoices.invoice_terms(actor, organization_id)
+
+
+def job_started_text(view: jobs.JobView) -> str:
+    return f"Started by {view.started_by or 'someone'} at {view.started_at.astimezone(UTC):%H:%M UTC}."
+
+
+class Progress:
+    """How far the run in this worker's pool is: written by the run's thread, read by the page's loop."""
+
+    def __init__(self) -> None:
+        self.done, self.total = 0, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done, self.total = done, total  # two plain stores; a reader at worst sees the count one behind
+
+
 class StaffBillingState(PagedState, rx.State):
     allowed: bool = False
     denied: str = ""
@@ -87,6 +115,16 @@ class StaffBillingState(PagedState, rx.State):
     run_max: str = ""
     run_summary: str = ""
     run_error: str = ""
+    # the run in progress (this tab's, or anyone's: the job row says)
+    run_active: bool = False
+    run_mine: bool = False  # started from this tab: its Run button waits; following another's run it does not
+    run_progress: str = ""
+    run_started: str = ""
+    run_done: int = 0
+    run_total: int = 0
+    run_percent: int = 0
+    _job_id: int = 0
+    _watch_id: str = ""
     # every organization's invoices
     status: str = "all"
     statuses: list[dict[str, str]] = [{"value": v, "label": label} for v, label in STATUSES]
@@ -120,7 +158,7 @@ class StaffBillingState(PagedState, rx.State):
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        self._list(actor, page)
+        await offload.run(self._list, actor, page)
 
     def _list(self, actor: Actor, page: int) -> None:
         try:
@@ -159,22 +197,59 @@ class StaffBillingState(PagedState, rx.State):
             options.insert(0, chosen)  # the chosen organization stays selectable while searching for another
         self.org_options = options
 
+    def _first_view(self, actor: Actor) -> jobs.JobView | None:
+        """The page as it opens: the first page of invoices, what needs attention, and a billing run in progress."""
+        self._list(actor, 1)
+        if not self.allowed:
+            return None
+        try:
+            self._attention(actor)
+        except ServiceError:
+            self.attention = []
+        try:
+            return jobs.latest(actor, job_rules.BILLING)
+        except ServiceError:
+            return None
+
+    # --- the billing run: a background job with progress -------------------------------------------------
+
+    def _show_progress(self, kind: str, key: str, done: int, total: int) -> None:
+        shown = {"run_done": done, "run_total": total, "run_percent": job_rules.percent_done(done, total),
+                 "run_progress": job_rules.progress_text(kind, key, done, total)}
+        for name, value in shown.items():
+            if getattr(self, name) != value:  # an unchanged var stays out of the update
+                setattr(self, name, value)
+
+    def _show_job(self, view: jobs.JobView) -> None:
+        self._job_id = view.id
+        self.run_active = view.running
+        self.run_started = job_started_text(view)
+        self._show_progress(view.kind, view.key, view.done, view.total)
+
+    def _show_finished(self, view: jobs.JobView) -> None:
+        self.run_active = self.run_mine = False
+        if view.status == job_rules.SUCCEEDED:
+            self.run_summary, self.run_error = view.summary, ""
+        elif view.stale:
+            self.run_error = (f"The {job_rules.subject(view.kind, view.key)} stopped answering; it is considered "
+                              "dead. Run the month again: what it billed stays billed.")
+        else:
+            self.run_error = view.summary
+
     @rx.event
     async def load(self):
         self.notice = self.notice_href = self.run_summary = self.run_error = self.list_error = ""
-        self.new_open = False
+        self.new_open = self.run_active = self.run_mine = False
         self.status, self.search = "all", ""
         last = period_before(utcnow().date()).key
         self.run_period = self.run_max = last
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        self._list(actor, 1)
-        if self.allowed:
-            try:
-                self._attention(actor)
-            except ServiceError:
-                self.attention = []
+        running = await offload.run(self._first_view, actor)
+        if running is not None and running.running:
+            self._show_job(running)
+            return StaffBillingState.watch_job
 
     @rx.event
     async def set_status(self, value: str):
@@ -186,28 +261,103 @@ class StaffBillingState(PagedState, rx.State):
         self.search = value[:60]
         return await self._load_page(1)
 
-    @rx.event
+    @rx.event(background=True)
     async def run_billing(self, form: dict):
-        self.run_summary = self.run_error = self.notice = ""
-        actor, redirect = await self._actor()
-        if actor is None:
-            return redirect
-        period = str(form.get("period", "")).strip()
-        self.run_period = period or self.run_period
-        if not self.is_admin:
-            self.run_error = ADMIN_ONLY_RUN
-            return
-        if not period:
-            self.run_error = "Choose the month to bill."
-            return
+        """Claims the month's billing job, bills in the worker pool and shows progress; the job is the guard.
+
+        The billing itself runs in a pool thread: closing the tab (or Reflex cancelling this task) does not stop
+        it, and the job row records its end either way.
+        """
+        async with self:
+            self.run_summary = self.run_error = self.notice = ""
+            actor, redirect = await self._actor()
+            if actor is None:
+                return redirect
+            period = str(form.get("period", "")).strip()
+            self.run_period = period or self.run_period
+            if not self.is_admin:
+                self.run_error = ADMIN_ONLY_RUN
+                return
+            if not period:
+                self.run_error = "Choose the month to bill."
+                return
+            lease = live.claim(self)  # this loop shows the run now; a watcher of another run stops
         try:
-            result = invoices.run_billing(actor, period)
+            job = await offload.run(invoices.start_billing_run, actor, period)
+        except jobs.AlreadyRunning as exc:
+            async with self:
+                self.run_error = str(exc)
+                self._job_id = exc.job_id
+                self.run_active, self.run_mine = True, False
+            return StaffBillingState.watch_job  # follow the run that is going on
         except ServiceError as exc:
-            self.run_error = str(exc)
+            async with self:
+                self.run_error = str(exc)
             return
-        self.run_summary = result.summary
-        self.status, self.search = "all", ""
-        self._list(actor, 1)
+        async with self:
+            self._show_job(job)
+            self.run_mine = True
+        progress = Progress()
+        work = asyncio.ensure_future(offload.run(invoices.billing_run_job, actor, job.id, period, progress=progress))
+        shown = (job.done, job.total)
+        while not work.done():
+            await asyncio.wait({work}, timeout=UI_UPDATE_SECONDS)
+            if (progress.done, progress.total) != shown:
+                shown = (progress.done, progress.total)
+                async with self:
+                    if not live.holds(self, lease):
+                        break  # the tab went away: the run goes on in the pool, only the page stops following
+                    self._show_progress(job.kind, job.key, *shown)
+        try:
+            result = await work
+        except ServiceError as exc:
+            message = str(exc)
+        except Exception:  # noqa: BLE001 - the job row records the failure; the page says what to do
+            log.exception("billing run %s failed", job.key)
+            message = ("The billing run stopped because of an error; what it billed stays billed. Run the month "
+                       "again to bill the rest.")
+        else:
+            message = ""
+        async with self:
+            if not live.holds(self, lease):
+                return  # the tab was closed or shows another page (or another loop took over)
+            self.run_active = self.run_mine = False
+            if message:
+                self.run_error = message
+            else:
+                self._show_progress(job.kind, job.key, progress.done, progress.total)
+                self.run_summary = job_rules.clip(result.summary)  # what the job row keeps, too
+                self.status, self.search = "all", ""
+                await offload.run(self._list, actor, 1)
+
+    @rx.event(background=True)
+    async def watch_job(self):
+        """Follows a billing run started elsewhere (another tab, staff member, worker or the CLI) until it ends."""
+        async with self:
+            lease = live.claim(self)
+            job_id = self._job_id
+        while True:
+            await asyncio.sleep(WATCH_SECONDS)
+            async with self:
+                if not live.holds(self, lease):
+                    return
+                actor, _redirect = await actor_or_redirect(self)
+            if actor is None:
+                return
+            try:
+                view = await offload.run(jobs.get, actor, job_id)
+            except ServiceError:
+                return
+            async with self:
+                if not live.holds(self, lease):
+                    return
+                self._show_job(view)
+                if view.running:
+                    continue
+                self._show_finished(view)
+                if view.status == job_rules.SUCCEEDED:
+                    await offload.run(self._list, actor, self.page)
+                return
 
     # --- the new pre-service invoice ---------------------------------------------------------------------
 
@@ -220,7 +370,7 @@ class StaffBillingState(PagedState, rx.State):
         self.new_issue, self.notice = "issue", ""
         self.new_form_key += 1
         try:
-            self._orgs(actor)
+            await offload.run(self._orgs, actor)
         except ServiceError as exc:
             self.new_error = str(exc)
         self.new_open = True
@@ -236,7 +386,7 @@ class StaffBillingState(PagedState, rx.State):
         if actor is None:
             return redirect
         try:
-            self._orgs(actor)
+            await offload.run(self._orgs, actor)
         except ServiceError as exc:
             self.new_error = str(exc)
 
@@ -251,8 +401,7 @@ class StaffBillingState(PagedState, rx.State):
         if actor is None:
             return redirect
         try:
-            currency = prepaid.billing_terms(actor, int(self.new_org)).currency
-            terms = invoices.invoice_terms(actor, int(self.new_org))
+            currency, terms = await offload.run(org_terms, actor, int(self.new_org))
         except ServiceError as exc:
             self.new_error = str(exc)
             return
@@ -287,8 +436,8 @@ class StaffBillingState(PagedState, rx.State):
         if problems:
             return
         try:
-            row = invoices.create_pre_service_invoice(actor, int(self.new_org), items, memo=memo,
-                                                      issue=self.new_issue == "issue")
+            row = await offload.run(invoices.create_pre_service_invoice, actor, int(self.new_org), items, memo=memo,
+                                    issue=self.new_issue == "issue")
         except ServiceError as exc:
             self.new_error = str(exc)
             return
@@ -297,4 +446,4 @@ class StaffBillingState(PagedState, rx.State):
         self.notice = f"{what} for {row.organization}: {format_money(row.total_minor, row.currency)}."
         self.notice_href, self.notice_link = routes.staff_invoice(row.id), "Open the invoice"
         self.status, self.search = "all", ""
-        self._list(actor, 1)
+        await offload.run(self._list, actor, 1)

@@ -6,19 +6,26 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from sqlmodel import select
 
 from opsportal.db import unit_of_work
 from opsportal.domain.invoices import BillingPeriod
-from opsportal.models import Payment
+from opsportal.models import Job, Payment
 from opsportal.models.types import utcnow
-from opsportal.services import hour_blocks
+from opsportal.services import hour_blocks, jobs
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import Unavailable
 from opsportal.services.operator import OPERATOR
-from tests.utils.builders import make_org
+from tests.utils.builders import actor_for, make_org, make_user
 from tests.utils.db import dump_tables
 from tests.utils.ledger import NOW
 from tests.utils.tasks import log, new_task, set_rate
+
+
+def jobs_of(key: str) -> list[dict]:
+    with unit_of_work(write=False) as session:
+        return [{"status": j.status, "summary": j.summary}
+                for j in session.exec(select(Job).where(Job.key == key).order_by(Job.id)).all()]
 
 
 def ok(cli, *args: str) -> dict:
@@ -58,13 +65,29 @@ def test_the_run_bills_a_finished_month_once_and_a_second_run_bills_nothing(cli,
     assert [(i["organization"], i["total_minor"], i["currency"], i["entries"]) for i in first["invoices"]] == [
         ("Contoso", 18_000, "USD", 2)]
     assert first["summary"].startswith("Billed 2025-02: 1 invoice(s), INV-")
-    before = dump_tables()
+    before = dump_tables(ignore={"job"})
 
     second = ok(cli, "billing", "run", "--period", "2025-02")
 
     assert second["invoices"] == []
     assert second["summary"] == "Nothing to bill for 2025-02: every pay-as-you-go entry of it is already billed."
-    assert dump_tables() == before
+    assert dump_tables(ignore={"job"}) == before
+    assert [(j["status"], j["summary"]) for j in jobs_of("billing:2025-02")] == [
+        ("succeeded", first["summary"]), ("succeeded", second["summary"])]
+
+
+def test_the_run_is_refused_while_the_page_or_another_host_is_billing_the_same_month(cli, contoso):
+    sam = make_user("sam@opsportal.example", role="staff_admin", full_name="Sam Taylor")
+    job = jobs.start(actor_for(sam), "billing", "billing:2025-02", 3)
+    jobs.progress(job.id, 1)
+
+    message = refused(cli, "billing", "run", "--period", "2025-02", code=1)
+
+    assert message.startswith("opsportal: error: A billing run for February 2025 is already running, started by "
+                              "Sam Taylor at ")
+    assert message.endswith("; it is 33% done.")
+    jobs.finish(job.id, "Billed 2025-02: nothing.")
+    assert ok(cli, "billing", "run", "--period", "2025-02")["invoices"][0]["organization"] == "Contoso"
 
 
 def test_without_json_the_run_prints_its_summary_in_a_sentence(cli, contoso):

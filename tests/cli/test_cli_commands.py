@@ -118,3 +118,13 @@ def test_demo_load_says_what_it_added_and_how_to_sign_in(cli, sqlite_database_ur
     assert result.code == 0
     assert result.out.startswith("Demo data ready: 4 organizations, 11 users")
     assert result.out.endswith(f"Demo password: {DEMO_PASSWORD}\n")
+
+
+def test_demo_load_reports_each_of_its_six_steps_on_stderr_and_keeps_stdout_to_the_summary(cli, sqlite_database_url):
+    result = cli("demo", "load", "--json")
+    assert result.code == 0
+    only_json_object(result.out)
+    assert result.err.splitlines() == [
+        "Loading demo data, step 1 of 6: organizations and users", "Loading demo data, step 2 of 6: credits",
+        "Loading demo data, step 3 of 6: tasks and time", "Loading demo data, step 4 of 6: knowledge base",
+        "Loading demo data, step 5 of 6: invoices", "Loading demo data, step 6 of 6: support plans"]

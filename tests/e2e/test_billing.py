@@ -134,3 +134,52 @@ def test_a_staff_administrator_reprices_a_block_and_takes_it_off_sale_and_custom
     expect(customer.get_by_role("button", name="Buy 40 hours")).to_be_visible()
     expect(customer.locator("body")).to_contain_text("EUR 3,990.00")
     customer.close()
+
+
+def test_a_staff_administrator_follows_a_billing_run_in_progress_then_runs_a_month_and_sees_the_result(
+        page: Page, base_url):
+    from datetime import date
+
+    from opsportal.services import jobs
+    from tests.e2e.browser import STAFF
+    from tests.utils.builders import make_org
+    from tests.utils.tasks import log, new_task, set_rate
+
+    # Two organizations of their own with pay-as-you-go time in January 2025 that nobody billed yet.
+    for n in (1, 2):
+        org = make_org(f"Billing Run Example {n}")
+        set_rate(org)
+        log(new_task(org), 90, work_date=date(2025, 1, 15))
+    # Another worker (or the command line) is billing December 2024.
+    other = jobs.start(OPERATOR, "billing", "billing:2024-12", 3)
+    jobs.progress(other.id, 1)
+
+    sign_in(page, base_url, STAFF)
+    page.goto(base_url + "/staff/billing")
+    bar = page.get_by_role("progressbar", name="Billing December 2024: 1 of 3 organizations")
+    expect(bar).to_be_visible()
+    expect(bar).to_have_attribute("aria-valuenow", "1")
+    expect(bar).to_have_attribute("aria-valuemax", "3")
+    expect(page.locator("#run-started")).to_contain_text("Started by Operator at ")
+    page.get_by_label("Month").fill("2024-12")
+    page.get_by_role("button", name="Run billing").click()
+    expect(page.get_by_role("alert").filter(has_text="already running")).to_have_text(re.compile(
+        r"^A billing run for December 2024 is already running, started by Operator at \d\d:\d\d UTC; "
+        r"it is 33% done\.$"))
+    jobs.progress(other.id, 2)
+    expect(page.get_by_role("progressbar", name="Billing December 2024: 2 of 3 organizations")).to_be_visible()
+    jobs.finish(other.id, "Billed 2024-12: 3 invoice(s).")
+    expect(page.get_by_role("status").filter(has_text="Billed 2024-12: 3 invoice(s).")).to_be_visible()
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    expect(page.get_by_role("alert").filter(has_text="already running")).to_have_count(0)
+
+    page.get_by_label("Month").fill("2025-01")
+    page.get_by_role("button", name="Run billing").click()
+
+    result = page.get_by_role("status").filter(has_text="Billed 2025-01: 2 invoice(s)")
+    expect(result).to_contain_text("Billing Run Example 1")
+    expect(result).to_contain_text("Billing Run Example 2")
+    expect(page.get_by_role("button", name="Run billing")).to_be_enabled()
+    latest = jobs.latest(OPERATOR, "billing")
+    assert (latest.key, latest.status, latest.done, latest.total) == ("billing:2025-01", "succeeded", 2, 2)
+    assert latest.started_by == "Sam Taylor"

@@ -9,12 +9,12 @@ import opsportal.models  # noqa: F401  (registers the tables)
 from opsportal.db import get_engine
 
 
-def dump_tables() -> dict[str, list[tuple]]:
-    """Every row of every application table, in primary-key order."""
+def dump_tables(*, ignore: frozenset[str] | set[str] = frozenset()) -> dict[str, list[tuple]]:
+    """Every row of every application table (but those in ``ignore``), in primary-key order."""
     with get_engine().connect() as conn:
         return {
             table.name: [tuple(row) for row in conn.execute(select(table).order_by(*table.primary_key.columns))]
-            for table in SQLModel.metadata.sorted_tables
+            for table in SQLModel.metadata.sorted_tables if table.name not in ignore
         }
 
 

@@ -1,0 +1,105 @@
+"""Background jobs (a billing run, ...): what a job is called, how far it is, when a running one counts as dead,
+and the sentences that say so. Pure: no database, no clock of its own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from opsportal.domain.invoices import parse_period
+
+BILLING = "billing"
+KINDS = (BILLING,)
+RUNNING, SUCCEEDED, FAILED = "running", "succeeded", "failed"
+STATUSES = (RUNNING, SUCCEEDED, FAILED)
+# A running job writes a heartbeat with its progress (at least once a minute while it works); one silent for
+# this long died with its process and may be started again.
+STALE_AFTER = timedelta(minutes=10)
+# How often a runner writes its progress to the job row (others' pages read it from there).
+HEARTBEAT_EVERY = timedelta(seconds=1)
+MAX_SUMMARY = 2000
+_UNITS = {BILLING: "organizations"}
+
+
+def billing_key(period_key: str) -> str:
+    """The job key of a billing run: one run per month at a time (``"billing:2026-10"``)."""
+    return f"{BILLING}:{parse_period(period_key).key}"
+
+
+def subject(kind: str, key: str) -> str:
+    """What a job does, for sentences: ``"billing run for October 2026"``."""
+    if kind == BILLING:
+        return f"billing run for {parse_period(key.split(':', 1)[-1]).label}"
+    return f"{kind} job"
+
+
+def heading(kind: str, key: str) -> str:
+    """What a job does, for its progress line: ``"Billing October 2026"``."""
+    if kind == BILLING:
+        return f"Billing {parse_period(key.split(':', 1)[-1]).label}"
+    return kind.capitalize()
+
+
+def is_stale(heartbeat_at: datetime, now: datetime, stale_after: timedelta = STALE_AFTER) -> bool:
+    """A running job whose last heartbeat is ``stale_after`` old (or more) is considered dead."""
+    return now - heartbeat_at >= stale_after
+
+
+def percent_done(done: int, total: int) -> int:
+    """Whole percent, rounded down (100 only when everything is done); 0 while the total is unknown."""
+    if total <= 0:
+        return 0
+    return max(0, min(100, done * 100 // total))
+
+
+def progress_text(kind: str, key: str, done: int, total: int) -> str:
+    """``"Billing October 2026: 1,234 of 2,400 organizations"`` (``"...: starting"`` before the total is known)."""
+    if total <= 0:
+        return f"{heading(kind, key)}: starting"
+    return f"{heading(kind, key)}: {done:,} of {total:,} {_UNITS.get(kind, 'items')}"
+
+
+def _at(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%H:%M UTC")
+
+
+def _day_at(value: datetime, now: datetime) -> str:
+    value = value.astimezone(UTC)
+    if value.date() == now.astimezone(UTC).date():
+        return _at(value)
+    return value.strftime("%d %b %Y %H:%M UTC")
+
+
+def already_running(kind: str, key: str, started_by: str, started_at: datetime, done: int, total: int,
+                    now: datetime) -> str:
+    """Why a second start is refused: ``"A billing run for October 2026 is already running, started by Sam Taylor
+    at 10:02 UTC; it is 40% done."``"""
+    how_far = f"it is {percent_done(done, total)}% done" if total > 0 else "it is just starting"
+    return (f"A {subject(kind, key)} is already running, started by {started_by or 'someone'} at "
+            f"{_day_at(started_at, now)}; {how_far}.")
+
+
+def stale_summary(last_heartbeat: datetime, stale_after: timedelta = STALE_AFTER) -> str:
+    """What a dead job's row says once another start replaces it."""
+    minutes = int(stale_after.total_seconds() // 60)
+    return (f"Stopped answering (last heartbeat {_at(last_heartbeat)}, nothing for {minutes} minutes); considered "
+            "dead and replaced by a new run.")
+
+
+def clip(text: str, limit: int = MAX_SUMMARY) -> str:
+    """A result summary short enough to store and show (long lists end in an ellipsis)."""
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+class Throttle:
+    """At most one update per ``every``: ``due(now)`` says whether to send one now (and remembers that it did)."""
+
+    def __init__(self, every: timedelta) -> None:
+        self.every = every
+        self._last: datetime | None = None
+
+    def due(self, now: datetime, *, force: bool = False) -> bool:
+        if force or self._last is None or now - self._last >= self.every:
+            self._last = now
+            return True
+        return False
