@@ -1,19 +1,8 @@
-"""A counter: the smallest signed-out Reflex page with an on_load and one event."""
+"""A counter: the smallest Reflex page with an on_load and one event, for bench/ui_load.py."""
 
 import reflex as rx
 
-
-class CounterState(rx.State):
-    count: int = 0
-    loaded: bool = False
-
-    @rx.event
-    def load(self):
-        self.loaded = True
-
-    @rx.event
-    def increment(self):
-        self.count += 1
+from bare_app.state import CounterState
 
 
 def index() -> rx.Component:
