@@ -60,7 +60,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir with the servers' logs")
     args = p.parse_args(argv)
     if args.quick:
-        args.clients, args.seconds, args.parked, args.idle_seconds = "20", 8, 100, 8
+        args.clients, args.seconds, args.parked, args.idle_seconds = "20", 6, 50, 6
         args.hydrate_seq, args.hydrate_burst, args.billing_orgs, args.billing_clients = 5, 20, 200, 20
     args.scenarios = [s for s in args.scenarios.split(",") if s]
     args.client_counts = [int(n) for n in args.clients.split(",") if n]
