@@ -51,8 +51,11 @@ def table_rows(r: dict) -> tuple[list[tuple[str, str, str, str]], list[str]]:
         for label, s in run["portal"]["by_event"].items():
             _row(rows, f"{label}, {n} clients: p50 / p95 / p99 ms (bare: increment)", s, bare)
         _row(rows, f"events/s achieved, {n} clients", run["portal"]["events_per_s"], run["bare"]["events_per_s"])
+        _row(rows, f"server CPU while serving them, {n} clients: % of one core", run["portal"].get("server_cpu_pct"),
+             run["bare"].get("server_cpu_pct"))
         for name in ("portal", "bare"):
             _errors(f"events x{n} {name}", run[name]["errors"], notes)
+            notes.append(f"  events x{n} {name}: load client CPU {run[name].get('load_client_cpu_pct')}% of one core")
             if run[name]["connected"] < run[name]["clients"]:
                 notes.append(f"  events x{n} {name}: only {run[name]['connected']} of {run[name]['clients']} connected")
     if "parked" in r:

@@ -184,10 +184,14 @@ async def typical_events(target: Target, n: int, seconds: float, think: float) -
     """Scenario 1: latency of each workload's events and the event rate, with n clients for ``seconds``."""
     load = EventLoad(target, n, think)
     await load.start()
+    cpu0, own0 = target.server.cpu_seconds(), time.process_time()
     await asyncio.sleep(seconds)
     elapsed = await load.finish()
+    cpu = cpu_percent(cpu0, target.server.cpu_seconds(), elapsed)
+    own = 100 * (time.process_time() - own0) / elapsed
     out = {"clients": n, "connected": load.connected, "seconds": round(elapsed, 1),
            "events_per_s": round(len(load.rec.records) / elapsed, 1),
+           "server_cpu_pct": round(cpu, 1), "load_client_cpu_pct": round(own, 1),
            "errors": dict(load.rec.errors + load.hydrate_errors)}
     out["by_event"] = {w.label: summary(load.rec.ms(w.label)) for w in target.workloads}
     out["all"] = summary(load.rec.ms())
