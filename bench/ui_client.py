@@ -24,6 +24,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,8 @@ class RxClient:
         self.path = "/"
         self.state: dict[str, dict[str, Any]] = {}
         self.updates = 0
+        self.changed: Counter = Counter()  # "state.var" -> updates that carried it
+        self.errors_shown: list[str] = []  # non-empty values of any state's ``error`` var, as they arrived
         self.redirect: str | None = None
         self._ws = WSConnection(ConnectionType.CLIENT)
         self._reader: asyncio.StreamReader | None = None
@@ -157,6 +160,10 @@ class RxClient:
         self.updates += 1
         for state, changes in (update.get("delta") or {}).items():
             self.state.setdefault(state, {}).update(changes)
+            short = state.rsplit(".", 1)[-1]
+            self.changed.update(f"{short}.{var.removesuffix('_rx_state_')}" for var in changes)
+            if changes.get("error_rx_state_"):
+                self.errors_shown.append(str(changes["error_rx_state_"])[:120])
         for event in update.get("events") or []:
             name = event.get("name", "")
             if name == "_redirect":

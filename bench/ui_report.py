@@ -71,6 +71,10 @@ def table_rows(r: dict) -> tuple[list[tuple[str, str, str, str]], list[str]]:
             notes.append(f"  parked {name}: {x['connected']} connected, {x['dropped_while_idle']} dropped while idle, "
                          f"RSS {x['rss_before_mb']} -> {x['rss_after_mb']} MB, load client CPU "
                          f"{x['load_client_cpu_pct']}%, {x['processes']}")
+            if x.get("pushed_vars"):
+                notes.append(f"  parked {name}: vars pushed while idle (updates): {x['pushed_vars']}")
+            if x.get("errors_shown", {}).get("while_idle") or len(x.get("errors_shown", {})) > 1:
+                notes.append(f"  parked {name}: error texts the pages showed: {x['errors_shown']}")
     if "billing" in r:
         bp, bb = r["billing"]["portal"], r["billing"]["bare"]["all"]
         _row(rows, f"others' latency during the billing run ({bp['clients']} clients): p95 / max ms "

@@ -209,17 +209,24 @@ async def parked(target: Target, n: int, seconds: float, settle: float) -> dict:
     await asyncio.sleep(settle)
     rss_after = server.rss()
     updates0 = sum(c.updates for c in ok)
+    changed0 = sum((c.changed for c in ok), Counter())
+    errors0 = sum(len(c.errors_shown) for c in ok)
     cpu0, wall0, own0 = server.cpu_seconds(), time.perf_counter(), time.process_time()
     await asyncio.sleep(seconds)
     wall = time.perf_counter() - wall0
     cpu = cpu_percent(cpu0, server.cpu_seconds(), wall)
     own = 100 * (time.process_time() - own0) / wall
     pushed = sum(c.updates for c in ok) - updates0
+    changed = sum((c.changed for c in ok), Counter()) - changed0
+    shown = Counter(e for c in ok for e in c.errors_shown)
+    idle_errors = sum(len(c.errors_shown) for c in ok) - errors0
     dropped = sum(c.closed for c in ok)
     await close_all(clients)
     return {"clients": n, "connected": len(ok), "connect_all_s": round(connect_s, 1), "errors": dict(errors),
             "idle_seconds": round(wall, 1), "server_cpu_pct": round(cpu, 1), "load_client_cpu_pct": round(own, 1),
             "updates_pushed_per_s": round(pushed / wall, 1), "dropped_while_idle": dropped,
+            "pushed_vars": dict(changed.most_common(6)),
+            "errors_shown": {"while_idle": idle_errors, **dict(shown.most_common(3))},
             "rss_before_mb": round(rss_before / 2**20, 1), "rss_after_mb": round(rss_after / 2**20, 1),
             "rss_per_client_kb": round((rss_after - rss_before) / max(len(ok), 1) / 1024, 1),
             "processes": server.describe()}
