@@ -53,6 +53,8 @@ def table_rows(r: dict) -> tuple[list[tuple[str, str, str, str]], list[str]]:
         _row(rows, f"events/s achieved, {n} clients", run["portal"]["events_per_s"], run["bare"]["events_per_s"])
         _row(rows, f"server CPU while serving them, {n} clients: % of one core", run["portal"].get("server_cpu_pct"),
              run["bare"].get("server_cpu_pct"))
+        _row(rows, f"server CPU per event, {n} clients: ms", run["portal"].get("server_cpu_ms_per_event"),
+             run["bare"].get("server_cpu_ms_per_event"))
         for name in ("portal", "bare"):
             _errors(f"events x{n} {name}", run[name]["errors"], notes)
             notes.append(f"  events x{n} {name}: load client CPU {run[name].get('load_client_cpu_pct')}% of one core")

@@ -192,6 +192,7 @@ async def typical_events(target: Target, n: int, seconds: float, think: float) -
     out = {"clients": n, "connected": load.connected, "seconds": round(elapsed, 1),
            "events_per_s": round(len(load.rec.records) / elapsed, 1),
            "server_cpu_pct": round(cpu, 1), "load_client_cpu_pct": round(own, 1),
+           "server_cpu_ms_per_event": round(cpu * 10 * elapsed / max(len(load.rec.records), 1), 2),
            "errors": dict(load.rec.errors + load.hydrate_errors)}
     out["by_event"] = {w.label: summary(load.rec.ms(w.label)) for w in target.workloads}
     out["all"] = summary(load.rec.ms())
