@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> None:
             results["setup"] = {"database": args.database, "redis": bool(redis), "seeded": seeded,
                                 "think_s": args.think, "seconds": args.seconds,
                                 "portal_processes": portal_srv.describe(), "bare_processes": bare_srv.describe(),
-                                "wall_s": round(time.perf_counter() - started)}
+                                "wall_s": round(time.perf_counter() - started),
+                                "server_log": {s.name: s.log_issues() for s in servers}}
     finally:
         for s in servers:
             s.stop()

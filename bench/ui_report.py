@@ -101,8 +101,11 @@ def print_table(r: dict) -> None:
         print("| " + " | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + " |")
     print()
     print(f"{r.get('load_average_start')} at start; {r.get('load_average_end')} at end")
-    setup = r.get("setup", {})
+    setup = dict(r.get("setup", {}))
+    logs = setup.pop("server_log", {})
     print(f"setup: {setup}")
+    for name, issues in logs.items():
+        print(f"{name} server log: " + ", ".join(f"{n} x {what}" for what, n in issues.items()))
     if notes:
         print("notes:")
         print("\n".join(notes))

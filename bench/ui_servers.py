@@ -141,6 +141,14 @@ class Server:
                 pass
         return f"{len(names)} processes ({', '.join(sorted(set(names)))})"
 
+    def log_issues(self) -> dict[str, int]:
+        """How often the server's log mentions a traceback, an expired or long-held state lock, or a warning."""
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return {"tracebacks": text.count("Traceback (most recent call last)"),
+                "lock expired": text.count("LockExpiredError"), "lock held too long": text.count("held too long"),
+                "warnings (other than page redefinitions)": sum(
+                    1 for line in text.splitlines() if line.startswith("Warning:") and "redefined" not in line)}
+
     def compiled(self) -> tuple[str | None, list[str] | None]:
         """The build's state schema and initialStateHashes, as the browser sends them on its first hydrate.
 
