@@ -171,7 +171,13 @@ class EventLoad:
     async def finish(self) -> float:
         self.stop.set()
         self.elapsed = time.perf_counter() - self.started
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.tasks:  # a client still waiting for an answer gets a few seconds, then counts as unanswered
+            _done, pending = await asyncio.wait(self.tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+            if pending:
+                self.rec.errors["no answer 10 s after the end of the run"] += len(pending)
+            await asyncio.gather(*self.tasks, return_exceptions=True)
         await close_all(self.clients)
         return self.elapsed
 

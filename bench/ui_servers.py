@@ -145,7 +145,8 @@ class Server:
         """How often the server's log mentions a traceback, an expired or long-held state lock, or a warning."""
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return {"tracebacks": text.count("Traceback (most recent call last)"),
-                "lock expired": text.count("LockExpiredError"), "lock held too long": text.count("held too long"),
+                "LockExpiredError mentions": text.count("LockExpiredError"),
+                "lock held too long": text.count("held too long"),
                 "warnings (other than page redefinitions)": sum(
                     1 for line in text.splitlines() if line.startswith("Warning:") and "redefined" not in line)}
 
