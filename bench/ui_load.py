@@ -151,6 +151,10 @@ def bare_target(server: Server) -> Target:
 
 
 def billing_action(args, staff: Target, period: str, env: dict):
+    """The billing run as a coroutine for ``during``: the staff UI event, or the CLI in a subprocess.
+
+    The window it reports (``_t0``) starts when the run is requested, after the staff page has hydrated.
+    """
     from bench.ui_seed import invoices_for
     from opsportal.state.staff_billing import StaffBillingState
 
@@ -161,6 +165,7 @@ def billing_action(args, staff: Target, period: str, env: dict):
         if args.billing_trigger == "ui":
             client, _ = await staff.open("/staff/billing", 0, timeout=600)
             try:
+                t0 = time.perf_counter()
                 await client.call(name, "run_billing", {"form": {"period": period}},
                                   lambda d: var_key("run_summary") in d or var_key("run_error") in d)
                 s = client.state.get(name, {})
@@ -168,13 +173,14 @@ def billing_action(args, staff: Target, period: str, env: dict):
             finally:
                 await client.close()
         else:
+            t0 = time.perf_counter()
             proc = await asyncio.create_subprocess_exec("opsportal", "billing", "run", "--period", period, cwd=ROOT,
                                                         env=env, stdout=asyncio.subprocess.PIPE,
                                                         stderr=asyncio.subprocess.STDOUT)
             out, _ = await asyncio.wait_for(proc.communicate(), 900)
             said = out.decode().strip().splitlines()[-1] if out else f"exit {proc.returncode}"
-        return {"trigger": args.billing_trigger, "period": period, "said": said[:200],
-                "invoices_created": invoices_for(period) - before}
+        return {"_t0": t0, "_t1": time.perf_counter(), "trigger": args.billing_trigger, "period": period,
+                "said": said[:200], "invoices_created": invoices_for(period) - before}
 
     return action
 

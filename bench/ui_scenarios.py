@@ -262,7 +262,8 @@ async def during(target: Target, n: int, think: float, warm: float, action, *, t
                  timeout: float = 180.0) -> dict:
     """Scenario 3: n clients' events before and while ``action()`` (a coroutine) runs.
 
-    ``action`` returns a dict describing what it did; the window is from its start to its end.
+    ``action`` returns a dict describing what it did; the window is from its start to its end, or
+    from its ``_t0`` to its ``_t1`` (e.g. without the preparations before the run itself).
     """
     load = EventLoad(target, n, think, timeout=timeout)
     await load.start()
@@ -270,6 +271,7 @@ async def during(target: Target, n: int, think: float, warm: float, action, *, t
     t0 = time.perf_counter()
     result = await action()
     t1 = time.perf_counter()
+    t0, t1 = result.pop("_t0", t0), result.pop("_t1", t1)
     await asyncio.sleep(tail)
     await load.finish()
     inside = load.rec.ms(start=t0, end=t1, overlapping=True)
