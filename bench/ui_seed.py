@@ -1,0 +1,77 @@
+"""What bench/ui_load.py writes into the portal's scratch database besides the demo: sign-ins and billable time."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, insert, select, text
+
+from opsportal import db as app_db
+from opsportal.models import Invoice, Organization, Ticket, TimeEntry
+from opsportal.services import auth as auth_service
+
+DEMO_PASSWORD = "demo-password-2026"
+# Customer users whose sessions the load clients share (the demo's owners and an admin, see README).
+CUSTOMERS = ("olivia.hart@northwind.example", "adam.reyes@northwind.example",
+             "rita.alvarez@retail.northwind.example", "lena.fischer@logistics.northwind.example")
+STAFF_ADMIN = "sam.taylor@opsportal.example"
+
+
+def session_token(email: str) -> str:
+    """A real session, minted the way the login page does (services.auth.sign_in), against the same database."""
+    return auth_service.sign_in(email=email, password=DEMO_PASSWORD, user_agent="bench/ui_load").token
+
+
+def previous_month(today: date | None = None) -> tuple[str, date]:
+    """The last finished month as YYYY-MM, and its first day."""
+    today = today or datetime.now(UTC).date()
+    last = today.replace(day=1) - timedelta(days=1)
+    return f"{last.year:04d}-{last.month:02d}", last.replace(day=1)
+
+
+def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed: int = 11) -> dict[str, int]:
+    """``orgs`` new pay-as-you-go customers, each with a task and unbilled time in the month of ``first_day``.
+
+    Written with SQLAlchemy Core in one transaction (as bench/billing.py loads its data), after the demo,
+    so the ids continue from the demo's.
+    """
+    rng = random.Random(seed)
+    now = datetime.now(UTC)
+    engine = app_db.get_engine()
+    with engine.begin() as conn:
+        org0 = conn.execute(select(func.coalesce(func.max(Organization.id), 0))).scalar_one()
+        ticket0 = conn.execute(select(func.coalesce(func.max(Ticket.id), 0))).scalar_one()
+        org_rows, ticket_rows, entry_rows = [], [], []
+        for n in range(1, orgs + 1):
+            oid, tid = org0 + n, ticket0 + n
+            org_rows.append({"id": oid, "name": f"Bench Billing Customer {n:05d}",
+                             "name_key": f"bench billing customer {n:05d}", "parent_id": None,
+                             "hourly_rate_minor": 12_000, "currency": "USD", "tax_rate_bp": 825,
+                             "payment_terms_days": 30, "created_at": now - timedelta(days=400)})
+            ticket_rows.append({"id": tid, "organization_id": oid, "title": f"Bench billable task {n}",
+                                "category": "Networking", "status": "open", "priority": "normal", "description": "",
+                                "minutes_logged": 0, "created_at": now, "updated_at": now})
+            for k in range(entries_per_org):
+                minutes = rng.choice((15, 30, 45, 60, 90))
+                entry_rows.append({
+                    "ticket_id": tid, "organization_id": oid, "agent_name": "Bench Agent",
+                    "work_date": first_day + timedelta(days=k % 28), "minutes": minutes, "note": "",
+                    "after_hours": False, "prepaid_minutes": 0, "payg_minutes": minutes, "hourly_rate_minor": 12_000,
+                    "currency": "USD", "payg_amount_minor": (minutes * 12_000 * 2 + 60) // 120,
+                    "created_at": now, "updated_at": now})
+        for table, rows in ((Organization.__table__, org_rows), (Ticket.__table__, ticket_rows),
+                            (TimeEntry.__table__, entry_rows)):
+            for start in range(0, len(rows), 5_000):
+                conn.execute(insert(table), rows[start:start + 5_000])
+        if conn.dialect.name == "postgresql":
+            for name in ("organization", "ticket", "time_entry"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                  f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
+        conn.execute(text("ANALYZE"))
+    return {"organizations": len(org_rows), "time_entries": len(entry_rows)}
+
+
+def invoices_for(period: str) -> int:
+    with app_db.get_engine().connect() as conn:
+        return conn.execute(select(func.count()).select_from(Invoice).where(Invoice.period == period)).scalar_one()
