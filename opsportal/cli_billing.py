@@ -31,6 +31,19 @@ def cmd_billing_run(args: argparse.Namespace) -> None:
     _emit(args, payload, result.summary)
 
 
+def cmd_billing_run_job(args: argparse.Namespace) -> None:
+    import os
+
+    from opsportal.cli import _emit
+    from opsportal.services import invoices
+    from opsportal.services.operator import OPERATOR
+
+    os.nice(10)  # a background job: the portal's own events come first
+    result = invoices.run_claimed_billing_job(OPERATOR, args.job_id)
+    _emit(args, {"period": result.period, "summary": result.summary, "invoices": len(result.invoices)},
+          result.summary)
+
+
 def cmd_billing_catalog(args: argparse.Namespace) -> None:
     from opsportal.cli import _emit
     from opsportal.services import hour_blocks
@@ -75,6 +88,10 @@ def add_billing_commands(groups, common) -> None:
     p.add_argument("--period", required=True, type=_period, metavar="YYYY-MM", help="the month to bill")
     p.set_defaults(func=cmd_billing_run)
 
+    p = billing.add_parser("run-job", parents=[common],
+                           help="run a billing job the staff Billing page claimed (the page starts this itself)")
+    p.add_argument("job_id", type=int)
+    p.set_defaults(func=cmd_billing_run_job)
     p = billing.add_parser("catalog", parents=[common], help="list the hour blocks, on sale or not")
     p.set_defaults(func=cmd_billing_catalog)
 

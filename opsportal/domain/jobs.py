@@ -25,6 +25,14 @@ def billing_key(period_key: str) -> str:
     return f"{BILLING}:{parse_period(period_key).key}"
 
 
+def billing_period_of(key: str) -> str:
+    """The month a billing job's key names (``"billing:2026-10"`` -> ``"2026-10"``)."""
+    kind, _, period = key.partition(":")
+    if kind != BILLING:
+        raise ValueError(f"not a billing job key: {key!r}")
+    return parse_period(period).key
+
+
 def subject(kind: str, key: str) -> str:
     """What a job does, for sentences: ``"billing run for October 2026"``."""
     if kind == BILLING:

@@ -511,6 +511,22 @@ def billing_run_job(actor: Actor, job_id: int, period_text: str, *, today: date 
     return result
 
 
+def run_claimed_billing_job(actor: Actor, job_id: int) -> BillingRunResult:
+    """Runs a billing job claimed elsewhere (the staff Billing page launches ``opsportal billing run-job ID``)."""
+    require_staff_admin(actor)
+    job = jobs.get(actor, job_id)
+    if job.kind != job_rules.BILLING or not job.running:
+        raise Conflict(f"Job {job_id} is not a billing run waiting to run.")
+    return billing_run_job(actor, job.id, job_rules.billing_period_of(job.key))
+
+
+def launch_billing_run(actor: Actor, period_text: str, *, today: date | None = None) -> jobs.JobView:
+    """Claims the month's billing job and starts it in a process of its own (``jobs.launch``)."""
+    job = start_billing_run(actor, period_text, today=today)
+    jobs.launch(job.id, ["billing", "run-job", str(job.id)])
+    return job
+
+
 def run_billing_as_job(actor: Actor, period_text: str, *, today: date | None = None,
                        progress: Progress | None = None) -> BillingRunResult:
     """Claim, then run: the command line's billing run."""

@@ -10,6 +10,9 @@ turns out alive cannot overwrite its successor.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -164,3 +167,21 @@ def latest(actor: Actor, kind: str, *, now: datetime | None = None) -> JobView |
             job = session.exec(select(Job).where(Job.kind == kind)
                                .order_by(Job.started_at.desc(), Job.id.desc())).first()
     return _view(job, now or utcnow()) if job is not None else None
+
+
+def launch(job_id: int, command: list[str]) -> None:
+    """Runs ``opsportal <command>`` for a claimed job in a process of its own, at a lower CPU priority.
+
+    A job's work is CPU-bound Python: in a thread of the backend it would hold the interpreter lock against every
+    tab's events; in its own process the operating system serves the backend's events first. The process reports
+    through the job row (progress, heartbeat, result), so any worker or host can follow it, and it finishes even
+    if the backend that started it stops. Failing to start closes the job at once.
+    """
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "opsportal.cli", *command], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+    except OSError as exc:
+        fail(job_id, f"The job could not be started ({exc.strerror or exc}); try again.")
+        raise Conflict("The job could not be started on this server; try again in a minute.") from exc
+    # Reaps the child when it ends (no zombie), without holding anyone up.
+    threading.Thread(target=child.wait, name=f"opsportal-job-{job_id}", daemon=True).start()

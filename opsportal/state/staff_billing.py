@@ -4,7 +4,6 @@ Stripe confirmed that could not be applied. Every handler asks who is calling ag
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import UTC, date
 
 import reflex as rx
@@ -34,10 +33,8 @@ STATUS_COLORS = {"draft": "gray", "pending": "blue", "overdue": "red", "paid": "
 ADMIN_ONLY_RUN = "Only staff administrators can run billing; ask one to bill the month."
 ADMIN_ONLY_ATTENTION = "Only staff administrators see payments that need attention."
 # A run in this tab shows its progress at most this often; a run followed from the job row is read this often.
-UI_UPDATE_SECONDS = 0.25
 WATCH_SECONDS = 1.0
 
-log = logging.getLogger(__name__)
 
 
 def day_text(value: date | None) -> str:
@@ -91,16 +88,6 @@ def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoices.Invoice
 
 def job_started_text(view: jobs.JobView) -> str:
     return f"Started by {view.started_by or 'someone'} at {view.started_at.astimezone(UTC):%H:%M UTC}."
-
-
-class Progress:
-    """How far the run in this worker's pool is: written by the run's thread, read by the page's loop."""
-
-    def __init__(self) -> None:
-        self.done, self.total = 0, 0
-
-    def __call__(self, done: int, total: int) -> None:
-        self.done, self.total = done, total  # two plain stores; a reader at worst sees the count one behind
 
 
 class StaffBillingState(PagedState, rx.State):
@@ -261,78 +248,43 @@ class StaffBillingState(PagedState, rx.State):
         self.search = value[:60]
         return await self._load_page(1)
 
-    @rx.event(background=True)
+    @rx.event
     async def run_billing(self, form: dict):
-        """Claims the month's billing job, bills in the worker pool and shows progress; the job is the guard.
+        """Claims the month's billing job and starts it in a process of its own; the page then follows the job row.
 
-        The billing itself runs in a pool thread: closing the tab (or Reflex cancelling this task) does not stop
-        it, and the job row records its end either way.
+        The run does not hold this worker's interpreter while it bills, and closing the tab does not stop it: the
+        job row records its progress and its end either way (``invoices.launch_billing_run``).
         """
-        async with self:
-            self.run_summary = self.run_error = self.notice = ""
-            actor, redirect = await self._actor()
-            if actor is None:
-                return redirect
-            period = str(form.get("period", "")).strip()
-            self.run_period = period or self.run_period
-            if not self.is_admin:
-                self.run_error = ADMIN_ONLY_RUN
-                return
-            if not period:
-                self.run_error = "Choose the month to bill."
-                return
-            lease = live.claim(self)  # this loop shows the run now; a watcher of another run stops
+        self.run_summary = self.run_error = self.notice = ""
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        period = str(form.get("period", "")).strip()
+        self.run_period = period or self.run_period
+        if not self.is_admin:
+            self.run_error = ADMIN_ONLY_RUN
+            return
+        if not period:
+            self.run_error = "Choose the month to bill."
+            return
         try:
-            job = await offload.run(invoices.start_billing_run, actor, period)
+            job = await offload.run(invoices.launch_billing_run, actor, period)
         except jobs.AlreadyRunning as exc:
-            async with self:
-                self.run_error = str(exc)
-                self._job_id = exc.job_id
-                self.run_active, self.run_mine = True, False
+            self.run_error = str(exc)
+            self._job_id = exc.job_id
+            self.run_active, self.run_mine = True, False
             return StaffBillingState.watch_job  # follow the run that is going on
         except ServiceError as exc:
-            async with self:
-                self.run_error = str(exc)
+            self.run_error = str(exc)
             return
-        async with self:
-            self._show_job(job)
-            self.run_mine = True
-        progress = Progress()
-        work = asyncio.ensure_future(offload.run(invoices.billing_run_job, actor, job.id, period, progress=progress))
-        shown = (job.done, job.total)
-        while not work.done():
-            await asyncio.wait({work}, timeout=UI_UPDATE_SECONDS)
-            if (progress.done, progress.total) != shown:
-                shown = (progress.done, progress.total)
-                async with self:
-                    if not live.holds(self, lease):
-                        break  # the tab went away: the run goes on in the pool, only the page stops following
-                    self._show_progress(job.kind, job.key, *shown)
-        try:
-            result = await work
-        except ServiceError as exc:
-            message = str(exc)
-        except Exception:  # noqa: BLE001 - the job row records the failure; the page says what to do
-            log.exception("billing run %s failed", job.key)
-            message = ("The billing run stopped because of an error; what it billed stays billed. Run the month "
-                       "again to bill the rest.")
-        else:
-            message = ""
-        async with self:
-            if not live.holds(self, lease):
-                return  # the tab was closed or shows another page (or another loop took over)
-            self.run_active = self.run_mine = False
-            if message:
-                self.run_error = message
-            else:
-                self._show_progress(job.kind, job.key, progress.done, progress.total)
-                self.run_summary = job_rules.clip(result.summary)  # what the job row keeps, too
-                self.status, self.search = "all", ""
-                await offload.run(self._list, actor, 1)
+        self._show_job(job)
+        self.run_mine = True
+        return StaffBillingState.watch_job
 
     @rx.event(background=True)
     async def watch_job(self):
-        """Follows a billing run started elsewhere (another tab, staff member, worker or the CLI) until it ends."""
+        """Follows a billing run until it ends, from its job row: this page's, or one started elsewhere (another
+        tab, staff member, worker or the CLI)."""
         async with self:
             lease = live.claim(self)
             job_id = self._job_id
@@ -354,9 +306,12 @@ class StaffBillingState(PagedState, rx.State):
                 self._show_job(view)
                 if view.running:
                     continue
+                mine = self.run_mine
                 self._show_finished(view)
                 if view.status == job_rules.SUCCEEDED:
-                    await offload.run(self._list, actor, self.page)
+                    if mine:  # show what this page's run billed
+                        self.status, self.search = "all", ""
+                    await offload.run(self._list, actor, 1 if mine else self.page)
                 return
 
     # --- the new pre-service invoice ---------------------------------------------------------------------

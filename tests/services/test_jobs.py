@@ -3,7 +3,6 @@ far, dead runs replaced, progress and results recorded."""
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from datetime import date, timedelta
@@ -18,7 +17,6 @@ from opsportal.models.types import utcnow
 from opsportal.services import invoices, jobs
 from opsportal.services.errors import Conflict, PermissionDenied
 from opsportal.services.operator import OPERATOR
-from opsportal.state import offload
 from tests.utils.ledger import NOW
 from tests.utils.tasks import log, new_task, set_rate
 
@@ -201,36 +199,41 @@ def test_billing_runs_started_at_once_through_the_job_run_once_and_bill_each_org
     assert {j.status for j in job_rows()} == {"succeeded"} and len(job_rows()) == len(ran)
 
 
-def test_a_billing_run_handed_to_the_pool_finishes_and_closes_its_job_when_the_page_that_started_it_goes_away(
-        world, four_organizations):
-    sam = world.actor("staff_admin")
-    job = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
-    first_billed, go_on = threading.Event(), threading.Event()
+def test_a_launched_billing_run_bills_in_a_process_of_its_own_and_closes_its_job(world, four_organizations):
+    job = invoices.launch_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
+    assert job_row(job.id).status == "running"  # the caller (the page) returns at once
 
-    def progress(done: int, total: int) -> None:
-        if done == 1:
-            first_billed.set()
-            go_on.wait(30)
-
-    async def the_page() -> None:
-        work = asyncio.ensure_future(offload.run(invoices.billing_run_job, sam, job.id, FEBRUARY, today=TODAY,
-                                                 progress=progress))
-        assert await asyncio.to_thread(first_billed.wait, 30)
-        work.cancel()  # the tab closed, or Reflex cancelled the event that was waiting for the run
-        with pytest.raises(asyncio.CancelledError):
-            await work
-
-    asyncio.run(the_page())
-    assert job_row(job.id).status == "running"
-    go_on.set()
-
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90
     while job_row(job.id).status == "running" and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.1)
     row = job_row(job.id)
-    assert (row.status, row.done, row.total) == ("succeeded", 4, 4)
+    assert (row.status, row.done, row.total, row.running_key) == ("succeeded", 4, 4, None)
+    assert row.summary.startswith("Billed 2025-02: 4 invoice")
     with unit_of_work(write=False) as session:
         assert session.exec(select(TimeEntry.id).where(TimeEntry.billed_invoice_id.is_(None))).all() == []
+
+
+def test_a_launched_billing_run_is_refused_while_the_month_is_being_billed(world, four_organizations):
+    sam = world.actor("staff_admin")
+    running = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
+    with pytest.raises(jobs.AlreadyRunning):
+        invoices.launch_billing_run(sam, FEBRUARY, today=TODAY)
+    assert [j.id for j in job_rows()] == [running.id]
+
+
+def test_a_job_that_is_not_a_running_billing_run_is_not_run_again(world, four_organizations):
+    sam = world.actor("staff_admin")
+    done = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
+    jobs.finish(done.id, "Billed 2025-02: nothing.")
+    with pytest.raises(Conflict, match="is not a billing run waiting to run"):
+        invoices.run_claimed_billing_job(OPERATOR, done.id)
+
+
+def test_only_a_staff_administrator_may_run_a_claimed_billing_job(world, four_organizations):
+    job = invoices.start_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
+    for caller in ("agent", "holdings_owner"):
+        with pytest.raises(PermissionDenied):
+            invoices.run_claimed_billing_job(world.actor(caller), job.id)
 
 
 def test_a_billing_run_for_an_unfinished_month_is_refused_before_any_job_is_claimed(world):

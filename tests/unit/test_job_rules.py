@@ -68,3 +68,12 @@ def test_the_throttle_lets_one_update_through_per_interval_and_always_a_forced_o
     assert throttle.due(AT + timedelta(milliseconds=120), force=True)
     assert not throttle.due(AT + timedelta(milliseconds=300))
     assert throttle.due(AT + timedelta(milliseconds=370))
+
+
+def test_a_billing_jobs_key_names_its_month():
+    assert rules.billing_period_of(rules.billing_key("2026-10")) == "2026-10"
+
+
+def test_a_key_of_another_kind_names_no_billing_month():
+    with pytest.raises(ValueError, match="not a billing job key"):
+        rules.billing_period_of("reminders:2026-10")
