@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -71,15 +72,26 @@ class BlockingOnEventLoop(RuntimeError):
     """Database work was started on a thread that runs an asyncio event loop."""
 
 
+# The event loops that serve browser tabs (the backend registers its own when it starts).
+_serving_loops: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
+
+
+def serve_on(loop: asyncio.AbstractEventLoop) -> None:
+    """Marks ``loop`` as one that serves browser tabs: database work on it is refused."""
+    _serving_loops.add(loop)
+
+
 def refuse_on_event_loop() -> None:
     """Database work blocks: on the event loop it would stall every browser tab this worker serves.
 
     Outside production this raises, so a test that reaches it fails; in production it logs and lets the call run.
     """
     try:
-        asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
         return  # a worker thread, the CLI, a test without a loop
+    if loop not in _serving_loops:
+        return  # e.g. a browser-driving test's own loop
     message = "database work on the event loop; run it in a worker thread (opsportal.state.offload)"
     if get_settings().is_production:
         log.error(message, stack_info=True)

@@ -1,4 +1,4 @@
-"""What runs for as long as the portal's backend serves: the notification scheduler.
+"""What runs for as long as the portal's backend serves: the event-loop guard and the notification scheduler.
 
 Registered on the Reflex app (``app.register_lifespan_task``), so it starts only when a server starts the
 backend (``reflex run``, the test harness), never in the CLI, migrations or unit tests, and stops with it.
@@ -11,10 +11,18 @@ import asyncio
 import contextlib
 import logging
 
+from opsportal.db import serve_on
 from opsportal.services import scheduler
 from opsportal.settings import get_settings
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def guard_event_loop():
+    """From here on, database work on this backend's event loop is refused (``db.refuse_on_event_loop``)."""
+    serve_on(asyncio.get_running_loop())
+    yield
 
 
 @contextlib.asynccontextmanager

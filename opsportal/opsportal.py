@@ -3,7 +3,7 @@
 import reflex as rx
 
 from opsportal.api.routes import create_api
-from opsportal.lifespan import notification_scheduler
+from opsportal.lifespan import guard_event_loop, notification_scheduler
 from opsportal.pages import (  # noqa: F401
     account,
     buy_hours,
@@ -39,3 +39,4 @@ from opsportal.pages import (  # noqa: F401
 app = rx.App(api_transformer=create_api)
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
 app.register_lifespan_task(notification_scheduler)
+app.register_lifespan_task(guard_event_loop)

@@ -4,12 +4,13 @@ import asyncio
 
 import pytest
 
-from opsportal.db import BlockingOnEventLoop, refuse_on_event_loop
+from opsportal.db import BlockingOnEventLoop, refuse_on_event_loop, serve_on
 from opsportal.state import offload
 
 
-def test_starting_database_work_on_the_event_loop_is_refused():
+def test_starting_database_work_on_the_event_loop_that_serves_tabs_is_refused():
     async def on_the_loop():
+        serve_on(asyncio.get_running_loop())
         refuse_on_event_loop()
 
     with pytest.raises(BlockingOnEventLoop):
@@ -18,6 +19,7 @@ def test_starting_database_work_on_the_event_loop_is_refused():
 
 def test_database_work_handed_to_the_offload_pool_is_allowed():
     async def handed_off():
+        serve_on(asyncio.get_running_loop())
         return await offload.run(lambda: (refuse_on_event_loop(), "ran")[1])
 
     assert asyncio.run(handed_off()) == "ran"
@@ -25,3 +27,11 @@ def test_database_work_handed_to_the_offload_pool_is_allowed():
 
 def test_database_work_outside_any_event_loop_is_allowed():
     refuse_on_event_loop()
+
+
+def test_an_event_loop_that_serves_no_tabs_may_run_database_work():
+    async def a_test_drivers_loop():
+        refuse_on_event_loop()
+        return "ran"
+
+    assert asyncio.run(a_test_drivers_loop()) == "ran"
