@@ -149,16 +149,24 @@ class LoopCalls:
         params = {a.arg for a in fn.args.args + fn.args.kwonlyargs + fn.args.posonlyargs}
         nested = {}
         awaited = set()
+        aliases = {}  # local names bound to a service function: use = notifications.unsubscribe_by_token
         for node in self._body_nodes(fn):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 nested[node.name] = node
             elif isinstance(node, ast.Await):
                 awaited.add(id(node.value))
+            elif isinstance(node, ast.Assign) and not isinstance(node.value, ast.Call):
+                named = [s for s in map(lambda n: self._service(module, n), ast.walk(node.value)) if s]
+                for target in node.targets:
+                    if named and isinstance(target, ast.Name):
+                        aliases[target.id] = named[0]
         for node in self._body_nodes(fn):
             if not isinstance(node, ast.Call):
                 continue
             label = f"{where} (line {node.lineno})"
             service = self._service(module, node.func)
+            if service is None and isinstance(node.func, ast.Name) and node.func.id in aliases:
+                service = aliases[node.func.id]
             if service is not None:
                 if service not in NO_IO:
                     self.problems.append(f"{label} calls {service} on the event loop")
@@ -296,6 +304,16 @@ class S(rx.State):
 
     async def _run(self, work):
         work(None)
+
+    @rx.event
+    async def through_a_local_name(self, again: bool):
+        use = kb.search if again else kb.suggest
+        use(None, "q")
+
+    @rx.event
+    async def local_name_handed_off(self, again: bool):
+        use = kb.search if again else kb.suggest
+        await offload.run(use, None, "q")
 '''
 
 
@@ -303,4 +321,4 @@ def test_the_check_finds_each_way_a_service_can_run_on_the_event_loop():
     modules = {f"{STATES}.sample": _parse(f"{STATES}.sample", SAMPLE)}
     found = {line.split(" ", 1)[0].rsplit(".", 1)[-1] for line in problems_of(f"{STATES}.sample", modules)}
     assert found == {"direct", "through_a_helper", "imported_by_name", "plain_event", "computed",
-                     "nested_then_called", "_run"}
+                     "nested_then_called", "_run", "through_a_local_name"}
