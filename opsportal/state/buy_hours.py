@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from opsportal import routes
@@ -13,6 +11,7 @@ from opsportal.services import hour_blocks, invoices, payments
 from opsportal.services.errors import ServiceError
 from opsportal.services.hour_blocks import BlockPublic
 from opsportal.services.payments import PaymentRow
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.invoice import when
 from opsportal.state.invoices import day
@@ -68,7 +67,7 @@ class BuyHoursState(rx.State):
             return
         self.refused = ""
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except ServiceError as exc:
             self.error, self.blocks, self.purchases = str(exc), [], []
         self.loaded = True
@@ -86,8 +85,8 @@ class BuyHoursState(rx.State):
         yield
         origin = self.router.url.origin
         try:
-            start = await asyncio.to_thread(payments.start_hour_block_checkout, actor, int(block_id),
-                                            return_base=origin if origin.startswith("http") else None)
+            start = await offload.run(payments.start_hour_block_checkout, actor, int(block_id),
+                                      return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.buying, self.buy_error = "", str(exc)
             return

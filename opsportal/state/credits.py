@@ -12,6 +12,7 @@ from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import credit_views, credits, organizations
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 LOT_PAGE = 10
@@ -130,12 +131,12 @@ class CreditsState(rx.State):
         ]
 
     async def _run(self, work):
-        """Re-authenticate, then run ``work(actor)``; service errors become the page's message."""
+        """Re-authenticate, then run ``work(actor)`` in a worker thread; service errors become the page's message."""
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
         try:
-            work(actor)
+            await offload.run(work, actor)
         except ServiceError as exc:
             self.error = str(exc)
 

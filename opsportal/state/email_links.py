@@ -3,8 +3,6 @@ accepting an invitation. The link's token is the only credential; the services c
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from opsportal import routes
@@ -13,6 +11,7 @@ from opsportal.domain.notifications import NotificationKind
 from opsportal.services import auth as auth_service
 from opsportal.services import notifications
 from opsportal.services.errors import AuthenticationFailed, ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import AuthState
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters; no spaces at the start or end."
@@ -59,7 +58,7 @@ class UnsubscribeState(rx.State):
             return
         use = notifications.resubscribe_by_token if subscribe else notifications.unsubscribe_by_token
         try:
-            self._show(await asyncio.to_thread(use, self._token))
+            self._show(await offload.run(use, self._token))
         except ServiceError as exc:
             self._fail(str(exc))
 
@@ -94,7 +93,7 @@ class ForgotPasswordState(rx.State):
             return
         self.error = ""
         # Sending the e-mail may wait on the SMTP server: not on the event loop.
-        self.answer = await asyncio.to_thread(notifications.request_password_reset, email[:320])
+        self.answer = await offload.run(notifications.request_password_reset, email[:320])
 
 
 class _LinkFormState(rx.State, mixin=True):
@@ -112,7 +111,7 @@ class _LinkFormState(rx.State, mixin=True):
         raise NotImplementedError
 
     @rx.event
-    def load(self):
+    async def load(self):
         self._token = _query_token(self)
         self.link_email = self.link_organization = self.link_role = ""
         self.link_problem = not self._token
@@ -121,7 +120,7 @@ class _LinkFormState(rx.State, mixin=True):
             return
         # Say at once that a link is used or expired, rather than after the form is filled in.
         try:
-            found = notifications.check_link(self._token, self._purpose())
+            found = await offload.run(notifications.check_link, self._token, self._purpose())
         except ServiceError as exc:
             self._refused(exc)
             return
@@ -149,7 +148,7 @@ class ResetPasswordState(_LinkFormState, rx.State):
         if self._passwords_differ(form, "new_password"):
             return
         try:
-            await asyncio.to_thread(notifications.reset_password, self._token, password)
+            await offload.run(notifications.reset_password, self._token, password)
         except ServiceError as exc:
             self._refused(exc)
             return
@@ -171,16 +170,16 @@ class InvitationState(_LinkFormState, rx.State):
         if self._passwords_differ(form, "password"):
             return
         try:
-            accepted = await asyncio.to_thread(notifications.accept_invitation, self._token,
-                                               full_name=str(form.get("full_name", ""))[:400], password=password)
+            accepted = await offload.run(notifications.accept_invitation, self._token,
+                                         full_name=str(form.get("full_name", ""))[:400], password=password)
         except ServiceError as exc:
             self._refused(exc)
             return
         self.error, self.link_problem = "", False
         auth = await self.get_state(AuthState)
         try:
-            signed_in = await asyncio.to_thread(auth_service.sign_in, email=accepted.email, password=password,
-                                                user_agent=self.router.headers.user_agent or "")
+            signed_in = await offload.run(auth_service.sign_in, email=accepted.email, password=password,
+                                          user_agent=self.router.headers.user_agent or "")
         except AuthenticationFailed:
             return rx.redirect(f"{routes.LOGIN}?notice=invited")
         auth.token = signed_in.token

@@ -11,6 +11,7 @@ from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.roles import Role
 from opsportal.services import credit_views, credits
 from opsportal.services.errors import ServiceError, sentence
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.organization import OrganizationState
 
@@ -28,8 +29,9 @@ class GrantState(rx.State):
         if actor is None:
             return redirect
         self.allowed = actor.role is Role.staff_admin
+        products = await offload.run(credit_views.products, actor) if self.allowed else []
         self.products = [{"code": p.code, "label": f"{p.name} ({'hours' if p.unit == 'minute' else 'credits'})"}
-                         for p in credit_views.products(actor)] if self.allowed else []
+                         for p in products]
 
     @rx.event
     async def submit(self, form: dict):
@@ -38,7 +40,7 @@ class GrantState(rx.State):
         if actor is None:
             return redirect
         org = await self.get_state(OrganizationState)
-        units = {p.code: p.unit for p in credit_views.products(actor)}
+        units = {p.code: p.unit for p in await offload.run(credit_views.products, actor)}
         code = str(form.get("product", ""))
         if code not in units:
             self.error = "Choose a product."
@@ -55,9 +57,9 @@ class GrantState(rx.State):
             self.error = "Enter the last usable day as a date (YYYY-MM-DD)."
             return
         try:
-            lot = credits.grant(actor, org_id=org.shown_id, product=code, quantity=quantity,
-                                kind=str(form.get("kind", "")), expires=expires,
-                                shared=form.get("shared") in ("on", True, "true"))
+            lot = await offload.run(credits.grant, actor, org_id=org.shown_id, product=code, quantity=quantity,
+                                    kind=str(form.get("kind", "")), expires=expires,
+                                    shared=form.get("shared") in ("on", True, "true"))
         except ServiceError as exc:
             self.error = str(exc)
             return

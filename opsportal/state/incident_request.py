@@ -3,7 +3,6 @@ after-hours window; its pre-service invoice is paid through Stripe Checkout befo
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, time
 
 import reflex as rx
@@ -14,6 +13,7 @@ from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
 from opsportal.services import incidents, payments, plans
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 REFUSED = "Pay-per-incident support is requested by the organization's owners and administrators."
@@ -69,8 +69,7 @@ class IncidentRequestState(rx.State):
             return
         self.refused = ""
         try:
-            coverage = plans.coverage_now(actor, actor.organization_id)
-            overview = plans.plan_overview(actor, actor.organization_id)
+            coverage, overview = await offload.run(_coverage_and_plan, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -128,7 +127,7 @@ class IncidentRequestState(rx.State):
             except ValueError:
                 self.error = "Choose the date and the local start time of the window."
                 return
-            region = await asyncio.to_thread(plans.home_region, actor, actor.organization_id)
+            region = await offload.run(plans.home_region, actor, actor.organization_id)
             if region is None:
                 self.error = plans.NO_REGION
                 return
@@ -136,15 +135,15 @@ class IncidentRequestState(rx.State):
         self.submitting = True
         yield
         try:
-            result = await asyncio.to_thread(incidents.request_incident, actor, actor.organization_id, kind,
-                                             window_start, int(units_text), self.title, self.description)
+            result = await offload.run(incidents.request_incident, actor, actor.organization_id, kind,
+                                       window_start, int(units_text), self.title, self.description)
         except ServiceError as exc:
             self.submitting, self.error = False, str(exc)
             return
         origin = self.router.url.origin
         try:
-            start = await asyncio.to_thread(payments.start_invoice_checkout, actor, result.invoice_id,
-                                            return_base=origin if origin.startswith("http") else None)
+            start = await offload.run(payments.start_invoice_checkout, actor, result.invoice_id,
+                                      return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.submitting = False
             self.error = (f"Your request is recorded as task #{result.ticket_id} with invoice {result.invoice_number}, "
@@ -156,4 +155,9 @@ class IncidentRequestState(rx.State):
 
 def _int(value: str) -> int:
     return int(value) if str(value).isdigit() else 0
+
+
+def _coverage_and_plan(actor):
+    """The organization's coverage now and its plan overview (in a worker thread)."""
+    return plans.coverage_now(actor, actor.organization_id), plans.plan_overview(actor, actor.organization_id)
 

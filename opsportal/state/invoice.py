@@ -182,11 +182,11 @@ class InvoiceState(rx.State):
         origin = self.router.url.origin
         try:
             start = await offload.run(payments.start_invoice_checkout, actor, self.invoice_id,
-                                            return_base=origin if origin.startswith("http") else None)
+                                      return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.paying, self.pay_error = False, str(exc)
             try:  # e.g. paid meanwhile: show what is true now
-                self._apply(invoices.invoice_detail(actor, self.invoice_id))
+                self._apply(await offload.run(invoices.invoice_detail, actor, self.invoice_id))
             except ServiceError:
                 pass
             return

@@ -10,8 +10,10 @@ from opsportal import routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import may_see_invoices
 from opsportal.services import invoices
+from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.invoices import InvoiceRow, MoneyByCurrency
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -72,6 +74,9 @@ class InvoicesState(PagedState, rx.State):
             self.refused, self.error, self.rows, self.total = REFUSED, "", [], 0
             return
         self.refused = ""
+        return await offload.run(self._list, actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
         org_id = actor.organization_id or 0
         try:
             listing = invoices.list_invoices(actor, org_id, status=self.status, search=self.search, page=page,

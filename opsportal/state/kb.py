@@ -12,6 +12,7 @@ from opsportal.domain.kb import KB_CATEGORIES
 from opsportal.services import kb
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -74,7 +75,7 @@ class KbState(PagedState, rx.State):
         if actor is None:
             return redirect
         self.can_write = actor.is_staff
-        self._search(actor, page)
+        return await offload.run(self._search, actor, page)
 
     @rx.event
     async def load(self):
@@ -87,6 +88,9 @@ class KbState(PagedState, rx.State):
         if actor is None:
             return redirect
         self.can_write = actor.is_staff
+        return await offload.run(self._open, actor)
+
+    def _open(self, actor: Actor) -> None:
         self.categories = [{"name": c.name, "label": f"{c.name} ({c.articles})"} for c in kb.categories(actor)]
         self._search(actor, 1)
 
@@ -123,9 +127,10 @@ class KbState(PagedState, rx.State):
             return redirect
         self.problems = {}
         try:
-            article = kb.create_article(actor, title=str(form.get("title", "")), slug=str(form.get("slug", "")),
-                                        category=str(form.get("category", "")), body_md=str(form.get("body", "")),
-                                        published=form.get("published") in ("on", True, "true"))
+            article = await offload.run(
+                kb.create_article, actor, title=str(form.get("title", "")), slug=str(form.get("slug", "")),
+                category=str(form.get("category", "")), body_md=str(form.get("body", "")),
+                published=form.get("published") in ("on", True, "true"))
         except kb.InvalidArticle as exc:
             self.problems = exc.problems
             return
@@ -173,7 +178,7 @@ class KbArticleState(rx.State):
             return redirect
         self.can_edit = actor.is_staff
         try:
-            self._show(kb.get_article(actor, self._requested_slug()))
+            self._show(await offload.run(kb.get_article, actor, self._requested_slug()))
         except ServiceError as exc:
             self.error = str(exc)
 
@@ -189,10 +194,10 @@ class KbArticleState(rx.State):
         self.problems, self.notice = {}, ""
         old_slug = self.slug
         try:
-            article = kb.update_article(actor, self.article_id, title=str(form.get("title", "")),
-                                        slug=str(form.get("slug", "")), category=str(form.get("category", "")),
-                                        body_md=str(form.get("body", "")),
-                                        expected_updated_at=datetime.fromisoformat(self.version))
+            article = await offload.run(
+                kb.update_article, actor, self.article_id, title=str(form.get("title", "")),
+                slug=str(form.get("slug", "")), category=str(form.get("category", "")),
+                body_md=str(form.get("body", "")), expected_updated_at=datetime.fromisoformat(self.version))
         except kb.InvalidArticle as exc:
             self.problems = exc.problems
             return
@@ -212,7 +217,7 @@ class KbArticleState(rx.State):
             return redirect
         self.notice = self.error = ""
         try:
-            self._show(kb.set_published(actor, self.article_id, not self.published))
+            self._show(await offload.run(kb.set_published, actor, self.article_id, not self.published))
         except ServiceError as exc:
             self.error = str(exc)
             return

@@ -8,6 +8,7 @@ from opsportal import routes
 from opsportal.domain.tasks import CATEGORIES, Priority
 from opsportal.services import kb, tasks
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 FIELDS = ("subject", "category", "priority", "description")
@@ -42,8 +43,9 @@ class NewTicketState(rx.State):
         if actor is None:
             return redirect
         text = f"{self.subject}\n{self.description}"[:SUGGEST_CHARS]
+        found = await offload.run(kb.suggest, actor, text, limit=SUGGESTIONS)
         self.suggestions = [{"slug": s.slug, "title": s.title, "category": s.category,
-                             "href": routes.kb_article(s.slug)} for s in kb.suggest(actor, text, limit=SUGGESTIONS)]
+                             "href": routes.kb_article(s.slug)} for s in found]
 
     @rx.event
     async def type_subject(self, value: str):
@@ -64,7 +66,7 @@ class NewTicketState(rx.State):
         values = {name: str(form.get(name, "")) for name in FIELDS}
         self.subject, self.description = values["subject"], values["description"]
         try:
-            ticket = tasks.create_ticket(actor, **values)
+            ticket = await offload.run(tasks.create_ticket, actor, **values)
         except tasks.InvalidTicket as exc:
             self.problems = exc.problems
             self.summary = [{"field": f, "field_id": f"ticket-{f}", "label": FIELD_LABELS.get(f, f), "message": m}

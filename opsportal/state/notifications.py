@@ -11,6 +11,7 @@ from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import notifications
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -86,7 +87,7 @@ class NotificationsState(PagedState, rx.State):
         if actor is None:
             return redirect
         try:
-            self._refresh_members(actor, page)
+            await offload.run(self._refresh_members, actor, page)
         except ServiceError as exc:
             self.error = str(exc)
 
@@ -103,7 +104,7 @@ class NotificationsState(PagedState, rx.State):
             self.mine, self.members = [], []
             return
         try:
-            self._refresh(actor, 1)
+            await offload.run(self._refresh, actor, 1)
         except ServiceError as exc:
             self.denied = str(exc)
             return
@@ -114,6 +115,9 @@ class NotificationsState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
+        return await offload.run(self._set_subscription, actor, kind, subscribed, user_id, confirm)
+
+    def _set_subscription(self, actor: Actor, kind: str, subscribed: bool, user_id: int | None, confirm: bool):
         try:
             result = notifications.set_subscription(actor, kind, subscribed, user_id=user_id, confirm=confirm)
             if result.needs_confirmation:

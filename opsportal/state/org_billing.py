@@ -16,6 +16,7 @@ from opsportal.domain.roles import Role
 from opsportal.services import invoices, prepaid
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 
@@ -85,7 +86,7 @@ class OrgBillingState(rx.State):
             return
         self.org_id = org_id
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except ServiceError:
             self.allowed = False  # the organization page itself says the organization was not found
 
@@ -100,9 +101,13 @@ class OrgBillingState(rx.State):
         except ValueError as exc:
             self.rate_error = f"Hourly rate: {sentence(str(exc))}"
             return
-        try:
+
+        def save():
             prepaid.set_hourly_rate(actor, self.org_id, hourly_rate_minor=minor, currency=str(form.get("currency", "")))
             self._refresh(actor)
+
+        try:
+            await offload.run(save)
         except ServiceError as exc:
             self.rate_error = str(exc)
             return
@@ -118,10 +123,14 @@ class OrgBillingState(rx.State):
         if not days.isdigit():
             self.terms_error = "Payment terms: enter a whole number of days, e.g. 30 (0 means due on issue)."
             return
-        try:
+
+        def save():
             invoices.set_invoice_terms(actor, self.org_id, tax_rate=str(form.get("tax_rate", "")),
                                        payment_terms_days=int(days))
             self._refresh(actor)
+
+        try:
+            await offload.run(save)
         except ServiceError as exc:
             self.terms_error = str(exc)
             return
@@ -144,12 +153,17 @@ class OrgBillingState(rx.State):
             self.sub_error = "Enter the first day of the subscription as a date (YYYY-MM-DD)."
             return
         period = str(form.get("period", ""))
-        try:
+
+        def add():
             sub = prepaid.create_subscription(
                 actor, organization_id=self.org_id, name=str(form.get("name", "")), minutes_per_period=minutes,
                 period=period, rolls_over_once=form.get("rolls_over_once") in ("on", True, "true"),
                 starts_on=starts_on)
             self._refresh(actor)
+            return sub
+
+        try:
+            sub = await offload.run(add)
         except ServiceError as exc:
             self.sub_error = str(exc)
             return

@@ -3,8 +3,6 @@ e-mail, the pending invitations, and the low support-hours alert threshold."""
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
 from opsportal.domain.ledger.quantities import parse_quantity
@@ -13,6 +11,7 @@ from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import notifications
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 INVITABLE = (Role.member, Role.billing, Role.admin, Role.owner)
@@ -76,7 +75,7 @@ class OrgNotificationsState(rx.State):
         owner_like = actor.role in (Role.owner, Role.staff_admin)
         self.roles = [{"value": r.value, "label": r.label} for r in INVITABLE if owner_like or r is not Role.owner]
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except ServiceError:
             return
         self.allowed = True
@@ -102,11 +101,15 @@ class OrgNotificationsState(rx.State):
         if not email:
             self.invite_error = "Enter the e-mail address to invite."
             return
-        try:
+
+        def invite():
             # Sending the e-mail may wait on the SMTP server: not on the event loop.
-            invitation = await asyncio.to_thread(notifications.invite_user, actor, email=email, role=role,
-                                                 organization_id=self.org_id)
+            invitation = notifications.invite_user(actor, email=email, role=role, organization_id=self.org_id)
             self._refresh(actor)
+            return invitation
+
+        try:
+            invitation = await offload.run(invite)
         except ServiceError as exc:
             self.invite_error = str(exc)
             return
@@ -124,9 +127,13 @@ class OrgNotificationsState(rx.State):
         if row is None:
             self.error = "That invitation was not found; reload the page."
             return
-        try:
+
+        def revoke():
             notifications.revoke_invitation(actor, int(row["id"]))
             self._refresh(actor)
+
+        try:
+            await offload.run(revoke)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -136,9 +143,13 @@ class OrgNotificationsState(rx.State):
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        try:
+
+        def save():
             notifications.set_low_balance_threshold(actor, self.org_id, minutes)
             self._refresh(actor)
+
+        try:
+            await offload.run(save)
         except ServiceError as exc:
             self.threshold_error = str(exc)
             return

@@ -4,7 +4,9 @@ import reflex as rx
 
 from opsportal.domain.roles import Role
 from opsportal.services import organizations, users
+from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -36,6 +38,9 @@ class OrganizationState(PagedState, rx.State):
         if org_id is None:
             self.error = "That organization was not found or you do not have access to it."
             return
+        return await offload.run(self._show, actor, org_id, page)
+
+    def _show(self, actor: Actor, org_id: int, page: int) -> None:
         try:
             overview = organizations.get_overview(actor, org_id)
             listing = users.list_members(actor, org_id, page=page, page_size=PAGE_SIZE)

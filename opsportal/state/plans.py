@@ -4,7 +4,6 @@ activated only once the payment is confirmed)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import reflex as rx
@@ -14,6 +13,7 @@ from opsportal.domain.plans import OfferingCode
 from opsportal.services import payments, plans
 from opsportal.services.errors import ServiceError
 from opsportal.services.plans import EntitlementRow, OrderItem, PlanOverview
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
 
@@ -122,7 +122,7 @@ class PlansState(rx.State):
         self.error = self.order_error = self.order_error_for = self.ordering = ""
         self.cancelled = self.router.url.query_parameters.get("checkout", "") == "cancelled"
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -160,20 +160,20 @@ class PlansState(rx.State):
         self.ordering = target
         yield
         try:
-            result = await asyncio.to_thread(plans.order_plan, actor, actor.organization_id, items, start)
+            result = await offload.run(plans.order_plan, actor, actor.organization_id, items, start)
         except ServiceError as exc:
             self.ordering, self.order_error = "", str(exc)
             return
         origin = self.router.url.origin
         try:
-            checkout = await asyncio.to_thread(payments.start_invoice_checkout, actor, result.invoice_id,
-                                               return_base=origin if origin.startswith("http") else None)
+            checkout = await offload.run(payments.start_invoice_checkout, actor, result.invoice_id,
+                                         return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.ordering = ""
             self.order_error = (f"Invoice {result.invoice_number} is issued, but the payment page could not be "
                                 f"opened: {exc} Pay it from the invoice page (listed under Orders).")
             try:
-                self._refresh(actor)
+                await offload.run(self._refresh, actor)
             except ServiceError:
                 pass
             return

@@ -4,7 +4,9 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.services import organizations
+from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -22,6 +24,9 @@ class StaffState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
+        return await offload.run(self._list, actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
         try:
             listing = organizations.list_organizations(actor, search=self.search, page=page, page_size=PAGE_SIZE)
         except PermissionDenied as exc:

@@ -12,6 +12,7 @@ from opsportal.domain.roles import Role
 from opsportal.services import hour_blocks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError, sentence
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 
@@ -93,7 +94,7 @@ class StaffHourBlocksState(rx.State):
         if actor is None:
             return redirect
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except PermissionDenied as exc:
             self.allowed, self.denied, self.rows = False, str(exc), []
             return
@@ -141,9 +142,14 @@ class StaffHourBlocksState(rx.State):
         if problems:
             return
         block_id = int(self.edit["id"]) if self.edit.get("id", "").isdigit() else None
-        try:
+
+        def work():
             block = hour_blocks.save_block(actor, block_id=block_id, **values)
             self._refresh(actor)
+            return block
+
+        try:
+            block = await offload.run(work)
         except ServiceError as exc:
             self.edit_error = str(exc)
             return
@@ -158,18 +164,25 @@ class StaffHourBlocksState(rx.State):
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        try:
+
+        def toggle():
             # The block as it is now (another administrator may have changed it since the page was loaded).
             current = next((b for b in hour_blocks.all_blocks(actor) if str(b.id) == str(block_id)), None)
             if current is None:
-                self.error = "That hour block was not found; reload the page."
-                return
+                return None
             block = hour_blocks.save_block(
                 actor, block_id=current.id, name=current.name, hours=current.hours, price_minor=current.price_minor,
                 currency=current.currency, validity_days=current.validity_days, active=not current.active)
             self._refresh(actor)
+            return block
+
+        try:
+            block = await offload.run(toggle)
         except ServiceError as exc:
             self.error = str(exc)
+            return
+        if block is None:
+            self.error = "That hour block was not found; reload the page."
             return
         self.notice = (f"{block.name} ({format_money(block.price_minor, block.currency)}) is "
                        f"{'on sale again' if block.active else 'no longer on sale; checkouts already started keep it'}"

@@ -15,6 +15,7 @@ from opsportal.models.types import utcnow
 from opsportal.services import invoices
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.staff_billing import STATUS_COLORS, day_text
 
@@ -115,7 +116,7 @@ class StaffInvoiceState(rx.State):
             return
         self.shown_id = requested
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except (PermissionDenied, NotFound) as exc:
             self.denied, self.invoice = str(exc), {}
 

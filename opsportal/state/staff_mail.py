@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 import reflex as rx
 
 from opsportal.services import mailbox
+from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -56,6 +58,9 @@ class StaffMailState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
+        return await offload.run(self._list, actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
         try:
             listing = mailbox.list_messages(actor, page=page, page_size=PAGE_SIZE)
         except PermissionDenied as exc:
@@ -97,7 +102,7 @@ class StaffMailMessageState(rx.State):
         if actor is None:
             return redirect
         try:
-            message = mailbox.read_message(actor, _message_id(self.router.url.path))
+            message = await offload.run(mailbox.read_message, actor, _message_id(self.router.url.path))
         except PermissionDenied as exc:
             self.allowed, self.denied = False, str(exc)
             return

@@ -9,8 +9,10 @@ import reflex as rx
 
 from opsportal.domain.roles import Role
 from opsportal.services import deliveries
+from opsportal.services.authz import Actor
 from opsportal.services.deliveries import DeliveryRow
 from opsportal.services.errors import PermissionDenied, ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -49,6 +51,9 @@ class StaffNoticesState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
+        return await offload.run(self._list, actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
         try:
             listing = deliveries.list_deliveries(actor, show=self.show, page=page, page_size=PAGE_SIZE)
         except PermissionDenied as exc:
@@ -80,7 +85,7 @@ class StaffNoticesState(PagedState, rx.State):
             return redirect
         self.error = self.notice = ""
         try:
-            work(actor)
+            await offload.run(work, actor)
         except ServiceError as exc:
             self.error = str(exc)
         else:

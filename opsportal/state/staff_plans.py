@@ -15,6 +15,7 @@ from opsportal.domain.percent import format_bp, parse_bp
 from opsportal.domain.plans import OfferingCode
 from opsportal.services import plan_admin_views, plan_catalog
 from opsportal.services.errors import ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 AUDIT_PAGE = 20
@@ -124,7 +125,7 @@ class StaffPlansState(rx.State):
             return redirect
         self.error = self.notice = self.dialog = ""
         try:
-            self._refresh(actor)
+            await offload.run(self._refresh, actor)
         except ServiceError as exc:
             self.allowed, self.denied = False, str(exc) or DENIED
             return
@@ -137,7 +138,7 @@ class StaffPlansState(rx.State):
             return redirect
         self.org_id, self.notice, self.error = str(value), "", ""
         try:
-            self._refresh_org(actor)
+            await offload.run(self._refresh_org, actor)
         except ServiceError as exc:
             self.error = str(exc)
 
@@ -148,7 +149,7 @@ class StaffPlansState(rx.State):
             return redirect
         self.audit_org = str(value) if str(value).isdigit() else ""
         self.audit_page = 1
-        self._refresh_audit(actor)
+        await offload.run(self._refresh_audit, actor)
 
     @rx.event
     async def audit_to(self, page: int):
@@ -156,7 +157,7 @@ class StaffPlansState(rx.State):
         if actor is None:
             return redirect
         self.audit_page = max(1, min(int(page), self.audit_pages))
-        self._refresh_audit(actor)
+        await offload.run(self._refresh_audit, actor)
 
     def _open(self, dialog: str, edit: dict[str, str]) -> None:
         self.dialog, self.edit, self.dialog_error, self.notice = dialog, edit, "", ""
@@ -202,9 +203,14 @@ class StaffPlansState(rx.State):
         if actor is None:
             return redirect
         self.dialog_error = ""
-        try:
+
+        def work():
             notice = self._save(actor, self.dialog, form)
             self._refresh(actor)
+            return notice
+
+        try:
+            notice = await offload.run(work)
         except ValueError as exc:
             self.dialog_error = str(exc).rstrip(".") + "."
             return

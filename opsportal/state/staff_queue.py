@@ -8,7 +8,9 @@ from opsportal import routes
 from opsportal.domain.ledger.products import format_quantity
 from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
 from opsportal.services import agent_work, organizations
+from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError
+from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -50,6 +52,9 @@ class QueueState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
+        return await offload.run(self._list, actor, page, with_orgs)
+
+    def _list(self, actor: Actor, page: int, with_orgs: bool) -> None:
         try:
             if with_orgs:
                 self._load_orgs(actor)

@@ -7,8 +7,9 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
 from opsportal.services import tasks
+from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
-from opsportal.state import task_views
+from opsportal.state import offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -56,6 +57,9 @@ class TasksState(PagedState, rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF_QUEUE)
+        return await offload.run(self._list, actor, page)
+
+    def _list(self, actor: Actor, page: int) -> None:
         try:
             listing = tasks.list_tasks(actor, actor.organization_id or 0, tab=self.tab, search=self.search,
                                        status=self.status, category=self.category, sort=self.sort, page=page,
