@@ -166,8 +166,9 @@ def billing_action(args, staff: Target, period: str, env: dict):
             client, _ = await staff.open("/staff/billing", 0, timeout=600)
             try:
                 t0 = time.perf_counter()
+                # The page launches the run and follows its job row: the run is over when a result shows.
                 await client.call(name, "run_billing", {"form": {"period": period}},
-                                  lambda d: var_key("run_summary") in d or var_key("run_error") in d)
+                                  lambda d: bool(d.get(var_key("run_summary")) or d.get(var_key("run_error"))))
                 s = client.state.get(name, {})
                 said = s.get(var_key("run_summary")) or f"error: {s.get(var_key('run_error'))}"
             finally:

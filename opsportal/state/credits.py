@@ -14,6 +14,7 @@ from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.shared import org_read
 
 LOT_PAGE = 10
 HISTORY_PAGE = 15
@@ -108,7 +109,7 @@ class CreditsState(rx.State):
 
     def _load_lots(self, actor: Actor, page: int) -> None:
         now = datetime.now(UTC)
-        listing = credit_views.credit_list(actor, self.org_id, page=page, page_size=LOT_PAGE)
+        listing = org_read(actor, self.org_id, credit_views.credit_list, page=page, page_size=LOT_PAGE)
         self.lot_page, self.lot_pages = listing.page, listing.pages
         self.lots = [
             {"id": str(lot.id), "product": lot.product_name, "kind": lot.kind.capitalize(), "holder": lot.holder,
@@ -121,7 +122,8 @@ class CreditsState(rx.State):
         ]
 
     def _load_history(self, actor: Actor, page: int) -> None:
-        listing = credit_views.history(actor, self.org_id, page=page, page_size=HISTORY_PAGE, product=self.product)
+        listing = org_read(actor, self.org_id, credit_views.history, page=page, page_size=HISTORY_PAGE,
+                           product=self.product)
         self.history_page, self.history_pages = listing.page, listing.pages
         self.history = [
             {"when": e.at.strftime("%d %b %Y %H:%M"), "kind": e.kind, "quantity": self._fmt(e.quantity),
@@ -162,7 +164,7 @@ class CreditsState(rx.State):
     @rx.event
     async def show_in_play(self, category: str):
         def work(actor):
-            rows = credit_views.in_play_tickets(actor, self.org_id, product=self.product, category=category)
+            rows = org_read(actor, self.org_id, credit_views.in_play_tickets, product=self.product, category=category)
             self.drill_title = f"In play: {category}"
             self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
                                 "value": self._fmt(t.quantity)} for t in rows]
@@ -172,7 +174,7 @@ class CreditsState(rx.State):
     @rx.event
     async def show_used(self, category: str):
         def work(actor):
-            rows = credit_views.used_tickets(actor, self.org_id, product=self.product, category=category)
+            rows = org_read(actor, self.org_id, credit_views.used_tickets, product=self.product, category=category)
             self.drill_title = f"Used: {category}"
             self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
                                 "value": self._fmt(t.quantity)} for t in rows]

@@ -12,7 +12,7 @@ from opsportal import clock, routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
 from opsportal.services import credit_views, organizations, plans, prepaid, tasks
-from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.authz import Actor
 from opsportal.services.credit_views import ProductSummary
 from opsportal.services.errors import ServiceError
 from opsportal.services.pagination import Page
@@ -22,7 +22,7 @@ from opsportal.services.tasks import TaskRow
 from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
-from opsportal.state.shared import SHARED
+from opsportal.state.shared import org_read
 
 RECENT_TASKS = 5
 COVERAGE_SECONDS = 60.0
@@ -44,15 +44,14 @@ class Figures:
 def read_figures(actor: Actor, org_id: int) -> Figures:
     """The figures, shared by every tab of the organization (and role) in this process until something they show
     changes (or a minute passes: the period, the month and expiry windows follow the clock)."""
-    return SHARED.read(
-        ("dashboard", org_id, actor.role.value), ttl=FIGURES_SECONDS,
-        topics=lambda: organizations.change_topics(actor, org_id),
-        authorize=lambda: require_view_organization(actor, org_id),
-        read=lambda: Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
-                             payg=prepaid.payg_view(actor, org_id),
-                             recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated",
-                                                     page_size=RECENT_TASKS),
-                             coverage=_coverage(actor, org_id, fresh=True)))
+    return org_read(actor, org_id, _read_figures, ttl=FIGURES_SECONDS)
+
+
+def _read_figures(actor: Actor, org_id: int) -> Figures:
+    return Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
+                   payg=prepaid.payg_view(actor, org_id),
+                   recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated", page_size=RECENT_TASKS),
+                   coverage=_coverage(actor, org_id, fresh=True))
 
 
 # Support coverage "right now" changes with the clock, not with the data: it is read at most once a minute per

@@ -3,7 +3,9 @@ read once and served to every tab that asks for the same thing, until the change
 it shows (``feed.Hub.changed_since``: a commit in this process counts at once, one elsewhere as soon as the
 watcher hears of it) or ``ttl`` seconds pass (for what follows the clock).
 
-Every caller is authorized before it is served: ``authorize()`` runs on every call, hit or miss.
+Every caller is authorized before it is served: ``authorize()`` runs on every call, hit or miss. ``org_read``
+shares only reads whose service allows exactly the callers ``require_view_organization`` allows, and keys them by
+role too, so a read is never served to a caller its service would refuse.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from opsportal.services import organizations
+from opsportal.services.authz import Actor, require_view_organization
 from opsportal.state.feed import FORGET_SECONDS, HUB, Hub
 
 T = TypeVar("T")
@@ -72,3 +76,12 @@ class SharedReads:
 
 
 SHARED = SharedReads(HUB)
+
+
+def org_read(actor: Actor, org_id: int, read: Callable[..., T], /, *args: Any, ttl: float = 60.0, **kwargs: Any) -> T:
+    """``read(actor, org_id, *args, **kwargs)``, shared by the tabs showing the same thing of the organization (it and
+    its ancestors' changes make it stale). For services whose only check is ``require_view_organization``."""
+    key = (read.__module__, read.__qualname__, org_id, actor.role.value, args, tuple(sorted(kwargs.items())))
+    return SHARED.read(key, ttl=ttl, topics=lambda: organizations.change_topics(actor, org_id),
+                       authorize=lambda: require_view_organization(actor, org_id),
+                       read=lambda: read(actor, org_id, *args, **kwargs))

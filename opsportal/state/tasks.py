@@ -12,6 +12,7 @@ from opsportal.services.errors import ServiceError
 from opsportal.state import offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
+from opsportal.state.shared import org_read
 
 PAGE_SIZE = 20
 TABS = ("open", "closed")
@@ -61,9 +62,9 @@ class TasksState(PagedState, rx.State):
 
     def _list(self, actor: Actor, page: int) -> None:
         try:
-            listing = tasks.list_tasks(actor, actor.organization_id or 0, tab=self.tab, search=self.search,
-                                       status=self.status, category=self.category, sort=self.sort, page=page,
-                                       page_size=PAGE_SIZE)
+            listing = org_read(actor, actor.organization_id or 0, tasks.list_tasks, tab=self.tab, search=self.search,
+                               status=self.status, category=self.category, sort=self.sort, page=page,
+                               page_size=PAGE_SIZE)
         except ServiceError as exc:
             self.error, self.rows, self.total = str(exc), [], 0
             return
