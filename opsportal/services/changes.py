@@ -105,6 +105,12 @@ def _poke_other_processes(_topics: frozenset[str] = frozenset()) -> None:
 on_commit(_poke_other_processes)
 
 
+def mark(session: Session, *topics: str) -> None:
+    """Records ``topics`` as changed by the session's transaction: for writes that bypass the ORM's unit of work
+    (``update()``/``insert()`` statements), which the flush hook cannot see."""
+    session.info.setdefault(_FOUND, set()).update(topics)
+
+
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     found = session.info.setdefault(_FOUND, set())

@@ -52,6 +52,22 @@ def test_a_grant_of_shared_credits_is_announced_for_the_holder(world):
     assert _topics_after(before) == {f"org:{world.holdings.id}"}
 
 
+def test_a_draw_on_an_ancestors_shared_credits_is_announced_for_the_drawer_and_the_holder(world):
+    staff = world.actor("staff_admin")
+    credits.grant(staff, org_id=world.holdings.id, product="support_hours", quantity=120, kind="complimentary",
+                  shared=True)
+    before = changes.newest_id()
+    credits.consume(staff, org_id=world.retail.id, product="support_hours", quantity=30, category="Networking")
+    assert {f"org:{world.retail.id}", f"org:{world.holdings.id}"} <= _topics_after(before)
+
+
+def test_a_write_the_flush_cannot_see_is_announced_when_marked(world):
+    before = changes.newest_id()
+    with unit_of_work() as session:
+        changes.mark(session, f"org:{world.fabrikam.id}")
+    assert _topics_after(before) == {f"org:{world.fabrikam.id}"}
+
+
 def test_a_rolled_back_change_is_never_announced(world):
     before = changes.newest_id()
     with pytest.raises(RuntimeError, match="changed my mind"), unit_of_work() as session:
