@@ -201,13 +201,16 @@ start_haproxy() {
 host_running() { [[ -n "$(ip netns pids "$(ns "$1")" 2>/dev/null)" ]]; }
 
 start_host() {
-  local i="$1" gw="$NET.$1.1" scheduler=off
+  local i="$1" gw="$NET.$1.1" scheduler=off secret
   host_running "$i" && { log "app host $i is already running"; return; }
+  # Read before the backgrounded command below: a command substitution inside it would run in
+  # the background subshell, and hosts started together would each generate their own key.
+  secret="$(secret_key)"
   [[ "$i" == 1 ]] && scheduler=on   # one host runs the periodic jobs
   ip netns exec "$(ns "$i")" env \
     OPSPORTAL_DATABASE_URL="postgresql+psycopg://$PG_USER@$gw:$FWD_PG_PORT/$DB_NAME" \
     OPSPORTAL_REDIS_URL="redis://$gw:$FWD_REDIS_PORT/0" \
-    OPSPORTAL_SECRET_KEY="$(secret_key)" \
+    OPSPORTAL_SECRET_KEY="$secret" \
     OPSPORTAL_ALLOWED_ORIGINS="$PUBLIC_URL,http://127.0.0.1:$LB_PORT,http://localhost:$LB_PORT" \
     OPSPORTAL_PUBLIC_URL="$PUBLIC_URL" \
     OPSPORTAL_SCHEDULER="$scheduler" \
@@ -308,6 +311,17 @@ cmd_status() {
     fi
     echo "app host $i  $(ns "$i")  $NET.$i.2:$APP_PORT  $state"
   done
+  local keys
+  keys="$(for ((i = 1; i <= HOSTS; i++)); do
+    for p in $(ip netns pids "$(ns "$i")" 2>/dev/null); do
+      tr '\0' '\n' < "/proc/$p/environ" 2>/dev/null | grep '^OPSPORTAL_SECRET_KEY=' | sha256sum | cut -c1-12
+    done
+  done | sort -u)"
+  if [[ "$(echo "$keys" | grep -c .)" -gt 1 ]]; then
+    echo "app hosts run with DIFFERENT secret keys (sessions will not carry over)"; rc=1
+  elif [[ -n "$keys" ]]; then
+    echo "every app process shares one OPSPORTAL_SECRET_KEY"
+  fi
   for name in haproxy redis smtp stripe; do
     if pid_alive "$RUN_DIR/$name.pid"; then echo "$name: running"; else echo "$name: not running"; rc=1; fi
   done
