@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from opsportal import failover
+
 from opsportal.api.routes import create_api
 from opsportal.lifespan import notification_scheduler
 from opsportal.pages import (  # noqa: F401
@@ -36,6 +38,7 @@ from opsportal.pages import (  # noqa: F401
     unsubscribe,
 )
 
+failover.install()  # a dead host's clients keep their state when they reconnect elsewhere
 app = rx.App(api_transformer=create_api)
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
 app.register_lifespan_task(notification_scheduler)

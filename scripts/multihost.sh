@@ -240,6 +240,9 @@ stop_host() {  # host [signal]
   local pids
   pids="$(ip netns pids "$(ns "$1")" 2>/dev/null || true)"
   [[ -n "$pids" ]] && kill "-${2:-TERM}" $pids 2>/dev/null || true
+  if [[ "${2:-TERM}" == KILL ]]; then  # gone within a moment; wait so start-host can follow at once
+    for _ in $(seq 50); do host_running "$1" || break; sleep 0.1; done
+  fi
   rm -f "$RUN_DIR/app$1.pid"
 }
 

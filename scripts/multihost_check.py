@@ -341,8 +341,8 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
             report(still_in and where == c.pin, f"{c.name}: stayed on {where}, still signed in")
     # The marker left in state before the kill, read straight from Redis by a fresh hydrate.
     for c in moved:
-        c.path = "/tasks"
-        updates = c.hydrate(until=has(TASKS, "search"))
+        c.path = "/account"  # a page whose on_load leaves the task list's filters alone
+        updates = c.hydrate(until=lambda u: delta_value(u, TASKS, "search") is not None)
         shown = delta_value(updates, TASKS, "search")
         report(shown == c.marker, f"{c.name}: state kept across the failover (task search {shown!r} == {c.marker!r})")
 
