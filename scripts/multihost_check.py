@@ -7,8 +7,9 @@ Through the balancer it:
      /_event), two pinned to each app host with the OPSHOST cookie a browser would carry,
      and leaves a marker in each client's state (the task search box);
   3. lets an agent client log time entries on a task one by one (each with a unique note),
-     while `opsportal credits consume` runs in the root namespace, and kills one app host
-     abruptly (SIGKILL of every process in its namespace) in the middle;
+     while `opsportal credits consume` runs in the root namespace, and kills the agent's app
+     host abruptly (SIGKILL of every process in its namespace) just after the fourth entry's
+     event is sent, so that event is in flight;
   4. reconnects every client whose socket died with the same client token (and cookie),
      checks HAProxy sent it to a live host and that its sign-in and marker survived (Reflex
      state lives in Redis keyed by the token);
@@ -43,6 +44,7 @@ HOSTS = int(os.environ.get("MULTIHOST_HOSTS", "3"))
 SOCK = os.environ["MULTIHOST_HAPROXY_SOCK"]
 SCRIPT = os.environ.get("MULTIHOST_SCRIPT", "scripts/multihost.sh")
 VICTIM = int(os.environ.get("MULTIHOST_CHECK_VICTIM", "2"))
+KILL_DELAY = float(os.environ.get("MULTIHOST_CHECK_KILL_DELAY", "0.02"))  # seconds after the 4th entry is sent
 PASSWORD = "demo-password-2026"
 NS = "/_event"  # Reflex's Socket.IO namespace (config.get_event_namespace())
 ROOT_STATE = "reflex___state____state"
@@ -281,7 +283,14 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
     for k in range(entries):
         note = f"{run}-te-{k}"
         if k == 3:
-            subprocess.run([SCRIPT, "kill-host", str(VICTIM)], check=True, timeout=30)
+            # Kill the agent's host a few milliseconds after this entry's event is sent, so the
+            # event is in flight: it may or may not have been committed when the socket dies.
+            def kill():
+                time.sleep(KILL_DELAY)
+                subprocess.run([SCRIPT, "kill-host", str(VICTIM)], check=True, timeout=30)
+
+            killer = threading.Thread(target=kill, daemon=True)
+            killer.start()
             killed_at = time.monotonic()
         for _attempt in range(3):
             try:
@@ -313,6 +322,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
                     uncertain.append(note)
                     break
         time.sleep(0.3)
+    killer.join(timeout=30)
     reconnect_host = agent.server
     report(reconnect_host not in (None, f"app{VICTIM}"),
            f"agent reconnected with the same token through the balancer to {reconnect_host}")
