@@ -23,7 +23,8 @@ def main() -> None:
     from reflex_base.environment import environment
 
     if not (Path.cwd() / ".web" / "build" / "client" / "index.html").exists():
-        sys.exit("serve_built: no production build in .web/build/client (run `reflex export --frontend-only --no-zip --env prod`)")
+        sys.exit("serve_built: no production build in .web/build/client "
+                 "(run `reflex export --frontend-only --no-zip --env prod`)")
     environment.REFLEX_ENV_MODE.set(constants.Env.PROD)
     environment.REFLEX_SKIP_COMPILE.set(True)
     config = get_config()

@@ -3,7 +3,6 @@
 import reflex as rx
 
 from opsportal import failover
-
 from opsportal.api.routes import create_api
 from opsportal.lifespan import notification_scheduler
 from opsportal.pages import (  # noqa: F401

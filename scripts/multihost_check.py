@@ -222,7 +222,8 @@ def http_spread() -> None:
         except Exception:  # noqa: BLE001
             bad += 1
     report(bad == 0 and len(seen) == HOSTS,
-           f"HTTP: 30 x GET /api/health through the balancer, {30 - bad} answered 200, spread {dict(sorted(seen.items()))}")
+           f"HTTP: 30 x GET /api/health through the balancer, {30 - bad} answered 200, "
+           f"spread {dict(sorted(seen.items()))}")
 
 
 def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
@@ -373,7 +374,8 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
            f"time entries: {len(acknowledged)} acknowledged + {len(uncertain)} found after reconnect "
            f"= {len(by_note)} rows for {entries} entries; lost {lost}, doubled {doubled}")
     mismatched = [n for n, r in by_note.items() if (draws.get(r[3]) or 0) != r[2]]
-    report(not mismatched, f"ledger: each time entry's prepaid draws equal its prepaid minutes (mismatched {mismatched})")
+    report(not mismatched,
+           f"ledger: each time entry's prepaid draws equal its prepaid minutes (mismatched {mismatched})")
     cli_ok = sum(cli_done)
     report(cli_ok == cli_count and len(cli_rows) == cli_ok and all(r[1] == 1 for r in cli_rows),
            f"CLI: {cli_ok}/{cli_count} `credits consume` across the kill, {len(cli_rows)} ledger rows, none doubled "
