@@ -44,6 +44,8 @@ HOSTS = int(os.environ.get("MULTIHOST_HOSTS", "3"))
 SOCK = os.environ["MULTIHOST_HAPROXY_SOCK"]
 SCRIPT = os.environ.get("MULTIHOST_SCRIPT", "scripts/multihost.sh")
 VICTIM = int(os.environ.get("MULTIHOST_CHECK_VICTIM", "2"))
+BLOCK_IDS = (1, 2, 3, 4)  # the demo's hour blocks
+PURCHASES = len(BLOCK_IDS)
 KILL_DELAY = float(os.environ.get("MULTIHOST_CHECK_KILL_DELAY", "0.02"))  # seconds after the 4th entry is sent
 PASSWORD = "demo-password-2026"
 NS = "/_event"  # Reflex's Socket.IO namespace (config.get_event_namespace())
@@ -52,6 +54,8 @@ AUTH = f"{ROOT_STATE}.opsportal___state___auth____auth_state"
 LOGIN = f"{ROOT_STATE}.opsportal___state___login____login_state"
 TASKS = f"{ROOT_STATE}.opsportal___state___tasks____tasks_state"
 STAFF_TASK = f"{ROOT_STATE}.opsportal___state___staff_task____staff_task_state"
+BUY = f"{ROOT_STATE}.opsportal___state___buy_hours____buy_hours_state"
+STRIPE_SANDBOX = os.environ.get("MULTIHOST_STRIPE_URL", "http://127.0.0.1:12411")
 
 results: list[tuple[bool, str]] = []
 
@@ -193,6 +197,10 @@ def delta_value(updates: list[dict], state: str, prefix: str):
     return None
 
 
+def redirect_paths(updates: list[dict]) -> list[str]:
+    return [e["payload"]["path"] for u in updates for e in (u.get("events") or []) if e.get("name") == "_redirect"]
+
+
 def redirects(updates: list[dict]) -> bool:
     return any("redirect" in json.dumps(u.get("events", [])) or "_call_script" in json.dumps(u.get("events", []))
                for u in updates)
@@ -256,12 +264,31 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
            f"{len(clients)} customers signed in over websockets through the balancer, on "
            f"{sorted(c.server or '?' for c in clients)}")
 
+    # A billing contact opens Stripe Checkout for a few hour blocks through the balancer.
+    payer = RxClient("bianca.novak@northwind.example", "app1")
+    payer.connect()
+    sign_in(payer, payer.name)
+    sessions: list[str] = []
+    for block_id in BLOCK_IDS:  # one per block: an open checkout for the same block is reused
+        payer.call(f"{BUY}.load", {}, "/billing/hours", until=has(BUY, "blocks", "refused", "error"))
+        updates = payer.call(f"{BUY}.buy", {"block_id": str(block_id)}, "/billing/hours",
+                             until=lambda u: bool(redirect_paths(u)))
+        sessions.append(redirect_paths(updates)[0].rstrip("/").rsplit("/", 1)[-1])
+    report(len(set(sessions)) == PURCHASES and all(x.startswith("cs_") for x in sessions),
+           f"{len(sessions)} Stripe Checkout sessions opened through the balancer")
+
     agent = RxClient("alex.kim@opsportal.example", f"app{VICTIM}")
     agent.connect()
     task_path = f"/staff/tasks/{ticket_id}"
     report(sign_in(agent, agent.name) and agent.server == f"app{VICTIM}",
            f"agent signed in on {agent.server} (the host that will be killed)")
     agent.call(f"{STAFF_TASK}.load", {}, task_path, until=has(STAFF_TASK, "entries", "denied"))
+
+    # Enough prepaid hours for the CLI draws below, however often the check has run before.
+    expires = f"{datetime.now(UTC).year + 1}-12-31"
+    subprocess.run(["opsportal", "credits", "grant", "Northwind Retail", "--product", "support_hours", "--quantity",
+                    "60", "--type", "complimentary", "--expires", expires, "--json"],
+                   env=dict(os.environ, OPSPORTAL_DATABASE_URL=DB_URL), capture_output=True, check=True, timeout=60)
 
     # CLI ledger writes in the root namespace, across the kill.
     cli_count, cli_done = 8, []
@@ -273,10 +300,33 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
                                 "--quantity", "1", "--category", f"{run}-cli-{k}", "--json"],
                                env=env, capture_output=True, text=True, timeout=60)
             cli_done.append(r.returncode == 0)
+            if r.returncode:
+                print(f"      credits consume failed: {r.stderr.strip()[:200]}")
             time.sleep(0.5)
 
     cli_thread = threading.Thread(target=cli_consumer, daemon=True)
     cli_thread.start()
+
+    # The customer pays each session in the sandbox while the host dies: Stripe's webhooks come
+    # back through the balancer to whichever host is up.
+    paid: list[str] = []
+    paid_at: list[float] = []
+
+    def pay_all():
+        for sid in sessions:
+            req = urllib.request.Request(f"{STRIPE_SANDBOX}/_sandbox/sessions/{sid}/pay",
+                                         data=json.dumps({"card": "4242424242424242"}).encode(),
+                                         headers={"Content-Type": "application/json"}, method="POST")
+            try:
+                with urllib.request.urlopen(req, timeout=20) as resp:
+                    if json.loads(resp.read()).get("outcome") == "succeeded":
+                        paid.append(sid)
+                        paid_at.append(time.monotonic())
+            except Exception as exc:  # noqa: BLE001
+                print(f"      payment of {sid[:16]}… failed: {exc}")
+            time.sleep(0.3)
+
+    pay_thread = threading.Thread(target=pay_all, daemon=True)
 
     # The agent logs time entries one by one; the victim host is killed after the third.
     entries, acknowledged, uncertain = 8, [], []
@@ -292,6 +342,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
 
             killer = threading.Thread(target=kill, daemon=True)
             killer.start()
+            pay_thread.start()  # the payments start with the kill, while HAProxy still has the host UP
             killed_at = time.monotonic()
         for _attempt in range(3):
             try:
@@ -328,6 +379,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
     report(reconnect_host not in (None, f"app{VICTIM}"),
            f"agent reconnected with the same token through the balancer to {reconnect_host}")
     cli_thread.join(timeout=120)
+    pay_thread.join(timeout=120)
 
     # Customers whose socket died: reconnect with the same token and the same (now stale) cookie.
     time.sleep(1)
@@ -381,11 +433,38 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
            f"CLI: {cli_ok}/{cli_count} `credits consume` across the kill, {len(cli_rows)} ledger rows, none doubled "
            f"(ledger rows {ledger_before} -> {ledger_after})")
 
+    # Payments: webhooks first, then the reconcile job cron runs (it asks Stripe about pending ones).
+    def payment_rows():
+        with engine.begin() as db:
+            return db.execute(text("select stripe_session_id, status, lot_id from payment "
+                                   "where stripe_session_id = any(:s)"), {"s": sessions}).all()
+
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and sum(r[1] == "succeeded" for r in payment_rows()) < len(paid):
+        time.sleep(1)
+    by_webhook = sum(r[1] == "succeeded" for r in payment_rows())
+    reconcile = subprocess.run(["opsportal", "payments", "reconcile", "--json"], capture_output=True, text=True,
+                               env=dict(os.environ, OPSPORTAL_DATABASE_URL=DB_URL,
+                                        OPSPORTAL_STRIPE_API_BASE=STRIPE_SANDBOX), timeout=120)
+    rows = payment_rows()
+    with engine.begin() as db:
+        lots = [r[2] for r in rows if r[2] is not None]
+        grants = db.execute(text("select lot_id, count(*) from ledger_entry where kind = 'grant' and lot_id = any(:l) "
+                                 "group by lot_id"), {"l": lots}).all() if lots else []
+    per_session = {sid: [r for r in rows if r[0] == sid] for sid in sessions}
+    one_each = all(len(v) == 1 and v[0][1] == "succeeded" and v[0][2] for v in per_session.values())
+    report(len(paid) == PURCHASES and one_each and len(set(lots)) == PURCHASES and len(grants) == PURCHASES
+           and all(g[1] == 1 for g in grants),
+           f"payments: {len(paid)}/{PURCHASES} paid ({sum(t > (killed_at or 0) + KILL_DELAY for t in paid_at)} after "
+           f"the kill), {by_webhook} applied by webhook through the "
+           f"balancer, {sum(r[1] == 'succeeded' for r in rows)} after `payments reconcile` "
+           f"(exit {reconcile.returncode}); one payment row, one credit lot and one grant each, none doubled")
+
     states = server_states()
     report(states.get(f"app{VICTIM}") != "UP" and sum(s == "UP" for s in states.values()) == HOSTS - 1,
            f"after: HAProxy marked app{VICTIM} down and kept the others {states}"
            + (f", {time.monotonic() - killed_at:.0f}s after the kill" if killed_at else ""))
-    for c in [*clients, agent]:
+    for c in [*clients, agent, payer]:
         c.close()
 
     subprocess.run([SCRIPT, "start-host", str(VICTIM)], check=False, timeout=180)
