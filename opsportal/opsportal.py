@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from opsportal import failover
 from opsportal.api.routes import create_api
 from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler
 from opsportal.pages import (  # noqa: F401
@@ -38,6 +39,7 @@ from opsportal.pages import (  # noqa: F401
 from opsportal.state.live import LivePages
 from opsportal.state.reaper import sweep_closed_tabs
 
+failover.install()  # a dead host's clients keep their state when they reconnect elsewhere
 app = rx.App(api_transformer=create_api)
 # Pages that refresh themselves stop following the change feed as soon as their tab leaves them.
 app.add_middleware(LivePages())
