@@ -27,7 +27,7 @@ def test_customer_billing_pages_have_no_accessibility_violations(page: Page, bas
 
 def test_staff_billing_pages_and_dialogs_have_no_accessibility_violations(page: Page, base_url):
     sign_in(page, base_url, STAFF)
-    page.get_by_role("link", name="Billing").click()
+    page.get_by_role("link", name="Billing", exact=True).click()
     path_is(page, base_url, "/staff/billing")
     expect(page.get_by_role("link", name=re.compile(r"^INV-\d{4}-\d+$")).first).to_be_visible()
     assert axe_violations(page) == [], "staff billing"
