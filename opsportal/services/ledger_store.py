@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import and_, or_
@@ -12,7 +12,8 @@ from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
-from opsportal.services.errors import NotFound
+from opsportal.domain.ledger.plan import plan_still_holds
+from opsportal.services.errors import Conflict, NotFound
 
 
 def to_domain(row: CreditLot) -> Lot:
@@ -38,21 +39,72 @@ def usable_lots_filter(org_id: int, ancestor_ids: list[int]):
     return or_(own_or_assigned, shared)
 
 
-def lock_usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
-                     at: datetime) -> list[CreditLot]:
-    """The lots the organization may draw from now, locked in id order (PostgreSQL row locks).
+LOT_COLUMNS = (CreditLot.id, CreditLot.product_code, CreditLot.holder_org_id, CreditLot.kind, CreditLot.quantity,
+               CreditLot.granted_at, CreditLot.expires_at, CreditLot.scope, CreditLot.assigned_org_id,
+               CreditLot.remaining, CreditLot.held)
 
-    On SQLite the writing unit of work already holds the database's write lock (BEGIN IMMEDIATE).
+# How often a draw on PostgreSQL plans again when the lots it chose changed before it could lock them.
+MAX_PLAN_ATTEMPTS = 5
+
+# Test hook: called on PostgreSQL with (session, planned specs) after a plan and before its lots are locked.
+before_lock: Callable[[Session, list[EntrySpec]], None] | None = None
+
+
+class LotsBusy(Conflict):
+    """Other writers kept changing the lots a draw chose; nothing was drawn."""
+
+
+def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
+                at: datetime) -> list[Lot]:
+    """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
+    stmt = select(*LOT_COLUMNS).where(
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids),
+        CreditLot.remaining > CreditLot.held,
+        CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+    return [Lot(*row) for row in session.execute(stmt)]
+
+
+def lock_lots(session: Session, lot_ids: Iterable[int]) -> list[CreditLot]:
+    """The lots ``lot_ids`` as they are now, locked in id order (every writer locks in id order: no deadlocks)."""
+    ids = sorted(set(lot_ids))
+    if not ids:
+        return []
+    return list(session.exec(select(CreditLot).where(CreditLot.id.in_(ids)).order_by(CreditLot.id)
+                             .with_for_update().execution_options(populate_existing=True)).all())
+
+
+def plan_and_lock(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
+                  plan: Callable[[list[Lot]], list[EntrySpec]]) -> tuple[dict[int, CreditLot], list[EntrySpec]]:
+    """Decide a draw with ``plan`` (the domain, in the consumption order) and lock only the lots it draws.
+
+    Returns the locked rows of the drawn lots by id and the entries to write. ``plan`` may raise
+    (InsufficientBalance): nothing is locked or written then.
+
+    SQLite: the writing unit of work holds the database's write lock (BEGIN IMMEDIATE), so what is
+    read is what is written on. PostgreSQL: the usable lots are read without locks, ``plan`` chooses,
+    only the chosen lots are locked (one statement, id order) and read again; if they no longer give
+    exactly the planned draws (another writer drew from them, an expiry ran, a lot was re-allocated),
+    the locks are given back (savepoint) and the draw is planned again from fresh data, at most
+    MAX_PLAN_ATTEMPTS times, then LotsBusy. Writers on one organization wait only for each other's
+    drawn lots, and a lot nobody draws is never locked.
     """
-    stmt = (
-        select(CreditLot)
-        .where(CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids),
-               CreditLot.remaining > CreditLot.held,
-               CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
-        .order_by(CreditLot.id)
-        .with_for_update()
-    )
-    return list(session.exec(stmt).all())
+    if session.get_bind().dialect.name == "sqlite":
+        specs = plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+        return {r.id: r for r in lock_lots(session, (s.lot_id for s in specs))}, specs
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        specs = plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+        planned = [(s.lot_id, s.quantity) for s in specs]
+        if before_lock is not None:
+            before_lock(session, specs)
+        savepoint = session.begin_nested()
+        rows = lock_lots(session, (lot_id for lot_id, _q in planned))
+        if plan_still_holds(planned, [to_domain(r) for r in rows], org_id=org_id, ancestors=ancestor_ids,
+                            product=product_code, at=at):
+            savepoint.commit()
+            return {r.id: r for r in rows}, specs
+        savepoint.rollback()
+    raise LotsBusy("Other requests kept drawing on the same credits at this moment; nothing was drawn. "
+                   "Please try again.")
 
 
 def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Iterable[EntrySpec],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import literal
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from opsportal.domain.organizations import clean_organization_name
@@ -19,6 +21,22 @@ def ancestors(session: Session, org_id: int) -> list[int]:
         chain.append(parent)
         parent = session.exec(select(Organization.parent_id).where(Organization.id == parent)).first()
     return chain
+
+
+def lineage(session: Session, org_id: int) -> tuple[list[int], dict[int, str]]:
+    """The organization's ancestors (nearest first) and the names of it and of them, in one statement.
+
+    NotFound if there is no such organization.
+    """
+    up = (select(Organization.id, Organization.parent_id, Organization.name, literal(0).label("depth"))
+          .where(Organization.id == org_id).cte("up", recursive=True))
+    parent = aliased(Organization)
+    up = up.union_all(select(parent.id, parent.parent_id, parent.name, (up.c.depth + 1).label("depth"))
+                      .where(parent.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+    rows = session.execute(select(up.c.id, up.c.name, up.c.depth).order_by(up.c.depth)).all()
+    if not rows:
+        raise NotFound("That organization was not found or you do not have access to it.")
+    return [r.id for r in rows[1:]], {r.id: r.name for r in rows}
 
 
 def subtree(session: Session, org_id: int) -> list[int]:
