@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
+from opsportal.domain.ledger.plan import plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
 from opsportal.models.types import utcnow
-from opsportal.domain.ledger.plan import plan_still_holds
 from opsportal.services.errors import Conflict, NotFound
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from opsportal.db import get_engine
 from opsportal.services import ledger_store
 from opsportal.services.errors import Conflict
-from tests.utils.ledger import NOW, cache_mismatches, consume, day, drawn, grant, lot_row
+from tests.utils.ledger import cache_mismatches, consume, day, drawn, grant, lot_row
 
 SC = "service_credits"
 NO_ROW_LOCKS = "SQLite has no row locks: a writer holds the whole database from its first statement"
