@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, insert, or_, text
 from sqlmodel import Session, select
 
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
-from opsportal.domain.ledger.plan import plan_still_holds
+from opsportal.domain.ledger.order import in_leading_window
+from opsportal.domain.ledger.plan import InsufficientBalance, plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
 from opsportal.models.types import utcnow
@@ -44,6 +45,9 @@ LOT_COLUMNS = (CreditLot.id, CreditLot.product_code, CreditLot.holder_org_id, Cr
                CreditLot.granted_at, CreditLot.expires_at, CreditLot.scope, CreditLot.assigned_org_id,
                CreditLot.remaining, CreditLot.held)
 
+# How many of the organization's own soonest-expiring lots a draw reads first (see head_of_order).
+HEAD_SIZE = 32
+
 # How often a draw on PostgreSQL plans again when the lots it chose changed before it could lock them.
 MAX_PLAN_ATTEMPTS = 5
 
@@ -59,24 +63,64 @@ class LotsBusy(Conflict):
     """Other writers kept changing the lots a draw chose; nothing was drawn."""
 
 
-def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
-                at: datetime) -> list[Lot]:
-    """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
-    stmt = select(*LOT_COLUMNS).where(
-        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids),
-        CreditLot.remaining > CreditLot.held,
-        CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+def _live_usable(at: datetime):
+    return and_(CreditLot.remaining > CreditLot.held, CreditLot.granted_at <= at,
+                or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+
+
+def _lots(session: Session, stmt) -> list[Lot]:
     # Through the connection: the ORM's result machinery would double the cost of these few hundred rows.
     return [Lot(*row) for row in session.connection().execute(stmt).all()]
 
 
+def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
+                at: datetime) -> list[Lot]:
+    """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
+    return _lots(session, select(*LOT_COLUMNS).where(
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), _live_usable(at)))
+
+
+def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
+                  at: datetime) -> list[Lot]:
+    """The first usable lots in the consumption order, unlocked: the organization's own lots that expire
+    before the ``size``-th soonest expiry among them (all of them if it has fewer), per
+    ``order.in_leading_window``. A draw these cover takes exactly what it would take from every lot.
+    """
+    size = HEAD_SIZE
+    lots = _lots(session, select(*LOT_COLUMNS).where(
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, []), CreditLot.expires_at.is_not(None),
+        _live_usable(at)).order_by(CreditLot.expires_at).limit(size))
+    if not lots:
+        return []
+    # Lots sharing the last expiry read may continue past the limit: the window stops just before it.
+    until = lots[-1].expires_at - (timedelta(microseconds=1) if len(lots) == size else timedelta(0))
+    return [lot for lot in lots if in_leading_window(lot, org_id, ancestor_ids, until)]
+
+
+def _plan(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
+          plan: Callable[[list[Lot]], list[EntrySpec]]) -> list[EntrySpec]:
+    """``plan`` over the head of the order if that covers it (a few lots), else over every usable lot.
+
+    An organization with hundreds of live lots would otherwise read and sort all of them on every draw.
+    """
+    try:
+        return plan(head_of_order(session, org_id, ancestor_ids, product_code, at))
+    except InsufficientBalance:
+        return plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+
+
 def lock_lots(session: Session, lot_ids: Iterable[int]) -> list[CreditLot]:
-    """The lots ``lot_ids`` as they are now, locked in id order (every writer locks in id order: no deadlocks)."""
+    """The lots ``lot_ids`` as they are now, locked in id order (every writer locks in id order: no deadlocks).
+
+    PostgreSQL: FOR NO KEY UPDATE, the lock an UPDATE of the balance takes anyway. It excludes other
+    drawers and FOR UPDATE, but not the key-share locks of foreign-key checks, so inserting an entry or
+    a hold that refers to the lot (another ticket's, say) does not queue behind a draw.
+    """
     ids = sorted(set(lot_ids))
     if not ids:
         return []
     return list(session.exec(select(CreditLot).where(CreditLot.id.in_(ids)).order_by(CreditLot.id)
-                             .with_for_update().execution_options(populate_existing=True)).all())
+                             .with_for_update(key_share=True).execution_options(populate_existing=True)).all())
 
 
 def plan_and_lock(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
@@ -95,13 +139,13 @@ def plan_and_lock(session: Session, org_id: int, ancestor_ids: list[int], produc
     drawn lots, and a lot nobody draws is never locked.
     """
     if session.get_bind().dialect.name == "sqlite":
-        specs = plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+        specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
         return {r.id: r for r in lock_lots(session, (s.lot_id for s in specs))}, specs
     # Nothing may be pending in the session when the savepoint is rolled back to: flush it first.
     session.flush()
     connection = session.connection()
     for _attempt in range(MAX_PLAN_ATTEMPTS):
-        specs = plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+        specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
         planned = [(s.lot_id, s.quantity) for s in specs]
         if before_lock is not None:
             before_lock(session, specs)

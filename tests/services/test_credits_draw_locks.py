@@ -150,3 +150,18 @@ def test_a_draw_does_not_wait_for_a_lock_on_a_lot_it_does_not_take_from(world, l
         other.close()
     assert (lot_row(soon.id)["remaining"], lot_row(later.id)["remaining"]) == (0, 10)
     assert cache_mismatches() == []
+
+
+def test_draws_read_the_soonest_expiring_own_lots_first_and_everything_when_those_fall_short(world, monkeypatch):
+    monkeypatch.setattr(ledger_store, "HEAD_SIZE", 2)  # the head read stops inside a tie on expiry
+    parents = grant(world.holdings, 50, shared=True, expires=day(1))  # inherited: after every own lot
+    soon = grant(world.retail, 3, expires=day(5))
+    tie_purchased = grant(world.retail, 3, expires=day(9))
+    tie_complimentary = grant(world.retail, 3, kind="complimentary", expires=day(9))
+    never = grant(world.retail, 3)
+
+    assert drawn(consume(world.retail, 2)) == [(soon.id, 2)]
+    assert drawn(consume(world.retail, 3)) == [(soon.id, 1), (tie_complimentary.id, 2)]
+    assert drawn(consume(world.retail, 6)) == [(tie_complimentary.id, 1), (tie_purchased.id, 3), (never.id, 2)]
+    assert drawn(consume(world.retail, 2)) == [(never.id, 1), (parents.id, 1)]
+    assert cache_mismatches() == []
