@@ -156,18 +156,17 @@ def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: st
         return rules.hold(lots, **args) if kind == "hold" else rules.consume(lots, **args)
 
     try:
-        rows_by_id, specs = store.plan_and_lock(session, org_id, chain, prod.code, at, plan)
+        specs, holders = store.draw(session, org_id, chain, prod.code, at, plan, actor.user_id)
     except InsufficientBalance as exc:
         raise Conflict(
             f"Not enough {prod.name.lower()} available for {names[org_id]}: requested "
             f"{prod.format_quantity(exc.requested)}, available {prod.format_quantity(exc.available)}."
         ) from None
-    store.write_entries(session, rows_by_id, specs, actor.user_id)
-    missing = {r.holder_org_id for r in rows_by_id.values()} - names.keys()
+    missing = set(holders.values()) - names.keys()
     if missing:  # a lot held outside the organization's ancestry (the tree changed after it was allocated)
         names = {**names, **orgtree.names(session, missing)}
-    return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows_by_id[s.lot_id].holder_org_id, "?"),
-                       quantity=s.quantity, reason=s.reason) for s in specs]
+    return [DrawPublic(lot_id=s.lot_id, holder=names.get(holders[s.lot_id], "?"), quantity=s.quantity,
+                       reason=s.reason) for s in specs]
 
 
 def consume(actor: Actor, *, org_id: int, product: str, quantity: int, category: str,

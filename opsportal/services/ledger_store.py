@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, text
+from sqlalchemy import and_, bindparam, insert, or_, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
@@ -112,9 +113,8 @@ def _plan(session: Session, org_id: int, ancestor_ids: list[int], product_code: 
 def lock_lots(session: Session, lot_ids: Iterable[int]) -> list[CreditLot]:
     """The lots ``lot_ids`` as they are now, locked in id order (every writer locks in id order: no deadlocks).
 
-    PostgreSQL: FOR NO KEY UPDATE, the lock an UPDATE of the balance takes anyway. It excludes other
-    drawers and FOR UPDATE, but not the key-share locks of foreign-key checks, so inserting an entry or
-    a hold that refers to the lot (another ticket's, say) does not queue behind a draw.
+    FOR NO KEY UPDATE on PostgreSQL (the lock an UPDATE of the balance takes anyway: it does not block
+    the key-share locks of foreign-key checks); nothing on SQLite, where the writer holds the database.
     """
     ids = sorted(set(lot_ids))
     if not ids:
@@ -123,24 +123,30 @@ def lock_lots(session: Session, lot_ids: Iterable[int]) -> list[CreditLot]:
                              .with_for_update(key_share=True).execution_options(populate_existing=True)).all())
 
 
-def plan_and_lock(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
-                  plan: Callable[[list[Lot]], list[EntrySpec]]) -> tuple[dict[int, CreditLot], list[EntrySpec]]:
-    """Decide a draw with ``plan`` (the domain, in the consumption order) and lock only the lots it draws.
+def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
+         plan: Callable[[list[Lot]], list[EntrySpec]], actor_user_id: int | None
+         ) -> tuple[list[EntrySpec], dict[int, int]]:
+    """Decide a draw with ``plan`` (the domain, in the consumption order) and write it, locking only the
+    lots it takes. Returns the entries written and the holder of each drawn lot.
 
-    Returns the locked rows of the drawn lots by id and the entries to write. ``plan`` may raise
-    (InsufficientBalance): nothing is locked or written then.
+    ``plan`` may raise (InsufficientBalance): nothing is written then.
 
     SQLite: the writing unit of work holds the database's write lock (BEGIN IMMEDIATE), so what is
-    read is what is written on. PostgreSQL: the usable lots are read without locks, ``plan`` chooses,
-    only the chosen lots are locked (one statement, id order) and read again; if they no longer give
-    exactly the planned draws (another writer drew from them, an expiry ran, a lot was re-allocated),
-    the locks are given back (rollback to a savepoint) and the draw is planned again from fresh data, at most
-    MAX_PLAN_ATTEMPTS times, then LotsBusy. Writers on one organization wait only for each other's
-    drawn lots, and a lot nobody draws is never locked.
+    read is what is written on. PostgreSQL: the head of the order is read without locks and ``plan``
+    chooses; then, after a savepoint, the entries are inserted and each chosen lot's balance is moved
+    by one ``UPDATE ... RETURNING`` (id order), which locks the lot and reads it as it now is. The plan
+    must still hold on the lots as they were just before (``plan.plan_still_holds``); if it does not
+    (another writer drew from them, an expiry ran, a lot was re-allocated) or the balance check refused
+    the update, everything goes back to the savepoint (which gives the locks back) and the draw is
+    planned again from fresh data, at most MAX_PLAN_ATTEMPTS times, then LotsBusy. Writers on one
+    organization wait only for each other's drawn lots, a lot nobody draws is never locked, and a lot is
+    held locked only for its ``UPDATE`` and the ``COMMIT``.
     """
     if session.get_bind().dialect.name == "sqlite":
         specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
-        return {r.id: r for r in lock_lots(session, (s.lot_id for s in specs))}, specs
+        rows = {r.id: r for r in lock_lots(session, (s.lot_id for s in specs))}
+        write_entries(session, rows, specs, actor_user_id)
+        return specs, {lot_id: row.holder_org_id for lot_id, row in rows.items()}
     # Nothing may be pending in the session when the savepoint is rolled back to: flush it first.
     session.flush()
     connection = session.connection()
@@ -149,16 +155,68 @@ def plan_and_lock(session: Session, org_id: int, ancestor_ids: list[int], produc
         planned = [(s.lot_id, s.quantity) for s in specs]
         if before_lock is not None:
             before_lock(session, specs)
-        # A plain savepoint, never released (COMMIT keeps what follows it): rolling back to it gives the
-        # locks back, and not releasing it saves a round trip while the drawn lots are locked.
+        # A plain savepoint, never released (COMMIT keeps what follows it): one round trip less.
         connection.execute(_SAVEPOINT)
-        rows = lock_lots(session, (lot_id for lot_id, _q in planned))
-        if plan_still_holds(planned, [to_domain(r) for r in rows], org_id=org_id, ancestors=ancestor_ids,
-                            product=product_code, at=at):
-            return {r.id: r for r in rows}, specs
+        # The entries first: their foreign-key checks take key-share locks, which the lots' update
+        # locks (FOR NO KEY UPDATE) do not block, so this does not wait behind other drawers.
+        connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
+                                                            actor_user_id, None))
+        before = _move_balances(connection, specs)
+        if before is not None and plan_still_holds(planned, before, org_id=org_id, ancestors=ancestor_ids,
+                                                   product=product_code, at=at):
+            for lot in before:  # a copy of the lot loaded earlier in this session is stale now
+                loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
+                if loaded is not None:
+                    session.expire(loaded)
+            for spec in specs:
+                if spec.delta_held and spec.ticket_id is not None:
+                    _move_hold(session, spec.lot_id, product_code, spec)
+            session.flush()
+            return specs, {lot.id: lot.holder_org_id for lot in before}
         connection.execute(_ROLLBACK_TO_SAVEPOINT)
     raise LotsBusy("Other requests kept drawing on the same credits at this moment; nothing was drawn. "
                    "Please try again.")
+
+
+_lots_table = CreditLot.__table__
+_MOVE_BALANCE = (
+    update(_lots_table).where(_lots_table.c.id == bindparam("lot_id"))
+    .values(remaining=_lots_table.c.remaining + bindparam("d_remaining"),
+            held=_lots_table.c.held + bindparam("d_held"))
+    .returning(*(_lots_table.c[c.key] for c in LOT_COLUMNS))
+)
+
+
+def _move_balances(connection, specs: list[EntrySpec]) -> list[Lot] | None:
+    """Moves each drawn lot's cached balance (one UPDATE per lot, id order: it locks the lot) and returns
+    the lots as they were just before; None if the balance check (remaining >= held >= 0) refused one."""
+    deltas: dict[int, list[int]] = {}
+    for spec in specs:
+        d = deltas.setdefault(spec.lot_id, [0, 0])
+        d[0] += spec.delta_remaining
+        d[1] += spec.delta_held
+    before = []
+    for lot_id in sorted(deltas):
+        d_remaining, d_held = deltas[lot_id]
+        try:
+            row = connection.execute(_MOVE_BALANCE, {"lot_id": lot_id, "d_remaining": d_remaining,
+                                                     "d_held": d_held}).one()
+        except IntegrityError:
+            return None  # the lot no longer has it; the caller rolls back to its savepoint
+        lot = Lot(*row)
+        before.append(lot.with_balance(remaining=lot.remaining - d_remaining, held=lot.held - d_held))
+    return before
+
+
+def _entry_rows(specs: Iterable[EntrySpec], product_of: dict[int, str], actor_user_id: int | None,
+                time_entry_id: int | None) -> list[dict]:
+    created_at = utcnow()
+    return [dict(lot_id=spec.lot_id, org_id=spec.org_id, product_code=product_of[spec.lot_id],
+                 kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
+                 delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id, category=spec.category,
+                 reason=spec.reason[:300], actor_user_id=actor_user_id or None, time_entry_id=time_entry_id,
+                 created_at=created_at)
+            for spec in specs]
 
 
 def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Iterable[EntrySpec],
@@ -169,8 +227,7 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
     them through this session, and the ORM's INSERT ... RETURNING and identity bookkeeping cost more
     than the rest of a draw's writes.
     """
-    created_at = utcnow()
-    entries = []
+    specs = list(specs)
     for spec in specs:
         lot = rows_by_id[spec.lot_id]
         lot.remaining += spec.delta_remaining
@@ -178,24 +235,20 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
         if lot.held < 0 or lot.remaining < lot.held:
             raise AssertionError(f"entry would break lot {lot.id}'s balance")  # the domain prevents this
         session.add(lot)
-        entries.append(dict(lot_id=spec.lot_id, org_id=spec.org_id, product_code=lot.product_code,
-                            kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
-                            delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id,
-                            category=spec.category, reason=spec.reason[:300], actor_user_id=actor_user_id or None,
-                            time_entry_id=time_entry_id, created_at=created_at))
         if spec.delta_held and spec.ticket_id is not None:
-            _move_hold(session, lot, spec)
+            _move_hold(session, lot.id, lot.product_code, spec)
     session.flush()
-    if entries:
-        session.connection().execute(insert(LedgerEntry), entries)
+    if specs:
+        session.connection().execute(insert(LedgerEntry), _entry_rows(
+            specs, {i: r.product_code for i, r in rows_by_id.items()}, actor_user_id, time_entry_id))
 
 
-def _move_hold(session: Session, lot: CreditLot, spec: EntrySpec) -> None:
+def _move_hold(session: Session, lot_id: int, product_code: str, spec: EntrySpec) -> None:
     hold = session.exec(
-        select(CreditHold).where(CreditHold.lot_id == lot.id, CreditHold.ticket_id == spec.ticket_id)
+        select(CreditHold).where(CreditHold.lot_id == lot_id, CreditHold.ticket_id == spec.ticket_id)
     ).first()
     if hold is None:
-        hold = CreditHold(lot_id=lot.id, ticket_id=spec.ticket_id, org_id=spec.org_id, product_code=lot.product_code,
+        hold = CreditHold(lot_id=lot_id, ticket_id=spec.ticket_id, org_id=spec.org_id, product_code=product_code,
                           category=spec.category or "", quantity=0)
     hold.quantity += spec.delta_held
     if hold.quantity == 0 and spec.kind is not EntryKind.allocate:
