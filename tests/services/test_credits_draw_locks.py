@@ -1,8 +1,9 @@
 """A draw locks only the lots it takes from, re-checks them under lock, and plans again when they changed.
 
-PostgreSQL: the usable lots are read without locks, the domain plans, and only the planned lots are
-locked (then read again). SQLite: a writer holds the whole database (BEGIN IMMEDIATE), so the
-tests about interleavings between planning and locking run on PostgreSQL only.
+PostgreSQL: the head of the consumption order is read without locks, the domain plans, and only the
+planned lots are locked, by the UPDATE that moves their balance, and checked as they were just before
+it. SQLite: a writer holds the whole database (BEGIN IMMEDIATE), so the tests about interleavings
+between planning and locking run on PostgreSQL only.
 """
 
 from __future__ import annotations
