@@ -133,14 +133,14 @@ def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: s
 
     SQLite: the writing unit of work holds the database's write lock (BEGIN IMMEDIATE), so what is
     read is what is written on. PostgreSQL: the head of the order is read without locks and ``plan``
-    chooses; then, after a savepoint, the entries are inserted and each chosen lot's balance is moved
-    by one ``UPDATE ... RETURNING`` (id order), which locks the lot and reads it as it now is. The plan
+    chooses; then, after a savepoint, each chosen lot's balance is moved by one ``UPDATE ... RETURNING``
+    (id order), which locks the lot and reads it as it now is. The plan
     must still hold on the lots as they were just before (``plan.plan_still_holds``); if it does not
     (another writer drew from them, an expiry ran, a lot was re-allocated) or the balance check refused
     the update, everything goes back to the savepoint (which gives the locks back) and the draw is
     planned again from fresh data, at most MAX_PLAN_ATTEMPTS times, then LotsBusy. Writers on one
     organization wait only for each other's drawn lots, a lot nobody draws is never locked, and a lot is
-    held locked only for its ``UPDATE`` and the ``COMMIT``.
+    held locked only for its ``UPDATE``, the entries' ``INSERT`` and the ``COMMIT``.
     """
     if session.get_bind().dialect.name == "sqlite":
         specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
@@ -157,13 +157,14 @@ def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: s
             before_lock(session, specs)
         # A plain savepoint, never released (COMMIT keeps what follows it): one round trip less.
         connection.execute(_SAVEPOINT)
-        # The entries first: their foreign-key checks take key-share locks, which the lots' update
-        # locks (FOR NO KEY UPDATE) do not block, so this does not wait behind other drawers.
-        connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
-                                                            actor_user_id, None))
         before = _move_balances(connection, specs)
         if before is not None and plan_still_holds(planned, before, org_id=org_id, ancestors=ancestor_ids,
                                                    product=product_code, at=at):
+            # The entries after the lots are locked: their foreign-key checks' key-share locks on the
+            # lots are then this transaction's own, so they can never wait for (or deadlock with) a
+            # writer holding lots FOR UPDATE.
+            connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
+                                                                actor_user_id, None))
             for lot in before:  # a copy of the lot loaded earlier in this session is stale now
                 loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
                 if loaded is not None:
