@@ -147,24 +147,26 @@ def allocate(actor: Actor, *, lot_id: int, to_org_id: int | None) -> LotPublic:
 
 def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: str, quantity: int, category: str,
           ticket_id: int | None, at: datetime) -> list[DrawPublic]:
-    orgtree.require_org(session, org_id)
+    chain, names = orgtree.lineage(session, org_id)
     prod = store.product(session, product)
-    chain = orgtree.ancestors(session, org_id)
-    rows = store.lock_usable_lots(session, org_id, chain, prod.code, at)
-    names = orgtree.names(session, {r.holder_org_id for r in rows} | {org_id})
-    lots = [store.to_domain(r) for r in rows]
     args = dict(org_id=org_id, ancestors=chain, product=prod.code, quantity=quantity, at=at, ticket_id=ticket_id,
                 category=category, explain=lambda c: explain(c, names.get(c.lot.holder_org_id)))
+
+    def plan(lots):
+        return rules.hold(lots, **args) if kind == "hold" else rules.consume(lots, **args)
+
     try:
-        specs = rules.hold(lots, **args) if kind == "hold" else rules.consume(lots, **args)
+        specs, holders = store.draw(session, org_id, chain, prod.code, at, plan, actor.user_id)
     except InsufficientBalance as exc:
         raise Conflict(
             f"Not enough {prod.name.lower()} available for {names[org_id]}: requested "
             f"{prod.format_quantity(exc.requested)}, available {prod.format_quantity(exc.available)}."
         ) from None
-    store.write_entries(session, {r.id: r for r in rows}, specs, actor.user_id)
-    return [DrawPublic(lot_id=s.lot_id, holder=names[next(r.holder_org_id for r in rows if r.id == s.lot_id)],
-                       quantity=s.quantity, reason=s.reason) for s in specs]
+    missing = set(holders.values()) - names.keys()
+    if missing:  # a lot held outside the organization's ancestry (the tree changed after it was allocated)
+        names = {**names, **orgtree.names(session, missing)}
+    return [DrawPublic(lot_id=s.lot_id, holder=names.get(holders[s.lot_id], "?"), quantity=s.quantity,
+                       reason=s.reason) for s in specs]
 
 
 def consume(actor: Actor, *, org_id: int, product: str, quantity: int, category: str,

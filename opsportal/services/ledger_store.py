@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, bindparam, insert, or_, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
+from opsportal.domain.ledger.order import in_leading_window
+from opsportal.domain.ledger.plan import InsufficientBalance, plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
-from opsportal.services.errors import NotFound
+from opsportal.models.types import utcnow
+from opsportal.services.errors import Conflict, NotFound
 
 
 def to_domain(row: CreditLot) -> Lot:
@@ -38,27 +42,193 @@ def usable_lots_filter(org_id: int, ancestor_ids: list[int]):
     return or_(own_or_assigned, shared)
 
 
-def lock_usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
-                     at: datetime) -> list[CreditLot]:
-    """The lots the organization may draw from now, locked in id order (PostgreSQL row locks).
+LOT_COLUMNS = (CreditLot.id, CreditLot.product_code, CreditLot.holder_org_id, CreditLot.kind, CreditLot.quantity,
+               CreditLot.granted_at, CreditLot.expires_at, CreditLot.scope, CreditLot.assigned_org_id,
+               CreditLot.remaining, CreditLot.held)
 
-    On SQLite the writing unit of work already holds the database's write lock (BEGIN IMMEDIATE).
+# How many of the organization's own soonest-expiring lots a draw reads first (see head_of_order).
+HEAD_SIZE = 32
+
+# How often a draw on PostgreSQL plans again when the lots it chose changed before it could lock them.
+MAX_PLAN_ATTEMPTS = 5
+
+# Test hook: called on PostgreSQL with (session, planned specs) after a plan and before its lots are locked.
+before_lock: Callable[[Session, list[EntrySpec]], None] | None = None
+
+
+_SAVEPOINT = text("SAVEPOINT ledger_draw")
+_ROLLBACK_TO_SAVEPOINT = text("ROLLBACK TO SAVEPOINT ledger_draw")
+
+
+class LotsBusy(Conflict):
+    """Other writers kept changing the lots a draw chose; nothing was drawn."""
+
+
+def _live_usable(at: datetime):
+    return and_(CreditLot.remaining > CreditLot.held, CreditLot.granted_at <= at,
+                or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+
+
+def _lots(session: Session, stmt) -> list[Lot]:
+    # Through the connection: the ORM's result machinery would double the cost of these few hundred rows.
+    return [Lot(*row) for row in session.connection().execute(stmt).all()]
+
+
+def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
+                at: datetime) -> list[Lot]:
+    """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
+    return _lots(session, select(*LOT_COLUMNS).where(
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), _live_usable(at)))
+
+
+def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
+                  at: datetime) -> list[Lot]:
+    """The first usable lots in the consumption order, unlocked: the organization's own lots that expire
+    before the ``size``-th soonest expiry among them (all of them if it has fewer), per
+    ``order.in_leading_window``. A draw these cover takes exactly what it would take from every lot.
     """
-    stmt = (
-        select(CreditLot)
-        .where(CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids),
-               CreditLot.remaining > CreditLot.held,
-               CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
-        .order_by(CreditLot.id)
-        .with_for_update()
-    )
-    return list(session.exec(stmt).all())
+    size = HEAD_SIZE
+    lots = _lots(session, select(*LOT_COLUMNS).where(
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, []), CreditLot.expires_at.is_not(None),
+        _live_usable(at)).order_by(CreditLot.expires_at).limit(size))
+    if not lots:
+        return []
+    # Lots sharing the last expiry read may continue past the limit: the window stops just before it.
+    until = lots[-1].expires_at - (timedelta(microseconds=1) if len(lots) == size else timedelta(0))
+    return [lot for lot in lots if in_leading_window(lot, org_id, ancestor_ids, until)]
+
+
+def _plan(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
+          plan: Callable[[list[Lot]], list[EntrySpec]]) -> list[EntrySpec]:
+    """``plan`` over the head of the order if that covers it (a few lots), else over every usable lot.
+
+    An organization with hundreds of live lots would otherwise read and sort all of them on every draw.
+    """
+    try:
+        return plan(head_of_order(session, org_id, ancestor_ids, product_code, at))
+    except InsufficientBalance:
+        return plan(usable_lots(session, org_id, ancestor_ids, product_code, at))
+
+
+def lock_lots(session: Session, lot_ids: Iterable[int]) -> list[CreditLot]:
+    """The lots ``lot_ids`` as they are now, locked in id order (every writer locks in id order: no deadlocks).
+
+    FOR NO KEY UPDATE on PostgreSQL (the lock an UPDATE of the balance takes anyway: it does not block
+    the key-share locks of foreign-key checks); nothing on SQLite, where the writer holds the database.
+    """
+    ids = sorted(set(lot_ids))
+    if not ids:
+        return []
+    return list(session.exec(select(CreditLot).where(CreditLot.id.in_(ids)).order_by(CreditLot.id)
+                             .with_for_update(key_share=True).execution_options(populate_existing=True)).all())
+
+
+def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: str, at: datetime,
+         plan: Callable[[list[Lot]], list[EntrySpec]], actor_user_id: int | None
+         ) -> tuple[list[EntrySpec], dict[int, int]]:
+    """Decide a draw with ``plan`` (the domain, in the consumption order) and write it, locking only the
+    lots it takes. Returns the entries written and the holder of each drawn lot.
+
+    ``plan`` may raise (InsufficientBalance): nothing is written then.
+
+    SQLite: the writing unit of work holds the database's write lock (BEGIN IMMEDIATE), so what is
+    read is what is written on. PostgreSQL: the head of the order is read without locks and ``plan``
+    chooses; then, after a savepoint, each chosen lot's balance is moved by one ``UPDATE ... RETURNING``
+    (id order), which locks the lot and reads it as it now is. The plan
+    must still hold on the lots as they were just before (``plan.plan_still_holds``); if it does not
+    (another writer drew from them, an expiry ran, a lot was re-allocated) or the balance check refused
+    the update, everything goes back to the savepoint (which gives the locks back) and the draw is
+    planned again from fresh data, at most MAX_PLAN_ATTEMPTS times, then LotsBusy. Writers on one
+    organization wait only for each other's drawn lots, a lot nobody draws is never locked, and a lot is
+    held locked only for its ``UPDATE``, the entries' ``INSERT`` and the ``COMMIT``.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
+        rows = {r.id: r for r in lock_lots(session, (s.lot_id for s in specs))}
+        write_entries(session, rows, specs, actor_user_id)
+        return specs, {lot_id: row.holder_org_id for lot_id, row in rows.items()}
+    # Nothing may be pending in the session when the savepoint is rolled back to: flush it first.
+    session.flush()
+    connection = session.connection()
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        specs = _plan(session, org_id, ancestor_ids, product_code, at, plan)
+        planned = [(s.lot_id, s.quantity) for s in specs]
+        if before_lock is not None:
+            before_lock(session, specs)
+        # A plain savepoint, never released (COMMIT keeps what follows it): one round trip less.
+        connection.execute(_SAVEPOINT)
+        before = _move_balances(connection, specs)
+        if before is not None and plan_still_holds(planned, before, org_id=org_id, ancestors=ancestor_ids,
+                                                   product=product_code, at=at):
+            # The entries after the lots are locked: their foreign-key checks' key-share locks on the
+            # lots are then this transaction's own, so they can never wait for (or deadlock with) a
+            # writer holding lots FOR UPDATE.
+            connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
+                                                                actor_user_id, None))
+            for lot in before:  # a copy of the lot loaded earlier in this session is stale now
+                loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
+                if loaded is not None:
+                    session.expire(loaded)
+            for spec in specs:
+                if spec.delta_held and spec.ticket_id is not None:
+                    _move_hold(session, spec.lot_id, product_code, spec)
+            session.flush()
+            return specs, {lot.id: lot.holder_org_id for lot in before}
+        connection.execute(_ROLLBACK_TO_SAVEPOINT)
+    raise LotsBusy("Other requests kept drawing on the same credits at this moment; nothing was drawn. "
+                   "Please try again.")
+
+
+_lots_table = CreditLot.__table__
+_MOVE_BALANCE = (
+    update(_lots_table).where(_lots_table.c.id == bindparam("lot_id"))
+    .values(remaining=_lots_table.c.remaining + bindparam("d_remaining"),
+            held=_lots_table.c.held + bindparam("d_held"))
+    .returning(*(_lots_table.c[c.key] for c in LOT_COLUMNS))
+)
+
+
+def _move_balances(connection, specs: list[EntrySpec]) -> list[Lot] | None:
+    """Moves each drawn lot's cached balance (one UPDATE per lot, id order: it locks the lot) and returns
+    the lots as they were just before; None if the balance check (remaining >= held >= 0) refused one."""
+    deltas: dict[int, list[int]] = {}
+    for spec in specs:
+        d = deltas.setdefault(spec.lot_id, [0, 0])
+        d[0] += spec.delta_remaining
+        d[1] += spec.delta_held
+    before = []
+    for lot_id in sorted(deltas):
+        d_remaining, d_held = deltas[lot_id]
+        try:
+            row = connection.execute(_MOVE_BALANCE, {"lot_id": lot_id, "d_remaining": d_remaining,
+                                                     "d_held": d_held}).one()
+        except IntegrityError:
+            return None  # the lot no longer has it; the caller rolls back to its savepoint
+        lot = Lot(*row)
+        before.append(lot.with_balance(remaining=lot.remaining - d_remaining, held=lot.held - d_held))
+    return before
+
+
+def _entry_rows(specs: Iterable[EntrySpec], product_of: dict[int, str], actor_user_id: int | None,
+                time_entry_id: int | None) -> list[dict]:
+    created_at = utcnow()
+    return [dict(lot_id=spec.lot_id, org_id=spec.org_id, product_code=product_of[spec.lot_id],
+                 kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
+                 delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id, category=spec.category,
+                 reason=spec.reason[:300], actor_user_id=actor_user_id or None, time_entry_id=time_entry_id,
+                 created_at=created_at)
+            for spec in specs]
 
 
 def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Iterable[EntrySpec],
-                  actor_user_id: int | None, *, time_entry_id: int | None = None) -> list[LedgerEntry]:
-    """Appends the entries, moves the cached balances and the per-ticket holds with them."""
-    written = []
+                  actor_user_id: int | None, *, time_entry_id: int | None = None) -> None:
+    """Appends the entries, moves the cached balances and the per-ticket holds with them.
+
+    The entries are inserted with one Core statement (executemany, no ids read back): nothing reads
+    them through this session, and the ORM's INSERT ... RETURNING and identity bookkeeping cost more
+    than the rest of a draw's writes.
+    """
+    specs = list(specs)
     for spec in specs:
         lot = rows_by_id[spec.lot_id]
         lot.remaining += spec.delta_remaining
@@ -66,25 +236,20 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
         if lot.held < 0 or lot.remaining < lot.held:
             raise AssertionError(f"entry would break lot {lot.id}'s balance")  # the domain prevents this
         session.add(lot)
-        entry = LedgerEntry(lot_id=spec.lot_id, org_id=spec.org_id, product_code=lot.product_code,
-                            kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
-                            delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id,
-                            category=spec.category, reason=spec.reason[:300], actor_user_id=actor_user_id or None,
-                            time_entry_id=time_entry_id)
-        session.add(entry)
-        written.append(entry)
         if spec.delta_held and spec.ticket_id is not None:
-            _move_hold(session, lot, spec)
+            _move_hold(session, lot.id, lot.product_code, spec)
     session.flush()
-    return written
+    if specs:
+        session.connection().execute(insert(LedgerEntry), _entry_rows(
+            specs, {i: r.product_code for i, r in rows_by_id.items()}, actor_user_id, time_entry_id))
 
 
-def _move_hold(session: Session, lot: CreditLot, spec: EntrySpec) -> None:
+def _move_hold(session: Session, lot_id: int, product_code: str, spec: EntrySpec) -> None:
     hold = session.exec(
-        select(CreditHold).where(CreditHold.lot_id == lot.id, CreditHold.ticket_id == spec.ticket_id)
+        select(CreditHold).where(CreditHold.lot_id == lot_id, CreditHold.ticket_id == spec.ticket_id)
     ).first()
     if hold is None:
-        hold = CreditHold(lot_id=lot.id, ticket_id=spec.ticket_id, org_id=spec.org_id, product_code=lot.product_code,
+        hold = CreditHold(lot_id=lot_id, ticket_id=spec.ticket_id, org_id=spec.org_id, product_code=product_code,
                           category=spec.category or "", quantity=0)
     hold.quantity += spec.delta_held
     if hold.quantity == 0 and spec.kind is not EntryKind.allocate:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from opsportal.domain.organizations import clean_organization_name
@@ -19,6 +20,29 @@ def ancestors(session: Session, org_id: int) -> list[int]:
         chain.append(parent)
         parent = session.exec(select(Organization.parent_id).where(Organization.id == parent)).first()
     return chain
+
+
+_LINEAGE = text("""
+    WITH RECURSIVE up (id, parent_id, name, depth) AS (
+        SELECT id, parent_id, name, 0 FROM organization WHERE id = :org_id
+        UNION ALL
+        SELECT o.id, o.parent_id, o.name, up.depth + 1 FROM organization o JOIN up ON o.id = up.parent_id
+        WHERE up.depth < :max_depth
+    )
+    SELECT id, name FROM up ORDER BY depth
+""")
+
+
+def lineage(session: Session, org_id: int) -> tuple[list[int], dict[int, str]]:
+    """The organization's ancestors (nearest first) and the names of it and of them, in one statement.
+
+    NotFound if there is no such organization. (Plain SQL: a recursive CTE built with the expression
+    language costs about 2 ms of CPU per call to compile, more than the rest of a ledger draw's reads.)
+    """
+    rows = session.connection().execute(_LINEAGE, {"org_id": org_id, "max_depth": MAX_DEPTH}).all()
+    if not rows:
+        raise NotFound("That organization was not found or you do not have access to it.")
+    return [r[0] for r in rows[1:]], {r[0]: r[1] for r in rows}
 
 
 def subtree(session: Session, org_id: int) -> list[int]:

@@ -46,6 +46,18 @@ def sort_key(lot: Lot, tier: int) -> tuple:
     )
 
 
+def in_leading_window(lot: Lot, org_id: int, ancestors: Sequence[int], expiring_by: datetime) -> bool:
+    """Whether ``lot`` is one of O's own lots expiring by ``expiring_by``: the head of the order.
+
+    Tier comes first and nearest expiry second, so every usable lot in this window comes before every
+    usable lot outside it, in the same relative order. A request the window's lots cover therefore
+    draws only on them, exactly as it would from all the lots: a store may read the window first and
+    everything else only when the window falls short.
+    """
+    return (lot.expires_at is not None and lot.expires_at <= expiring_by
+            and tier_for(lot, org_id, ancestors) == OWN_TIER)
+
+
 @dataclass(frozen=True)
 class Candidate:
     lot: Lot

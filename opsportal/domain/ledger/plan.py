@@ -43,5 +43,23 @@ def plan_draw(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], pro
     return draws
 
 
+def plan_still_holds(planned: Sequence[tuple[int, int]], lots: Iterable[Lot], *, org_id: int,
+                     ancestors: Sequence[int], product: str, at: datetime) -> bool:
+    """Whether ``lots`` as they are now still give exactly the ``planned`` (lot id, quantity) draws.
+
+    ``lots`` are the planned lots read again (under lock): each must still be usable, hold at least what
+    the plan takes from it, and come in the same order. A lot the plan emptied that has gained free
+    quantity since changes the draws too (more would come from it), so the plan does not hold then either.
+    """
+    total = sum(quantity for _lot_id, quantity in planned)
+    if total <= 0:
+        return False
+    try:
+        again = plan_draw(lots, org_id=org_id, ancestors=ancestors, product=product, quantity=total, at=at)
+    except InsufficientBalance:
+        return False
+    return [(d.lot_id, d.quantity) for d in again] == list(planned)
+
+
 def available(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], product: str, at: datetime) -> int:
     return sum(c.lot.free for c in ordered_candidates(lots, org_id, ancestors, product, at))

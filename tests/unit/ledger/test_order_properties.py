@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsportal.domain.ledger.lots import LotKind, Scope
-from opsportal.domain.ledger.order import ordered_candidates, sort_key, tier_for
-from opsportal.domain.ledger.plan import available
-from tests.unit.ledger.builders import GRANTED, NOW, PRODUCT, days_from_now, make_lot
+from opsportal.domain.ledger.order import in_leading_window, ordered_candidates, sort_key, tier_for
+from opsportal.domain.ledger.plan import available, plan_draw
+from tests.unit.ledger.builders import GRANTED, NOW, PRODUCT, days_from_now, expiry, make_lot
 from tests.unit.ledger.model import Tree
 
 
@@ -83,3 +83,20 @@ def test_a_parent_can_use_no_more_than_its_own_lots_and_its_ancestors_shared_lot
     for child in (o for o in tree.orgs if tree.parent[o] == org):
         child_lots = [lot for lot in lots if lot.holder_org_id == child]
         assert available(child_lots, org_id=org, ancestors=tree.ancestors(org), product=PRODUCT, at=NOW) == 0
+
+
+@settings(max_examples=300)
+@given(trees_with_lots(), st.integers(-2, 7), st.integers(1, 60))
+def test_a_request_the_leading_window_covers_draws_from_it_exactly_what_it_draws_from_every_lot(case, until,
+                                                                                                quantity):
+    tree, lots, org = case
+    ancestors, expiring_by = tree.ancestors(org), expiry(days_from_now(until))
+    window = [lot for lot in lots if in_leading_window(lot, org, ancestors, expiring_by)]
+    order = [c.lot.id for c in ordered_candidates(lots, org, ancestors, PRODUCT, NOW)]
+    head = [c.lot.id for c in ordered_candidates(window, org, ancestors, PRODUCT, NOW)]
+    assert order[:len(head)] == head
+    if quantity <= available(window, org_id=org, ancestors=ancestors, product=PRODUCT, at=NOW):
+        def plan(of):
+            return [(d.lot_id, d.quantity, d.candidate.rank) for d in
+                    plan_draw(of, org_id=org, ancestors=ancestors, product=PRODUCT, quantity=quantity, at=NOW)]
+        assert plan(window) == plan(lots)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from opsportal.domain.ledger.lots import LotKind
-from opsportal.domain.ledger.plan import InsufficientBalance, available, plan_draw
+from opsportal.domain.ledger.plan import InsufficientBalance, available, plan_draw, plan_still_holds
 from tests.unit.ledger.builders import (
     ANCESTORS,
     CHILD_A,
@@ -142,3 +142,39 @@ def test_a_lot_is_not_drawn_before_its_grant_instant():
     future = make_lot(1, quantity=10, granted=NOW + timedelta(seconds=1))
     assert available([future], org_id=ROOT, ancestors=[], product=PRODUCT, at=NOW) == 0
     assert available([future], org_id=ROOT, ancestors=[], product=PRODUCT, at=NOW + timedelta(seconds=1)) == 10
+
+
+def _holds(planned, lots, org=ROOT):
+    return plan_still_holds(planned, lots, org_id=org, ancestors=ANCESTORS[org], product=PRODUCT, at=NOW)
+
+
+def test_a_plan_holds_while_its_lots_still_have_at_least_what_it_takes():
+    lots = [make_lot(1, quantity=10, expires=days_from_now(5)), make_lot(2, quantity=10, expires=days_from_now(9))]
+    planned = [(d.lot_id, d.quantity) for d in draw(lots, 14)]
+    assert _holds(planned, lots)
+    assert _holds(planned, [make_lot(1, quantity=10, expires=days_from_now(5)),
+                            make_lot(2, quantity=10, remaining=4, expires=days_from_now(9))])
+
+
+def test_a_plan_no_longer_holds_once_a_lot_it_draws_has_less_than_it_takes_or_is_gone():
+    planned = [(1, 10), (2, 4)]
+    lot_two = make_lot(2, quantity=10, expires=days_from_now(9))
+    assert not _holds(planned, [make_lot(1, quantity=10, remaining=9, expires=days_from_now(5)), lot_two])
+    assert not _holds(planned, [make_lot(1, quantity=10, held=1, expires=days_from_now(5)), lot_two])
+    assert not _holds(planned, [lot_two])
+    assert not _holds(planned, [make_lot(1, quantity=10, expires=days_from_now(5)),
+                                make_lot(2, quantity=10, remaining=3, expires=days_from_now(9))])
+
+
+def test_a_plan_no_longer_holds_when_a_lot_it_empties_gained_quantity_or_the_order_changed():
+    planned = [(1, 4), (2, 6)]
+    assert not _holds(planned, [make_lot(1, quantity=10, expires=days_from_now(5)),
+                                make_lot(2, quantity=10, expires=days_from_now(9))])
+    assert not _holds(planned, [make_lot(1, quantity=4, expires=days_from_now(20)),
+                                make_lot(2, quantity=10, expires=days_from_now(9))])
+
+
+def test_a_plan_no_longer_holds_when_a_lot_it_draws_expired_or_went_to_another_organization():
+    planned = [(1, 4)]
+    assert not _holds(planned, [make_lot(1, quantity=10, expires=NOW)])
+    assert not _holds(planned, [make_lot(1, holder=CHILD_A, quantity=10)])
