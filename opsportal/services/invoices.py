@@ -31,7 +31,7 @@ from opsportal.models import (
     TimeEntry,
 )
 from opsportal.models.types import utcnow
-from opsportal.services import jobs, orgtree
+from opsportal.services import changes, jobs, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError, sentence
 from opsportal.services.pagination import Page, clamp
@@ -610,7 +610,9 @@ def void_invoice(actor: Actor, invoice_id: int, *, reason: str, at: datetime | N
             raise Conflict("A paid invoice cannot be voided; refund the payment instead.")
         inv.status, inv.voided_at, inv.void_reason = InvoiceStatus.void.value, at, reason
         session.add(inv)
-        session.execute(update(TimeEntry).where(TimeEntry.billed_invoice_id == inv.id).values(billed_invoice_id=None))
+        unbilled = session.execute(update(TimeEntry).where(TimeEntry.billed_invoice_id == inv.id)
+                                   .values(billed_invoice_id=None).returning(TimeEntry.ticket_id)).scalars().all()
+        changes.mark(session, *{changes.task_topic(t) for t in unbilled})  # their task pages show them billed
         row = _row(inv, orgtree.require_org(session, inv.organization_id).name, at.date())
     from opsportal.services import payments  # payments builds on invoices
 

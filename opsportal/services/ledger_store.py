@@ -16,6 +16,7 @@ from opsportal.domain.ledger.plan import InsufficientBalance, plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
 from opsportal.models.types import utcnow
+from opsportal.services import changes
 from opsportal.services.errors import Conflict, NotFound
 
 
@@ -165,6 +166,7 @@ def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: s
             # writer holding lots FOR UPDATE.
             connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
                                                                 actor_user_id, None))
+            _announce(session, specs, before)
             for lot in before:  # a copy of the lot loaded earlier in this session is stale now
                 loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
                 if loaded is not None:
@@ -242,6 +244,17 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
     if specs:
         session.connection().execute(insert(LedgerEntry), _entry_rows(
             specs, {i: r.product_code for i, r in rows_by_id.items()}, actor_user_id, time_entry_id))
+        _announce(session, specs, rows_by_id.values())
+
+
+def _announce(session: Session, specs: Iterable[EntrySpec], lots: Iterable[Lot | CreditLot]) -> None:
+    """The change feed cannot see statements: it is told the organizations and tasks a draw touched (the drawer,
+    each lot's holder and the organization it is allocated to, the tickets)."""
+    orgs = {spec.org_id for spec in specs}
+    for lot in lots:
+        orgs.update(o for o in (lot.holder_org_id, lot.assigned_org_id) if o)
+    tickets = {spec.ticket_id for spec in specs if spec.ticket_id}
+    changes.mark(session, *(changes.org_topic(o) for o in orgs), *(changes.task_topic(t) for t in tickets))
 
 
 def _move_hold(session: Session, lot_id: int, product_code: str, spec: EntrySpec) -> None:

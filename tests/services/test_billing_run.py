@@ -11,7 +11,7 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.models import Invoice, InvoiceCounter, InvoiceLine, Organization, TimeEntry
-from opsportal.services import invoices
+from opsportal.services import changes, invoices
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.invoices import ItemInput
 from opsportal.services.operator import OPERATOR
@@ -288,6 +288,18 @@ def test_voiding_an_invoice_makes_its_time_unbilled_again_and_a_new_run_bills_it
     assert all(billed_to(entries[k]) == rebilled.invoice_id for k in ("printer_1", "printer_2", "vpn"))
     old = invoice_row(first.id)
     assert (old.number, old.status, old.void_reason, old.voided_at) == (first.number, "void", "Wrong hourly rate", NOW)
+
+
+def test_voiding_an_invoice_tells_open_pages_of_its_organization_and_of_the_tasks_whose_time_is_unbilled(february):
+    world, tasks_by_name, _entries = february
+    bill()
+    [first] = invoice_rows(world.retail)
+    before = changes.newest_id()
+
+    invoices.void_invoice(OPERATOR, first.id, reason="Wrong hourly rate", at=NOW)
+
+    announced = {topic for _id, topic in changes.since(before)}
+    assert {f"org:{world.retail.id}", f"task:{tasks_by_name['printer']}", f"task:{tasks_by_name['vpn']}"} <= announced
 
 
 def test_a_paid_or_void_invoice_cannot_be_voided_and_voiding_needs_a_reason_and_a_staff_admin(february):
