@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from reflex.istate.manager.disk import StateManagerDisk
+from reflex.istate.manager.memory import StateManagerMemory
+
 from opsportal.state.reaper import CLOSED_TAB_GRACE_SECONDS, release_closed_tabs
 
 NOW = 1_000_000.0
@@ -25,7 +28,7 @@ class Token:
 
 
 @dataclass
-class Manager:
+class Manager(StateManagerMemory):
     token_expiration: int = HOUR
     _token_expires_at: dict = field(default_factory=dict)
     _states_locks: dict = field(default_factory=dict)
@@ -37,6 +40,28 @@ class Manager:
 
     def _purge_token(self, token) -> None:
         self._token_expires_at.pop(token.cache_key)
+        self.purged.append(token.ident)
+
+
+@dataclass
+class DiskManager(StateManagerDisk):
+    """Reflex's embedded default: states in memory, written to disk."""
+
+    _token_last_touched: dict = field(default_factory=dict)
+    _states_locks: dict = field(default_factory=dict)
+    _write_queue: dict = field(default_factory=dict)
+    purged: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:  # no states directory
+        pass
+
+    def used(self, ident: str, seconds_ago: float) -> Token:
+        token = Token(ident)
+        self._token_last_touched[token.cache_key] = (NOW - seconds_ago, token)
+        return token
+
+    def _purge_token(self, token) -> None:
+        self._token_last_touched.pop(token.cache_key)
         self.purged.append(token.ident)
 
 
@@ -70,3 +95,18 @@ def test_a_tab_whose_state_is_in_use_is_not_released():
             return release_closed_tabs(manager, set(), now=NOW)
 
     assert asyncio.run(hold()) == 0
+
+
+def test_with_the_disk_manager_a_closed_tabs_state_leaves_memory_after_the_grace_period():
+    manager = DiskManager()
+    manager.used("closed", CLOSED_TAB_GRACE_SECONDS + 1)
+    manager.used("open", CLOSED_TAB_GRACE_SECONDS + 1)
+    assert release_closed_tabs(manager, {"open": "sid"}, now=NOW) == 1
+    assert manager.purged == ["closed"]
+
+
+def test_with_the_disk_manager_a_state_still_waiting_to_be_written_stays():
+    manager = DiskManager()
+    token = manager.used("unwritten", CLOSED_TAB_GRACE_SECONDS + 1)
+    manager._write_queue[token] = object()
+    assert release_closed_tabs(manager, set(), now=NOW) == 0
