@@ -17,7 +17,7 @@ from functools import cache
 from itertools import chain
 
 import redis
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from opsportal.db import unit_of_work
@@ -37,6 +37,7 @@ from opsportal.models import (
     Ticket,
     TicketComment,
     TimeEntry,
+    User,
 )
 from opsportal.models.types import utcnow
 from opsportal.settings import get_settings
@@ -56,8 +57,12 @@ _ORG_FIELDS = {
     LedgerEntry: ("org_id",), CreditHold: ("org_id",), CreditLot: ("holder_org_id", "assigned_org_id"),
     Invoice: ("organization_id",), Payment: ("organization_id",), PlanEntitlement: ("organization_id",),
     IncidentRequest: ("organization_id",), OrgSupportProfile: ("organization_id",),
-    OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",), Organization: ("id",),
+    OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",),
+    Organization: ("id", "parent_id"),  # a parent's page lists its subsidiaries
 }
+# A user row changes what an organization's pages show (its members by role) only through these; a sign-in, which
+# writes the user's last sign-in time, changes nothing shown.
+_MEMBERSHIP = ("role", "organization_id", "is_active", "full_name")
 _committed_listeners: list[Callable[[frozenset[str]], None]] = []
 
 
@@ -69,8 +74,10 @@ def task_topic(task_id: int) -> str:
     return f"task:{task_id}"
 
 
-def topics_of(row: object) -> set[str]:
+def topics_of(row: object, *, added_or_deleted: bool = True) -> set[str]:
     """The topics a changed row belongs to (empty for tables no open page shows)."""
+    if isinstance(row, User):
+        return _membership_topics(row, added_or_deleted)
     fields = _ORG_FIELDS.get(type(row))
     if fields is None:
         return set()
@@ -79,6 +86,14 @@ def topics_of(row: object) -> set[str]:
     if task_id:
         found.add(task_topic(task_id))
     return found
+
+
+def _membership_topics(user: User, added_or_deleted: bool) -> set[str]:
+    state = inspect(user)
+    if not added_or_deleted and not any(state.attrs[name].history.has_changes() for name in _MEMBERSHIP):
+        return set()
+    orgs = {user.organization_id, *state.attrs.organization_id.history.deleted}
+    return {org_topic(o) for o in orgs if o}
 
 
 def on_commit(listener: Callable[[frozenset[str]], None]) -> None:
@@ -114,8 +129,10 @@ def mark(session: Session, *topics: str) -> None:
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _flush_context) -> None:
     found = session.info.setdefault(_FOUND, set())
-    for row in chain(session.new, session.dirty, session.deleted):
+    for row in chain(session.new, session.deleted):
         found |= topics_of(row)
+    for row in session.dirty:
+        found |= topics_of(row, added_or_deleted=False)
 
 
 @event.listens_for(Session, "before_commit")

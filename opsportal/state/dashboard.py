@@ -41,6 +41,10 @@ class Figures:
     coverage: CoverageView | None = None
 
 
+def followed_topics(actor: Actor, org_id: int) -> list[str]:
+    return org_read(actor, org_id, organizations.change_topics)
+
+
 def read_figures(actor: Actor, org_id: int) -> Figures:
     """The figures, shared by every tab of the organization (and role) in this process until something they show
     changes (or a minute passes: the period, the month and expiry windows follow the clock)."""
@@ -152,7 +156,7 @@ class DashboardState(rx.State):
 
     def _load(self, actor: Actor):
         try:
-            overview = organizations.get_overview(actor, actor.organization_id)
+            overview = org_read(actor, actor.organization_id, organizations.get_overview)
             figures = read_figures(actor, actor.organization_id)
         except ServiceError as exc:
             self.error = str(exc)
@@ -177,6 +181,6 @@ class DashboardState(rx.State):
     @rx.event(background=True)
     async def watch(self):
         """Hours, pay-as-you-go time and tasks follow what agents log, within a few seconds."""
-        async for event in live.follow(self, key="org_id", topics=organizations.change_topics, read=read_figures,
+        async for event in live.follow(self, key="org_id", topics=followed_topics, read=read_figures,
                                        tick=live.Tick(COVERAGE_SECONDS, coverage_tick)):
             yield event

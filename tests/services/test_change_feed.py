@@ -68,6 +68,33 @@ def test_a_write_the_flush_cannot_see_is_announced_when_marked(world):
     assert _topics_after(before) == {f"org:{world.fabrikam.id}"}
 
 
+def test_a_sign_in_changes_nothing_an_open_page_shows(world):
+    from opsportal.services import auth
+    from tests.utils.builders import PASSWORD, make_user
+
+    make_user("ivy@northwind.example", role="member", org=world.retail, full_name="Ivy Chen")
+    before = changes.newest_id()
+    auth.sign_in(email="ivy@northwind.example", password=PASSWORD)
+    assert _topics_after(before) == set()
+
+
+def test_a_members_new_role_is_announced_for_the_organization(world):
+    user = world.users["holdings_member"]
+    before = changes.newest_id()
+    with unit_of_work() as session:
+        row = session.get(type(user), user.id)
+        row.role = "billing"
+        session.add(row)
+    assert _topics_after(before) == {f"org:{world.holdings.id}"}
+
+
+def test_a_new_subsidiary_is_announced_for_its_parent(world):
+    before = changes.newest_id()
+    organizations.create_organization(world.actor("staff_admin"), name="Northwind Labs",
+                                      parent_name="Northwind Holdings")
+    assert f"org:{world.holdings.id}" in _topics_after(before)
+
+
 def test_a_rolled_back_change_is_never_announced(world):
     before = changes.newest_id()
     with pytest.raises(RuntimeError, match="changed my mind"), unit_of_work() as session:

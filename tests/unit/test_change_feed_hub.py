@@ -107,5 +107,9 @@ def test_a_credit_lot_belongs_to_its_holder_and_the_organization_it_is_allocated
     assert changes.topics_of(CreditLot(id=1, holder_org_id=1, assigned_org_id=3)) == {"org:1", "org:3"}
 
 
-def test_a_users_sign_in_changes_nothing_an_open_page_shows():
-    assert changes.topics_of(User(id=1, organization_id=2)) == set()
+def test_a_new_member_changes_what_the_organizations_pages_show():
+    assert changes.topics_of(User(id=1, organization_id=2, role="member")) == {"org:2"}
+
+
+def test_a_staff_user_belongs_to_no_organization():
+    assert changes.topics_of(User(id=1, organization_id=None, role="agent")) == set()
