@@ -10,6 +10,7 @@ import pytest
 
 from opsportal.services import changes
 from opsportal.state import feed
+from tests.utils.aio import run_coroutine
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
 
@@ -36,12 +37,14 @@ def test_a_commit_announced_on_redis_wakes_a_watcher_long_before_its_next_poll(m
     async def scenario():
         hub = feed.Hub()
         await hub.start()
-        await asyncio.sleep(0.3)  # the Redis listener has subscribed
         tab = hub.subscribe(["org:9"])
         rows.append((2, "org:9"))  # what another process committed...
-        await asyncio.to_thread(changes._poke_other_processes)  # ...and announced
-        woke = await tab.wait(3)
+        woke = False
+        for _ in range(25):  # ...and announced (again, until the listener has subscribed: at most 5 s)
+            await asyncio.to_thread(changes._poke_other_processes)
+            if woke := await tab.wait(0.2):
+                break
         hub._task.cancel()
         return woke
 
-    assert asyncio.run(asyncio.wait_for(scenario(), 10)) is True
+    assert run_coroutine(scenario(), timeout=10) is True

@@ -15,6 +15,8 @@ import uuid
 
 import pytest
 
+from tests.utils.aio import run_coroutine
+
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 
 
@@ -70,7 +72,7 @@ async def _scenario(redis_url: str) -> dict[str, str | None]:
 
 
 def test_a_dead_hosts_client_keeps_its_token_and_a_live_duplicate_does_not(redis_url):
-    outcome = asyncio.run(_scenario(redis_url))
+    outcome = run_coroutine(_scenario(redis_url))
     assert outcome["first link on A"] is None
     assert outcome["duplicate on B while A lives"] not in (None, "")  # a new token for a real duplicate
     assert outcome["reconnect on B after A died"] is None  # same token: the state in Redis is kept

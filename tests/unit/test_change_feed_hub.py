@@ -9,6 +9,7 @@ import pytest
 from opsportal.models import CreditLot, Ticket, TimeEntry, User
 from opsportal.services import changes
 from opsportal.state import feed
+from tests.utils.aio import run_coroutine
 
 
 class FakeFeed:
@@ -37,7 +38,7 @@ def fake(monkeypatch) -> FakeFeed:
 
 
 def run(coro):
-    return asyncio.run(asyncio.wait_for(coro, 10))
+    return run_coroutine(coro, timeout=10)
 
 
 def test_a_tab_wakes_when_its_organization_changes_and_not_for_another(fake):

@@ -9,6 +9,7 @@ from reflex.istate.manager.disk import StateManagerDisk
 from reflex.istate.manager.memory import StateManagerMemory
 
 from opsportal.state.reaper import CLOSED_TAB_GRACE_SECONDS, release_closed_tabs
+from tests.utils.aio import run_coroutine
 
 NOW = 1_000_000.0
 HOUR = 3600
@@ -94,7 +95,7 @@ def test_a_tab_whose_state_is_in_use_is_not_released():
             manager._states_locks["busy"] = lock
             return release_closed_tabs(manager, set(), now=NOW)
 
-    assert asyncio.run(hold()) == 0
+    assert run_coroutine(hold()) == 0
 
 
 def test_with_the_disk_manager_a_closed_tabs_state_leaves_memory_after_the_grace_period():

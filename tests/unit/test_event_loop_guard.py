@@ -6,6 +6,7 @@ import pytest
 
 from opsportal.db import BlockingOnEventLoop, refuse_on_event_loop, serve_on
 from opsportal.state import offload
+from tests.utils.aio import run_coroutine
 
 
 def test_starting_database_work_on_the_event_loop_that_serves_tabs_is_refused():
@@ -14,7 +15,7 @@ def test_starting_database_work_on_the_event_loop_that_serves_tabs_is_refused():
         refuse_on_event_loop()
 
     with pytest.raises(BlockingOnEventLoop):
-        asyncio.run(on_the_loop())
+        run_coroutine(on_the_loop())
 
 
 def test_database_work_handed_to_the_offload_pool_is_allowed():
@@ -22,7 +23,7 @@ def test_database_work_handed_to_the_offload_pool_is_allowed():
         serve_on(asyncio.get_running_loop())
         return await offload.run(lambda: (refuse_on_event_loop(), "ran")[1])
 
-    assert asyncio.run(handed_off()) == "ran"
+    assert run_coroutine(handed_off()) == "ran"
 
 
 def test_database_work_outside_any_event_loop_is_allowed():
@@ -34,4 +35,4 @@ def test_an_event_loop_that_serves_no_tabs_may_run_database_work():
         refuse_on_event_loop()
         return "ran"
 
-    assert asyncio.run(a_test_drivers_loop()) == "ran"
+    assert run_coroutine(a_test_drivers_loop()) == "ran"

@@ -10,6 +10,7 @@ from opsportal.services import changes
 from opsportal.services.errors import PermissionDenied
 from opsportal.state import feed
 from opsportal.state.shared import SharedReads
+from tests.utils.aio import run_coroutine
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def with_hub(scenario):
         finally:
             hub._task.cancel()
 
-    return asyncio.run(asyncio.wait_for(run(), 10))
+    return run_coroutine(run(), timeout=10)
 
 
 def test_a_second_tab_asking_the_same_thing_is_served_from_memory(rows):
