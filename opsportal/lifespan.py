@@ -31,7 +31,10 @@ async def change_feed():
     from opsportal.state.feed import HUB  # the backend's own: never loaded by the CLI
 
     await HUB.start()
-    yield
+    try:
+        yield
+    finally:
+        await HUB.stop()
 
 
 @contextlib.asynccontextmanager

@@ -62,6 +62,7 @@ class Hub:
         self._cursor: int | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task | None = None
+        self._listener: asyncio.Task | None = None
         self._poke: asyncio.Event | None = None
         changes.on_commit(self._poke_from_any_thread)
 
@@ -83,9 +84,18 @@ class Hub:
         self._cursor = await offload.run(changes.newest_id)
         self._history.clear()
         self._task = loop.create_task(self._watch(), name="opsportal-change-feed")
+        self._listener = None
         url = get_settings().redis_url
         if url:
-            loop.create_task(self._listen(url), name="opsportal-change-feed-redis")
+            self._listener = loop.create_task(self._listen(url), name="opsportal-change-feed-redis")
+
+    async def stop(self) -> None:
+        """Stops the watcher (and its Redis listener) when the backend shuts down."""
+        tasks = [t for t in (self._task, self._listener) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._task = self._listener = None
 
     def subscribe(self, topics: Iterable[str], *, since: int | None = None) -> Subscription:
         """Wakes on ``topics``; with ``since``, also for what changed after that position (already seen here)."""
@@ -143,8 +153,7 @@ class Hub:
         """Pokes the watcher whenever a process announces a commit on Redis (reconnecting after an outage)."""
         while self._task is not None and not self._task.done():
             try:
-                client = aioredis.Redis.from_url(url)
-                async with client.pubsub() as pubsub:
+                async with aioredis.Redis.from_url(url) as client, client.pubsub() as pubsub:
                     await pubsub.subscribe(changes.POKE_CHANNEL)
                     async for message in pubsub.listen():
                         if message.get("type") == "message" and self._poke is not None:

@@ -44,7 +44,7 @@ def test_a_commit_announced_on_redis_wakes_a_watcher_long_before_its_next_poll(m
             await asyncio.to_thread(changes._poke_other_processes)
             if woke := await tab.wait(0.2):
                 break
-        hub._task.cancel()
+        await hub.stop()
         return woke
 
     assert run_coroutine(scenario(), timeout=10) is True

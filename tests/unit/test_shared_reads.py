@@ -42,7 +42,7 @@ def with_hub(scenario):
         try:
             return await scenario(hub, SharedReads(hub))
         finally:
-            hub._task.cancel()
+            await hub.stop()
 
     return run_coroutine(run(), timeout=10)
 
