@@ -176,59 +176,52 @@ async def follow(state, *, key: str, topics: Callable[[Actor, Any], Iterable[str
         value = getattr(state, key)
         since = state._cursor
         token = (await state.get_state(AuthState)).token
+
+    async def still_shown() -> bool:
+        async with state:
+            return holds(state, lease) and getattr(state, key) == value
+
     sub = None
     try:
         actor = await sign_in_again(token)
-        if actor is None:
-            async for event in _signed_out(state):
-                yield event
-            return
-        try:
-            sub = HUB.subscribe(await offload.run(lambda: list(topics(actor, value))), since=since)
-        except ServiceError as exc:
-            await _failed(state, lease, str(exc))
-            return
-        register(lease, wake=sub.notify)
-        last_tick = None
+        if actor is not None:
+            try:
+                sub = HUB.subscribe(await offload.run(lambda: list(topics(actor, value))), since=since)
+            except ServiceError as exc:
+                await _failed(state, lease, str(exc))
+                return
+            register(lease, wake=sub.notify)
         loop = asyncio.get_running_loop()
         next_tick = loop.time() + tick.seconds if tick else None
-        while True:
-            timeout = KEEPALIVE_SECONDS if next_tick is None else max(0.0, min(KEEPALIVE_SECONDS,
-                                                                               next_tick - loop.time()))
-            changed = await sub.wait(timeout)
+        last_tick = None
+        while actor is not None:
+            wait = KEEPALIVE_SECONDS if next_tick is None else min(KEEPALIVE_SECONDS, next_tick - loop.time())
+            changed = await sub.wait(max(0.0, wait))
             if lease.stopped:
                 return
-            if not changed:
-                if next_tick is not None and loop.time() >= next_tick:
-                    next_tick = loop.time() + tick.seconds
-                    actor = await sign_in_again(token)
-                    if actor is None:
-                        async for event in _signed_out(state):
-                            yield event
-                        return
-                    try:
-                        data = await offload.run(tick.read, actor, value)
-                    except ServiceError:
-                        continue  # the next change or tick tries again
-                    if data != last_tick:
-                        last_tick = data
-                        async with state:
-                            if not holds(state, lease) or getattr(state, key) != value:
-                                return
-                            state._apply_tick(data)
-                    continue
-                async with state:
-                    if not holds(state, lease) or getattr(state, key) != value:
-                        return
-                continue
-            async with state:
-                if not holds(state, lease) or getattr(state, key) != value:
+            ticking = not changed and next_tick is not None and loop.time() >= next_tick
+            if not (changed or ticking):  # a quiet keep-alive: is the page still shown?
+                if not await still_shown():
                     return
+                continue
+            if changed and not await still_shown():
+                return
             actor = await sign_in_again(token)
             if actor is None:
-                async for event in _signed_out(state):
-                    yield event
-                return
+                break
+            if ticking:
+                next_tick = loop.time() + tick.seconds
+                try:
+                    data = await offload.run(tick.read, actor, value)
+                except ServiceError:
+                    continue  # the next change or tick tries again
+                if data != last_tick:
+                    last_tick = data
+                    async with state:
+                        if not holds(state, lease) or getattr(state, key) != value:
+                            return
+                        state._apply_tick(data)
+                continue
             position = HUB.cursor
             try:
                 data = await offload.run(read, actor, value)
@@ -240,6 +233,8 @@ async def follow(state, *, key: str, topics: Callable[[Actor, Any], Iterable[str
                     return
                 state._apply(data)
                 state._cursor = position
+        async for event in _signed_out(state):  # the session ended
+            yield event
     finally:
         if sub is not None:
             sub.close()
