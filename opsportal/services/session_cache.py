@@ -22,6 +22,11 @@ from opsportal.services.authz import Actor
 MAX_ENTRIES = 50_000
 
 
+def _clock() -> float:
+    """The cache's own clock (tests move it; patching ``time.monotonic`` itself would move every event loop's)."""
+    return time.monotonic()
+
+
 @dataclass(frozen=True)
 class _Entry:
     actor: Actor
@@ -40,7 +45,7 @@ class SessionCache:
         """The actor behind ``token`` when it was confirmed less than ``max_age_seconds`` ago; else None."""
         if not token or max_age_seconds <= 0:
             return None
-        clock = time.monotonic() if monotonic is None else monotonic
+        clock = _clock() if monotonic is None else monotonic
         with self._lock:
             entry = self._entries.get(token)
             if entry is None:
@@ -52,7 +57,7 @@ class SessionCache:
             return entry.actor
 
     def put(self, token: str, actor: Actor, expires_at: datetime, *, monotonic: float | None = None) -> None:
-        checked = time.monotonic() if monotonic is None else monotonic
+        checked = _clock() if monotonic is None else monotonic
         with self._lock:
             self._entries[token] = _Entry(actor, checked, expires_at)
             self._entries.move_to_end(token)

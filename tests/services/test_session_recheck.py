@@ -21,7 +21,7 @@ EMAIL = "ada@acme.example"
 def clock(monkeypatch):
     """The cache's monotonic clock, moved by hand."""
     now = [1000.0]
-    monkeypatch.setattr(session_cache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(session_cache, "_clock", lambda: now[0])
     session_cache.RECENT.clear()
     yield now
     session_cache.RECENT.clear()
