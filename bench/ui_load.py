@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import glob
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -68,6 +69,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                         "of scripts/multihost.sh, http://127.0.0.1:3400)")
     p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (sessions are minted and "
                                                  "billing data seeded there, and kept)")
+    p.add_argument("--portal-secret-key-file", help="with --portal-url: a file holding the portal's "
+                   "OPSPORTAL_SECRET_KEY, which signs the sessions (else the environment's; multihost: "
+                   "data/multihost/secret_key)")
     p.add_argument("--portal-netns", default="", help="with --portal-url: network namespaces whose processes are the "
                                                       "portal's, for CPU and memory (comma-separated; none: n/a)")
     p.add_argument("--portal-logs", default="", help="with --portal-url: glob of the portal's logs (counted from now)")
@@ -244,7 +248,9 @@ def portal_database(args) -> Iterator[str]:
         return
     from opsportal import db as app_db
 
-    point_app_at(args.portal_database_url)
+    if args.portal_secret_key_file:  # sessions are signed with it: the portal refuses any other key's
+        os.environ["OPSPORTAL_SECRET_KEY"] = Path(args.portal_secret_key_file).read_text().strip()
+    point_app_at(args.portal_database_url)  # (and forgets the settings read so far)
     try:
         yield args.portal_database_url
     finally:
@@ -261,6 +267,19 @@ def start_portal(args, url: str, tmp: Path, redis: str | None) -> tuple[Server |
     srv.env = portal_env(url, str(tmp), srv.port, redis)
     prepare_portal_database(srv.env, tmp / "servers.log")
     return srv, srv.env
+
+
+async def refuses_nobody(portal: Target) -> None:
+    """A running portal must accept the sessions minted here (same database, same secret key): else every
+    portal figure would be a redirect to /login."""
+    from bench.ui_client import SignedOut
+
+    try:
+        client, _ = await portal.open(portal.home, 0)
+    except SignedOut as exc:
+        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions minted here ({exc}): give the "
+                         "bench its OPSPORTAL_SECRET_KEY (--portal-secret-key-file) and its database") from None
+    await client.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,11 +315,14 @@ def main(argv: list[str] | None = None) -> None:
             portal = portal_target(portal_srv, tokens)
             staff = portal_target(portal_srv, [staff_token])
             bare = bare_target(bare_srv)
+            if args.portal_url:
+                asyncio.run(refuses_nobody(portal))
             database = args.portal_database_url.rsplit("@", 1)[-1] if args.portal_url else args.database
-            print(f"database {database}, {'Redis' if redis else 'no Redis'}; billing data {seeded or '-'}; "
+            redis_said = "Redis as the running portal has it" if args.portal_url else "Redis" if redis else "no Redis"
+            print(f"database {database}, {redis_said}; billing data {seeded or '-'}; "
                   f"{load_average()}", flush=True)
             results = asyncio.run(sitting(args, portal, bare, staff, period, portal_cli_env))
-            results["setup"] = {"database": database, "redis": bool(redis), "seeded": seeded,
+            results["setup"] = {"database": database, "redis": redis_said, "seeded": seeded,
                                 "portal_url": args.portal_url or "started here",
                                 "think_s": args.think, "seconds": args.seconds,
                                 "portal_processes": portal_srv.describe(), "bare_processes": bare_srv.describe(),
