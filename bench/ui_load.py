@@ -6,7 +6,8 @@
     .venv/bin/python bench/ui_load.py --database postgresql --redis --json
     .venv/bin/python bench/ui_load.py --portal-url http://127.0.0.1:3400 \
         --portal-database-url postgresql+psycopg://postgres@127.0.0.1:5432/opsportal_multihost \
-        --portal-netns ops-app1,ops-app2,ops-app3    # a portal already running (scripts/multihost.sh)
+        --portal-secret-key-file data/multihost/secret_key --portal-netns ops-app1,ops-app2,ops-app3
+        # a portal already running (scripts/multihost.sh)
 
 In one sitting it builds and starts, with `reflex run --env prod` on free ports, the portal (scratch
 database with the demo, see bench/ui_servers.py) and the bare counter app in bench/bare_app, then runs
