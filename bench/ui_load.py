@@ -4,31 +4,42 @@
     .venv/bin/python bench/ui_load.py --quick                 # smoke run, about a minute after the builds
     .venv/bin/python bench/ui_load.py                         # 50 and 200 clients, 1,000 parked, 2,400 invoices
     .venv/bin/python bench/ui_load.py --database postgresql --redis --json
+    .venv/bin/python bench/ui_load.py --portal-url http://127.0.0.1:3400 \
+        --portal-database-url postgresql+psycopg://postgres@127.0.0.1:5432/opsportal_multihost \
+        --portal-secret-key-file data/multihost/secret_key --portal-netns ops-app1,ops-app2,ops-app3
+        # a portal already running (scripts/multihost.sh)
 
 In one sitting it builds and starts, with `reflex run --env prod` on free ports, the portal (scratch
 database with the demo, see bench/ui_servers.py) and the bare counter app in bench/bare_app, then runs
 each scenario on the bare app and on the portal in turn: hydrate times, typical events at each client
 count, clients parked idle (server CPU and memory per client), and other clients' latency during a staff
-billing run. Clients are websocket clients (bench/ui_client.py) signed in with real sessions. Every
-figure is measured; nothing is asserted. See bench/README.md.
+billing run. With --portal-url the portal is one already running (bench/ui_remote.py): nothing is built,
+started or stopped for it, its database is the one given (sessions and billing data are written there and
+kept), and only the bare app is started. Clients are websocket clients (bench/ui_client.py) signed in with
+real sessions. Every figure is measured; nothing is asserted. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import glob
 import json
+import os
 import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "bare_app"))
 
-from bench.common import load_average, scratch_database  # noqa: E402
+from bench.common import load_average, point_app_at, scratch_database  # noqa: E402
 from bench.ui_client import var_key  # noqa: E402
+from bench.ui_remote import RemotePortal  # noqa: E402
 from bench.ui_report import print_table  # noqa: E402
 from bench.ui_scenarios import Target, Workload, during, hydrate_times, parked, typical_events  # noqa: E402
 from bench.ui_servers import BARE_DIR, ROOT, Server, base_env, portal_env, prepare_portal_database  # noqa: E402
@@ -55,6 +66,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pg-admin", default="postgresql://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--redis", action="store_true", help="Reflex state in Redis (several backend workers)")
     p.add_argument("--redis-db", type=int, default=13, help="Redis database number for the portal (the bare app: +1)")
+    p.add_argument("--portal-url", help="measure this running portal instead of starting one (e.g. the balancer "
+                                        "of scripts/multihost.sh, http://127.0.0.1:3400)")
+    p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (sessions are minted and "
+                                                 "billing data seeded there, and kept)")
+    p.add_argument("--portal-secret-key-file", help="with --portal-url: a file holding the portal's "
+                   "OPSPORTAL_SECRET_KEY, which signs the sessions (else the environment's; multihost: "
+                   "data/multihost/secret_key)")
+    p.add_argument("--portal-netns", default="", help="with --portal-url: network namespaces whose processes are the "
+                                                      "portal's, for CPU and memory (comma-separated; none: n/a)")
+    p.add_argument("--portal-logs", default="", help="with --portal-url: glob of the portal's logs (counted from now)")
     p.add_argument("--quick", action="store_true", help="small sizes: a smoke run of about a minute after the builds")
     p.add_argument("--json", action="store_true", help="print the figures as JSON after the table")
     p.add_argument("--keep-logs", action="store_true", help="keep the temp dir with the servers' logs")
@@ -67,6 +88,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = set(args.scenarios) - set(SCENARIOS)
     if unknown:
         p.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    if bool(args.portal_url) != bool(args.portal_database_url):
+        p.error("--portal-url and --portal-database-url go together")
+    if args.portal_url and args.redis:
+        p.error("--redis starts the portal with Redis; a running portal has its own settings")
     return args
 
 
@@ -215,24 +240,65 @@ async def sitting(args, portal: Target, bare: Target, staff: Target, period: str
     return results
 
 
+@contextlib.contextmanager
+def portal_database(args) -> Iterator[str]:
+    """The database the portal runs on: a scratch one (dropped afterwards), or a running portal's (kept)."""
+    if not args.portal_url:
+        with scratch_database(args.database, args.pg_admin) as url:
+            yield url
+        return
+    from opsportal import db as app_db
+
+    if args.portal_secret_key_file:  # sessions are signed with it: the portal refuses any other key's
+        os.environ["OPSPORTAL_SECRET_KEY"] = Path(args.portal_secret_key_file).read_text().strip()
+    point_app_at(args.portal_database_url)  # (and forgets the settings read so far)
+    try:
+        yield args.portal_database_url
+    finally:
+        app_db.dispose_engines()
+
+
+def start_portal(args, url: str, tmp: Path, redis: str | None) -> tuple[Server | RemotePortal, dict]:
+    """The portal's server and the environment of its CLI (the billing run with --billing-trigger cli)."""
+    if args.portal_url:
+        logs = [Path(p) for p in sorted(glob.glob(args.portal_logs))] if args.portal_logs else []
+        namespaces = [n for n in args.portal_netns.split(",") if n]
+        return RemotePortal(args.portal_url, namespaces, logs), {**base_env(), "OPSPORTAL_DATABASE_URL": url}
+    srv = Server("portal", ROOT, {}, tmp / "portal.log")
+    srv.env = portal_env(url, str(tmp), srv.port, redis)
+    prepare_portal_database(srv.env, tmp / "servers.log")
+    return srv, srv.env
+
+
+async def refuses_nobody(portal: Target) -> None:
+    """A running portal must accept the sessions minted here (same database, same secret key): else every
+    portal figure would be a redirect to /login."""
+    from bench.ui_client import SignedOut
+
+    try:
+        client, _ = await portal.open(portal.home, 0)
+    except SignedOut as exc:
+        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions minted here ({exc}): give the "
+                         "bench its OPSPORTAL_SECRET_KEY (--portal-secret-key-file) and its database") from None
+    await client.close()
+
+
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="opsportal-ui-bench-"))
-    log = tmp / "servers.log"
     redis = f"redis://127.0.0.1:6379/{args.redis_db}" if args.redis else None
-    servers: list[Server] = []
+    servers: list[Server | RemotePortal] = []
     try:
-        with scratch_database(args.database, args.pg_admin) as url:
+        with portal_database(args) as url:
             from bench import ui_seed
 
-            portal_srv = Server("portal", ROOT, {}, tmp / "portal.log")
-            portal_srv.env = portal_env(url, str(tmp), portal_srv.port, redis)
-            prepare_portal_database(portal_srv.env, log)
+            portal_srv, portal_cli_env = start_portal(args, url, tmp, redis)
             period, first_day = ui_seed.previous_month()
             seeded = {}
             if "billing" in args.scenarios:
-                seeded = ui_seed.seed_billable_time(args.billing_orgs, args.billing_entries, first_day)
+                label = time.strftime("%Y%m%d-%H%M%S") if args.portal_url else ""  # a kept database: new names
+                seeded = ui_seed.seed_billable_time(args.billing_orgs, args.billing_entries, first_day, label=label)
             bare_env = base_env()
             bare_env.pop("BARE_REDIS_URL", None)
             if args.redis:
@@ -243,17 +309,22 @@ def main(argv: list[str] | None = None) -> None:
                 s.start()
             for s in servers:
                 s.wait_ready()
-                print(f"{s.name}: up on port {s.port} in {s.started_in:.0f} s (build included); {s.describe()}",
-                      flush=True)
+                built = "" if isinstance(s, RemotePortal) else " (build included)"
+                print(f"{s.name}: up on port {s.port} in {s.started_in:.0f} s{built}; {s.describe()}", flush=True)
             tokens = [ui_seed.session_token(e) for e in ui_seed.CUSTOMERS]
             staff_token = ui_seed.session_token(ui_seed.STAFF_ADMIN)
             portal = portal_target(portal_srv, tokens)
             staff = portal_target(portal_srv, [staff_token])
             bare = bare_target(bare_srv)
-            print(f"database {args.database}, {'Redis' if redis else 'no Redis'}; billing data {seeded or '-'}; "
+            if args.portal_url:
+                asyncio.run(refuses_nobody(portal))
+            database = args.portal_database_url.rsplit("@", 1)[-1] if args.portal_url else args.database
+            redis_said = "Redis as the running portal has it" if args.portal_url else "Redis" if redis else "no Redis"
+            print(f"database {database}, {redis_said}; billing data {seeded or '-'}; "
                   f"{load_average()}", flush=True)
-            results = asyncio.run(sitting(args, portal, bare, staff, period, portal_srv.env))
-            results["setup"] = {"database": args.database, "redis": bool(redis), "seeded": seeded,
+            results = asyncio.run(sitting(args, portal, bare, staff, period, portal_cli_env))
+            results["setup"] = {"database": database, "redis": redis_said, "seeded": seeded,
+                                "portal_url": args.portal_url or "started here",
                                 "think_s": args.think, "seconds": args.seconds,
                                 "portal_processes": portal_srv.describe(), "bare_processes": bare_srv.describe(),
                                 "wall_s": round(time.perf_counter() - started),
@@ -268,7 +339,6 @@ def main(argv: list[str] | None = None) -> None:
     print_table(results)
     if args.json:
         print(json.dumps(results, indent=1, default=str))
-
 
 if __name__ == "__main__":
     main()

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 
-def _num(v) -> str:
+def _num(v, missing: str = "-") -> str:
     if v is None:
-        return "-"
+        return missing
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}"
 
 
@@ -20,13 +20,14 @@ def _triple(s: dict, keys=("p50", "p95", "p99")) -> tuple[str, list]:
     return " / ".join(_num(v) for v in values), values
 
 
-def _row(rows, label, portal: dict | float | None, bare: dict | float | None, keys=("p50", "p95", "p99")):
+def _row(rows, label, portal: dict | float | None, bare: dict | float | None, keys=("p50", "p95", "p99"),
+         missing: str = "-"):
     if isinstance(portal, dict) or isinstance(bare, dict):
         ptxt, pv = _triple(portal or {}, keys)
         btxt, bv = _triple(bare or {}, keys)
         rtxt = " / ".join(_ratio(a, b) for a, b in zip(pv, bv, strict=True))
     else:
-        ptxt, btxt, rtxt = _num(portal), _num(bare), _ratio(portal, bare)
+        ptxt, btxt, rtxt = _num(portal, missing), _num(bare, missing), _ratio(portal, bare)
     rows.append((label, ptxt, btxt, rtxt))
 
 
@@ -52,9 +53,9 @@ def table_rows(r: dict) -> tuple[list[tuple[str, str, str, str]], list[str]]:
             _row(rows, f"{label}, {n} clients: p50 / p95 / p99 ms (bare: increment)", s, bare)
         _row(rows, f"events/s achieved, {n} clients", run["portal"]["events_per_s"], run["bare"]["events_per_s"])
         _row(rows, f"server CPU while serving them, {n} clients: % of one core", run["portal"].get("server_cpu_pct"),
-             run["bare"].get("server_cpu_pct"))
+             run["bare"].get("server_cpu_pct"), missing="n/a")
         _row(rows, f"server CPU per event, {n} clients: ms", run["portal"].get("server_cpu_ms_per_event"),
-             run["bare"].get("server_cpu_ms_per_event"))
+             run["bare"].get("server_cpu_ms_per_event"), missing="n/a")
         for name in ("portal", "bare"):
             _errors(f"events x{n} {name}", run[name]["errors"], notes)
             notes.append(f"  events x{n} {name}: load client CPU {run[name].get('load_client_cpu_pct')}% of one core")
@@ -63,9 +64,9 @@ def table_rows(r: dict) -> tuple[list[tuple[str, str, str, str]], list[str]]:
     if "parked" in r:
         p, b = r["parked"]["portal"], r["parked"]["bare"]
         _row(rows, f"server CPU, {p['clients']} parked idle on /: % of one core", p["server_cpu_pct"],
-             b["server_cpu_pct"])
+             b["server_cpu_pct"], missing="n/a")
         _row(rows, f"memory per parked client (RSS growth / {p['clients']}): KB", p["rss_per_client_kb"],
-             b["rss_per_client_kb"])
+             b["rss_per_client_kb"], missing="n/a")
         _row(rows, "updates pushed to the parked clients per s", p["updates_pushed_per_s"], b["updates_pushed_per_s"])
         _row(rows, f"time to connect the {p['clients']} parked clients: s", p["connect_all_s"], b["connect_all_s"])
         for name, x in (("portal", p), ("bare", b)):

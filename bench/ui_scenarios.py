@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from bench.common import pct
 from bench.ui_client import ClientError, RxClient, SignedOut, var_key
+from bench.ui_remote import RemotePortal
 from bench.ui_servers import Server, cpu_percent
 
 Expect = Callable[[dict], bool]
@@ -36,7 +37,7 @@ class Workload:
 @dataclass
 class Target:
     name: str
-    server: Server
+    server: Server | RemotePortal
     root: str
     home: str
     workloads: list[Workload]
@@ -47,7 +48,7 @@ class Target:
     home_check: Callable[[dict], str | None] = lambda state: None
 
     async def open(self, path: str, index: int, *, timeout: float = 60.0) -> tuple[RxClient, float]:
-        client = RxClient("127.0.0.1", self.server.port, root=self.root, schema=self.schema, hashes=self.hashes,
+        client = RxClient(self.server.host, self.server.port, root=self.root, schema=self.schema, hashes=self.hashes,
                           timeout=timeout)
         cookie_vars, cookie_header = self.cookies(index)
         try:
@@ -79,6 +80,10 @@ class Recorder:
             if inside:
                 out.append((e - s) * 1000)
         return out
+
+
+def _round(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def summary(values: list[float]) -> dict[str, float | int | None]:
@@ -195,10 +200,11 @@ async def typical_events(target: Target, n: int, seconds: float, think: float) -
     elapsed = await load.finish()
     cpu = cpu_percent(cpu0, target.server.cpu_seconds(), elapsed)
     own = 100 * (time.process_time() - own0) / elapsed
+    per_event = None if cpu is None else cpu * 10 * elapsed / max(len(load.rec.records), 1)
     out = {"clients": n, "connected": load.connected, "seconds": round(elapsed, 1),
            "events_per_s": round(len(load.rec.records) / elapsed, 1),
-           "server_cpu_pct": round(cpu, 1), "load_client_cpu_pct": round(own, 1),
-           "server_cpu_ms_per_event": round(cpu * 10 * elapsed / max(len(load.rec.records), 1), 2),
+           "server_cpu_pct": _round(cpu), "load_client_cpu_pct": round(own, 1),
+           "server_cpu_ms_per_event": _round(per_event, 2),
            "errors": dict(load.rec.errors + load.hydrate_errors)}
     out["by_event"] = {w.label: summary(load.rec.ms(w.label)) for w in target.workloads}
     out["all"] = summary(load.rec.ms())
@@ -229,13 +235,18 @@ async def parked(target: Target, n: int, seconds: float, settle: float) -> dict:
     idle_errors = sum(len(c.errors_shown) for c in ok) - errors0
     dropped = sum(c.closed for c in ok)
     await close_all(clients)
+
+    def mb(rss: int | None) -> float | None:
+        return None if rss is None else round(rss / 2**20, 1)
+
     return {"clients": n, "connected": len(ok), "connect_all_s": round(connect_s, 1), "errors": dict(errors),
-            "idle_seconds": round(wall, 1), "server_cpu_pct": round(cpu, 1), "load_client_cpu_pct": round(own, 1),
+            "idle_seconds": round(wall, 1), "server_cpu_pct": _round(cpu), "load_client_cpu_pct": round(own, 1),
             "updates_pushed_per_s": round(pushed / wall, 1), "dropped_while_idle": dropped,
             "pushed_vars": dict(changed.most_common(6)),
             "errors_shown": {"while_idle": idle_errors, **dict(shown.most_common(3))},
-            "rss_before_mb": round(rss_before / 2**20, 1), "rss_after_mb": round(rss_after / 2**20, 1),
-            "rss_per_client_kb": round((rss_after - rss_before) / max(len(ok), 1) / 1024, 1),
+            "rss_before_mb": mb(rss_before), "rss_after_mb": mb(rss_after),
+            "rss_per_client_kb": None if None in (rss_before, rss_after) else round(
+                (rss_after - rss_before) / max(len(ok), 1) / 1024, 1),
             "processes": server.describe()}
 
 

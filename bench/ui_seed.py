@@ -30,11 +30,13 @@ def previous_month(today: date | None = None) -> tuple[str, date]:
     return f"{last.year:04d}-{last.month:02d}", last.replace(day=1)
 
 
-def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed: int = 11) -> dict[str, int]:
+def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed: int = 11,
+                       label: str = "") -> dict[str, int]:
     """``orgs`` new pay-as-you-go customers, each with a task and unbilled time in the month of ``first_day``.
 
     Written with SQLAlchemy Core in one transaction (as bench/billing.py loads its data), after the demo,
-    so the ids continue from the demo's.
+    so the ids continue from the demo's. ``label`` goes into the names (unique, case-folded), so a
+    database that is kept (a running portal's) can be seeded again by a later sitting.
     """
     rng = random.Random(seed)
     now = datetime.now(UTC)
@@ -45,8 +47,8 @@ def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed
         org_rows, ticket_rows, entry_rows = [], [], []
         for n in range(1, orgs + 1):
             oid, tid = org0 + n, ticket0 + n
-            org_rows.append({"id": oid, "name": f"Bench Billing Customer {n:05d}",
-                             "name_key": f"bench billing customer {n:05d}", "parent_id": None,
+            name = " ".join(filter(None, ("Bench Billing Customer", label, f"{n:05d}")))
+            org_rows.append({"id": oid, "name": name, "name_key": name.casefold(), "parent_id": None,
                              "hourly_rate_minor": 12_000, "currency": "USD", "tax_rate_bp": 825,
                              "payment_terms_days": 30, "created_at": now - timedelta(days=400)})
             ticket_rows.append({"id": tid, "organization_id": oid, "title": f"Bench billable task {n}",

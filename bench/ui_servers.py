@@ -68,6 +68,7 @@ class Server:
     env: dict[str, str]
     log: Path
     port: int = field(default_factory=free_port)
+    host: str = "127.0.0.1"
     proc: subprocess.Popen | None = None
     started_in: float = 0.0
 
@@ -114,8 +115,15 @@ class Server:
 
     def cpu_seconds(self) -> dict[int, float]:
         """CPU time (user + system) of every process of the tree, by pid."""
+        return self.cpu_seconds_of(self.tree())
+
+    def rss(self) -> int:
+        return self.rss_of(self.tree())
+
+    @staticmethod
+    def cpu_seconds_of(procs: list[psutil.Process]) -> dict[int, float]:
         times = {}
-        for p in self.tree():
+        for p in procs:
             try:
                 t = p.cpu_times()
                 times[p.pid] = t.user + t.system
@@ -123,9 +131,10 @@ class Server:
                 pass
         return times
 
-    def rss(self) -> int:
+    @staticmethod
+    def rss_of(procs: list[psutil.Process]) -> int:
         total = 0
-        for p in self.tree():
+        for p in procs:
             try:
                 total += p.memory_info().rss
             except psutil.Error:
@@ -142,8 +151,11 @@ class Server:
         return f"{len(names)} processes ({', '.join(sorted(set(names)))})"
 
     def log_issues(self) -> dict[str, int]:
-        """How often the server's log mentions a traceback, an expired or long-held state lock, or a warning."""
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return self.issues_in(self.log.read_text(errors="replace") if self.log.exists() else "")
+
+    @staticmethod
+    def issues_in(text: str) -> dict[str, int]:
+        """How often a server log mentions a traceback, an expired or long-held state lock, or a warning."""
         return {"tracebacks": text.count("Traceback (most recent call last)"),
                 "LockExpiredError mentions": text.count("LockExpiredError"),
                 "lock held too long": text.count("held too long"),
@@ -154,25 +166,35 @@ class Server:
         """The build's state schema and initialStateHashes, as the browser sends them on its first hydrate.
 
         Read from `.web/utils/context.jsx` of this build; if that is missing, from the production
-        bundle the server sends (minified names, so a tolerant pattern); (None, None) if neither.
+        bundle (see ``compiled_from``); (None, None) if neither.
         """
-        sources = []
         ctx = self.cwd / ".web" / "utils" / "context.jsx"
         if ctx.exists():
-            sources.append(ctx.read_text())
-        else:
-            assets = self.cwd / ".web" / "build" / "client" / "assets"
-            sources += [p.read_text(errors="replace") for p in sorted(assets.glob("*.js"))] if assets.exists() else []
-        for text in sources:
-            hashes = re.search(r"initialStateHashes\s*=\s*\[([^\]]*)\]", text) or re.search(
-                r"\[((?:\"[0-9a-f]{16}\",?\s*){3,})\]", text)
-            schema = re.search(r"stateSchema\s*[=:]\s*\"([0-9a-f]{32})\"", text)
-            if hashes:
-                return (schema.group(1) if schema else None), re.findall(r"\"([0-9a-f]{16})\"", hashes.group(1))
-        return None, None
+            return compiled_from([ctx.read_text()])
+        assets = self.cwd / ".web" / "build" / "client" / "assets"
+        return compiled_from([p.read_text(errors="replace") for p in sorted(assets.glob("*.js"))]
+                             if assets.exists() else [])
 
 
-def cpu_percent(before: dict[int, float], after: dict[int, float], seconds: float) -> float:
-    """Percent of one core used by the tree between two cpu_seconds() readings (new processes count fully)."""
+def compiled_from(sources: list[str]) -> tuple[str | None, list[str] | None]:
+    """(stateSchema, initialStateHashes) from `.web/utils/context.jsx` or from the minified production bundle.
+
+    context.jsx has ``initialStateHashes = ["…", …]`` and ``stateSchema = "…"``; the bundle has
+    minified names around them and template literals: ``initialStateHashes=`h1.h2.…`.split(…)``.
+    """
+    for text in sources:
+        hashes = re.search(r"initialStateHashes\s*=\s*([\[`\"'][^\]`]*)", text) or re.search(
+            r"\[((?:\"[0-9a-f]{16}\",?\s*){3,})\]", text)
+        if hashes:
+            schema = re.search(r"stateSchema\s*[=:]\s*[\"'`]([0-9a-f]{32})[\"'`]", text)
+            return (schema.group(1) if schema else None), re.findall(r"[0-9a-f]{16}", hashes.group(1))
+    return None, None
+
+
+def cpu_percent(before: dict[int, float] | None, after: dict[int, float] | None, seconds: float) -> float | None:
+    """Percent of one core used by the tree between two cpu_seconds() readings (new processes count fully);
+    None when the server's processes cannot be measured (a remote portal, see bench/ui_remote.py)."""
+    if before is None or after is None:
+        return None
     used = sum(t - before.get(pid, 0.0) for pid, t in after.items())
     return 100 * used / seconds
