@@ -181,4 +181,5 @@ def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "
             session.add(row)
         signed_in = _open_session(session, user, now, user_agent)
     RECENT.forget_user(actor.user_id)
+    RECENT.put(signed_in.token, signed_in.actor, signed_in.expires_at)  # the caller's new session stays known
     return signed_in
