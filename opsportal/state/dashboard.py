@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
-from opsportal import clock, routes
+from opsportal import routes
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.ledger.products import format_quantity
 from opsportal.services import credit_views, organizations, plans, prepaid, tasks
@@ -55,29 +55,13 @@ def _read_figures(actor: Actor, org_id: int) -> Figures:
     return Figures(summary=credit_views.summary(actor, org_id), hours=prepaid.hours_overview(actor, org_id),
                    payg=prepaid.payg_view(actor, org_id),
                    recent=tasks.list_tasks(actor, org_id, tab="open", sort="updated", page_size=RECENT_TASKS),
-                   coverage=_coverage(actor, org_id, fresh=True))
-
-
-# Support coverage "right now" changes with the clock, not with the data: it is read at most once a minute per
-# organization and role in this process, however many tabs show it.
-_COVERAGE: dict[tuple[int, str], tuple[str, CoverageView]] = {}
-_COVERAGE_MAX = 10_000
-
-
-def _coverage(actor: Actor, org_id: int, *, fresh: bool = False) -> CoverageView:
-    minute, key = f"{clock.now():%Y%m%d%H%M}", (org_id, actor.role.value)
-    hit = _COVERAGE.get(key)
-    if hit is not None and hit[0] == minute and not fresh:
-        return hit[1]
-    view = plans.coverage_now(actor, org_id)
-    if len(_COVERAGE) >= _COVERAGE_MAX:
-        _COVERAGE.clear()
-    _COVERAGE[key] = (minute, view)
-    return view
+                   coverage=plans.coverage_now(actor, org_id))
 
 
 def coverage_tick(actor: Actor, org_id: int) -> tuple[dict[str, str], list[dict[str, str]]]:
-    view = _coverage(actor, org_id)
+    """Support coverage "right now" follows the clock, not the data: a shared read, so however many tabs show an
+    organization it is read about once per half minute in this process."""
+    view = org_read(actor, org_id, plans.coverage_now, ttl=COVERAGE_SECONDS / 2)
     return coverage_dict(view), region_rows(view)
 
 
