@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     vendor_name: str = "OpsPortal Support Services"
     vendor_address: str = "200 Harbour Street, Suite 400\nSeattle, WA 98101\nUnited States"
     vendor_tax_id: str = ""
+    # Payment instructions for "or bank transfer", printed on invoices (lines separated like the address);
+    # when empty, invoices offer online payment only.
+    vendor_bank_details: str = "Bank: First Harbour Bank; Account name: OpsPortal Support Services;" \
+        " Account number: 0012 3456 7890; Routing (ABA): 125000024; SWIFT/BIC: FHBKUS6S"
 
     # Outgoing e-mail (notifications, password resets, invitations) over SMTP. The defaults reach the
     # local sink (`opsportal sandbox smtp`), which saves every message under mail_dir (default data/mail).
@@ -139,6 +143,10 @@ class Settings(BaseSettings):
     @property
     def vendor_address_lines(self) -> list[str]:
         return [line.strip() for line in self.vendor_address.replace(";", "\n").splitlines() if line.strip()]
+
+    @property
+    def vendor_bank_lines(self) -> list[str]:
+        return [line.strip() for line in self.vendor_bank_details.replace(";", "\n").splitlines() if line.strip()]
 
     @property
     def mail_directory(self) -> Path:

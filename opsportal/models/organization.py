@@ -30,4 +30,9 @@ class Organization(SQLModel, table=True):
     low_balance_threshold_minutes: int | None = Field(default=None, sa_column=Column(Integer))
     # The current low-balance crossing (domain.notifications.low_balance_key) while below the threshold.
     low_balance_crossing: str | None = Field(default=None, sa_column=Column(String(40)))
+    # Billing details printed on invoices (bill-to address lines, tax/VAT ID) and where invoices are e-mailed
+    # (None: the billing contacts' own addresses).
+    billing_address: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
+    tax_id: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
+    invoice_email: str | None = Field(default=None, sa_column=Column(String(320)))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

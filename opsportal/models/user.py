@@ -43,6 +43,8 @@ class User(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("organization.id", ondelete="RESTRICT"), index=True),
     )
+    # IANA zone the user reads times in; None: their organization's home region's zone (domain.formats).
+    time_zone: str | None = Field(default=None, sa_column=Column(String(64)))
     is_active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     failed_logins: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     last_failed_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -17,10 +17,12 @@ from opsportal.auth.security import (
     verify_password,
 )
 from opsportal.db import unit_of_work
+from opsportal.domain.formats import DEFAULT_TIME_ZONE
 from opsportal.domain.identity import email_key, password_problem
 from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
+from opsportal.models.plans import OrgSupportProfile, SupportRegion
 from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
@@ -48,6 +50,21 @@ def _policy() -> ThrottlePolicy:
     return ThrottlePolicy(free=s.login_free_failures, lock=s.login_lock_failures, lock_minutes=s.login_lock_minutes)
 
 
+def user_time_zone(session, user: User) -> str:
+    """The zone ``user`` reads times in: their own, else their organization's home region's, else UTC."""
+    if user.time_zone:
+        return user.time_zone
+    if user.organization_id is not None:
+        home = session.exec(
+            select(SupportRegion.time_zone)
+            .join(OrgSupportProfile, OrgSupportProfile.home_region_code == SupportRegion.code)
+            .where(OrgSupportProfile.organization_id == user.organization_id)
+        ).first()
+        if home:
+            return home
+    return DEFAULT_TIME_ZONE
+
+
 def _actor(session, user: User, session_id: str) -> Actor:
     org = session.get(Organization, user.organization_id) if user.organization_id else None
     return Actor(
@@ -58,6 +75,7 @@ def _actor(session, user: User, session_id: str) -> Actor:
         email=user.email,
         full_name=user.full_name,
         organization_name=org.name if org else None,
+        time_zone=user_time_zone(session, user),
     )
 
 

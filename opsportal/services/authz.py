@@ -24,6 +24,8 @@ class Actor:
     email: str
     full_name: str
     organization_name: str | None = None
+    # IANA zone every instant is shown in (the user's own, else the organization's home region's, else UTC).
+    time_zone: str = "UTC"
 
     @property
     def principal(self) -> Principal:

@@ -1,0 +1,229 @@
+"""How the portal writes money, dates, instants, durations and statuses: one place, on Babel.
+
+Every page, e-mail, PDF and CSV formats through these functions; nothing formats by hand.
+
+- Money is integer minor units plus an ISO currency, written with the currency's code and its own
+  number of decimals (``USD 1,234.50``, ``JPY 1,235``), never through floats.
+- Instants are stored in UTC and shown in the reader's time zone with the zone named
+  (``3 Dec 2026, 09:05 EST``; ``4 Dec 2026, 01:05 GMT+11:00`` where the zone has no common abbreviation).
+- Days (credit expiry, invoice dates) are calendar dates, shown without a time or zone.
+- Durations are minutes, written ``1 h 30 min``, ``2 h``, ``45 min``.
+- Statuses are words customers read (``In progress``), never codes (``in_progress``).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_currency, format_decimal, get_currency_precision
+
+from opsportal.domain.tasks import STATUS_LABELS
+
+# The portal's one locale: dates, numbers and money follow it everywhere.
+LOCALE = "en_GB"
+# Where a user has no zone of their own and their organization no home region (staff, the CLI).
+DEFAULT_TIME_ZONE = "UTC"
+
+_MONEY_PATTERN = "¤¤ #,##0.00"
+
+
+# --- time zones -----------------------------------------------------------------------------------------------
+
+
+def time_zone_problem(name: str) -> str | None:
+    """Why ``name`` is not a time zone users may choose, or None."""
+    if not (name or "").strip():
+        return "choose a time zone"
+    if name not in selectable_time_zones():
+        return f"{name!r} is not a known time zone (use a name such as Europe/London)"
+    return None
+
+
+_SELECTABLE: tuple[str, ...] | None = None
+
+
+def selectable_time_zones() -> tuple[str, ...]:
+    """IANA zones a user may pick: canonical Area/City names plus UTC, sorted."""
+    global _SELECTABLE
+    if _SELECTABLE is None:
+        areas = ("Africa/", "America/", "Antarctica/", "Asia/", "Atlantic/", "Australia/", "Europe/",
+                 "Indian/", "Pacific/")
+        _SELECTABLE = tuple(sorted(z for z in available_timezones() if z.startswith(areas))) + ("UTC",)
+    return _SELECTABLE
+
+
+def zone(name: str | tzinfo | None) -> tzinfo:
+    """A zone from its IANA name; UTC for None or an unknown name (never fails while rendering)."""
+    if isinstance(name, tzinfo):
+        return name
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _utc(instant: datetime) -> datetime:
+    # Rows written before aware columns were enforced are UTC; treat a naive value as UTC.
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant
+
+
+def zone_abbreviation(instant: datetime, time_zone: str | tzinfo | None) -> str:
+    """The zone as people write it at ``instant``: ``GMT``, ``BST``, ``EST``, ``CET``, else ``GMT+11:00``."""
+    tz = zone(time_zone)
+    if tz is UTC or getattr(tz, "key", None) in ("UTC", "Etc/UTC"):
+        return "UTC"
+    at = _utc(instant)
+    for locale in (LOCALE, "en_US"):
+        short = format_datetime(at, "zzz", tzinfo=tz, locale=locale)
+        if short and short.isalpha() and short.isupper() and len(short) <= 5:
+            return short
+    return format_datetime(at, "OOOO", tzinfo=tz, locale=LOCALE)
+
+
+def zone_label(time_zone: str | None, at: datetime | None = None) -> str:
+    """A zone for a picker or a page footer: ``Europe/London (GMT)``."""
+    name = time_zone or DEFAULT_TIME_ZONE
+    return f"{name} ({zone_abbreviation(at or datetime.now(UTC), name)})"
+
+
+def local_date(instant: datetime, time_zone: str | tzinfo | None) -> date:
+    """The reader's calendar day at ``instant``."""
+    return _utc(instant).astimezone(zone(time_zone)).date()
+
+
+# --- instants and days ----------------------------------------------------------------------------------------
+
+
+def instant(value: datetime | None, time_zone: str | tzinfo | None, *, empty: str = "—") -> str:
+    """``3 Dec 2026, 09:05 EST``: an instant in the reader's zone, the zone named."""
+    if value is None:
+        return empty
+    at = _utc(value)
+    tz = zone(time_zone)
+    return f"{format_datetime(at, 'd MMM y, HH:mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(at, tz)}"
+
+
+def clock_time(value: datetime, time_zone: str | tzinfo | None) -> str:
+    """``09:05 EST``: the time of day only (progress lines, "updated at")."""
+    at = _utc(value)
+    tz = zone(time_zone)
+    return f"{format_time(at, 'HH:mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(at, tz)}"
+
+
+def day(value: date | datetime | None, *, empty: str = "—", time_zone: str | tzinfo | None = None) -> str:
+    """``3 Dec 2026``. An instant is turned into the reader's day first (``time_zone``, UTC if none)."""
+    if value is None:
+        return empty
+    if isinstance(value, datetime):
+        value = local_date(value, time_zone)
+    return format_date(value, "d MMM y", locale=LOCALE)
+
+
+def long_day(value: date) -> str:
+    """``3 December 2026`` (e-mail prose)."""
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def month(value: date) -> str:
+    """``December 2026``."""
+    return format_date(value, "MMMM y", locale=LOCALE)
+
+
+def date_input(value: date | None) -> str:
+    """What an ``<input type=date>`` holds (ISO), for pickers showing the same day as the page."""
+    return value.isoformat() if value else ""
+
+
+# --- money ----------------------------------------------------------------------------------------------------
+
+
+def money(minor: int, currency: str) -> str:
+    """``123450, "USD"`` -> ``USD 1,234.50``; the currency's own decimals (``JPY 1,235``)."""
+    code = (currency or "USD").upper()
+    digits = get_currency_precision(code)
+    amount = Decimal(int(minor)).scaleb(-digits)
+    return format_currency(amount, code, format=_MONEY_PATTERN, locale=LOCALE, currency_digits=True)
+
+
+def count(value: int) -> str:
+    """``1,250``."""
+    return format_decimal(int(value), locale=LOCALE)
+
+
+def percent_bp(bp: int) -> str:
+    """Basis points as a percentage: ``2000`` -> ``20%``, ``825`` -> ``8.25%``."""
+    return format_decimal(Decimal(int(bp)).scaleb(-2), format="#,##0.##", locale=LOCALE) + "%"
+
+
+# --- durations and quantities ---------------------------------------------------------------------------------
+
+
+def duration(minutes: int) -> str:
+    """``90`` -> ``1 h 30 min``; ``120`` -> ``2 h``; ``45`` -> ``45 min``; ``0`` -> ``0 min``."""
+    minutes = int(minutes)
+    sign = "−" if minutes < 0 else ""
+    hours, rest = divmod(abs(minutes), 60)
+    if hours and rest:
+        return f"{sign}{count(hours)} h {rest} min"
+    if hours:
+        return f"{sign}{count(hours)} h"
+    return f"{sign}{rest} min"
+
+
+def credits(quantity: int) -> str:
+    """``1 credit``, ``1,250 credits``."""
+    return f"{count(quantity)} credit" + ("" if abs(int(quantity)) == 1 else "s")
+
+
+def quantity(value: int, unit: str) -> str:
+    """A ledger quantity in its unit: minutes as a duration, credits as a count."""
+    return duration(value) if str(unit) == "minute" else credits(value)
+
+
+# --- words, not codes -----------------------------------------------------------------------------------------
+
+
+_LABELS: dict[str, str] = {
+    # Task statuses (their words live with the rule: domain.tasks.STATUS_LABELS).
+    **{status.value: words for status, words in STATUS_LABELS.items()},
+    # Invoice statuses as shown.
+    "draft": "Draft",
+    "pending": "Pending",
+    "paid": "Paid",
+    "overdue": "Overdue",
+    "void": "Void",
+    # Priorities.
+    "low": "Low",
+    "normal": "Normal",
+    "high": "High",
+    "urgent": "Urgent",
+    # Ledger entries.
+    "grant": "Granted",
+    "allocate": "Held for a ticket",
+    "release": "Released",
+    "consume": "Used",
+    "expire": "Expired",
+    "adjust": "Adjusted",
+    "refund": "Refunded",
+    # Lots.
+    "purchased": "Purchased",
+    "complimentary": "Complimentary",
+    "shared": "All organizations",
+    "org": "This organization",
+}
+
+
+def label(code: str | None, *, staff: bool = False) -> str:
+    """The words for a status, priority, entry kind or lot type; an unknown code is made readable."""
+    if not code:
+        return ""
+    key = str(code)
+    if staff and key == "waiting_on_customer":
+        return "Waiting on customer"
+    if key in _LABELS:
+        return _LABELS[key]
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:].lower()

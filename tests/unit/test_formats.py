@@ -1,0 +1,85 @@
+"""One way to write money, instants, days, durations and statuses (domain.formats, on Babel)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from opsportal.domain import formats
+
+WINTER = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+SUMMER = datetime(2026, 7, 3, 14, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("minutes", "text"), [
+    (0, "0 min"), (5, "5 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30 min"), (65, "1 h 5 min"),
+    (120, "2 h"), (-90, "−1 h 30 min"), (60 * 1234 + 1, "1,234 h 1 min"),
+])
+def test_durations_read_hours_and_minutes(minutes, text):
+    assert formats.duration(minutes) == text
+
+
+@given(st.integers(min_value=0, max_value=10**7))
+def test_a_written_duration_names_exactly_the_minutes_it_was_given(minutes):
+    text = formats.duration(minutes)
+    hours = int(text.split(" h")[0].replace(",", "")) if " h" in text else 0
+    rest = int(text.split(" min")[0].split()[-1]) if text.endswith("min") else 0
+    assert hours * 60 + rest == minutes
+
+
+@pytest.mark.parametrize(("minor", "currency", "text"), [
+    (123450, "USD", "USD 1,234.50"), (5, "GBP", "GBP 0.05"), (-1999, "EUR", "-EUR 19.99"),
+    (1235, "JPY", "JPY 1,235"), (0, "usd", "USD 0.00"),
+])
+def test_money_is_written_with_its_currency_code_and_the_currency_s_own_decimals(minor, currency, text):
+    assert formats.money(minor, currency) == text
+
+
+@pytest.mark.parametrize(("zone", "when", "text"), [
+    ("Europe/London", WINTER, "3 Dec 2026, 14:05 GMT"),
+    ("Europe/London", SUMMER, "3 Jul 2026, 15:05 BST"),
+    ("America/New_York", WINTER, "3 Dec 2026, 09:05 EST"),
+    ("Europe/Berlin", WINTER, "3 Dec 2026, 15:05 CET"),
+    ("Australia/Sydney", WINTER, "4 Dec 2026, 01:05 GMT+11:00"),
+    ("UTC", WINTER, "3 Dec 2026, 14:05 UTC"),
+])
+def test_an_instant_is_shown_in_the_reader_s_zone_with_the_zone_named(zone, when, text):
+    assert formats.instant(when, zone) == text
+
+
+def test_an_unknown_zone_falls_back_to_utc_instead_of_failing_a_page():
+    assert formats.instant(WINTER, "Mars/Olympus") == "3 Dec 2026, 14:05 UTC"
+
+
+def test_a_day_is_a_calendar_date_and_an_instant_becomes_the_reader_s_day():
+    assert formats.day(date(2026, 12, 3)) == "3 Dec 2026"
+    assert formats.day(WINTER, time_zone="Australia/Sydney") == "4 Dec 2026"
+    assert formats.day(None) == "—"
+
+
+def test_time_zone_choices_are_iana_names_and_nonsense_is_refused_with_a_reason():
+    assert formats.time_zone_problem("Europe/London") is None
+    assert "not a known time zone" in formats.time_zone_problem("Europe/Atlantis")
+    assert formats.time_zone_problem("") == "choose a time zone"
+    assert "UTC" in formats.selectable_time_zones()
+
+
+@pytest.mark.parametrize(("code", "text"), [
+    ("in_progress", "In progress"), ("waiting_on_customer", "Waiting on you"), ("overdue", "Overdue"),
+    ("consume", "Used"), ("something_new", "Something new"),
+])
+def test_customers_read_words_not_codes(code, text):
+    assert formats.label(code) == text
+
+
+def test_staff_read_waiting_on_customer_as_such():
+    assert formats.label("waiting_on_customer", staff=True) == "Waiting on customer"
+
+
+def test_quantities_are_durations_for_minutes_and_counts_for_credits():
+    assert formats.quantity(150, "minute") == "2 h 30 min"
+    assert formats.quantity(1, "credit") == "1 credit"
+    assert formats.quantity(1250, "credit") == "1,250 credits"
