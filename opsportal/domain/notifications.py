@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from opsportal.domain import formats
 from opsportal.domain.invoices import BILLING_ROLES
 from opsportal.domain.ledger.lots import LotKind, end_of_day, last_usable_day
 from opsportal.domain.ledger.products import Unit
@@ -158,7 +159,8 @@ def period_key(kind: NotificationKind, at: datetime) -> str:
 
 
 def month_title(at: datetime) -> str:
-    return f"{_utc(at):%B %Y}"
+    """The statement's month as its title says it: ``November 2026`` (the UTC month its period key names)."""
+    return formats.month(_utc(at).date())
 
 
 def overdue_stage(due: date, today: date) -> int | None:
@@ -211,7 +213,9 @@ def scheduled_run_due(kind: NotificationKind, at: datetime) -> bool:
     return True
 
 
-# --- quantities and dates as the e-mails show them ---------------------------------------------------------
+# --- the old hand-written formats ---------------------------------------------------------------------------
+# The notices now write through domain.formats (``1 h 30 min``, ``5 December 2026``). These two remain only for the
+# pages not yet moved to formats (state.notifications, state.org_notifications); delete them with their last caller.
 
 
 def format_amount(quantity: int, unit: Unit | str) -> str:
@@ -353,13 +357,13 @@ def build_statement(organization: str, at: datetime, products: Mapping[str, Prod
         expired_here = max(0, int(expired.get(product.code, 0)))
         sections.append(StatementSection(
             product=product.code, name=product.name, unit=unit,
-            used=[Line(cat, q, format_amount(q, unit)) for cat, q in by_category.items()],
-            used_total=format_amount(sum(by_category.values()), unit),
-            active=[Line(BUCKET_LABELS[b], q, format_amount(q, unit)) for b, q in buckets.items() if q],
-            active_total=format_amount(active_total, unit),
-            expiring_soon=format_amount(buckets["0-30"], unit), expiring_soon_quantity=buckets["0-30"],
-            in_play=format_amount(in_play[product.code], unit) if product.code in in_play else None,
-            expired=format_amount(expired_here, unit), expired_quantity=expired_here))
+            used=[Line(cat, q, formats.quantity(q, unit)) for cat, q in by_category.items()],
+            used_total=formats.quantity(sum(by_category.values()), unit),
+            active=[Line(BUCKET_LABELS[b], q, formats.quantity(q, unit)) for b, q in buckets.items() if q],
+            active_total=formats.quantity(active_total, unit),
+            expiring_soon=formats.quantity(buckets["0-30"], unit), expiring_soon_quantity=buckets["0-30"],
+            in_play=formats.quantity(in_play[product.code], unit) if product.code in in_play else None,
+            expired=formats.quantity(expired_here, unit), expired_quantity=expired_here))
     return Statement(organization=organization, period=month_title(at),
                      since=(at - timedelta(days=WINDOW_DAYS)).date(), until=at.date(), sections=sections)
 
@@ -416,18 +420,19 @@ def expiring_soon(credit: FreeCredit, at: datetime) -> bool:
 def expiry_note(total: int, on_nearest: int, nearest: date, unit: Unit | str) -> str:
     """The sentence under the nearest expiry date: it may not be the date for the whole total."""
     if on_nearest >= total:
-        return f"All of it expires on {format_day(nearest)}."
-    return (f"Not all of the total expires on {format_day(nearest)}: {format_amount(on_nearest, unit)} "
-            f"expire on that date and {format_amount(total - on_nearest, unit)} later in the next 30 days.")
+        return f"All of it expires on {formats.long_day(nearest)}."
+    return (f"Not all of the total expires on {formats.long_day(nearest)}: {formats.quantity(on_nearest, unit)} "
+            f"expire on that date and {formats.quantity(total - on_nearest, unit)} later in the next 30 days.")
 
 
 def _expiring(label: str, credits: list[FreeCredit], unit: str) -> Expiring:
     total = sum(c.quantity for c in credits)
     nearest = min(last_usable_day(c.expires_at) for c in credits)
     on_nearest = sum(c.quantity for c in credits if last_usable_day(c.expires_at) == nearest)
-    return Expiring(label=label, total=total, total_text=format_amount(total, unit), nearest=nearest,
-                    nearest_text=format_day(nearest), on_nearest=on_nearest,
-                    on_nearest_text=format_amount(on_nearest, unit), note=expiry_note(total, on_nearest, nearest, unit))
+    return Expiring(label=label, total=total, total_text=formats.quantity(total, unit), nearest=nearest,
+                    nearest_text=formats.long_day(nearest), on_nearest=on_nearest,
+                    on_nearest_text=formats.quantity(on_nearest, unit),
+                    note=expiry_note(total, on_nearest, nearest, unit))
 
 
 def expiry_notice_due(free: Iterable[FreeCredit], at: datetime) -> bool:

@@ -1,7 +1,8 @@
 """E-mail: rendering (Jinja2 templates, an HTML part and a plain-text part) and sending over SMTP.
 
 Templates live in ``opsportal/templates/email``: ``NAME.txt`` and ``NAME.html`` per message, both
-extending a layout. HTML is autoescaped; every figure arrives formatted (domain.notifications).
+extending a layout. HTML is autoescaped; every figure arrives formatted (domain.formats: instants in the
+recipient's zone with the zone named).
 
 Sending uses the SMTP settings (``OPSPORTAL_SMTP_*``). ``send`` raises ``MailError`` only when the
 server did not accept the message, so a caller may safely try again later; once ``send`` returns,

@@ -33,9 +33,9 @@ from opsportal.auth.links import (
 )
 from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import notifications as rules
 from opsportal.domain.access import may_manage_organization, may_view_organization
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.invoices import InvoiceStatus
 from opsportal.domain.notifications import (
@@ -43,8 +43,6 @@ from opsportal.domain.notifications import (
     NotificationKind,
     ProductInfo,
     Usage,
-    format_amount,
-    format_day,
 )
 from opsportal.domain.roles import Role, parse_role
 from opsportal.models import (
@@ -60,9 +58,11 @@ from opsportal.models import (
     ProductRow,
     User,
 )
+from opsportal.models.plans import OrgSupportProfile, SupportRegion
 from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import mailer, orgtree
+from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
 from opsportal.services.pagination import Page, clamp
@@ -475,22 +475,43 @@ class _Recipient:
     full_name: str
     role: str
     organization_id: int
+    # The zone every instant in their e-mail is written in (services.auth.user_time_zone's rule).
+    time_zone: str = formats.DEFAULT_TIME_ZONE
 
     @property
     def display_name(self) -> str:
         return self.full_name or self.email
 
+    def instant(self, at: datetime) -> str:
+        """``3 Dec 2026, 09:05 EST``: an instant as this recipient reads it, the zone named."""
+        return formats.instant(at, self.time_zone)
+
+
+def _home_zones(session: Session, organization_ids: Iterable[int]) -> dict[int, str]:
+    """Each organization's home region's zone, in one query (the zone of its users who chose none)."""
+    ids = sorted(set(organization_ids))
+    if not ids:
+        return {}
+    rows = session.exec(select(OrgSupportProfile.organization_id, SupportRegion.time_zone)
+                        .join(SupportRegion, SupportRegion.code == OrgSupportProfile.home_region_code)
+                        .where(OrgSupportProfile.organization_id.in_(ids))).all()
+    return {org_id: zone for org_id, zone in rows if zone}
+
 
 def _recipients(session: Session, kind: NotificationKind, organization_ids: Iterable[int] | None = None
                 ) -> dict[int, list[_Recipient]]:
     """Subscribers of ``kind`` per organization (every organization, or the ones given), in id order."""
-    stmt = _with_choice(select(User.id, User.email, User.full_name, User.role, User.organization_id), kind).where(
-        User.organization_id.is_not(None), _subscribers_where(kind))
+    stmt = _with_choice(select(User.id, User.email, User.full_name, User.role, User.organization_id,
+                               User.time_zone), kind).where(User.organization_id.is_not(None), _subscribers_where(kind))
     if organization_ids is not None:
         stmt = stmt.where(User.organization_id.in_(list(organization_ids)))
+    rows = session.exec(stmt.order_by(User.organization_id, User.id)).all()
+    # Users who chose no zone read their organization's home region's: one query for every organization at once.
+    homes = _home_zones(session, {org_id for *_, org_id, own in rows if not own})
     out: dict[int, list[_Recipient]] = {}
-    for uid, email, name, role, org_id in session.exec(stmt.order_by(User.organization_id, User.id)).all():
-        out.setdefault(org_id, []).append(_Recipient(uid, email, name, role, org_id))
+    for uid, email, name, role, org_id, own in rows:
+        zone = own or homes.get(org_id) or formats.DEFAULT_TIME_ZONE
+        out.setdefault(org_id, []).append(_Recipient(uid, email, name, role, org_id, zone))
     return out
 
 
@@ -690,8 +711,8 @@ def run_monthly(actor: Actor, *, at: datetime | None = None, dry_run: bool = Fal
             return _notice(kind, r, statement.organization, "monthly_statement", subject=subject,
                            heading=f"Credit statement, {statement.period}",
                            preheader=f"Credits used, active and expired at {statement.organization}.",
-                           statement=statement, since=format_day(statement.since), until=format_day(statement.until),
-                           credits_url=_url(routes.CREDITS))
+                           statement=statement, since=r.instant(at - timedelta(days=rules.WINDOW_DAYS)),
+                           until=r.instant(at), credits_url=_url(routes.CREDITS))
 
         _deliver(report, kind, report.period, names[org_id], recipients, compose)
     return report
@@ -716,13 +737,13 @@ def run_weekly(actor: Actor, *, at: datetime | None = None, dry_run: bool = Fals
                                            "nothing to report: no credits expire in the next 30 days"))
             continue
         subject = (f"Credits expiring in the next 30 days at {notice.organization} "
-                   f"(nearest {format_day(notice.nearest)})")
+                   f"(nearest {formats.long_day(notice.nearest)})")
 
         def compose(r: _Recipient, notice=notice, subject=subject) -> mailer.Mail:
             return _notice(kind, r, notice.organization, "weekly_expiry", subject=subject,
                            heading="Credits expiring in the next 30 days",
-                           preheader=f"Nearest expiry: {format_day(notice.nearest)}.", notice=notice,
-                           until=format_day(notice.until), credits_url=_url(routes.CREDITS))
+                           preheader=f"Nearest expiry: {formats.long_day(notice.nearest)}.", notice=notice,
+                           until=formats.long_day(notice.until), credits_url=_url(routes.CREDITS))
 
         _deliver(report, kind, report.period, names[org_id], recipients, compose)
     return report
@@ -758,19 +779,19 @@ def run_low_balance(actor: Actor, *, at: datetime | None = None, dry_run: bool =
             recipients = _recipients(session, kind, [org.id]).get(org.id, [])
         if crossing is None:
             report.outcomes.append(Outcome("skipped", kind.value, "", name, None,
-                                           f"not below the threshold: {format_amount(available, 'minute')} "
-                                           f"available, threshold {format_amount(threshold, 'minute')}"))
+                                           f"not below the threshold: {formats.duration(available)} "
+                                           f"available, threshold {formats.duration(threshold)}"))
             continue
         if not recipients:
             report.outcomes.append(Outcome("skipped", kind.value, crossing, name, None, "no one subscribed"))
             continue
-        subject = f"Support hours running low at {name}: {format_amount(available, 'minute')} left"
+        subject = f"Support hours running low at {name}: {formats.duration(available)} left"
 
         def compose(r: _Recipient, name=name, available=available, threshold=threshold, subject=subject):
             return _notice(kind, r, name, "low_balance", subject=subject, heading="Support hours running low",
-                           preheader=f"{format_amount(available, 'minute')} available.", organization=name,
-                           available=format_amount(available, "minute"), threshold=format_amount(threshold, "minute"),
-                           buy_url=_url(routes.BUY_HOURS), credits_url=_url(routes.CREDITS))
+                           preheader=f"{formats.duration(available)} available.", organization=name,
+                           available=formats.duration(available), threshold=formats.duration(threshold),
+                           checked_at=r.instant(at), buy_url=_url(routes.BUY_HOURS), credits_url=_url(routes.CREDITS))
 
         _deliver(report, kind, crossing, name, recipients, compose)
     return report
@@ -808,10 +829,10 @@ def run_overdue_reminders(actor: Actor, *, at: datetime | None = None, dry_run: 
             report.outcomes.append(Outcome("skipped", kind.value, key, name, None, "no one subscribed"))
             continue
         overdue = _days((today - inv.due_date).days)
-        details = {"number": inv.number, "organization": name, "issue_date": format_day(inv.issue_date)
-                   if inv.issue_date else "", "due_date": format_day(inv.due_date), "days_overdue": overdue,
-                   "total": format_money(inv.total_minor, inv.currency),
-                   "outstanding": format_money(inv.total_minor - inv.amount_paid_minor, inv.currency)}
+        details = {"number": inv.number, "organization": name, "issue_date": formats.long_day(inv.issue_date)
+                   if inv.issue_date else "", "due_date": formats.long_day(inv.due_date), "days_overdue": overdue,
+                   "total": formats.money(inv.total_minor, inv.currency),
+                   "outstanding": formats.money(inv.total_minor - inv.amount_paid_minor, inv.currency)}
         subject = f"Reminder: invoice {inv.number} is {overdue} overdue"
 
         def compose(r: _Recipient, details=details, subject=subject, invoice_id=inv.id, name=name):
@@ -859,8 +880,9 @@ def set_low_balance_threshold(actor: Actor, organization_id: int, minutes: int |
 # --- password reset ----------------------------------------------------------------------------------------------
 
 
-def _recipient(user: User) -> _Recipient:
-    return _Recipient(user.id, user.email, user.full_name, user.role, user.organization_id or 0)
+def _recipient(session: Session, user: User) -> _Recipient:
+    return _Recipient(user.id, user.email, user.full_name, user.role, user.organization_id or 0,
+                      user_time_zone(session, user))
 
 
 def _transactional(r: _Recipient, template: str, *, subject: str, heading: str, preheader: str,
@@ -892,10 +914,11 @@ def request_password_reset(email: str, *, now: datetime | None = None) -> str:
             return RESET_ANSWER
         session.add(OneTimeToken(purpose="reset", token_hash=secret_hash(token), user_id=user.id, email=user.email,
                                  created_at=now, expires_at=now + timedelta(minutes=RESET_LINK_MINUTES)))
-        recipient = _recipient(user)
+        recipient = _recipient(session, user)
     mail = _transactional(recipient, "password_reset", subject="Reset your OpsPortal password",
                           heading="Reset your password", preheader="A link to choose a new password.",
-                          email=recipient.email, reset_url=password_reset_url(token), valid_minutes=RESET_LINK_MINUTES)
+                          email=recipient.email, reset_url=password_reset_url(token), valid_minutes=RESET_LINK_MINUTES,
+                          valid_until=recipient.instant(now + timedelta(minutes=RESET_LINK_MINUTES)))
     try:
         mailer.send_mail(mail)
     except mailer.MailError as exc:
@@ -1039,13 +1062,17 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
         session.flush()
         invitation = InvitationPublic(id=row.id, email=address, role=parsed.value, organization_id=org.id,
                                       organization=org.name, expires_at=row.expires_at)
+        # The invitee has no zone of their own yet: they will read times in the organization's home region's.
+        zone = _home_zones(session, [org.id]).get(org.id, formats.DEFAULT_TIME_ZONE)
     inviter = actor.full_name or actor.email
-    mail = _transactional(_Recipient(0, address, "", parsed.value, organization_id), "invitation",
+    invitee = _Recipient(0, address, "", parsed.value, organization_id, zone)
+    mail = _transactional(invitee, "invitation",
                           subject=f"{inviter} invites you to {invitation.organization} on OpsPortal",
                           heading=f"Join {invitation.organization} on OpsPortal",
                           preheader=f"An invitation from {inviter}.", inviter=inviter,
                           organization=invitation.organization, role_label=parsed.label,
-                          accept_url=invitation_url(token), valid_days=INVITE_LINK_DAYS)
+                          accept_url=invitation_url(token), valid_days=INVITE_LINK_DAYS,
+                          valid_until=invitee.instant(invitation.expires_at))
     try:
         mailer.send_mail(mail)
     except mailer.MailError as exc:

@@ -18,14 +18,15 @@ import pytest
 from sqlalchemy import text
 
 from opsportal.cli import main
-from opsportal.db import get_engine
+from opsportal.db import get_engine, unit_of_work
 from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.models.types import utcnow
-from opsportal.services import auth, credits, invoices, mailbox, mailer, notifications, scheduler
+from opsportal.services import auth, credits, invoices, mailbox, mailer, notifications, plan_catalog, scheduler
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
 from opsportal.services.invoices import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
+from opsportal.services.plan_catalog import seed_defaults
 from opsportal.services.users import create_user
 from opsportal.settings import get_settings
 from tests.utils.builders import PASSWORD
@@ -125,8 +126,8 @@ def demo_credits(world) -> None:
 
     Support hours: complimentary 385 min free, usable through 20 March; purchased 360 min through 30 March and
     2,400 min through 24 May. Service credits: complimentary 43 through 4 April, purchased 200 through 26 September;
-    30 credits expired on 28 February. Used in the last 30 days: 3:00 h Infrastructure, 1:35 h Networking,
-    7 credits Consulting (1:00 h of Networking 40 days ago is too old).
+    30 credits expired on 28 February. Used in the last 30 days: 3 h Infrastructure, 1 h 35 min Networking,
+    7 credits Consulting (1 h of Networking 40 days ago is too old).
     """
     h = world.holdings
     grant(h, 600, product=HOURS, expires=day(20), at=NOW - timedelta(days=60))
@@ -143,7 +144,7 @@ def demo_credits(world) -> None:
     consume(h, 7, category="Consulting", at=NOW - timedelta(days=3))
 
 
-WEEKLY_HOURS_NOTE = ("Not all of the total expires on 20 March 2025: 6:25 h expire on that date and 6:00 h later "
+WEEKLY_HOURS_NOTE = ("Not all of the total expires on 20 March 2025: 6 h 25 min expire on that date and 6 h later "
                      "in the next 30 days.")
 
 
@@ -165,16 +166,16 @@ def test_the_weekly_expiry_notice_gives_each_subscriber_the_totals_by_type_and_t
     body = text_of(msg)
     assert "Hello Olivia Hart," in body
     assert "Some credits of Northwind Holdings will expire in the next 30 days, by 9 April 2025" in body
-    assert "  Purchased: 6:00 h, nearest expiry 30 March 2025." in body
-    assert "  Complimentary: 6:25 h, nearest expiry 20 March 2025." in body
-    assert "  Total: 12:25 h" in body
+    assert "  Purchased: 6 h, nearest expiry 30 March 2025." in body
+    assert "  Complimentary: 6 h 25 min, nearest expiry 20 March 2025." in body
+    assert "  Total: 12 h 25 min" in body
     assert f"  Nearest expiry: 20 March 2025. {WEEKLY_HOURS_NOTE}" in body
     assert "  Complimentary: 43 credits, nearest expiry 4 April 2025." in body
     assert "  Nearest expiry: 4 April 2025. All of it expires on 4 April 2025." in body
-    assert "40:00 h" not in body and "200 credits" not in body  # those expire later than 30 days
+    assert "40 h" not in body and "200 credits" not in body  # those expire later than 30 days
     page = html_of(msg)
-    for figure in ("6:00 h", "6:25 h", "12:25 h", "30 March 2025", "20 March 2025", "43 credits", WEEKLY_HOURS_NOTE,
-                   f'href="{PUBLIC_URL}/credits"'):
+    for figure in ("6 h", "6 h 25 min", "12 h 25 min", "30 March 2025", "20 March 2025", "43 credits",
+                   WEEKLY_HOURS_NOTE, f'href="{PUBLIC_URL}/credits"'):
         assert figure in page
     assert "Type of credit" in page and "Nearest expiry" in page
 
@@ -191,12 +192,13 @@ def test_the_monthly_statement_shows_use_by_category_active_credits_by_expiry_pe
         ("Northwind Retail", "nothing to report: no credits used in the past month and none active")]
     assert msg["Subject"] == "Credit statement for March 2025: Northwind Holdings"
     body = text_of(msg)
-    assert "what was used from 8 February 2025 to 10 March 2025" in body
+    assert "what was used from 8 Feb 2025, 09:30 UTC to 10 Mar 2025, 09:30 UTC" in body
     hours = body.split("Support hours\n-------------\n", 1)[1].split("Service credits\n", 1)[0]
     assert hours.split("Active credits")[0].split("Used in the last 30 days:\n")[1].splitlines()[:3] == [
-        "  Infrastructure: 3:00 h", "  Networking: 1:35 h", "  Total used: 4:35 h"]
-    for line in ("  Expire within 30 days: 12:25 h", "  Expire in 61 to 90 days: 40:00 h", "  Total available: 52:25 h",
-                 "  12:25 h will expire in the next 30 days if not used.", "Expired in the past month: nothing."):
+        "  Infrastructure: 3 h", "  Networking: 1 h 35 min", "  Total used: 4 h 35 min"]
+    for line in ("  Expire within 30 days: 12 h 25 min", "  Expire in 61 to 90 days: 40 h",
+                 "  Total available: 52 h 25 min",
+                 "  12 h 25 min will expire in the next 30 days if not used.", "Expired in the past month: nothing."):
         assert line in hours
     service = body.split("Service credits\n---------------\n", 1)[1]
     for line in ("  Consulting: 7 credits", "  Total used: 7 credits", "  Expire within 30 days: 43 credits",
@@ -204,8 +206,8 @@ def test_the_monthly_statement_shows_use_by_category_active_credits_by_expiry_pe
                  "Expired in the past month: 30 credits."):
         assert line in service
     page = html_of(msg)
-    for figure in ("Infrastructure", "3:00 h", "1:35 h", "4:35 h", "12:25 h", "40:00 h", "52:25 h", "243 credits",
-                   "30 credits expired unused.", "Nothing expired in the past month."):
+    for figure in ("Infrastructure", "3 h", "1 h 35 min", "4 h 35 min", "12 h 25 min", "40 h", "52 h 25 min",
+                   "243 credits", "30 credits expired unused.", "Nothing expired in the past month."):
         assert figure in page
 
 
@@ -463,17 +465,93 @@ def test_a_low_balance_alert_goes_out_once_per_fall_below_the_threshold(world, i
     consume(world.holdings, 6 * 60, product=HOURS, at=NOW + timedelta(hours=6))
     again = notifications.run_low_balance(OPERATOR, at=NOW + timedelta(hours=7))
 
-    assert [o.reason for o in above.skipped] == ["not below the threshold: 11:00 h available, threshold 10:00 h"]
+    assert [o.reason for o in above.skipped] == ["not below the threshold: 11 h available, threshold 10 h"]
     assert sorted(o.email for o in below.sent) == ["adam@northwind.example", "olivia@northwind.example"]
     assert [o.reason for o in still_below.outcomes] == ["already sent", "already sent"]
     assert recovered.sent == [] and len(again.sent) == 2
     assert sorted(to(m) for m in first) == ["adam@northwind.example", "olivia@northwind.example"]
-    assert first[0]["Subject"] == "Support hours running low at Northwind Holdings: 7:30 h left"
-    assert ("Northwind Holdings has 7:30 h of support hours available, below its alert threshold of 10:00 h."
-            in text_of(first[0]))
+    assert first[0]["Subject"] == "Support hours running low at Northwind Holdings: 7 h 30 min left"
+    assert ("At 10 Mar 2025, 11:30 UTC, Northwind Holdings had 7 h 30 min of support hours available, below its "
+            "alert threshold of 10 h." in text_of(first[0]))
     assert f"{PUBLIC_URL}/billing/hours" in text_of(first[0]) and f'href="{PUBLIC_URL}/billing/hours"' in html_of(
         first[0])
-    assert [m["Subject"] for m in inbox.new()] == ["Support hours running low at Northwind Holdings: 6:30 h left"] * 2
+    assert [m["Subject"] for m in inbox.new()] == [
+        "Support hours running low at Northwind Holdings: 6 h 30 min left"] * 2
+
+
+# --- the recipient's time zone -------------------------------------------------------------------------------------
+
+WINTER_AFTERNOON = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+
+
+def set_zone(email: str, zone: str | None) -> None:
+    with get_engine().begin() as conn:
+        conn.execute(text("UPDATE user_account SET time_zone = :zone WHERE email = :email"),
+                     {"zone": zone, "email": email})
+
+
+def home_region(world, code: str) -> None:
+    with unit_of_work() as session:
+        seed_defaults(session)
+    plan_catalog.set_org_regions(OPERATOR, world.holdings.id, code)
+
+
+def test_a_recipient_in_new_york_reads_the_statements_window_in_eastern_time_with_the_zone_named(world, inbox):
+    demo_credits(world)
+    subscribe(world, "holdings_owner", kind=MONTHLY)
+    set_zone("olivia@northwind.example", "America/New_York")
+
+    notifications.run_monthly(OPERATOR, at=NOW)
+
+    (msg,) = inbox.new()
+    # 09:30 UTC is 04:30 in New York in February (EST) and 05:30 once clocks went forward on 9 March (EDT).
+    sentence = "what was used from 8 Feb 2025, 04:30 EST to 10 Mar 2025, 05:30 EDT"
+    assert sentence in text_of(msg) and sentence in html_of(msg)
+
+
+def test_each_recipient_reads_times_in_their_own_zone_else_their_organizations_home_region_zone(world, inbox):
+    demo_credits(world)
+    home_region(world, "AMER")
+    subscribe(world, "holdings_owner", "holdings_admin", kind=MONTHLY)
+    set_zone("adam@northwind.example", "Europe/London")
+
+    notifications.run_monthly(OPERATOR, at=NOW)
+
+    by_recipient = {to(m): text_of(m) for m in inbox.new()}
+    assert "from 8 Feb 2025, 04:30 EST to 10 Mar 2025, 05:30 EDT" in by_recipient["olivia@northwind.example"]
+    assert "from 8 Feb 2025, 09:30 GMT to 10 Mar 2025, 09:30 GMT" in by_recipient["adam@northwind.example"]
+
+
+def test_the_low_balance_alert_says_when_the_balance_was_read_in_the_recipients_zone(world, inbox):
+    set_zone("olivia@northwind.example", "America/New_York")
+    notifications.set_low_balance_threshold(world.actor("holdings_owner"), world.holdings.id, 2 * 60)
+    grant(world.holdings, 90, product=HOURS, at=WINTER_AFTERNOON - timedelta(days=1))
+
+    notifications.run_low_balance(OPERATOR, at=WINTER_AFTERNOON)
+
+    body = text_of(next(m for m in inbox.new() if to(m) == "olivia@northwind.example"))
+    assert ("At 3 Dec 2026, 09:05 EST, Northwind Holdings had 1 h 30 min of support hours available, below its "
+            "alert threshold of 2 h.") in body
+
+
+def test_a_password_reset_link_says_when_it_expires_in_the_users_zone(world, inbox):
+    set_zone("olivia@northwind.example", "America/New_York")
+
+    notifications.request_password_reset("olivia@northwind.example", now=WINTER_AFTERNOON)
+
+    (msg,) = inbox.new()
+    assert "expires in 60 minutes, at 3 Dec 2026, 10:05 EST." in text_of(msg)
+    assert "3 Dec 2026, 10:05 EST" in html_of(msg)
+
+
+def test_an_invitation_says_when_it_expires_in_the_organizations_home_region_zone(world, inbox):
+    home_region(world, "AMER")
+
+    notifications.invite_user(world.actor("holdings_owner"), email="nina@northwind.example", role="member",
+                              now=WINTER_AFTERNOON)
+
+    (msg,) = inbox.new()
+    assert "expires in 7 days, on 10 Dec 2026, 09:05 EST." in text_of(msg)
 
 
 def test_only_owners_and_admins_set_the_low_balance_threshold_of_their_own_organization(world, inbox):
@@ -682,7 +760,7 @@ def test_staff_read_the_caught_mail_newest_first_and_customers_cannot(world, inb
     assert (page.total, page.pages) == (2, 2)
     assert page.items[0].subject == "Credit statement for March 2025: Northwind Holdings"
     assert page.items[0].to == "Olivia Hart <olivia@northwind.example>"
-    assert "Total available: 52:25 h" in detail.text and "52:25 h" in detail.html
+    assert "Total available: 52 h 25 min" in detail.text and "52 h 25 min" in detail.html
     assert ("X-OpsPortal-Envelope-To", "olivia@northwind.example") in detail.headers
     with pytest.raises(NotFound):
         mailbox.read_message(staff, "../../etc/passwd")

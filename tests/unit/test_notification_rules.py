@@ -23,8 +23,6 @@ from opsportal.domain.notifications import (
     build_statement,
     delivery_state,
     expiry_notice_due,
-    format_amount,
-    format_day,
     is_subscribed,
     last_subscriber_warning,
     low_balance_key,
@@ -215,12 +213,12 @@ def test_statements_wait_for_seven_on_the_first_and_expiry_notices_for_seven_on_
 # --- formatting ------------------------------------------------------------------------------------------------
 
 
-def test_minutes_are_shown_as_hours_and_minutes_and_credits_as_a_count():
-    assert [format_amount(m, "minute") for m in (0, 5, 90, 600, 60_045)] == [
-        "0:00 h", "0:05 h", "1:30 h", "10:00 h", "1,000:45 h"]
-    assert [format_amount(c, "credit") for c in (0, 1, 2, 1250)] == ["0 credits", "1 credit", "2 credits",
-                                                                      "1,250 credits"]
-    assert format_day(date(2026, 12, 5)) == "5 December 2026"
+def test_notices_write_minutes_as_a_duration_credits_as_a_count_and_days_in_full_through_formats():
+    free = [expiring(3, 90, "purchased", "support_hours"), expiring(3, 1250)]
+    hours, credits = build_expiry_notice("Northwind Holdings", AT, PRODUCTS, free).sections
+    assert (hours.total.total_text, hours.total.nearest_text) == ("1 h 30 min", "21 November 2026")
+    assert credits.total.total_text == "1,250 credits"
+    assert hours.total.note == "All of it expires on 21 November 2026."
 
 
 # --- the monthly statement -------------------------------------------------------------------------------------
@@ -245,13 +243,13 @@ def test_the_statement_shows_use_by_category_active_credits_by_expiry_period_and
     assert (statement.organization, statement.period) == ("Northwind Holdings", "November 2026")
     assert (statement.since, statement.until) == (date(2026, 10, 19), date(2026, 11, 18))
     hours, credits = statement.sections
-    assert [(line.label, line.amount) for line in hours.used] == [("Infrastructure", "3:00 h"),
-                                                                   ("Networking", "1:35 h")]
-    assert hours.used_total == "4:35 h"
-    assert [(line.label, line.amount) for line in hours.active] == [("Expire within 30 days", "18:00 h"),
-                                                                     ("Expire in 61 to 90 days", "40:00 h")]
+    assert [(line.label, line.amount) for line in hours.used] == [("Infrastructure", "3 h"),
+                                                                   ("Networking", "1 h 35 min")]
+    assert hours.used_total == "4 h 35 min"
+    assert [(line.label, line.amount) for line in hours.active] == [("Expire within 30 days", "18 h"),
+                                                                     ("Expire in 61 to 90 days", "40 h")]
     assert (hours.active_total, hours.expiring_soon, hours.in_play, hours.expired) == (
-        "58:00 h", "18:00 h", "1:00 h", "6:40 h")
+        "58 h", "18 h", "1 h", "6 h 40 min")
     assert [(line.label, line.amount) for line in credits.active] == [("Expire within 30 days", "50 credits"),
                                                                        ("Do not expire", "200 credits")]
     assert (credits.used_total, credits.active_total, credits.expired, credits.in_play) == (
@@ -288,12 +286,12 @@ def test_the_expiry_notice_gives_per_type_totals_the_total_and_the_nearest_date_
     assert (notice.until, notice.nearest) == (date(2026, 12, 18), date(2026, 11, 28))
     hours, credits = notice.sections
     assert [(t.label, t.total_text, t.nearest_text) for t in hours.by_type] == [
-        ("Purchased", "12:00 h", "8 December 2026"), ("Complimentary", "8:00 h", "28 November 2026")]
+        ("Purchased", "12 h", "8 December 2026"), ("Complimentary", "8 h", "28 November 2026")]
     assert (hours.total.total_text, hours.total.nearest_text, hours.total.on_nearest_text) == (
-        "20:00 h", "28 November 2026", "8:00 h")
-    assert hours.total.note == ("Not all of the total expires on 28 November 2026: 8:00 h expire on that date "
-                                "and 12:00 h later in the next 30 days.")
-    assert hours.by_type[0].note.startswith("Not all of the total expires on 8 December 2026: 10:00 h")
+        "20 h", "28 November 2026", "8 h")
+    assert hours.total.note == ("Not all of the total expires on 28 November 2026: 8 h expire on that date "
+                                "and 12 h later in the next 30 days.")
+    assert hours.by_type[0].note.startswith("Not all of the total expires on 8 December 2026: 10 h")
     assert credits.total.note == "All of it expires on 13 December 2026."
 
 
