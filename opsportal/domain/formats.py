@@ -227,3 +227,31 @@ def label(code: str | None, *, staff: bool = False) -> str:
         return _LABELS[key]
     words = key.replace("_", " ").strip()
     return words[:1].upper() + words[1:].lower()
+
+
+# --- machine-readable values (CSV columns, form inputs) -------------------------------------------------------
+
+
+def decimal_amount(minor: int, currency: str) -> str:
+    """``123450, "USD"`` -> ``1234.50``: a plain decimal in the currency's own decimals, no separators (a CSV
+    column a spreadsheet sums, a price field's value that ``money.parse_minor_units`` reads back)."""
+    digits = get_currency_precision((currency or "USD").upper())
+    return format(Decimal(int(minor)).scaleb(-digits), f".{digits}f")
+
+
+def zone_header(name: str, time_zone: str | None) -> str:
+    """A CSV column of instants names its zone once: ``At (America/New_York)``."""
+    return f"{name} ({time_zone or DEFAULT_TIME_ZONE})"
+
+
+def sheet_instant(value: datetime | None, time_zone: str | tzinfo | None) -> str:
+    """``2026-12-03 09:05``: an instant in the reader's zone as spreadsheets read it (the column header names the
+    zone, see ``zone_header``)."""
+    if value is None:
+        return ""
+    return format_datetime(_utc(value), "yyyy-MM-dd HH:mm", tzinfo=zone(time_zone), locale=LOCALE)
+
+
+def sheet_day(value: date | None) -> str:
+    """``2026-12-03``: a calendar day as spreadsheets read it."""
+    return value.isoformat() if value else ""
