@@ -1,4 +1,11 @@
-"""CSV and PDF downloads, authenticated by the same session cookie as the pages."""
+"""CSV and PDF downloads, authenticated by the same session cookie as the pages.
+
+CSV is written for a person with a spreadsheet: column headers and statuses in words (``Used``, ``Pending``, never
+``consume`` or ``pending``), instants in the requesting user's zone with the zone named once in the column header
+(``At (America/New_York)``, values ``2026-12-03 09:05``), days as ISO dates, amounts as plain decimals next to their
+currency, quantities as the pages write them (``1 h 30 min``, ``5 credits``) beside the plain number. Every value goes
+through domain.formats.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +17,29 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from opsportal.auth.security import SESSION_COOKIE
+from opsportal.domain import formats
 from opsportal.services import auth as auth_service
 from opsportal.services import credit_views, invoices
 from opsportal.services.errors import AuthenticationFailed, InvalidInput, NotFound, ServiceError
 from opsportal.services.invoice_pdf import render_invoice_pdf
 
-HISTORY_COLUMNS = ["entry_id", "at", "kind", "product", "quantity", "lot_id", "lot_holder", "organization",
-                   "ticket_id", "category", "reason"]
+
+def history_columns(time_zone: str) -> list[str]:
+    return ["Entry", formats.zone_header("At", time_zone), "Kind", "Product", "Quantity", "Minutes or credits", "Lot",
+            "Lot holder", "Organization", "Ticket", "Category", "Reason"]
 
 
-def _rows(batches) -> Iterator[str]:
+def history_rows(batches, time_zone: str, products: dict[str, tuple[str, str]]) -> Iterator[str]:
+    """The credit history CSV, a batch of entries at a time; ``products``: code -> (name, unit)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HISTORY_COLUMNS)
+    writer.writerow(history_columns(time_zone))
     for batch in batches:
         for e in batch:
-            writer.writerow([e.id, e.at.isoformat(), e.kind, e.product, e.quantity, e.lot_id, e.holder,
-                             e.organization, e.ticket_id or "", e.category or "", e.reason])
+            name, unit = products.get(e.product, (e.product, "minute" if e.product == "support_hours" else "credit"))
+            writer.writerow([e.id, formats.sheet_instant(e.at, time_zone), formats.label(e.kind), name,
+                             formats.quantity(e.quantity, unit), e.quantity, e.lot_id, e.holder, e.organization,
+                             e.ticket_id or "", e.category or "", e.reason])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -46,6 +59,7 @@ def credit_history_csv(request: Request):  # plain: Starlette runs it (and the b
     try:
         batches = credit_views.history_batches(actor, org_id, product=product)
         first = next(batches, None)  # authorization runs before any byte is sent
+        products = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
     except ServiceError as exc:
         return PlainTextResponse(str(exc), status_code=403)
 
@@ -55,21 +69,14 @@ def credit_history_csv(request: Request):  # plain: Starlette runs it (and the b
             yield from batches
 
     filename = f"credit-history-{org_id}.csv"
-    return StreamingResponse(_rows(all_batches()), media_type="text/csv",
+    return StreamingResponse(history_rows(all_batches(), actor.time_zone, products), media_type="text/csv",
                              headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # --- invoices: the organization's list as CSV, one invoice as PDF ----------------------------------------
 
-INVOICE_COLUMNS = ["number", "type", "period", "issue_date", "due_date", "currency", "total", "paid", "outstanding",
-                   "status"]
-
-
-def _decimal(minor: int) -> str:
-    """Minor units as a plain decimal string: ``15800`` -> ``158.00`` (no floats, no thousands separators)."""
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(minor), 100)
-    return f"{sign}{units}.{cents:02d}"
+INVOICE_COLUMNS = ["Number", "Type", "Period", "Issue date", "Due date", "Currency", "Total", "Paid", "Outstanding",
+                   "Status"]
 
 
 def _refusal(exc: ServiceError) -> PlainTextResponse:
@@ -95,9 +102,11 @@ def invoices_csv(request: Request):
     writer = csv.writer(buffer)
     writer.writerow(INVOICE_COLUMNS)
     for r in rows:
-        writer.writerow([r.number, r.kind_label, r.period or "", r.issue_date.isoformat() if r.issue_date else "",
-                         r.due_date.isoformat() if r.due_date else "", r.currency, _decimal(r.total_minor),
-                         _decimal(r.amount_paid_minor), _decimal(r.outstanding_minor), r.status.value])
+        writer.writerow([r.number, r.kind_label, r.period or "", formats.sheet_day(r.issue_date),
+                         formats.sheet_day(r.due_date), r.currency,
+                         *(formats.decimal_amount(m, r.currency) for m in (r.total_minor, r.amount_paid_minor,
+                                                                           r.outstanding_minor)),
+                         r.status.label])
     return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="invoices-{org_id}.csv"',
                              "Cache-Control": "private, no-store"})

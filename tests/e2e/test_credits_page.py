@@ -73,9 +73,9 @@ def test_history_lists_entries_with_reasons_and_downloads_as_csv(page: Page, bas
     with page.expect_download() as info:
         history.get_by_role("link", name="Download CSV").click()
     body = open(info.value.path(), encoding="utf-8").read().splitlines()
-    assert body[0].startswith("entry_id,at,kind,product,quantity,lot_id")
-    assert any(",grant,support_hours," in line for line in body[1:])
-    assert all(",support_hours," in line for line in body[1:])
+    assert body[0].startswith("Entry,At (") and ",Kind,Product,Quantity,Minutes or credits,Lot," in body[0]
+    assert any(",Granted,Support hours," in line for line in body[1:])
+    assert all(",Support hours," in line for line in body[1:])
 
 
 def test_csv_download_refuses_another_organizations_history(page: Page, base_url, backend_url):

@@ -67,16 +67,17 @@ def _completed(payment_id: int, session_id: str, amount: int) -> dict[str, Any]:
 # ----------------------------------------------------------------------------------------- CSV
 
 
-def test_the_invoice_csv_lists_the_organizations_invoices_with_amounts_as_decimal_strings(world, invoice, client):
+def test_the_invoice_csv_lists_the_invoices_with_amounts_as_decimal_strings_and_statuses_as_words(world, invoice,
+                                                                                                    client):
     response = signed_in(client, "bianca@northwind.example").get(f"/api/invoices.csv?org={world.holdings.id}")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     header, *rows = csv_rows(response.text)
-    assert header == ["number", "type", "period", "issue_date", "due_date", "currency", "total", "paid",
-                      "outstanding", "status"]
+    assert header == ["Number", "Type", "Period", "Issue date", "Due date", "Currency", "Total", "Paid",
+                      "Outstanding", "Status"]
     assert rows == [[invoice.number, "Pre-service", "", TODAY.isoformat(), (TODAY + timedelta(days=30)).isoformat(),
-                     "USD", "189.60", "0.00", "189.60", "pending"]]
+                     "USD", "189.60", "0.00", "189.60", "Pending"]]
 
 
 def test_the_invoice_csv_without_an_organization_is_the_callers_own(world, invoice, client):
