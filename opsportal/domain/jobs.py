@@ -3,8 +3,9 @@ and the sentences that say so. Pure: no database, no clock of its own."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
+from opsportal.domain import formats
 from opsportal.domain.invoices import parse_period
 
 BILLING = "billing"
@@ -63,34 +64,32 @@ def progress_text(kind: str, key: str, done: int, total: int) -> str:
     """``"Billing October 2026: 1,234 of 2,400 organizations"`` (``"...: starting"`` before the total is known)."""
     if total <= 0:
         return f"{heading(kind, key)}: starting"
-    return f"{heading(kind, key)}: {done:,} of {total:,} {_UNITS.get(kind, 'items')}"
+    return f"{heading(kind, key)}: {formats.count(done)} of {formats.count(total)} {_UNITS.get(kind, 'items')}"
 
 
-def _at(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%H:%M UTC")
-
-
-def _day_at(value: datetime, now: datetime) -> str:
-    value = value.astimezone(UTC)
-    if value.date() == now.astimezone(UTC).date():
-        return _at(value)
-    return value.strftime("%d %b %Y %H:%M UTC")
+def when_text(value: datetime, now: datetime, time_zone: str | tzinfo | None) -> str:
+    """When a job did something, in the reader's zone with the zone named: the time alone today (``10:02 GMT``),
+    else the day too (``3 Nov 2026, 10:02 GMT``)."""
+    if formats.local_date(value, time_zone) == formats.local_date(now, time_zone):
+        return formats.clock_time(value, time_zone)
+    return formats.instant(value, time_zone)
 
 
 def already_running(kind: str, key: str, started_by: str, started_at: datetime, done: int, total: int,
-                    now: datetime) -> str:
-    """Why a second start is refused: ``"A billing run for October 2026 is already running, started by Sam Taylor
-    at 10:02 UTC; it is 40% done."``"""
+                    now: datetime, time_zone: str | tzinfo | None = None) -> str:
+    """Why a second start is refused, in the zone of whoever asked: ``"A billing run for October 2026 is already
+    running, started by Sam Taylor at 10:02 UTC; it is 40% done."``"""
     how_far = f"it is {percent_done(done, total)}% done" if total > 0 else "it is just starting"
     return (f"A {subject(kind, key)} is already running, started by {started_by or 'someone'} at "
-            f"{_day_at(started_at, now)}; {how_far}.")
+            f"{when_text(started_at, now, time_zone)}; {how_far}.")
 
 
 def stale_summary(last_heartbeat: datetime, stale_after: timedelta = STALE_AFTER) -> str:
-    """What a dead job's row says once another start replaces it."""
+    """What a dead job's row says once another start replaces it. Stored and read by anyone, so written in UTC
+    (named)."""
     minutes = int(stale_after.total_seconds() // 60)
-    return (f"Stopped answering (last heartbeat {_at(last_heartbeat)}, nothing for {minutes} minutes); considered "
-            "dead and replaced by a new run.")
+    return (f"Stopped answering (last heartbeat {formats.clock_time(last_heartbeat, formats.DEFAULT_TIME_ZONE)}, "
+            f"nothing for {minutes} minutes); considered dead and replaced by a new run.")
 
 
 def clip(text: str, limit: int = MAX_SUMMARY) -> str:

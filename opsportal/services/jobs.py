@@ -83,9 +83,9 @@ def _check(table: dict[str, Callable[[Actor], None]], actor: Actor, kind: str) -
     check(actor)
 
 
-def _refusal(job: Job, now: datetime) -> AlreadyRunning:
+def _refusal(job: Job, now: datetime, time_zone: str | None = None) -> AlreadyRunning:
     return AlreadyRunning(rules.already_running(job.kind, job.key, job.started_by, job.started_at, job.done,
-                                                job.total, now), job.id)
+                                                job.total, now, time_zone), job.id)
 
 
 def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | None = None) -> JobView:
@@ -97,7 +97,7 @@ def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | 
             running = session.exec(select(Job).where(Job.running_key == key).with_for_update()).first()
             if running is not None:
                 if not rules.is_stale(running.heartbeat_at, now):
-                    raise _refusal(running, now)
+                    raise _refusal(running, now, actor.time_zone)
                 running.status, running.running_key, running.finished_at = rules.FAILED, None, now
                 running.summary = rules.stale_summary(running.heartbeat_at)
                 session.add(running)
@@ -114,7 +114,7 @@ def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | 
             running = session.exec(select(Job).where(Job.running_key == key)).first()
         if running is None:
             raise Conflict(f"Another {rules.subject(kind, key)} started at the same moment; try again.") from None
-        raise _refusal(running, now) from None
+        raise _refusal(running, now, actor.time_zone) from None
 
 
 def progress(job_id: int, done: int, total: int | None = None, *, now: datetime | None = None) -> bool:

@@ -46,8 +46,17 @@ def test_a_second_start_is_refused_saying_who_started_the_run_when_and_how_far_i
 
 def test_the_refusal_dates_a_run_started_on_another_day_and_says_when_it_is_still_counting():
     text = rules.already_running("billing", KEY, "Operator", AT, 0, 0, AT + timedelta(days=1))
-    assert text == ("A billing run for October 2026 is already running, started by Operator at 03 Nov 2026 10:02 UTC; "
+    assert text == ("A billing run for October 2026 is already running, started by Operator at 3 Nov 2026, 10:02 UTC; "
                     "it is just starting.")
+
+
+def test_the_refusal_gives_the_start_in_the_askers_zone_with_the_zone_named():
+    text = rules.already_running("billing", KEY, "Sam Taylor", AT, 960, 2_400, AT + timedelta(minutes=3),
+                                 "America/New_York")
+    assert "started by Sam Taylor at 05:02 EST;" in text
+    late = rules.already_running("billing", KEY, "Sam Taylor", AT, 960, 2_400, AT + timedelta(hours=20),
+                                 "Asia/Hong_Kong")  # 18:02 on the 3rd there, asked on the 4th
+    assert "started by Sam Taylor at 3 Nov 2026, 18:02 GMT+08:00;" in late
 
 
 def test_a_replaced_dead_job_says_when_it_was_last_heard_from():
