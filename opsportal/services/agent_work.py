@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain.billing_time import payg_amount, split_time
 from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger.order import explain
@@ -244,8 +245,9 @@ def log_time(actor: Actor, ticket_id: int, *, minutes: int, work_date: date | No
     """An agent logs time on an open task."""
     require_staff(actor)
     at = at or utcnow()
-    work_date = work_date or at.date()
-    note = _validate(minutes, note, work_date, at.date())
+    today = formats.local_date(at, actor.time_zone)  # "future" is judged on the agent's own calendar
+    work_date = work_date or today
+    note = _validate(minutes, note, work_date, today)
     with unit_of_work() as session:
         ticket = _lock_ticket(session, ticket_id)
         status = TaskStatus(ticket.status)
@@ -278,7 +280,7 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
     """Staff correct an unbilled entry: its minutes go back to their lots and are drawn again."""
     require_staff(actor)
     at = at or utcnow()
-    note = _validate(minutes, note, work_date, at.date())
+    note = _validate(minutes, note, work_date, formats.local_date(at, actor.time_zone))
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput("Say why the entry is corrected (it is kept in the audit trail).")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -132,3 +133,12 @@ def test_a_subscription_for_an_unknown_organization_is_refused(world):
     with pytest.raises(NotFound):
         prepaid.create_subscription(OPERATOR, organization_id=987654, name="Managed Care", minutes_per_period=600,
                                     period="monthly", rolls_over_once=False, starts_on=NOW.date() - timedelta(days=1))
+
+
+def test_a_future_date_is_judged_on_the_agents_own_calendar(world, task):
+    evening = datetime(2025, 3, 10, 20, 0, tzinfo=UTC)  # already 11 March in Hong Kong, still 10 March in UTC
+    in_hong_kong = replace(OPERATOR, time_zone="Asia/Hong_Kong")
+
+    assert log(task, 30, at=evening, by=in_hong_kong).work_date == date(2025, 3, 11)
+    with pytest.raises(InvalidInput, match="^Time cannot be logged for a future date.$"):
+        log(task, 30, at=evening, work_date=date(2025, 3, 11))
