@@ -158,6 +158,26 @@ def period_key(kind: NotificationKind, at: datetime) -> str:
     raise ValueError(f"{kind.value} has no calendar period: its key comes from an invoice or a crossing")
 
 
+def period_label(kind: NotificationKind | str, key: str, time_zone: str | None = None) -> str:
+    """A delivery's period as the support team reads it, not its key: ``October 2026``, ``Week of 16 Nov 2026``,
+    ``7 days after the due date``, ``Below the threshold since 2 Nov 2026, 09:00 GMT`` (the reader's zone)."""
+    try:
+        kind = NotificationKind(kind)
+        if kind is NotificationKind.monthly_statement:
+            year, month = key.split("-")
+            return formats.month(date(int(year), int(month), 1))
+        if kind is NotificationKind.weekly_expiry:
+            year, week = key.split("-W")
+            return f"Week of {formats.day(date.fromisocalendar(int(year), int(week), 1))}"
+        if kind is NotificationKind.overdue_reminder:
+            days = int(key.rsplit("-day-", 1)[1])
+            return f"{days} day{'' if days == 1 else 's'} after the due date"
+        since = datetime.strptime(key.removeprefix("below-"), "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        return f"Below the threshold since {formats.instant(since, time_zone)}"
+    except (ValueError, IndexError):
+        return key
+
+
 def month_title(at: datetime) -> str:
     """The statement's month as its title says it: ``November 2026`` (the UTC month its period key names)."""
     return formats.month(_utc(at).date())

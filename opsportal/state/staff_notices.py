@@ -3,10 +3,10 @@ staff administrators allow another try or settle an unconfirmed one (``services.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import reflex as rx
 
+from opsportal.domain import formats
+from opsportal.domain.notifications import period_label
 from opsportal.domain.roles import Role
 from opsportal.services import deliveries
 from opsportal.services.authz import Actor
@@ -21,17 +21,15 @@ STATE_COLORS = {"sent": "green", "retrying": "amber", "gave_up": "red", "unconfi
                 "sending": "blue", "pending": "gray"}
 
 
-def _when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d %b %Y %H:%M UTC") if value else "—"
-
-
-def delivery_row(r: DeliveryRow) -> dict[str, str]:
-    return {"id": str(r.id), "when": _when(r.last_attempt_at or r.created_at), "notice": r.notice,
-            "period": r.period_key, "subject": r.subject, "to": r.to_address, "name": r.user_name,
+def delivery_row(r: DeliveryRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
+    """One notice as the support team reads it, its instants in the reader's zone with the zone named."""
+    return {"id": str(r.id), "when": formats.instant(r.last_attempt_at or r.created_at, time_zone), "notice": r.notice,
+            "period": period_label(r.kind, r.period_key, time_zone), "subject": r.subject, "to": r.to_address,
+            "name": r.user_name,
             "organization": r.organization or "—", "state": r.state.value, "state_label": r.state.label,
             "color": STATE_COLORS.get(r.state.value, "gray"),
             "attempts": f"{r.attempts} attempt" + ("" if r.attempts == 1 else "s"),
-            "error": r.last_error, "sent": _when(r.sent_at) if r.sent_at else ""}
+            "error": r.last_error, "sent": formats.instant(r.sent_at, time_zone) if r.sent_at else ""}
 
 
 class StaffNoticesState(PagedState, rx.State):
@@ -66,7 +64,7 @@ class StaffNoticesState(PagedState, rx.State):
         self.may_decide = actor.role is Role.staff_admin
         self.page, self.pages, self.total = listing.page.page, listing.page.pages, listing.page.total
         self.retrying, self.gave_up, self.unconfirmed = listing.retrying, listing.gave_up, listing.unconfirmed
-        self.rows = [delivery_row(r) for r in listing.page.items]
+        self.rows = [delivery_row(r, actor.time_zone) for r in listing.page.items]
 
     @rx.event
     async def load(self):
