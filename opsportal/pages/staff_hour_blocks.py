@@ -14,7 +14,7 @@ def _row(b: rx.Var) -> rx.Component:
     on_sale = b["active"] == "yes"
     return rx.table.row(
         rx.table.cell(b["name"]),
-        rx.table.cell(b["hours"], " h", white_space="nowrap", text_align="right"),
+        rx.table.cell(b["duration"], white_space="nowrap", text_align="right"),
         rx.table.cell(b["price"], white_space="nowrap", text_align="right"),
         rx.table.cell(b["per_hour"], white_space="nowrap", text_align="right"),
         rx.table.cell(b["discount"], text_align="right"),

@@ -4,13 +4,13 @@ Stripe confirmed that could not be applied. Every handler asks who is calling ag
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date
+from datetime import date
 
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.domain import jobs as job_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import period_before
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.roles import Role
@@ -36,9 +36,8 @@ ADMIN_ONLY_ATTENTION = "Only staff administrators see payments that need attenti
 WATCH_SECONDS = 1.0
 
 
-
 def day_text(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return formats.day(value)
 
 
 def invoice_row(r: invoices.InvoiceRow) -> dict[str, str]:
@@ -65,7 +64,7 @@ def read_line(n: int, form: dict) -> tuple[invoices.ItemInput | None, dict[str, 
         problems[f"desc_{n}"] = "Use at most 300 characters."
     quantity = 0
     if not quantity_text.isdigit() or not 1 <= int(quantity_text) <= MAX_QUANTITY:
-        problems[f"qty_{n}"] = f"Enter a whole number from 1 to {MAX_QUANTITY:,}."
+        problems[f"qty_{n}"] = f"Enter a whole number from 1 to {formats.count(MAX_QUANTITY)}."
     else:
         quantity = int(quantity_text)
     price = 0
@@ -86,8 +85,10 @@ def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoices.Invoice
     return prepaid.billing_terms(actor, organization_id).currency, invoices.invoice_terms(actor, organization_id)
 
 
-def job_started_text(view: jobs.JobView) -> str:
-    return f"Started by {view.started_by or 'someone'} at {view.started_at.astimezone(UTC):%H:%M UTC}."
+def job_started_text(view: jobs.JobView, time_zone: str | None = None) -> str:
+    """``Started by Sam Taylor at 10:02 GMT.`` (the day too when the run began on another of the reader's days)."""
+    when = job_rules.when_text(view.started_at, utcnow(), time_zone)
+    return f"Started by {view.started_by or 'someone'} at {when}."
 
 
 class StaffBillingState(PagedState, rx.State):
@@ -111,6 +112,7 @@ class StaffBillingState(PagedState, rx.State):
     run_total: int = 0
     run_percent: int = 0
     _job_id: int = 0
+    _zone: str = formats.DEFAULT_TIME_ZONE  # the signed-in staff member's, for the run's progress line
     _watch_id: str = ""
     # every organization's invoices
     status: str = "all"
@@ -139,6 +141,7 @@ class StaffBillingState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is not None:
             self.is_admin = actor.role is Role.staff_admin
+            self._zone = actor.time_zone
         return actor, redirect
 
     async def _load_page(self, page: int):
@@ -159,9 +162,9 @@ class StaffBillingState(PagedState, rx.State):
             return
         self.allowed, self.denied, self.list_error = True, "", ""
         self.page, self.pages, self.total = listing.page.page, listing.page.pages, listing.page.total
-        self.total_label = f"{listing.page.total:,} invoice" + ("" if listing.page.total == 1 else "s")
+        self.total_label = f"{formats.count(listing.page.total)} invoice" + ("" if listing.page.total == 1 else "s")
         self.outstanding = listing.outstanding.text()
-        self.overdue = (f"{listing.overdue.text()} in {listing.overdue_count:,} invoice"
+        self.overdue = (f"{listing.overdue.text()} in {formats.count(listing.overdue_count)} invoice"
                         + ("" if listing.overdue_count == 1 else "s")) if listing.overdue_count else "none"
         self.rows = [invoice_row(r) for r in listing.page.items]
 
@@ -170,8 +173,8 @@ class StaffBillingState(PagedState, rx.State):
             self.attention = []
             return
         self.attention = [
-            {"id": str(p.id), "description": p.description, "amount": p.amount, "status": p.status.capitalize(),
-             "when": (p.completed_at or p.created_at).strftime("%d %b %Y %H:%M"), "problem": p.last_error,
+            {"id": str(p.id), "description": p.description, "amount": p.amount, "status": formats.label(p.status),
+             "when": formats.instant(p.completed_at or p.created_at, actor.time_zone), "problem": p.last_error,
              "invoice_href": routes.staff_invoice(p.invoice_id) if p.invoice_id else ""}
             for p in payments.payments_needing_attention(actor)
         ]
@@ -210,7 +213,7 @@ class StaffBillingState(PagedState, rx.State):
     def _show_job(self, view: jobs.JobView) -> None:
         self._job_id = view.id
         self.run_active = view.running
-        self.run_started = job_started_text(view)
+        self.run_started = job_started_text(view, self._zone)
         self._show_progress(view.kind, view.key, view.done, view.total)
 
     def _show_finished(self, view: jobs.JobView) -> None:
@@ -398,7 +401,7 @@ class StaffBillingState(PagedState, rx.State):
             return
         self.new_open = False
         what = "Draft saved" if self.new_issue == "draft" else f"Invoice {row.number} issued"
-        self.notice = f"{what} for {row.organization}: {format_money(row.total_minor, row.currency)}."
+        self.notice = f"{what} for {row.organization}: {formats.money(row.total_minor, row.currency)}."
         self.notice_href, self.notice_link = routes.staff_invoice(row.id), "Open the invoice"
         self.status, self.search = "all", ""
         await offload.run(self._list, actor, 1)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from opsportal.domain import formats
 from opsportal.domain import hour_blocks as rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.roles import Role
 from opsportal.services import hour_blocks
@@ -19,7 +19,7 @@ from opsportal.state.auth import actor_or_redirect
 def _whole(text: str, what: str, low: int, high: int) -> tuple[int, str]:
     cleaned = (text or "").strip().replace(",", "")
     if not cleaned.isdigit() or not low <= int(cleaned) <= high:
-        return 0, f"Enter the {what} as a whole number from {low:,} to {high:,}."
+        return 0, f"Enter the {what} as a whole number from {formats.count(low)} to {formats.count(high)}."
     return int(cleaned), ""
 
 
@@ -52,11 +52,6 @@ def read_block(form: dict) -> tuple[dict, dict[str, str]]:
     return values, problems
 
 
-def _price_input(minor: int) -> str:
-    units, cents = divmod(minor, 100)
-    return f"{units}.{cents:02d}"
-
-
 class StaffHourBlocksState(rx.State):
     allowed: bool = False
     denied: str = ""
@@ -74,11 +69,12 @@ class StaffHourBlocksState(rx.State):
     def _refresh(self, actor: Actor) -> None:
         self.is_admin = actor.role is Role.staff_admin
         self.rows = [
-            {"id": str(b.id), "name": b.name, "hours": str(b.hours), "price": b.price, "per_hour": b.per_hour,
-             "discount": f"{b.discount_percent}%" if b.discount_percent else "—",
-             "validity": f"{b.validity_days} days", "currency": b.currency, "active": "yes" if b.active else "",
-             "on_sale": "On sale" if b.active else "Not on sale",
-             "price_input": _price_input(b.price_minor), "validity_days": str(b.validity_days)}
+            {"id": str(b.id), "name": b.name, "hours": str(b.hours), "duration": formats.duration(b.hours * 60),
+             "price": formats.money(b.price_minor, b.currency), "per_hour": formats.money(b.per_hour_minor, b.currency),
+             "discount": formats.percent_bp(b.discount_percent * 100) if b.discount_percent else "—",
+             "validity": f"{formats.count(b.validity_days)} days", "currency": b.currency,
+             "active": "yes" if b.active else "", "on_sale": "On sale" if b.active else "Not on sale",
+             "price_input": formats.decimal_amount(b.price_minor, b.currency), "validity_days": str(b.validity_days)}
             for b in hour_blocks.all_blocks(actor)
         ]
 
@@ -155,7 +151,9 @@ class StaffHourBlocksState(rx.State):
             return
         self.edit_open = False
         verb = "Added" if block_id is None else "Saved"
-        self.notice = (f"{verb} {block.name}: {block.hours} h for {block.price} ({block.per_hour} an hour), "
+        price, per_hour = formats.money(block.price_minor, block.currency), formats.money(block.per_hour_minor,
+                                                                                         block.currency)
+        self.notice = (f"{verb} {block.name}: {formats.duration(block.hours * 60)} for {price} ({per_hour} an hour), "
                        f"{'on sale' if block.active else 'not on sale'}.")
 
     @rx.event
@@ -184,6 +182,6 @@ class StaffHourBlocksState(rx.State):
         if block is None:
             self.error = "That hour block was not found; reload the page."
             return
-        self.notice = (f"{block.name} ({format_money(block.price_minor, block.currency)}) is "
+        self.notice = (f"{block.name} ({formats.money(block.price_minor, block.currency)}) is "
                        f"{'on sale again' if block.active else 'no longer on sale; checkouts already started keep it'}"
                        ".")

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.invoices import InvoiceStatus
 from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
@@ -24,13 +24,12 @@ SOURCES = {"webhook": "Stripe webhook", "reconcile": "Reconciliation", "return":
            invoices.OFFLINE_SOURCE: "Bank transfer"}
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y %H:%M") if value else ""
-
-
-def paid_instant(day: date, now: datetime) -> datetime:
-    """The instant recorded for a payment received on ``day``: now for today, else noon UTC of that day."""
-    return now if day == now.date() else datetime.combine(day, time(12), tzinfo=UTC)
+def paid_instant(day: date, now: datetime, time_zone: str | None = None) -> datetime:
+    """The instant recorded for a payment received on ``day`` of the staff member's calendar: now for their today,
+    else noon of that day in their zone."""
+    if day == formats.local_date(now, time_zone):
+        return now
+    return datetime.combine(day, time(12), tzinfo=formats.zone(time_zone)).astimezone(UTC)
 
 
 class StaffInvoiceState(rx.State):
@@ -60,7 +59,14 @@ class StaffInvoiceState(rx.State):
         self.is_admin = actor.role is Role.staff_admin
         d = invoices.invoice_detail(actor, self.shown_id)
         r = d.row
-        money = lambda minor: format_money(minor, r.currency)  # noqa: E731
+        zone = actor.time_zone
+
+        def money(minor: int) -> str:
+            return formats.money(minor, r.currency)
+
+        def when(value: datetime | None) -> str:
+            return formats.instant(value, zone, empty="")
+
         self.is_draft, self.is_open = d.stored_status == InvoiceStatus.draft, d.stored_status == InvoiceStatus.open
         self.invoice = {
             "id": str(r.id), "number": r.number, "organization": r.organization,
@@ -70,7 +76,7 @@ class StaffInvoiceState(rx.State):
             "color": STATUS_COLORS.get(r.status.value, "gray"), "memo": d.memo, "subtotal": money(d.subtotal_minor),
             "tax_rate": d.tax_rate, "tax": money(d.tax_minor), "total": money(r.total_minor),
             "paid": money(r.amount_paid_minor), "outstanding": money(r.outstanding_minor),
-            "paid_at": _when(d.paid_at), "voided_at": _when(d.voided_at), "void_reason": d.void_reason,
+            "paid_at": when(d.paid_at), "voided_at": when(d.voided_at), "void_reason": d.void_reason,
         }
         self.lines = [
             {"position": str(ln.position), "description": ln.description, "quantity": ln.quantity_text,
@@ -81,22 +87,22 @@ class StaffInvoiceState(rx.State):
             for ln in d.lines
         ]
         self.payments = [
-            {"id": str(p.id), "status": PAYMENT_STATUS.get(p.status, p.status.capitalize()),
+            {"id": str(p.id), "status": PAYMENT_STATUS.get(p.status, formats.label(p.status)),
              "method": "Bank transfer" if any(a.source == invoices.OFFLINE_SOURCE for a in p.attempts)
              else "Stripe Checkout",
-             "amount": format_money(p.amount_minor, p.currency), "started": _when(p.created_at),
-             "completed": _when(p.completed_at) or "—", "by": p.created_by or "—",
+             "amount": formats.money(p.amount_minor, p.currency), "started": when(p.created_at),
+             "completed": when(p.completed_at) or "—", "by": p.created_by or "—",
              "last_error": p.last_error, "problem": p.problem}
             for p in d.payments
         ]
         self.attempts = [
-            {"payment": str(p.id), "when": _when(a.occurred_at), "outcome": a.outcome.capitalize(),
+            {"payment": str(p.id), "when": when(a.occurred_at), "outcome": formats.label(a.outcome),
              "source": SOURCES.get(a.source, a.source), "message": a.message or "—",
              "color": "green" if a.outcome == "succeeded" else "red"}
             for p in d.payments for a in p.attempts
         ]
         self.pdf_url = "" if self.is_draft else f"/api/invoices/{r.id}.pdf"
-        self.today = utcnow().date().isoformat()
+        self.today = formats.date_input(formats.local_date(utcnow(), zone))  # the picker's "today" is the reader's
 
     def _clear(self) -> None:
         self.error = self.notice = self.void_error = self.paid_error = ""
@@ -161,7 +167,8 @@ class StaffInvoiceState(rx.State):
             return
 
         def work(actor):
-            row = invoices.record_offline_payment(actor, self.shown_id, at=paid_instant(received, utcnow()),
+            row = invoices.record_offline_payment(actor, self.shown_id,
+                                                  at=paid_instant(received, utcnow(), actor.time_zone),
                                                   reference=str(form.get("reference", "")))
             self.paid_open = False
             self.notice = f"Invoice {row.number} is marked paid by bank transfer ({row.total})."

@@ -4,10 +4,10 @@ checks); a message's HTML is untrusted and only ever shown inside a sandboxed if
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import reflex as rx
 
+from opsportal.domain import formats
 from opsportal.services import mailbox
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, ServiceError
@@ -20,10 +20,6 @@ PAGE_SIZE = 20
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING = ".,;:!?)]}"
 SHOWN_HEADERS = ("From", "To", "Date", "Subject")
-
-
-def _when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d %b %Y %H:%M UTC") if value else "—"
 
 
 def link_segments(text: str) -> list[dict[str, str]]:
@@ -72,8 +68,8 @@ class StaffMailState(PagedState, rx.State):
         self.allowed, self.denied, self.error = True, "", ""
         self.directory = str(mailbox.mail_directory())
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.rows = [{"id": m.id, "date": _when(m.date), "to": m.to, "subject": m.subject or "(no subject)",
-                      "sender": m.sender} for m in listing.items]
+        self.rows = [{"id": m.id, "date": formats.instant(m.date, actor.time_zone), "to": m.to,
+                      "subject": m.subject or "(no subject)", "sender": m.sender} for m in listing.items]
 
     @rx.event
     async def load(self):
@@ -112,7 +108,7 @@ class StaffMailMessageState(rx.State):
         self.allowed = True
         self.subject = message.subject or "(no subject)"
         self.summary = [{"name": "From", "value": message.sender}, {"name": "To", "value": message.to},
-                        {"name": "Date", "value": _when(message.date)}]
+                        {"name": "Date", "value": formats.instant(message.date, actor.time_zone)}]
         self.headers = [{"name": k, "value": v} for k, v in message.headers]
         self.text = link_segments(message.text)
         self.html = message.html

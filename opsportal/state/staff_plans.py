@@ -9,7 +9,7 @@ from datetime import date
 import reflex as rx
 
 from opsportal import clock, routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.percent import format_bp, parse_bp
 from opsportal.domain.plans import OfferingCode
@@ -22,10 +22,6 @@ AUDIT_PAGE = 20
 DENIED = "Support plans are managed by staff administrators."
 ADDONS = [c.value for c in OfferingCode if c.kind.value == "addon"]
 LABELS = {c.value: c.label for c in OfferingCode}
-
-
-def _money_input(minor: int) -> str:
-    return f"{minor // 100}.{minor % 100:02d}"
 
 
 def _change_text(before, after) -> str:
@@ -70,17 +66,18 @@ class StaffPlansState(rx.State):
         rows = plan_admin_views.catalog_rows(actor)
         self.offerings = [
             {"code": o.code, "name": o.name, "kind": {"base": "Base", "addon": "Add-on"}.get(o.kind, "Per incident"),
-             "price": (f"{format_money(o.unit_price_minor, o.currency)} per {o.unit_minutes} min, at least "
-                       f"{o.min_units}") if o.kind == "incident" else f"{format_money(o.price_minor, o.currency)} "
-                                                                      "per 12 months",
-             "currency": o.currency, "price_input": _money_input(o.price_minor),
-             "unit_price_input": _money_input(o.unit_price_minor), "unit_minutes": str(o.unit_minutes),
+             "price": (f"{formats.money(o.unit_price_minor, o.currency)} per {formats.duration(o.unit_minutes)}, "
+                       f"at least {formats.count(o.min_units)}") if o.kind == "incident"
+             else f"{formats.money(o.price_minor, o.currency)} per 12 months",
+             "currency": o.currency, "price_input": formats.decimal_amount(o.price_minor, o.currency),
+             "unit_price_input": formats.decimal_amount(o.unit_price_minor, o.currency),
+             "unit_minutes": str(o.unit_minutes),
              "min_units": str(o.min_units), "active": "yes" if o.active else "", "status": "On sale" if o.active
              else "Withdrawn", "incident": "yes" if o.kind == "incident" else ""}
             for o in sorted(rows.offerings, key=lambda o: ({"base": 0, "addon": 1}.get(o.kind, 2), o.name))]
         self.bundles = [{"code": b.code, "name": b.name, "addons": b.addons,
                          "addon_names": " + ".join(LABELS.get(a, a) for a in b.addons.split(",")),
-                         "discount": f"{format_bp(b.discount_bp)}%", "discount_input": format_bp(b.discount_bp),
+                         "discount": formats.percent_bp(b.discount_bp), "discount_input": format_bp(b.discount_bp),
                          "active": "yes" if b.active else "", "status": "On sale" if b.active else "Withdrawn"}
                         for b in rows.bundles]
         self.regions = rows.regions
@@ -104,7 +101,7 @@ class StaffPlansState(rx.State):
         today = clock.now().date().isoformat()
         self.entitlements = [
             {"id": str(e["id"]), "name": LABELS.get(e["code"], e["code"]), "region": e["region"],
-             "start": e["start"], "end": e["end"],
+             "start": formats.day(date.fromisoformat(e["start"])), "end": formats.day(date.fromisoformat(e["end"])),
              "details": ", ".join(filter(None, [", ".join(e["extra_regions"]), ", ".join(e["versions"])])),
              "status": "Revoked" if e["revoked"] else ("Ended" if e["end"] <= today else
                                                        ("Upcoming" if e["start"] > today else "Active")),
@@ -114,8 +111,9 @@ class StaffPlansState(rx.State):
         org = int(self.audit_org) if self.audit_org.isdigit() else None
         page = plan_catalog.audit_log(actor, self.audit_page, page_size=AUDIT_PAGE, organization_id=org)
         self.audit_pages = max(1, -(-page.total // AUDIT_PAGE))
-        self.audit = [{"id": str(r.id), "at": f"{r.at:%d %b %Y %H:%M} UTC", "actor": r.actor, "action": r.action,
-                       "subject": r.subject, "change": _change_text(r.before, r.after), "note": r.note}
+        self.audit = [{"id": str(r.id), "at": formats.instant(r.at, actor.time_zone), "actor": r.actor,
+                       "action": r.action, "subject": r.subject, "change": _change_text(r.before, r.after),
+                       "note": r.note}
                       for r in page.items]
 
     @rx.event

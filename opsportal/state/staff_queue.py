@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
 from opsportal.services import agent_work, organizations
 from opsportal.services.authz import Actor
@@ -19,12 +19,15 @@ ORG_OPTIONS = 50
 TABS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, "all": frozenset(TaskStatus)}
 SORTS = {"updated": "Last updated", "created": "Newest", "oldest": "Oldest", "time": "Most time logged",
          "title": "Title (A–Z)"}
-# The customer's pages say "Waiting on you"; the support team reads it from the other side.
-STAFF_STATUS_LABELS = {**{s.value: s.label for s in TaskStatus}, "waiting_on_customer": "Waiting on customer"}
+
+
+def staff_label(status: str) -> str:
+    """A status as the support team reads it: the customer's "Waiting on you" is "Waiting on customer" here."""
+    return formats.label(status, staff=True)
 
 
 def status_options(tab: str) -> list[dict[str, str]]:
-    return [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus if s in TABS[tab]]
+    return [{"value": s.value, "label": staff_label(s.value)} for s in TaskStatus if s in TABS[tab]]
 
 
 class QueueState(PagedState, rx.State):
@@ -70,12 +73,11 @@ class QueueState(PagedState, rx.State):
             return
         self.allowed, self.denied, self.error = True, "", ""
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.total_label = f"{listing.total:,} task" + ("" if listing.total == 1 else "s")
+        self.total_label = f"{formats.count(listing.total)} task" + ("" if listing.total == 1 else "s")
         self.rows = [
-            {"id": str(r.id), "title": r.title, "organization": r.organization,
-             "status": STAFF_STATUS_LABELS.get(r.status, r.status_label), "category": r.category,
-             "priority": r.priority.capitalize(), "agent": r.agent or "Unassigned",
-             "time": format_quantity(r.minutes_logged, "minute"), "updated": r.updated_at.strftime("%d %b %Y %H:%M"),
+            {"id": str(r.id), "title": r.title, "organization": r.organization, "status": staff_label(r.status),
+             "category": r.category, "priority": formats.label(r.priority), "agent": r.agent or "Unassigned",
+             "time": formats.duration(r.minutes_logged), "updated": formats.instant(r.updated_at, actor.time_zone),
              "href": routes.staff_task(r.id)}
             for r in listing.items
         ]

@@ -9,8 +9,7 @@ from datetime import UTC, date, datetime
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
 from opsportal.services import agent_work, credit_views, incidents, tasks
@@ -19,7 +18,7 @@ from opsportal.services.errors import NotFound, PermissionDenied, sentence
 from opsportal.state import offload, task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
-from opsportal.state.staff_queue import STAFF_STATUS_LABELS
+from opsportal.state.staff_queue import staff_label
 from opsportal.state.task_incident import incident_view
 
 _ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
@@ -48,17 +47,13 @@ def as_hours(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _day(value) -> str:
-    return value.strftime("%d %b %Y") if value else ""
-
-
 def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
-    fmt = lambda m: format_quantity(m, "minute")  # noqa: E731
+    fmt = formats.duration
     return {
-        "id": str(e.id), "date": _day(e.work_date), "iso_date": e.work_date.isoformat(), "agent": e.agent,
-        "time": fmt(e.minutes), "hours": as_hours(e.minutes), "paid_by": e.paid_by,
+        "id": str(e.id), "date": formats.day(e.work_date), "iso_date": formats.date_input(e.work_date),
+        "agent": e.agent, "time": fmt(e.minutes), "hours": as_hours(e.minutes), "paid_by": e.paid_by,
         "split": f"prepaid {fmt(e.prepaid_minutes)} · pay-as-you-go {fmt(e.payg_minutes)}",
-        "payg_value": format_money(e.payg_amount_minor, e.currency) if e.payg_minutes else "—",
+        "payg_value": formats.money(e.payg_amount_minor, e.currency) if e.payg_minutes else "—",
         "after_hours": "yes" if e.after_hours else "", "note": e.note, "billed": "yes" if e.billed else "",
         "revisions": str(e.revisions),
         "corrected": (f"Corrected ({e.revisions} revision{'s' if e.revisions != 1 else ''})"
@@ -105,36 +100,38 @@ class StaffTaskState(PagedState, rx.State):
         detail = agent_work.task_for_staff(actor, self.shown_id, comments=self._comment_window,
                                            entry_page=self.page)
         row = detail.row
+        zone = actor.time_zone
         status = TaskStatus(row.status)
         self.is_open, self.is_closed = status.is_open, status is TaskStatus.closed
         self.task = {
             "id": str(row.id), "title": row.title, "organization": row.organization,
             "org_href": routes.organization(detail.organization_id), "status": row.status,
-            "status_label": STAFF_STATUS_LABELS[row.status], "category": row.category,
-            "priority": row.priority.capitalize(), "agent": row.agent or "Unassigned",
-            "time": format_quantity(row.minutes_logged, "minute"), "description": detail.description,
-            "opened": _day(detail.created_at), "opened_by": detail.created_by or "the support team",
+            "status_label": staff_label(row.status), "category": row.category,
+            "priority": formats.label(row.priority), "agent": row.agent or "Unassigned",
+            "time": formats.duration(row.minutes_logged), "description": detail.description,
+            "opened": formats.instant(detail.created_at, zone), "opened_by": detail.created_by or "the support team",
         }
         self.comments = [{"id": str(c.id), "author": c.author, "who": "Support team" if c.from_staff else "Customer",
-                          "body": c.body, "when": c.created_at.strftime("%d %b %Y %H:%M")} for c in detail.comments]
+                          "body": c.body, "when": formats.instant(c.created_at, zone)} for c in detail.comments]
         self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [_entry(e) for e in detail.time_entries]
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.agents = [{"id": str(a.id), "name": a.name} for a in agent_work.agents(actor)]
         self.assignee = str(detail.assigned_agent_id or "")
-        self.statuses = [{"value": s.value, "label": STAFF_STATUS_LABELS[s.value]} for s in TaskStatus
+        self.statuses = [{"value": s.value, "label": staff_label(s.value)} for s in TaskStatus
                          if not self.is_closed or s is TaskStatus.closed]
         snapshot = credit_views.ticket_snapshot(actor, self.shown_id)
         units = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
         self.held = []
         for code, quantity in sorted(snapshot.held.items()):
             name, unit = units.get(code, (code, "credit"))
-            self.held.append({"code": code, "name": name, "unit": unit, "held": format_quantity(quantity, unit),
+            self.held.append({"code": code, "name": name, "unit": unit, "held": formats.quantity(quantity, unit),
                               "default": as_hours(quantity) if unit == "minute" else str(quantity)})
         self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
         self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True)
-        self.today = datetime.now(UTC).date().isoformat()
+        # The day pickers' "today" is the agent's own day, as the dates shown are.
+        self.today = formats.date_input(formats.local_date(datetime.now(UTC), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""
@@ -208,7 +205,7 @@ class StaffTaskState(PagedState, rx.State):
 
         def work(actor):
             agent_work.set_status(actor, self.shown_id, new)
-            self.notice = f"Status changed to {STAFF_STATUS_LABELS[new]}."
+            self.notice = f"Status changed to {staff_label(new)}."
         return await run_as_actor(self, work)
 
     @rx.event
@@ -225,7 +222,7 @@ class StaffTaskState(PagedState, rx.State):
         def work(actor):
             agent_work.set_status(actor, self.shown_id, self.close_status, credits_used=used)
             self.close_open = False
-            self.notice = f"Status changed to {STAFF_STATUS_LABELS[self.close_status]}; held credits settled."
+            self.notice = f"Status changed to {staff_label(self.close_status)}; held credits settled."
         return await run_as_actor(self, work, on_error="close_error")
 
     @rx.event
@@ -261,7 +258,7 @@ class StaffTaskState(PagedState, rx.State):
             entry = agent_work.log_time(actor, self.shown_id, minutes=minutes, work_date=work_date,
                                         note=str(form.get("note", "")),
                                         after_hours=form.get("after_hours") in ("on", True, "true"))
-            self.notice = f"Logged {format_quantity(entry.minutes, 'minute')}: {entry.paid_by.lower()}."
+            self.notice = f"Logged {formats.duration(entry.minutes)}: {entry.paid_by.lower()}."
             self.page = 1  # the newest entries come first: show the one just logged
             return [rx.set_value("log-minutes", ""), rx.set_value("log-note", "")]
         return await run_as_actor(self, work, on_error="log_error")
@@ -308,6 +305,6 @@ class StaffTaskState(PagedState, rx.State):
             entry = agent_work.correct_time(actor, entry_id, minutes=minutes, work_date=work_date,
                                             note=str(form.get("note", "")), reason=str(form.get("reason", "")))
             self.correct_open = False
-            self.notice = (f"Time entry corrected to {format_quantity(entry.minutes, 'minute')}: "
+            self.notice = (f"Time entry corrected to {formats.duration(entry.minutes)}: "
                            f"{entry.paid_by.lower()}.")
         return await run_as_actor(self, work, on_error="correct_error")
