@@ -233,9 +233,9 @@ def scheduled_run_due(kind: NotificationKind, at: datetime) -> bool:
     return True
 
 
-# --- the old hand-written formats ---------------------------------------------------------------------------
-# The notices now write through domain.formats (``1 h 30 min``, ``5 December 2026``). These two remain only for the
-# pages not yet moved to formats (state.notifications, state.org_notifications); delete them with their last caller.
+# --- the old hand-written format ----------------------------------------------------------------------------
+# The notices now write through domain.formats (``1 h 30 min``, ``5 December 2026``). This remains only for the pages
+# not yet moved to formats (state.notifications, state.org_notifications); delete it with its last caller.
 
 
 def format_amount(quantity: int, unit: Unit | str) -> str:
@@ -245,11 +245,6 @@ def format_amount(quantity: int, unit: Unit | str) -> str:
         hours, minutes = divmod(abs(quantity), 60)
         return f"{sign}{hours:,}:{minutes:02d} h"
     return f"{quantity:,} credit" + ("" if abs(quantity) == 1 else "s")
-
-
-def format_day(day: date) -> str:
-    """``2026-12-05`` -> ``5 December 2026``."""
-    return f"{day.day} {day:%B %Y}"
 
 
 # --- figures the services gather ----------------------------------------------------------------------------
