@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain.forecast import Forecast, forecast
 from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day, last_usable_day
@@ -169,7 +170,7 @@ def _grant_period(actor: Actor, sub: ServiceSubscription, period: Period, length
                         origin=Origin.plan_period.value, quantity=sub.minutes_per_period, granted_at=granted_at,
                         expires_at=end_of_day(lot_last_day(period, length, sub.rolls_over_once)),
                         scope=Scope.org.value, remaining=0, held=0,
-                        note=f"{sub.name}: {period.start:%d %b %Y} – {period.end:%d %b %Y}",
+                        note=f"{sub.name}: {formats.day(period.start)} – {formats.day(period.end)}",
                         created_by=actor.user_id or None)
         session.add(lot)
         session.flush()
@@ -258,7 +259,7 @@ def set_hourly_rate(actor: Actor, organization_id: int, *, hourly_rate_minor: in
     if isinstance(hourly_rate_minor, bool) or not isinstance(hourly_rate_minor, int) or hourly_rate_minor < 0:
         raise InvalidInput("The hourly rate must be zero or more, in minor units (cents).")
     if hourly_rate_minor > MAX_HOURLY_RATE_MINOR:
-        raise InvalidInput(f"The hourly rate must be at most {MAX_HOURLY_RATE_MINOR // 100:,}.00.")
+        raise InvalidInput(f"The hourly rate must be at most {formats.money(MAX_HOURLY_RATE_MINOR, currency)}.")
     with unit_of_work() as session:
         org = orgtree.require_org(session, organization_id)
         org.hourly_rate_minor, org.currency = hourly_rate_minor, currency

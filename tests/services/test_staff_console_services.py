@@ -107,7 +107,7 @@ def test_logging_time_on_a_resolved_task_says_to_reopen_it_first(world):
 
 
 @pytest.mark.parametrize(("rate", "currency", "message"), [
-    (100_000_001, "USD", "^The hourly rate must be at most 1,000,000.00.$"),
+    (100_000_001, "USD", "^The hourly rate must be at most USD 1,000,000.00.$"),
     (-1, "USD", "must be zero or more"),
     (12_000, "ÉUR", "three-letter ISO code"),
     (12_000, "US", "three-letter ISO code"),

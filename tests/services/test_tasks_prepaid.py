@@ -58,7 +58,7 @@ def test_the_period_job_grants_the_current_periods_hours_usable_through_the_peri
     assert (lot["granted_at"], lot["expires_at"], lot["quantity"], lot["remaining"]) == (MARCH_1, APRIL_1, 600, 600)
     assert (lot["kind"], lot["origin"], lot["scope"], lot["product_code"]) == ("purchased", "plan_period", "org",
                                                                                 "support_hours")
-    assert lot["note"] == "Managed Care 10h: 01 Mar 2025 – 31 Mar 2025"
+    assert lot["note"] == "Managed Care 10h: 1 Mar 2025 – 31 Mar 2025"
     assert cache_mismatches() == []
 
 
