@@ -239,6 +239,12 @@ def decimal_amount(minor: int, currency: str) -> str:
     return format(Decimal(int(minor)).scaleb(-digits), f".{digits}f")
 
 
+def amount_input(minor: int) -> str:
+    """``12050`` -> ``120.50``: what a price field holds, read back by ``money.parse_minor_units`` (which reads two
+    decimals whatever the currency, so the field does too)."""
+    return format(Decimal(int(minor)).scaleb(-2), ".2f")
+
+
 def zone_header(name: str, time_zone: str | None) -> str:
     """A CSV column of instants names its zone once: ``At (America/New_York)``."""
     return f"{name} ({time_zone or DEFAULT_TIME_ZONE})"

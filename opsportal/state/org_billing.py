@@ -7,8 +7,7 @@ from datetime import date
 
 import reflex as rx
 
-from opsportal.domain.billing_time import format_money
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.periods import PeriodLength
@@ -23,10 +22,6 @@ from opsportal.state.auth import actor_or_redirect
 def _requested_org(path: str) -> int | None:
     raw = str(path).rstrip("/").rsplit("/", 1)[-1]
     return int(raw) if raw.isdigit() else None
-
-
-def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
 
 
 class OrgBillingState(rx.State):
@@ -48,14 +43,15 @@ class OrgBillingState(rx.State):
 
     def _refresh(self, actor: Actor) -> None:
         terms = prepaid.billing_terms(actor, self.org_id)
-        units, cents = divmod(terms.hourly_rate_minor, 100)
-        self.rate_input, self.currency = f"{units}.{cents:02d}", terms.currency
-        self.rate_label = (f"{format_money(terms.hourly_rate_minor, terms.currency)} per hour"
+        self.rate_input = formats.amount_input(terms.hourly_rate_minor)
+        self.currency = terms.currency
+        self.rate_label = (f"{formats.money(terms.hourly_rate_minor, terms.currency)} per hour"
                            if terms.hourly_rate_minor else "Not set: pay-as-you-go time is not charged")
         self.subscriptions = [
-            {"id": str(s.id), "name": s.name, "hours": format_quantity(s.minutes_per_period, "minute"),
-             "period": s.period.capitalize(), "rolls_over": "Once" if s.rolls_over_once else "No",
-             "starts": _day(s.starts_on), "ends": _day(s.ends_on), "active": "Active" if s.active else "Ended"}
+            {"id": str(s.id), "name": s.name, "hours": formats.duration(s.minutes_per_period),
+             "period": formats.label(s.period), "rolls_over": "Once" if s.rolls_over_once else "No",
+             "starts": formats.day(s.starts_on), "ends": formats.day(s.ends_on),
+             "active": "Active" if s.active else "Ended"}
             for s in terms.subscriptions
         ]
         invoice_terms = invoices.invoice_terms(actor, self.org_id)
@@ -167,7 +163,7 @@ class OrgBillingState(rx.State):
         except ServiceError as exc:
             self.sub_error = str(exc)
             return
-        self.sub_message = (f"Added {sub.name}: {format_quantity(sub.minutes_per_period, 'minute')} "
-                            f"{PeriodLength(sub.period).value} from {_day(sub.starts_on)}. The period job grants "
-                            "each period's hours.")
+        self.sub_message = (f"Added {sub.name}: {formats.duration(sub.minutes_per_period)} "
+                            f"{PeriodLength(sub.period).value} from {formats.day(sub.starts_on)}. "
+                            "The period job grants each period's hours.")
         return rx.set_value("sub-name", "")

@@ -74,7 +74,7 @@ class StaffHourBlocksState(rx.State):
              "discount": formats.percent_bp(b.discount_percent * 100) if b.discount_percent else "—",
              "validity": f"{formats.count(b.validity_days)} days", "currency": b.currency,
              "active": "yes" if b.active else "", "on_sale": "On sale" if b.active else "Not on sale",
-             "price_input": formats.decimal_amount(b.price_minor, b.currency), "validity_days": str(b.validity_days)}
+             "price_input": formats.amount_input(b.price_minor), "validity_days": str(b.validity_days)}
             for b in hour_blocks.all_blocks(actor)
         ]
 

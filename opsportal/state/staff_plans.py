@@ -69,8 +69,8 @@ class StaffPlansState(rx.State):
              "price": (f"{formats.money(o.unit_price_minor, o.currency)} per {formats.duration(o.unit_minutes)}, "
                        f"at least {formats.count(o.min_units)}") if o.kind == "incident"
              else f"{formats.money(o.price_minor, o.currency)} per 12 months",
-             "currency": o.currency, "price_input": formats.decimal_amount(o.price_minor, o.currency),
-             "unit_price_input": formats.decimal_amount(o.unit_price_minor, o.currency),
+             "currency": o.currency, "price_input": formats.amount_input(o.price_minor),
+             "unit_price_input": formats.amount_input(o.unit_price_minor),
              "unit_minutes": str(o.unit_minutes),
              "min_units": str(o.min_units), "active": "yes" if o.active else "", "status": "On sale" if o.active
              else "Withdrawn", "incident": "yes" if o.kind == "incident" else ""}

@@ -24,6 +24,15 @@ def test_a_plain_two_decimal_amount_reads_back_to_the_same_minor_units(minor):
     assert parse_minor_units(formats.decimal_amount(minor, "USD")) == minor
 
 
+@given(st.integers(min_value=0, max_value=10**11))
+def test_a_price_field_holds_what_its_parser_reads_back_to_the_same_minor_units(minor):
+    assert parse_minor_units(formats.amount_input(minor)) == minor
+
+
+def test_a_price_field_holds_a_plain_two_decimal_amount():
+    assert [formats.amount_input(m) for m in (12050, 5, 0, 100_000_000)] == ["120.50", "0.05", "0.00", "1000000.00"]
+
+
 def test_a_sheet_instant_is_the_readers_wall_clock_time_and_its_column_names_the_zone():
     winter = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
     assert formats.sheet_instant(winter, "America/New_York") == "2026-12-03 09:05"
