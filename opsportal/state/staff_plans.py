@@ -112,7 +112,8 @@ class StaffPlansState(rx.State):
         page = plan_catalog.audit_log(actor, self.audit_page, page_size=AUDIT_PAGE, organization_id=org)
         self.audit_pages = max(1, -(-page.total // AUDIT_PAGE))
         self.audit = [{"id": str(r.id), "at": formats.instant(r.at, actor.time_zone), "actor": r.actor,
-                       "action": r.action, "subject": r.subject, "change": _change_text(r.before, r.after),
+                       "action": formats.label(r.action.replace(".", "_")), "subject": r.subject,
+                       "change": _change_text(r.before, r.after),
                        "note": r.note}
                       for r in page.items]
 

@@ -133,7 +133,7 @@ def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, 
     entitlements = page.locator("#plans-entitlements")
     expect(entitlements).to_contain_text("Gold Support")
     expect(entitlements).to_contain_text("Active")
-    expect(page.locator("#plans-audit")).to_contain_text("entitlement.granted")
+    expect(page.locator("#plans-audit")).to_contain_text("Entitlement granted")
 
     page.get_by_role("button", name=re.compile("^Revoke Gold Support")).first.click()
     dialog.get_by_label(re.compile("Reason")).fill("Contract cancelled")
