@@ -11,7 +11,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain import jobs as job_rules
-from opsportal.domain.invoices import period_before
+from opsportal.domain.invoices import parse_period, period_before
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
@@ -40,10 +40,16 @@ def day_text(value: date | None) -> str:
     return formats.day(value)
 
 
+def period_text(key: str | None) -> str:
+    """A billing period as people say it: ``2026-10`` -> ``October 2026``."""
+    return formats.month(parse_period(key).first_day) if key else "—"
+
+
 def invoice_row(r: invoices.InvoiceRow) -> dict[str, str]:
     return {
         "id": str(r.id), "number": r.number, "organization": r.organization, "kind": r.kind_label,
-        "period": r.period or "—", "issued": day_text(r.issue_date), "due": day_text(r.due_date), "total": r.total,
+        "period": period_text(r.period), "issued": day_text(r.issue_date), "due": day_text(r.due_date),
+        "total": r.total,
         "outstanding": r.outstanding if r.outstanding_minor else "—", "status": r.status.value,
         "status_label": r.status.label, "color": STATUS_COLORS.get(r.status.value, "gray"),
         "href": routes.staff_invoice(r.id),

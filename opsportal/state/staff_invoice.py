@@ -17,7 +17,7 @@ from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect, run_as_actor
-from opsportal.state.staff_billing import STATUS_COLORS, day_text
+from opsportal.state.staff_billing import STATUS_COLORS, day_text, period_text
 
 PAYMENT_STATUS = {"open": "Checkout open", "succeeded": "Succeeded", "expired": "Expired", "creating": "Starting"}
 SOURCES = {"webhook": "Stripe webhook", "reconcile": "Reconciliation", "return": "Customer's return",
@@ -70,7 +70,8 @@ class StaffInvoiceState(rx.State):
         self.is_draft, self.is_open = d.stored_status == InvoiceStatus.draft, d.stored_status == InvoiceStatus.open
         self.invoice = {
             "id": str(r.id), "number": r.number, "organization": r.organization,
-            "org_href": routes.organization(r.organization_id), "kind": r.kind_label, "period": r.period or "",
+            "org_href": routes.organization(r.organization_id), "kind": r.kind_label,
+            "period": period_text(r.period) if r.period else "",
             "issued": day_text(r.issue_date), "due": day_text(r.due_date), "currency": r.currency,
             "status": r.status.value, "status_label": r.status.label,
             "color": STATUS_COLORS.get(r.status.value, "gray"), "memo": d.memo, "subtotal": money(d.subtotal_minor),

@@ -9,8 +9,11 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import text as sql
 
 from opsportal import routes
+from opsportal.db import get_engine
+from opsportal.domain import formats
 from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
@@ -269,3 +272,30 @@ def test_the_queue_pages_forward_and_back_one_page_of_rows_at_a_time(page: Page,
     assert page.get_by_role("table").get_by_role("link").all_inner_texts() != first_rows
     page.get_by_role("button", name="Previous page").click()
     expect(pager_text).to_be_visible()
+
+
+def test_a_staff_member_in_new_york_reads_the_tasks_times_in_eastern_time_with_the_zone_named(
+        page: Page, base_url, org):
+    email = f"tz-agent-{uuid.uuid4().hex[:8]}@opsportal.example"
+    create_user(OPERATOR, email=email, role="agent", organization_name=None, password=CUSTOMER_PASSWORD,
+                full_name="Nora Zone")
+    with get_engine().begin() as conn:
+        conn.execute(sql("UPDATE user_account SET time_zone = 'America/New_York' WHERE email = :email"),
+                     {"email": email})
+    task_id = open_task(org, "Clock on the wall is wrong")
+    tasks.add_comment(OPERATOR, task_id, "We have checked the NTP server.")
+    detail = agent_work.task_for_staff(OPERATOR, task_id)
+    opened = formats.instant(detail.created_at, "America/New_York")
+    commented = formats.instant(detail.comments[0].created_at, "America/New_York")
+    assert re.search(r" E[SD]T$", opened)
+
+    sign_in(page, base_url, email, CUSTOMER_PASSWORD)
+    page.goto(base_url + routes.staff_task(task_id))
+    expect(page.get_by_text(f"{opened} by", exact=False)).to_be_visible()
+    expect(page.get_by_text(commented).first).to_be_visible()
+    expect(page.locator("#task-status")).to_have_text("Open")
+
+    page.goto(base_url + routes.STAFF_QUEUE + f"?org={org.id}")
+    row = page.get_by_role("row").filter(has_text="Clock on the wall is wrong")
+    expect(row).to_contain_text(re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d E[SD]T"))
+    expect(row).not_to_contain_text("UTC")

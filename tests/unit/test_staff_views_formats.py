@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from opsportal.domain.tasks import TaskStatus
 from opsportal.services.tasks import TimeEntryPublic
+from opsportal.state.staff_billing import period_text
 from opsportal.state.staff_invoice import paid_instant
 from opsportal.state.staff_queue import staff_label, status_options
 from opsportal.state.staff_task import _entry
@@ -36,3 +37,8 @@ def test_a_bank_transfer_received_today_is_recorded_now_and_an_earlier_day_at_no
     assert paid_instant(date(2026, 12, 3), EVENING, "America/New_York") == EVENING
     assert paid_instant(date(2026, 12, 1), EVENING, "America/New_York") == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
     assert paid_instant(date(2026, 12, 1), EVENING, None) == datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+def test_a_billing_period_is_shown_as_its_month_not_its_key():
+    assert period_text("2026-10") == "October 2026"
+    assert period_text(None) == "—"
