@@ -140,7 +140,7 @@ def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, 
     dialog.get_by_role("button", name="Revoke").click()
     expect(dialog).to_be_hidden()
     expect(entitlements).to_contain_text("Revoked")
-    expect(page.locator("#plans-audit")).to_contain_text("entitlement.revoked")
+    expect(page.locator("#plans-audit")).to_contain_text("Entitlement revoked")
     expect(page.locator("#plans-audit")).to_contain_text("Contract cancelled")
 
     audit_filter = page.get_by_label("Show changes of")
