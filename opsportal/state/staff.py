@@ -3,6 +3,7 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.services import organizations
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied
@@ -35,7 +36,7 @@ class StaffState(PagedState, rx.State):
         self.allowed, self.denied = True, ""
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
         self.rows = [
-            {"id": str(r.id), "name": r.name, "parent": r.parent_name or "—", "members": str(r.member_count),
+            {"id": str(r.id), "name": r.name, "parent": r.parent_name or "—", "members": formats.count(r.member_count),
              "href": routes.organization(r.id)}
             for r in listing.items
         ]
