@@ -15,11 +15,12 @@ from pathlib import Path
 from time import monotonic, sleep
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from opsportal.cli import main
 from opsportal.db import get_engine, unit_of_work
 from opsportal.devtools.smtp_sink import SmtpSink
+from opsportal.domain.notifications import NotificationKind
 from opsportal.models.types import utcnow
 from opsportal.services import auth, credits, invoices, mailbox, mailer, notifications, plan_catalog, scheduler
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
@@ -520,6 +521,29 @@ def test_each_recipient_reads_times_in_their_own_zone_else_their_organizations_h
     by_recipient = {to(m): text_of(m) for m in inbox.new()}
     assert "from 8 Feb 2025, 04:30 EST to 10 Mar 2025, 05:30 EDT" in by_recipient["olivia@northwind.example"]
     assert "from 8 Feb 2025, 09:30 GMT to 10 Mar 2025, 09:30 GMT" in by_recipient["adam@northwind.example"]
+
+
+def test_recipients_zones_are_read_in_two_queries_however_many_recipients_and_organizations(world, inbox):
+    home_region(world, "AMER")
+    subscribe(world, "holdings_owner", "holdings_admin", "retail_owner", "fabrikam_owner", kind=MONTHLY)
+    set_zone("adam@northwind.example", "Europe/London")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    with unit_of_work(write=False) as session:
+        event.listen(get_engine(), "before_cursor_execute", count)
+        try:
+            by_org = notifications._recipients(session, NotificationKind.monthly_statement)
+        finally:
+            event.remove(get_engine(), "before_cursor_execute", count)
+
+    zones = {r.email: r.time_zone for recipients in by_org.values() for r in recipients}
+    assert zones == {"olivia@northwind.example": "America/New_York", "adam@northwind.example": "Europe/London",
+                     "rita@retail.northwind.example": "UTC", "fiona@fabrikam.example": "UTC"}
+    assert len(statements) == 2
 
 
 def test_the_low_balance_alert_says_when_the_balance_was_read_in_the_recipients_zone(world, inbox):
