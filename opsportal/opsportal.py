@@ -40,7 +40,8 @@ from opsportal.state.live import LivePages
 from opsportal.state.reaper import sweep_closed_tabs
 
 failover.install()  # a dead host's clients keep their state when they reconnect elsewhere
-app = rx.App(api_transformer=create_api)
+# Pages are British English (domain.formats.LOCALE): browsers that follow the page language write dates the same way.
+app = rx.App(api_transformer=create_api, html_lang="en-GB")
 # Pages that refresh themselves stop following the change feed as soon as their tab leaves them.
 app.add_middleware(LivePages())
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).
