@@ -333,17 +333,25 @@ def _write_lines(session: Session, invoice_id: int, lines: Sequence[LineDraft],
                                 ticket_id=ticket_ids[position - 1] if ticket_ids else None))
 
 
+def tax_settings(org: Organization) -> rules.TaxSettings:
+    """The organization's tax settings, for the tax rule (``domain.invoices.invoice_tax_rate``)."""
+    return rules.TaxSettings(org.tax_rate_bp)
+
+
 def create_in_session(session: Session, *, org: Organization, kind: InvoiceKind, lines: Sequence[LineDraft],
                       currency: str, issue_on: date | None, period: str | None = None, memo: str = "",
                       created_by: int | None = None, ticket_ids: Sequence[int | None] | None = None,
-                      paid_at: datetime | None = None) -> Invoice:
+                      paid_at: datetime | None = None, charged_rate_bp: int | None = None) -> Invoice:
     """Write an invoice in the caller's transaction: a draft when ``issue_on`` is None, else issued (numbered).
 
-    With ``paid_at`` it is issued already paid in full (a receipt).
+    Its tax follows the tax rule with the organization's settings of now; ``charged_rate_bp`` is the rate
+    the customer was already charged at (an hour block's checkout), which the receipt must show. With
+    ``paid_at`` it is issued already paid in full (a receipt).
     """
     if not lines:
         raise InvalidInput("An invoice needs at least one line.")
-    tot = rules.totals(lines, org.tax_rate_bp)
+    rate = charged_rate_bp if charged_rate_bp is not None else rules.invoice_tax_rate(kind, tax_settings(org))
+    tot = rules.totals(lines, rate)
     inv = Invoice(organization_id=org.id, kind=kind.value, status=InvoiceStatus.draft.value, currency=currency,
                   period=period, subtotal_minor=tot.subtotal_minor, tax_rate_bp=tot.tax_rate_bp,
                   tax_minor=tot.tax_minor, total_minor=tot.total_minor, memo=memo[:500], created_by_user_id=created_by)
@@ -362,6 +370,13 @@ def _issue(session: Session, inv: Invoice, org: Organization, issue_on: date) ->
     inv.issue_date = issue_on
     inv.due_date = rules.due_date(issue_on, org.payment_terms_days)
     inv.status = InvoiceStatus.open.value
+
+
+def _retax(inv: Invoice, org: Organization) -> None:
+    """A draft being issued takes the tax rate in force now (the rule: the rate of the day it is issued)."""
+    rate = rules.invoice_tax_rate(inv.kind, tax_settings(org))
+    tax = rules.tax_of(inv.subtotal_minor, rate)
+    inv.tax_rate_bp, inv.tax_minor, inv.total_minor = rate, tax, inv.subtotal_minor + tax
 
 
 # --- the post-service billing run ------------------------------------------------------------------------
@@ -588,6 +603,7 @@ def issue_draft(actor: Actor, invoice_id: int, *, today: date | None = None) -> 
         if inv.status != InvoiceStatus.draft:
             raise Conflict(f"Invoice {inv.number} is already issued.")
         org = orgtree.require_org(session, inv.organization_id)
+        _retax(inv, org)
         _issue(session, inv, org, today)
         session.add(inv)
         return _row(inv, org.name, today)
