@@ -28,7 +28,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from opsportal.domain.percent import format_bp, parse_bp
-from opsportal.domain.roles import Role
+from opsportal.domain.roles import BILLING_ROLES, Role
 
 MAX_TAX_RATE_BP = 5_000  # 50.00 %: anything higher is a typing mistake
 MAX_TERMS_DAYS = 120
@@ -66,10 +66,6 @@ class InvoiceKind(StrEnum):
     @property
     def label(self) -> str:
         return {"post_service": "Post-service", "pre_service": "Pre-service", "hour_block": "Hour block"}[self.value]
-
-
-# Customer roles that see and pay invoices; members do not.
-BILLING_ROLES = frozenset({Role.owner, Role.admin, Role.billing})
 
 
 def may_see_invoices(role: Role) -> bool:
