@@ -91,6 +91,12 @@ def billing_problems(address: str, tax_id: str, invoice_email: str) -> dict[str,
     return {name: problem for name, problem in found.items() if problem}
 
 
+def field_messages(address: str, tax_id: str, invoice_email: str) -> dict[str, str]:
+    """Field name -> "Label: what is wrong." (the sentence shown next to the field) for every unacceptable field."""
+    return {name: f"{LABELS[name]}: {problem}." for name, problem in
+            billing_problems(address, tax_id, invoice_email).items()}
+
+
 def clean_billing_details(address: str, tax_id: str, invoice_email: str) -> CleanDetails:
     """The details as stored; ValueError naming the first problem (call ``billing_problems`` for all of them)."""
     problems = billing_problems(address, tax_id, invoice_email)

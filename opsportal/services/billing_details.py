@@ -48,12 +48,6 @@ class BillingDetails:
         return rules.address_lines(self.address)
 
 
-def field_problems(data: BillingDetailsInput) -> dict[str, str]:
-    """Field name -> "Label: what is wrong." for every field that is not acceptable."""
-    return {name: f"{rules.LABELS[name]}: {problem}." for name, problem in
-            rules.billing_problems(data.address, data.tax_id, data.invoice_email).items()}
-
-
 def _details(org: Organization, actor: Actor) -> BillingDetails:
     return BillingDetails(org.id, org.name, org.billing_address or "", org.tax_id or "", org.invoice_email,
                           may_manage_billing(actor.principal, org.id))
@@ -71,7 +65,7 @@ def save(actor: Actor, organization_id: int, data: BillingDetailsInput) -> Billi
     require_view_organization(actor, organization_id)
     if not may_manage_billing(actor.principal, organization_id):
         raise PermissionDenied(EDITORS_ONLY)
-    problems = field_problems(data)
+    problems = rules.field_messages(data.address, data.tax_id, data.invoice_email)
     if problems:
         raise BillingDetailsInvalid(problems)
     clean = rules.clean_billing_details(data.address, data.tax_id, data.invoice_email)

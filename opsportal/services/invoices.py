@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import billing_details as billing_rules
 from opsportal.domain import invoices as rules
 from opsportal.domain import jobs as job_rules
 from opsportal.domain.billing_time import format_money
@@ -148,10 +149,17 @@ class InvoiceDetail:
     void_reason: str
     stored_status: str
     may_pay: bool
+    # Bill to: the organization's billing details (domain.billing_details), as they are now.
+    bill_to_address: str = ""
+    bill_to_tax_id: str = ""
 
     @property
     def tax_rate(self) -> str:
         return rules.format_tax_rate(self.tax_rate_bp)
+
+    @property
+    def bill_to_lines(self) -> list[str]:
+        return billing_rules.address_lines(self.bill_to_address)
 
 
 def require_invoice_reader(actor: Actor, organization_id: int) -> None:
@@ -286,7 +294,8 @@ def invoice_detail(actor: Actor, invoice_id: int, *, today: date | None = None) 
             lines=[LinePublic(ln.position, ln.description, ln.quantity, ln.unit, ln.unit_price_minor, ln.amount_minor,
                               ln.ticket_id) for ln in lines],
             payments=payments_of(session, inv.id), paid_at=inv.paid_at, voided_at=inv.voided_at,
-            void_reason=inv.void_reason, stored_status=inv.status,
+            void_reason=inv.void_reason, stored_status=inv.status, bill_to_address=org.billing_address or "",
+            bill_to_tax_id=org.tax_id or "",
             may_pay=rules.may_pay_invoices(actor.role) and inv.status == InvoiceStatus.open
             and row.outstanding_minor > 0)
 
