@@ -209,7 +209,7 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
     font(8, color=MUTED)
     pdf.cell(width, 5, f"Amounts in {row.currency}", align="R", new_x="LMARGIN", new_y="NEXT")
     font(9)
-    with pdf.table(col_widths=(98, 20, 28, 28), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+    with pdf.table(col_widths=(88, 26, 30, 30), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heading, line_height=4.5,
                    padding=(1.3, 1.5), width=width, align="LEFT") as table:
         table.row(["Description", "Quantity", "Unit price", "Amount"])

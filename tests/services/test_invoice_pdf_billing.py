@@ -4,7 +4,6 @@ written by domain.formats, the payment day in the reader's own zone. The PDF's t
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -15,18 +14,13 @@ from opsportal.services.invoice_pdf import Vendor, render_invoice_pdf
 from opsportal.services.invoices import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
+from tests.utils.pdf import pdf_text
 from tests.utils.tasks import log, new_task, set_rate
 
 ISSUED = date(2025, 3, 1)
 BANK = ("Bank: First Harbour Bank", "Account number: 0012 3456 7890", "SWIFT/BIC: FHBKUS6S")
 WITH_BANK = Vendor("Acme Support Ltd", ("1 Main Street", "Springfield"), "US12-3456789", BANK)
 NO_BANK = Vendor("Acme Support Ltd", ("1 Main Street", "Springfield"))
-
-
-def pdf_text(body: bytes) -> str:
-    """The text an uncompressed PDF shows, in drawing order, one shown string per line (escapes undone)."""
-    return "\n".join(re.sub(rb"\\(.)", rb"\1", m.group(1)).decode("latin-1")
-                     for m in re.finditer(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", body))
 
 
 def flat(text: str) -> str:
@@ -47,9 +41,16 @@ def owed(world):
 
 def rendered(world, invoice_id: int, vendor: Vendor = WITH_BANK, who: str = "holdings_billing",
              time_zone: str | None = None) -> str:
+    """The PDF's text as a customer downloads it (the system's Unicode font, compressed)."""
     detail = invoices.invoice_detail(world.actor(who), invoice_id, today=ISSUED)
     return pdf_text(render_invoice_pdf(detail, vendor=vendor, public_url="https://portal.example",
-                                       time_zone=time_zone, font_dir=None, compress=False))
+                                       time_zone=time_zone))
+
+
+def test_the_core_font_pdf_reads_the_same(world, owed):
+    detail = invoices.invoice_detail(world.actor("holdings_billing"), owed.id, today=ISSUED)
+    core = render_invoice_pdf(detail, vendor=WITH_BANK, public_url="https://portal.example", font_dir=None)
+    assert flat(pdf_text(core)) == flat(rendered(world, owed.id))
 
 
 def test_the_bill_to_block_shows_the_name_every_address_line_and_the_tax_id(world, owed):
