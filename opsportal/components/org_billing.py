@@ -131,7 +131,7 @@ def _details_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             field("Billing address", "billing-address", rx.text_area(
-                id="billing-address", name="address", default_value=D.address, key=D.address, rows="4",
+                id="billing-address", name="address", default_value=D.address, key=D.address, rows="6",
                 width="100%", placeholder="Company name, street, city and postcode, country",
                 on_change=lambda v: D.recheck("address", v), aria_describedby=described_by("billing-address", True),
                 aria_invalid=invalid(D.problems, "address")), D.problems, "address",
@@ -141,7 +141,8 @@ def _details_form() -> rx.Component:
                     id="billing-tax-id", name="tax_id", default_value=D.tax_id, key=D.tax_id, width="100%",
                     auto_complete="off", on_change=lambda v: D.recheck("tax_id", v),
                     aria_describedby=described_by("billing-tax-id", True), aria_invalid=invalid(D.problems, "tax_id")),
-                    D.problems, "tax_id", hint="VAT, GST or EIN number, e.g. GB123456789; leave empty for none."),
+                    D.problems, "tax_id", hint="VAT, GST or EIN number, e.g. GB123456789; empty for none.",
+                    hint_after=True),
                 field("Invoice e-mail", "billing-invoice-email", rx.input(
                     id="billing-invoice-email", name="invoice_email", type="email", default_value=D.invoice_email,
                     key=D.invoice_email, width="100%", auto_complete="email",
@@ -149,7 +150,7 @@ def _details_form() -> rx.Component:
                     aria_describedby=described_by("billing-invoice-email", True),
                     aria_invalid=invalid(D.problems, "invoice_email")),
                     D.problems, "invoice_email",
-                    hint="Where invoices are e-mailed, e.g. accounts@example.com; empty: the billing contacts."),
+                    hint="E.g. accounts@example.com; empty: the billing contacts' own addresses.", hint_after=True),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
             ),
             error_callout(D.error),
