@@ -64,3 +64,37 @@ def test_a_billing_contact_edits_the_billing_details_and_the_invoice_pdf_shows_t
     bill_to = text[text.index("BILL TO"):].splitlines()[1:8]
     assert bill_to == ["Northwind Holdings", *ADDRESS.splitlines(), f"Tax ID: {TAX_ID}"]
     assert "by bank transfer" in " ".join(text.split()) and "BANK TRANSFER" in text
+
+
+# Northwind Logistics: 8.25 % tax in the demo, no plan yet (the plan tests use Northwind Retail).
+LOGISTICS_OWNER = "lena.fischer@logistics.northwind.example"
+
+
+def test_a_plan_term_shown_with_tax_is_exactly_what_checkout_asks_for(page: Page, base_url):
+    sign_in(page, base_url, LOGISTICS_OWNER)
+    page.goto(base_url + "/plans")
+    gold = page.locator("#offer-gold")
+    with_tax = gold.get_by_text(re.compile(r"for 12 months with 8\.25% tax$"))
+    expect(with_tax).to_be_visible()
+    total = re.search(r"USD ([\d,]+\.\d\d) for 12 months", with_tax.inner_text()).group(1)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    gold.screenshot(path=str(SHOTS / "plan-offer-desktop.png"))
+    page.set_viewport_size({"width": 390, "height": 844})
+    gold.screenshot(path=str(SHOTS / "plan-offer-390.png"))
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+    gold.get_by_role("button", name="Buy Gold Support").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total)
+
+
+def test_the_incident_form_prices_the_expected_units_with_the_tax_its_invoice_carries(page: Page, base_url):
+    sign_in(page, base_url, LOGISTICS_OWNER)
+    page.goto(base_url + "/plans/incident")
+    price = page.locator("#incident-price")
+    expect(price).to_contain_text(re.compile(r"= USD [\d,]+\.\d\d \+ 8\.25% tax USD [\d,]+\.\d\d = USD [\d,]+\.\d\d$"))
+    page.get_by_label("Expected time units (hours)").fill("3")
+    expect(price).to_contain_text("3 × ")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    price.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "incident-price-390.png"))
