@@ -11,6 +11,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import sign_in
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_billing import BILLING, open_first_invoice
 from tests.utils.pdf import pdf_text
 
@@ -39,6 +40,7 @@ def test_a_billing_contact_edits_the_billing_details_and_the_invoice_pdf_shows_t
     problem = page.locator("#billing-tax-id-error")
     expect(problem).to_have_text("Tax ID: use letters, digits, spaces and - . / only.")
     expect(tax_id).to_have_attribute("aria-invalid", "true")
+    assert axe_violations(page) == [], "billing details with a field's message"
     tax_id.fill(TAX_ID)
     expect(problem).to_have_text("")  # cleared as the field is fixed, before saving again
 
