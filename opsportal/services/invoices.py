@@ -383,9 +383,8 @@ def _issue(session: Session, inv: Invoice, org: Organization, issue_on: date) ->
 
 def _retax(inv: Invoice, org: Organization) -> None:
     """A draft being issued takes the tax rate in force now (the rule: the rate of the day it is issued)."""
-    rate = rules.invoice_tax_rate(inv.kind, tax_settings(org))
-    tax = rules.tax_of(inv.subtotal_minor, rate)
-    inv.tax_rate_bp, inv.tax_minor, inv.total_minor = rate, tax, inv.subtotal_minor + tax
+    tot = rules.priced(inv.kind, tax_settings(org), inv.subtotal_minor)
+    inv.tax_rate_bp, inv.tax_minor, inv.total_minor = tot.tax_rate_bp, tot.tax_minor, tot.total_minor
 
 
 # --- the post-service billing run ------------------------------------------------------------------------
