@@ -16,8 +16,6 @@ from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
-FIELDS = ("address", "tax_id", "invoice_email")
-
 
 def _requested_org(path: str) -> int | None:
     raw = str(path).rstrip("/").rsplit("/", 1)[-1]
@@ -70,6 +68,7 @@ class BillingDetailsState(rx.State):
 
     @rx.event
     async def save(self, form: dict):
+        """Checks every field here first (messages under the fields), then saves once; clicks meanwhile do nothing."""
         if self.saving:
             return
         self.error, self.message = "", ""
@@ -81,8 +80,10 @@ class BillingDetailsState(rx.State):
             return
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
-            return redirect
+            yield redirect
+            return
         self.saving = True
+        yield
         try:
             details = await offload.run(billing_details.save, actor, self.org_id, data)
         except BillingDetailsInvalid as exc:
