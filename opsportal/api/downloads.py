@@ -122,7 +122,7 @@ def invoice_pdf(request: Request):
         detail = invoices.invoice_detail(actor, int(request.path_params["invoice_id"]))
     except ServiceError as exc:
         return _refusal(exc)
-    body = render_invoice_pdf(detail)
+    body = render_invoice_pdf(detail, time_zone=actor.time_zone)
     filename = "".join(c for c in detail.row.number if c.isalnum() or c in "-_ ") or "invoice"
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"',

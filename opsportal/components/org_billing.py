@@ -1,9 +1,12 @@
-"""The organization page's billing terms for staff administrators: hourly rate, invoice terms, subscriptions."""
+"""The organization page's billing: the billing details its invoices carry (billing contacts edit them), and the
+billing terms for staff administrators: hourly rate, invoice terms, subscriptions."""
 
 import reflex as rx
 
+from opsportal.components.forms import described_by, field, invalid
 from opsportal.components.layout import error_callout
 from opsportal.components.tables import hidden_caption
+from opsportal.state.billing_details import BillingDetailsState as D
 from opsportal.state.org_billing import OrgBillingState as B
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
@@ -119,3 +122,71 @@ def _subscriptions() -> rx.Component:
 
 def billing_terms_section() -> rx.Component:
     return rx.cond(B.allowed, rx.vstack(_rate_form(), _terms_form(), _subscriptions(), spacing="3", width="100%"))
+
+
+# --- billing details (bill-to address, tax ID, invoice e-mail) -----------------------------------------------
+
+
+def _details_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            field("Billing address", "billing-address", rx.text_area(
+                id="billing-address", name="address", default_value=D.address, key=D.address, rows="6",
+                width="100%", placeholder="Company name, street, city and postcode, country",
+                on_change=lambda v: D.recheck("address", v), aria_describedby=described_by("billing-address", True),
+                aria_invalid=invalid(D.problems, "address")), D.problems, "address",
+                hint="Up to 8 lines, printed under Bill to on every invoice."),
+            rx.grid(
+                field("Tax ID", "billing-tax-id", rx.input(
+                    id="billing-tax-id", name="tax_id", default_value=D.tax_id, key=D.tax_id, width="100%",
+                    auto_complete="off", on_change=lambda v: D.recheck("tax_id", v),
+                    aria_describedby=described_by("billing-tax-id", True), aria_invalid=invalid(D.problems, "tax_id")),
+                    D.problems, "tax_id", hint="VAT, GST or EIN number, e.g. GB123456789; empty for none.",
+                    hint_after=True),
+                field("Invoice e-mail", "billing-invoice-email", rx.input(
+                    id="billing-invoice-email", name="invoice_email", type="email", default_value=D.invoice_email,
+                    key=D.invoice_email, width="100%", auto_complete="email",
+                    on_change=lambda v: D.recheck("invoice_email", v),
+                    aria_describedby=described_by("billing-invoice-email", True),
+                    aria_invalid=invalid(D.problems, "invoice_email")),
+                    D.problems, "invoice_email",
+                    hint="E.g. accounts@example.com; empty: the billing contacts' own addresses.", hint_after=True),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
+            ),
+            error_callout(D.error),
+            rx.hstack(
+                rx.button("Save billing details", type="submit", disabled=D.saving, id="billing-details-save"),
+                rx.cond(D.message != "", rx.text(rx.icon("check", size=16, aria_hidden="true", display="inline"),
+                                                 " ", D.message, size="2", color=rx.color("green", 11),
+                                                 role="status", id="billing-details-message")),
+                spacing="3", align="center", wrap="wrap", width="100%",
+            ),
+            spacing="3", width="100%",
+        ),
+        on_submit=D.save, reset_on_submit=False, aria_label="Billing details", width="100%",
+    )
+
+
+def _details_read_only() -> rx.Component:
+    muted = rx.color("gray", 11)
+    return rx.vstack(
+        rx.text("Billing address", size="2", weight="medium"),
+        rx.cond(D.address_lines.length() > 0,
+                rx.vstack(rx.foreach(D.address_lines, lambda line: rx.text(line, size="2")), spacing="0"),
+                rx.text("None given: invoices show the organization's name only.", size="2", color=muted)),
+        rx.text("Tax ID", size="2", weight="medium"),
+        rx.text(rx.cond(D.tax_id != "", D.tax_id, "None"), size="2"),
+        rx.text("Invoice e-mail", size="2", weight="medium"),
+        rx.text(rx.cond(D.invoice_email != "", D.invoice_email, "The billing contacts' own addresses"), size="2"),
+        spacing="1", width="100%",
+    )
+
+
+def billing_details_section() -> rx.Component:
+    return rx.cond(D.shown, rx.card(rx.vstack(
+        rx.heading("Billing details", size="4", as_="h2", id="billing-details"),
+        rx.text("What your invoices show under Bill to, and where they are e-mailed.", size="2",
+                color=rx.color("gray", 11)),
+        rx.cond(D.may_edit, _details_form(), _details_read_only()),
+        spacing="3", width="100%",
+    ), width="100%"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
+from opsportal.domain.roles import BILLING_ROLES, ORG_MANAGER_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -33,3 +33,10 @@ def may_manage_organization(principal: Principal, organization_id: int) -> bool:
     if principal.role is Role.staff_admin:
         return True
     return principal.role in ORG_MANAGER_ROLES and principal.organization_id == organization_id
+
+
+def may_manage_billing(principal: Principal, organization_id: int) -> bool:
+    """The organization's billing details: its billing contacts (owner, admin, billing) and staff administrators."""
+    if principal.role is Role.staff_admin:
+        return True
+    return principal.role in BILLING_ROLES and principal.organization_id == organization_id

@@ -148,6 +148,13 @@ def money(minor: int, currency: str) -> str:
     return format_currency(amount, code, format=_MONEY_PATTERN, locale=LOCALE, currency_digits=True)
 
 
+def amount(minor: int, currency: str) -> str:
+    """``123450, "USD"`` -> ``1,234.50``: the number alone, for columns whose currency is named once (invoice PDF)."""
+    code = (currency or "USD").upper()
+    value = Decimal(int(minor)).scaleb(-get_currency_precision(code))
+    return format_currency(value, code, format="#,##0.00", locale=LOCALE, currency_digits=True)
+
+
 def count(value: int) -> str:
     """``1,250``."""
     return format_decimal(int(value), locale=LOCALE)

@@ -1,6 +1,22 @@
 """Invoices: statuses, numbering, tax and totals, billing periods, and who may see and pay them.
 
 Money is integer minor units of the invoice's currency; time is integer minutes.
+
+The tax rule (``invoice_tax_rate``; every service that prices or issues an invoice asks it):
+
+- Every invoice of an organization carries tax at the organization's tax rate, whatever it bills: an
+  hour-block purchase, a support-plan term, a pay-per-incident request, pay-as-you-go time of a month, or
+  work staff bill up front. No kind of invoice is exempt and none has a rate of its own.
+- The rate is a setting of the organization (``organization.tax_rate_bp``) that only staff administrators
+  change; zero means the organization is not charged tax (tax-exempt, reverse charge, no sales tax), and
+  then no invoice of it carries tax. The tax ID a customer enters is printed on its invoices and changes
+  nothing in the amounts.
+- Tax is computed once on the invoice's subtotal (not per line), rounded half up to the minor unit.
+- The rate that counts is the one in force when the amount is fixed for the customer: when an invoice is
+  issued (a draft takes the rate of the day it is issued), and for an hour block when its checkout starts
+  (the receipt carries exactly what was charged). An issued invoice keeps its rate.
+- What a customer is shown before paying (hour blocks, plan terms, pay-per-incident) is priced by the same
+  rule (``priced``), so checkout asks for exactly the total shown.
 """
 
 from __future__ import annotations
@@ -12,7 +28,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from opsportal.domain.percent import format_bp, parse_bp
-from opsportal.domain.roles import Role
+from opsportal.domain.roles import BILLING_ROLES, Role
 
 MAX_TAX_RATE_BP = 5_000  # 50.00 %: anything higher is a typing mistake
 MAX_TERMS_DAYS = 120
@@ -50,10 +66,6 @@ class InvoiceKind(StrEnum):
     @property
     def label(self) -> str:
         return {"post_service": "Post-service", "pre_service": "Pre-service", "hour_block": "Hour block"}[self.value]
-
-
-# Customer roles that see and pay invoices; members do not.
-BILLING_ROLES = frozenset({Role.owner, Role.admin, Role.billing})
 
 
 def may_see_invoices(role: Role) -> bool:
@@ -113,6 +125,35 @@ def parse_tax_rate(text: str) -> int:
     if rate > MAX_TAX_RATE_BP:
         raise ValueError(f"the tax rate must be at most {format_tax_rate(MAX_TAX_RATE_BP)}")
     return rate
+
+
+@dataclass(frozen=True)
+class TaxSettings:
+    """What of an organization decides the tax on its invoices."""
+
+    rate_bp: int  # basis points, 0 to MAX_TAX_RATE_BP; 0: the organization is not charged tax
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rate_bp, bool) or not isinstance(self.rate_bp, int) \
+                or not 0 <= self.rate_bp <= MAX_TAX_RATE_BP:
+            raise ValueError(f"a tax rate is 0 to {format_tax_rate(MAX_TAX_RATE_BP)}")
+
+
+def invoice_tax_rate(kind: InvoiceKind | str, settings: TaxSettings) -> int:
+    """The tax rate (basis points) an invoice of ``kind`` carries: the organization's, for every kind.
+
+    The one place that decides which invoices carry tax (see the module's docstring); ``kind`` is taken so
+    that no caller can decide by kind on its own.
+    """
+    InvoiceKind(kind)  # an unknown kind is a mistake, not an untaxed invoice
+    return settings.rate_bp
+
+
+def priced(kind: InvoiceKind | str, settings: TaxSettings, subtotal_minor: int) -> Totals:
+    """What a customer is shown and charged for ``subtotal_minor`` of ``kind``: the subtotal, its tax, the total."""
+    rate = invoice_tax_rate(kind, settings)
+    tax = tax_of(subtotal_minor, rate)
+    return Totals(subtotal_minor, rate, tax, subtotal_minor + tax)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ class Role(StrEnum):
 
 CUSTOMER_ROLES = frozenset({Role.owner, Role.admin, Role.billing, Role.member})
 STAFF_ROLES = frozenset({Role.agent, Role.staff_admin})
+# Customer roles that see and pay invoices and keep the billing details; members do not.
+BILLING_ROLES = frozenset({Role.owner, Role.admin, Role.billing})
 # Customer roles that manage their organization (users, credit allocation).
 ORG_MANAGER_ROLES = frozenset({Role.owner, Role.admin})
 ROLE_LABELS = {

@@ -2,9 +2,10 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.org_billing import billing_terms_section
+from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
 from opsportal.state.auth import AuthState
+from opsportal.state.billing_details import BillingDetailsState
 from opsportal.state.grant import GrantState
 from opsportal.state.org_billing import OrgBillingState
 from opsportal.state.org_notifications import OrgNotificationsState
@@ -66,7 +67,8 @@ def _member_row(m: rx.Var) -> rx.Component:
 
 
 @rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
-         on_load=[OrganizationState.load, GrantState.load, OrgBillingState.load, OrgNotificationsState.load])
+         on_load=[OrganizationState.load, GrantState.load, OrgBillingState.load, BillingDetailsState.load,
+                  OrgNotificationsState.load])
 def organization_page() -> rx.Component:
     return app_shell(
         "Organization",
@@ -90,6 +92,7 @@ def organization_page() -> rx.Component:
                     aria_label="Team members",
                 ),
                 pager(OrganizationState),
+                billing_details_section(),
                 org_notifications_section(),
                 _grant_form(),
                 billing_terms_section(),

@@ -151,6 +151,7 @@ def _offer(o: rx.Var) -> rx.Component:
         rx.hstack(rx.heading(o["name"], size="3", as_="h3"), rx.badge(o["kind"], variant="soft", high_contrast=True),
                   spacing="2", align="center", wrap="wrap"),
         rx.text(o["price"], size="2", weight="medium"),
+        rx.cond(o["with_tax"] != "", rx.text(o["with_tax"], size="1", color=MUTED)),
         rx.cond(o["action"] == "Renew", rx.text("You hold it: a renewal starts on ", o["start_text"], ".", size="1",
                                                 color=MUTED)),
         rx.el.input(type="hidden", name="code", value=o["code"]),

@@ -11,13 +11,16 @@ from opsportal.db import unit_of_work
 from opsportal.domain import hour_blocks as rules
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.billing_time import format_money
+from opsportal.domain.invoices import InvoiceKind
 from opsportal.models import HourBlock
 from opsportal.models.types import utcnow
-from opsportal.services import orgtree
+from opsportal.services import invoices, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, sentence
 
 MAX_BLOCKS = 40
+# Staff read the catalog at list price: tax depends on the organization that buys.
+LIST_PRICES = invoice_rules.TaxSettings(0)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class BlockPublic:
     per_hour_minor: int
     discount_percent: int
     expires_on: date  # if bought today
+    tax_rate_bp: int = 0  # the tax rule's rate for the organization (0 in the staff's list-price views)
 
     @property
     def price(self) -> str:
@@ -51,7 +55,7 @@ def _terms(b: HourBlock) -> rules.BlockTerms:
     return rules.BlockTerms(b.minutes, b.price_minor, b.validity_days)
 
 
-def _public(rows: list[HourBlock], tax_rate_bp: int, today: date) -> list[BlockPublic]:
+def _public(rows: list[HourBlock], tax: invoice_rules.TaxSettings, today: date) -> list[BlockPublic]:
     by_currency: dict[str, HourBlock] = {}
     for b in rows:  # the reference for the volume discount: the smallest active block of the currency
         if b.active and (b.currency not in by_currency or b.minutes < by_currency[b.currency].minutes):
@@ -59,9 +63,10 @@ def _public(rows: list[HourBlock], tax_rate_bp: int, today: date) -> list[BlockP
     out = []
     for b in rows:
         ref = by_currency.get(b.currency)
+        price = invoice_rules.priced(InvoiceKind.hour_block, tax, b.price_minor)
         out.append(BlockPublic(
-            id=b.id, name=b.name, hours=b.minutes // 60, price_minor=b.price_minor,
-            tax_minor=invoice_rules.tax_of(b.price_minor, tax_rate_bp), currency=b.currency,
+            id=b.id, name=b.name, hours=b.minutes // 60, price_minor=b.price_minor, tax_minor=price.tax_minor,
+            tax_rate_bp=price.tax_rate_bp, currency=b.currency,
             validity_days=b.validity_days, active=b.active, per_hour_minor=rules.per_hour_minor(_terms(b)),
             discount_percent=rules.discount_percent(_terms(b), _terms(ref)) if ref else 0,
             expires_on=rules.expiry_of_purchase(today, b.validity_days)))
@@ -69,14 +74,14 @@ def _public(rows: list[HourBlock], tax_rate_bp: int, today: date) -> list[BlockP
 
 
 def catalog_for(actor: Actor, organization_id: int, *, today: date | None = None) -> list[BlockPublic]:
-    """The blocks on sale in the organization's currency, smallest first, with its tax."""
+    """The blocks on sale in the organization's currency, smallest first, with the tax their checkout charges."""
     require_view_organization(actor, organization_id)
     today = today or utcnow().date()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, organization_id)
         rows = session.exec(select(HourBlock).where(HourBlock.active, HourBlock.currency == org.currency)
                             .order_by(HourBlock.minutes, HourBlock.id)).all()
-        return _public(list(rows), org.tax_rate_bp, today)
+        return _public(list(rows), invoices.tax_settings(org), today)
 
 
 def all_blocks(actor: Actor, *, today: date | None = None) -> list[BlockPublic]:
@@ -85,7 +90,7 @@ def all_blocks(actor: Actor, *, today: date | None = None) -> list[BlockPublic]:
     today = today or utcnow().date()
     with unit_of_work(write=False) as session:
         rows = session.exec(select(HourBlock).order_by(HourBlock.currency, HourBlock.minutes, HourBlock.id)).all()
-        return _public(list(rows), 0, today)
+        return _public(list(rows), LIST_PRICES, today)
 
 
 def _checked(name: str, hours: int, price_minor: int, currency: str, validity_days: int) -> tuple[str, str]:
@@ -124,7 +129,7 @@ def save_block(actor: Actor, *, block_id: int | None, name: str, hours: int, pri
             row.validity_days, row.active, row.updated_at = validity_days, active, at
         session.add(row)
         session.flush()
-        return _public([row], 0, at.date())[0]
+        return _public([row], LIST_PRICES, at.date())[0]
 
 
 DEMO_CATALOG = (

@@ -1,5 +1,10 @@
 """An invoice as a PDF document: pure rendering of an ``InvoiceDetail`` (no database, no web).
 
+The vendor's letterhead and bank details come from the settings (``OPSPORTAL_VENDOR_*``); the bill-to block is
+the organization's name, billing address and tax ID. "Or bank transfer" is offered only with the vendor's bank
+details printed beside it; without them the invoice asks for online payment only. Dates and amounts are
+written by ``domain.formats``; a day taken from an instant (the payment) is the reader's day.
+
 The text is set in DejaVu Sans when the system has it (any character prints), else in the PDF
 core font Helvetica, which knows only Latin-1: other characters are replaced by near equivalents
 ("—" becomes "-").
@@ -9,14 +14,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TableBordersLayout
 from fpdf.fonts import FontFace
 
-from opsportal.domain.invoices import InvoiceKind, ShownStatus
+from opsportal.domain import formats
+from opsportal.domain.invoices import InvoiceKind, ShownStatus, parse_period
 from opsportal.services.invoices import InvoiceDetail, LinePublic
 from opsportal.settings import get_settings
 
@@ -37,11 +42,13 @@ class Vendor:
     name: str
     address_lines: tuple[str, ...]
     tax_id: str = ""
+    # Payment instructions for a bank transfer (bank, account, routing, SWIFT/BIC); none: card payment only.
+    bank_lines: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls) -> Vendor:
         s = get_settings()
-        return cls(s.vendor_name, tuple(s.vendor_address_lines), s.vendor_tax_id.strip())
+        return cls(s.vendor_name, tuple(s.vendor_address_lines), s.vendor_tax_id.strip(), tuple(s.vendor_bank_lines))
 
 
 def latin1(text: str) -> str:
@@ -57,19 +64,16 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-def amount(minor: int) -> str:
-    """``123456`` -> ``1,234.56`` (the currency is named once, in the totals)."""
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(minor), 100)
-    return f"{sign}{units:,}.{cents:02d}"
+def _quantity(line: LinePublic) -> str:
+    return formats.duration(line.quantity) if line.unit == "minute" else formats.count(line.quantity)
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "-"
-
-
-def _unit_price(line: LinePublic) -> str:
-    return f"{amount(line.unit_price_minor)} / h" if line.unit == "minute" else amount(line.unit_price_minor)
+def _period(key: str) -> str:
+    """``2026-10`` -> ``October 2026``."""
+    try:
+        return formats.month(parse_period(key).first_day)
+    except ValueError:
+        return key
 
 
 class _Document(FPDF):
@@ -103,11 +107,19 @@ def _fonts(pdf: FPDF, font_dir: Path | None) -> tuple[str, bool]:
 
 
 def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, public_url: str | None = None,
-                       font_dir: Path | None = DEJAVU_DIR, compress: bool = True) -> bytes:
-    """The invoice as PDF bytes. ``font_dir`` None forces the core font (Latin-1 only)."""
+                       time_zone: str | None = None, font_dir: Path | None = DEJAVU_DIR,
+                       compress: bool = True) -> bytes:
+    """The invoice as PDF bytes, for a reader in ``time_zone`` (IANA name; UTC if None). ``font_dir`` None forces
+    the core font (Latin-1 only)."""
     vendor = vendor or Vendor.from_settings()
     public_url = (public_url if public_url is not None else get_settings().public_url).rstrip("/")
     row = detail.row
+
+    def amount(minor: int) -> str:
+        return formats.amount(minor, row.currency)
+
+    def day(value) -> str:
+        return formats.day(value, empty="-", time_zone=time_zone)
     footer = " · ".join(p for p in (vendor.name, f"Tax ID {vendor.tax_id}" if vendor.tax_id else "",
                                     f"Invoice {row.number}") if p)
     pdf = _Document(footer)
@@ -139,10 +151,10 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
         pdf.cell(width / 2, 4.6, text(f"Tax ID: {vendor.tax_id}"), new_x="LMARGIN", new_y="NEXT")
     left_bottom = pdf.get_y()
 
-    facts = [("Invoice number", row.number), ("Issue date", _day(row.issue_date)), ("Due date", _day(row.due_date)),
+    facts = [("Invoice number", row.number), ("Issue date", day(row.issue_date)), ("Due date", day(row.due_date)),
              ("Status", row.status.label)]
     if row.period:
-        facts.insert(3, ("Billing period", row.period))
+        facts.insert(3, ("Billing period", _period(row.period)))
     facts.insert(3, ("Type", InvoiceKind(row.kind).label))
     pdf.set_xy(pdf.l_margin + width / 2, top)
     font(24, "B")
@@ -178,6 +190,12 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
     pdf.cell(text_width, 5, "BILL TO", new_x="LMARGIN", new_y="NEXT")
     font(11, "B")
     pdf.multi_cell(text_width, 6, text(row.organization), align="L", new_x="LMARGIN", new_y="NEXT")
+    font(9)
+    for line in detail.bill_to_lines:
+        pdf.multi_cell(text_width, 4.6, text(line), align="L", new_x="LMARGIN", new_y="NEXT")
+    if detail.bill_to_tax_id:
+        pdf.multi_cell(text_width, 4.6, text(f"Tax ID: {detail.bill_to_tax_id}"), align="L", new_x="LMARGIN",
+                       new_y="NEXT")
     if detail.memo:
         pdf.ln(2)
         font(9, color=MUTED)
@@ -191,17 +209,18 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
     font(8, color=MUTED)
     pdf.cell(width, 5, f"Amounts in {row.currency}", align="R", new_x="LMARGIN", new_y="NEXT")
     font(9)
-    with pdf.table(col_widths=(98, 20, 28, 28), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+    with pdf.table(col_widths=(88, 26, 30, 30), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
                    borders_layout=TableBordersLayout.HORIZONTAL_LINES, headings_style=heading, line_height=4.5,
                    padding=(1.3, 1.5), width=width, align="LEFT") as table:
         table.row(["Description", "Quantity", "Unit price", "Amount"])
         for line in detail.lines:
-            table.row([text(line.description), line.quantity_text, _unit_price(line), amount(line.amount_minor)])
+            unit_price = amount(line.unit_price_minor) + (" / h" if line.unit == "minute" else "")
+            table.row([text(line.description), _quantity(line), unit_price, amount(line.amount_minor)])
     pdf.ln(4)
 
     # Totals, right-aligned under the amounts.
-    totals = [("Subtotal", amount(detail.subtotal_minor), ""), (f"Tax ({detail.tax_rate})", amount(detail.tax_minor),
-                                                                 ""),
+    totals = [("Subtotal", amount(detail.subtotal_minor), ""),
+              (f"Tax ({formats.percent_bp(detail.tax_rate_bp)})", amount(detail.tax_minor), ""),
               (f"Total ({row.currency})", amount(row.total_minor), "B"),
               ("Amount paid", amount(row.amount_paid_minor), ""),
               (f"Outstanding ({row.currency})", amount(row.outstanding_minor), "B")]
@@ -218,20 +237,25 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
         pdf.cell(value_w, 6, value, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
 
-    # How to pay, or the receipt's thanks (kept on one page with its heading).
+    # How to pay (with the bank details when a transfer is offered), or the receipt's thanks; kept on one page.
+    bank: tuple[str, ...] = ()
     if row.status is ShownStatus.paid:
-        paid_on = _day(detail.paid_at.date()) if detail.paid_at else _day(row.issue_date)
-        message = f"Paid in full on {paid_on}. Thank you for your business."
+        message = f"Paid in full on {day(detail.paid_at or row.issue_date)}. Thank you for your business."
     elif row.status is ShownStatus.void:
         message = f"This invoice was voided{': ' + detail.void_reason if detail.void_reason else ''}. Nothing is owed."
     else:
-        due = _day(row.due_date)
-        message = (f"Please pay {row.currency} {amount(row.outstanding_minor)} by {due}: online by card at "
-                   f"{public_url} (Billing > My Invoices), or by bank transfer quoting {row.number}.")
+        message = (f"Please pay {formats.money(row.outstanding_minor, row.currency)} by {day(row.due_date)}: online "
+                   f"by card at {public_url} (Billing > My Invoices)")
+        if vendor.bank_lines:
+            bank = vendor.bank_lines
+            message += f", or by bank transfer to the account below, quoting {row.number} as the reference."
+        else:
+            message += "."
     questions = (f"Questions about this invoice? Contact {vendor.name} through the support portal and quote the "
                  "invoice number.")
     font(9)
     needed = 5 + 4.8 * len(pdf.multi_cell(width, 4.8, text(message), align="L", dry_run=True, output="LINES"))
+    needed += (3 + 4.6 * len(bank)) if bank else 0
     font(8)
     needed += 2 + 4.2 * len(pdf.multi_cell(width, 4.2, text(questions), align="L", dry_run=True, output="LINES"))
     if pdf.will_page_break(needed):
@@ -240,6 +264,13 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
     pdf.cell(width, 5, "PAYMENT", new_x="LMARGIN", new_y="NEXT")
     font(9)
     pdf.multi_cell(width, 4.8, text(message), align="L", new_x="LMARGIN", new_y="NEXT")
+    if bank:
+        pdf.ln(1.5)
+        font(8, "B", MUTED)
+        pdf.cell(width, 4.6, "BANK TRANSFER", new_x="LMARGIN", new_y="NEXT")
+        font(9)
+        for line in bank:
+            pdf.multi_cell(width, 4.6, text(line), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     font(8, color=MUTED)
     pdf.multi_cell(width, 4.2, text(questions), align="L", new_x="LMARGIN", new_y="NEXT")

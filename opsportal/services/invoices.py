@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import billing_details as billing_rules
 from opsportal.domain import invoices as rules
 from opsportal.domain import jobs as job_rules
 from opsportal.domain.billing_time import format_money
@@ -148,10 +149,17 @@ class InvoiceDetail:
     void_reason: str
     stored_status: str
     may_pay: bool
+    # Bill to: the organization's billing details (domain.billing_details), as they are now.
+    bill_to_address: str = ""
+    bill_to_tax_id: str = ""
 
     @property
     def tax_rate(self) -> str:
         return rules.format_tax_rate(self.tax_rate_bp)
+
+    @property
+    def bill_to_lines(self) -> list[str]:
+        return billing_rules.address_lines(self.bill_to_address)
 
 
 def require_invoice_reader(actor: Actor, organization_id: int) -> None:
@@ -286,7 +294,8 @@ def invoice_detail(actor: Actor, invoice_id: int, *, today: date | None = None) 
             lines=[LinePublic(ln.position, ln.description, ln.quantity, ln.unit, ln.unit_price_minor, ln.amount_minor,
                               ln.ticket_id) for ln in lines],
             payments=payments_of(session, inv.id), paid_at=inv.paid_at, voided_at=inv.voided_at,
-            void_reason=inv.void_reason, stored_status=inv.status,
+            void_reason=inv.void_reason, stored_status=inv.status, bill_to_address=org.billing_address or "",
+            bill_to_tax_id=org.tax_id or "",
             may_pay=rules.may_pay_invoices(actor.role) and inv.status == InvoiceStatus.open
             and row.outstanding_minor > 0)
 
@@ -333,17 +342,25 @@ def _write_lines(session: Session, invoice_id: int, lines: Sequence[LineDraft],
                                 ticket_id=ticket_ids[position - 1] if ticket_ids else None))
 
 
+def tax_settings(org: Organization) -> rules.TaxSettings:
+    """The organization's tax settings, for the tax rule (``domain.invoices.invoice_tax_rate``)."""
+    return rules.TaxSettings(org.tax_rate_bp)
+
+
 def create_in_session(session: Session, *, org: Organization, kind: InvoiceKind, lines: Sequence[LineDraft],
                       currency: str, issue_on: date | None, period: str | None = None, memo: str = "",
                       created_by: int | None = None, ticket_ids: Sequence[int | None] | None = None,
-                      paid_at: datetime | None = None) -> Invoice:
+                      paid_at: datetime | None = None, charged_rate_bp: int | None = None) -> Invoice:
     """Write an invoice in the caller's transaction: a draft when ``issue_on`` is None, else issued (numbered).
 
-    With ``paid_at`` it is issued already paid in full (a receipt).
+    Its tax follows the tax rule with the organization's settings of now; ``charged_rate_bp`` is the rate
+    the customer was already charged at (an hour block's checkout), which the receipt must show. With
+    ``paid_at`` it is issued already paid in full (a receipt).
     """
     if not lines:
         raise InvalidInput("An invoice needs at least one line.")
-    tot = rules.totals(lines, org.tax_rate_bp)
+    rate = charged_rate_bp if charged_rate_bp is not None else rules.invoice_tax_rate(kind, tax_settings(org))
+    tot = rules.totals(lines, rate)
     inv = Invoice(organization_id=org.id, kind=kind.value, status=InvoiceStatus.draft.value, currency=currency,
                   period=period, subtotal_minor=tot.subtotal_minor, tax_rate_bp=tot.tax_rate_bp,
                   tax_minor=tot.tax_minor, total_minor=tot.total_minor, memo=memo[:500], created_by_user_id=created_by)
@@ -362,6 +379,12 @@ def _issue(session: Session, inv: Invoice, org: Organization, issue_on: date) ->
     inv.issue_date = issue_on
     inv.due_date = rules.due_date(issue_on, org.payment_terms_days)
     inv.status = InvoiceStatus.open.value
+
+
+def _retax(inv: Invoice, org: Organization) -> None:
+    """A draft being issued takes the tax rate in force now (the rule: the rate of the day it is issued)."""
+    tot = rules.priced(inv.kind, tax_settings(org), inv.subtotal_minor)
+    inv.tax_rate_bp, inv.tax_minor, inv.total_minor = tot.tax_rate_bp, tot.tax_minor, tot.total_minor
 
 
 # --- the post-service billing run ------------------------------------------------------------------------
@@ -588,6 +611,7 @@ def issue_draft(actor: Actor, invoice_id: int, *, today: date | None = None) -> 
         if inv.status != InvoiceStatus.draft:
             raise Conflict(f"Invoice {inv.number} is already issued.")
         org = orgtree.require_org(session, inv.organization_id)
+        _retax(inv, org)
         _issue(session, inv, org, today)
         session.add(inv)
         return _row(inv, org.name, today)

@@ -567,11 +567,31 @@ def _finish(recipient: _Recipient, kind: NotificationKind, period_key: str, *, m
 
 
 def _deliver(report: JobReport, kind: NotificationKind, period_key: str, organization: str,
-             recipients: list[_Recipient], compose: Callable[[_Recipient], mailer.Mail]) -> None:
+             recipients: list[_Recipient], compose: Callable[[_Recipient], mailer.Mail],
+             copy: Callable[[], mailer.Mail] | None = None) -> None:
+    """Each recipient's notice at most once. ``copy`` (an organization's invoice address) goes out right after the
+    first recipient's notice, in the run that sends that notice: it rides on that notice's claim, so it too is
+    sent at most once, and never twice because a later recipient is retried."""
     states = _states(kind, period_key, [r.id for r in recipients])
 
     def outcome(what: str, r: _Recipient, reason: str = "") -> None:
         report.outcomes.append(Outcome(what, kind.value, period_key, organization, r.email, reason))
+
+    def send_copy() -> None:
+        mail = copy()
+        if report.dry_run:
+            report.outcomes.append(Outcome("would_send", kind.value, period_key, organization, mail.to_address,
+                                           "copy to the invoice address"))
+            return
+        try:
+            mailer.send_mail(mail)
+        except mailer.MailError as exc:
+            log.warning("%s %s copy to %s failed: %s", kind.value, period_key, mail.to_address, exc)
+            report.outcomes.append(Outcome("failed", kind.value, period_key, organization, mail.to_address,
+                                           f"copy to the invoice address: {exc}; not retried (sent at most once)"))
+            return
+        report.outcomes.append(Outcome("sent", kind.value, period_key, organization, mail.to_address,
+                                       "copy to the invoice address"))
 
     for r in recipients:
         status, attempts, last_error = states.get(r.id, ("", 0, ""))
@@ -587,6 +607,8 @@ def _deliver(report: JobReport, kind: NotificationKind, period_key: str, organiz
             continue
         if report.dry_run:
             outcome("would_send", r, f"retry after: {last_error}" if status == "failed" else "")
+            if copy is not None and r is recipients[0]:
+                send_copy()
             continue
         mail = compose(r)
         if not _claim(r, kind, period_key, mail):
@@ -601,6 +623,20 @@ def _deliver(report: JobReport, kind: NotificationKind, period_key: str, organiz
             continue
         _finish(r, kind, period_key, message_id=message_id)
         outcome("sent", r)
+        if copy is not None and r is recipients[0]:
+            send_copy()
+
+
+def _invoice_address_notice(kind: NotificationKind, address: str, org_name: str, template: str, *, subject: str,
+                            heading: str, preheader: str, **context) -> mailer.Mail:
+    """The copy of an invoice notice for the organization's invoice address: no one's subscription, so no
+    unsubscribe link; the footer says where the address is changed."""
+    footer = {"invoice_address": True, "organization": org_name,
+              "manage_url": _url(routes.organization(context.pop("organization_id")))}
+    text, html = mailer.render(template, subject=subject, heading=heading, preheader=preheader,
+                               recipient_name=org_name, footer=footer, **context)
+    return mailer.Mail(to_address=address, to_name=org_name, subject=subject, text=text, html=html,
+                       headers={"X-OpsPortal-Notification": kind.value})
 
 
 def _notice(kind: NotificationKind, r: _Recipient, org_name: str, template: str, *, subject: str,
@@ -817,6 +853,10 @@ def run_overdue_reminders(actor: Actor, *, at: datetime | None = None, dry_run: 
             .order_by(Invoice.due_date, Invoice.id)
         ).all()
         by_org = _recipients(session, kind, {inv.organization_id for inv in invoices})
+        # Organizations with an invoice address get a copy of each reminder there (domain.billing_details).
+        invoice_addresses = dict(session.exec(select(Organization.id, Organization.invoice_email).where(
+            Organization.id.in_({inv.organization_id for inv in invoices}),
+            Organization.invoice_email.is_not(None))).all())
     names = _org_names({inv.organization_id for inv in invoices})
     for inv in invoices:
         stage = rules.overdue_stage(inv.due_date, today)
@@ -841,7 +881,17 @@ def run_overdue_reminders(actor: Actor, *, at: datetime | None = None, dry_run: 
                            preheader=f"{details['outstanding']} was due on {details['due_date']}.", invoice=details,
                            pay_url=_url(routes.invoice(invoice_id)))
 
-        _deliver(report, kind, key, name, recipients, compose)
+        address = invoice_addresses.get(inv.organization_id)
+
+        def copy(details=details, subject=subject, invoice_id=inv.id, name=name, address=address,
+                 org_id=inv.organization_id):
+            return _invoice_address_notice(kind, address, name, "overdue_reminder", subject=subject,
+                                           heading=f"Invoice {details['number']} is overdue",
+                                           preheader=f"{details['outstanding']} was due on {details['due_date']}.",
+                                           invoice=details, pay_url=_url(routes.invoice(invoice_id)),
+                                           organization_id=org_id)
+
+        _deliver(report, kind, key, name, recipients, compose, copy if address else None)
     return report
 
 

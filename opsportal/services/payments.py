@@ -169,24 +169,25 @@ def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str |
         block = session.get(HourBlock, block_id)
         if block is None or not block.active or block.currency != org.currency:
             raise NotFound("That hour block is not on sale.")
-        tax = rules.tax_of(block.price_minor, org.tax_rate_bp)
+        # The tax rule prices it exactly as the Buy hours page showed it (hour_blocks.catalog_for).
+        price = rules.priced(InvoiceKind.hour_block, invoices.tax_settings(org), block.price_minor)
         # A double click (same block, same person, a few minutes apart) continues the same checkout.
         existing = session.exec(
             select(Payment).where(Payment.organization_id == org.id, Payment.purpose == "hour_block",
                                   Payment.hour_block_id == block.id, Payment.created_by_user_id == actor.user_id,
                                   Payment.status.in_((Status.creating, Status.open)),
-                                  Payment.amount_minor == block.price_minor + tax,
+                                  Payment.amount_minor == price.total_minor,
                                   Payment.created_at > at - timedelta(minutes=10))
             .order_by(Payment.id.desc())).first()
         if existing is not None and existing.status == Status.open and existing.checkout_url:
             return CheckoutStart(existing.id, existing.checkout_url)
         if existing is None:
             existing = Payment(organization_id=org.id, purpose="hour_block", status=Status.creating,
-                               amount_minor=block.price_minor + tax, currency=org.currency,
+                               amount_minor=price.total_minor, currency=org.currency,
                                description=f"{block.name} ({block.minutes // 60} hours of support)",
                                hour_block_id=block.id, block_minutes=block.minutes,
                                block_price_minor=block.price_minor, block_validity_days=block.validity_days,
-                               tax_rate_bp=org.tax_rate_bp, idempotency_key=f"opsportal-{uuid.uuid4()}",
+                               tax_rate_bp=price.tax_rate_bp, idempotency_key=f"opsportal-{uuid.uuid4()}",
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
             session.add(existing)
             session.flush()
@@ -248,13 +249,12 @@ def _apply_hour_block(session: Session, payment: Payment, at: datetime) -> None:
         note=f"{payment.description}, payment {payment.id}", at=at, user_id=payment.created_by_user_id)
     hours = payment.block_minutes // 60
     line = rules.item_line(f"{payment.description}, usable through {expires:%Y-%m-%d}", 1, payment.block_price_minor)
-    # The receipt's tax is what was charged, computed at checkout with the rate of that moment.
+    # The receipt's tax is what was charged: the rate fixed when the checkout started (amount_minor was
+    # priced from block_price_minor at that rate by the same rule, so the totals agree).
     receipt = invoices.create_in_session(
         session, org=org, kind=InvoiceKind.hour_block, lines=[line], currency=payment.currency, issue_on=at.date(),
-        memo=f"Receipt: {hours} hours of prepaid support", created_by=payment.created_by_user_id, paid_at=at)
-    receipt.tax_rate_bp = payment.tax_rate_bp
-    receipt.tax_minor = payment.amount_minor - payment.block_price_minor
-    receipt.total_minor = receipt.amount_paid_minor = payment.amount_minor
+        memo=f"Receipt: {hours} hours of prepaid support", created_by=payment.created_by_user_id, paid_at=at,
+        charged_rate_bp=payment.tax_rate_bp)
     receipt.due_date = receipt.issue_date
     session.add(receipt)
     payment.lot_id, payment.invoice_id = lot.id, receipt.id

@@ -21,6 +21,7 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.coverage import coverage_at
@@ -174,6 +175,9 @@ class OfferRow:
     min_units: int
     currency: str = ""
     unit: str = ""  # the incident time unit in words: "hour", "30 minutes"
+    # A term with the organization's tax, as its invoice will charge it ("" for incidents and without tax):
+    # "USD 5,196.00 for 12 months with 8.25% tax"
+    with_tax: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,19 +220,30 @@ class PlanOverview:
     incidents: list = field(default_factory=list)  # services.incidents.IncidentRow
     other_regions: list[str] = field(default_factory=list)  # every region but the home one (Multi-Regional)
     home_region_rules: Region | None = None  # the home region (time zone, business hours), None without one
+    # The tax every order and incident invoice of the organization carries (the tax rule), in basis points.
+    tax_rate_bp: int = 0
+
+    @property
+    def tax(self) -> invoice_rules.TaxSettings:
+        return invoice_rules.TaxSettings(self.tax_rate_bp)
 
 
-def _offer_rows(catalog: Catalog) -> list[OfferRow]:
+def _offer_rows(catalog: Catalog, tax: invoice_rules.TaxSettings) -> list[OfferRow]:
     rows = []
     for o in catalog.offerings:
+        with_tax = ""
         if o.kind is OfferingKind.incident:
             price = rate_text(o) + (f" (at least {o.min_units})" if o.min_units > 1 else "")
         else:
-            price = f"{format_money(o.price_minor, o.currency)} per 12 months"
+            price = f"{formats.money(o.price_minor, o.currency)} per 12 months"
             if o.code is OfferingCode.multi_regional:
                 price += " per additional region"
+            term = invoice_rules.priced(InvoiceKind.pre_service, tax, o.price_minor)
+            if term.tax_minor:
+                with_tax = (f"{formats.money(term.total_minor, o.currency)} for 12 months with "
+                            f"{formats.percent_bp(term.tax_rate_bp)} tax")
         rows.append(OfferRow(o.code.value, o.name, o.kind.value, price, o.price_minor, o.unit_price_minor,
-                             o.unit_minutes, o.min_units, o.currency, unit_text(o.unit_minutes)))
+                             o.unit_minutes, o.min_units, o.currency, unit_text(o.unit_minutes), with_tax))
     order = {OfferingKind.base.value: 0, OfferingKind.addon.value: 1, OfferingKind.incident.value: 2}
     return sorted(rows, key=lambda r: (order[r.kind], r.name))
 
@@ -287,12 +302,14 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         organization_id=org_id, organization=org.name, today=today, home_region=home,
         home_region_name=regions[home].name if home else "", extra_regions=list(found[1]) if found else [],
         gold=gold, current=current, upcoming=[r for r in rows if r.state == "upcoming"],
-        ended=[r for r in rows if r.state == "ended"][-5:], orders=orders, offers=_offer_rows(catalog),
+        ended=[r for r in rows if r.state == "ended"][-5:], orders=orders,
+        offers=_offer_rows(catalog, invoices.tax_settings(org)),
         bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), invoice_rules.format_tax_rate(
             b.discount_bp)) for b in catalog.bundles],
         may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows,
         other_regions=[code for code in regions if code != home] if home else [],
-        home_region_rules=regions[home] if home else None)
+        home_region_rules=regions[home] if home else None,
+        tax_rate_bp=invoice_rules.invoice_tax_rate(InvoiceKind.pre_service, invoices.tax_settings(org)))
 
 
 # --- ordering --------------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import may_pay_invoices
-from opsportal.services import hour_blocks, invoices, payments
+from opsportal.services import hour_blocks, payments
 from opsportal.services.errors import ServiceError
 from opsportal.services.hour_blocks import BlockPublic
 from opsportal.services.payments import PaymentRow
@@ -21,12 +22,12 @@ PURCHASE_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "gree
                    "expired": ("Not completed", "gray")}
 
 
-def block_card(block: BlockPublic, tax_rate: str) -> dict[str, str]:
+def block_card(block: BlockPublic) -> dict[str, str]:
     return {"id": str(block.id), "name": block.name, "hours": str(block.hours), "price": block.price,
             "per_hour": block.per_hour, "save": f"Save {block.discount_percent}%" if block.discount_percent > 0 else "",
             "through": day(block.expires_on),
             "tax": format_money(block.tax_minor, block.currency) if block.tax_minor > 0 else "",
-            "tax_label": f"Tax ({tax_rate})", "total": block.total}
+            "tax_label": f"Tax ({formats.percent_bp(block.tax_rate_bp)})", "total": block.total}
 
 
 def purchase_row(p: PaymentRow) -> dict[str, str]:
@@ -49,8 +50,7 @@ class BuyHoursState(rx.State):
 
     def _refresh(self, actor) -> None:
         org_id = actor.organization_id or 0
-        tax_rate = invoices.invoice_terms(actor, org_id).tax_rate
-        self.blocks = [block_card(b, tax_rate) for b in hour_blocks.catalog_for(actor, org_id)]
+        self.blocks = [block_card(b) for b in hour_blocks.catalog_for(actor, org_id)]
         self.purchases = [purchase_row(p) for p in payments.hour_block_purchases(actor, org_id)]
 
     @rx.event

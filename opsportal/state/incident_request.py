@@ -8,7 +8,9 @@ from datetime import date, time
 import reflex as rx
 
 from opsportal import clock, routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
+from opsportal.domain import invoices as invoice_rules
+from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
 from opsportal.services import incidents, payments, plans
@@ -51,9 +53,16 @@ class IncidentRequestState(rx.State):
         units = int(self.units) if self.units.isdigit() and len(self.units) < 4 else 0
         if units < 1:
             return "Enter the number of time units you expect."
-        total = units * int(o["unit_price_minor"])
-        unit_price = format_money(int(o["unit_price_minor"]), o["currency"])
-        return f"{units} × {unit_price} per {o['unit']} = {format_money(total, o['currency'])} before tax"
+        currency = o["currency"]
+        # Priced by the tax rule, as the request's invoice will be: checkout asks for exactly this total.
+        p = invoice_rules.priced(InvoiceKind.pre_service, invoice_rules.TaxSettings(int(o["tax_rate_bp"])),
+                                 units * int(o["unit_price_minor"]))
+        text = (f"{units} × {formats.money(int(o['unit_price_minor']), currency)} per {o['unit']} = "
+                f"{formats.money(p.subtotal_minor, currency)}")
+        if p.tax_minor:
+            text += (f" + {formats.percent_bp(p.tax_rate_bp)} tax {formats.money(p.tax_minor, currency)} = "
+                     f"{formats.money(p.total_minor, currency)}")
+        return text
 
     @rx.event
     async def load(self):
@@ -79,7 +88,8 @@ class IncidentRequestState(rx.State):
             o = next((r for r in overview.offers if r.code == code), None)
             if o is not None:
                 offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
-                                "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency}
+                                "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency,
+                                "tax_rate_bp": str(overview.tax_rate_bp)}
         self.offers = offers
         self.emergency_offered = coverage.emergency_available and not coverage.covered and "emergency" in offers
         wanted = self.router.url.query_parameters.get("kind", "")

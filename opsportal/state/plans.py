@@ -46,7 +46,8 @@ def offer_cards(o: PlanOverview) -> list[dict[str, str]]:
         mine = [r for r in held if r.code == offer.code]
         start = max((r.renews_on for r in mine), default=o.today)
         cards.append({"code": offer.code, "name": offer.name, "kind": "Base plan" if offer.kind == "base" else "Add-on",
-                      "price": offer.price, "action": "Renew" if mine else "Buy", "start": start.isoformat(),
+                      "price": offer.price, "with_tax": offer.with_tax,
+                      "action": "Renew" if mine else "Buy", "start": start.isoformat(),
                       "start_text": _day(start),
                       "needs": {OfferingCode.multi_regional.value: "regions",
                                 OfferingCode.extended_term.value: "versions"}.get(offer.code, "")})

@@ -62,12 +62,12 @@ def test_an_open_checkout_reads_as_not_paid_yet():
 def test_a_block_card_shows_the_saving_and_the_tax_only_when_there_are_some():
     block = BlockPublic(id=2, name="Standard block", hours=10, price_minor=114_000, tax_minor=9_405, currency="USD",
                         validity_days=365, active=True, per_hour_minor=11_400, discount_percent=5,
-                        expires_on=date(2027, 11, 19))
-    card = block_card(block, "8.25%")
+                        expires_on=date(2027, 11, 19), tax_rate_bp=825)
+    card = block_card(block)
     assert (card["save"], card["tax_label"], card["tax"], card["total"]) == (
         "Save 5%", "Tax (8.25%)", "USD 94.05", "USD 1,234.05")
     assert card["through"] == "19 Nov 2027"
-    plain = block_card(BlockPublic(**{**block.__dict__, "tax_minor": 0, "discount_percent": 0}), "0%")
+    plain = block_card(BlockPublic(**{**block.__dict__, "tax_minor": 0, "tax_rate_bp": 0, "discount_percent": 0}))
     assert (plain["save"], plain["tax"]) == ("", "")
 
 
