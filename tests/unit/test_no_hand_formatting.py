@@ -41,11 +41,8 @@ ALLOWED = {
     "opsportal/services/credits.py",
     # plans pages (support plans and pay-per-incident)
     "opsportal/state/plans.py",
-    "opsportal/state/incident_request.py",
     "opsportal/services/plans.py",
     "opsportal/services/incidents.py",
-    # the invoice PDF
-    "opsportal/services/invoice_pdf.py",
 }
 
 
