@@ -315,7 +315,8 @@ def overlap_problem(new: Entitlement, existing: Iterable[Entitlement]) -> str | 
             shared = _scope(held) & _scope(new)
             if shared:
                 return (f"{new.code.label} for {', '.join(sorted(shared))} is already held from "
-                        f"{formats.day(held.start)} through {formats.day(held.last_day)}; renew it from {formats.day(held.end)}")
+                        f"{formats.day(held.start)} through {formats.day(held.last_day)}; "
+                        f"renew it from {formats.day(held.end)}")
     return None
 
 
@@ -529,7 +530,8 @@ def scheduled_window_problem(window: ScheduledWindow, *, now: datetime, home: Re
     day = first_day
     while day <= last_day:
         if not _gold_active_on(entitlements, home, day):
-            return f"pay-per-incident support needs active Gold Support; there is none in {home.code} on {formats.day(day)}"
+            return (f"pay-per-incident support needs active Gold Support; there is none in {home.code} on "
+                    f"{formats.day(day)}")
         day += timedelta(days=1)
     return None
 
