@@ -13,7 +13,7 @@ for owners and administrators (they direct support work) and staff (on a custome
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -21,8 +21,8 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft
 from opsportal.domain.plans import (
@@ -224,7 +224,7 @@ def _offer_rows(catalog: Catalog) -> list[OfferRow]:
         if o.kind is OfferingKind.incident:
             price = rate_text(o) + (f" (at least {o.min_units})" if o.min_units > 1 else "")
         else:
-            price = f"{format_money(o.price_minor, o.currency)} per 12 months"
+            price = f"{formats.money(o.price_minor, o.currency)} per 12 months"
             if o.code is OfferingCode.multi_regional:
                 price += " per additional region"
         rows.append(OfferRow(o.code.value, o.name, o.kind.value, price, o.price_minor, o.unit_price_minor,
@@ -251,7 +251,7 @@ def _order_rows(session: Session, org_id: int, names: dict[str, str]) -> list[Or
         inv = invs[o.invoice_id]
         status = CANCELLED if o.status == PENDING and inv.status == InvoiceStatus.void else o.status
         summary = ", ".join(names.get(line["code"], line["code"]) for line in o.lines)
-        rows.append(OrderRow(o.id, status, inv.id, inv.number or "", format_money(inv.total_minor, inv.currency),
+        rows.append(OrderRow(o.id, status, inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency),
                              summary, o.created_at, o.problem))
     return rows
 
@@ -288,7 +288,7 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         home_region_name=regions[home].name if home else "", extra_regions=list(found[1]) if found else [],
         gold=gold, current=current, upcoming=[r for r in rows if r.state == "upcoming"],
         ended=[r for r in rows if r.state == "ended"][-5:], orders=orders, offers=_offer_rows(catalog),
-        bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), invoice_rules.format_tax_rate(
+        bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), formats.percent_bp(
             b.discount_bp)) for b in catalog.bundles],
         may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows,
         other_regions=[code for code in regions if code != home] if home else [],
@@ -343,13 +343,38 @@ def _pending_entitlements(session: Session, org_id: int, home: str) -> list[Enti
     return [line.entitlement(home) for row in rows for line in lines_of(row)]
 
 
+def held_and_pending(session: Session, org_id: int, home: str) -> list[Entitlement]:
+    """The organization's entitlements and what its orders waiting for payment would grant."""
+    existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
+    return existing + _pending_entitlements(session, org_id, home)
+
+
+def order_refusal(lines: Sequence[PurchaseLine], *, today: date, home: str, regions: Mapping[str, Region],
+                  catalog: Catalog, existing: Sequence[Entitlement], currency: str) -> str | None:
+    """Why an order of ``lines`` is refused today, in sentences; None when ``order_plan`` accepts it.
+
+    ``existing``: held and pending entitlements (``held_and_pending``). The plans page asks this before it
+    offers anything, so what it shows as buyable is what ordering accepts."""
+    if any(line.start < today for line in lines):
+        return f"A term starts today ({formats.day(today)}) or later."
+    if any(line.start > today + timedelta(days=MAX_START_AHEAD_DAYS) for line in lines):
+        return "A term starts within a year from today."
+    problems = purchase_problems(lines, home_region=home, known_regions=regions, existing=existing, catalog=catalog)
+    if problems:
+        return " ".join(sentence(p) for p in problems)
+    if catalog.currency != currency:
+        return (f"Support plans are sold in {catalog.currency} and this organization is billed in {currency}; "
+                "please contact us to order.")
+    return None
+
+
 def lines_of(order: PlanOrder) -> list[PurchaseLine]:
     return [PurchaseLine(OfferingCode(d["code"]), date.fromisoformat(d["start"]), int(d["months"]),
                          tuple(d.get("extra_regions") or ()), tuple(d.get("versions") or ())) for d in order.lines]
 
 
 def _term_text(line: PurchaseLine) -> str:
-    return f"{line.months} months, {line.start:%d %b %Y} to {line.end - timedelta(days=1):%d %b %Y}"
+    return f"{line.months} months, {formats.day(line.start)} to {formats.day(line.end - timedelta(days=1))}"
 
 
 def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) -> tuple[list[LineDraft], str]:
@@ -371,7 +396,7 @@ def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) ->
         listed = sum(price for _, price in bundled)
         parts = " + ".join(catalog.offering(line.code).name for line, _ in bundled)
         text = (f"{q.bundle.name} bundle ({parts}) in {home}, {_term_text(bundled[0][0])}: list "
-                f"{format_money(listed, q.currency)} less {invoice_rules.format_tax_rate(q.bundle.discount_bp)}")
+                f"{formats.money(listed, q.currency)} less {formats.percent_bp(q.bundle.discount_bp)}")
         drafts.append(invoice_rules.item_line(text[:300], 1, listed - q.discount_minor))
     assert sum(d.amount_minor for d in drafts) == q.total_minor
     return drafts, q.bundle.code if q.bundle else ""
@@ -393,21 +418,11 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
         home = found[0]
         regions = store.regions(session)
         today = local_time(regions[home], at).date()
-        start = start or today
-        lines = _purchase_lines(items, start)
-        if any(line.start < today for line in lines):
-            raise InvalidInput(f"A term starts today ({today:%d %b %Y}) or later.")
-        if any(line.start > today + timedelta(days=MAX_START_AHEAD_DAYS) for line in lines):
-            raise InvalidInput("A term starts within a year from today.")
+        lines = _purchase_lines(items, start or today)
         catalog = store.catalog(session)
-        existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
-        problems = purchase_problems(lines, home_region=home, known_regions=regions,
-                                     existing=existing + _pending_entitlements(session, org_id, home), catalog=catalog)
-        if problems:
-            raise InvalidInput(" ".join(sentence(p) for p in problems))
-        if catalog.currency != org.currency:
-            raise InvalidInput(f"Support plans are sold in {catalog.currency} and this organization is billed in "
-                               f"{org.currency}; please contact us to order.")
+        if refusal := order_refusal(lines, today=today, home=home, regions=regions, catalog=catalog,
+                                    existing=held_and_pending(session, org_id, home), currency=org.currency):
+            raise InvalidInput(refusal)
         try:
             drafts, bundle = invoice_lines(lines, catalog, home)
         except PlanError as exc:
@@ -423,7 +438,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
                           created_by_user_id=actor.user_id or None, created_at=at)
         session.add(order)
         session.flush()
-        return OrderResult(order.id, inv.id, inv.number, format_money(inv.total_minor, inv.currency), bundle)
+        return OrderResult(order.id, inv.id, inv.number, formats.money(inv.total_minor, inv.currency), bundle)
 
 
 # --- activation when paid --------------------------------------------------------------------------------
