@@ -8,10 +8,10 @@ from datetime import date, time
 import reflex as rx
 
 from opsportal import clock, routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
-from opsportal.services import incidents, payments, plans
+from opsportal.services import incidents, payments, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
@@ -23,6 +23,10 @@ CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": Off
 class IncidentRequestState(rx.State):
     kind: str = "scheduled"
     emergency_offered: bool = False
+    scheduled_offered: bool = False
+    scheduled_until: str = ""  # the last day Gold Support covers a window
+    unavailable: list[dict[str, str]] = []  # options not offered now: {"name", "reason", "remedy"}
+    needs_gold: bool = False  # an option is missing only Gold Support: the page offers it
     coverage_headline: str = ""
     home_region: str = ""
     home_zone: str = ""
@@ -52,8 +56,8 @@ class IncidentRequestState(rx.State):
         if units < 1:
             return "Enter the number of time units you expect."
         total = units * int(o["unit_price_minor"])
-        unit_price = format_money(int(o["unit_price_minor"]), o["currency"])
-        return f"{units} × {unit_price} per {o['unit']} = {format_money(total, o['currency'])} before tax"
+        unit_price = formats.money(int(o["unit_price_minor"]), o["currency"])
+        return f"{units} × {unit_price} per {o['unit']} = {formats.money(total, o['currency'])} before tax"
 
     @rx.event
     async def load(self):
@@ -69,7 +73,7 @@ class IncidentRequestState(rx.State):
             return
         self.refused = ""
         try:
-            coverage, overview = await offload.run(_coverage_and_plan, actor)
+            coverage, overview, options = await offload.run(_coverage_and_plan, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -80,10 +84,17 @@ class IncidentRequestState(rx.State):
             if o is not None:
                 offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
                                 "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency}
-        self.offers = offers
-        self.emergency_offered = coverage.emergency_available and not coverage.covered and "emergency" in offers
+        available = {o.kind for o in options if o.available}
+        self.offers = {kind: offer for kind, offer in offers.items() if kind in available}
+        self.emergency_offered = "emergency" in self.offers
+        self.scheduled_offered = "scheduled" in self.offers
+        self.scheduled_until = next((o.until for o in options if o.kind == "scheduled"), "")
+        self.unavailable = [{"name": o.name, "reason": o.reason, "remedy": o.remedy}
+                            for o in options if not o.available]
+        self.needs_gold = any(o.remedy == "buy_gold" for o in options)
         wanted = self.router.url.query_parameters.get("kind", "")
-        self.kind = "emergency" if wanted == "emergency" and self.emergency_offered else "scheduled"
+        self.kind = "emergency" if (wanted == "emergency" or not self.scheduled_offered) and self.emergency_offered \
+            else "scheduled"
         self.home_region = overview.home_region_name or overview.home_region
         region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
@@ -94,7 +105,7 @@ class IncidentRequestState(rx.State):
 
     @rx.event
     def set_kind(self, value: str):
-        if value in ("emergency", "scheduled") and (value != "emergency" or self.emergency_offered):
+        if value in self.offers:
             self.kind = value
             self.units = max(self.units, self.offers.get(value, {}).get("min_units", "1"), key=_int)
 
@@ -158,6 +169,9 @@ def _int(value: str) -> int:
 
 
 def _coverage_and_plan(actor):
-    """The organization's coverage now and its plan overview (in a worker thread)."""
-    return plans.coverage_now(actor, actor.organization_id), plans.plan_overview(actor, actor.organization_id)
+    """The organization's coverage now, its plan overview and which pay-per-incident options it may request now
+    (in a worker thread)."""
+    org_id = actor.organization_id
+    return (plans.coverage_now(actor, org_id), plans.plan_overview(actor, org_id),
+            plan_offers.incident_options(actor, org_id))
 
