@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
+from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.plan_offers import OfferState, bundle_lines, bundle_saving, incident_option, offer
 from opsportal.domain.plans import (
@@ -75,7 +76,10 @@ class OfferView:
     action: str  # the button's words: "Buy Gold Support", "Renew Gold Support and add Everyday After-Hours"
     lines: list[QuoteLineView]
     discount: str  # "USD 600.00 (Everyday After-Hours + Multi-Regional, 10%)", "" without a bundle discount
-    total: str
+    subtotal: str  # before tax
+    tax: str  # "" when the organization pays no tax on it
+    tax_rate: str  # "8.25%"
+    total: str  # what the checkout charges: the invoice's total, tax included
     total_minor: int
     months: int
     start: date
@@ -215,10 +219,16 @@ class _Context:
         if q.bundle is not None:
             discount = (f"{formats.money(q.discount_minor, q.currency)} ({q.bundle.name}, "
                         f"{formats.percent_bp(q.bundle.discount_bp)})")
+        # Priced as the invoice will be: its lines (a bundle on one line) and the organization's tax on them.
+        drafts, _ = plans.invoice_lines(found.lines, self.catalog, self.home)
+        tot = invoice_rules.totals(drafts, self.org.tax_rate_bp)
         return OfferView(target, *self._names(target, bundle, codes), state=found.state.value,
                          reason=found.reason, missing=missing,
                          action=self._action(target, bundle, found.state, renews, held_until), lines=views,
-                         discount=discount, total=formats.money(q.total_minor, q.currency), total_minor=q.total_minor,
+                         discount=discount, subtotal=formats.money(tot.subtotal_minor, q.currency),
+                         tax=formats.money(tot.tax_minor, q.currency) if tot.tax_minor else "",
+                         tax_rate=formats.percent_bp(tot.tax_rate_bp),
+                         total=formats.money(tot.total_minor, q.currency), total_minor=tot.total_minor,
                          months=choice.months, start=start, held_until=held_until,
                          needs_regions=OfferingCode.multi_regional in codes,
                          needs_versions=OfferingCode.extended_term in codes, extra_regions=choice.extra_regions,
@@ -247,7 +257,8 @@ class _Context:
     def _blocked(self, target, bundle, codes, choice, start, held_until, reason) -> OfferView:
         return OfferView(target, *self._names(target, bundle, codes), state=OfferState.blocked.value, reason=reason,
                          missing="", action=self._action(target, bundle, OfferState.blocked, False, held_until),
-                         lines=[], discount="", total="", total_minor=0, months=choice.months, start=start,
+                         lines=[], discount="", subtotal="", tax="", tax_rate="", total="", total_minor=0,
+                         months=choice.months, start=start,
                          held_until=held_until, needs_regions=OfferingCode.multi_regional in codes,
                          needs_versions=OfferingCode.extended_term in codes, extra_regions=choice.extra_regions,
                          versions=choice.versions)

@@ -186,3 +186,13 @@ def test_an_organization_without_a_region_gets_no_cards(world):
     view = plan_offers.offers(world.actor("fabrikam_owner"), world.fabrikam.id, at=WEDNESDAY_10AM)
     assert view.offers == [] and view.incidents == []
     assert plans.NO_REGION  # the plans page explains it
+
+
+def test_a_card_shows_the_organizations_tax_and_charges_exactly_its_total(gold):
+    invoices.set_invoice_terms(OPERATOR, gold.holdings.id, tax_rate="8.25", payment_terms_days=30)
+    card = cards(gold)["everyday_after_hours"]
+    assert (card.subtotal, card.tax, card.tax_rate, card.total) == (
+        "USD 4,200.00", "USD 346.50", "8.25%", "USD 4,546.50")
+    result = plan_offers.order_offer(gold.actor("holdings_owner"), gold.holdings.id, "everyday_after_hours",
+                                     Choice(), expected_total_minor=card.total_minor, at=WEDNESDAY_10AM)
+    assert invoice(result.invoice_id).total_minor == card.total_minor == 454_650
