@@ -14,18 +14,18 @@ MUTED = rx.color("gray", 11)
 def _terms_table(rows, label: str, table_id: str) -> rx.Component:
     return rx.box(rx.table.root(
         rx.table.header(rx.table.row(
-            *[rx.table.column_header_cell(h) for h in ("Plan", "Type", "Region", "First day", "Last day",
-                                                          "Renews on")])),
+            *[rx.table.column_header_cell(h) for h in ("Plan", "Last day", "Renews on", "First day", "Region",
+                                                          "Type")])),
         rx.table.body(rx.foreach(rows, lambda r: rx.table.row(
             rx.table.row_header_cell(rx.vstack(rx.text(r["name"], weight="medium"),
                                                rx.cond(r["details"] != "", rx.text(r["details"], size="1",
                                                                                    color=MUTED)),
                                                spacing="0")),
-            rx.table.cell(r["kind"]),
-            rx.table.cell(r["scope"]),
-            rx.table.cell(r["start"], white_space="nowrap"),
             rx.table.cell(r["last_day"], white_space="nowrap"),
             rx.table.cell(r["renews_on"], white_space="nowrap"),
+            rx.table.cell(r["start"], white_space="nowrap"),
+            rx.table.cell(r["scope"]),
+            rx.table.cell(r["kind"]),
         ))),
         width="100%", aria_label=label, id=table_id,
     ), overflow_x="auto", width="100%")
@@ -84,8 +84,9 @@ def _incident_option(i: rx.Var) -> rx.Component:
                   spacing="2", align="center", wrap="wrap"),
         rx.text(i["rate"], size="2"),
         rx.cond(i["available"] != "",
-                rx.text("Windows can be booked through ", i["until"], ", the last day of your Gold Support.",
-                        size="1", color=MUTED),
+                rx.cond(i["kind"] == "scheduled",
+                        rx.text("Windows can be booked through ", i["until"], ", the last day of your Gold Support.",
+                                size="1", color=MUTED)),
                 rx.text(i["reason"], size="2")),
         rx.cond(i["remedy"] == "open_ticket",
                 rx.link("Open a regular ticket", href=routes.NEW_TICKET, size="2")),
@@ -223,8 +224,8 @@ def _summary(o) -> rx.Component:
             rx.box(rx.vstack(
                 rx.foreach(S.offer_lines, lambda line: _quote_line(line, o["target"])),
                 rx.cond(o["discount"] != "", rx.hstack(
-                    rx.text("Bundle discount", size="2", color=MUTED), rx.spacer(),
-                    rx.text("−", o["discount"], size="2", color=MUTED, text_align="right"), width="100%")),
+                    rx.text(o["discount_label"], size="2"), rx.spacer(),
+                    rx.text("−", o["discount"], size="2", white_space="nowrap"), width="100%")),
                 rx.separator(size="4"),
                 rx.cond(o["tax"] != "", rx.vstack(
                     rx.hstack(rx.text("Subtotal", size="2"), rx.spacer(),

@@ -14,15 +14,16 @@ Who may do what: every user of the organization (and staff) may see the offers; 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
-from opsportal.domain.plan_offers import OfferState, bundle_lines, bundle_saving, incident_option, offer
+from opsportal.domain.plan_offers import Offer, OfferState, bundle_lines, bundle_saving, incident_option, offer
 from opsportal.domain.plans import (
     TERM_INCREMENT_MONTHS,
     Bundle,
@@ -37,7 +38,7 @@ from opsportal.domain.regions import local_time
 from opsportal.services import orgtree, plans
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
-from opsportal.services.errors import Conflict, InvalidInput, NotFound
+from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, sentence
 
 TERMS = (12, 24, 36)
 PRICE_CHANGED = ("The price of this order changed since the page was shown ({shown} then, {now} now). "
@@ -63,6 +64,21 @@ class QuoteLineView:
 
 
 @dataclass(frozen=True)
+class Priced:
+    """The one order a card places, priced as its invoice will be (a bundle on one line, the organization's tax)."""
+
+    lines: list[QuoteLineView]
+    discount: str  # "USD 600.00": the bundle discount taken off, "" without one
+    discount_label: str  # "Bundle discount (10%)"
+    subtotal: str  # before tax
+    tax: str  # "" when the organization pays no tax on it
+    tax_label: str  # "Tax (8.25%)"
+    total: str  # what the checkout charges: the invoice's total, tax included
+    total_minor: int
+    items: tuple[plans.OrderItem, ...]  # what ``plans.order_plan`` is given (empty while input is missing)
+
+
+@dataclass(frozen=True)
 class OfferView:
     target: str  # an offering code or a bundle code
     kind: str  # "base" | "addon" | "bundle"
@@ -72,28 +88,21 @@ class OfferView:
     saving: str  # bundles: "USD 600.00 (10%)", "" otherwise
     state: str  # OfferState: buyable | with_gold | blocked
     reason: str  # blocked: why not; with_gold: why Gold is in the order
-    missing: str  # the input still needed before it can be ordered ("Choose at least one additional region.")
     action: str  # the button's words: "Buy Gold Support", "Renew Gold Support and add Everyday After-Hours"
-    lines: list[QuoteLineView]
-    discount: str  # "USD 600.00 (Everyday After-Hours + Multi-Regional, 10%)", "" without a bundle discount
-    subtotal: str  # before tax
-    tax: str  # "" when the organization pays no tax on it
-    tax_rate: str  # "8.25%"
-    total: str  # what the checkout charges: the invoice's total, tax included
-    total_minor: int
-    months: int
-    start: date
+    choice: Choice  # the card's choice, defaults filled in (the first day)
     held_until: date | None  # the last day of the term held now or bought ahead (a renewal starts after it)
     needs_regions: bool
     needs_versions: bool
-    extra_regions: tuple[str, ...] = ()
-    versions: tuple[str, ...] = ()
-    items: tuple[plans.OrderItem, ...] = ()  # the one order this card places (empty when blocked)
-    currency: str = ""
+    missing: str = ""  # the input still needed before it can be ordered ("Choose at least one additional region.")
+    priced: Priced | None = None  # None when blocked
 
     @property
     def orderable(self) -> bool:
-        return self.state != OfferState.blocked.value and not self.missing
+        return self.priced is not None and not self.missing
+
+    @property
+    def total_minor(self) -> int:
+        return self.priced.total_minor if self.priced else 0
 
 
 @dataclass(frozen=True)
@@ -194,52 +203,54 @@ class _Context:
         probe, bundle = _requested(target, choice, self.catalog, self.today)
         codes = frozenset(line.code for line in probe)
         held_until = self.held_until(codes)
-        default_start = min(held_until + timedelta(days=1), self.today + timedelta(days=plans.MAX_START_AHEAD_DAYS)
-                            ) if held_until else self.today
-        start = choice.start or default_start
-        asked, _ = _requested(target, choice, self.catalog, start)
+        default_start = self.today
+        if held_until:  # a renewal, from the day after (ordered at most a year ahead)
+            default_start = min(held_until + timedelta(days=1),
+                                self.today + timedelta(days=plans.MAX_START_AHEAD_DAYS))
+        choice = replace(choice, start=choice.start or default_start)
+        asked, _ = _requested(target, choice, self.catalog, choice.start)
         missing, lines = _missing(asked, self.other_regions)
+        card = partial(OfferView, target, *self._names(bundle, codes), choice=choice, held_until=held_until,
+                       needs_regions=OfferingCode.multi_regional in codes,
+                       needs_versions=OfferingCode.extended_term in codes)
+        blocked = partial(card, state=OfferState.blocked.value, action=self._action(target, bundle, None, held_until))
         if problem := term_problem(choice.months):
-            return self._blocked(target, bundle, codes, choice, start, held_until, problem[:1].upper() + problem[1:])
+            return blocked(reason=sentence(problem))
         found = offer(lines, home_region=self.home, known_regions=self.regions, existing=self.existing,
                       catalog=self.catalog)
-        refusal = None
-        if found.buyable:
-            refusal = plans.order_refusal(found.lines, today=self.today, home=self.home, regions=self.regions,
-                                          catalog=self.catalog, existing=self.existing, currency=self.org.currency)
-        if not found.buyable or refusal:
-            return self._blocked(target, bundle, codes, choice, start, held_until,
-                                 refusal or plans.sentence(found.reason))
-        q = found.quote
+        if not found.buyable:
+            return blocked(reason=sentence(found.reason))
+        if refusal := plans.order_refusal(found.lines, today=self.today, home=self.home, regions=self.regions,
+                                          catalog=self.catalog, existing=self.existing, currency=self.org.currency):
+            return blocked(reason=refusal)
         renews = found.gold is not None and any(e.code is OfferingCode.gold and e.end == found.gold.start
                                                 for e in self.existing)
-        views = [QuoteLineView(_line_name(line, self.catalog, renews and line is found.gold), _term(line),
-                               formats.money(price, q.currency)) for line, price in q.lines]
-        discount = ""
-        if q.bundle is not None:
-            discount = (f"{formats.money(q.discount_minor, q.currency)} ({q.bundle.name}, "
-                        f"{formats.percent_bp(q.bundle.discount_bp)})")
-        # Priced as the invoice will be: its lines (a bundle on one line) and the organization's tax on them.
+        return card(state=found.state.value, reason=found.reason, missing=missing,
+                    action=self._action(target, bundle, found, held_until, renews=renews),
+                    priced=self._priced(found, ([found.gold] if found.gold else []) + asked, renews, missing))
+
+    def _priced(self, found: Offer, named: list[PurchaseLine], renews: bool, missing: str) -> Priced:
+        """``named``: the lines as asked (without the stand-ins for missing input), to name them."""
+        q = found.quote
+        views = [QuoteLineView(_line_name(shown, self.catalog, renews and line is found.gold), _term(line),
+                               formats.money(price, q.currency))
+                 for shown, (line, price) in zip(named, q.lines, strict=True)]
         drafts, _ = plans.invoice_lines(found.lines, self.catalog, self.home)
         tot = invoice_rules.totals(drafts, self.org.tax_rate_bp)
-        return OfferView(target, *self._names(target, bundle, codes), state=found.state.value,
-                         reason=found.reason, missing=missing,
-                         action=self._action(target, bundle, found.state, renews, held_until), lines=views,
-                         discount=discount, subtotal=formats.money(tot.subtotal_minor, q.currency),
-                         tax=formats.money(tot.tax_minor, q.currency) if tot.tax_minor else "",
-                         tax_rate=formats.percent_bp(tot.tax_rate_bp),
-                         total=formats.money(tot.total_minor, q.currency), total_minor=tot.total_minor,
-                         months=choice.months, start=start, held_until=held_until,
-                         needs_regions=OfferingCode.multi_regional in codes,
-                         needs_versions=OfferingCode.extended_term in codes, extra_regions=choice.extra_regions,
-                         versions=choice.versions, currency=q.currency,
-                         items=tuple(plans.OrderItem(line.code.value, line.months, line.extra_regions, line.versions,
-                                                     line.start) for line in found.lines))
+        items = () if missing else tuple(plans.OrderItem(line.code.value, line.months, line.extra_regions,
+                                                         line.versions, line.start) for line in found.lines)
+        return Priced(views, formats.money(q.discount_minor, q.currency) if q.bundle else "",
+                      f"Bundle discount ({formats.percent_bp(q.bundle.discount_bp)})" if q.bundle else "",
+                      formats.money(tot.subtotal_minor, q.currency),
+                      formats.money(tot.tax_minor, q.currency) if tot.tax_minor else "",
+                      f"Tax ({formats.percent_bp(tot.tax_rate_bp)})", formats.money(tot.total_minor, q.currency),
+                      tot.total_minor, items)
 
-    def _names(self, target: str, bundle: Bundle | None, codes: frozenset[OfferingCode]):
+    def _names(self, bundle: Bundle | None, codes: frozenset[OfferingCode]) -> tuple[str, str, str, str, str]:
+        """(kind, name, list price, price bought separately, saving): bundles' from the catalog's prices."""
         if bundle is None:
             code = next(iter(codes))
-            return (code.kind.value, self.catalog.offering(code).name, _list_price(code, self.catalog), "", "")
+            return code.kind.value, self.catalog.offering(code).name, _list_price(code, self.catalog), "", ""
         price, saving = bundle_saving(bundle, self.today, TERM_INCREMENT_MONTHS, self.catalog)
         currency = self.catalog.currency
         per_region = " (with one additional region)" if OfferingCode.multi_regional in codes else ""
@@ -247,21 +258,12 @@ class _Context:
                 formats.money(price + saving, currency),
                 f"{formats.money(saving, currency)} ({formats.percent_bp(bundle.discount_bp)})")
 
-    def _action(self, target: str, bundle: Bundle | None, state: OfferState, renews: bool,
-                held_until: date | None) -> str:
+    def _action(self, target: str, bundle: Bundle | None, found: Offer | None, held_until: date | None, *,
+                renews: bool = False) -> str:
         what = "this bundle" if bundle is not None else self.catalog.offering(target).name
-        if state is OfferState.with_gold:
+        if found is not None and found.state is OfferState.with_gold:
             return f"{'Renew' if renews else 'Buy'} Gold Support and add {what}"
         return f"{'Renew' if held_until and bundle is None else 'Buy'} {what}"
-
-    def _blocked(self, target, bundle, codes, choice, start, held_until, reason) -> OfferView:
-        return OfferView(target, *self._names(target, bundle, codes), state=OfferState.blocked.value, reason=reason,
-                         missing="", action=self._action(target, bundle, OfferState.blocked, False, held_until),
-                         lines=[], discount="", subtotal="", tax="", tax_rate="", total="", total_minor=0,
-                         months=choice.months, start=start,
-                         held_until=held_until, needs_regions=OfferingCode.multi_regional in codes,
-                         needs_versions=OfferingCode.extended_term in codes, extra_regions=choice.extra_regions,
-                         versions=choice.versions)
 
     def incidents(self, at: datetime) -> list[IncidentOptionView]:
         coverage = coverage_at(self.plan, self.regions, at, self.catalog)
@@ -316,6 +318,8 @@ def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expec
 
     ``expected_total_minor``: the total the page showed; a different price now is refused rather than charged."""
     require_view_organization(actor, org_id)
+    if not plans.may_buy(actor.role):
+        raise PermissionDenied(plans.BUYERS_ONLY)
     at = at or clock.now()
     with unit_of_work(write=False) as session:
         ctx = _Context(session, org_id, at)
@@ -326,5 +330,5 @@ def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expec
         raise InvalidInput(card.reason)
     if expected_total_minor is not None and expected_total_minor != card.total_minor:
         raise Conflict(PRICE_CHANGED.format(shown=formats.money(expected_total_minor, ctx.catalog.currency),
-                                            now=card.total))
-    return plans.order_plan(actor, org_id, list(card.items), at=at)
+                                            now=card.priced.total))
+    return plans.order_plan(actor, org_id, list(card.priced.items), at=at)

@@ -39,20 +39,22 @@ def offer_dicts(view: OffersView) -> tuple[list[dict[str, str]], list[dict[str, 
     """The cards, and their order lines (each naming its card: Reflex renders flat lists best)."""
     cards, lines = [], []
     for o in view.offers:
-        held = f"You hold it through {formats.day(o.held_until)}." if o.held_until else ""
+        p, choice = o.priced, o.choice
         cards.append({
             "target": o.target, "kind": KIND_LABELS.get(o.kind, o.kind), "bundle": "yes" if o.kind == "bundle" else "",
             "name": o.name, "list_price": o.list_price, "separately": o.separately, "saving": o.saving,
-            "state": o.state, "reason": o.reason, "missing": o.missing, "action": o.action, "discount": o.discount,
-            "subtotal": o.subtotal, "tax": o.tax, "tax_label": f"Tax ({o.tax_rate})", "total": o.total,
-            "total_minor": str(o.total_minor), "months": str(o.months),
-            "start": formats.date_input(o.start), "held": held,
+            "state": o.state, "reason": o.reason, "missing": o.missing, "action": o.action,
+            "held": f"You hold it through {formats.day(o.held_until)}." if o.held_until else "",
+            "months": str(choice.months), "start": formats.date_input(choice.start),
             "needs_regions": "yes" if o.needs_regions else "", "needs_versions": "yes" if o.needs_versions else "",
-            "regions": "," + ",".join(o.extra_regions) + ",", "versions": ", ".join(o.versions),
+            "regions": "," + ",".join(choice.extra_regions) + ",", "versions": ", ".join(choice.versions),
             "orderable": "yes" if o.orderable else "",
+            "discount": p.discount if p else "", "discount_label": p.discount_label if p else "",
+            "subtotal": p.subtotal if p else "", "tax": p.tax if p else "", "tax_label": p.tax_label if p else "",
+            "total": p.total if p else "", "total_minor": str(o.total_minor),
         })
         lines += [{"target": o.target, "name": line.name, "term": line.term, "price": line.price}
-                  for line in o.lines]
+                  for line in (p.lines if p else [])]
     return cards, lines
 
 
