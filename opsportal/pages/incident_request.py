@@ -107,7 +107,7 @@ def _unavailable() -> rx.Component:
                                             as_child=True, size="2")),
             spacing="2", width="100%",
         ),
-        color_scheme="amber", width="100%", id="incident-unavailable",
+        color_scheme="amber", high_contrast=True, width="100%", id="incident-unavailable",
     ))
 
 

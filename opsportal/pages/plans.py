@@ -100,15 +100,14 @@ def _gold_remedy() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("info", aria_hidden="true")),
         rx.vstack(
-            rx.text("Pay-per-incident support is bought on top of Gold Support, which you do not hold now.",
-                    size="2", weight="medium"),
             rx.cond(
                 S.may_buy,
                 rx.cond(
                     gold["orderable"] == "yes",
                     rx.vstack(
-                        rx.text(gold["action"], ": ", rx.text.strong(gold["total"]), " for ", gold["months"],
-                                " months, then request pay-per-incident support once it is paid.", size="2"),
+                        rx.text(gold["action"], ": ", rx.text.strong(gold["total"]), " in total for ", gold["months"],
+                                " months, then request pay-per-incident support once it is paid.", size="2",
+                                weight="medium"),
                         rx.button(rx.cond(S.ordering == "incident-gold", rx.spinner(size="2"),
                                           rx.icon("credit-card", size=16, aria_hidden="true")),
                                   rx.cond(S.ordering == "incident-gold", "Opening the payment page…",
@@ -118,13 +117,14 @@ def _gold_remedy() -> rx.Component:
                         spacing="2"),
                     rx.text(gold["reason"], " ", rx.link("See Gold Support below.", href="#offer-gold"), size="2"),
                 ),
-                rx.text("Your organization's owners, administrators and billing contacts can buy it.", size="2"),
+                rx.text("Your organization's owners, administrators and billing contacts can buy Gold Support.",
+                        size="2"),
             ),
             rx.cond((S.order_error != "") & (S.order_error_for == "incident-gold"),
                     rx.text(S.order_error, size="2", color=rx.color("red", 11), role="alert")),
             spacing="2", width="100%",
         ),
-        color_scheme="amber", width="100%", id="incident-needs-gold",
+        color_scheme="amber", high_contrast=True, width="100%", id="incident-needs-gold",
     )
 
 

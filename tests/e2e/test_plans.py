@@ -148,6 +148,8 @@ def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_
         expect(option).to_contain_text("Not available now")
         expect(option).to_contain_text("there is no active Gold Support in EMEA")
     expect(page.get_by_role("link", name="Request support")).to_have_count(0)
+    look_at(page, "plans-without-gold")
+    assert axe_violations(page) == [], "plans without Gold"
     expect(page.locator("#offer-gold-summary")).to_contain_text(formats.money(price(OfferingCode.gold), "USD"))
     total = page.locator("#offer-gold-total").inner_text()
     expect(page.locator("#incident-buy-gold")).to_have_text(f"Buy Gold Support ({total})")
@@ -155,6 +157,8 @@ def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_
     page.goto(base_url + "/plans/incident")  # the request page explains it too, instead of a form
     expect(page.locator("#incident-unavailable")).to_contain_text("no active Gold Support in EMEA")
     expect(page.get_by_role("button", name="Request and pay")).to_have_count(0)
+    look_at(page, "incident-without-gold")
+    assert axe_violations(page) == [], "incident request without Gold"
     page.get_by_role("link", name="Buy Gold Support").click()
     expect(page.locator("#offer-gold")).to_be_visible()
 
@@ -183,15 +187,18 @@ def test_a_bundle_card_shows_its_price_and_the_saving_against_buying_its_add_ons
     expect(card.get_by_role("group", name="Order summary")).to_contain_text("Bundle discount")
     expect(order).to_be_enabled()
 
-    shots = os.environ.get("OPSPORTAL_E2E_SCREENSHOTS")
-    if shots:
-        page.screenshot(path=f"{shots}/plans-desktop.png", full_page=True)
+    look_at(page, "plans-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(base_url + "/plans")
     expect(page.locator("#offer-everyday_global")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the plans page scrolls sideways"
-    if shots:
-        page.screenshot(path=f"{shots}/plans-390.png", full_page=True)
+    look_at(page, "plans-390")
+
+
+def look_at(page: Page, name: str) -> None:
+    """A full-page screenshot for a person to look at, when OPSPORTAL_E2E_SCREENSHOTS names a directory."""
+    if shots := os.environ.get("OPSPORTAL_E2E_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/{name}.png", full_page=True)
 
 
 def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, base_url):
