@@ -96,7 +96,7 @@ def _unavailable() -> rx.Component:
     return rx.cond(S.unavailable.length() > 0, rx.callout.root(
         rx.callout.icon(rx.icon("info", aria_hidden="true")),
         rx.vstack(
-            rx.foreach(S.unavailable, lambda u: rx.text(rx.text.strong(u["name"]), ": ", u["reason"], " ",
+            rx.foreach(S.unavailable, lambda u: rx.text(u["reason"], " ",  # each reason names its option
                                                         rx.cond(u["remedy"] == "open_ticket",
                                                                 rx.link("Open a regular ticket",
                                                                         href=routes.NEW_TICKET)),
