@@ -220,6 +220,8 @@ def test_pay_per_incident_is_offered_only_with_gold_in_force_in_the_home_region(
     at = datetime.combine(START + timedelta(days=days), datetime.min.time(), UTC) + timedelta(hours=hour)
     found = option(code, *held, at=at)
     coverage = coverage_at(OrgPlan(HOME, (), tuple(held)), DEFAULT_REGIONS, at, DEFAULT_CATALOG)
+    if code is EMERGENCY:  # the page's option and the coverage card's emergency offer never disagree
+        assert found.available == (coverage.emergency is not None)
     if found.available:
         assert coverage.gold_active
         assert code is SCHEDULED or not coverage.covered
