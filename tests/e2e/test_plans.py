@@ -184,8 +184,13 @@ def test_a_bundle_card_shows_its_price_and_the_saving_against_buying_its_add_ons
     card.get_by_label("AMER").click()  # a controlled checkbox: checked once the service has priced the choice
     expect(card.get_by_label("AMER")).to_be_checked()
     expect(card).not_to_contain_text("Choose at least one additional region.")
-    expect(card.get_by_role("group", name="Order summary")).to_contain_text("Bundle discount")
+    summary = card.get_by_role("group", name="Order summary")
+    expect(summary).to_contain_text(f"Bundle discount ({formats.percent_bp(bundle.discount_bp)})")
+    expect(summary).to_contain_text("−" + formats.money(saving, "USD"))
     expect(order).to_be_enabled()
+    card.get_by_label("Term").select_option("24")  # the order is repriced for two years before anything is filled
+    expect(summary).to_contain_text("−" + formats.money(2 * saving, "USD"))
+    expect(summary).to_contain_text(re.compile(r"Everyday After-Hours\s*24 months"))
 
     look_at(page, "plans-desktop")
     page.set_viewport_size({"width": 390, "height": 844})
