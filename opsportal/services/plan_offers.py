@@ -28,6 +28,7 @@ from opsportal.domain.plans import (
     TERM_INCREMENT_MONTHS,
     Bundle,
     Catalog,
+    Entitlement,
     OfferingCode,
     OfferingKind,
     PurchaseLine,
@@ -91,6 +92,7 @@ class OfferView:
     action: str  # the button's words: "Buy Gold Support", "Renew Gold Support and add Everyday After-Hours"
     choice: Choice  # the card's choice, defaults filled in (the first day)
     held_until: date | None  # the last day of the term held now or bought ahead (a renewal starts after it)
+    ordered_until: date | None  # the same for terms in orders waiting for payment
     needs_regions: bool
     needs_versions: bool
     missing: str = ""  # the input still needed before it can be ordered ("Choose at least one additional region.")
@@ -191,26 +193,30 @@ class _Context:
         self.regions = store.regions(session)
         self.catalog = store.catalog(session)
         self.today = local_time(self.regions[self.home], at).date()
-        self.existing = plans.held_and_pending(session, org_id, self.home)
+        self.held = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
+        self.pending = plans.pending_entitlements(session, org_id, self.home)
+        self.existing = self.held + self.pending  # what ordering checks against (plans.held_and_pending)
         self.plan = store.org_plan(session, org_id, at)
         self.other_regions = [c for c in self.regions if c != self.home]
 
-    def held_until(self, codes: frozenset[OfferingCode]) -> date | None:
-        ends = [e.end for e in self.existing if e.code in codes and e.region == self.home and e.end > self.today]
+    def last_day(self, codes: frozenset[OfferingCode], among: list[Entitlement]) -> date | None:
+        """The last day of the latest of these offerings' terms, among held or ordered ones, still to come."""
+        ends = [e.end for e in among if e.code in codes and e.region == self.home and e.end > self.today]
         return max(ends) - timedelta(days=1) if ends else None
 
     def card(self, target: str, choice: Choice) -> OfferView:
         probe, bundle = _requested(target, choice, self.catalog, self.today)
         codes = frozenset(line.code for line in probe)
-        held_until = self.held_until(codes)
+        held_until, ordered_until = self.last_day(codes, self.held), self.last_day(codes, self.pending)
         default_start = self.today
-        if held_until:  # a renewal, from the day after (ordered at most a year ahead)
-            default_start = min(held_until + timedelta(days=1),
+        if held_until or ordered_until:  # a renewal, from the day after (ordered at most a year ahead)
+            default_start = min(max(d for d in (held_until, ordered_until) if d) + timedelta(days=1),
                                 self.today + timedelta(days=plans.MAX_START_AHEAD_DAYS))
         choice = replace(choice, start=choice.start or default_start)
         asked, _ = _requested(target, choice, self.catalog, choice.start)
         missing, lines = _missing(asked, self.other_regions)
         card = partial(OfferView, target, *self._names(bundle, codes), choice=choice, held_until=held_until,
+                       ordered_until=ordered_until,
                        needs_regions=OfferingCode.multi_regional in codes,
                        needs_versions=OfferingCode.extended_term in codes)
         blocked = partial(card, state=OfferState.blocked.value, action=self._action(target, bundle, None, held_until))
@@ -263,7 +269,7 @@ class _Context:
         what = "this bundle" if bundle is not None else self.catalog.offering(target).name
         if found is not None and found.state is OfferState.with_gold:
             return f"{'Renew' if renews else 'Buy'} Gold Support and add {what}"
-        return f"{'Renew' if held_until and bundle is None else 'Buy'} {what}"
+        return f"{'Renew' if held_until and bundle is None else 'Buy'} {what}"  # what is paid for, not ordered
 
     def incidents(self, at: datetime) -> list[IncidentOptionView]:
         coverage = coverage_at(self.plan, self.regions, at, self.catalog)

@@ -335,7 +335,7 @@ def _purchase_lines(items: Sequence[OrderItem], start: date) -> list[PurchaseLin
     return lines
 
 
-def _pending_entitlements(session: Session, org_id: int, home: str) -> list[Entitlement]:
+def pending_entitlements(session: Session, org_id: int, home: str) -> list[Entitlement]:
     """What orders still waiting for payment would grant: ordering it again is refused until they are settled."""
     rows = session.exec(select(PlanOrder).join(Invoice, Invoice.id == PlanOrder.invoice_id).where(
         PlanOrder.organization_id == org_id, PlanOrder.status == PENDING,
@@ -346,7 +346,7 @@ def _pending_entitlements(session: Session, org_id: int, home: str) -> list[Enti
 def held_and_pending(session: Session, org_id: int, home: str) -> list[Entitlement]:
     """The organization's entitlements and what its orders waiting for payment would grant."""
     existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
-    return existing + _pending_entitlements(session, org_id, home)
+    return existing + pending_entitlements(session, org_id, home)
 
 
 def order_refusal(lines: Sequence[PurchaseLine], *, today: date, home: str, regions: Mapping[str, Region],

@@ -44,7 +44,10 @@ def offer_dicts(view: OffersView) -> tuple[list[dict[str, str]], list[dict[str, 
             "target": o.target, "kind": KIND_LABELS.get(o.kind, o.kind), "bundle": "yes" if o.kind == "bundle" else "",
             "name": o.name, "list_price": o.list_price, "separately": o.separately, "saving": o.saving,
             "state": o.state, "reason": o.reason, "missing": o.missing, "action": o.action,
-            "held": f"You hold it through {formats.day(o.held_until)}." if o.held_until else "",
+            "held": " ".join(filter(None, [
+                f"You hold it through {formats.day(o.held_until)}." if o.held_until else "",
+                f"An order waiting for payment (under Orders) runs through {formats.day(o.ordered_until)}."
+                if o.ordered_until else ""])),
             "months": str(choice.months), "start": formats.date_input(choice.start),
             "needs_regions": "yes" if o.needs_regions else "", "needs_versions": "yes" if o.needs_versions else "",
             "regions": "," + ",".join(choice.extra_regions) + ",", "versions": ", ".join(choice.versions),

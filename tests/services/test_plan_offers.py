@@ -123,6 +123,7 @@ def test_an_add_on_already_ordered_and_waiting_for_payment_is_not_offered_again_
     card = cards(gold)["everyday_after_hours"]
     # offered again only after the pending term, which is past Gold: so with the Gold renewal
     assert (card.state, card.choice.start) == ("with_gold", RENEWS_ON)
+    assert (card.held_until, card.ordered_until) == (None, date(2026, 3, 11))  # ordered, not held: not paid yet
     with pytest.raises(InvalidInput, match="already held"):
         plan_offers.order_offer(owner, gold.holdings.id, "everyday_after_hours", Choice(start=GOLD_START),
                                 at=WEDNESDAY_10AM)
