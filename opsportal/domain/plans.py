@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.regions import Region, local_time, require_aware
 
 if TYPE_CHECKING:
@@ -252,23 +252,27 @@ def renewal(entitlement: Entitlement, months: int = TERM_INCREMENT_MONTHS) -> En
     return replace(entitlement, start=entitlement.end, end=term_end(entitlement.end, months))
 
 
-def gold_cover_problem(start: date, end: date, home_region: str, entitlements: Iterable[Entitlement]) -> str | None:
-    """An add-on needs Gold Support in its home region on every day of its term [start, end).
-
-    Gold terms that follow each other without a gap (a renewal) count together.
-    """
+def gold_covered_until(start: date, home_region: str, entitlements: Iterable[Entitlement]) -> date:
+    """The first day from ``start`` on that Gold Support in the home region does not cover (``start`` itself when
+    Gold is not in force that day). Gold terms that follow each other without a gap (a renewal) count together."""
     golds = sorted((e for e in entitlements if e.code is OfferingCode.gold and e.region == home_region),
                    key=lambda e: e.start)
     covered_until = start
     for gold in golds:
         if gold.start <= covered_until < gold.end:
             covered_until = gold.end
+    return covered_until
+
+
+def gold_cover_problem(start: date, end: date, home_region: str, entitlements: Iterable[Entitlement]) -> str | None:
+    """An add-on needs Gold Support in its home region on every day of its term [start, end)."""
+    covered_until = gold_covered_until(start, home_region, entitlements)
     if covered_until >= end:
         return None
     if covered_until == start:
-        return f"an add-on needs active Gold Support in {home_region} from its first day, {start:%Y-%m-%d}"
-    return (f"Gold Support in {home_region} runs only through {covered_until - timedelta(days=1):%Y-%m-%d}, "
-            f"but the add-on runs through {end - timedelta(days=1):%Y-%m-%d}: renew Gold Support first")
+        return f"an add-on needs active Gold Support in {home_region} from its first day, {formats.day(start)}"
+    return (f"Gold Support in {home_region} runs only through {formats.day(covered_until - timedelta(days=1))}, "
+            f"but the add-on runs through {formats.day(end - timedelta(days=1))}: renew Gold Support first")
 
 
 def multi_regional_problem(extra_regions: Sequence[str], home_region: str,
@@ -311,7 +315,8 @@ def overlap_problem(new: Entitlement, existing: Iterable[Entitlement]) -> str | 
             shared = _scope(held) & _scope(new)
             if shared:
                 return (f"{new.code.label} for {', '.join(sorted(shared))} is already held from "
-                        f"{held.start:%Y-%m-%d} through {held.last_day:%Y-%m-%d}; renew it from {held.end:%Y-%m-%d}")
+                        f"{formats.day(held.start)} through {formats.day(held.last_day)}; "
+                        f"renew it from {formats.day(held.end)}")
     return None
 
 
@@ -484,7 +489,7 @@ def unit_text(minutes: int) -> str:
 
 def rate_text(offering: Offering) -> str:
     """``USD 250.00 per hour``."""
-    return f"{format_money(offering.unit_price_minor, offering.currency)} per {unit_label(offering)}"
+    return f"{formats.money(offering.unit_price_minor, offering.currency)} per {unit_label(offering)}"
 
 
 @dataclass(frozen=True)
@@ -525,7 +530,8 @@ def scheduled_window_problem(window: ScheduledWindow, *, now: datetime, home: Re
     day = first_day
     while day <= last_day:
         if not _gold_active_on(entitlements, home, day):
-            return f"pay-per-incident support needs active Gold Support; there is none in {home.code} on {day:%Y-%m-%d}"
+            return (f"pay-per-incident support needs active Gold Support; there is none in {home.code} on "
+                    f"{formats.day(day)}")
         day += timedelta(days=1)
     return None
 

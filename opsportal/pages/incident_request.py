@@ -36,9 +36,11 @@ def _form() -> rx.Component:
                     rx.cond(S.emergency_offered, _choice(
                         "emergency", "Emergency support now",
                         rx.text("Starts as soon as the invoice is paid. ", S.offers["emergency"]["rate"], "."))),
-                    _choice("scheduled", "Scheduled after-hours window",
-                            rx.text("A planned upgrade, installation or deployment outside business hours. ",
-                                    S.offers["scheduled"]["rate"], ".")),
+                    rx.cond(S.scheduled_offered, _choice(
+                        "scheduled", "Scheduled after-hours window",
+                        rx.text("A planned upgrade, installation or deployment outside business hours, through ",
+                                S.scheduled_until, " (the last day of your Gold Support). ",
+                                S.offers["scheduled"]["rate"], "."))),
                     spacing="2", width="100%",
                 ),
                 style={"border": "none", "padding": "0", "margin": "0", "width": "100%"},
@@ -89,6 +91,26 @@ def _form() -> rx.Component:
     )
 
 
+def _unavailable() -> rx.Component:
+    """The options not offered now, each with why, and what to do instead (buy Gold Support, open a ticket)."""
+    return rx.cond(S.unavailable.length() > 0, rx.callout.root(
+        rx.callout.icon(rx.icon("info", aria_hidden="true")),
+        rx.vstack(
+            rx.foreach(S.unavailable, lambda u: rx.text(u["reason"], " ",  # each reason names its option
+                                                        rx.cond(u["remedy"] == "open_ticket",
+                                                                rx.link("Open a regular ticket",
+                                                                        href=routes.NEW_TICKET)),
+                                                        size="2")),
+            rx.cond(S.needs_gold, rx.button(rx.link(rx.icon("shield-check", size=16, aria_hidden="true"),
+                                                    "Buy Gold Support", href=routes.PLANS + "#offer-gold",
+                                                    underline="none", id="incident-buy-gold"),
+                                            as_child=True, size="2")),
+            spacing="2", width="100%",
+        ),
+        color_scheme="amber", high_contrast=True, width="100%", id="incident-unavailable",
+    ))
+
+
 @rx.page(route=routes.INCIDENT_REQUEST, title="Pay-per-incident support · OpsPortal", on_load=S.load)
 def incident_request_page() -> rx.Component:
     return app_shell(
@@ -102,7 +124,8 @@ def incident_request_page() -> rx.Component:
                 S.loaded,
                 rx.vstack(
                     rx.text("Right now: ", rx.text.strong(S.coverage_headline), size="2", id="incident-coverage"),
-                    _form(),
+                    _unavailable(),
+                    rx.cond(S.scheduled_offered | S.emergency_offered, _form()),
                     spacing="4", width="100%",
                 ),
                 error_callout(S.error),

@@ -23,6 +23,7 @@ from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.plan_offers import incident_option
 from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
@@ -174,16 +175,13 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
             raise InvalidInput(f"{offering.name} is sold in {offering.currency} and this organization is billed in "
                                f"{org.currency}; please contact us.")
         home = regions[plan.home_region]
+        # The same rule the plans page uses to offer the option at all (domain.plan_offers.incident_option).
+        option = incident_option(code, coverage=coverage_at(plan, regions, at, catalog), home_region=home.code,
+                                 today=local_time(home, at).date(), entitlements=plan.entitlements, catalog=catalog)
+        if not option.available:
+            raise InvalidInput(option.reason)
         window = _window(kind, window_start, expected_units * offering.unit_minutes, at)
-        if kind == "emergency":
-            coverage = coverage_at(plan, regions, at, catalog)
-            if not coverage.gold_active:
-                raise InvalidInput("Emergency support is bought on top of Gold Support, and there is no active "
-                                   "Gold Support.")
-            if coverage.covered:
-                raise InvalidInput(f"Support is available right now ({coverage.headline}): open a regular ticket "
-                                   "instead.")
-        else:
+        if kind == "scheduled":
             problem = scheduled_window_problem(window, now=at, home=home, entitlements=plan.entitlements)
             if problem:
                 raise InvalidInput(sentence(problem))

@@ -13,7 +13,7 @@ for owners and administrators (they direct support work) and staff (on a custome
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -23,7 +23,6 @@ from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft
 from opsportal.domain.plans import (
@@ -266,7 +265,7 @@ def _order_rows(session: Session, org_id: int, names: dict[str, str]) -> list[Or
         inv = invs[o.invoice_id]
         status = CANCELLED if o.status == PENDING and inv.status == InvoiceStatus.void else o.status
         summary = ", ".join(names.get(line["code"], line["code"]) for line in o.lines)
-        rows.append(OrderRow(o.id, status, inv.id, inv.number or "", format_money(inv.total_minor, inv.currency),
+        rows.append(OrderRow(o.id, status, inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency),
                              summary, o.created_at, o.problem))
     return rows
 
@@ -304,7 +303,7 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         gold=gold, current=current, upcoming=[r for r in rows if r.state == "upcoming"],
         ended=[r for r in rows if r.state == "ended"][-5:], orders=orders,
         offers=_offer_rows(catalog, invoices.tax_settings(org)),
-        bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), invoice_rules.format_tax_rate(
+        bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), formats.percent_bp(
             b.discount_bp)) for b in catalog.bundles],
         may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows,
         other_regions=[code for code in regions if code != home] if home else [],
@@ -352,12 +351,37 @@ def _purchase_lines(items: Sequence[OrderItem], start: date) -> list[PurchaseLin
     return lines
 
 
-def _pending_entitlements(session: Session, org_id: int, home: str) -> list[Entitlement]:
+def pending_entitlements(session: Session, org_id: int, home: str) -> list[Entitlement]:
     """What orders still waiting for payment would grant: ordering it again is refused until they are settled."""
     rows = session.exec(select(PlanOrder).join(Invoice, Invoice.id == PlanOrder.invoice_id).where(
         PlanOrder.organization_id == org_id, PlanOrder.status == PENDING,
         Invoice.status == InvoiceStatus.open.value)).all()
     return [line.entitlement(home) for row in rows for line in lines_of(row)]
+
+
+def held_and_pending(session: Session, org_id: int, home: str) -> list[Entitlement]:
+    """The organization's entitlements and what its orders waiting for payment would grant."""
+    existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
+    return existing + pending_entitlements(session, org_id, home)
+
+
+def order_refusal(lines: Sequence[PurchaseLine], *, today: date, home: str, regions: Mapping[str, Region],
+                  catalog: Catalog, existing: Sequence[Entitlement], currency: str) -> str | None:
+    """Why an order of ``lines`` is refused today, in sentences; None when ``order_plan`` accepts it.
+
+    ``existing``: held and pending entitlements (``held_and_pending``). The plans page asks this before it
+    offers anything, so what it shows as buyable is what ordering accepts."""
+    if any(line.start < today for line in lines):
+        return f"A term starts today ({formats.day(today)}) or later."
+    if any(line.start > today + timedelta(days=MAX_START_AHEAD_DAYS) for line in lines):
+        return "A term starts within a year from today."
+    problems = purchase_problems(lines, home_region=home, known_regions=regions, existing=existing, catalog=catalog)
+    if problems:
+        return " ".join(sentence(p) for p in problems)
+    if catalog.currency != currency:
+        return (f"Support plans are sold in {catalog.currency} and this organization is billed in {currency}; "
+                "please contact us to order.")
+    return None
 
 
 def lines_of(order: PlanOrder) -> list[PurchaseLine]:
@@ -366,7 +390,7 @@ def lines_of(order: PlanOrder) -> list[PurchaseLine]:
 
 
 def _term_text(line: PurchaseLine) -> str:
-    return f"{line.months} months, {line.start:%d %b %Y} to {line.end - timedelta(days=1):%d %b %Y}"
+    return f"{line.months} months, {formats.day(line.start)} to {formats.day(line.end - timedelta(days=1))}"
 
 
 def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) -> tuple[list[LineDraft], str]:
@@ -388,7 +412,7 @@ def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) ->
         listed = sum(price for _, price in bundled)
         parts = " + ".join(catalog.offering(line.code).name for line, _ in bundled)
         text = (f"{q.bundle.name} bundle ({parts}) in {home}, {_term_text(bundled[0][0])}: list "
-                f"{format_money(listed, q.currency)} less {invoice_rules.format_tax_rate(q.bundle.discount_bp)}")
+                f"{formats.money(listed, q.currency)} less {formats.percent_bp(q.bundle.discount_bp)}")
         drafts.append(invoice_rules.item_line(text[:300], 1, listed - q.discount_minor))
     assert sum(d.amount_minor for d in drafts) == q.total_minor
     return drafts, q.bundle.code if q.bundle else ""
@@ -410,21 +434,11 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
         home = found[0]
         regions = store.regions(session)
         today = local_time(regions[home], at).date()
-        start = start or today
-        lines = _purchase_lines(items, start)
-        if any(line.start < today for line in lines):
-            raise InvalidInput(f"A term starts today ({today:%d %b %Y}) or later.")
-        if any(line.start > today + timedelta(days=MAX_START_AHEAD_DAYS) for line in lines):
-            raise InvalidInput("A term starts within a year from today.")
+        lines = _purchase_lines(items, start or today)
         catalog = store.catalog(session)
-        existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
-        problems = purchase_problems(lines, home_region=home, known_regions=regions,
-                                     existing=existing + _pending_entitlements(session, org_id, home), catalog=catalog)
-        if problems:
-            raise InvalidInput(" ".join(sentence(p) for p in problems))
-        if catalog.currency != org.currency:
-            raise InvalidInput(f"Support plans are sold in {catalog.currency} and this organization is billed in "
-                               f"{org.currency}; please contact us to order.")
+        if refusal := order_refusal(lines, today=today, home=home, regions=regions, catalog=catalog,
+                                    existing=held_and_pending(session, org_id, home), currency=org.currency):
+            raise InvalidInput(refusal)
         try:
             drafts, bundle = invoice_lines(lines, catalog, home)
         except PlanError as exc:
@@ -440,7 +454,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
                           created_by_user_id=actor.user_id or None, created_at=at)
         session.add(order)
         session.flush()
-        return OrderResult(order.id, inv.id, inv.number, format_money(inv.total_minor, inv.currency), bundle)
+        return OrderResult(order.id, inv.id, inv.number, formats.money(inv.total_minor, inv.currency), bundle)
 
 
 # --- activation when paid --------------------------------------------------------------------------------

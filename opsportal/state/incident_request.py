@@ -13,7 +13,7 @@ from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
-from opsportal.services import incidents, payments, plans
+from opsportal.services import incidents, payments, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
@@ -25,6 +25,10 @@ CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": Off
 class IncidentRequestState(rx.State):
     kind: str = "scheduled"
     emergency_offered: bool = False
+    scheduled_offered: bool = False
+    scheduled_until: str = ""  # the last day Gold Support covers a window
+    unavailable: list[dict[str, str]] = []  # options not offered now: {"name", "reason", "remedy"}
+    needs_gold: bool = False  # an option is missing only Gold Support: the page offers it
     coverage_headline: str = ""
     home_region: str = ""
     home_zone: str = ""
@@ -78,7 +82,7 @@ class IncidentRequestState(rx.State):
             return
         self.refused = ""
         try:
-            coverage, overview = await offload.run(_coverage_and_plan, actor)
+            coverage, overview, options = await offload.run(_coverage_and_plan, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
@@ -90,10 +94,17 @@ class IncidentRequestState(rx.State):
                 offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
                                 "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency,
                                 "tax_rate_bp": str(overview.tax_rate_bp)}
-        self.offers = offers
-        self.emergency_offered = coverage.emergency_available and not coverage.covered and "emergency" in offers
+        available = {o.kind for o in options if o.available}
+        self.offers = {kind: offer for kind, offer in offers.items() if kind in available}
+        self.emergency_offered = "emergency" in self.offers
+        self.scheduled_offered = "scheduled" in self.offers
+        self.scheduled_until = next((o.until for o in options if o.kind == "scheduled"), "")
+        self.unavailable = [{"name": o.name, "reason": o.reason, "remedy": o.remedy}
+                            for o in options if not o.available]
+        self.needs_gold = any(o.remedy == "buy_gold" for o in options)
         wanted = self.router.url.query_parameters.get("kind", "")
-        self.kind = "emergency" if wanted == "emergency" and self.emergency_offered else "scheduled"
+        self.kind = "emergency" if (wanted == "emergency" or not self.scheduled_offered) and self.emergency_offered \
+            else "scheduled"
         self.home_region = overview.home_region_name or overview.home_region
         region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
@@ -104,7 +115,7 @@ class IncidentRequestState(rx.State):
 
     @rx.event
     def set_kind(self, value: str):
-        if value in ("emergency", "scheduled") and (value != "emergency" or self.emergency_offered):
+        if value in self.offers:
             self.kind = value
             self.units = max(self.units, self.offers.get(value, {}).get("min_units", "1"), key=_int)
 
@@ -168,6 +179,9 @@ def _int(value: str) -> int:
 
 
 def _coverage_and_plan(actor):
-    """The organization's coverage now and its plan overview (in a worker thread)."""
-    return plans.coverage_now(actor, actor.organization_id), plans.plan_overview(actor, actor.organization_id)
+    """The organization's coverage now, its plan overview and which pay-per-incident options it may request now
+    (in a worker thread)."""
+    org_id = actor.organization_id
+    return (plans.coverage_now(actor, org_id), plans.plan_overview(actor, org_id),
+            plan_offers.incident_options(actor, org_id))
 

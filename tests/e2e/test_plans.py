@@ -7,6 +7,7 @@ tests/e2e/plans_clock.py): outside business hours in every region, whenever the 
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import timedelta
 
@@ -14,6 +15,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
+from opsportal.domain.plans import DEFAULT_CATALOG, OfferingCode
 from opsportal.services import plan_catalog
 from opsportal.services.operator import OPERATOR
 from opsportal.services.orgtree import require_by_name
@@ -26,7 +29,13 @@ from tests.utils.stripe_sandbox import SUCCEEDS
 # Northwind Retail's owner: EMEA, Gold Support only (granted here), no after-hours cover; its own tasks and
 # invoices, so the other tests' Northwind Holdings figures are untouched.
 RETAIL_OWNER = "rita.alvarez@retail.northwind.example"
+LOGISTICS_OWNER = "lena.fischer@logistics.northwind.example"
 CONFIRMED = 30_000
+
+
+def price(code: OfferingCode) -> int:
+    """The demo catalog's price per 12 months (the demo loads DEFAULT_CATALOG)."""
+    return DEFAULT_CATALOG.offering(code).price_minor
 
 
 @pytest.fixture(scope="module")
@@ -101,21 +110,100 @@ def test_staff_plans_page_has_no_accessibility_violations(page: Page, base_url):
     assert axe_violations(page) == [], "staff plans"
 
 
-def test_an_owner_renews_gold_through_checkout_and_an_add_on_beyond_it_is_refused(page: Page, base_url, retail_on_gold):
-    sign_in(page, base_url, RETAIL_OWNER)
+def test_an_add_on_that_outlives_gold_is_offered_with_the_gold_renewal_and_both_are_bought_in_one_checkout(
+        page: Page, base_url, retail_on_gold):
+    sign_in(page, base_url, RETAIL_OWNER)  # Retail's Gold ends in 11 months: a 12-month add-on outlives it
     page.goto(base_url + "/plans")
     expect(page.locator("#current-terms")).to_contain_text("Gold Support")
+    card = page.locator("#offer-business_day_after_hours")
+    expect(card.locator("#offer-business_day_after_hours-with-gold")).to_contain_text(
+        "Gold Support is renewed for 12 months")
+    summary = card.get_by_role("group", name="Order summary")
+    gold, addon = price(OfferingCode.gold), price(OfferingCode.business_day_after_hours)
+    expect(summary).to_contain_text(re.compile(r"Gold Support \(renewal\).*" + re.escape(formats.money(gold, "USD"))))
+    expect(summary).to_contain_text(re.compile(r"Business-Day After-Hours.*" + re.escape(formats.money(addon, "USD"))))
+    expect(summary).to_contain_text(re.compile(r"Subtotal\s*" + re.escape(formats.money(gold + addon, "USD"))))
+    total = card.locator("#offer-business_day_after_hours-total").inner_text()  # tax included, as invoiced
 
-    page.get_by_role("form", name="Buy Business-Day After-Hours").get_by_role("button").click()
-    expect(page.locator("#offer-business_day_after_hours").get_by_role("alert")).to_contain_text(
-        "renew Gold Support first")
-
-    page.get_by_role("button", name="Renew Gold Support").click()
+    card.get_by_role("button", name="Renew Gold Support and add Business-Day After-Hours").click()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(  # one checkout for both lines
+        total.split(" ")[1])
     pay_on_checkout(page, SUCCEEDS)
     expect(page.get_by_role("heading", name="Payment received")).to_be_visible(timeout=CONFIRMED)
     page.goto(base_url + "/plans")
-    expect(page.locator("#upcoming-terms")).to_contain_text("Gold Support", timeout=CONFIRMED)
-    expect(page.locator("#plan-orders")).to_contain_text("Active")
+    expect(page.locator("#current-terms")).to_contain_text("Business-Day After-Hours", timeout=CONFIRMED)
+    expect(page.locator("#upcoming-terms")).to_contain_text("Gold Support")
+    orders = page.locator("#plan-orders")
+    expect(orders).to_contain_text("Gold Support, Business-Day After-Hours")
+    expect(orders).to_contain_text(total)
+    expect(orders).to_contain_text("Active")
+    expect(orders.get_by_role("row")).to_have_count(2)  # the header and one order: one checkout for both
+
+
+def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_offers_gold(page: Page, base_url):
+    sign_in(page, base_url, LOGISTICS_OWNER)  # Northwind Logistics: EMEA, no Gold Support
+    page.goto(base_url + "/plans")
+    for kind in ("scheduled", "emergency"):
+        option = page.locator(f"#incident-option-{kind}")
+        expect(option).to_contain_text("Not available now")
+        expect(option).to_contain_text("there is no active Gold Support in EMEA")
+    expect(page.get_by_role("link", name="Request support")).to_have_count(0)
+    look_at(page, "plans-without-gold")
+    assert axe_violations(page) == [], "plans without Gold"
+    expect(page.locator("#offer-gold-summary")).to_contain_text(formats.money(price(OfferingCode.gold), "USD"))
+    total = page.locator("#offer-gold-total").inner_text()
+    expect(page.locator("#incident-buy-gold")).to_have_text(f"Buy Gold Support ({total})")
+
+    page.goto(base_url + "/plans/incident")  # the request page explains it too, instead of a form
+    expect(page.locator("#incident-unavailable")).to_contain_text("no active Gold Support in EMEA")
+    expect(page.get_by_role("button", name="Request and pay")).to_have_count(0)
+    look_at(page, "incident-without-gold")
+    assert axe_violations(page) == [], "incident request without Gold"
+    page.get_by_role("link", name="Buy Gold Support").click()
+    expect(page.locator("#offer-gold")).to_be_visible()
+
+    page.locator("#incident-buy-gold").click()  # straight to paying for Gold
+    expect(page.get_by_label("Card number")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total.split(" ")[1])
+
+
+def test_a_bundle_card_shows_its_price_and_the_saving_against_buying_its_add_ons_separately(page: Page, base_url):
+    sign_in(page, base_url, OWNER)
+    page.goto(base_url + "/plans")
+    bundle = next(b for b in DEFAULT_CATALOG.bundles if b.code == "everyday_global")
+    separately = sum(price(code) for code in bundle.addons)
+    saving = separately * bundle.discount_bp // 10_000
+    card = page.locator("#offer-everyday_global")
+    expect(card.locator("#offer-everyday_global-price")).to_contain_text(
+        f"{formats.money(separately - saving, 'USD')} per 12 months (with one additional region) instead of "
+        f"{formats.money(separately, 'USD')}")
+    expect(card).to_contain_text(f"Save {formats.money(saving, 'USD')} ({formats.percent_bp(bundle.discount_bp)})")
+    expect(card).to_contain_text("Choose at least one additional region.")
+    order = card.get_by_role("button", name=re.compile("this bundle"))
+    expect(order).to_be_disabled()
+    card.get_by_label("AMER").click()  # a controlled checkbox: checked once the service has priced the choice
+    expect(card.get_by_label("AMER")).to_be_checked()
+    expect(card).not_to_contain_text("Choose at least one additional region.")
+    summary = card.get_by_role("group", name="Order summary")
+    expect(summary).to_contain_text(f"Bundle discount ({formats.percent_bp(bundle.discount_bp)})")
+    expect(summary).to_contain_text("−" + formats.money(saving, "USD"))
+    expect(order).to_be_enabled()
+    card.get_by_label("Term").select_option("24")  # the order is repriced for two years before anything is filled
+    expect(summary).to_contain_text("−" + formats.money(2 * saving, "USD"))
+    expect(summary).to_contain_text(re.compile(r"Everyday After-Hours\s*24 months"))
+
+    look_at(page, "plans-desktop")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base_url + "/plans")
+    expect(page.locator("#offer-everyday_global")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the plans page scrolls sideways"
+    look_at(page, "plans-390")
+
+
+def look_at(page: Page, name: str) -> None:
+    """A full-page screenshot for a person to look at, when OPSPORTAL_E2E_SCREENSHOTS names a directory."""
+    if shots := os.environ.get("OPSPORTAL_E2E_SCREENSHOTS"):
+        page.screenshot(path=f"{shots}/{name}.png", full_page=True)
 
 
 def test_staff_grant_and_revoke_an_entitlement_and_both_are_audited(page: Page, base_url):

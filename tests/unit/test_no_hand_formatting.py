@@ -40,7 +40,6 @@ ALLOWED = {
     "opsportal/state/grant.py",
     "opsportal/services/credits.py",
     # plans pages (support plans and pay-per-incident)
-    "opsportal/state/plans.py",
     "opsportal/services/plans.py",
     "opsportal/services/incidents.py",
 }

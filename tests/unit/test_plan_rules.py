@@ -112,13 +112,13 @@ def test_an_add_on_within_gold_is_accepted():
 
 def test_an_add_on_without_gold_is_refused():
     assert problems(PurchaseLine(EVERYDAY, START), existing=()) == [
-        "Everyday After-Hours: an add-on needs active Gold Support in AMER from its first day, 2025-03-01"]
+        "Everyday After-Hours: an add-on needs active Gold Support in AMER from its first day, 1 Mar 2025"]
 
 
 def test_an_add_on_that_outlives_gold_is_refused():
     assert problems(PurchaseLine(BDAH, date(2025, 9, 1))) == [
-        "Business-Day After-Hours: Gold Support in AMER runs only through 2026-02-28, "
-        "but the add-on runs through 2026-08-31: renew Gold Support first"]
+        "Business-Day After-Hours: Gold Support in AMER runs only through 28 Feb 2026, "
+        "but the add-on runs through 31 Aug 2026: renew Gold Support first"]
 
 
 def test_an_add_on_starting_before_gold_is_refused():
@@ -150,7 +150,7 @@ def test_gold_alone_needs_no_other_gold():
 def test_the_same_add_on_twice_over_the_same_days_is_refused_with_a_renewal_hint():
     held = Entitlement(EVERYDAY, HOME, START, date(2026, 3, 1))
     assert problems(PurchaseLine(EVERYDAY, date(2025, 6, 1)), existing=(GOLD_2025, renewal(GOLD_2025), held)) == [
-        "Everyday After-Hours for AMER is already held from 2025-03-01 through 2026-02-28; renew it from 2026-03-01"]
+        "Everyday After-Hours for AMER is already held from 1 Mar 2025 through 28 Feb 2026; renew it from 1 Mar 2026"]
 
 
 def test_buying_the_renewal_of_an_add_on_from_its_end_day_is_accepted():
@@ -376,7 +376,7 @@ def test_a_scheduled_window_past_the_end_of_gold_is_refused():
     window = ScheduledWindow(datetime(2026, 3, 1, 3, 0, tzinfo=UTC), datetime(2026, 3, 1, 6, 0, tzinfo=UTC))
     found = scheduled_window_problem(window, now=datetime(2026, 2, 1, tzinfo=UTC), home=DEFAULT_REGIONS[HOME],
                                      entitlements=[GOLD_2025])
-    assert found == "pay-per-incident support needs active Gold Support; there is none in AMER on 2026-03-01"
+    assert found == "pay-per-incident support needs active Gold Support; there is none in AMER on 1 Mar 2026"
 
 
 def test_a_scheduled_window_with_naive_times_is_refused():
