@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
+from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.credits import CreditsState
 
@@ -109,31 +110,72 @@ def _snapshot() -> rx.Component:
     )
 
 
+def _allocate_form() -> rx.Component:
+    lot = CreditsState.allocate_lot
+    return rx.vstack(
+        rx.radio_group.root(
+            rx.vstack(
+                rx.text("Allocate to", size="2", weight="medium", id="allocate-to-label"),
+                rx.el.label(rx.hstack(rx.radio_group.item(value="all"), rx.text("All organizations"),
+                                      spacing="2", align="center")),
+                rx.foreach(CreditsState.allocate_targets, lambda t: rx.el.label(
+                    rx.hstack(rx.radio_group.item(value=t["id"]), rx.text(t["name"]), spacing="2", align="center")
+                )),
+                spacing="2",
+            ),
+            value=CreditsState.allocate_choice,
+            on_change=CreditsState.set_allocate_choice,
+            aria_labelledby="allocate-to-label",
+        ),
+        rx.vstack(
+            rx.el.label("How much", html_for="allocate-quantity", font_size="0.875rem", font_weight="500"),
+            rx.text(rx.cond(lot["unit"] == "minute",
+                            "All " + lot["free"] + " free, or part of it (hours such as 10, 7:30 or 45m). ",
+                            "All " + lot["free"] + " free, or part of it. "),
+                    "A part becomes a new lot with the same expiry and type.",
+                    id="allocate-quantity-hint", size="1", color=MUTED),
+            rx.input(value=CreditsState.allocate_quantity, on_change=CreditsState.set_allocate_quantity,
+                     id="allocate-quantity", width="100%",
+                     aria_describedby=described_by("allocate-quantity", hint=True),
+                     aria_invalid=invalid(CreditsState.allocate_problems, "quantity")),
+            field_error(CreditsState.allocate_problems, "quantity", "allocate-quantity"),
+            spacing="1",
+            width="100%",
+        ),
+        error_callout(CreditsState.allocate_error),
+        rx.hstack(
+            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.button("Allocate", on_click=CreditsState.confirm_allocate),
+            justify="end",
+            spacing="3",
+            width="100%",
+        ),
+        spacing="4",
+        margin_top="1rem",
+        width="100%",
+    )
+
+
+def _allocate_result() -> rx.Component:
+    return rx.vstack(
+        rx.callout(CreditsState.allocate_done, icon="check", color_scheme="green", role="status", width="100%"),
+        rx.hstack(rx.dialog.close(rx.button("Close")), justify="end", width="100%"),
+        spacing="4",
+        margin_top="1rem",
+        width="100%",
+    )
+
+
 def _allocate_dialog() -> rx.Component:
+    lot = CreditsState.allocate_lot
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Allocate lot #", CreditsState.allocate_lot_id),
-            rx.dialog.description("Choose who may use this lot.", size="2", color=MUTED),
-            rx.radio_group.root(
-                rx.vstack(
-                    rx.el.label(rx.hstack(rx.radio_group.item(value="all"), rx.text("All organizations"),
-                                          spacing="2", align="center")),
-                    rx.foreach(CreditsState.allocate_targets, lambda t: rx.el.label(
-                        rx.hstack(rx.radio_group.item(value=t["id"]), rx.text(t["name"]), spacing="2", align="center")
-                    )),
-                    spacing="2",
-                ),
-                value=CreditsState.allocate_choice,
-                on_change=CreditsState.set_allocate_choice,
-                aria_label="Allocate to",
-                margin_y="1rem",
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Allocate", on_click=CreditsState.confirm_allocate),
-                justify="end",
-                spacing="3",
-            ),
+            rx.dialog.description(
+                lot["product"], " · ", lot["free"], " free, ", lot["held"], " held for open tickets · allocated to ",
+                lot["allocated_to"], size="2", color=MUTED),
+            rx.cond(CreditsState.allocate_done != "", _allocate_result(), _allocate_form()),
+            max_width="30rem",
         ),
         open=CreditsState.allocate_open,
         on_open_change=CreditsState.set_allocate_open,
@@ -149,11 +191,14 @@ def _lot_row(lot: rx.Var) -> rx.Component:
         rx.table.cell(lot["allocated_to"]),
         rx.table.cell(lot["granted"]),
         rx.table.cell(lot["expires"]),
-        rx.table.cell(lot["remaining"]),
-        rx.table.cell(rx.cond(lot["movable"] == "yes",
-                              rx.button("Allocate", size="1", variant="outline",
-                                        on_click=CreditsState.open_allocate(lot["id"]),
-                                        aria_label="Allocate lot " + lot["id"]))),
+        rx.table.cell(lot["free"]),
+        rx.table.cell(lot["held"]),
+        rx.table.cell(rx.cond(
+            lot["movable"] == "yes",
+            rx.button("Allocate", size="1", variant="outline", on_click=CreditsState.open_allocate(lot["id"]),
+                      aria_label="Allocate lot " + lot["id"]),
+            rx.text(lot["window"], size="1", color=MUTED),
+        )),
     )
 
 
@@ -184,8 +229,6 @@ def credits_page() -> rx.Component:
     return app_shell(
         "Hours & Credits",
         error_callout(CreditsState.error),
-        rx.cond(CreditsState.notice != "",
-                rx.callout(CreditsState.notice, icon="check", color_scheme="green", role="status", width="100%")),
         rx.hstack(
             rx.text(CreditsState.org_name, size="4", weight="medium"),
             rx.spacer(),
@@ -230,7 +273,7 @@ def credits_page() -> rx.Component:
             "Credit list",
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Remaining", "")])),
+                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held", "")])),
                 rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
                 width="100%",
             ), overflow_x="auto", width="100%"),
