@@ -191,14 +191,37 @@ def _lot_row(lot: rx.Var) -> rx.Component:
         rx.table.cell(lot["allocated_to"]),
         rx.table.cell(lot["granted"]),
         rx.table.cell(lot["expires"]),
-        rx.table.cell(lot["free"]),
-        rx.table.cell(lot["held"]),
-        rx.table.cell(rx.cond(
-            lot["movable"] == "yes",
-            rx.button("Allocate", size="1", variant="outline", on_click=CreditsState.open_allocate(lot["id"]),
-                      aria_label="Allocate lot " + lot["id"]),
-            rx.text(lot["window"], size="1", color=MUTED),
-        )),
+        rx.table.cell(lot["free"], white_space="nowrap"),
+        rx.table.cell(lot["held"], white_space="nowrap"),
+        rx.table.cell(_lot_action(lot)),
+    )
+
+
+def _lot_action(lot: rx.Var) -> rx.Component:
+    return rx.cond(
+        lot["movable"] == "yes",
+        rx.button("Allocate", size="1", variant="outline", on_click=CreditsState.open_allocate(lot["id"]),
+                  aria_label="Allocate lot " + lot["id"]),
+        rx.text(lot["window"], size="1", color=MUTED),
+    )
+
+
+def _lot_card(lot: rx.Var) -> rx.Component:
+    """A lot on a narrow screen: what is free and held first, then where it is allocated, then its details."""
+    return rx.box(
+        rx.hstack(
+            rx.text("#", lot["id"], " · ", lot["product"], weight="bold", size="2"),
+            rx.spacer(),
+            _lot_action(lot),
+            width="100%", align="center",
+        ),
+        rx.text("Free ", rx.el.strong(lot["free"]), " · Held ", rx.el.strong(lot["held"]), size="2"),
+        rx.text("Allocated to ", lot["allocated_to"], size="2"),
+        rx.text(lot["kind"], " · held by ", lot["holder"], " · granted ", lot["granted"], " · expires ",
+                lot["expires"], size="1", color=MUTED),
+        padding_y="0.6rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
     )
 
 
@@ -276,7 +299,9 @@ def credits_page() -> rx.Component:
                     "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held", "")])),
                 rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
                 width="100%",
-            ), overflow_x="auto", width="100%"),
+            ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),
+            rx.box(rx.foreach(CreditsState.lots, _lot_card), width="100%",
+                   display=rx.breakpoints(initial="block", md="none")),
             _pager(CreditsState.lot_page, CreditsState.lot_pages, CreditsState.lots_page, "lots"),
             id="credit-list",
         ),

@@ -48,6 +48,8 @@ class LotPublic:
     serves_org_id: int | None = None
     # Holds a paid pay-per-incident window's prepaid hours for its open task: not re-allocated meanwhile.
     held_for_window: bool = False
+    # The product may be re-allocated at all (Kaizen platform credits are always shared).
+    allocatable: bool = True
 
 
 @dataclass(frozen=True)
@@ -85,20 +87,21 @@ def _category(category: str) -> str:
     return cleaned
 
 
-def product_labels(session: Session) -> dict[str, tuple[str, str]]:
-    """code -> (name, unit) for every product (a handful of rows)."""
-    return {p.code: (p.name, p.unit) for p in session.exec(select(ProductRow)).all()}
+def product_labels(session: Session) -> dict[str, tuple[str, str, bool]]:
+    """code -> (name, unit, allocatable) for every product (a handful of rows)."""
+    return {p.code: (p.name, p.unit, p.allocatable) for p in session.exec(select(ProductRow)).all()}
 
 
 def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None,
-               products: dict[str, tuple[str, str]] | None = None, *, window_lots: set[int] | None = None,
+               products: dict[str, tuple[str, str, bool]] | None = None, *, window_lots: set[int] | None = None,
                at: datetime | None = None) -> LotPublic:
     """``window_lots``: the ids among the caller's rows that hold an incident window (read here if not given)."""
     names = names or orgtree.names(session, {row.holder_org_id, row.assigned_org_id or row.holder_org_id})
     if window_lots is None:
         window_lots = store.lots_held_for_windows(session, [row])
     lot = store.to_domain(row)
-    product_name, unit = (products or product_labels(session)).get(row.product_code, (row.product_code, "credit"))
+    product_name, unit, allocatable = (products or product_labels(session)).get(
+        row.product_code, (row.product_code, "credit", False))
     if row.scope == Scope.shared.value:
         allocated = "All organizations"
     else:
@@ -109,7 +112,7 @@ def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = 
                      allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
                      quantity=row.quantity, remaining=row.remaining, held=row.held,
                      free=0 if lot.is_expired(at or utcnow()) else lot.free, serves_org_id=lot.usable_by(),
-                     held_for_window=row.id in window_lots)
+                     held_for_window=row.id in window_lots, allocatable=bool(allocatable))
 
 
 def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, expires: date | None = None,

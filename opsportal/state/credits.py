@@ -148,7 +148,7 @@ class CreditsState(rx.State):
              "free_typed": _typed(lot.free, lot.unit), "unit": lot.unit,
              "window": "Held for a pay-per-incident window" if lot.held_for_window else "",
              "movable": "yes" if self.can_allocate and lot.holder_id == self.org_id and lot.free > 0
-             and not lot.held_for_window else ""}
+             and lot.allocatable and not lot.held_for_window else ""}
             for lot in listing.items
         ]
 
@@ -291,6 +291,9 @@ class CreditsState(rx.State):
             done = credits.allocate_part(actor, lot_id=self.allocate_lot_id, to_org_id=target, quantity=quantity)
             self.allocate_done = _allocated(done, unit)
             self._refresh(actor)
+            # The dialog's summary of the lot now tells what is left of it.
+            self.allocate_lot = next((row for row in self.lots if row["id"] == str(done.source_id)),
+                                     self.allocate_lot)
 
         actor, redirect = await self._actor()
         if actor is None:
