@@ -144,6 +144,7 @@ class CreditsState(rx.State):
              "target": "all" if lot.serves_org_id is None else str(lot.serves_org_id),
              "granted": formats.day(lot.granted_at, time_zone=actor.time_zone),
              "expires": _expiry_label(lot.expires_at, now),
+             "expiry_phrase": "expires " + _expiry_label(lot.expires_at, now) if lot.expires_at else "no expiry",
              "free": formats.quantity(lot.free, lot.unit), "held": formats.quantity(lot.held, lot.unit),
              "free_typed": _typed(lot.free, lot.unit), "unit": lot.unit,
              "window": "Held for a pay-per-incident window" if lot.held_for_window else "",
