@@ -102,21 +102,18 @@ def test_owner_allocates_a_whole_lot_to_one_subsidiary_and_sees_it_confirmed_in_
 
 
 def test_the_allocate_dialog_starts_from_where_each_lot_is_allocated_now(page: Page, base_url):
-    holdings = resolve_id(OPERATOR, "Northwind Holdings")
-    given = credits.grant(OPERATOR, org_id=holdings, product="service_credits", quantity=7, kind="complimentary",
-                          expires=date(2099, 12, 31))
-    credits.allocate(OPERATOR, lot_id=given.id, to_org_id=resolve_id(OPERATOR, "Northwind Retail"))
+    holdings, retail = resolve_id(OPERATOR, "Northwind Holdings"), resolve_id(OPERATOR, "Northwind Retail")
+    lots = {where: credits.grant(OPERATOR, org_id=holdings, product="service_credits", quantity=quantity,
+                                 kind="complimentary", expires=date(2099, 12, 31), shared=where == "All organizations")
+            for where, quantity in (("All organizations", 7), ("Northwind Holdings", 8), ("Northwind Retail", 9))}
+    credits.allocate(OPERATOR, lot_id=lots["Northwind Retail"].id, to_org_id=retail)
     _open_credits(page, base_url, OWNER)
-    # Allocated to one organization, to the holder alone, and to all organizations.
-    for product, quantity in (("service_credits", 7), ("service_credits", 200), ("support_hours", 40 * 60)):
-        lot = _holdings_lot(product=product, quantity=quantity)
+    for where, lot in lots.items():
         _allocate_button(page, lot.id).click()
         dialog = page.get_by_role("dialog")
-        expect(dialog.get_by_role("radio", name=lot.allocated_to)).to_be_checked()
+        expect(dialog.get_by_role("radio", name=where)).to_be_checked()
         expect(dialog.get_by_role("radio", checked=True)).to_have_count(1)
-        expect(dialog.get_by_label("How much")).to_have_value(
-            str(lot.free) if product == "service_credits" else f"{lot.free // 60}" + (
-                f":{lot.free % 60:02d}" if lot.free % 60 else ""))
+        expect(dialog.get_by_label("How much")).to_have_value(str(lot.quantity))
         dialog.get_by_role("button", name="Cancel").click()
         expect(page.get_by_role("dialog")).to_have_count(0)
 
