@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
 from opsportal.domain import formats
-from opsportal.services import agent_work, credit_views, credits
+from opsportal.services import agent_work, credit_views, credits, incidents, invoices, plan_catalog
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import resolve_id
 from tests.e2e.browser import MEMBER, OWNER, sign_in
+from tests.e2e.plans_clock import CLOCK_OVERRIDE
+
+LOGISTICS_OWNER = "lena.fischer@logistics.northwind.example"
 
 
 def _open_credits(page: Page, base_url: str, email: str) -> None:
@@ -180,6 +183,27 @@ def test_drill_downs_and_the_ticket_snapshot_show_status_words_not_codes(page: P
     for code in ("waiting_on_customer", "Waiting_on_customer"):
         expect(page.locator("#drilldown")).not_to_contain_text(code)
         expect(dialog).not_to_contain_text(code)
+
+
+def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(page: Page, base_url):
+    logistics = resolve_id(OPERATOR, "Northwind Logistics")
+    plan_catalog.grant_entitlement(OPERATOR, logistics, "gold", CLOCK_OVERRIDE.date() - timedelta(days=30),
+                                   note="End-to-end test: Gold for a scheduled window")
+    # Next Saturday 20:00-22:00 UTC: outside EMEA business hours, within Gold.
+    window = CLOCK_OVERRIDE + timedelta(days=7, hours=17)
+    request = incidents.request_incident(OPERATOR, logistics, "scheduled", window, 2, "Warehouse network upgrade",
+                                         "Replace the core switch in the warehouse overnight.", at=CLOCK_OVERRIDE)
+    invoices.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
+    [lot] = [lot for lot in credit_views.credit_list(OPERATOR, logistics, page_size=100).items if lot.held_for_window]
+    other = credits.grant(OPERATOR, org_id=logistics, product="support_hours", quantity=60, kind="complimentary",
+                          expires=date(2099, 12, 31))
+    sign_in(page, base_url, LOGISTICS_OWNER)
+    page.get_by_role("link", name="Hours & Credits").click()
+    row = _lot_row(page, lot.id)
+    expect(row).to_contain_text("Held for a pay-per-incident window")
+    expect(row.get_by_role("cell").nth(8)).to_have_text(formats.quantity(120, "minute"))
+    expect(row.get_by_role("button")).to_have_count(0)
+    expect(_allocate_button(page, other.id)).to_be_visible()  # an ordinary lot of the same owner is offered
 
 
 def test_member_sees_credits_but_has_no_allocate_action(page: Page, base_url):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from opsportal.services import credit_views, credits, incidents, invoices
+from opsportal.services import agent_work, credit_views, credits, incidents, invoices
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import NOW, cache_mismatches, day, entries, grant, ledger_state, lot_row, open_ticket
@@ -183,3 +183,14 @@ def test_the_credit_list_shows_each_lots_free_and_held_quantity_and_nothing_free
     assert sum(r.free for r in listed.values()) == available(world.holdings)
     assert (later[expiring.id].free, later[expiring.id].held, later[expiring.id].remaining) == (0, 20, 30)
     assert (listed[lot.id].held_for_window, listed[lot.id].serves_org_id) == (False, world.holdings.id)
+
+
+def test_once_the_incident_task_closes_its_left_over_hours_may_be_re_allocated(world):
+    result, lot = _paid_incident(world)
+    agent_work.set_status(OPERATOR, result.ticket_id, "closed", at=SATURDAY_NOON + timedelta(hours=3))
+
+    [after] = credit_views.credit_list(OPERATOR, world.holdings.id, at=SATURDAY_NOON + timedelta(hours=3)).items
+    assert (after.held_for_window, after.free, after.held) == (False, 120, 0)
+    done = credits.allocate_part(world.actor("holdings_owner"), lot_id=lot.id, to_org_id=world.logistics.id,
+                                 quantity=60, at=SATURDAY_NOON + timedelta(hours=4))
+    assert done.split and done.lot.allocated_to == "Northwind Logistics"
