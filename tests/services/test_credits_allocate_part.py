@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
 from opsportal.services import agent_work, credit_views, credits, incidents, invoices
-from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
+from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
-from tests.utils.ledger import NOW, cache_mismatches, day, entries, grant, ledger_state, lot_row, open_ticket
+from tests.utils.ledger import (
+    NOW,
+    cache_mismatches,
+    day,
+    entries,
+    grant,
+    ledger_state,
+    lot_balances,
+    lot_row,
+    open_ticket,
+)
 from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, set_up_gold
 
 LOT_NOT_FOUND = "That credit lot was not found or you do not have access to it."
@@ -194,3 +206,47 @@ def test_once_the_incident_task_closes_its_left_over_hours_may_be_re_allocated(w
     done = credits.allocate_part(world.actor("holdings_owner"), lot_id=lot.id, to_org_id=world.logistics.id,
                                  quantity=60, at=SATURDAY_NOON + timedelta(hours=4))
     assert done.split and done.lot.allocated_to == "Northwind Logistics"
+
+
+def test_concurrent_splits_and_draws_never_move_or_spend_the_same_credit_twice(world):
+    lot = grant(world.holdings, 100)
+    owner = world.actor("holdings_owner")
+    barrier = threading.Barrier(8)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def split() -> None:
+        barrier.wait()
+        try:
+            credits.allocate_part(owner, lot_id=lot.id, to_org_id=world.logistics.id, quantity=30, at=NOW)
+            result = "split"
+        except InvalidInput:
+            result = "refused"
+        with lock:
+            outcomes.append(result)
+
+    def draw() -> None:
+        barrier.wait()
+        for _ in range(5):
+            try:
+                credits.consume(OPERATOR, org_id=world.holdings.id, product="service_credits", quantity=2,
+                                category="Load test", at=NOW)
+                result = "drawn"
+            except Conflict:
+                result = "short"
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=split) for _ in range(4)] + [threading.Thread(target=draw) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    counts = Counter(outcomes)
+    assert counts["split"] + counts["refused"] == 4 and counts["drawn"] + counts["short"] == 20
+    assert counts["split"] * 30 + counts["drawn"] * 2 <= 100
+    remainders = sum(remaining for remaining, _held in lot_balances().values())
+    assert remainders == 100 - counts["drawn"] * 2
+    assert available(world.logistics) == counts["split"] * 30
+    assert cache_mismatches() == []

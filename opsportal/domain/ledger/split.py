@@ -25,11 +25,6 @@ def serves(lot: Lot, target_org_id: int | None) -> bool:
     return lot.usable_by() == target_org_id
 
 
-def current_target(lot: Lot) -> int | None:
-    """Where the lot is allocated now, as an allocation target: None for all organizations."""
-    return lot.usable_by()
-
-
 def takes_whole_lot(lot: Lot, quantity: int) -> bool:
     """Allocating ``quantity`` moves the whole lot (nothing held, all of it chosen): no new lot is needed."""
     return lot.held == 0 and quantity == lot.remaining
