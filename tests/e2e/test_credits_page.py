@@ -187,13 +187,15 @@ def test_drill_downs_and_the_ticket_snapshot_show_status_words_not_codes(page: P
 
 def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(page: Page, base_url):
     logistics = resolve_id(OPERATOR, "Northwind Logistics")
-    plan_catalog.grant_entitlement(OPERATOR, logistics, "gold", CLOCK_OVERRIDE.date() - timedelta(days=30),
-                                   note="End-to-end test: Gold for a scheduled window")
+    gold = plan_catalog.grant_entitlement(OPERATOR, logistics, "gold", CLOCK_OVERRIDE.date() - timedelta(days=30),
+                                          note="End-to-end test: Gold for a scheduled window")
     # Next Saturday 20:00-22:00 UTC: outside EMEA business hours, within Gold.
     window = CLOCK_OVERRIDE + timedelta(days=7, hours=17)
     request = incidents.request_incident(OPERATOR, logistics, "scheduled", window, 2, "Warehouse network upgrade",
                                          "Replace the core switch in the warehouse overnight.", at=CLOCK_OVERRIDE)
     invoices.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
+    # The paid window keeps its hold; Logistics goes back to no Gold, as the plan tests expect of it.
+    plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason="End of the end-to-end test")
     [lot] = [lot for lot in credit_views.credit_list(OPERATOR, logistics, page_size=100).items if lot.held_for_window]
     other = credits.grant(OPERATOR, org_id=logistics, product="support_hours", quantity=60, kind="complimentary",
                           expires=date(2099, 12, 31))
