@@ -247,26 +247,48 @@ def _history_row(e: rx.Var) -> rx.Component:
     )
 
 
+def _history_card(e: rx.Var) -> rx.Component:
+    """A ledger entry on a narrow screen: what and how much first, then where and why."""
+    return rx.box(
+        rx.hstack(rx.badge(e["kind"], variant="soft", color_scheme="gray", high_contrast=True),
+                  rx.text(e["quantity"], weight="bold", size="2"), spacing="2", align="center"),
+        rx.text(e["when"], size="1", color=MUTED),
+        rx.text("Lot #", e["lot"], " · ", e["holder"], rx.cond(e["ticket"] != "", " · " + e["ticket"] + " ", ""),
+                e["category"], size="2"),
+        rx.text(e["reason"], size="1", color=MUTED),
+        padding_y="0.6rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )
+
+
 @rx.page(route=routes.CREDITS, title="Hours & Credits · OpsPortal", on_load=CreditsState.load)
 def credits_page() -> rx.Component:
     return app_shell(
         "Hours & Credits",
         error_callout(CreditsState.error),
-        rx.hstack(
-            rx.text(CreditsState.org_name, size="4", weight="medium"),
-            rx.spacer(),
-            rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
-            rx.el.select(
-                rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
-                id="product-select",
-                value=CreditsState.product,
-                on_change=CreditsState.choose_product,
-                style={"padding": "0.35rem 0.5rem", "border_radius": "6px",
-                       "border": f"1px solid {rx.color('gray', 7)}", "background": "white"},
+        rx.flex(
+            rx.text(CreditsState.org_name, size="4", weight="medium", flex="1 1 auto"),
+            rx.hstack(
+                rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
+                rx.el.select(
+                    rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
+                    id="product-select",
+                    value=CreditsState.product,
+                    on_change=CreditsState.choose_product,
+                    style={"padding": "0.35rem 0.5rem", "border_radius": "6px", "min_width": "0",
+                           "max_width": "100%", "border": f"1px solid {rx.color('gray', 7)}",
+                           "background": "white"},
+                ),
+                align="center",
+                spacing="2",
+                max_width="100%",
+                min_width="0",
             ),
             width="100%",
             align="center",
-            spacing="3",
+            wrap="wrap",
+            gap="0.5rem 1rem",
         ),
         rx.grid(rx.foreach(CreditsState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", lg="4"),
                 spacing="4", width="100%"),
@@ -322,7 +344,9 @@ def credits_page() -> rx.Component:
                     "When", "Entry", "Quantity", "Lot", "Ticket", "Why")])),
                 rx.table.body(rx.foreach(CreditsState.history, _history_row)),
                 width="100%",
-            ), overflow_x="auto", width="100%"),
+            ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),
+            rx.box(rx.foreach(CreditsState.history, _history_card), width="100%",
+                   display=rx.breakpoints(initial="block", md="none")),
             _pager(CreditsState.history_page, CreditsState.history_pages, CreditsState.history_page_by, "history"),
             id="history",
         ),

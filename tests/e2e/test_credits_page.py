@@ -208,6 +208,21 @@ def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(p
     expect(_allocate_button(page, other.id)).to_be_visible()  # an ordinary lot of the same owner is offered
 
 
+def test_at_390_px_the_page_does_not_scroll_sideways_and_lots_are_cards_with_free_and_held(page: Page, base_url):
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, base_url, OWNER)
+    page.goto(f"{base_url}/credits")
+    lots = page.locator("#credit-list")
+    button = lots.get_by_role("button", name="Allocate lot").first
+    expect(button).to_be_visible()
+    expect(lots.get_by_role("table")).to_be_hidden()
+    card = lots.locator("div").filter(has=button).filter(has_text="Free ").last
+    expect(card).to_contain_text("Held ")
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    button.click()
+    expect(page.get_by_role("dialog").get_by_label("How much")).to_be_visible()
+
+
 def test_member_sees_credits_but_has_no_allocate_action(page: Page, base_url):
     _open_credits(page, base_url, MEMBER)
     expect(page.locator("#credit-list").get_by_role("row").nth(1)).to_be_visible()
