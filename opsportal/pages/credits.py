@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
+from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.credits import CreditsState
 
@@ -109,31 +110,72 @@ def _snapshot() -> rx.Component:
     )
 
 
+def _allocate_form() -> rx.Component:
+    lot = CreditsState.allocate_lot
+    return rx.vstack(
+        rx.radio_group.root(
+            rx.vstack(
+                rx.text("Allocate to", size="2", weight="medium", id="allocate-to-label"),
+                rx.el.label(rx.hstack(rx.radio_group.item(value="all"), rx.text("All organizations"),
+                                      spacing="2", align="center")),
+                rx.foreach(CreditsState.allocate_targets, lambda t: rx.el.label(
+                    rx.hstack(rx.radio_group.item(value=t["id"]), rx.text(t["name"]), spacing="2", align="center")
+                )),
+                spacing="2",
+            ),
+            value=CreditsState.allocate_choice,
+            on_change=CreditsState.set_allocate_choice,
+            aria_labelledby="allocate-to-label",
+        ),
+        rx.vstack(
+            rx.el.label("How much", html_for="allocate-quantity", font_size="0.875rem", font_weight="500"),
+            rx.text(rx.cond(lot["unit"] == "minute",
+                            "All " + lot["free"] + " free, or part of it (hours such as 10, 7:30 or 45m). ",
+                            "All " + lot["free"] + " free, or part of it. "),
+                    "A part becomes a new lot with the same expiry and type.",
+                    id="allocate-quantity-hint", size="1", color=MUTED),
+            rx.input(value=CreditsState.allocate_quantity, on_change=CreditsState.set_allocate_quantity,
+                     id="allocate-quantity", width="100%",
+                     aria_describedby=described_by("allocate-quantity", hint=True),
+                     aria_invalid=invalid(CreditsState.allocate_problems, "quantity")),
+            field_error(CreditsState.allocate_problems, "quantity", "allocate-quantity"),
+            spacing="1",
+            width="100%",
+        ),
+        error_callout(CreditsState.allocate_error),
+        rx.hstack(
+            rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+            rx.button("Allocate", on_click=CreditsState.confirm_allocate),
+            justify="end",
+            spacing="3",
+            width="100%",
+        ),
+        spacing="4",
+        margin_top="1rem",
+        width="100%",
+    )
+
+
+def _allocate_result() -> rx.Component:
+    return rx.vstack(
+        rx.callout(CreditsState.allocate_done, icon="check", color_scheme="green", role="status", width="100%"),
+        rx.hstack(rx.dialog.close(rx.button("Close")), justify="end", width="100%"),
+        spacing="4",
+        margin_top="1rem",
+        width="100%",
+    )
+
+
 def _allocate_dialog() -> rx.Component:
+    lot = CreditsState.allocate_lot
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Allocate lot #", CreditsState.allocate_lot_id),
-            rx.dialog.description("Choose who may use this lot.", size="2", color=MUTED),
-            rx.radio_group.root(
-                rx.vstack(
-                    rx.el.label(rx.hstack(rx.radio_group.item(value="all"), rx.text("All organizations"),
-                                          spacing="2", align="center")),
-                    rx.foreach(CreditsState.allocate_targets, lambda t: rx.el.label(
-                        rx.hstack(rx.radio_group.item(value=t["id"]), rx.text(t["name"]), spacing="2", align="center")
-                    )),
-                    spacing="2",
-                ),
-                value=CreditsState.allocate_choice,
-                on_change=CreditsState.set_allocate_choice,
-                aria_label="Allocate to",
-                margin_y="1rem",
-            ),
-            rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Allocate", on_click=CreditsState.confirm_allocate),
-                justify="end",
-                spacing="3",
-            ),
+            rx.dialog.description(
+                lot["product"], " · ", lot["free"], " free, ", lot["held"], " held for open tickets · allocated to ",
+                lot["allocated_to"], size="2", color=MUTED),
+            rx.cond(CreditsState.allocate_done != "", _allocate_result(), _allocate_form()),
+            max_width="30rem",
         ),
         open=CreditsState.allocate_open,
         on_open_change=CreditsState.set_allocate_open,
@@ -149,11 +191,37 @@ def _lot_row(lot: rx.Var) -> rx.Component:
         rx.table.cell(lot["allocated_to"]),
         rx.table.cell(lot["granted"]),
         rx.table.cell(lot["expires"]),
-        rx.table.cell(lot["remaining"]),
-        rx.table.cell(rx.cond(lot["movable"] == "yes",
-                              rx.button("Allocate", size="1", variant="outline",
-                                        on_click=CreditsState.open_allocate(lot["id"]),
-                                        aria_label="Allocate lot " + lot["id"]))),
+        rx.table.cell(lot["free"], white_space="nowrap"),
+        rx.table.cell(lot["held"], white_space="nowrap"),
+        rx.table.cell(_lot_action(lot)),
+    )
+
+
+def _lot_action(lot: rx.Var) -> rx.Component:
+    return rx.cond(
+        lot["movable"] == "yes",
+        rx.button("Allocate", size="1", variant="outline", on_click=CreditsState.open_allocate(lot["id"]),
+                  aria_label="Allocate lot " + lot["id"]),
+        rx.text(lot["window"], size="1", color=MUTED),
+    )
+
+
+def _lot_card(lot: rx.Var) -> rx.Component:
+    """A lot on a narrow screen: what is free and held first, then where it is allocated, then its details."""
+    return rx.box(
+        rx.hstack(
+            rx.text("#", lot["id"], " · ", lot["product"], weight="bold", size="2"),
+            rx.spacer(),
+            _lot_action(lot),
+            width="100%", align="center",
+        ),
+        rx.text("Free ", rx.el.strong(lot["free"]), " · Held ", rx.el.strong(lot["held"]), size="2"),
+        rx.text("Allocated to ", lot["allocated_to"], size="2"),
+        rx.text(lot["kind"], " · held by ", lot["holder"], " · granted ", lot["granted"], " · ",
+                lot["expiry_phrase"], size="1", color=MUTED),
+        padding_y="0.6rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
     )
 
 
@@ -179,28 +247,48 @@ def _history_row(e: rx.Var) -> rx.Component:
     )
 
 
+def _history_card(e: rx.Var) -> rx.Component:
+    """A ledger entry on a narrow screen: what and how much first, then where and why."""
+    return rx.box(
+        rx.hstack(rx.badge(e["kind"], variant="soft", color_scheme="gray", high_contrast=True),
+                  rx.text(e["quantity"], weight="bold", size="2"), spacing="2", align="center"),
+        rx.text(e["when"], size="1", color=MUTED),
+        rx.text("Lot #", e["lot"], " · ", e["holder"], rx.cond(e["ticket"] != "", " · " + e["ticket"] + " ", ""),
+                e["category"], size="2"),
+        rx.text(e["reason"], size="1", color=MUTED),
+        padding_y="0.6rem",
+        border_bottom=f"1px solid {rx.color('gray', 5)}",
+        width="100%",
+    )
+
+
 @rx.page(route=routes.CREDITS, title="Hours & Credits · OpsPortal", on_load=CreditsState.load)
 def credits_page() -> rx.Component:
     return app_shell(
         "Hours & Credits",
         error_callout(CreditsState.error),
-        rx.cond(CreditsState.notice != "",
-                rx.callout(CreditsState.notice, icon="check", color_scheme="green", role="status", width="100%")),
-        rx.hstack(
-            rx.text(CreditsState.org_name, size="4", weight="medium"),
-            rx.spacer(),
-            rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
-            rx.el.select(
-                rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
-                id="product-select",
-                value=CreditsState.product,
-                on_change=CreditsState.choose_product,
-                style={"padding": "0.35rem 0.5rem", "border_radius": "6px",
-                       "border": f"1px solid {rx.color('gray', 7)}", "background": "white"},
+        rx.flex(
+            rx.text(CreditsState.org_name, size="4", weight="medium", flex="1 1 auto"),
+            rx.hstack(
+                rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
+                rx.el.select(
+                    rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
+                    id="product-select",
+                    value=CreditsState.product,
+                    on_change=CreditsState.choose_product,
+                    style={"padding": "0.35rem 0.5rem", "border_radius": "6px", "min_width": "0",
+                           "max_width": "100%", "border": f"1px solid {rx.color('gray', 7)}",
+                           "background": "white"},
+                ),
+                align="center",
+                spacing="2",
+                max_width="100%",
+                min_width="0",
             ),
             width="100%",
             align="center",
-            spacing="3",
+            wrap="wrap",
+            gap="0.5rem 1rem",
         ),
         rx.grid(rx.foreach(CreditsState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", lg="4"),
                 spacing="4", width="100%"),
@@ -230,10 +318,12 @@ def credits_page() -> rx.Component:
             "Credit list",
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Remaining", "")])),
+                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held", "")])),
                 rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
                 width="100%",
-            ), overflow_x="auto", width="100%"),
+            ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),
+            rx.box(rx.foreach(CreditsState.lots, _lot_card), width="100%",
+                   display=rx.breakpoints(initial="block", md="none")),
             _pager(CreditsState.lot_page, CreditsState.lot_pages, CreditsState.lots_page, "lots"),
             id="credit-list",
         ),
@@ -254,7 +344,9 @@ def credits_page() -> rx.Component:
                     "When", "Entry", "Quantity", "Lot", "Ticket", "Why")])),
                 rx.table.body(rx.foreach(CreditsState.history, _history_row)),
                 width="100%",
-            ), overflow_x="auto", width="100%"),
+            ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),
+            rx.box(rx.foreach(CreditsState.history, _history_card), width="100%",
+                   display=rx.breakpoints(initial="block", md="none")),
             _pager(CreditsState.history_page, CreditsState.history_pages, CreditsState.history_page_by, "history"),
             id="history",
         ),

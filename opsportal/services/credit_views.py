@@ -180,9 +180,10 @@ def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: da
         ).all()
         names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
                                                                         if r.assigned_org_id})
-        labels = product_labels(session)
+        labels, windows = product_labels(session), store.lots_held_for_windows(session, rows)
         return Balance(organization=org.name, product=prod.code, unit=prod.unit.value, available=int(available),
-                       in_play=int(in_play), lots=[lot_public(session, r, names, labels) for r in rows],
+                       in_play=int(in_play),
+                       lots=[lot_public(session, r, names, labels, window_lots=windows, at=at) for r in rows],
                        expiry_schedule=by_expiry)
 
 
@@ -202,9 +203,10 @@ def credit_list(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20
         ).all()
         names = orgtree.names(session, {r.holder_org_id for r in rows} | {r.assigned_org_id for r in rows
                                                                         if r.assigned_org_id})
-        labels = product_labels(session)
-        return Page(items=[lot_public(session, r, names, labels) for r in rows], page=page, page_size=page_size,
-                    total=int(total))
+        labels, windows = product_labels(session), store.lots_held_for_windows(session, rows)
+        at = _now_utc(at)
+        return Page(items=[lot_public(session, r, names, labels, window_lots=windows, at=at) for r in rows],
+                    page=page, page_size=page_size, total=int(total))
 
 
 def in_play_by_category(actor: Actor, org_id: int, *, product: str) -> list[CategoryTotal]:

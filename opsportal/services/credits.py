@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
 from opsportal.domain.ledger import entries as rules
+from opsportal.domain.ledger import split as split_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.plan import InsufficientBalance
@@ -16,8 +17,8 @@ from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
 from opsportal.models.types import utcnow
+from opsportal.services import changes, orgtree
 from opsportal.services import ledger_store as store
-from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_manage_organization, require_staff, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 
@@ -41,6 +42,26 @@ class LotPublic:
     quantity: int
     remaining: int
     held: int
+    # Usable now: remaining less held, nothing once expired (reads treat a lot as expired at its instant).
+    free: int = 0
+    # The one organization the lot serves, None when allocated to all organizations.
+    serves_org_id: int | None = None
+    # Holds a paid pay-per-incident window's prepaid hours for its open task: not re-allocated meanwhile.
+    held_for_window: bool = False
+    # The product may be re-allocated at all (Kaizen platform credits are always shared).
+    allocatable: bool = True
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """What an allocation did: ``quantity`` of lot ``source_id`` is now ``lot`` (the same lot when all of it moved)."""
+    source_id: int
+    quantity: int
+    lot: LotPublic
+
+    @property
+    def split(self) -> bool:
+        return self.lot.id != self.source_id
 
 
 @dataclass(frozen=True)
@@ -66,15 +87,21 @@ def _category(category: str) -> str:
     return cleaned
 
 
-def product_labels(session: Session) -> dict[str, tuple[str, str]]:
-    """code -> (name, unit) for every product (a handful of rows)."""
-    return {p.code: (p.name, p.unit) for p in session.exec(select(ProductRow)).all()}
+def product_labels(session: Session) -> dict[str, tuple[str, str, bool]]:
+    """code -> (name, unit, allocatable) for every product (a handful of rows)."""
+    return {p.code: (p.name, p.unit, p.allocatable) for p in session.exec(select(ProductRow)).all()}
 
 
 def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None,
-               products: dict[str, tuple[str, str]] | None = None) -> LotPublic:
+               products: dict[str, tuple[str, str, bool]] | None = None, *, window_lots: set[int] | None = None,
+               at: datetime | None = None) -> LotPublic:
+    """``window_lots``: the ids among the caller's rows that hold an incident window (read here if not given)."""
     names = names or orgtree.names(session, {row.holder_org_id, row.assigned_org_id or row.holder_org_id})
-    product_name, unit = (products or product_labels(session)).get(row.product_code, (row.product_code, "credit"))
+    if window_lots is None:
+        window_lots = store.lots_held_for_windows(session, [row])
+    lot = store.to_domain(row)
+    product_name, unit, allocatable = (products or product_labels(session)).get(
+        row.product_code, (row.product_code, "credit", False))
     if row.scope == Scope.shared.value:
         allocated = "All organizations"
     else:
@@ -83,7 +110,9 @@ def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = 
                      holder_id=row.holder_org_id,
                      holder=names.get(row.holder_org_id, "?"), kind=row.kind, scope=row.scope,
                      allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
-                     quantity=row.quantity, remaining=row.remaining, held=row.held)
+                     quantity=row.quantity, remaining=row.remaining, held=row.held,
+                     free=0 if lot.is_expired(at or utcnow()) else lot.free, serves_org_id=lot.usable_by(),
+                     held_for_window=row.id in window_lots, allocatable=bool(allocatable))
 
 
 def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, expires: date | None = None,
@@ -125,24 +154,73 @@ def grant_in_session(session: Session, *, org_id: int, product: str, quantity: i
     return row
 
 
+def _lot_to_allocate(session: Session, actor: Actor, lot_id: int) -> CreditLot:
+    """The lot, locked, if the actor manages its holder (another organization's lot is "not found")."""
+    row = session.exec(select(CreditLot).where(CreditLot.id == lot_id).with_for_update()
+                       .execution_options(populate_existing=True)).first()
+    if row is None or (not actor.is_staff and actor.organization_id != row.holder_org_id):
+        raise NotFound(LOT_NOT_FOUND)
+    require_manage_organization(actor, row.holder_org_id)
+    return row
+
+
+def _allocation_check(session: Session, row: CreditLot, to_org_id: int | None) -> None:
+    problem = allocation_problem(store.to_domain(row), store.product(session, row.product_code), to_org_id,
+                                 orgtree.subtree(session, row.holder_org_id),
+                                 held_for_window=bool(store.lots_held_for_windows(session, [row])))
+    if problem:
+        raise InvalidInput(sentence(problem))
+
+
+def _rescope(session: Session, row: CreditLot, to_org_id: int | None) -> None:
+    before = row.assigned_org_id
+    scope, assigned = allocated_scope(to_org_id, row.holder_org_id)
+    row.scope, row.assigned_org_id = scope.value, assigned
+    session.add(row)
+    session.flush()
+    if before:  # the change feed sees the new assignee on the row; the one losing the lot must hear too
+        changes.mark(session, changes.org_topic(before))
+
+
 def allocate(actor: Actor, *, lot_id: int, to_org_id: int | None) -> LotPublic:
     """Allocate a lot to all organizations of its holder's tree (None) or to one organization of it."""
     with unit_of_work() as session:
-        row = session.exec(select(CreditLot).where(CreditLot.id == lot_id).with_for_update()).first()
-        if row is None:
-            raise NotFound(LOT_NOT_FOUND)
-        if not actor.is_staff and actor.organization_id != row.holder_org_id:
-            raise NotFound(LOT_NOT_FOUND)
-        require_manage_organization(actor, row.holder_org_id)
-        prod = store.product(session, row.product_code)
-        problem = allocation_problem(store.to_domain(row), prod, to_org_id, orgtree.subtree(session, row.holder_org_id))
+        row = _lot_to_allocate(session, actor, lot_id)
+        _allocation_check(session, row, to_org_id)
+        _rescope(session, row, to_org_id)
+        return lot_public(session, row)
+
+
+def allocate_part(actor: Actor, *, lot_id: int, to_org_id: int | None, quantity: int,
+                  at: datetime | None = None) -> Allocation:
+    """Allocate ``quantity`` of a lot's free quantity to all organizations (None) or one organization.
+
+    All of an unheld lot moves the lot itself; a part becomes a new lot (same product, type, grant, expiry and
+    origin) and the lot keeps the rest and its holds: one transaction, two ``adjust`` entries.
+    """
+    at = at or utcnow()
+    with unit_of_work() as session:
+        row = _lot_to_allocate(session, actor, lot_id)
+        _allocation_check(session, row, to_org_id)
+        lot, prod = store.to_domain(row), store.product(session, row.product_code)
+        problem = split_rules.part_problem(lot, prod, quantity, to_org_id, at=at)
         if problem:
             raise InvalidInput(sentence(problem))
-        scope, assigned = allocated_scope(to_org_id, row.holder_org_id)
-        row.scope, row.assigned_org_id = scope.value, assigned
-        session.add(row)
+        if split_rules.takes_whole_lot(lot, quantity):
+            _rescope(session, row, to_org_id)
+            return Allocation(source_id=row.id, quantity=quantity, lot=lot_public(session, row, at=at))
+        part = split_rules.part_of(lot, quantity, to_org_id)
+        new = CreditLot(product_code=row.product_code, holder_org_id=row.holder_org_id, kind=row.kind,
+                        origin=row.origin, quantity=part.quantity, granted_at=row.granted_at,
+                        expires_at=row.expires_at, scope=part.scope.value, assigned_org_id=part.assigned_org_id,
+                        remaining=0, held=0, note=f"Split from lot {row.id}. {row.note}".strip()[:300],
+                        created_by=actor.user_id or None)
+        session.add(new)
         session.flush()
-        return lot_public(session, row)
+        target = "All organizations" if to_org_id is None else orgtree.names(session, {to_org_id}).get(to_org_id, "?")
+        specs = split_rules.split_entries(lot, replace(part, id=new.id), at=at, target_name=target)
+        store.write_entries(session, {row.id: row, new.id: new}, specs, actor.user_id or None)
+        return Allocation(source_id=row.id, quantity=quantity, lot=lot_public(session, new, window_lots=set(), at=at))
 
 
 def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: str, quantity: int, category: str,

@@ -14,7 +14,7 @@ from opsportal.domain.ledger.lots import Lot, LotKind, Scope
 from opsportal.domain.ledger.order import in_leading_window
 from opsportal.domain.ledger.plan import InsufficientBalance, plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
-from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow
+from opsportal.models import CreditHold, CreditLot, IncidentRequest, LedgerEntry, ProductRow
 from opsportal.models.types import utcnow
 from opsportal.services import changes
 from opsportal.services.errors import Conflict, NotFound
@@ -32,6 +32,17 @@ def product(session: Session, code: str) -> Product:
         known = ", ".join(session.exec(select(ProductRow.code).where(ProductRow.active).order_by(ProductRow.code)))
         raise NotFound(f"Unknown product {code!r}; known products: {known}.")
     return Product(code=row.code, name=row.name, unit=Unit(row.unit), allocatable=row.allocatable)
+
+
+def lots_held_for_windows(session: Session, lots: Iterable[CreditLot]) -> set[int]:
+    """The ids of ``lots`` holding a paid pay-per-incident window's prepaid units for its still open task."""
+    ids = sorted({lot.id for lot in lots if lot.held > 0})
+    if not ids:
+        return set()
+    held = and_(CreditHold.lot_id == IncidentRequest.lot_id, CreditHold.ticket_id == IncidentRequest.ticket_id)
+    # "scheduled" is services.incidents.SCHEDULED (that module depends on this one): the request is paid.
+    return set(session.exec(select(IncidentRequest.lot_id).join(CreditHold, held).where(
+        IncidentRequest.lot_id.in_(ids), IncidentRequest.status == "scheduled", CreditHold.quantity > 0)).all())
 
 
 def usable_lots_filter(org_id: int, ancestor_ids: list[int]):

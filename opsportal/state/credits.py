@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import reflex as rx
 
+from opsportal.domain import formats
 from opsportal.domain.ledger.lots import last_usable_day
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import credit_views, credits, organizations
 from opsportal.services.authz import Actor
-from opsportal.services.errors import ServiceError
+from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.shared import org_read
@@ -22,15 +23,35 @@ BUCKET_LABELS = {"0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–
                  "later": "Later", "none": "No expiry"}
 
 
-def _date(value) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
-
-
 def _expiry_label(expires_at, now) -> str:
     if expires_at is None:
         return "No expiry"
-    label = _date(last_usable_day(expires_at))
+    label = formats.day(last_usable_day(expires_at))
     return f"{label} (expired)" if expires_at <= now else label
+
+
+def _month(code: str) -> str:
+    """``2026-11`` (a UTC month of the ledger) -> ``November 2026``."""
+    year, month = code.split("-")
+    return formats.month(date(int(year), int(month), 1))
+
+
+def _typed(quantity: int, unit: str) -> str:
+    """A quantity as a person would type it into the quantity field: ``200``, ``7:30``, ``45m``."""
+    if unit != "minute":
+        return str(quantity)
+    hours, minutes = divmod(quantity, 60)
+    if not hours:
+        return f"{minutes}m"
+    return f"{hours}:{minutes:02d}" if minutes else str(hours)
+
+
+def _allocated(done: credits.Allocation, unit: str) -> str:
+    """The confirmation shown in the dialog, under the action it answers."""
+    quantity, target = formats.quantity(done.quantity, unit), done.lot.allocated_to
+    if not done.split:
+        return f"Lot {done.source_id} ({quantity}) is now allocated to {target}."
+    return f"{quantity} of lot {done.source_id} now allocated to {target}, as lot {done.lot.id}."
 
 
 class CreditsState(rx.State):
@@ -55,15 +76,20 @@ class CreditsState(rx.State):
     history_page: int = 1
     history_pages: int = 1
     csv_url: str = ""
+    # The Allocate dialog: the lot, where to, how much; its messages (shown in the dialog, next to the action).
     allocate_lot_id: int = 0
+    allocate_lot: dict[str, str] = {}
     allocate_targets: list[dict[str, str]] = []
     allocate_choice: str = "all"
+    allocate_quantity: str = ""
+    allocate_problems: dict[str, str] = {}
+    allocate_error: str = ""
+    allocate_done: str = ""
     allocate_open: bool = False
     error: str = ""
-    notice: str = ""
 
     def _fmt(self, quantity: int) -> str:
-        return format_quantity(quantity, self.unit)
+        return formats.quantity(quantity, self.unit)
 
     def _requested_org(self, actor: Actor) -> int:
         raw = self.router.url.query_parameters.get("org", "")
@@ -94,13 +120,14 @@ class CreditsState(rx.State):
             {"label": BUCKET_LABELS[k], "value": fmt(v), "width": f"{max(v * 100 // biggest, 1 if v else 0)}%"}
             for k, v in buckets.items()
         ]
-        self.in_play = [{"category": c.category, "value": fmt(c.quantity), "tickets": str(c.tickets)}
+        self.in_play = [{"category": c.category, "value": fmt(c.quantity), "tickets": formats.count(c.tickets)}
                         for c in credit_views.in_play_by_category(actor, org_id, product=self.product)]
-        self.used = [{"category": c.category, "value": fmt(c.quantity), "tickets": str(c.tickets)}
+        self.used = [{"category": c.category, "value": fmt(c.quantity), "tickets": formats.count(c.tickets)}
                      for c in credit_views.used_by_category(actor, org_id, product=self.product)]
         expired = credit_views.expired_by_month(actor, org_id, product=self.product)
         top = max((q for _m, q in expired), default=0) or 1
-        self.expired = [{"month": m, "value": fmt(q), "width": f"{max(q * 100 // top, 1)}%"} for m, q in expired]
+        self.expired = [{"month": _month(m), "value": fmt(q), "width": f"{max(q * 100 // top, 1)}%"}
+                        for m, q in expired]
         self.can_allocate = actor.role is Role.staff_admin or (
             actor.role in ORG_MANAGER_ROLES and actor.organization_id == org_id)
         self.csv_url = f"/api/credits/history.csv?org={org_id}&product={self.product}"
@@ -112,12 +139,17 @@ class CreditsState(rx.State):
         listing = org_read(actor, self.org_id, credit_views.credit_list, page=page, page_size=LOT_PAGE)
         self.lot_page, self.lot_pages = listing.page, listing.pages
         self.lots = [
-            {"id": str(lot.id), "product": lot.product_name, "kind": lot.kind.capitalize(), "holder": lot.holder,
-             "allocated_to": lot.allocated_to, "granted": _date(lot.granted_at),
+            {"id": str(lot.id), "product": lot.product_name, "kind": formats.label(lot.kind), "holder": lot.holder,
+             "allocated_to": lot.allocated_to,
+             "target": "all" if lot.serves_org_id is None else str(lot.serves_org_id),
+             "granted": formats.day(lot.granted_at, time_zone=actor.time_zone),
              "expires": _expiry_label(lot.expires_at, now),
-             "remaining": format_quantity(lot.remaining, lot.unit),
-             "movable": "yes" if self.can_allocate and lot.holder_id == self.org_id and lot.remaining > 0
-             and (lot.expires_at is None or lot.expires_at > now) else ""}
+             "expiry_phrase": "expires " + _expiry_label(lot.expires_at, now) if lot.expires_at else "no expiry",
+             "free": formats.quantity(lot.free, lot.unit), "held": formats.quantity(lot.held, lot.unit),
+             "free_typed": _typed(lot.free, lot.unit), "unit": lot.unit,
+             "window": "Held for a pay-per-incident window" if lot.held_for_window else "",
+             "movable": "yes" if self.can_allocate and lot.holder_id == self.org_id and lot.free > 0
+             and lot.allocatable and not lot.held_for_window else ""}
             for lot in listing.items
         ]
 
@@ -126,7 +158,8 @@ class CreditsState(rx.State):
                            product=self.product)
         self.history_page, self.history_pages = listing.page, listing.pages
         self.history = [
-            {"when": e.at.strftime("%d %b %Y %H:%M"), "kind": e.kind, "quantity": self._fmt(e.quantity),
+            {"when": formats.instant(e.at, actor.time_zone), "kind": formats.label(e.kind),
+             "quantity": self._fmt(e.quantity),
              "lot": str(e.lot_id), "holder": e.holder, "organization": e.organization,
              "ticket": f"#{e.ticket_id}" if e.ticket_id else "", "category": e.category or "", "reason": e.reason}
             for e in listing.items
@@ -144,7 +177,8 @@ class CreditsState(rx.State):
 
     @rx.event
     async def load(self):
-        self.error = self.notice = ""
+        self.error = ""
+        self.allocate_open = False
         self.drill_title, self.drill_rows, self.snapshot = "", [], {}
         self.lot_page = self.history_page = 1
 
@@ -166,7 +200,7 @@ class CreditsState(rx.State):
         def work(actor):
             rows = org_read(actor, self.org_id, credit_views.in_play_tickets, product=self.product, category=category)
             self.drill_title = f"In play: {category}"
-            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
+            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": formats.label(t.status),
                                 "value": self._fmt(t.quantity)} for t in rows]
             self.snapshot = {}
         return await self._run(work)
@@ -176,7 +210,7 @@ class CreditsState(rx.State):
         def work(actor):
             rows = org_read(actor, self.org_id, credit_views.used_tickets, product=self.product, category=category)
             self.drill_title = f"Used: {category}"
-            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": t.status,
+            self.drill_rows = [{"id": str(t.ticket_id), "title": t.title, "status": formats.label(t.status),
                                 "value": self._fmt(t.quantity)} for t in rows]
             self.snapshot = {}
         return await self._run(work)
@@ -186,8 +220,8 @@ class CreditsState(rx.State):
         def work(actor):
             snap = credit_views.ticket_snapshot(actor, int(ticket_id))
             self.snapshot = {
-                "id": str(snap.id), "title": snap.title, "category": snap.category, "status": snap.status.capitalize(),
-                "opened": _date(snap.created_at),
+                "id": str(snap.id), "title": snap.title, "category": snap.category,
+                "status": formats.label(snap.status), "opened": formats.instant(snap.created_at, actor.time_zone),
                 "held": self._fmt(snap.held.get(self.product, 0)), "used": self._fmt(snap.used.get(self.product, 0)),
             }
         if not str(ticket_id).isdigit():
@@ -208,32 +242,64 @@ class CreditsState(rx.State):
 
     @rx.event
     async def open_allocate(self, lot_id: str):
+        lot = next((row for row in self.lots if row["id"] == str(lot_id)), None)
+        if lot is None or lot["movable"] != "yes":
+            return
+
         def work(actor):
             targets = organizations.allocation_targets(actor, self.org_id)
-            self.allocate_lot_id = int(lot_id)
             self.allocate_targets = [{"id": str(i), "name": n} for i, n in targets]
-            self.allocate_choice = "all"
+            self.allocate_lot_id, self.allocate_lot = int(lot["id"]), lot
+            # The dialog starts from where the lot is allocated now.
+            self.allocate_choice = lot["target"]
+            self.allocate_quantity = lot["free_typed"]
+            self.allocate_problems, self.allocate_error, self.allocate_done = {}, "", ""
             self.allocate_open = True
         return await self._run(work)
 
     @rx.event
     async def set_allocate_open(self, value: bool):
         self.allocate_open = bool(value)
+        if not self.allocate_open:
+            self.allocate_done = ""
 
     @rx.event
     async def set_allocate_choice(self, value: str):
         self.allocate_choice = value
+        self.allocate_error = ""
+
+    @rx.event
+    async def set_allocate_quantity(self, value: str):
+        self.allocate_quantity = value[:20]
+        # A message about the quantity goes as soon as the field changes: it answered the old value.
+        self.allocate_problems, self.allocate_error = {}, ""
 
     @rx.event
     async def confirm_allocate(self):
-        def work(actor):
-            target = None if self.allocate_choice == "all" else int(self.allocate_choice)
-            lot = credits.allocate(actor, lot_id=self.allocate_lot_id, to_org_id=target)
-            self.allocate_open = False
-            self.notice = f"Lot {lot.id} is now allocated to {lot.allocated_to}."
-            self._refresh(actor)
-        self.error = self.notice = ""
+        self.allocate_problems, self.allocate_error, self.allocate_done = {}, "", ""
         if self.allocate_choice != "all" and not self.allocate_choice.isdigit():
-            self.error = "Choose where to allocate the lot."
+            self.allocate_error = "Choose where to allocate the lot."
             return
-        return await self._run(work)
+        unit = self.allocate_lot.get("unit", "credit")
+        try:
+            quantity = parse_quantity(self.allocate_quantity, unit)
+        except ValueError as exc:
+            self.allocate_problems = {"quantity": sentence(str(exc))}
+            return
+        target = None if self.allocate_choice == "all" else int(self.allocate_choice)
+
+        def work(actor):
+            done = credits.allocate_part(actor, lot_id=self.allocate_lot_id, to_org_id=target, quantity=quantity)
+            self.allocate_done = _allocated(done, unit)
+            self._refresh(actor)
+            # The dialog's summary of the lot now tells what is left of it.
+            self.allocate_lot = next((row for row in self.lots if row["id"] == str(done.source_id)),
+                                     self.allocate_lot)
+
+        actor, redirect = await self._actor()
+        if actor is None:
+            return redirect
+        try:
+            await offload.run(work, actor)
+        except ServiceError as exc:
+            self.allocate_error = str(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from opsportal.domain import formats
 from opsportal.services import credit_views, credits
 from opsportal.services.errors import Conflict, InvalidInput
 from opsportal.services.operator import OPERATOR
@@ -159,7 +160,7 @@ def test_each_consume_entry_explains_why_its_lot_was_chosen(world):
     assert reasons[allocated.id].startswith("1st choice: credit allocated to this organization alone")
     assert reasons[own.id].startswith("2nd choice: own credit; no expiry")
     assert reasons[parent.id].startswith("3rd choice: shared by parent Northwind Retail, used after own credit; "
-                                         f"expires {day(20).isoformat()}")
+                                         f"expires {formats.day(day(20))}")
     assert reasons[grandparent.id].startswith("4th choice: shared by ancestor (2 levels up) Northwind Holdings")
     # The reason is stored on the consume entry itself, not only returned.
     stored = {lot_id: reason for kind, lot_id, *_rest, reason in entries() if kind == "consume"}

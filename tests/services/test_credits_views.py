@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from opsportal.domain import formats
 from opsportal.services import credit_views, credits
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import (
@@ -112,7 +113,7 @@ def test_history_is_newest_first_and_holds_the_orgs_lot_grants_and_expiries_and_
     assert rows[2].holder == "Northwind Holdings"
     assert rows[2].reason.startswith("1st choice: shared by parent Northwind Holdings, used after own credit")
     assert rows[3].reason.startswith("2nd choice: own credit; no expiry")
-    assert rows[4].reason.startswith(f"1st choice: own credit; expires {day(0).isoformat()}")
+    assert rows[4].reason.startswith(f"1st choice: own credit; expires {formats.day(day(0))}")
     assert siblings.id not in {r.lot_id for r in rows}
     # The parent's history has its lot's grant, its own draw and the child's draws on its shared lot.
     parent_rows = credit_views.history(OPERATOR, world.holdings.id, page_size=100).items

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from opsportal.domain import formats
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope, last_usable_day
 
 OWN_TIER = 0
@@ -89,10 +90,10 @@ def explain(candidate: Candidate, holder_name: str | None = None) -> str:
         whose = holder_name or f"organization {lot.holder_org_id}"
         level = "parent" if candidate.tier == 1 else f"ancestor ({candidate.tier} levels up)"
         source = f"shared by {level} {whose}, used after own credit"
-    expiry = (f"expires {last_usable_day(lot.expires_at).isoformat()}" if lot.expires_at
+    expiry = (f"expires {formats.day(last_usable_day(lot.expires_at))}" if lot.expires_at
               else "no expiry, so used after expiring credit")
     ordinal = _ordinal(candidate.rank)
-    granted = lot.granted_at.astimezone(UTC).date().isoformat()
+    granted = formats.day(lot.granted_at.astimezone(UTC).date())
     return f"{ordinal} choice: {source}; {expiry}; {lot.kind.value}; granted {granted}"
 
 

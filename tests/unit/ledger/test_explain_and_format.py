@@ -41,7 +41,7 @@ def test_the_explanation_uses_the_holders_name_when_given():
 
 
 def test_the_explanation_gives_the_last_usable_day_as_the_expiry_date():
-    assert "expires 2025-03-31" in reason_for(make_lot(1, expires=date(2025, 3, 31)), ROOT)
+    assert "expires 31 Mar 2025" in reason_for(make_lot(1, expires=date(2025, 3, 31)), ROOT)
 
 
 def test_the_explanation_of_a_lot_without_expiry_says_no_expiry():
@@ -56,7 +56,7 @@ def test_the_explanation_names_the_kind_of_credit(kind):
 
 def test_the_explanation_gives_the_utc_grant_date():
     lot = make_lot(1, granted=datetime(2025, 2, 1, 1, 0, tzinfo=timezone(timedelta(hours=5))))  # Jan 31st UTC
-    assert "granted 2025-01-31" in reason_for(lot, ROOT)
+    assert "granted 31 Jan 2025" in reason_for(lot, ROOT)
 
 
 @pytest.mark.parametrize(("rank", "ordinal"), [
