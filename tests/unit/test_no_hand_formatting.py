@@ -36,7 +36,6 @@ ALLOWED = {
     "opsportal/services/invoices.py",
     "opsportal/services/payments.py",
     # Hours & Credits pages
-    "opsportal/state/credits.py",
     "opsportal/state/grant.py",
     "opsportal/services/credits.py",
     # plans pages (support plans and pay-per-incident)
