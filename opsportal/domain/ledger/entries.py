@@ -72,7 +72,8 @@ def consume(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], produ
     return _draw_entries(draws, EntryKind.consume, org_id, at, ticket_id, category, explain)
 
 
-def _settle_key(lot: Lot, org_id: int, ancestors: Sequence[int]) -> tuple:
+def hold_order_key(lot: Lot, org_id: int, ancestors: Sequence[int]) -> tuple:
+    """The order a ticket's holds are used in: the consumption order."""
     # A lot re-allocated away since the hold was taken is consumed last, so what is released
     # goes back to the organization that may now use it.
     tier = tier_for(lot, org_id, ancestors)
@@ -94,7 +95,7 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
         raise InsufficientBalance(used, total)
     order = sorted(
         (lot_id for lot_id, q in holds.items() if q > 0),
-        key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors),
+        key=lambda lot_id: hold_order_key(lots_by_id[lot_id], org_id, ancestors),
     )
     out, left = [], used
     for lot_id in order:
@@ -139,7 +140,7 @@ def use_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org_id
     never paid twice (once from the hold when the ticket closes, once from free balances).
     """
     order = sorted((lot_id for lot_id, q in holds.items() if q > 0),
-                   key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors))
+                   key=lambda lot_id: hold_order_key(lots_by_id[lot_id], org_id, ancestors))
     out, left = [], quantity
     for lot_id in order:
         if left <= 0:
