@@ -208,15 +208,21 @@ def _draw_time(session: Session, actor: Actor, ticket: Ticket, entries: list[Tim
     to_draw = [EntryToDraw(e.id, minutes[e.id], drawn.get(e.id, Drawn())) for e in entries]
     known = set(holds) | {lot_id for d in drawn.values() for lot_id in (*d.from_hold, *d.free)}
 
-    def read() -> list[Lot]:
-        lots = store.usable_lots(session, ticket.organization_id, chain, HOURS, at)
-        return list(({lot.id: lot for lot in lots} | {lot.id: lot for lot in store.lots_by_ids(session, known)})
-                    .values())
-
     def plan(lots: list[Lot]) -> TimeDraw:
         return draw_time(lots, holds, to_draw, org_id=ticket.organization_id, ancestors=chain, product=HOURS, at=at,
                          ticket_id=ticket.id, category=ticket.category, task_open=task_open,
                          explain=lambda c: explain(c, names.get(c.lot.holder_org_id)))
+
+    def read() -> list[Lot]:
+        # The head of the order (a few lots) decides as every lot would when the free hours drawn all
+        # come from it and nothing is left to pay-as-you-go; otherwise every usable lot is read.
+        extra = {lot.id: lot for lot in store.lots_by_ids(session, known)}
+        head = {lot.id: lot for lot in store.head_of_order(session, ticket.organization_id, chain, HOURS, at)}
+        lots = list((head | extra).values())
+        if all(not o.payg_minutes and set(o.drawn.free) <= head.keys() for o in plan(lots).entries):
+            return lots
+        usable = store.usable_lots(session, ticket.organization_id, chain, HOURS, at)
+        return list(({lot.id: lot for lot in usable} | extra).values())
 
     decided = store.write_plan(session, read, plan, lambda d: d.ledger, actor.user_id)
     for entry, outcome in zip(entries, decided.entries, strict=True):

@@ -259,3 +259,29 @@ def test_logging_and_correcting_time_wait_only_for_the_lots_they_draw_or_give_ba
         other.close()
     assert (balance(held_lot), balance(spare), held_for(task)) == ((10, 0), (100, 0), {})
     assert_consistent()
+
+
+def test_time_reads_the_soonest_expiring_own_lots_first_and_every_lot_only_when_those_fall_short(world, monkeypatch):
+    from opsportal.services import ledger_store
+
+    monkeypatch.setattr(ledger_store, "HEAD_SIZE", 2)  # the head is the soonest lot alone
+    full_reads = []
+    every_lot = ledger_store.usable_lots
+    monkeypatch.setattr(ledger_store, "usable_lots", lambda *a, **k: full_reads.append(1) or every_lot(*a, **k))
+    parents = hours(world.holdings, 100, shared=True, expires=day(1))  # inherited: after every own lot
+    soon = hours(world.retail, 30, expires=day(5))
+    later = hours(world.retail, 30, expires=day(9))
+    task = new_task(world.retail)
+
+    first = log(task, 20)
+    assert (draws_of(first.id), len(full_reads)) == ([("consume", soon.id, 20)], 0)
+
+    second = log(task, 20)
+    assert (draws_of(second.id), len(full_reads)) == ([("consume", soon.id, 10), ("consume", later.id, 10)], 1)
+
+    correct(first.id, 70)
+    assert ledger_of(first.id)[2:] == [("consume", soon.id, 30, 0), ("consume", later.id, 30, 0),
+                                       ("consume", parents.id, 10, 0)]
+    assert draws_of(second.id)[-1:] == [("consume", parents.id, 20)]
+    assert [balance(lot) for lot in (soon, later, parents)] == [(0, 0), (0, 0), (70, 0)]
+    assert_consistent()
