@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
@@ -291,10 +291,17 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
         found = session.get(TimeEntry, entry_id)
         if found is None:
             raise NotFound(f"Unknown time entry {entry_id}.")
-        # The task first, then its entries: every writer of a task's entries locks in that order.
+        # The task first, then its entries: every writer of a task's entries locks in that order. With the
+        # entry come the task's later unbilled ones, which draw again after it, as they would have had it
+        # been logged so; one statement locks them in the billing run's order (no deadlock with it).
         ticket = _lock_ticket(session, found.ticket_id)
-        entry = session.exec(select(TimeEntry).where(TimeEntry.id == entry_id).with_for_update()
-                             .execution_options(populate_existing=True)).one()
+        locked = session.exec(select(TimeEntry).where(
+            TimeEntry.ticket_id == ticket.id,
+            or_(TimeEntry.id == entry_id, and_(TimeEntry.id > entry_id, TimeEntry.billed_invoice_id.is_(None))))
+            .order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id).with_for_update()
+            .execution_options(populate_existing=True)).all()
+        entry = next(e for e in locked if e.id == entry_id)
+        later = sorted((e for e in locked if e.id != entry_id), key=lambda e: e.id)
         if entry.billed_invoice_id is not None:
             raise Conflict("This time entry is billed and can no longer change.")
         session.add(TimeEntryRevision(time_entry_id=entry.id, changed_by_user_id=actor.user_id or None,
@@ -302,10 +309,6 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
                                       reason=reason[:500], old_work_date=entry.work_date, old_minutes=entry.minutes,
                                       old_note=entry.note, new_work_date=work_date, new_minutes=minutes,
                                       new_note=note))
-        # The task's later unbilled entries draw again after it, as they would have had it been logged so.
-        later = list(session.exec(select(TimeEntry).where(
-            TimeEntry.ticket_id == ticket.id, TimeEntry.id > entry.id, TimeEntry.billed_invoice_id.is_(None))
-            .order_by(TimeEntry.id).with_for_update().execution_options(populate_existing=True)).all())
         org = session.get(Organization, ticket.organization_id)
         ticket.minutes_logged += minutes - entry.minutes
         entry.hourly_rate_minor, entry.currency = org.hourly_rate_minor, org.currency

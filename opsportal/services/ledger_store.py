@@ -197,11 +197,13 @@ def write_plan(session: Session, read: Callable[[], list[Lot]], plan: Callable[[
     (``ledger_of``: (time entry id or None, entry) pairs in the order they apply), locking only the
     lots those entries touch. Returns what ``plan`` decided.
 
-    As ``draw``, for a decision that is more than one draw (a time correction gives back and draws
-    again): SQLite plans under the database's write lock. PostgreSQL reads without locks, plans, moves
-    each touched lot's balance by one ``UPDATE ... RETURNING`` in id order (which locks it) and plans
-    again over the lots as they were just before: if that decides anything else, it goes back to the
-    savepoint and starts over, at most MAX_PLAN_ATTEMPTS times, then LotsBusy.
+    For a decision that is more than one draw (a time correction gives back and draws again). SQLite
+    plans under the database's write lock. PostgreSQL reads without locks and plans; then, after a
+    savepoint, locks the lots that plan touches (one statement, id order), plans again with them as
+    they now are, and writes if this plan touches only locked lots. Otherwise it goes back to the
+    savepoint (giving the locks back) and tries again, locking the lots of both plans: a lot it locked
+    cannot change under it, so the plan settles within a few tries even while other writers drain the
+    same lots (at most MAX_PLAN_ATTEMPTS, then LotsBusy).
     """
     if session.get_bind().dialect.name == "sqlite":
         decided = plan(read())
@@ -211,32 +213,35 @@ def write_plan(session: Session, read: Callable[[], list[Lot]], plan: Callable[[
         return decided
     session.flush()
     connection = session.connection()
+    sticky: set[int] = set()
     for _attempt in range(MAX_PLAN_ATTEMPTS):
-        lots = read()
-        decided = plan(lots)
-        tagged = list(ledger_of(decided))
-        if not tagged:
-            return decided
-        specs = [spec for _e, spec in tagged]
+        lots = {lot.id: lot for lot in read()}
+        first = [spec for _e, spec in ledger_of(plan(list(lots.values())))]
+        wanted = sticky | {spec.lot_id for spec in first}
         if before_lock is not None:
-            before_lock(session, specs)
+            before_lock(session, first)
         connection.execute(_SAVEPOINT)
-        before = _move_balances(connection, specs)
-        if before is not None and plan(list(({lot.id: lot for lot in lots}
-                                             | {lot.id: lot for lot in before}).values())) == decided:
-            connection.execute(insert(LedgerEntry), _entry_rows(tagged, {lot.id: lot.product for lot in before},
-                                                                actor_user_id))
-            _announce(session, specs, before)
-            for lot in before:  # a copy of the lot loaded earlier in this session is stale now
-                loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
-                if loaded is not None:
-                    session.expire(loaded)
-            for spec in specs:
-                if spec.delta_held and spec.ticket_id is not None:
-                    _move_hold(session, spec.lot_id, next(lot.product for lot in before if lot.id == spec.lot_id),
-                               spec)
-            session.flush()
-            return decided
+        rows = lock_lots(session, wanted)
+        locked = {row.id: to_domain(row) for row in rows}
+        decided = plan(list((lots | locked).values()))
+        tagged = list(ledger_of(decided))
+        specs = [spec for _e, spec in tagged]
+        touched = {spec.lot_id for spec in specs}
+        if touched <= locked.keys():
+            before = _move_balances(connection, specs) if specs else []
+            if before is not None:
+                if specs:
+                    connection.execute(insert(LedgerEntry), _entry_rows(
+                        tagged, {lot.id: lot.product for lot in before}, actor_user_id))
+                    _announce(session, specs, before)
+                for row in rows:  # stale now: their balances moved under the ORM
+                    session.expire(row)
+                for spec in specs:
+                    if spec.delta_held and spec.ticket_id is not None:
+                        _move_hold(session, spec.lot_id, locked[spec.lot_id].product, spec)
+                session.flush()
+                return decided
+        sticky = wanted | touched
         connection.execute(_ROLLBACK_TO_SAVEPOINT)
     raise LotsBusy("Other requests kept drawing on the same hours at this moment; nothing was changed. "
                    "Please try again.")

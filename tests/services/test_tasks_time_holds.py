@@ -223,6 +223,37 @@ def test_another_organizations_user_cannot_correct_time_and_the_hold_is_untouche
     assert task_state() == before
 
 
+def test_corrections_and_new_time_racing_on_held_tasks_keep_every_tasks_hold_exact(world):
+    from tests.services.test_tasks_concurrency import run_threads
+
+    hours(world.retail, 2_000)
+    hours(world.retail, 300, expires=day(30))
+    tasks = [new_task(world.retail, subject=f"Task {n}") for n in range(4)]
+    for task in tasks:
+        hold(task, 100)
+    firsts = {task: log(task, 30).id for task in tasks}
+
+    def corrector(task: int):
+        def work() -> None:
+            for i in range(6):
+                correct(firsts[task], 10 if i % 2 else 60, at=NOW + timedelta(minutes=1, seconds=i))
+        return work
+
+    def logger(task: int):
+        def work() -> None:
+            for i in range(6):
+                log(task, 5, at=NOW + timedelta(minutes=1, seconds=i))
+        return work
+
+    errors, lowest = run_threads([corrector(t) for t in tasks] + [logger(t) for t in tasks])
+
+    assert errors == []
+    assert lowest >= 0
+    for task in tasks:  # 10 + 6 x 5 minutes logged: 40 of the 100 held were used, whatever the interleaving
+        assert (sum(held_for(task).values()), entry_row(firsts[task])["minutes"]) == (60, 10)
+    assert_consistent()
+
+
 @pytest.fixture
 def lock_timeout_2s(world, database_url):
     """Every transaction of the app's engine waits at most 2 s for a lock, then fails (instead of hanging)."""
