@@ -115,43 +115,6 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
     return out
 
 
-def refund(lot: Lot, quantity: int, *, org_id: int, at: datetime, ticket_id: int | None, category: str | None,
-           reason: str) -> list[EntrySpec]:
-    """Give used quantity back to the lot it came from (a corrected time entry, say).
-
-    What comes back to a lot already past its expiry expires at once.
-    """
-    if quantity <= 0:
-        raise ValueError("quantity must be positive")
-    if quantity > lot.quantity - lot.remaining:
-        raise ValueError("cannot give back more than was taken from the lot")
-    out = [EntrySpec(lot.id, EntryKind.refund, quantity, quantity, 0, org_id, at, ticket_id, category, reason)]
-    if lot.is_expired(at):
-        out.append(EntrySpec(lot.id, EntryKind.expire, quantity, -quantity, 0, lot.owner_org_id, at, None, None,
-                             "given back after the lot's expiry"))
-    return out
-
-
-def use_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org_id: int, ancestors: Sequence[int],
-              quantity: int, at: datetime, ticket_id: int, category: str) -> list[EntrySpec]:
-    """Use up to ``quantity`` of what a ticket holds, in the consumption order; the holds stay open.
-
-    Time logged on a ticket draws first on what was set aside for that ticket, so the same work is
-    never paid twice (once from the hold when the ticket closes, once from free balances).
-    """
-    order = sorted((lot_id for lot_id, q in holds.items() if q > 0),
-                   key=lambda lot_id: hold_order_key(lots_by_id[lot_id], org_id, ancestors))
-    out, left = [], quantity
-    for lot_id in order:
-        if left <= 0:
-            break
-        take = min(left, holds[lot_id])
-        left -= take
-        out.append(EntrySpec(lot_id, EntryKind.consume, take, -take, -take, org_id, at, ticket_id, category,
-                             "used from the hours set aside for this ticket"))
-    return out
-
-
 def expire_due(lots: Iterable[Lot], at: datetime) -> list[EntrySpec]:
     """Expire the free remainder of every lot past its expiry instant; holds stay until released."""
     return [

@@ -1,6 +1,6 @@
 """How time logged on a task draws support hours, and how a correction draws them again.
 
-A time entry draws, in this order: the hours held for its task (``entries.use_holds``' order), then
+A time entry draws, in this order: the hours held for its task (in ``entries.hold_order_key``), then
 free hours in the consumption order, and what neither covers is pay-as-you-go. Each minute drawn is
 recorded with where it came from, so a correction can give it back there: minutes taken from the
 task's hold go back into the hold while the task is open (a closed task's holds were released when it
@@ -10,8 +10,10 @@ hours come back free (and expire at once on a lot past its expiry).
 A correction gives back what the corrected entry and every later entry of the task drew, then draws
 them again in the order they were logged, each as a fresh log would. So after any sequence of logs and
 corrections the task's holds, the free hours and every entry's prepaid/pay-as-you-go split are what
-logging the corrected minutes directly would have given. An entry whose draws come out the same is
-left untouched (no entries); one whose draws change gives back everything it drew and draws again.
+logging the corrected minutes directly would have given (at the same instant: a lot that expired
+meanwhile takes back nothing; and a billed entry, which the service leaves out, keeps its draws). An
+entry whose draws come out the same is left untouched (no entries); one whose draws change gives back
+everything it drew and draws again.
 """
 
 from __future__ import annotations
