@@ -1,13 +1,14 @@
 """What agents do: the queue across organizations, assigning, statuses, and logging time.
 
-Logged time draws ``support_hours`` in the consumption order; what prepaid hours do not cover is
-pay-as-you-go at the organization's hourly rate. A correction gives the drawn minutes back to
-their lots and draws again, with an audit trail; a billed entry cannot change.
+Logged time draws ``support_hours``: the hours held for its task first, then free hours in the
+consumption order; what prepaid hours do not cover is pay-as-you-go at the organization's hourly rate.
+A correction gives the drawn minutes back where they came from (the task's hold included) and draws
+the entry and the task's later entries again (``domain.ledger.time_draws``), with an audit trail; a
+billed entry cannot change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,10 +17,11 @@ from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
-from opsportal.domain.billing_time import payg_amount, split_time
+from opsportal.domain.billing_time import payg_amount
 from opsportal.domain.ledger import entries as rules
+from opsportal.domain.ledger.lots import Lot
 from opsportal.domain.ledger.order import explain
-from opsportal.domain.ledger.plan import available as available_to
+from opsportal.domain.ledger.time_draws import Drawn, EntryToDraw, TimeDraw, draw_time, drawn_from_entries
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import NOTE_MAX, TaskStatus, minutes_problem
 from opsportal.models import (
@@ -173,59 +175,64 @@ def _settle_holds(session: Session, actor: Actor, ticket: Ticket, credits_used: 
     store.write_entries(session, rows, specs, actor.user_id)
 
 
-def _lock_hours(session: Session, org_id: int, chain: list[int], at: datetime,
-                also: Collection[int] = ()) -> list[CreditLot]:
-    """The support-hours lots a draw for ``org_id`` may use at ``at``, and the lots ``also`` (those a
-    correction gives back to), locked by one statement in id order.
-
-    Every writer locks lots in id order, so two never wait for each other (PostgreSQL); a second
-    statement for the give-back lots would break the order and deadlock against a concurrent draw.
-    On SQLite the writing unit of work already holds the database's write lock.
-    """
-    usable = and_(CreditLot.product_code == HOURS, store.usable_lots_filter(org_id, chain),
-                  CreditLot.remaining > CreditLot.held, CreditLot.granted_at <= at,
-                  or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
-    where = or_(usable, CreditLot.id.in_(sorted(also))) if also else usable
-    return list(session.exec(select(CreditLot).where(where).order_by(CreditLot.id).with_for_update()
-                             .execution_options(populate_existing=True)).all())
-
-
 def _hours_held(session: Session, ticket_id: int) -> dict[int, int]:
     """Lot id -> support hours held for the ticket."""
     return dict(session.exec(select(CreditHold.lot_id, CreditHold.quantity).where(
         CreditHold.ticket_id == ticket_id, CreditHold.product_code == HOURS, CreditHold.quantity > 0)).all())
 
 
-def _draw_hours(session: Session, actor: Actor, ticket: Ticket, entry: TimeEntry, minutes: int, at: datetime,
-                rows: list[CreditLot], holds: dict[int, int]) -> None:
-    """Draws what prepaid hours cover of ``minutes`` for ``entry``; sets its split and price.
+def _drawn(session: Session, entry_ids: list[int]) -> dict[int, Drawn]:
+    """Time entry id -> what it drew and has not given back, by lot and source (hold or free)."""
+    rows: dict[int, list[tuple[int, str, int, int]]] = {}
+    for entry_id, lot_id, kind, quantity, delta_held in session.exec(
+            select(LedgerEntry.time_entry_id, LedgerEntry.lot_id, LedgerEntry.kind, LedgerEntry.quantity,
+                   LedgerEntry.delta_held)
+            .where(LedgerEntry.time_entry_id.in_(entry_ids), LedgerEntry.kind.in_(("consume", "refund")))
+            .order_by(LedgerEntry.id)).all():
+        rows.setdefault(entry_id, []).append((lot_id, kind, quantity, delta_held))
+    return {entry_id: drawn_from_entries(r) for entry_id, r in rows.items()}
 
-    The ticket's own held hours come first, then free hours in the consumption order. ``rows``: the
-    lots locked by ``_lock_hours`` (including the held ones).
+
+def _draw_time(session: Session, actor: Actor, ticket: Ticket, entries: list[TimeEntry], at: datetime,
+               minutes: dict[int, int] | None = None) -> None:
+    """(Re)draws support hours for ``entries`` (the task's, in the order they were logged; ``minutes``: new
+    minutes by entry id, set with the new split) as
+    ``time_draws.draw_time`` decides: what they drew goes back where it came from, then each draws
+    the task's hold first, then free hours in the consumption order; the rest is pay-as-you-go.
+    Sets each entry's split and price. Only the lots drawn or given back to are locked.
     """
-    org = session.get(Organization, ticket.organization_id)
-    chain = orgtree.ancestors(session, org.id)
-    by_id = {r.id: r for r in rows}
-    from_holds = rules.use_holds({i: store.to_domain(by_id[i]) for i in holds}, holds, org_id=org.id,
-                                 ancestors=chain, quantity=minutes, at=at, ticket_id=ticket.id,
-                                 category=ticket.category)
-    store.write_entries(session, by_id, from_holds, actor.user_id, time_entry_id=entry.id)
-    held_used = sum(spec.quantity for spec in from_holds)
-    lots = [store.to_domain(r) for r in rows]
-    available = available_to(lots, org_id=org.id, ancestors=chain, product=HOURS, at=at)
-    split = split_time(minutes - held_used, available)
-    if split.prepaid_minutes:
-        names = orgtree.names(session, {r.holder_org_id for r in rows})
-        specs = rules.consume(lots, org_id=org.id, ancestors=chain, product=HOURS, quantity=split.prepaid_minutes,
-                              at=at, category=ticket.category, ticket_id=ticket.id,
-                              explain=lambda c: explain(c, names.get(c.lot.holder_org_id)))
-        store.write_entries(session, by_id, specs, actor.user_id, time_entry_id=entry.id)
-    entry.minutes = minutes
-    entry.prepaid_minutes = held_used + split.prepaid_minutes
-    entry.payg_minutes = split.payg_minutes
-    entry.hourly_rate_minor = org.hourly_rate_minor
-    entry.currency = org.currency
-    entry.payg_amount_minor = payg_amount(split.payg_minutes, org.hourly_rate_minor)
+    chain, names = orgtree.lineage(session, ticket.organization_id)
+    task_open = TaskStatus(ticket.status).is_open
+    holds = _hours_held(session, ticket.id) if task_open else {}
+    drawn = _drawn(session, [e.id for e in entries])
+    minutes = {e.id: e.minutes for e in entries} | (minutes or {})
+    to_draw = [EntryToDraw(e.id, minutes[e.id], drawn.get(e.id, Drawn())) for e in entries]
+    known = set(holds) | {lot_id for d in drawn.values() for lot_id in (*d.from_hold, *d.free)}
+
+    def plan(lots: list[Lot]) -> TimeDraw:
+        return draw_time(lots, holds, to_draw, org_id=ticket.organization_id, ancestors=chain, product=HOURS, at=at,
+                         ticket_id=ticket.id, category=ticket.category, task_open=task_open,
+                         explain=lambda c: explain(c, names.get(c.lot.holder_org_id)))
+
+    def read() -> list[Lot]:
+        # The head of the order (a few lots) decides as every lot would when the free hours drawn all
+        # come from it and nothing is left to pay-as-you-go; otherwise every usable lot is read.
+        extra = {lot.id: lot for lot in store.lots_by_ids(session, known)}
+        head = {lot.id: lot for lot in store.head_of_order(session, ticket.organization_id, chain, HOURS, at)}
+        lots = list((head | extra).values())
+        if all(not o.payg_minutes and set(o.drawn.free) <= head.keys() for o in plan(lots).entries):
+            return lots
+        usable = store.usable_lots(session, ticket.organization_id, chain, HOURS, at)
+        return list(({lot.id: lot for lot in usable} | extra).values())
+
+    decided = store.write_plan(session, read, plan, lambda d: d.ledger, actor.user_id)
+    for entry, outcome in zip(entries, decided.entries, strict=True):
+        if (entry.prepaid_minutes, entry.payg_minutes) != (outcome.prepaid_minutes, outcome.payg_minutes):
+            entry.updated_at = at
+        entry.minutes = minutes[entry.id]
+        entry.prepaid_minutes, entry.payg_minutes = outcome.prepaid_minutes, outcome.payg_minutes
+        entry.payg_amount_minor = payg_amount(outcome.payg_minutes, entry.hourly_rate_minor)
+        session.add(entry)
 
 
 def _validate(minutes: int, note: str, work_date: date, today: date) -> str:
@@ -259,13 +266,11 @@ def log_time(actor: Actor, ticket_id: int, *, minutes: int, work_date: date | No
                           agent_user_id=actor.user_id or None, agent_name=actor.full_name or actor.email,
                           work_date=work_date, minutes=minutes, note=note, after_hours=after_hours,
                           payg_minutes=minutes, created_at=at, updated_at=at)
+        org = session.get(Organization, ticket.organization_id)
+        entry.hourly_rate_minor, entry.currency = org.hourly_rate_minor, org.currency
         session.add(entry)
         session.flush()
-        holds = _hours_held(session, ticket.id)
-        chain = orgtree.ancestors(session, ticket.organization_id)
-        rows = _lock_hours(session, ticket.organization_id, chain, at, also=holds)
-        _draw_hours(session, actor, ticket, entry, minutes, at, rows, holds)
-        session.add(entry)
+        _draw_time(session, actor, ticket, [entry], at)
         ticket.minutes_logged += minutes
         ticket.updated_at = at
         if ticket.status == TaskStatus.open.value:
@@ -285,25 +290,31 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
     if not reason:
         raise InvalidInput("Say why the entry is corrected (it is kept in the audit trail).")
     with unit_of_work() as session:
-        entry = session.exec(select(TimeEntry).where(TimeEntry.id == entry_id).with_for_update()
-                             .execution_options(populate_existing=True)).first()
-        if entry is None:
+        found = session.get(TimeEntry, entry_id)
+        if found is None:
             raise NotFound(f"Unknown time entry {entry_id}.")
+        # The task first, then its entries: every writer of a task's entries locks in that order. With the
+        # entry come the task's later unbilled ones, which draw again after it, as they would have had it
+        # been logged so; one statement locks them in the billing run's order (no deadlock with it).
+        ticket = _lock_ticket(session, found.ticket_id)
+        locked = session.exec(select(TimeEntry).where(
+            TimeEntry.ticket_id == ticket.id,
+            or_(TimeEntry.id == entry_id, and_(TimeEntry.id > entry_id, TimeEntry.billed_invoice_id.is_(None))))
+            .order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id).with_for_update()
+            .execution_options(populate_existing=True)).all()
+        entry = next(e for e in locked if e.id == entry_id)
+        later = sorted((e for e in locked if e.id != entry_id), key=lambda e: e.id)
         if entry.billed_invoice_id is not None:
             raise Conflict("This time entry is billed and can no longer change.")
-        ticket = _lock_ticket(session, entry.ticket_id)
         session.add(TimeEntryRevision(time_entry_id=entry.id, changed_by_user_id=actor.user_id or None,
                                       changed_by_name=actor.full_name or actor.email, changed_at=at,
                                       reason=reason[:500], old_work_date=entry.work_date, old_minutes=entry.minutes,
                                       old_note=entry.note, new_work_date=work_date, new_minutes=minutes,
                                       new_note=note))
-        owed = _owed(session, entry)
-        holds = _hours_held(session, ticket.id)
-        rows = _lock_hours(session, ticket.organization_id, orgtree.ancestors(session, ticket.organization_id), at,
-                           also=set(owed) | set(holds))
-        _give_back(session, actor, ticket, entry, owed, {r.id: r for r in rows}, at)
+        org = session.get(Organization, ticket.organization_id)
         ticket.minutes_logged += minutes - entry.minutes
-        _draw_hours(session, actor, ticket, entry, minutes, at, rows, holds)
+        entry.hourly_rate_minor, entry.currency = org.hourly_rate_minor, org.currency
+        _draw_time(session, actor, ticket, [entry, *later], at, minutes={entry.id: minutes})
         entry.work_date, entry.note, entry.updated_at = work_date, note, at
         ticket.updated_at = at
         session.add_all([entry, ticket])
@@ -314,28 +325,3 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
 def _revision_count(session: Session, entry_id: int) -> int:
     return int(session.exec(select(func.count()).select_from(TimeEntryRevision)
                             .where(TimeEntryRevision.time_entry_id == entry_id)).one())
-
-
-def _owed(session: Session, entry: TimeEntry) -> dict[int, int]:
-    """Lot id -> what the entry drew from it and has not had back yet."""
-    taken = dict(session.exec(select(LedgerEntry.lot_id, func.sum(LedgerEntry.quantity))
-                              .where(LedgerEntry.time_entry_id == entry.id, LedgerEntry.kind == "consume")
-                              .group_by(LedgerEntry.lot_id)).all())
-    returned = dict(session.exec(select(LedgerEntry.lot_id, func.sum(LedgerEntry.quantity))
-                                 .where(LedgerEntry.time_entry_id == entry.id, LedgerEntry.kind == "refund")
-                                 .group_by(LedgerEntry.lot_id)).all())
-    owed = {lot_id: int(q) - int(returned.get(lot_id, 0)) for lot_id, q in taken.items()}
-    return {lot_id: q for lot_id, q in owed.items() if q > 0}
-
-
-def _give_back(session: Session, actor: Actor, ticket: Ticket, entry: TimeEntry, owed: dict[int, int],
-               rows: dict[int, CreditLot], at: datetime) -> None:
-    """Refunds, lot by lot, what the entry drew and has not had back yet (``rows``: locked lots)."""
-    if not owed:
-        return
-    specs = []
-    for lot_id, quantity in sorted(owed.items()):
-        specs += rules.refund(store.to_domain(rows[lot_id]), quantity, org_id=ticket.organization_id, at=at,
-                              ticket_id=ticket.id, category=ticket.category,
-                              reason=f"given back: time entry #{entry.id} corrected")
-    store.write_entries(session, rows, specs, actor.user_id, time_entry_id=entry.id)

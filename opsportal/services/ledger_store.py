@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import and_, bindparam, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
@@ -57,6 +58,8 @@ def usable_lots_filter(org_id: int, ancestor_ids: list[int]):
 LOT_COLUMNS = (CreditLot.id, CreditLot.product_code, CreditLot.holder_org_id, CreditLot.kind, CreditLot.quantity,
                CreditLot.granted_at, CreditLot.expires_at, CreditLot.scope, CreditLot.assigned_org_id,
                CreditLot.remaining, CreditLot.held)
+
+P = TypeVar("P")
 
 # How many of the organization's own soonest-expiring lots a draw reads first (see head_of_order).
 HEAD_SIZE = 32
@@ -175,8 +178,9 @@ def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: s
             # The entries after the lots are locked: their foreign-key checks' key-share locks on the
             # lots are then this transaction's own, so they can never wait for (or deadlock with) a
             # writer holding lots FOR UPDATE.
-            connection.execute(insert(LedgerEntry), _entry_rows(specs, {s.lot_id: product_code for s in specs},
-                                                                actor_user_id, None))
+            connection.execute(insert(LedgerEntry), _entry_rows([(None, s) for s in specs],
+                                                                {s.lot_id: product_code for s in specs},
+                                                                actor_user_id))
             _announce(session, specs, before)
             for lot in before:  # a copy of the lot loaded earlier in this session is stale now
                 loaded = session.identity_map.get(session.identity_key(CreditLot, lot.id))
@@ -189,6 +193,68 @@ def draw(session: Session, org_id: int, ancestor_ids: list[int], product_code: s
             return specs, {lot.id: lot.holder_org_id for lot in before}
         connection.execute(_ROLLBACK_TO_SAVEPOINT)
     raise LotsBusy("Other requests kept drawing on the same credits at this moment; nothing was drawn. "
+                   "Please try again.")
+
+
+def lots_by_ids(session: Session, lot_ids: Iterable[int]) -> list[Lot]:
+    """The lots ``lot_ids`` as they are now, unlocked."""
+    ids = sorted(set(lot_ids))
+    return _lots(session, select(*LOT_COLUMNS).where(CreditLot.id.in_(ids))) if ids else []
+
+
+def write_plan(session: Session, read: Callable[[], list[Lot]], plan: Callable[[list[Lot]], P],
+               ledger_of: Callable[[P], Sequence[tuple[int | None, EntrySpec]]], actor_user_id: int | None) -> P:
+    """Decide with ``plan`` over the lots ``read`` returns and write the entries it decided on
+    (``ledger_of``: (time entry id or None, entry) pairs in the order they apply), locking only the
+    lots those entries touch. Returns what ``plan`` decided.
+
+    For a decision that is more than one draw (a time correction gives back and draws again). SQLite
+    plans under the database's write lock. PostgreSQL reads without locks and plans; then, after a
+    savepoint, locks the lots that plan touches (one statement, id order), plans again with them as
+    they now are, and writes if this plan touches only locked lots. Otherwise it goes back to the
+    savepoint (giving the locks back) and tries again, locking the lots of both plans: a lot it locked
+    cannot change under it, so the plan settles within a few tries even while other writers drain the
+    same lots (at most MAX_PLAN_ATTEMPTS, then LotsBusy).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        decided = plan(read())
+        tagged = list(ledger_of(decided))
+        rows = {r.id: r for r in lock_lots(session, (spec.lot_id for _e, spec in tagged))}
+        write_tagged(session, rows, tagged, actor_user_id)
+        return decided
+    session.flush()
+    connection = session.connection()
+    sticky: set[int] = set()
+    for _attempt in range(MAX_PLAN_ATTEMPTS):
+        lots = {lot.id: lot for lot in read()}
+        first = [spec for _e, spec in ledger_of(plan(list(lots.values())))]
+        wanted = sticky | {spec.lot_id for spec in first}
+        if before_lock is not None:
+            before_lock(session, first)
+        connection.execute(_SAVEPOINT)
+        rows = lock_lots(session, wanted)
+        locked = {row.id: to_domain(row) for row in rows}
+        decided = plan(list((lots | locked).values()))
+        tagged = list(ledger_of(decided))
+        specs = [spec for _e, spec in tagged]
+        touched = {spec.lot_id for spec in specs}
+        if touched <= locked.keys():
+            before = _move_balances(connection, specs) if specs else []
+            if before is not None:
+                if specs:
+                    connection.execute(insert(LedgerEntry), _entry_rows(
+                        tagged, {lot.id: lot.product for lot in before}, actor_user_id))
+                    _announce(session, specs, before)
+                for row in rows:  # stale now: their balances moved under the ORM
+                    session.expire(row)
+                for spec in specs:
+                    if spec.delta_held and spec.ticket_id is not None:
+                        _move_hold(session, spec.lot_id, locked[spec.lot_id].product, spec)
+                session.flush()
+                return decided
+        sticky = wanted | touched
+        connection.execute(_ROLLBACK_TO_SAVEPOINT)
+    raise LotsBusy("Other requests kept drawing on the same hours at this moment; nothing was changed. "
                    "Please try again.")
 
 
@@ -222,15 +288,16 @@ def _move_balances(connection, specs: list[EntrySpec]) -> list[Lot] | None:
     return before
 
 
-def _entry_rows(specs: Iterable[EntrySpec], product_of: dict[int, str], actor_user_id: int | None,
-                time_entry_id: int | None) -> list[dict]:
+def _entry_rows(tagged: Iterable[tuple[int | None, EntrySpec]], product_of: dict[int, str],
+                actor_user_id: int | None) -> list[dict]:
+    """Rows for ``(time entry id or None, entry)`` pairs."""
     created_at = utcnow()
     return [dict(lot_id=spec.lot_id, org_id=spec.org_id, product_code=product_of[spec.lot_id],
                  kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
                  delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id, category=spec.category,
                  reason=spec.reason[:300], actor_user_id=actor_user_id or None, time_entry_id=time_entry_id,
                  created_at=created_at)
-            for spec in specs]
+            for time_entry_id, spec in tagged]
 
 
 def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Iterable[EntrySpec],
@@ -241,7 +308,14 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
     them through this session, and the ORM's INSERT ... RETURNING and identity bookkeeping cost more
     than the rest of a draw's writes.
     """
-    specs = list(specs)
+    write_tagged(session, rows_by_id, [(time_entry_id, spec) for spec in specs], actor_user_id)
+
+
+def write_tagged(session: Session, rows_by_id: dict[int, CreditLot],
+                 tagged: Iterable[tuple[int | None, EntrySpec]], actor_user_id: int | None) -> None:
+    """``write_entries`` for entries that each name their time entry (or None), applied in order."""
+    tagged = list(tagged)
+    specs = [spec for _time_entry_id, spec in tagged]
     for spec in specs:
         lot = rows_by_id[spec.lot_id]
         lot.remaining += spec.delta_remaining
@@ -254,7 +328,7 @@ def write_entries(session: Session, rows_by_id: dict[int, CreditLot], specs: Ite
     session.flush()
     if specs:
         session.connection().execute(insert(LedgerEntry), _entry_rows(
-            specs, {i: r.product_code for i, r in rows_by_id.items()}, actor_user_id, time_entry_id))
+            tagged, {i: r.product_code for i, r in rows_by_id.items()}, actor_user_id))
         _announce(session, specs, rows_by_id.values())
 
 

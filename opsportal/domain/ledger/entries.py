@@ -72,7 +72,8 @@ def consume(lots: Iterable[Lot], *, org_id: int, ancestors: Sequence[int], produ
     return _draw_entries(draws, EntryKind.consume, org_id, at, ticket_id, category, explain)
 
 
-def _settle_key(lot: Lot, org_id: int, ancestors: Sequence[int]) -> tuple:
+def hold_order_key(lot: Lot, org_id: int, ancestors: Sequence[int]) -> tuple:
+    """The order a ticket's holds are used in: the consumption order."""
     # A lot re-allocated away since the hold was taken is consumed last, so what is released
     # goes back to the organization that may now use it.
     tier = tier_for(lot, org_id, ancestors)
@@ -94,7 +95,7 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
         raise InsufficientBalance(used, total)
     order = sorted(
         (lot_id for lot_id, q in holds.items() if q > 0),
-        key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors),
+        key=lambda lot_id: hold_order_key(lots_by_id[lot_id], org_id, ancestors),
     )
     out, left = [], used
     for lot_id in order:
@@ -111,43 +112,6 @@ def settle_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org
             if lot.is_expired(at):
                 out.append(EntrySpec(lot_id, EntryKind.expire, rest, -rest, 0, lot.owner_org_id, at, None, None,
                                      "released after the lot's expiry"))
-    return out
-
-
-def refund(lot: Lot, quantity: int, *, org_id: int, at: datetime, ticket_id: int | None, category: str | None,
-           reason: str) -> list[EntrySpec]:
-    """Give used quantity back to the lot it came from (a corrected time entry, say).
-
-    What comes back to a lot already past its expiry expires at once.
-    """
-    if quantity <= 0:
-        raise ValueError("quantity must be positive")
-    if quantity > lot.quantity - lot.remaining:
-        raise ValueError("cannot give back more than was taken from the lot")
-    out = [EntrySpec(lot.id, EntryKind.refund, quantity, quantity, 0, org_id, at, ticket_id, category, reason)]
-    if lot.is_expired(at):
-        out.append(EntrySpec(lot.id, EntryKind.expire, quantity, -quantity, 0, lot.owner_org_id, at, None, None,
-                             "given back after the lot's expiry"))
-    return out
-
-
-def use_holds(lots_by_id: Mapping[int, Lot], holds: Mapping[int, int], *, org_id: int, ancestors: Sequence[int],
-              quantity: int, at: datetime, ticket_id: int, category: str) -> list[EntrySpec]:
-    """Use up to ``quantity`` of what a ticket holds, in the consumption order; the holds stay open.
-
-    Time logged on a ticket draws first on what was set aside for that ticket, so the same work is
-    never paid twice (once from the hold when the ticket closes, once from free balances).
-    """
-    order = sorted((lot_id for lot_id, q in holds.items() if q > 0),
-                   key=lambda lot_id: _settle_key(lots_by_id[lot_id], org_id, ancestors))
-    out, left = [], quantity
-    for lot_id in order:
-        if left <= 0:
-            break
-        take = min(left, holds[lot_id])
-        left -= take
-        out.append(EntrySpec(lot_id, EntryKind.consume, take, -take, -take, org_id, at, ticket_id, category,
-                             "used from the hours set aside for this ticket"))
     return out
 
 
