@@ -8,11 +8,13 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.browser import sign_in
 from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_billing import BILLING, open_first_invoice
+from tests.e2e.test_plans import RETAIL_OWNER, retail_on_gold  # noqa: F401 (a fixture)
 from tests.utils.pdf import pdf_text
 
 ADDRESS = "Northwind Holdings Ltd\nAttn: Accounts Payable\n1 Quay Street\nLondon EC1A 1AA\nUnited Kingdom"
@@ -88,8 +90,10 @@ def test_a_plan_term_shown_with_tax_is_exactly_what_checkout_asks_for(page: Page
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total)
 
 
+@pytest.mark.usefixtures("retail_on_gold")
 def test_the_incident_form_prices_the_expected_units_with_the_tax_its_invoice_carries(page: Page, base_url):
-    sign_in(page, base_url, LOGISTICS_OWNER)
+    # Pay-per-incident is offered only with Gold in force: Northwind Retail (8.25 % tax) on Gold.
+    sign_in(page, base_url, RETAIL_OWNER)
     page.goto(base_url + "/plans/incident")
     price = page.locator("#incident-price")
     expect(price).to_contain_text(re.compile(r"= USD [\d,]+\.\d\d \+ 8\.25% tax USD [\d,]+\.\d\d = USD [\d,]+\.\d\d$"))
