@@ -28,13 +28,14 @@ LOTS = [
     ("Northwind Holdings", "service_credits", 50, "complimentary", True, 30, 20),
     ("Northwind Holdings", "service_credits", 200, "purchased", False, 90, 200),
     ("Northwind Holdings", "kaizen_enterprise", 10, "purchased", True, 100, None),
-    # Bought this week for the head office's own tasks once the shared hours had run out.
+    # Blocks bought this week, once the hours above had run out (the time logged before is pay-as-you-go).
     ("Northwind Holdings", "support_hours", 20 * 60, "purchased", False, 4, 361),
+    ("Fabrikam Clinics", "support_hours", 10 * 60, "purchased", False, 5, 360),
     ("Northwind Retail", "support_hours", 10 * 60, "complimentary", False, 15, 45),
     ("Northwind Retail", "service_credits", 30, "purchased", False, 40, 100),
     ("Northwind Logistics", "support_hours", 20 * 60, "purchased", False, 10, 110),
     ("Fabrikam Clinics", "service_credits", 80, "purchased", False, 50, 150),
-    ("Fabrikam Clinics", "support_hours", 40 * 60, "purchased", False, 50, 150),
+    ("Fabrikam Clinics", "support_hours", 12 * 60, "purchased", False, 50, 150),
 ]
 # Lots granted long ago whose unused part has expired since:
 # (organization, product, quantity, type, shared, granted days ago, expired days ago).
