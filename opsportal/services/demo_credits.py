@@ -23,13 +23,13 @@ from opsportal.services.orgtree import require_by_name
 
 # (organization, product, quantity, type, shared, granted days ago, expires in days or None)
 LOTS = [
-    ("Northwind Holdings", "support_hours", 40 * 60, "purchased", True, 60, 75),
+    # The head office's own block (its subsidiaries share the complimentary hours below, not this one).
+    ("Northwind Holdings", "support_hours", 80 * 60, "purchased", False, 60, 75),
     ("Northwind Holdings", "support_hours", 8 * 60, "complimentary", True, 20, 25),
     ("Northwind Holdings", "service_credits", 50, "complimentary", True, 30, 20),
     ("Northwind Holdings", "service_credits", 200, "purchased", False, 90, 200),
     ("Northwind Holdings", "kaizen_enterprise", 10, "purchased", True, 100, None),
-    # Blocks bought this week, once the hours above had run out (the time logged before is pay-as-you-go).
-    ("Northwind Holdings", "support_hours", 20 * 60, "purchased", False, 4, 361),
+    # Bought this week, once the hours above had run out (the time logged before is pay-as-you-go).
     ("Fabrikam Clinics", "support_hours", 10 * 60, "purchased", False, 5, 360),
     ("Northwind Retail", "support_hours", 10 * 60, "complimentary", False, 15, 45),
     ("Northwind Retail", "service_credits", 30, "purchased", False, 40, 100),
