@@ -140,7 +140,7 @@ PROJECTS = [
 # logged time uses the task's reserved hours first. Closing a task releases the hours it did not use and uses
 # the reserved service credits (a service request).
 STORIES = [
-    # Before the six months of tasks: the work that used part of Holdings' lot that expired since.
+    # Early on: work that used part of Holdings' lots that expired since.
     ("Northwind Holdings", "Replace the core switch at the head office", "Networking", "support_hours", 240, 260,
      (120, 80), True),
     ("Northwind Holdings", "Security awareness training for new staff", "Security", "service_credits", 13, 150,
@@ -343,7 +343,7 @@ def _plan(rng: random.Random, orgs: dict, customers: dict[str, list[Actor]], age
         index = len(plans)
         plans.append(_Plan(org=org_name, subject=subject, category=category, priority="normal",
                            description=_description(rng, subject), customer=customers[org_name][0], agent=agents[0]))
-        at = add(now - timedelta(days=days_ago), "create", index)
+        at = add(datetime.combine((now - timedelta(days=days_ago)).date(), time(9), tzinfo=UTC), "create", index)
         at = add(at + timedelta(minutes=15), "assign", index)
         at = add(at + timedelta(minutes=15), "hold", index, org_id=orgs[org_name].id, product=product,
                  quantity=quantity)
