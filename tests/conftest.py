@@ -253,7 +253,7 @@ def _demo_module_database(request: pytest.FixtureRequest, tmp_path_factory: pyte
     data_dir = tmp_path_factory.mktemp("demo")
     with _migrated_database(request.param, request, data_dir) as url, pytest.MonkeyPatch.context() as patch:
         _point_app_at(url, data_dir, patch)
-        load_demo(OPERATOR)
+        load_demo(OPERATOR, now=NOW)
         load_demo_credits(OPERATOR, now=NOW)
         load_demo_tasks(OPERATOR, now=NOW)
         load_demo_billing(OPERATOR, now=NOW)

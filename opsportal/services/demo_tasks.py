@@ -196,7 +196,7 @@ def _subject(rng: random.Random, category: str) -> str:
 
 
 def _description(rng: random.Random, subject: str) -> str:
-    what = subject[0].lower() + subject[1:]
+    what = subject if subject[:2].isupper() else subject[0].lower() + subject[1:]  # "POS terminals ...", kept
     return rng.choice(DESCRIPTIONS).format(what=what, what_cap=subject, who=rng.choice(WHO))
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.models import LedgerEntry, Organization, Ticket, TimeEntry
+from opsportal.models import CreditLot, LedgerEntry, Organization, Ticket, TimeEntry
 from opsportal.services import agent_work, credit_views, hour_blocks, prepaid, tasks
 from opsportal.services.auth import sign_in
 from opsportal.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, DemoLoadResult, load_demo
@@ -134,6 +134,16 @@ def test_nothing_in_the_demo_is_held_used_or_logged_on_a_task_before_it_was_open
     assert [(t, at) for t, at, day in logged if at < opened[t] or day < opened[t].date()] == []
 
 
+def test_nothing_in_the_demo_happens_to_an_organization_before_it_became_a_customer(demo_database_url):
+    with unit_of_work(write=False) as session:
+        since = dict(session.exec(select(Organization.id, Organization.created_at)).all())
+        events = [*session.exec(select(Ticket.organization_id, Ticket.created_at)).all(),
+                  *session.exec(select(CreditLot.holder_org_id, CreditLot.granted_at)).all(),
+                  *session.exec(select(LedgerEntry.org_id, LedgerEntry.at)).all()]
+    assert len(events) > 500
+    assert [(org, at) for org, at in events if at < since[org]] == []
+
+
 def test_all_demo_time_is_logged_by_the_support_team_on_tasks_assigned_to_one_of_them(demo_database_url):
     team = {agent.name for agent in agent_work.agents(OPERATOR)}
     for org_id in _demo_org_ids().values():
@@ -183,7 +193,7 @@ def test_every_demo_hour_block_costs_less_an_hour_than_the_organizations_pay_as_
 
 def test_loading_the_whole_demo_again_changes_nothing(demo_database_url):
     before = dump_tables()
-    assert load_demo(OPERATOR).users_created == 0
+    assert load_demo(OPERATOR, now=NOW).users_created == 0
     assert load_demo_credits(OPERATOR, now=NOW) == load_demo_tasks(OPERATOR, now=NOW) == 0
     assert load_demo_billing(OPERATOR, now=NOW).invoices_created == 0
     assert load_demo_plans(OPERATOR, at=NOW) == 0
