@@ -29,17 +29,17 @@ LOTS = [
     ("Northwind Holdings", "service_credits", 50, "complimentary", True, 30, 20),
     ("Northwind Holdings", "service_credits", 200, "purchased", False, 90, 200),
     ("Northwind Holdings", "kaizen_enterprise", 10, "purchased", True, 100, None),
-    # Bought this week, once the hours above had run out (the time logged before is pay-as-you-go).
-    ("Fabrikam Clinics", "support_hours", 10 * 60, "purchased", False, 5, 360),
     ("Northwind Retail", "support_hours", 10 * 60, "complimentary", False, 15, 45),
     ("Northwind Retail", "service_credits", 30, "purchased", False, 40, 100),
     ("Northwind Logistics", "support_hours", 20 * 60, "purchased", False, 10, 110),
     ("Fabrikam Clinics", "service_credits", 80, "purchased", False, 50, 150),
     ("Fabrikam Clinics", "support_hours", 12 * 60, "purchased", False, 50, 150),
+    # Bought this week, once the block above had run out (the time logged in between is pay-as-you-go).
+    ("Fabrikam Clinics", "support_hours", 10 * 60, "purchased", False, 5, 360),
 ]
-# Lots granted long ago whose unused part has expired since:
+# Lots granted long ago that have expired since:
 # (organization, product, quantity, type, shared, granted days ago, expired days ago).
-# The tasks of the story draw on them while they are live (see ``demo_tasks.STORIES``); the rest expires.
+# The tasks draw on them while they are live (see ``demo_tasks.STORIES``); what they left unused expired.
 EXPIRED = [
     ("Northwind Holdings", "support_hours", 10 * 60, "purchased", False, 300, 190),
     ("Northwind Holdings", "service_credits", 40, "purchased", False, 200, 45),
