@@ -6,6 +6,8 @@ cache and disposes the engines both before the test and after it.
 
 - ``empty_database_url``: a brand-new database without tables (SQLite file or a uniquely
   named PostgreSQL database, dropped afterwards). Tests that change the schema use this.
+- ``demo_database_url``: the whole demo, loaded once per test module and backend at the ledger tests'
+  clock (``tests.utils.ledger.NOW``), for tests that only read it.
 - ``database_url``: a database just as the migrations leave it (schema at head plus any rows
   they seed). On SQLite it is a new file per test, copied from a file migrated once per
   session. On PostgreSQL, ``CREATE DATABASE`` costs 0.1-0.2 s, so each test module migrates
@@ -222,4 +224,47 @@ def sqlite_database_url(_sqlite_template: Path, tmp_path: Path, monkeypatch: pyt
     url = f"sqlite:///{path}"
     _point_app_at(url, tmp_path, monkeypatch)
     yield url
+    _release_app()
+
+
+@contextmanager
+def _migrated_database(backend: str, request: pytest.FixtureRequest, data_dir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        path = data_dir / "opsportal-test.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    with _postgres_database(request.getfixturevalue("postgres_admin")) as url:
+        upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def _demo_module_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One database per module and backend holding the whole demo, loaded as ``opsportal demo load`` does."""
+    from opsportal.services.demo import load_demo
+    from opsportal.services.demo_billing import load_demo_billing
+    from opsportal.services.demo_credits import load_demo_credits
+    from opsportal.services.demo_plans import load_demo_plans
+    from opsportal.services.demo_tasks import load_demo_tasks
+    from opsportal.services.operator import OPERATOR
+    from tests.utils.ledger import NOW
+
+    data_dir = tmp_path_factory.mktemp("demo")
+    with _migrated_database(request.param, request, data_dir) as url, pytest.MonkeyPatch.context() as patch:
+        _point_app_at(url, data_dir, patch)
+        load_demo(OPERATOR, now=NOW)
+        load_demo_credits(OPERATOR, now=NOW)
+        load_demo_tasks(OPERATOR, now=NOW)
+        load_demo_billing(OPERATOR, now=NOW)
+        load_demo_plans(OPERATOR, at=NOW)
+        _release_app()
+        yield url
+
+
+@pytest.fixture
+def demo_database_url(_demo_module_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The module's demo database (see ``_demo_module_database``); the app points at it. Tests must not change it."""
+    _point_app_at(_demo_module_database, tmp_path, monkeypatch)
+    yield _demo_module_database
     _release_app()

@@ -6,6 +6,7 @@ Loading is idempotent: what exists is left as it is, what is missing is added.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -13,10 +14,14 @@ from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.models import Organization, User
+from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.notifications import on_user_created
 
 DEMO_PASSWORD = "demo-password-2026"
+# The demo's history (credit lots, tasks, invoices) goes back about ten months: its customers and users were
+# created before it.
+CUSTOMER_FOR_DAYS = 365
 
 # (name, parent)
 DEMO_ORGANIZATIONS = [
@@ -54,15 +59,17 @@ def _org(session: Session, name: str) -> Organization | None:
     return session.exec(select(Organization).where(Organization.name_key == name.casefold())).first()
 
 
-def load_demo(actor: Actor) -> DemoLoadResult:
+def load_demo(actor: Actor, *, now: datetime | None = None) -> DemoLoadResult:
     require_staff_admin(actor)
+    since = (now or utcnow()) - timedelta(days=CUSTOMER_FOR_DAYS)
     orgs_created = users_created = 0
     password_hash = None
     with unit_of_work() as session:
         for name, parent_name in DEMO_ORGANIZATIONS:
             if _org(session, name) is None:
                 parent = _org(session, parent_name) if parent_name else None
-                session.add(Organization(name=name, name_key=name.casefold(), parent_id=parent.id if parent else None))
+                session.add(Organization(name=name, name_key=name.casefold(), parent_id=parent.id if parent else None,
+                                         created_at=since))
                 session.flush()
                 orgs_created += 1
         for email, full_name, role, org_name in DEMO_USERS:
@@ -72,7 +79,7 @@ def load_demo(actor: Actor) -> DemoLoadResult:
             password_hash = password_hash or hash_password(DEMO_PASSWORD)
             org = _org(session, org_name) if org_name else None
             user = User(email=email, email_key=key, full_name=full_name, password_hash=password_hash,
-                        role=role, organization_id=org.id if org else None)
+                        role=role, organization_id=org.id if org else None, created_at=since)
             session.add(user)
             session.flush()
             # Each organization's first owner is its primary contact, subscribed to the credit notices.

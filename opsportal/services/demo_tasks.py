@@ -5,8 +5,12 @@ Hourly rates for every demo organization, a monthly managed-service plan for Nor
 ("Managed Care 10h", rolling over once) granted period by period through the period job, and a
 few hundred tasks opened by the customers' users, with conversations, time logged by the two
 demo agents at the dates the work was done (so the lots live then are drawn, and what they do not
-cover is pay-as-you-go), and statuses from open to closed. Everything goes through the use cases,
-in date order, so the ledger is exactly what the real flows would have written.
+cover is pay-as-you-go), and statuses from open to closed. The tickets the Hours & Credits page tells
+about (``STORIES``: hours reserved for a task, then used by the time logged on it; a service request
+paid in service credits) are tasks like the others. Everything goes through the use cases, in date
+order, with the period and expiry jobs run as the months pass, so the ledger is exactly what the real
+flows would have written: a task is opened before anything is held or used for it, and the support
+hours a task used are the prepaid part of the time logged on it.
 
 Idempotent: skipped when the demo organizations already hold more than ``SKIP_ABOVE`` tasks.
 """
@@ -25,7 +29,7 @@ from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
 from opsportal.models import ServiceSubscription, Ticket, User
 from opsportal.models.types import utcnow
-from opsportal.services import agent_work, credits, prepaid, tasks
+from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import NotFound
 from opsportal.services.orgtree import require_by_name
@@ -130,6 +134,32 @@ PROJECTS = [
     ("Fabrikam Clinics", "Security review before the health-data audit", "Security", "high", 70, (300, 240), True),
 ]
 
+# The tickets the Hours & Credits page tells about, opened by the organization's first user and worked by the
+# first agent: (organization, subject, category, product, quantity reserved, days ago, minutes logged per
+# session, finished). The agent reserves the quantity when the work starts (as much as is available then);
+# logged time uses the task's reserved hours first. Closing a task releases the hours it did not use and uses
+# the reserved service credits (a service request).
+STORIES = [
+    # Early on: work that used part of Holdings' lots that expired since.
+    ("Northwind Holdings", "Replace the core switch at the head office", "Networking", "support_hours", 240, 260,
+     (120, 80), True),
+    ("Northwind Holdings", "Security awareness training for new staff", "Security", "service_credits", 13, 150,
+     (), True),
+    ("Northwind Holdings", "Firewall rules for the new branch office", "Networking", "support_hours", 95, 12,
+     (45, 31), True),
+    ("Northwind Holdings", "Quarterly patching of the file servers", "Infrastructure", "support_hours", 180, 25,
+     (90, 54), True),
+    ("Northwind Holdings", "SSO login loop for finance users", "Identity & access", "support_hours", 60, 3, (), False),
+    ("Northwind Holdings", "Backup job failing on SQL01", "Infrastructure", "support_hours", 120, 2, (), False),
+    ("Northwind Retail", "POS terminals drop Wi-Fi at store 12", "Networking", "support_hours", 75, 8, (60,), True),
+    ("Northwind Retail", "New starter laptops (4)", "End-user support", "support_hours", 140, 18, (60, 52), True),
+    ("Northwind Retail", "Printer queue stuck at HQ", "End-user support", "support_hours", 30, 1, (), False),
+    ("Northwind Logistics", "VPN for the warehouse scanners", "Networking", "support_hours", 210, 6, (120, 48), True),
+    ("Northwind Logistics", "Mailbox migration for drivers", "Email & collaboration", "support_hours", 90, 1, (),
+     False),
+    ("Fabrikam Clinics", "EHR system slow in the mornings", "Infrastructure", "support_hours", 45, 4, (), False),
+]
+
 
 @dataclass(order=True)
 class _Event:
@@ -166,7 +196,7 @@ def _subject(rng: random.Random, category: str) -> str:
 
 
 def _description(rng: random.Random, subject: str) -> str:
-    what = subject[0].lower() + subject[1:]
+    what = subject if subject[:2].isupper() else subject[0].lower() + subject[1:]  # "POS terminals ...", kept
     return rng.choice(DESCRIPTIONS).format(what=what, what_cap=subject, who=rng.choice(WHO))
 
 
@@ -209,13 +239,19 @@ def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
     month_starts = _month_starts(start.date().replace(day=1), now)
     for event in sorted(events):
         while month_starts and month_starts[0] <= event.at:
-            prepaid.grant_due_periods(actor, at=month_starts.pop(0))
+            _monthly_jobs(actor, month_starts.pop(0))
         _run(event, plans[event.task])
     for at in month_starts:
-        prepaid.grant_due_periods(actor, at=at)
-    prepaid.grant_due_periods(actor, at=now)
-    credits.expire_due(actor, at=now)
+        _monthly_jobs(actor, at)
+    _monthly_jobs(actor, now)
     return len(plans)
+
+
+def _monthly_jobs(actor: Actor, at: datetime) -> None:
+    """What the scheduler does as time passes: the plan's periods are granted and what is past its expiry expires
+    (the expiry is dated at the lot's expiry instant, whenever the job runs)."""
+    prepaid.grant_due_periods(actor, at=at)
+    credits.expire_due(actor, at=at)
 
 
 def _month_starts(first: date, now: datetime) -> list[datetime]:
@@ -303,6 +339,20 @@ def _plan(rng: random.Random, orgs: dict, customers: dict[str, list[Actor]], age
             add(done, "comment", index, by="agent", body=rng.choice(CLOSING_COMMENTS))
             add(done + timedelta(minutes=1), "status", index, status="resolved")
             add(done + timedelta(days=5), "status", index, status="closed")
+    for org_name, subject, category, product, quantity, days_ago, sessions, finished in STORIES:
+        index = len(plans)
+        plans.append(_Plan(org=org_name, subject=subject, category=category, priority="normal",
+                           description=_description(rng, subject), customer=customers[org_name][0], agent=agents[0]))
+        at = add(datetime.combine((now - timedelta(days=days_ago)).date(), time(9), tzinfo=UTC), "create", index)
+        at = add(at + timedelta(minutes=15), "assign", index)
+        at = add(at + timedelta(minutes=15), "hold", index, org_id=orgs[org_name].id, product=product,
+                 quantity=quantity)
+        for minutes in sessions:
+            at = add(at + timedelta(hours=3), "log", index, minutes=minutes, note=rng.choice(NOTES), after_hours=False)
+        if finished:
+            at = add(at + timedelta(hours=20), "comment", index, by="agent", body=rng.choice(CLOSING_COMMENTS))
+            at = add(at + timedelta(minutes=1), "status", index, status="resolved")
+            add(at + timedelta(days=3), "status", index, status="closed")
     return plans, events
 
 
@@ -319,5 +369,11 @@ def _run(event: _Event, plan: _Plan) -> None:
     elif event.action == "log":
         agent_work.log_time(plan.agent, plan.ticket_id, minutes=args["minutes"], work_date=at.date(),
                             note=args["note"], after_hours=args["after_hours"], at=at)
+    elif event.action == "hold":
+        # The agent reserves what the work will take, or what is left when that is less.
+        free = credit_views.balance(plan.agent, args["org_id"], product=args["product"], at=at, lot_limit=1).available
+        if min(free, args["quantity"]) > 0:
+            credits.hold_for_ticket(plan.agent, ticket_id=plan.ticket_id, product=args["product"],
+                                    quantity=min(free, args["quantity"]), at=at)
     elif event.action == "status":
         agent_work.set_status(plan.agent, plan.ticket_id, args["status"], at=at)

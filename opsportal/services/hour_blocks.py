@@ -132,16 +132,26 @@ def save_block(actor: Actor, *, block_id: int | None, name: str, hours: int, pri
         return _public([row], LIST_PRICES, at.date())[0]
 
 
-DEMO_CATALOG = (
-    # name, hours, price in minor units, validity in days
-    ("Starter block", 5, 60_000, 180),
-    ("Standard block", 10, 114_000, 365),
-    ("Growth block", 20, 216_000, 365),
-    ("Enterprise block", 40, 408_000, 365),
-)
+# The demo catalog per currency: name, hours, price in minor units, validity in days. Every block costs less per
+# hour than the demo organizations' pay-as-you-go rates in its currency (USD 110.00 and 120.00, EUR 95.00; see
+# ``demo_tasks.ORGANIZATIONS``), and a larger block less than a smaller one.
+DEMO_CATALOG = {
+    "USD": (
+        ("Starter block", 5, 52_500, 180),  # USD 105.00 an hour
+        ("Standard block", 10, 100_000, 365),  # USD 100.00 an hour
+        ("Growth block", 20, 190_000, 365),  # USD 95.00 an hour
+        ("Enterprise block", 40, 360_000, 365),  # USD 90.00 an hour
+    ),
+    "EUR": (
+        ("Starter block", 5, 42_500, 180),  # EUR 85.00 an hour
+        ("Standard block", 10, 80_000, 365),  # EUR 80.00 an hour
+        ("Growth block", 20, 152_000, 365),  # EUR 76.00 an hour
+        ("Enterprise block", 40, 288_000, 365),  # EUR 72.00 an hour
+    ),
+}
 
 
-def ensure_demo_catalog(actor: Actor, currencies: tuple[str, ...] = ("USD", "EUR")) -> int:
+def ensure_demo_catalog(actor: Actor, currencies: tuple[str, ...] = tuple(DEMO_CATALOG)) -> int:
     """Put the demo catalog on sale in each currency that has no blocks yet (idempotent); returns blocks added."""
     require_staff_admin(actor)
     added = 0
@@ -150,7 +160,7 @@ def ensure_demo_catalog(actor: Actor, currencies: tuple[str, ...] = ("USD", "EUR
     for currency in currencies:
         if currency in present:
             continue
-        for name, hours, price, validity in DEMO_CATALOG:
+        for name, hours, price, validity in DEMO_CATALOG[currency]:
             save_block(actor, block_id=None, name=name, hours=hours, price_minor=price, currency=currency,
                        validity_days=validity)
             added += 1

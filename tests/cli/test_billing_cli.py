@@ -160,9 +160,9 @@ def test_the_catalog_lists_every_block_on_sale_or_not(cli, sqlite_database_url):
 
     assert [(b["name"], b["hours"], b["price_minor"], b["currency"], b["discount_percent"], b["on_sale"])
             for b in blocks] == [
-        ("Starter block", 5, 60_000, "USD", 0, False), ("Standard block", 10, 114_000, "USD", 0, True),
-        ("Growth block", 20, 216_000, "USD", 5, True), ("Enterprise block", 40, 408_000, "USD", 10, True)]
+        ("Starter block", 5, 52_500, "USD", 0, False), ("Standard block", 10, 100_000, "USD", 0, True),
+        ("Growth block", 20, 190_000, "USD", 5, True), ("Enterprise block", 40, 360_000, "USD", 10, True)]
     text = cli("billing", "catalog").out.splitlines()
     assert len(text) == 4
     assert "Starter block" in text[0] and text[0].endswith("not on sale")
-    assert "USD 2,160.00" in text[2] and "5% off" in text[2] and text[2].endswith("  on sale")
+    assert "USD 1,900.00" in text[2] and "5% off" in text[2] and text[2].endswith("  on sale")

@@ -1,19 +1,31 @@
-"""Demo data loads once, adds only what is missing, and only for staff administrators."""
+"""Demo data loads once, adds only what is missing, and only for staff administrators; the whole demo tells one
+story: every figure of it agrees with every other, as the pages read them."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.models import Organization
+from opsportal.models import CreditLot, LedgerEntry, Organization, Ticket, TimeEntry
+from opsportal.services import agent_work, credit_views, hour_blocks, prepaid, tasks
 from opsportal.services.auth import sign_in
 from opsportal.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, DemoLoadResult, load_demo
+from opsportal.services.demo_billing import load_demo_billing
+from opsportal.services.demo_credits import load_demo_credits
+from opsportal.services.demo_plans import load_demo_plans
+from opsportal.services.demo_tasks import load_demo_tasks
 from opsportal.services.errors import PermissionDenied
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
+from opsportal.services.tasks import TaskDetail
 from tests.utils.builders import actor_for, make_org, make_user
 from tests.utils.db import dump_tables, row_counts
+from tests.utils.ledger import NOW
+
+HOURS = "support_hours"
 
 
 def test_loading_the_demo_into_an_empty_database_creates_every_organization_and_user(database_url):
@@ -66,4 +78,123 @@ def test_only_a_staff_administrator_may_load_the_demo(database_url, role):
     before = dump_tables()
     with pytest.raises(PermissionDenied, match="^Only staff administrators may do this.$"):
         load_demo(actor)
+    assert dump_tables() == before
+
+
+# ---------------------------------------------------------------- the whole demo tells one story (read-only)
+
+
+def _demo_org_ids() -> dict[str, int]:
+    with unit_of_work(write=False) as session:
+        return {name: session.exec(select(Organization.id).where(Organization.name == name)).one()
+                for name, _parent in DEMO_ORGANIZATIONS}
+
+
+def _tasks_of(org_id: int) -> list[TaskDetail]:
+    """Every task of the organization as the Tasks page lists it, with its detail as the task page reads it."""
+    rows, page = [], 1
+    while True:
+        listing = tasks.list_tasks(OPERATOR, org_id, tab="all", page=page, page_size=100)
+        rows += listing.items
+        if page >= listing.pages:
+            break
+        page += 1
+    return [tasks.get_task(OPERATOR, row.id, comments=1, entry_page_size=100) for row in rows]
+
+
+def _used_per_ticket(org_id: int, *, days: int) -> dict[int, int]:
+    """Support hours used per ticket as Hours & Credits drills down from its categories."""
+    used: dict[int, int] = {}
+    for category in credit_views.used_by_category(OPERATOR, org_id, product=HOURS, days=days, at=NOW):
+        for ticket in credit_views.used_tickets(OPERATOR, org_id, product=HOURS, category=category.category,
+                                                days=days, at=NOW):
+            used[ticket.ticket_id] = used.get(ticket.ticket_id, 0) + ticket.quantity
+    return used
+
+
+def test_the_support_hours_each_demo_task_used_are_the_prepaid_part_of_the_time_logged_on_it(demo_database_url):
+    checked = 0
+    for org_id in _demo_org_ids().values():
+        for task in _tasks_of(org_id):
+            snapshot = credit_views.ticket_snapshot(OPERATOR, task.row.id)
+            assert snapshot.used.get(HOURS, 0) == task.totals.prepaid_minutes, task.row.title
+            assert task.row.minutes_logged == task.totals.minutes, task.row.title
+            checked += task.totals.prepaid_minutes > 0
+    assert checked > 100
+
+
+def test_nothing_in_the_demo_is_held_used_or_logged_on_a_task_before_it_was_opened(demo_database_url):
+    with unit_of_work(write=False) as session:
+        opened = dict(session.exec(select(Ticket.id, Ticket.created_at)).all())
+        entries = session.exec(select(LedgerEntry.ticket_id, LedgerEntry.at).where(
+            LedgerEntry.ticket_id.is_not(None))).all()
+        logged = session.exec(select(TimeEntry.ticket_id, TimeEntry.created_at, TimeEntry.work_date)).all()
+    assert len(entries) > 200 and len(logged) > 300
+    assert [(t, at) for t, at in entries if at < opened[t]] == []
+    assert [(t, at) for t, at, day in logged if at < opened[t] or day < opened[t].date()] == []
+
+
+def test_nothing_in_the_demo_happens_to_an_organization_before_it_became_a_customer(demo_database_url):
+    with unit_of_work(write=False) as session:
+        since = dict(session.exec(select(Organization.id, Organization.created_at)).all())
+        events = [*session.exec(select(Ticket.organization_id, Ticket.created_at)).all(),
+                  *session.exec(select(CreditLot.holder_org_id, CreditLot.granted_at)).all(),
+                  *session.exec(select(LedgerEntry.org_id, LedgerEntry.at)).all()]
+    assert len(events) > 500
+    assert [(org, at) for org, at in events if at < since[org]] == []
+
+
+def test_all_demo_time_is_logged_by_the_support_team_on_tasks_assigned_to_one_of_them(demo_database_url):
+    team = {agent.name for agent in agent_work.agents(OPERATOR)}
+    for org_id in _demo_org_ids().values():
+        for task in _tasks_of(org_id):
+            if task.totals.minutes:
+                assert task.row.agent in team, task.row.title
+            assert {entry.agent for entry in task.time_entries} <= team
+
+
+def test_each_demo_organizations_dashboard_tasks_and_hours_and_credits_figures_agree(demo_database_url):
+    for name, org_id in _demo_org_ids().items():
+        [card] = [s for s in credit_views.summary(OPERATOR, org_id, at=NOW) if s.product == HOURS]
+        overview = prepaid.hours_overview(OPERATOR, org_id, at=NOW)
+        balance = credit_views.balance(OPERATOR, org_id, product=HOURS, at=NOW)
+        assert card.available == overview.remaining_minutes == balance.available, name
+        in_play = credit_views.in_play_by_category(OPERATOR, org_id, product=HOURS)
+        held = {t.ticket_id: t.quantity for c in in_play
+                for t in credit_views.in_play_tickets(OPERATOR, org_id, product=HOURS, category=c.category)}
+        assert card.in_play == balance.in_play == sum(c.quantity for c in in_play) == sum(held.values()), name
+
+        detail = _tasks_of(org_id)
+        prepaid_per_task = {t.row.id: t.totals.prepaid_minutes for t in detail if t.totals.prepaid_minutes}
+        assert _used_per_ticket(org_id, days=365) == prepaid_per_task, name
+        entries = [e for t in detail for e in t.time_entries]
+        # "Used in 30 days" counted to the end of today, so that it starts at a midnight like the work dates.
+        tonight = datetime.combine(NOW.date() + timedelta(days=1), time(), UTC)
+        [card_tonight] = [s for s in credit_views.summary(OPERATOR, org_id, at=tonight) if s.product == HOURS]
+        assert card_tonight.used_30d == sum(
+            e.prepaid_minutes for e in entries if e.work_date > (tonight - timedelta(days=31)).date()), name
+        assert card.used_30d == sum(_used_per_ticket(org_id, days=30).values()), name
+        assert overview.used_this_period == sum(
+            e.prepaid_minutes for e in entries if overview.period_start <= e.work_date <= NOW.date()), name
+        payg = prepaid.payg_view(OPERATOR, org_id, at=NOW)
+        assert payg.total_minutes == sum(e.payg_minutes for e in entries if not e.billed
+                                         and payg.period_start <= e.work_date <= payg.period_end), name
+        assert all(t.row.status in ("open", "in_progress", "waiting_on_customer") for t in detail
+                   if t.row.id in held), name
+
+
+def test_every_demo_hour_block_costs_less_an_hour_than_the_organizations_pay_as_you_go_rate(demo_database_url):
+    for name, org_id in _demo_org_ids().items():
+        rate = prepaid.billing_terms(OPERATOR, org_id).hourly_rate_minor
+        blocks = hour_blocks.catalog_for(OPERATOR, org_id, today=NOW.date())
+        assert rate > 0 and blocks, name
+        assert [b.name for b in blocks if b.price_minor >= b.hours * rate] == [], name
+
+
+def test_loading_the_whole_demo_again_changes_nothing(demo_database_url):
+    before = dump_tables()
+    assert load_demo(OPERATOR, now=NOW).users_created == 0
+    assert load_demo_credits(OPERATOR, now=NOW) == load_demo_tasks(OPERATOR, now=NOW) == 0
+    assert load_demo_billing(OPERATOR, now=NOW).invoices_created == 0
+    assert load_demo_plans(OPERATOR, at=NOW) == 0
     assert dump_tables() == before
