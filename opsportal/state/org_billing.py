@@ -7,8 +7,7 @@ from datetime import date
 
 import reflex as rx
 
-from opsportal.domain.billing_time import format_money
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.periods import PeriodLength
@@ -26,7 +25,7 @@ def _requested_org(path: str) -> int | None:
 
 
 def _day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return formats.day(value)
 
 
 class OrgBillingState(rx.State):
@@ -50,18 +49,19 @@ class OrgBillingState(rx.State):
         terms = prepaid.billing_terms(actor, self.org_id)
         units, cents = divmod(terms.hourly_rate_minor, 100)
         self.rate_input, self.currency = f"{units}.{cents:02d}", terms.currency
-        self.rate_label = (f"{format_money(terms.hourly_rate_minor, terms.currency)} per hour"
+        self.rate_label = (f"{formats.money(terms.hourly_rate_minor, terms.currency)} per hour"
                            if terms.hourly_rate_minor else "Not set: pay-as-you-go time is not charged")
         self.subscriptions = [
-            {"id": str(s.id), "name": s.name, "hours": format_quantity(s.minutes_per_period, "minute"),
-             "period": s.period.capitalize(), "rolls_over": "Once" if s.rolls_over_once else "No",
+            {"id": str(s.id), "name": s.name, "hours": formats.duration(s.minutes_per_period),
+             "period": formats.label(s.period), "rolls_over": "Once" if s.rolls_over_once else "No",
              "starts": _day(s.starts_on), "ends": _day(s.ends_on), "active": "Active" if s.active else "Ended"}
             for s in terms.subscriptions
         ]
         invoice_terms = invoices.invoice_terms(actor, self.org_id)
         self.tax_input = invoice_terms.tax_rate.rstrip("%")
         self.terms_days_input = str(invoice_terms.payment_terms_days)
-        self.terms_label = (f"tax {invoice_terms.tax_rate}, due {invoice_terms.payment_terms_days} "
+        self.terms_label = (f"tax {formats.percent_bp(invoice_terms.tax_rate_bp)}, "
+                            f"due {invoice_terms.payment_terms_days} "
                             f"day{'' if invoice_terms.payment_terms_days == 1 else 's'} after issue")
 
     async def _staff_admin(self):
@@ -167,7 +167,7 @@ class OrgBillingState(rx.State):
         except ServiceError as exc:
             self.sub_error = str(exc)
             return
-        self.sub_message = (f"Added {sub.name}: {format_quantity(sub.minutes_per_period, 'minute')} "
+        self.sub_message = (f"Added {sub.name}: {formats.duration(sub.minutes_per_period)} "
                             f"{PeriodLength(sub.period).value} from {_day(sub.starts_on)}. The period job grants "
                             "each period's hours.")
         return rx.set_value("sub-name", "")
