@@ -184,7 +184,7 @@ def time_zone_footer() -> rx.Component:
     """Says which zone every time on the page is in, and where to change it."""
     return rx.el.footer(
         rx.text("Times in ", rx.el.span(AuthState.time_zone_label, id="page-time-zone"), " · ",
-                rx.link("Change time zone", href=routes.ACCOUNT, color=rx.color("accent", 11)),
+                rx.link("Change time zone", href=routes.ACCOUNT, color=rx.color("accent", 11), underline="always"),
                 size="1", color=rx.color("gray", 11)),
         padding_top="1rem",
         border_top=f"1px solid {rx.color('gray', 4)}",
