@@ -64,5 +64,8 @@ class GrantState(rx.State):
             self.error = str(exc)
             return
         self.message = (f"Granted lot {lot.id}: {formats.quantity(lot.quantity, lot.unit)} of {lot.product_name}, "
-                        f"{formats.label(lot.kind).lower()}, allocated to {lot.allocated_to}.")
+                        f"{formats.label(lot.kind).lower()}, allocated to {lot.allocated_to}"
+                        # The day the picker chose, as pages show days: expiry is a UTC day (DESIGN.md).
+                        + (f", usable through {formats.day(expires)} (to the end of that day, UTC)." if expires
+                           else ", with no expiry."))
         return rx.set_value("grant-quantity", "")
