@@ -154,3 +154,24 @@ def test_no_customer_page_shows_a_status_code_instead_of_words(page: Page, base_
         snap(page, name)
     page.goto(f"{base_url}/tasks/{working}")
     expect(page.locator("#task-status")).to_have_text("In progress")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_an_invoices_payments_are_timed_in_the_organizations_zone_and_its_figures_read_one_way(
+        page: Page, base_url, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, base_url, "bianca.novak@northwind.example")  # no zone of her own: Northwind's home region's
+    page.goto(base_url + routes.INVOICES)
+    expect(page.locator("#page-time-zone")).to_have_text(re.compile(r"^Europe/London \((GMT|BST)\)$"))
+    page.get_by_role("tab", name="Paid").click()
+    first = page.get_by_role("row").filter(has=page.get_by_role("link", name=re.compile(r"^INV-"))).first
+    expect(first).to_contain_text("Paid")
+    days = first.get_by_role("cell", name=re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}$"))  # "1 Dec 2026", not "01 Dec"
+    expect(days).to_have_count(2)  # issued and due
+    snap(page, "invoices-paid")
+    first.get_by_role("link", name=re.compile(r"^INV-\d{4}-\d+$")).click()
+    payments = page.locator("#invoice-payments")
+    expect(payments).to_contain_text(re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d (GMT|BST)"))
+    expect(payments).not_to_contain_text("UTC")
+    expect(page.locator("#invoice-outstanding")).to_have_text(re.compile(r"^[A-Z]{3} 0\.00$"))
+    snap(page, "invoice-paid")
