@@ -27,6 +27,15 @@ def day(value: date | None) -> str:
     return formats.day(value)
 
 
+def period_text(period: str | None) -> str:
+    """A billing period as words: ``2026-09`` -> ``September 2026`` (anything else as it is)."""
+    text = (period or "").strip()
+    try:
+        return formats.month(date.fromisoformat(f"{text}-01")) if len(text) == 7 else text
+    except ValueError:
+        return text
+
+
 def money_text(amounts: MoneyByCurrency, currency: str) -> str:
     """A total per currency; none at all reads as zero in ``currency`` (e.g. "USD 0.00")."""
     if amounts.amounts:
@@ -37,7 +46,7 @@ def money_text(amounts: MoneyByCurrency, currency: str) -> str:
 def invoice_row(row: InvoiceRow) -> dict[str, str]:
     """How one invoice reads in a list (strings only: Reflex ships them to the browser as they are)."""
     return {"id": str(row.id), "number": row.number, "href": routes.invoice(row.id), "kind": row.kind_label,
-            "period": row.period or "", "issued": day(row.issue_date), "due": day(row.due_date),
+            "period": period_text(row.period), "issued": day(row.issue_date), "due": day(row.due_date),
             "total": formats.money(row.total_minor, row.currency),
             "outstanding": formats.money(row.outstanding_minor, row.currency) if row.outstanding_minor else "—",
             "status": row.status.value, "status_label": formats.label(row.status.value)}

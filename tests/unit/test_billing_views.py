@@ -94,3 +94,10 @@ def test_an_invoice_line_of_time_reads_as_a_duration_and_an_unknown_payment_stat
     line = line_row(LinePublic(1, "Pay-as-you-go time", 90, "minute", 12_000, 18_000, None), "USD")
     assert (line["quantity"], line["unit_price"], line["amount"]) == ("1 h 30 min", "USD 120.00 / h", "USD 180.00")
     assert payment_rows([payment("requires_action")])[0]["status"] == "Requires action"
+
+
+def test_a_billing_period_reads_as_a_month_in_words():
+    from opsportal.state.invoices import period_text
+
+    assert invoice_row(row(ShownStatus.paid, 0))["period"] == "October 2026"
+    assert (period_text("2026-09"), period_text(None), period_text("Q3 2026")) == ("September 2026", "", "Q3 2026")
