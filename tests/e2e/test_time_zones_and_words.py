@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.services import agent_work, tasks, users
+from opsportal.services import agent_work, notifications, tasks, users
 from opsportal.services import auth as auth_service
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
@@ -175,3 +175,25 @@ def test_an_invoices_payments_are_timed_in_the_organizations_zone_and_its_figure
     expect(payments).not_to_contain_text("UTC")
     expect(page.locator("#invoice-outstanding")).to_have_text(re.compile(r"^[A-Z]{3} 0\.00$"))
     snap(page, "invoice-paid")
+
+
+def test_the_invitation_form_names_its_fields_by_their_labels_and_its_message_goes_when_a_field_is_edited(
+        page: Page, base_url, mail_sink):
+    from tests.e2e.test_notifications import link_path, mail_to
+
+    customer = new_customer("Invite Words")
+    address = f"new.{customer.org_id}@customers.example"
+    notifications.invite_user(customer.actor, email=address, role="member", organization_id=customer.org_id)
+    page.goto(base_url + link_path(mail_to(mail_sink, address, "invites you"), "/invitation"))
+    page.get_by_label("Full name").fill("Nia New")
+    page.get_by_label("Password", exact=True).fill("one-long-password")
+    page.get_by_label("Repeat the password").fill("another-password")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("alert")).to_have_text("Repeat the password does not match Password.")
+    page.get_by_label("Repeat the password").fill("one-long-password")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    page.get_by_label("Full name").fill("   ")  # passes the browser's "required", not the portal's rule
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("alert")).to_have_text("Full name: enter your name (1 to 200 characters).")
+    page.get_by_label("Full name").fill("Nia New")
+    expect(page.get_by_role("alert")).to_have_count(0)
