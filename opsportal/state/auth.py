@@ -42,6 +42,13 @@ class AuthState(rx.State):
     time_zone: str = ""
     time_zone_label: str = ""
 
+    def _zone_label(self, actor: Actor | None) -> str:
+        if actor is None:
+            return ""
+        if actor.time_zone == self.time_zone and self.time_zone_label:
+            return self.time_zone_label  # this runs on every event: worked out again only when the zone changes
+        return formats.zone_label(actor.time_zone)
+
     def _show(self, actor: Actor | None) -> None:
         shown = {
             "signed_in": actor is not None,
@@ -53,7 +60,7 @@ class AuthState(rx.State):
             "organization_name": (actor.organization_name or "OpsPortal support team") if actor else "",
             "is_staff": bool(actor and actor.is_staff),
             "time_zone": actor.time_zone if actor else "",
-            "time_zone_label": formats.zone_label(actor.time_zone) if actor else "",
+            "time_zone_label": self._zone_label(actor),
         }
         for name, value in shown.items():
             if getattr(self, name) != value:  # an unchanged var stays out of the event's delta
