@@ -163,7 +163,8 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
             rx.el.main(
                 rx.cond(
                     AuthState.signed_in,
-                    rx.vstack(rx.heading(title, size="7", as_="h1"), *children, spacing="5", width="100%"),
+                    rx.vstack(rx.heading(title, size="7", as_="h1"), *children, time_zone_footer(), spacing="5",
+                              width="100%"),
                     rx.center(rx.spinner(size="3"), aria_label="Loading", width="100%", padding="4rem"),
                 ),
                 padding="1.5rem",
@@ -176,6 +177,18 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
         spacing="0",
         width="100%",
         align="start",
+    )
+
+
+def time_zone_footer() -> rx.Component:
+    """Says which zone every time on the page is in, and where to change it."""
+    return rx.el.footer(
+        rx.text("Times in ", rx.el.span(AuthState.time_zone_label, id="page-time-zone"), " · ",
+                rx.link("Change time zone", href=routes.ACCOUNT, color=rx.color("accent", 11), underline="always"),
+                size="1", color=rx.color("gray", 11)),
+        padding_top="1rem",
+        border_top=f"1px solid {rx.color('gray', 4)}",
+        width="100%",
     )
 
 

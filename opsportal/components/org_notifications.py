@@ -6,6 +6,7 @@ from opsportal import routes
 from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import error_callout
 from opsportal.components.tables import hidden_caption
+from opsportal.state.org_notifications import THRESHOLD_LABEL
 from opsportal.state.org_notifications import OrgNotificationsState as N
 
 MUTED = rx.color("gray", 11)
@@ -47,10 +48,11 @@ def _invite_dialog() -> rx.Component:
                     error_callout(N.invite_error),
                     _labelled("E-mail address", "invite-email",
                               rx.input(id="invite-email", name="email", type="email", required=True,
-                                       auto_complete="off", width="100%")),
+                                       auto_complete="off", width="100%", on_change=N.invite_edited)),
                     _labelled("Role", "invite-role", rx.el.select(
                         rx.foreach(N.roles, lambda r: rx.el.option(r["label"], value=r["value"])),
                         id="invite-role", name="role", default_value="member", style=SELECT_STYLE,
+                        on_change=N.invite_edited,
                         aria_describedby="invite-role-hint"),
                         hint="Members follow tasks and credits; billing contacts also see invoices; "
                              "administrators and owners also manage the organization."),
@@ -110,10 +112,16 @@ def _threshold() -> rx.Component:
             error_callout(N.threshold_error),
             _ok(N.threshold_message),
             rx.hstack(
-                rx.box(_labelled("Alert below (hours, e.g. 5 or 5:00)", "threshold-input",
-                                 rx.input(id="threshold-input", name="threshold", default_value=N.threshold_input,
-                                          key=N.threshold_input, required=True, width="100%")),
-                       width="16rem"),
+                rx.vstack(
+                    rx.el.label(THRESHOLD_LABEL, html_for="threshold-input", font_size="0.875rem",
+                                font_weight="500"),
+                    # The hint sits above the field, so the Save button lines up with the field at any width.
+                    rx.text("Hours, e.g. 5 or 5:00", id="threshold-input-hint", size="1", color=MUTED),
+                    rx.input(id="threshold-input", name="threshold", default_value=N.threshold_input,
+                             key=N.threshold_input, required=True, width="100%", on_change=N.threshold_edited,
+                             aria_describedby="threshold-input-hint"),
+                    spacing="1", width="16rem",
+                ),
                 rx.button("Save alert", type="submit"),
                 rx.cond(N.threshold_set, rx.button("Turn the alert off", type="button", variant="soft",
                                                    color_scheme="gray", high_contrast=True,

@@ -40,11 +40,11 @@ def status_callout(message, color: str = "green", icon: str = "check", **props) 
 
 
 def password_field(label: str, name: str, control_id: str, autocomplete: str = "new-password",
-                   hint: str = "") -> rx.Component:
+                   hint: str = "", **props) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
         rx.input(id=control_id, name=name, type="password", auto_complete=autocomplete, required=True, size="3",
-                 width="100%", **({"aria_describedby": control_id + "-hint"} if hint else {})),
+                 width="100%", **({"aria_describedby": control_id + "-hint"} if hint else {}), **props),
         *([rx.text(hint, id=control_id + "-hint", size="1", color=MUTED)] if hint else []),
         spacing="1",
         width="100%",

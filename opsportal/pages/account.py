@@ -1,17 +1,87 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import SELECT_STYLE, described_by, field, invalid
 from opsportal.components.layout import app_shell, error_callout
-from opsportal.state.account import AccountState
+from opsportal.state.account import ORGANIZATION_DEFAULT, AccountState
 from opsportal.state.auth import AuthState
 
+MUTED = rx.color("gray", 11)
 
-def _field(label: str, name: str, autocomplete: str) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=name, font_size="0.875rem", font_weight="500"),
-        rx.input(id=name, name=name, type="password", auto_complete=autocomplete, required=True, width="100%"),
-        spacing="1",
+
+def _password(label: str, name: str, autocomplete: str, hint: str = "") -> rx.Component:
+    s = AccountState
+    return field(label, name, rx.input(
+        id=name, name=name, type="password", auto_complete=autocomplete, required=True, width="100%",
+        # The message goes as the field is edited; the value itself is not sent until the form is.
+        on_change=lambda _value: s.password_edited(name),
+        aria_describedby=described_by(name, hint=bool(hint)), aria_invalid=invalid(s.password_problems, name)),
+        s.password_problems, name, hint=hint)
+
+
+def _time_zone() -> rx.Component:
+    s = AccountState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Time zone", size="4", as_="h2"),
+                rx.text("Every date and time in the portal is shown in this zone, with the zone named. Now: ",
+                        rx.el.strong(s.zone_current, id="current-time-zone"), ".", size="2", color=MUTED),
+                rx.el.label("Time zone", html_for="time-zone", font_size="0.875rem", font_weight="500"),
+                rx.el.select(
+                    rx.el.option(s.zone_default_label, value=ORGANIZATION_DEFAULT),
+                    rx.foreach(s.zone_options, lambda z: rx.el.option(z["label"], value=z["value"])),
+                    id="time-zone", name="time_zone", value=s.zone_value, on_change=s.choose_zone,
+                    style=SELECT_STYLE, aria_describedby="time-zone-hint time-zone-result",
+                ),
+                rx.text("Type the first letters of a city to jump to it, e.g. “America/New_York”.",
+                        id="time-zone-hint", size="1", color=MUTED),
+                rx.flex(
+                    rx.button("Save time zone", type="submit"),
+                    rx.box(
+                        rx.cond(s.zone_error != "", rx.text(s.zone_error, color=rx.color("red", 11), size="2",
+                                                             weight="medium")),
+                        rx.cond(s.zone_message != "", rx.text(rx.icon("check", size=14, aria_hidden="true"), " ",
+                                                               s.zone_message, color=rx.color("green", 11),
+                                                               size="2")),
+                        id="time-zone-result", role="status", aria_live="polite",
+                    ),
+                    align="center",
+                    gap="3",
+                    wrap="wrap",
+                ),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=s.save_zone,
+            reset_on_submit=False,
+        ),
         width="100%",
+        max_width="32rem",
+    )
+
+
+def _change_password() -> rx.Component:
+    s = AccountState
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Change password", size="4", as_="h2"),
+                error_callout(s.error),
+                rx.cond(s.message != "", rx.callout(s.message, icon="check", color_scheme="green", role="status")),
+                _password("Current password", "current_password", "current-password"),
+                _password("New password", "new_password", "new-password", hint="At least 10 characters."),
+                _password("Repeat new password", "confirm_password", "new-password"),
+                rx.button("Change password", type="submit"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=s.change_password,
+            reset_on_submit=False,
+            aria_label="Change password",
+        ),
+        width="100%",
+        max_width="32rem",
     )
 
 
@@ -29,25 +99,6 @@ def account_page() -> rx.Component:
             width="100%",
             max_width="32rem",
         ),
-        rx.card(
-            rx.form(
-                rx.vstack(
-                    rx.heading("Change password", size="4", as_="h2"),
-                    error_callout(AccountState.error),
-                    rx.cond(AccountState.message != "",
-                            rx.callout(AccountState.message, icon="check", color_scheme="green", role="status")),
-                    _field("Current password", "current_password", "current-password"),
-                    _field("New password (at least 10 characters)", "new_password", "new-password"),
-                    _field("Repeat the new password", "confirm_password", "new-password"),
-                    rx.button("Change password", type="submit"),
-                    spacing="3",
-                    width="100%",
-                ),
-                on_submit=AccountState.change_password,
-                reset_on_submit=True,
-                aria_label="Change password",
-            ),
-            width="100%",
-            max_width="32rem",
-        ),
+        _time_zone(),
+        _change_password(),
     )

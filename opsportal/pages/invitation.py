@@ -26,10 +26,13 @@ def invitation_page() -> rx.Component:
                     rx.text.strong(S.link_role), ".", size="2", id="invite-offer")),
                 rx.form(
                     rx.vstack(
+                        # A message about what was typed goes as soon as a field is changed.
                         text_field("Full name", "full_name", "invite-full-name", required=True, auto_complete="name",
-                                   max_length=200),
-                        password_field("Password", "password", "invite-password", hint=PASSWORD_HINT),
-                        password_field("Repeat the password", "confirm_password", "invite-confirm-password"),
+                                   max_length=200, on_change=S.edited),
+                        password_field("Password", "password", "invite-password", hint=PASSWORD_HINT,
+                                       on_change=lambda _value: S.edited("")),
+                        password_field("Repeat the password", "confirm_password", "invite-confirm-password",
+                                       on_change=lambda _value: S.edited("")),
                         rx.button("Create my account", type="submit", size="3", width="100%"),
                         spacing="3",
                         width="100%",

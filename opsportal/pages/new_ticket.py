@@ -22,13 +22,15 @@ def _form() -> rx.Component:
                 field("Category", "ticket-category", rx.el.select(
                     rx.el.option("Choose a category", value=""),
                     *[rx.el.option(c, value=c) for c in CATEGORY_OPTIONS],
-                    id="ticket-category", name="category", default_value="", style=SELECT_STYLE,
+                    id="ticket-category", name="category", value=s.category, on_change=s.choose_category,
+                    style=SELECT_STYLE,
                     aria_required="true", aria_describedby=described_by("ticket-category"),
                     aria_invalid=invalid(s.problems, "category")),
                     s.problems, "category"),
                 field("Priority", "ticket-priority", rx.el.select(
                     *[rx.el.option(p["label"], value=p["value"]) for p in PRIORITY_OPTIONS],
-                    id="ticket-priority", name="priority", default_value="normal", style=SELECT_STYLE,
+                    id="ticket-priority", name="priority", value=s.priority, on_change=s.choose_priority,
+                    style=SELECT_STYLE,
                     aria_describedby=described_by("ticket-priority", hint=True),
                     aria_invalid=invalid(s.problems, "priority")),
                     s.problems, "priority", hint="High: a team or site is affected. Urgent: the business is stopped.",

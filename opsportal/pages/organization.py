@@ -82,7 +82,8 @@ def organization_page() -> rx.Component:
                 rx.cond(AuthState.is_staff,
                         rx.link("Hours & Credits of this organization",
                                 href="/credits?org=" + OrganizationState.shown_id.to_string())),
-                rx.text(OrganizationState.total, " active users", size="2"),
+                rx.text(OrganizationState.total, rx.cond(OrganizationState.total == 1, " active user", " active users"),
+                        size="2"),
                 rx.table.root(
                     rx.table.header(rx.table.row(rx.table.column_header_cell("Name"),
                                                  rx.table.column_header_cell("E-mail"),

@@ -32,7 +32,7 @@ def _details() -> rx.Component:
                 _fact("Category", TaskState.category),
                 _fact("Priority", TaskState.priority),
                 _fact("Assigned agent", TaskState.agent, id="task-agent"),
-                _fact("Opened", rx.text("by ", TaskState.opened_by, " on ", TaskState.opened_at)),
+                _fact("Opened", rx.text("by ", TaskState.opened_by, " on ", TaskState.opened_at), id="task-opened"),
                 _fact("Time logged", TaskState.time_logged, id="task-time"),
                 _fact("Last update", TaskState.updated, id="task-updated"),
                 orientation=rx.breakpoints(initial="vertical", sm="horizontal"),

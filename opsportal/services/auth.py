@@ -54,11 +54,16 @@ def user_time_zone(session, user: User) -> str:
     """The zone ``user`` reads times in: their own, else their organization's home region's, else UTC."""
     if user.time_zone:
         return user.time_zone
-    if user.organization_id is not None:
+    return organization_time_zone(session, user.organization_id)
+
+
+def organization_time_zone(session, organization_id: int | None) -> str:
+    """The zone of an organization's home region (its users' default), else UTC."""
+    if organization_id is not None:
         home = session.exec(
             select(SupportRegion.time_zone)
             .join(OrgSupportProfile, OrgSupportProfile.home_region_code == SupportRegion.code)
-            .where(OrgSupportProfile.organization_id == user.organization_id)
+            .where(OrgSupportProfile.organization_id == organization_id)
         ).first()
         if home:
             return home

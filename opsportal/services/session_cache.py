@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +70,16 @@ class SessionCache:
 
     def forget_user(self, user_id: int) -> None:
         self._forget(lambda actor: actor.user_id == user_id)
+
+    def update_user(self, user_id: int, change: Callable[[Actor], Actor]) -> None:
+        """Rewrites the cached actor of every session of ``user_id`` (e.g. a new time zone shows at once).
+
+        The entries keep their check time: this changes what the actor says, not when the session was confirmed.
+        """
+        with self._lock:
+            for token, entry in list(self._entries.items()):
+                if entry.actor.user_id == user_id:
+                    self._entries[token] = _Entry(change(entry.actor), entry.checked, entry.expires_at)
 
     def clear(self) -> None:
         with self._lock:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +11,11 @@ from sqlmodel import select
 
 from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
+from opsportal.domain.formats import time_zone_problem
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import parse_role
 from opsportal.models import Organization, User
+from opsportal.services.auth import organization_time_zone
 from opsportal.services.authz import (
     Actor,
     require_staff_admin,
@@ -23,6 +25,7 @@ from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 from opsportal.services.notifications import on_user_created
 from opsportal.services.orgtree import require_by_name
 from opsportal.services.pagination import Page, clamp
+from opsportal.services.session_cache import RECENT
 
 
 @dataclass(frozen=True)
@@ -97,3 +100,52 @@ def list_members(actor: Actor, organization_id: int, *, page: int = 1, page_size
         items = [UserPublic(id=u.id, email=u.email, full_name=u.full_name, role=u.role,
                             organization_id=u.organization_id, organization_name=org.name) for u in users]
     return Page(items=items, page=page, page_size=page_size, total=int(total))
+
+
+@dataclass(frozen=True)
+class TimeZoneSetting:
+    """The zone a user reads times in: their own choice (None: the organization's default) and what applies."""
+
+    chosen: str | None
+    organization_default: str
+
+    @property
+    def effective(self) -> str:
+        return self.chosen or self.organization_default
+
+
+def time_zone_setting(actor: Actor) -> TimeZoneSetting:
+    """The caller's own time zone setting (the Account page)."""
+    with unit_of_work(write=False) as session:
+        user = _own_user(session, actor)
+        return TimeZoneSetting(chosen=user.time_zone,
+                               organization_default=organization_time_zone(session, user.organization_id))
+
+
+def set_time_zone(actor: Actor, name: str | None) -> TimeZoneSetting:
+    """Sets the zone the caller reads every time in; None goes back to the organization's default.
+
+    Only one's own: there is no user to name. The change shows at once on this worker (the cached actor is
+    rewritten); other workers pick it up at their next session check.
+    """
+    chosen = None if name is None else str(name).strip()
+    if chosen is not None:
+        problem = time_zone_problem(chosen)
+        if problem:
+            raise InvalidInput(sentence(problem))
+    with unit_of_work() as session:
+        user = _own_user(session, actor, lock=True)
+        user.time_zone = chosen
+        session.add(user)
+        setting = TimeZoneSetting(chosen=chosen,
+                                  organization_default=organization_time_zone(session, user.organization_id))
+    RECENT.update_user(actor.user_id, lambda cached: replace(cached, time_zone=setting.effective))
+    return setting
+
+
+def _own_user(session, actor: Actor, *, lock: bool = False) -> User:
+    query = select(User).where(User.id == actor.user_id, User.is_active)
+    user = session.exec(query.with_for_update() if lock else query).first()
+    if user is None:
+        raise NotFound("Your account was not found; sign in again.")
+    return user

@@ -12,6 +12,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.auth.security import SESSION_COOKIE
+from opsportal.domain import formats
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed, ServiceError
@@ -37,6 +38,16 @@ class AuthState(rx.State):
     organization_name: str = ""
     is_staff: bool = False
     signed_in: bool = False
+    # The zone every time on the pages is shown in, named in the page footer ("Europe/London (GMT)").
+    time_zone: str = ""
+    time_zone_label: str = ""
+
+    def _zone_label(self, actor: Actor | None) -> str:
+        if actor is None:
+            return ""
+        if actor.time_zone == self.time_zone and self.time_zone_label:
+            return self.time_zone_label  # this runs on every event: worked out again only when the zone changes
+        return formats.zone_label(actor.time_zone)
 
     def _show(self, actor: Actor | None) -> None:
         shown = {
@@ -48,6 +59,8 @@ class AuthState(rx.State):
             "organization_id": (actor.organization_id or 0) if actor else 0,
             "organization_name": (actor.organization_name or "OpsPortal support team") if actor else "",
             "is_staff": bool(actor and actor.is_staff),
+            "time_zone": actor.time_zone if actor else "",
+            "time_zone_label": self._zone_label(actor),
         }
         for name, value in shown.items():
             if getattr(self, name) != value:  # an unchanged var stays out of the event's delta

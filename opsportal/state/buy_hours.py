@@ -6,7 +6,6 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import may_pay_invoices
 from opsportal.services import hour_blocks, payments
 from opsportal.services.errors import ServiceError
@@ -14,7 +13,6 @@ from opsportal.services.hour_blocks import BlockPublic
 from opsportal.services.payments import PaymentRow
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
-from opsportal.state.invoice import when
 from opsportal.state.invoices import day
 
 REFUSED = "Hours are bought by owners, administrators and billing contacts."
@@ -23,19 +21,25 @@ PURCHASE_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "gree
 
 
 def block_card(block: BlockPublic) -> dict[str, str]:
-    return {"id": str(block.id), "name": block.name, "hours": str(block.hours), "price": block.price,
-            "per_hour": block.per_hour, "save": f"Save {block.discount_percent}%" if block.discount_percent > 0 else "",
+    def money(minor: int) -> str:
+        return formats.money(minor, block.currency)
+
+    return {"id": str(block.id), "name": block.name, "hours": formats.count(block.hours),
+            "price": money(block.price_minor), "per_hour": money(block.per_hour_minor),
+            "save": f"Save {block.discount_percent}%" if block.discount_percent > 0 else "",
             "through": day(block.expires_on),
-            "tax": format_money(block.tax_minor, block.currency) if block.tax_minor > 0 else "",
-            "tax_label": f"Tax ({formats.percent_bp(block.tax_rate_bp)})", "total": block.total}
+            "tax": money(block.tax_minor) if block.tax_minor > 0 else "",
+            "tax_label": f"Tax ({formats.percent_bp(block.tax_rate_bp)})",
+            "total": money(block.price_minor + block.tax_minor)}
 
 
-def purchase_row(p: PaymentRow) -> dict[str, str]:
-    status, color = PURCHASE_STATUS.get(p.status, (p.status.capitalize(), "gray"))
+def purchase_row(p: PaymentRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
+    status, color = PURCHASE_STATUS.get(p.status, (formats.label(p.status), "gray"))
     receipt = routes.invoice(p.invoice_id) if p.invoice_id and p.status == "succeeded" else ""
     note = p.last_error if p.status != "succeeded" and p.last_error else ""
-    return {"id": str(p.id), "when": when(p.completed_at or p.created_at), "description": p.description,
-            "amount": p.amount, "status": status, "color": color, "receipt": receipt, "note": note}
+    return {"id": str(p.id), "when": formats.instant(p.completed_at or p.created_at, time_zone),
+            "description": p.description, "amount": formats.money(p.amount_minor, p.currency), "status": status,
+            "color": color, "receipt": receipt, "note": note}
 
 
 class BuyHoursState(rx.State):
@@ -51,7 +55,7 @@ class BuyHoursState(rx.State):
     def _refresh(self, actor) -> None:
         org_id = actor.organization_id or 0
         self.blocks = [block_card(b) for b in hour_blocks.catalog_for(actor, org_id)]
-        self.purchases = [purchase_row(p) for p in payments.hour_block_purchases(actor, org_id)]
+        self.purchases = [purchase_row(p, actor.time_zone) for p in payments.hour_block_purchases(actor, org_id)]
 
     @rx.event
     async def load(self):

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
+from opsportal.domain.roles import Role
 from opsportal.services import credit_views, organizations, plans, prepaid, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.credit_views import ProductSummary
@@ -66,7 +66,14 @@ def coverage_tick(actor: Actor, org_id: int) -> tuple[dict[str, str], list[dict[
 
 
 def _period(start, end) -> str:
-    return f"{start:%d %b %Y} – {end:%d %b %Y}"
+    return f"{formats.day(start)} – {formats.day(end)}"
+
+
+def _role_label(role: str) -> str:
+    try:
+        return Role(role).label
+    except ValueError:
+        return formats.label(role)
 
 
 class DashboardState(rx.State):
@@ -96,11 +103,12 @@ class DashboardState(rx.State):
     error: str = ""
     _cursor: int = 0
     _watch_id: str = ""
+    _time_zone: str = formats.DEFAULT_TIME_ZONE
 
     def _apply(self, f: Figures) -> None:
         self.balances = [
-            {"label": f"{s.name} available", "value": format_quantity(s.available, s.unit),
-             "hint": f"{format_quantity(s.expiring_30d, s.unit)} expire within 30 days"}
+            {"label": f"{s.name} available", "value": formats.quantity(s.available, s.unit),
+             "hint": f"{formats.quantity(s.expiring_30d, s.unit)} expire within 30 days"}
             for s in f.summary if s.product in ("support_hours", "service_credits")
         ]
         h = f.hours
@@ -112,14 +120,14 @@ class DashboardState(rx.State):
         self.forecast = h.forecast.message
         p = f.payg
         self.payg_rows = [{"id": str(t.ticket_id), "href": routes.task(t.ticket_id), "title": t.title,
-                           "time": task_views.hours(t.minutes), "value": format_money(t.amount_minor, p.currency)}
+                           "time": task_views.hours(t.minutes), "value": formats.money(t.amount_minor, p.currency)}
                           for t in p.tasks[:PAYG_ROWS]]
         self.payg_more = max(0, len(p.tasks) - PAYG_ROWS)
         self.payg_time = task_views.hours(p.total_minutes)
-        self.payg_value = format_money(p.total_minor, p.currency)
-        self.payg_rate = format_money(p.hourly_rate_minor, p.currency) if p.hourly_rate_minor else "not agreed yet"
+        self.payg_value = formats.money(p.total_minor, p.currency)
+        self.payg_rate = formats.money(p.hourly_rate_minor, p.currency) if p.hourly_rate_minor else "not agreed yet"
         self.payg_period = _period(p.period_start, p.period_end)
-        self.recent = [task_views.task_row(r) for r in f.recent.items]
+        self.recent = [task_views.task_row(r, self._time_zone) for r in f.recent.items]
         self.open_tasks = f.recent.total
         if f.coverage is not None:
             self.coverage, self.coverage_regions = coverage_dict(f.coverage), region_rows(f.coverage)
@@ -136,6 +144,7 @@ class DashboardState(rx.State):
             return rx.redirect(routes.STAFF)
         self._watch_id = ""
         self._cursor = live.start_position()  # before reading: a change committed meanwhile wakes the page
+        self._time_zone = actor.time_zone
         return await offload.run(self._load, actor)
 
     def _load(self, actor: Actor):
@@ -150,11 +159,11 @@ class DashboardState(rx.State):
         self.org_id = org.id
         self.org_name = org.name
         self.parent_name = org.parent_name or ""
-        self.customer_since = org.created_at.strftime("%d %B %Y")
+        self.customer_since = formats.long_day(formats.local_date(org.created_at, actor.time_zone))
         self.children = overview.children
         self.member_count = overview.member_count
         self.role_counts = [
-            {"role": role.capitalize(), "count": str(n)} for role, n in overview.members_by_role.items()
+            {"role": _role_label(role), "count": formats.count(n)} for role, n in overview.members_by_role.items()
         ]
         self._apply(figures)
         return DashboardState.watch

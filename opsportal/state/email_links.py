@@ -126,11 +126,17 @@ class _LinkFormState(rx.State, mixin=True):
             return
         self.link_email, self.link_organization, self.link_role = found.email, found.organization, found.role_label
 
-    def _passwords_differ(self, form: dict, field: str) -> bool:
+    def _passwords_differ(self, form: dict, field: str, message: str = "The two passwords do not match.") -> bool:
         if str(form.get(field, "")) != str(form.get("confirm_password", "")):
-            self.error, self.link_problem = "The two passwords do not match.", False
+            self.error, self.link_problem = message, False
             return True
         return False
+
+    @rx.event
+    def edited(self, _value: str = ""):
+        """A field was changed: the message about what was typed goes (one about the link stays)."""
+        if not self.link_problem and self.error:
+            self.error = ""
 
     def _refused(self, exc: ServiceError) -> None:
         self.error = str(exc)
@@ -167,13 +173,15 @@ class InvitationState(_LinkFormState, rx.State):
     @rx.event
     async def submit(self, form: dict):
         password = str(form.get("password", ""))
-        if self._passwords_differ(form, "password"):
+        if self._passwords_differ(form, "password", "Repeat the password does not match Password."):
             return
         try:
             accepted = await offload.run(notifications.accept_invitation, self._token,
                                          full_name=str(form.get("full_name", ""))[:400], password=password)
         except ServiceError as exc:
             self._refused(exc)
+            if self.error.startswith("Give your full name"):  # named by the field's label
+                self.error = "Full name: enter your name (1 to 200 characters)."
             return
         self.error, self.link_problem = "", False
         auth = await self.get_state(AuthState)

@@ -6,7 +6,7 @@ from datetime import date
 
 import reflex as rx
 
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.roles import Role
 from opsportal.services import credit_views, credits
@@ -63,6 +63,9 @@ class GrantState(rx.State):
         except ServiceError as exc:
             self.error = str(exc)
             return
-        self.message = (f"Granted lot {lot.id}: {format_quantity(lot.quantity, lot.unit)} of {lot.product_name}, "
-                        f"{lot.kind}, allocated to {lot.allocated_to}.")
+        self.message = (f"Granted lot {lot.id}: {formats.quantity(lot.quantity, lot.unit)} of {lot.product_name}, "
+                        f"{formats.label(lot.kind).lower()}, allocated to {lot.allocated_to}"
+                        # The day the picker chose, as pages show days: expiry is a UTC day (DESIGN.md).
+                        + (f", usable through {formats.day(expires)} (to the end of that day, UTC)." if expires
+                           else ", with no expiry."))
         return rx.set_value("grant-quantity", "")

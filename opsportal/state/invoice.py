@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.invoices import may_see_invoices
 from opsportal.services import invoices, payments
 from opsportal.services.errors import ServiceError
 from opsportal.services.invoices import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
 from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
-from opsportal.state.invoices import REFUSED, day
+from opsportal.state.invoices import REFUSED, day, period_text
 
 # A checkout session lives a day; a page left open stops asking after this long (a reload starts again).
 WATCH_FOR_SECONDS = 30 * 60
@@ -29,23 +29,27 @@ PAYMENT_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "green
                   "expired": ("Not completed", "gray")}
 
 
-def when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if value else "—"
+def when(value: datetime | None, time_zone: str = formats.DEFAULT_TIME_ZONE) -> str:
+    return formats.instant(value, time_zone)
 
 
 def line_row(line: LinePublic, currency: str) -> dict[str, str]:
-    price = format_money(line.unit_price_minor, currency)
-    return {"position": str(line.position), "description": line.description, "quantity": line.quantity_text,
+    price = formats.money(line.unit_price_minor, currency)
+    return {"position": str(line.position), "description": line.description,
+            "quantity": formats.duration(line.quantity) if line.unit == "minute" else formats.count(line.quantity),
             "unit_price": f"{price} / h" if line.unit == "minute" else price,
-            "amount": format_money(line.amount_minor, currency)}
+            "amount": formats.money(line.amount_minor, currency)}
 
 
-def payment_rows(items: list[PaymentPublic]) -> list[dict[str, str]]:
+def payment_rows(items: list[PaymentPublic], time_zone: str = formats.DEFAULT_TIME_ZONE) -> list[dict[str, str]]:
     """Each payment, then what was reported about it (declined tries, the payment), oldest first."""
+    def when(value: datetime | None) -> str:
+        return formats.instant(value, time_zone)
+
     rows = []
     for n, p in enumerate(items, start=1):
-        status, color = PAYMENT_STATUS.get(p.status, (p.status.capitalize(), "gray"))
-        amount = format_money(p.amount_minor, p.currency)
+        status, color = PAYMENT_STATUS.get(p.status, (formats.label(p.status), "gray"))
+        amount = formats.money(p.amount_minor, p.currency)
         by = p.created_by or "—"
         offline = any(a.source == BANK_TRANSFER for a in p.attempts)
         rows.append({"kind": "payment", "when": when(p.created_at),
@@ -96,6 +100,7 @@ class InvoiceState(rx.State):
     pdf_url: str = ""
     _seen: str = ""
     _watch_id: str = ""
+    _time_zone: str = formats.DEFAULT_TIME_ZONE
 
     @rx.var
     def heading(self) -> str:
@@ -126,18 +131,21 @@ class InvoiceState(rx.State):
         row = detail.row
         self.error = ""
         self.invoice_id, self.number = row.id, row.number
-        self.status, self.status_label = row.status.value, row.status.label
-        self.organization, self.kind, self.period = row.organization, row.kind_label, row.period or ""
+        self.status, self.status_label = row.status.value, formats.label(row.status.value)
+        self.organization, self.kind, self.period = row.organization, row.kind_label, period_text(row.period)
         self.issued, self.due = day(row.issue_date), day(row.due_date)
-        self.paid_on = day(detail.paid_at.date()) if detail.paid_at else ""
+        self.paid_on = formats.day(detail.paid_at, time_zone=self._time_zone) if detail.paid_at else ""
         self.memo = detail.memo
         self.lines = [line_row(line, row.currency) for line in detail.lines]
-        self.totals = {"subtotal": format_money(detail.subtotal_minor, row.currency), "tax_rate": detail.tax_rate,
-                       "tax": format_money(detail.tax_minor, row.currency), "total": row.total,
-                       "paid": format_money(row.amount_paid_minor, row.currency), "outstanding": row.outstanding}
-        self.outstanding = row.outstanding if row.outstanding_minor else ""
+        outstanding = formats.money(row.outstanding_minor, row.currency)
+        self.totals = {"subtotal": formats.money(detail.subtotal_minor, row.currency),
+                       "tax_rate": formats.percent_bp(detail.tax_rate_bp),
+                       "tax": formats.money(detail.tax_minor, row.currency),
+                       "total": formats.money(row.total_minor, row.currency),
+                       "paid": formats.money(row.amount_paid_minor, row.currency), "outstanding": outstanding}
+        self.outstanding = outstanding if row.outstanding_minor else ""
         self.may_pay = detail.may_pay
-        self.payments = payment_rows(detail.payments)
+        self.payments = payment_rows(detail.payments, self._time_zone)
         self.payment_open = detail.stored_status == "open" and any(p.status == "open" for p in detail.payments)
         self.pdf_url = f"/api/invoices/{row.id}.pdf"
         self._seen = marker(detail)
@@ -151,6 +159,7 @@ class InvoiceState(rx.State):
         if actor.is_staff and invoice_id is not None:
             return rx.redirect(routes.staff_invoice(invoice_id))
         self._watch_id = ""  # a loop of a page shown before stops
+        self._time_zone = actor.time_zone
         self.paying, self.pay_error, self.refused = False, "", ""
         self.cancelled = self.router.url.query_parameters.get("checkout", "") == "cancelled"
         if not may_see_invoices(actor.role):

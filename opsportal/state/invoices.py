@@ -7,7 +7,7 @@ from datetime import date
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
+from opsportal.domain import formats
 from opsportal.domain.invoices import may_see_invoices
 from opsportal.services import invoices
 from opsportal.services.authz import Actor
@@ -24,22 +24,32 @@ REFUSED = "Invoices are shown to owners, administrators and billing contacts."
 
 
 def day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return formats.day(value)
+
+
+def period_text(period: str | None) -> str:
+    """A billing period as words: ``2026-09`` -> ``September 2026`` (anything else as it is)."""
+    text = (period or "").strip()
+    try:
+        return formats.month(date.fromisoformat(f"{text}-01")) if len(text) == 7 else text
+    except ValueError:
+        return text
 
 
 def money_text(amounts: MoneyByCurrency, currency: str) -> str:
     """A total per currency; none at all reads as zero in ``currency`` (e.g. "USD 0.00")."""
-    if amounts.amounts or not currency:
-        return amounts.text()
-    return format_money(0, currency)
+    if amounts.amounts:
+        return ", ".join(formats.money(v, c) for c, v in sorted(amounts.amounts.items()))
+    return formats.money(0, currency) if currency else "0.00"
 
 
 def invoice_row(row: InvoiceRow) -> dict[str, str]:
     """How one invoice reads in a list (strings only: Reflex ships them to the browser as they are)."""
     return {"id": str(row.id), "number": row.number, "href": routes.invoice(row.id), "kind": row.kind_label,
-            "period": row.period or "", "issued": day(row.issue_date), "due": day(row.due_date), "total": row.total,
-            "outstanding": row.outstanding if row.outstanding_minor else "—", "status": row.status.value,
-            "status_label": row.status.label}
+            "period": period_text(row.period), "issued": day(row.issue_date), "due": day(row.due_date),
+            "total": formats.money(row.total_minor, row.currency),
+            "outstanding": formats.money(row.outstanding_minor, row.currency) if row.outstanding_minor else "—",
+            "status": row.status.value, "status_label": formats.label(row.status.value)}
 
 
 class InvoicesState(PagedState, rx.State):
@@ -62,7 +72,7 @@ class InvoicesState(PagedState, rx.State):
     def overdue_hint(self) -> str:
         if self.overdue_count == 0:
             return "Nothing is past its due date."
-        return f"{self.overdue_count} invoice{'' if self.overdue_count == 1 else 's'} past due"
+        return f"{formats.count(self.overdue_count)} invoice{'' if self.overdue_count == 1 else 's'} past due"
 
     async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)

@@ -8,6 +8,7 @@ from datetime import datetime
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.domain.kb import KB_CATEGORIES
 from opsportal.services import kb
 from opsportal.services.authz import Actor
@@ -36,8 +37,9 @@ class HitView:
     parts: list[SnippetPart] = field(default_factory=list)
 
 
-def _date(value: datetime) -> str:
-    return value.strftime("%d %b %Y")
+def _date(value: datetime, time_zone: str = formats.DEFAULT_TIME_ZONE) -> str:
+    """The reader's day an article was last changed (a day is enough; the zone decides which day)."""
+    return formats.day(value, time_zone=time_zone)
 
 
 class KbState(PagedState, rx.State):
@@ -65,7 +67,7 @@ class KbState(PagedState, rx.State):
         self.shown_query = self.query.strip()
         self.hits = [
             HitView(slug=h.slug, href=routes.kb_article(h.slug), title=h.title, category=h.category,
-                    draft=not h.published, updated=_date(h.updated_at),
+                    draft=not h.published, updated=_date(h.updated_at, actor.time_zone),
                     parts=[SnippetPart(text=t, hit=is_hit) for t, is_hit in h.snippet])
             for h in result.items
         ]
@@ -161,12 +163,14 @@ class KbArticleState(rx.State):
     def _requested_slug(self) -> str:
         return str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
 
+    _time_zone: str = formats.DEFAULT_TIME_ZONE
+
     def _show(self, article: kb.ArticleDetail) -> None:
         self.found = True
         self.article_id, self.slug, self.title = article.id, article.slug, article.title
         self.category, self.body, self.published = article.category, article.body_md, article.published
         self.author = article.author or ""
-        self.updated = _date(article.updated_at)
+        self.updated = formats.instant(article.updated_at, self._time_zone)
         self.version = article.updated_at.isoformat()
 
     @rx.event
@@ -177,6 +181,7 @@ class KbArticleState(rx.State):
         if actor is None:
             return redirect
         self.can_edit = actor.is_staff
+        self._time_zone = actor.time_zone
         try:
             self._show(await offload.run(kb.get_article, actor, self._requested_slug()))
         except ServiceError as exc:

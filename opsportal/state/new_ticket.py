@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain.tasks import CATEGORIES, Priority
+from opsportal.domain import formats
+from opsportal.domain.tasks import CATEGORIES, Priority, ticket_problems
 from opsportal.services import kb, tasks
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
@@ -13,7 +14,7 @@ from opsportal.state.auth import actor_or_redirect
 
 FIELDS = ("subject", "category", "priority", "description")
 FIELD_LABELS = {"subject": "Subject", "category": "Category", "priority": "Priority", "description": "Description"}
-PRIORITY_OPTIONS = [{"value": p.value, "label": p.value.capitalize()} for p in Priority]
+PRIORITY_OPTIONS = [{"value": p.value, "label": formats.label(p.value)} for p in Priority]
 CATEGORY_OPTIONS = list(CATEGORIES)
 SUGGESTIONS = 3
 # What a suggestion looks at: enough to match, little enough to stay fast.
@@ -24,6 +25,8 @@ class NewTicketState(rx.State):
     is_customer: bool = False
     subject: str = ""
     description: str = ""
+    category: str = ""
+    priority: str = "normal"
     problems: dict[str, str] = {}
     summary: list[dict[str, str]] = []
     suggestions: list[dict[str, str]] = []
@@ -31,7 +34,8 @@ class NewTicketState(rx.State):
 
     @rx.event
     async def load(self):
-        self.subject = self.description = self.error = ""
+        self.subject = self.description = self.error = self.category = ""
+        self.priority = "normal"
         self.problems, self.summary, self.suggestions = {}, [], []
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
@@ -47,15 +51,36 @@ class NewTicketState(rx.State):
         self.suggestions = [{"slug": s.slug, "title": s.title, "category": s.category,
                              "href": routes.kb_article(s.slug)} for s in found]
 
+    def _recheck(self, name: str) -> None:
+        """A field with a problem is checked again as it changes: its message goes as soon as it is fixed."""
+        if name not in self.problems:
+            return
+        now = ticket_problems(self.subject, self.category, self.priority, self.description)
+        if name not in now:
+            self.problems = {f: m for f, m in self.problems.items() if f != name}
+            self.summary = [item for item in self.summary if item["field"] != name]
+
     @rx.event
     async def type_subject(self, value: str):
         self.subject = str(value)[:1_000]
+        self._recheck("subject")
         return await self._suggest()
 
     @rx.event
     async def type_description(self, value: str):
         self.description = str(value)[:25_000]
+        self._recheck("description")
         return await self._suggest()
+
+    @rx.event
+    def choose_category(self, value: str):
+        self.category = str(value)[:100]
+        self._recheck("category")
+
+    @rx.event
+    def choose_priority(self, value: str):
+        self.priority = str(value)[:20]
+        self._recheck("priority")
 
     @rx.event
     async def submit(self, form: dict):
@@ -65,6 +90,7 @@ class NewTicketState(rx.State):
         self.error = ""
         values = {name: str(form.get(name, "")) for name in FIELDS}
         self.subject, self.description = values["subject"], values["description"]
+        self.category, self.priority = values["category"], values["priority"]
         try:
             ticket = await offload.run(tasks.create_ticket, actor, **values)
         except tasks.InvalidTicket as exc:
@@ -76,5 +102,6 @@ class NewTicketState(rx.State):
             self.problems, self.summary, self.error = {}, [], str(exc)
             return
         self.problems, self.summary, self.suggestions = {}, [], []
-        self.subject = self.description = ""
+        self.subject = self.description = self.category = ""
+        self.priority = "normal"
         return rx.redirect(routes.task(ticket.id))

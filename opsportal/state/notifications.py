@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from opsportal.domain.notifications import NotificationKind, format_amount
+from opsportal.domain import formats
+from opsportal.domain.notifications import NotificationKind
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import notifications
 from opsportal.services.authz import Actor
@@ -24,7 +25,7 @@ ON, OFF = "on", "off"
 def _threshold_note(minutes: int | None) -> str:
     if minutes is None:
         return "No alert threshold is set: owners and administrators set one on the Organization page."
-    return f"The alert threshold is {format_amount(minutes, 'minute')} of available support hours."
+    return f"The alert threshold is {formats.duration(minutes)} of available support hours."
 
 
 class NotificationsState(PagedState, rx.State):

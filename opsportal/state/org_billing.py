@@ -57,7 +57,8 @@ class OrgBillingState(rx.State):
         invoice_terms = invoices.invoice_terms(actor, self.org_id)
         self.tax_input = invoice_terms.tax_rate.rstrip("%")
         self.terms_days_input = str(invoice_terms.payment_terms_days)
-        self.terms_label = (f"tax {invoice_terms.tax_rate}, due {invoice_terms.payment_terms_days} "
+        self.terms_label = (f"tax {formats.percent_bp(invoice_terms.tax_rate_bp)}, "
+                            f"due {invoice_terms.payment_terms_days} "
                             f"day{'' if invoice_terms.payment_terms_days == 1 else 's'} after issue")
 
     async def _staff_admin(self):

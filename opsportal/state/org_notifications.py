@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
-from opsportal.domain.notifications import format_amount
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.services import notifications
 from opsportal.services.authz import Actor
@@ -15,6 +15,7 @@ from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 INVITABLE = (Role.member, Role.billing, Role.admin, Role.owner)
+THRESHOLD_LABEL = "Alert below"
 
 
 def _requested_org(path: str) -> int | None:
@@ -41,11 +42,12 @@ class OrgNotificationsState(rx.State):
     threshold_set: bool = False
     threshold_error: str = ""
     threshold_message: str = ""
+    _time_zone: str = formats.DEFAULT_TIME_ZONE
 
     def _refresh(self, actor: Actor) -> None:
         self.invitations = [
             {"id": str(i.id), "email": i.email, "role": Role(i.role).label,
-             "expires": f"{i.expires_at:%d %b %Y %H:%M} UTC"}
+             "expires": formats.instant(i.expires_at, self._time_zone)}
             for i in notifications.pending_invitations(actor, self.org_id)
         ]
         minutes = notifications.low_balance_threshold(actor, self.org_id)
@@ -54,11 +56,13 @@ class OrgNotificationsState(rx.State):
             self.threshold_label, self.threshold_input = "No alert is set.", ""
         else:
             hours, rest = divmod(minutes, 60)
-            self.threshold_label = f"Alert below {format_amount(minutes, 'minute')} of available support hours."
+            self.threshold_label = f"Alert below {formats.duration(minutes)} of available support hours."
             self.threshold_input = f"{hours}:{rest:02d}"
 
     async def _actor(self):
         actor, redirect = await actor_or_redirect(self)
+        if actor is not None:
+            self._time_zone = actor.time_zone
         return actor, redirect
 
     @rx.event
@@ -99,7 +103,7 @@ class OrgNotificationsState(rx.State):
         email = str(form.get("email", "")).strip()[:320]
         role = str(form.get("role", "")).strip()[:40]
         if not email:
-            self.invite_error = "Enter the e-mail address to invite."
+            self.invite_error = "E-mail address: enter the address to invite."
             return
 
         def invite():
@@ -115,7 +119,7 @@ class OrgNotificationsState(rx.State):
             return
         self.invite_open = False
         self.notice = (f"Invitation e-mailed to {invitation.email} as {Role(invitation.role).label.lower()}. "
-                       f"The link works until {invitation.expires_at:%d %b %Y %H:%M} UTC.")
+                       f"The link works until {formats.instant(invitation.expires_at, self._time_zone)}.")
 
     @rx.event
     async def revoke(self, invitation_id: str):
@@ -155,7 +159,7 @@ class OrgNotificationsState(rx.State):
             return
         self.threshold_message = ("The alert is off." if minutes is None else
                                   f"Saved. Subscribers are e-mailed once when available support hours fall below "
-                                  f"{format_amount(minutes, 'minute')}.")
+                                  f"{formats.duration(minutes)}.")
 
     @rx.event
     async def save_threshold(self, form: dict):
@@ -163,9 +167,19 @@ class OrgNotificationsState(rx.State):
         try:
             minutes = parse_quantity(str(form.get("threshold", ""))[:40], "minute")
         except ValueError as exc:
-            self.threshold_error = sentence(str(exc))
+            problem = sentence(str(exc))
+            self.threshold_error = f"{THRESHOLD_LABEL}: {problem[:1].lower()}{problem[1:]}"
             return
         return await self._save_threshold(minutes)
+
+    @rx.event
+    def invite_edited(self, _value: str = ""):
+        """The invitation's message answers the fields as they were sent: it goes once one is changed."""
+        self.invite_error = ""
+
+    @rx.event
+    def threshold_edited(self, _value: str = ""):
+        self.threshold_error = ""
 
     @rx.event
     async def remove_threshold(self):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.services import tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
@@ -53,6 +54,8 @@ class TaskState(PagedState, rx.State):
     _watch_id: str = ""
     # What this page shows (task id, comment window, time entry page): the refresh loop reads it again.
     _view: View = (0, COMMENT_WINDOW, 1)
+    # The reader's zone (the actor's), every instant on the page is shown in.
+    _time_zone: str = formats.DEFAULT_TIME_ZONE
 
     @rx.var
     def heading(self) -> str:
@@ -75,15 +78,15 @@ class TaskState(PagedState, rx.State):
         self.status, self.status_label = row.status, row.status_label
         self.status_color = task_views.STATUS_COLORS.get(row.status, "gray")
         self.is_closed = row.status == "closed"
-        self.priority, self.category = row.priority.capitalize(), row.category
+        self.priority, self.category = formats.label(row.priority), row.category
         self.agent = row.agent or "Not assigned yet"
         self.organization = row.organization
         self.opened_by = detail.created_by or "the support team"
-        self.opened_at = task_views.when(detail.created_at)
-        self.updated = task_views.when(row.updated_at)
+        self.opened_at = task_views.when(detail.created_at, self._time_zone)
+        self.updated = task_views.when(row.updated_at, self._time_zone)
         self.time_logged = task_views.hours(row.minutes_logged)
         self.description = detail.description
-        self.comments = [task_views.comment(c) for c in detail.comments]
+        self.comments = [task_views.comment(c, self._time_zone) for c in detail.comments]
         self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [task_views.time_entry(e) for e in detail.time_entries]
@@ -110,6 +113,7 @@ class TaskState(PagedState, rx.State):
     async def _show(self, actor: Actor, view: View):
         """Reads ``view`` of the task (off the event loop), shows it and (re)starts the refresh loop on it."""
         self._cursor = live.start_position()  # before reading: a change committed meanwhile wakes the page
+        self._time_zone = actor.time_zone
         return await offload.run(self._read_and_show, actor, view)
 
     def _read_and_show(self, actor: Actor, view: View):
@@ -150,6 +154,7 @@ class TaskState(PagedState, rx.State):
         if actor is None:
             return redirect
         self.comment_error = ""
+        self._time_zone = actor.time_zone
         # The form's own value: a debounced on_change may not have reached the server yet.
         text = str((form or {}).get("body", self.draft))
         try:

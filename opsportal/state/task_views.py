@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from opsportal import routes
-from opsportal.domain.billing_time import format_money
-from opsportal.domain.ledger.products import format_quantity
+from opsportal.domain import formats
 from opsportal.services import tasks
 from opsportal.services.tasks import CommentPublic, TaskRow, TimeEntryPublic, TimeTotals
 
@@ -16,22 +15,23 @@ STATUS_COLORS = {"open": "blue", "in_progress": "indigo", "waiting_on_customer":
 
 
 def hours(minutes: int) -> str:
-    return format_quantity(minutes, "minute")
+    return formats.duration(minutes)
 
 
-def when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC") if value else "—"
+def when(value: datetime | None, time_zone: str = formats.DEFAULT_TIME_ZONE) -> str:
+    """An instant in the reader's zone, the zone named."""
+    return formats.instant(value, time_zone)
 
 
 def day(value: date | None) -> str:
-    return value.strftime("%d %b %Y") if value else "—"
+    return formats.day(value)
 
 
-def task_row(row: TaskRow) -> dict[str, str]:
+def task_row(row: TaskRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
     return {"id": str(row.id), "href": routes.task(row.id), "title": row.title, "status": row.status,
             "status_label": row.status_label, "color": STATUS_COLORS.get(row.status, "gray"),
-            "category": row.category, "priority": row.priority.capitalize(), "agent": row.agent or "Unassigned",
-            "time": hours(row.minutes_logged), "updated": when(row.updated_at)}
+            "category": row.category, "priority": formats.label(row.priority), "agent": row.agent or "Unassigned",
+            "time": hours(row.minutes_logged), "updated": when(row.updated_at, time_zone)}
 
 
 def paid_by(entry: TimeEntryPublic) -> str:
@@ -44,7 +44,7 @@ def paid_by(entry: TimeEntryPublic) -> str:
 def time_entry(entry: TimeEntryPublic) -> dict[str, str]:
     return {"id": str(entry.id), "date": day(entry.work_date), "agent": entry.agent, "time": hours(entry.minutes),
             "paid_by": paid_by(entry),
-            "value": format_money(entry.payg_amount_minor, entry.currency) if entry.payg_minutes else "—",
+            "value": formats.money(entry.payg_amount_minor, entry.currency) if entry.payg_minutes else "—",
             "note": entry.note, "corrected": "yes" if entry.revisions > 0 else "",
             "after_hours": "yes" if entry.after_hours else "", "billed": "yes" if entry.billed else ""}
 
@@ -53,7 +53,7 @@ def time_totals(totals: TimeTotals) -> dict[str, str]:
     """The totals line over all of a task's entries (summed by the service, not from the page shown)."""
     return {"time": hours(totals.minutes), "prepaid": hours(totals.prepaid_minutes),
             "payg": hours(totals.payg_minutes),
-            "value": " + ".join(format_money(v, c) for c, v in sorted(totals.payg_amount_by_currency)) or "—"}
+            "value": " + ".join(formats.money(v, c) for c, v in sorted(totals.payg_amount_by_currency)) or "—"}
 
 
 def wider_window(current: int) -> int:
@@ -64,16 +64,17 @@ def wider_window(current: int) -> int:
 def earlier_label(comment_count: int, shown: int) -> str:
     """The label of the button that shows older comments; "" when all are shown or the window is at its bound."""
     more = max(0, comment_count - shown)
-    return f"Show earlier messages ({more:,} more)" if more and shown < tasks.MAX_COMMENT_WINDOW else ""
+    return f"Show earlier messages ({formats.count(more)} more)" if more and shown < tasks.MAX_COMMENT_WINDOW else ""
 
 
 def window_note(comment_count: int, shown: int) -> str:
     """What the page says when it shows as many comments as a page may hold and older ones remain."""
     if comment_count > shown >= tasks.MAX_COMMENT_WINDOW:
-        return f"Showing the latest {shown:,} of {comment_count:,} messages."
+        return f"Showing the latest {formats.count(shown)} of {formats.count(comment_count)} messages."
     return ""
 
 
-def comment(c: CommentPublic) -> dict[str, str]:
+def comment(c: CommentPublic, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
     return {"id": str(c.id), "author": c.author, "side": "support" if c.from_staff else "customer",
-            "who": "Support team" if c.from_staff else "Customer", "body": c.body, "when": when(c.created_at)}
+            "who": "Support team" if c.from_staff else "Customer", "body": c.body,
+            "when": when(c.created_at, time_zone)}

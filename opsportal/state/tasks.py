@@ -70,7 +70,7 @@ class TasksState(PagedState, rx.State):
             return
         self.error = ""
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.rows = [task_views.task_row(r) for r in listing.items]
+        self.rows = [task_views.task_row(r, actor.time_zone) for r in listing.items]
 
     @rx.event
     async def load(self):

@@ -268,11 +268,13 @@ def test_an_owner_sets_the_low_support_hours_alert_in_hours_and_minutes(page: Pa
     page.get_by_role("link", name="Organization").click()
     page.get_by_label("Alert below").fill("7:3O")
     page.get_by_role("button", name="Save alert").click()
-    expect(page.get_by_role("alert")).to_contain_text("Enter hours such as 10, 7:30 or 45m")
+    expect(page.get_by_role("alert")).to_have_text("Alert below: enter hours such as 10, 7:30 or 45m.")
+    page.get_by_label("Alert below").fill("7:3")  # the message answered what was sent: it goes once it is edited
+    expect(page.get_by_role("alert")).to_have_count(0)
 
     page.get_by_label("Alert below").fill("5:30")
     page.get_by_role("button", name="Save alert").click()
-    expect(page.locator("#threshold-label")).to_have_text("Alert below 5:30 h of available support hours.")
+    expect(page.locator("#threshold-label")).to_have_text("Alert below 5 h 30 min of available support hours.")
 
     page.get_by_role("button", name="Turn the alert off").click()
     expect(page.locator("#threshold-label")).to_have_text("No alert is set.")

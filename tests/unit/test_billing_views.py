@@ -31,7 +31,7 @@ def test_an_invoice_row_links_to_the_invoice_and_names_its_status_in_words():
     shown = invoice_row(row(ShownStatus.overdue, 15_800))
     assert shown["href"] == "/billing/invoices/7"
     assert (shown["status"], shown["status_label"]) == ("overdue", "Overdue")
-    assert (shown["total"], shown["outstanding"], shown["due"]) == ("USD 158.00", "USD 158.00", "01 Dec 2026")
+    assert (shown["total"], shown["outstanding"], shown["due"]) == ("USD 158.00", "USD 158.00", "1 Dec 2026")
 
 
 def test_a_paid_invoice_shows_a_dash_for_outstanding():
@@ -79,3 +79,25 @@ def test_a_purchase_links_its_receipt_only_once_paid():
                          None, "Your card was declined.")
     shown = purchase_row(pending)
     assert (shown["receipt"], shown["status"], shown["note"]) == ("", "Not paid yet", "Your card was declined.")
+
+
+def test_payments_and_purchases_are_timed_in_the_readers_zone_with_the_zone_named():
+    assert payment_rows([payment("open")], "America/New_York")[0]["when"] == "20 Nov 2026, 04:30 EST"
+    bought = PaymentRow(9, "hour_block", "Standard block", "succeeded", 114_000, "USD", AT, AT, 21, "")
+    assert purchase_row(bought, "Europe/London")["when"] == "20 Nov 2026, 09:30 GMT"
+
+
+def test_an_invoice_line_of_time_reads_as_a_duration_and_an_unknown_payment_status_in_words():
+    from opsportal.services.invoices import LinePublic
+    from opsportal.state.invoice import line_row
+
+    line = line_row(LinePublic(1, "Pay-as-you-go time", 90, "minute", 12_000, 18_000, None), "USD")
+    assert (line["quantity"], line["unit_price"], line["amount"]) == ("1 h 30 min", "USD 120.00 / h", "USD 180.00")
+    assert payment_rows([payment("requires_action")])[0]["status"] == "Requires action"
+
+
+def test_a_billing_period_reads_as_a_month_in_words():
+    from opsportal.state.invoices import period_text
+
+    assert invoice_row(row(ShownStatus.paid, 0))["period"] == "October 2026"
+    assert (period_text("2026-09"), period_text(None), period_text("Q3 2026")) == ("September 2026", "", "Q3 2026")

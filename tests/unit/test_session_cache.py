@@ -1,5 +1,6 @@
 """A worker trusts a session it checked for a bounded time, and forgets it at once when it ends here."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from opsportal.domain.roles import Role
@@ -66,3 +67,15 @@ def test_the_least_recently_used_session_is_dropped_when_the_cache_is_full():
     cache.put("c", actor(session_id="s3"), LATER, monotonic=100.0)
     assert cache.get("b", max_age_seconds=30, now=NOW, monotonic=100.0) is None
     assert cache.get("a", max_age_seconds=30, now=NOW, monotonic=100.0) is not None
+
+
+def test_rewriting_a_users_actor_changes_every_session_of_that_user_only_and_keeps_when_it_was_checked():
+    cache = SessionCache()
+    cache.put("mine-1", actor(1, "s1"), LATER, monotonic=100.0)
+    cache.put("mine-2", actor(1, "s2"), LATER, monotonic=100.0)
+    cache.put("theirs", actor(2, "s3"), LATER, monotonic=100.0)
+    cache.update_user(1, lambda a: replace(a, time_zone="America/New_York"))
+    assert {cache.get(t, max_age_seconds=30, now=NOW, monotonic=129.0).time_zone for t in ("mine-1", "mine-2")} == {
+        "America/New_York"}
+    assert cache.get("theirs", max_age_seconds=30, now=NOW, monotonic=129.0).time_zone == "UTC"
+    assert cache.get("mine-1", max_age_seconds=30, now=NOW, monotonic=130.0) is None  # still due for its check

@@ -27,7 +27,7 @@ def test_time_no_prepaid_hours_covered_says_pay_as_you_go_with_its_value():
 
 def test_time_split_between_prepaid_hours_and_pay_as_you_go_shows_the_split():
     view = task_views.time_entry(_entry(60, 30, 6000))
-    assert view["paid_by"] == "Prepaid hours 1 h 00 min + pay-as-you-go 0 h 30 min"
+    assert view["paid_by"] == "Prepaid hours 1 h + pay-as-you-go 30 min"
     assert view["value"] == "USD 60.00"
 
 
@@ -39,7 +39,7 @@ def test_a_corrected_entry_is_marked_corrected_and_an_untouched_one_is_not():
 def test_totals_add_time_and_value_per_currency():
     totals = task_views.time_totals(TimeTotals(minutes=115, prepaid_minutes=60, payg_minutes=55,
                                                payg_amount_by_currency=(("USD", 9000), ("EUR", 2000))))
-    assert totals == {"time": "1 h 55 min", "prepaid": "1 h 00 min", "payg": "0 h 55 min",
+    assert totals == {"time": "1 h 55 min", "prepaid": "1 h", "payg": "55 min",
                       "value": "EUR 20.00 + USD 90.00"}
 
 
@@ -76,7 +76,7 @@ def test_a_task_row_links_to_its_page_and_says_unassigned_without_an_agent():
                   minutes_logged=125, updated_at=datetime(2026, 11, 20, 9, 5, tzinfo=UTC))
     view = task_views.task_row(row)
     assert view["href"] == "/tasks/7"
-    assert (view["agent"], view["priority"], view["time"]) == ("Unassigned", "High", "2 h 05 min")
+    assert (view["agent"], view["priority"], view["time"]) == ("Unassigned", "High", "2 h 5 min")
     assert view["updated"] == "20 Nov 2026, 09:05 UTC"
 
 
@@ -86,3 +86,18 @@ def test_comments_from_the_support_team_and_from_the_customer_are_told_apart():
     customer = task_views.comment(CommentPublic(id=2, author="Olivia", from_staff=False, body="Hi", created_at=at))
     assert (staff["side"], staff["who"]) == ("support", "Support team")
     assert (customer["side"], customer["who"]) == ("customer", "Customer")
+
+
+def test_a_task_and_its_comments_are_timed_in_the_readers_zone_with_the_zone_named():
+    row = TaskRow(id=7, organization="Northwind", title="VPN down", status="in_progress", status_label="In progress",
+                  category="Networking", priority="urgent", agent="Alex Kim", minutes_logged=0,
+                  updated_at=datetime(2026, 12, 3, 14, 5, tzinfo=UTC))
+    assert task_views.task_row(row, "America/New_York")["updated"] == "3 Dec 2026, 09:05 EST"
+    assert task_views.task_row(row, "Europe/London")["updated"] == "3 Dec 2026, 14:05 GMT"
+    said = CommentPublic(id=1, author="Alex Kim", from_staff=True, body="On it.",
+                         created_at=datetime(2026, 12, 3, 3, 0, tzinfo=UTC))
+    assert task_views.comment(said, "America/New_York")["when"] == "2 Dec 2026, 22:00 EST"
+
+
+def test_a_time_entry_reads_its_work_day_as_a_calendar_day():
+    assert task_views.time_entry(_entry(10, 0))["date"] == "20 Nov 2026"
