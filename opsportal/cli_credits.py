@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
+from opsportal.domain import formats
 from opsportal.domain.ledger.lots import last_usable_day
-from opsportal.domain.ledger.products import format_quantity
 
 
 def _lot_json(lot) -> dict:
@@ -64,8 +64,8 @@ def cmd_balance(args: argparse.Namespace) -> None:
                "available": bal.available, "in_play": bal.in_play, "lots": [_lot_json(lot) for lot in bal.lots],
                "expiry_schedule": bal.expiry_schedule}
     schedule = ", ".join(f"{k}: {v}" for k, v in bal.expiry_schedule.items())
-    _emit(args, payload, f"{bal.organization} {bal.product}: available {format_quantity(bal.available, bal.unit)}, "
-                         f"in play {format_quantity(bal.in_play, bal.unit)}; expiry schedule (days) {schedule}")
+    _emit(args, payload, f"{bal.organization} {bal.product}: available {formats.quantity(bal.available, bal.unit)}, "
+                         f"in play {formats.quantity(bal.in_play, bal.unit)}; expiry schedule (days) {schedule}")
 
 
 def cmd_expire(args: argparse.Namespace) -> None:

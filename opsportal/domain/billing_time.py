@@ -24,10 +24,3 @@ def payg_amount(minutes: int, hourly_rate_minor: int) -> int:
     if minutes < 0 or hourly_rate_minor < 0:
         raise ValueError("minutes and rate must not be negative")
     return (minutes * hourly_rate_minor * 2 + 60) // 120
-
-
-def format_money(minor: int, currency: str) -> str:
-    """``1234567, "USD"`` -> ``USD 12,345.67`` (two-decimal currencies)."""
-    sign = "-" if minor < 0 else ""
-    units, cents = divmod(abs(minor), 100)
-    return f"{sign}{currency} {units:,}.{cents:02d}"

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
+from opsportal.domain.ledger.products import Unit
 from opsportal.domain.tasks import STATUS_LABELS
 
 # The portal's one locale: dates, numbers and money follow it everywhere.
@@ -186,8 +187,8 @@ def credits(quantity: int) -> str:
 
 
 def quantity(value: int, unit: str) -> str:
-    """A ledger quantity in its unit: minutes as a duration, credits as a count."""
-    return duration(value) if str(unit) == "minute" else credits(value)
+    """A ledger quantity in its unit: minutes as a duration, credits as a count (ValueError for another unit)."""
+    return duration(value) if Unit(unit) is Unit.minute else credits(value)
 
 
 # --- words, not codes -----------------------------------------------------------------------------------------
@@ -268,3 +269,22 @@ def sheet_instant(value: datetime | None, time_zone: str | tzinfo | None) -> str
 def sheet_day(value: date | None) -> str:
     """``2026-12-03``: a calendar day as spreadsheets read it."""
     return value.isoformat() if value else ""
+
+
+# --- windows and wall clocks ----------------------------------------------------------------------------------
+
+
+def window(start: datetime, end: datetime, time_zone: str | tzinfo | None) -> str:
+    """``Sat 29 Nov 2026, 22:00–00:00 GMT``: a span of time in the reader's zone, the zone named once."""
+    tz = zone(time_zone)
+    s, e = _utc(start), _utc(end)
+    return (f"{format_datetime(s, 'EEE d MMM y, HH:mm', tzinfo=tz, locale=LOCALE)}–"
+            f"{format_time(e, 'HH:mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(e, tz)}")
+
+
+def weekday_clock(value: datetime, time_zone: str | tzinfo | None, *, with_day: bool = True) -> str:
+    """``Mon 30 Nov, 08:00 EST`` (``Mon 08:00 EST`` without the day): a region's wall clock, zone named."""
+    tz = zone(time_zone)
+    at = _utc(value)
+    pattern = "EEE d MMM, HH:mm" if with_day else "EEE HH:mm"
+    return f"{format_datetime(at, pattern, tzinfo=tz, locale=LOCALE)} {zone_abbreviation(at, tz)}"

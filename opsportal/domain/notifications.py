@@ -238,15 +238,6 @@ def scheduled_run_due(kind: NotificationKind, at: datetime) -> bool:
 # not yet moved to formats (state.notifications, state.org_notifications); delete it with its last caller.
 
 
-def format_amount(quantity: int, unit: Unit | str) -> str:
-    """Minutes as hours ``h:mm`` (``7:30 h``); credits as a count (``1 credit``, ``1,250 credits``)."""
-    if Unit(unit) is Unit.minute:
-        sign = "-" if quantity < 0 else ""
-        hours, minutes = divmod(abs(quantity), 60)
-        return f"{sign}{hours:,}:{minutes:02d} h"
-    return f"{quantity:,} credit" + ("" if abs(quantity) == 1 else "s")
-
-
 # --- figures the services gather ----------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger import split as split_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
@@ -238,7 +239,7 @@ def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: st
     except InsufficientBalance as exc:
         raise Conflict(
             f"Not enough {prod.name.lower()} available for {names[org_id]}: requested "
-            f"{prod.format_quantity(exc.requested)}, available {prod.format_quantity(exc.available)}."
+            f"{formats.quantity(exc.requested, prod.unit)}, available {formats.quantity(exc.available, prod.unit)}."
         ) from None
     missing = set(holders.values()) - names.keys()
     if missing:  # a lot held outside the organization's ancestry (the tree changed after it was allocated)

@@ -8,9 +8,9 @@ from datetime import date, datetime
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import hour_blocks as rules
 from opsportal.domain import invoices as invoice_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.models import HourBlock
 from opsportal.models.types import utcnow
@@ -40,15 +40,15 @@ class BlockPublic:
 
     @property
     def price(self) -> str:
-        return format_money(self.price_minor, self.currency)
+        return formats.money(self.price_minor, self.currency)
 
     @property
     def total(self) -> str:
-        return format_money(self.price_minor + self.tax_minor, self.currency)
+        return formats.money(self.price_minor + self.tax_minor, self.currency)
 
     @property
     def per_hour(self) -> str:
-        return format_money(self.per_hour_minor, self.currency)
+        return formats.money(self.per_hour_minor, self.currency)
 
 
 def _terms(b: HourBlock) -> rules.BlockTerms:

@@ -15,14 +15,13 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
-from opsportal.domain.ledger.products import format_quantity
 from opsportal.domain.plan_offers import incident_option
 from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
 from opsportal.domain.regions import Region, local_time, next_business_start
@@ -74,13 +73,13 @@ class IncidentResult:
     window_end: datetime
 
 
-def window_text(start: datetime, end: datetime, region: Region | None = None) -> str:
-    """``Sat 29 Nov 2026 22:00–00:00 UTC`` (and the region's wall clock when given)."""
-    s, e = start.astimezone(UTC), end.astimezone(UTC)
-    text = f"{s:%a %d %b %Y %H:%M}–{e:%H:%M} UTC"
+def window_text(start: datetime, end: datetime, region: Region | None = None, *,
+                time_zone: str = formats.DEFAULT_TIME_ZONE) -> str:
+    """``Sat 29 Nov 2026, 22:00–00:00 GMT`` in ``time_zone`` (and the region's wall clock when given)."""
+    text = formats.window(start, end, time_zone)
     if region is not None:
-        ls, le = local_time(region, start), local_time(region, end)
-        text += f" ({region.code}: {ls:%a %H:%M}–{le:%H:%M} {le:%Z})"
+        text += f" ({region.code}: {formats.weekday_clock(start, region.tz, with_day=False)}" \
+                f"–{formats.clock_time(end, region.tz)})"
     return text
 
 
@@ -89,7 +88,7 @@ def _row(req: IncidentRequest, ticket: Ticket, inv: Invoice, name: str) -> Incid
     status = CANCELLED if req.status == AWAITING and inv.status == "void" else req.status
     return IncidentRow(req.id, req.kind, name, status, STATUS_LABELS[status], req.window_start,
                        req.window_end, req.expected_units, unit_text(req.unit_minutes), ticket.id, ticket.title,
-                       inv.id, inv.number or "", format_money(inv.total_minor, inv.currency))
+                       inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency))
 
 
 def incident_rows(session: Session, org_id: int, *, limit: int = 20) -> list[IncidentRow]:
@@ -188,7 +187,7 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
             opens = next_business_start(home, window.start)
             if opens < window.end:
                 raise InvalidInput(f"A scheduled after-hours window lies outside {home.code} business hours, which "
-                                   f"open {local_time(home, opens):%a %d %b %H:%M %Z}; Gold Support covers them.")
+                                   f"open {formats.weekday_clock(opens, home.tz)}; Gold Support covers them.")
         ticket = Ticket(organization_id=org_id, title=" ".join(title.split()), category=category,
                         priority=priority.value, description=description.strip(),
                         created_by_user_id=actor.user_id or None, status=TaskStatus.waiting_on_customer.value,
@@ -211,10 +210,10 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
         session.add(req)
         session.add(TicketComment(ticket_id=ticket.id, author_name=SYSTEM_AUTHOR, from_staff=True, created_at=at,
                                   body=f"{offering.name} requested. Awaiting payment of invoice {inv.number} "
-                                       f"({format_money(inv.total_minor, inv.currency)}); the work is scheduled "
+                                       f"({formats.money(inv.total_minor, inv.currency)}); the work is scheduled "
                                        "once it is paid."))
         session.flush()
-        return IncidentResult(req.id, ticket.id, inv.id, inv.number, format_money(inv.total_minor, inv.currency),
+        return IncidentResult(req.id, ticket.id, inv.id, inv.number, formats.money(inv.total_minor, inv.currency),
                               window.start, window.end)
 
 
@@ -253,7 +252,7 @@ def schedule_paid(session: Session, invoice: Invoice, at: datetime) -> None:
     session.add(req)
     home = store.profile(session, req.organization_id)
     region = store.regions(session).get(home[0]) if home else None
-    prepaid = format_quantity(req.expected_units * req.unit_minutes, "minute")
+    prepaid = formats.duration(req.expected_units * req.unit_minutes)
     session.add(TicketComment(ticket_id=ticket.id, author_name=SYSTEM_AUTHOR, from_staff=True, created_at=at,
                               body=f"Paid — scheduled for {window_text(req.window_start, req.window_end, region)}. "
                                    f"Invoice {invoice.number} prepaid {prepaid}, used first by time on this "

@@ -17,9 +17,9 @@ from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
 from opsportal.domain import billing_details as billing_rules
+from opsportal.domain import formats
 from opsportal.domain import invoices as rules
 from opsportal.domain import jobs as job_rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft, ShownStatus
 from opsportal.models import (
     Invoice,
@@ -65,11 +65,11 @@ class InvoiceRow:
 
     @property
     def total(self) -> str:
-        return format_money(self.total_minor, self.currency)
+        return formats.money(self.total_minor, self.currency)
 
     @property
     def outstanding(self) -> str:
-        return format_money(self.outstanding_minor, self.currency)
+        return formats.money(self.outstanding_minor, self.currency)
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class MoneyByCurrency:
     def text(self) -> str:
         if not self.amounts:
             return "0.00"
-        return ", ".join(format_money(v, c) for c, v in sorted(self.amounts.items()))
+        return ", ".join(formats.money(v, c) for c, v in sorted(self.amounts.items()))
 
     @property
     def is_zero(self) -> bool:
@@ -106,10 +106,7 @@ class LinePublic:
 
     @property
     def quantity_text(self) -> str:
-        if self.unit == "minute":
-            hours, minutes = divmod(self.quantity, 60)
-            return f"{hours}:{minutes:02d} h"
-        return f"{self.quantity:,}"
+        return formats.duration(self.quantity) if self.unit == "minute" else formats.count(self.quantity)
 
 
 @dataclass(frozen=True)
@@ -401,7 +398,7 @@ class BilledInvoice:
 
     @property
     def total(self) -> str:
-        return format_money(self.total_minor, self.currency)
+        return formats.money(self.total_minor, self.currency)
 
 
 @dataclass(frozen=True)
@@ -674,7 +671,7 @@ def record_offline_payment(actor: Actor, invoice_id: int, *, at: datetime | None
             raise Conflict(f"Invoice {inv.number} is void; it cannot be marked paid.")
         if inv.issue_date is not None and at.date() < inv.issue_date:
             raise InvalidInput(f"The payment date cannot be before the invoice's issue date, "
-                               f"{inv.issue_date:%d %b %Y}.")
+                               f"{formats.day(inv.issue_date)}.")
         owed = rules.outstanding(inv.total_minor, inv.amount_paid_minor)
         if owed <= 0:
             raise Conflict(f"Nothing is owed on invoice {inv.number}.")

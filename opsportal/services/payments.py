@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import hour_blocks as block_rules
 from opsportal.domain import invoices as rules
-from opsportal.domain.billing_time import format_money
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day, last_usable_day
 from opsportal.models import CreditLot, HourBlock, Invoice, Organization, Payment, PaymentAttempt, StripeEvent
@@ -228,7 +228,7 @@ def _apply_to_invoice(session: Session, payment: Payment, at: datetime) -> None:
         return
     inv.amount_paid_minor += payment.amount_minor
     if inv.amount_paid_minor > inv.total_minor:
-        over = format_money(inv.amount_paid_minor - inv.total_minor, inv.currency)
+        over = formats.money(inv.amount_paid_minor - inv.total_minor, inv.currency)
         payment.problem = f"Invoice {inv.number} is overpaid by {over}: refund the difference."
     if inv.amount_paid_minor >= inv.total_minor:
         inv.status, inv.paid_at = InvoiceStatus.paid.value, at
@@ -248,7 +248,8 @@ def _apply_hour_block(session: Session, payment: Payment, at: datetime) -> None:
         expires_at=end_of_day(expires), shared=False, origin=str(Origin.hour_block),
         note=f"{payment.description}, payment {payment.id}", at=at, user_id=payment.created_by_user_id)
     hours = payment.block_minutes // 60
-    line = rules.item_line(f"{payment.description}, usable through {expires:%Y-%m-%d}", 1, payment.block_price_minor)
+    line = rules.item_line(f"{payment.description}, usable through {formats.day(expires)}", 1,
+                           payment.block_price_minor)
     # The receipt's tax is what was charged: the rate fixed when the checkout started (amount_minor was
     # priced from block_price_minor at that rate by the same rule, so the totals agree).
     receipt = invoices.create_in_session(
@@ -434,7 +435,7 @@ class ReturnStatus:
 def _return_status(session: Session, payment: Payment) -> ReturnStatus:
     inv = session.get(Invoice, payment.invoice_id) if payment.invoice_id else None
     return ReturnStatus(payment.id, payment.purpose, payment.status, payment.invoice_id, inv.number if inv else None,
-                        payment.description, format_money(payment.amount_minor, payment.currency), payment.last_error)
+                        payment.description, formats.money(payment.amount_minor, payment.currency), payment.last_error)
 
 
 def confirm_return(actor: Actor, session_id: str, *, ask_stripe: bool = True,
@@ -525,7 +526,7 @@ class PaymentRow:
 
     @property
     def amount(self) -> str:
-        return format_money(self.amount_minor, self.currency)
+        return formats.money(self.amount_minor, self.currency)
 
 
 def hour_block_purchases(actor: Actor, organization_id: int, *, limit: int = 10) -> list[PaymentRow]:

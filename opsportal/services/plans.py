@@ -128,9 +128,10 @@ def coverage_now(actor: Actor, org_id: int, at: datetime | None = None) -> Cover
         opens = ""
         if not row.business_time:
             nxt = local_time(region, next_business_start(region, at))
-            opens = f"Business hours resume {nxt:%a %d %b %H:%M}"
+            opens = f"Business hours resume {formats.weekday_clock(nxt, region.tz)}"
         basis = row.basis.value if row.basis else ""
-        lines.append(RegionLine(row.region, region.name, row.home, f"{row.local:%a %H:%M %Z}",
+        local = formats.weekday_clock(row.local, region.tz, with_day=False)
+        lines.append(RegionLine(row.region, region.name, row.home, local,
                                 f"{region.hours_label}, {_days_text(region.business_days)}", row.business_time,
                                 row.covered, basis, f"Covered — {basis}" if basis else "Not covered", opens))
     tone = "not_covered"

@@ -129,7 +129,8 @@ class StaffTaskState(PagedState, rx.State):
             self.held.append({"code": code, "name": name, "unit": unit, "held": formats.quantity(quantity, unit),
                               "default": as_hours(quantity) if unit == "minute" else str(quantity)})
         self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
-        self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True)
+        self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True,
+                                      time_zone=actor.time_zone)
         # The day pickers' "today" is the agent's own day, as the dates shown are.
         self.today = formats.date_input(formats.local_date(datetime.now(UTC), zone))
 

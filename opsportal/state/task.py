@@ -92,7 +92,7 @@ class TaskState(PagedState, rx.State):
         self.entries = [task_views.time_entry(e) for e in detail.time_entries]
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.totals = task_views.time_totals(detail.totals)
-        self.incident = incident_fields(detail)
+        self.incident = incident_fields(detail, self._time_zone)
 
     @rx.event
     async def load(self):

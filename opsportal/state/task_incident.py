@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.services import incidents, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.incidents import AWAITING, SCHEDULED, IncidentRow
@@ -27,17 +28,18 @@ def read_task(actor: Actor, task_id: int, **window: int) -> TaskWithIncident:
     return TaskWithIncident(**values, incident=incidents.incident_of_ticket(actor, task_id))
 
 
-def incident_fields(detail: TaskDetail) -> dict[str, str]:
+def incident_fields(detail: TaskDetail, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
     """What the customer's task page shows of the incident request; {} for an ordinary task."""
-    return incident_view(getattr(detail, "incident", None))
+    return incident_view(getattr(detail, "incident", None), time_zone=time_zone)
 
 
-def incident_view(row: IncidentRow | None, *, staff: bool = False) -> dict[str, str]:
+def incident_view(row: IncidentRow | None, *, staff: bool = False,
+                  time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
     """The incident box's fields; for staff the invoice opens in the staff console and there is no pay link,
     and an unpaid request reminds the agent that work starts once it is paid."""
     if row is None:
         return {}
-    window = incidents.window_text(row.window_start, row.window_end)
+    window = incidents.window_text(row.window_start, row.window_end, time_zone=time_zone)
     if row.status == AWAITING:
         invoice = f"invoice {row.invoice_number} ({row.total})"
         text = (f"Awaiting payment of {invoice}: work starts once it is paid." if staff

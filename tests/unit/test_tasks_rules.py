@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.billing_time import format_money, payg_amount, split_time
+from opsportal.domain.billing_time import payg_amount, split_time
 from opsportal.domain.forecast import forecast
+from opsportal.domain.formats import money as format_money
 from opsportal.domain.periods import (
     Period,
     PeriodLength,

@@ -19,9 +19,6 @@ class Product:
     # False: always shared with all organizations of the holder's tree, never re-allocated.
     allocatable: bool = True
 
-    def format_quantity(self, quantity: int) -> str:
-        return format_quantity(quantity, self.unit)
-
 
 SUPPORT_HOURS = Product("support_hours", "Support hours", Unit.minute)
 SERVICE_CREDITS = Product("service_credits", "Service credits", Unit.credit)
@@ -38,12 +35,3 @@ KAIZEN_PRODUCTS = (
     Product("targeting_offer", "Targeting Offer", Unit.credit),
     Product("targeting_offer_7_tokens", "Targeting Offer (w/ 7 Tokens)", Unit.credit),
 )
-
-
-def format_quantity(quantity: int, unit: Unit | str) -> str:
-    """Minutes as ``12 h 05 min``; credits as a plain count."""
-    if Unit(unit) is Unit.minute:
-        sign = "-" if quantity < 0 else ""
-        hours, minutes = divmod(abs(quantity), 60)
-        return f"{sign}{hours} h {minutes:02d} min"
-    return f"{quantity:,} credit" + ("" if abs(quantity) == 1 else "s")

@@ -6,9 +6,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from opsportal.domain.formats import quantity as format_quantity
 from opsportal.domain.ledger.lots import LotKind, Scope
 from opsportal.domain.ledger.order import Candidate, explain, ordered_candidates
-from opsportal.domain.ledger.products import SERVICE_CREDITS, SUPPORT_HOURS, Unit, format_quantity
+from opsportal.domain.ledger.products import SERVICE_CREDITS, SUPPORT_HOURS, Unit
 from tests.unit.ledger.builders import ANCESTORS, CHILD_A, GRANDCHILD, NOW, PRODUCT, ROOT, make_lot
 
 
@@ -67,9 +68,9 @@ def test_the_explanation_starts_with_the_lots_rank_as_an_ordinal(rank, ordinal):
 
 
 @pytest.mark.parametrize(("minutes", "text"), [
-    (725, "12 h 05 min"), (0, "0 h 00 min"), (59, "0 h 59 min"), (60, "1 h 00 min"), (6000, "100 h 00 min"),
-    (-90, "-1 h 30 min")])
-def test_minutes_are_shown_as_hours_and_two_digit_minutes(minutes, text):
+    (725, "12 h 5 min"), (0, "0 min"), (59, "59 min"), (60, "1 h"), (6000, "100 h"),
+    (-90, "−1 h 30 min")])
+def test_minutes_are_shown_as_hours_and_minutes(minutes, text):
     assert format_quantity(minutes, Unit.minute) == text
 
 
@@ -80,8 +81,8 @@ def test_credits_are_counted_with_singular_and_plural(credits, text):
 
 
 def test_a_product_formats_in_its_own_unit():
-    assert SUPPORT_HOURS.format_quantity(725) == "12 h 05 min"
-    assert SERVICE_CREDITS.format_quantity(1) == "1 credit"
+    assert format_quantity(725, SUPPORT_HOURS.unit) == "12 h 5 min"
+    assert format_quantity(1, SERVICE_CREDITS.unit) == "1 credit"
 
 
 def test_the_unit_may_be_given_as_its_stored_string():
