@@ -282,9 +282,11 @@ def window(start: datetime, end: datetime, time_zone: str | tzinfo | None) -> st
             f"{format_time(e, 'HH:mm', tzinfo=tz, locale=LOCALE)} {zone_abbreviation(e, tz)}")
 
 
-def weekday_clock(value: datetime, time_zone: str | tzinfo | None, *, with_day: bool = True) -> str:
-    """``Mon 30 Nov, 08:00 EST`` (``Mon 08:00 EST`` without the day): a region's wall clock, zone named."""
+def weekday_clock(value: datetime, time_zone: str | tzinfo | None, *, with_day: bool = True,
+                  zone_named: bool = True) -> str:
+    """``Mon 30 Nov, 08:00 EST`` (``Mon 08:00 EST`` without the day): a region's wall clock, zone named
+    (leave the zone to the text that follows with ``zone_named=False``)."""
     tz = zone(time_zone)
     at = _utc(value)
-    pattern = "EEE d MMM, HH:mm" if with_day else "EEE HH:mm"
-    return f"{format_datetime(at, pattern, tzinfo=tz, locale=LOCALE)} {zone_abbreviation(at, tz)}"
+    text = format_datetime(at, "EEE d MMM, HH:mm" if with_day else "EEE HH:mm", tzinfo=tz, locale=LOCALE)
+    return f"{text} {zone_abbreviation(at, tz)}" if zone_named else text

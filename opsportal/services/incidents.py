@@ -78,7 +78,7 @@ def window_text(start: datetime, end: datetime, region: Region | None = None, *,
     """``Sat 29 Nov 2026, 22:00–00:00 GMT`` in ``time_zone`` (and the region's wall clock when given)."""
     text = formats.window(start, end, time_zone)
     if region is not None:
-        text += f" ({region.code}: {formats.weekday_clock(start, region.tz, with_day=False)}" \
+        text += f" ({region.code}: {formats.weekday_clock(start, region.tz, with_day=False, zone_named=False)}" \
                 f"–{formats.clock_time(end, region.tz)})"
     return text
 

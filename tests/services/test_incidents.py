@@ -95,7 +95,7 @@ def test_paying_the_invoice_schedules_the_incident_and_holds_its_units_for_the_t
     assert (req.status, req.scheduled_at) == ("scheduled", paid_at)
     assert (req.window_start, req.window_end) == (paid_at, paid_at + timedelta(hours=2))  # starts when paid
     assert ticket_row(result.ticket_id)["status"] == "open"
-    assert comments(result.ticket_id)[-1].startswith("Paid — scheduled for Sat 15 Mar 2025 12:10–14:10 UTC")
+    assert comments(result.ticket_id)[-1].startswith("Paid — scheduled for Sat 15 Mar 2025, 12:10–14:10 UTC")
     [lot] = lots(gold.holdings.id)
     assert (lot.quantity, lot.kind, lot.held, lot.remaining) == (120, "purchased", 120, 120)
     assert holds(result.ticket_id) == [(lot.id, 120)]
@@ -148,7 +148,7 @@ def test_a_paid_scheduled_window_covers_itself(gold):
     result = scheduled(gold)
     inv = invoice(result.invoice_id)
     assert inv.total_minor == 40_000  # 2 hours at USD 200.00
-    assert "Sat 15 Mar 2025 20:00–22:00 UTC" in invoice_lines(inv.id)[0][0]
+    assert "Sat 15 Mar 2025, 20:00–22:00 UTC" in invoice_lines(inv.id)[0][0]
     inside = SATURDAY_EVENING + timedelta(minutes=30)
     owner = gold.actor("holdings_owner")
     assert plans.coverage_now(owner, gold.holdings.id, inside).headline.startswith("Not covered")

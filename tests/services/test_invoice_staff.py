@@ -123,7 +123,7 @@ def test_a_draft_or_void_invoice_cannot_be_marked_paid(world):
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"at": datetime(2025, 2, 28, 23, 0, tzinfo=UTC)},
-     "^The payment date cannot be before the invoice's issue date, 01 Mar 2025.$"),
+     "^The payment date cannot be before the invoice's issue date, 1 Mar 2025.$"),
     ({"at": utcnow() + timedelta(days=2)}, "^The payment date cannot be in the future.$"),
     ({"at": PAID_AT, "reference": "x" * 101}, "^Give a bank reference of at most 100 characters.$"),
 ])

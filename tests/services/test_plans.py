@@ -59,7 +59,7 @@ def test_gold_only_at_a_weekend_instant_is_not_covered_and_offers_emergency_supp
     assert (view.tone, view.covered, view.emergency_available) == ("not_covered", False, True)
     assert [(r.code, r.home, r.text) for r in view.regions] == [("EMEA", True, "Not covered"),
                                                                 ("AMER", False, "Not covered")]
-    assert view.regions[0].opens_next == "Business hours resume Mon 17 Mar 08:00"
+    assert view.regions[0].opens_next == "Business hours resume Mon 17 Mar, 08:00 GMT"
     assert not view.may_request_incident  # a member may look, not buy
 
 

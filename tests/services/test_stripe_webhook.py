@@ -23,6 +23,7 @@ from starlette.responses import PlainTextResponse
 
 from opsportal.api.routes import create_api
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import invoices as rules
 from opsportal.domain.hour_blocks import expiry_of_purchase
 from opsportal.domain.ledger.lots import end_of_day
@@ -576,7 +577,7 @@ def test_a_paid_hour_block_grants_its_hours_and_issues_a_paid_receipt_with_the_t
     with unit_of_work(write=False) as session:
         [line] = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == receipt.id)).all()
     assert (line.quantity, line.unit_price_minor, line.amount_minor) == (1, BLOCK_PRICE, BLOCK_PRICE)
-    assert f"usable through {last_day:%Y-%m-%d}" in line.description
+    assert f"usable through {formats.day(last_day)}" in line.description
     [lot] = hour_block_lots(world.retail.id)
     assert (lot.quantity, lot.kind, lot.scope, lot.granted_at) == (BLOCK_MINUTES, "purchased", "org", AT)
     assert lot.expires_at == end_of_day(last_day) == datetime(2026, 3, 10, tzinfo=UTC)

@@ -33,5 +33,5 @@ def test_an_agent_is_told_the_work_waits_for_payment_and_gets_the_staff_invoice_
 def test_a_scheduled_incident_shows_its_window_to_customer_and_agent_alike():
     for staff in (False, True):
         view = incident_view(row("scheduled", "Scheduled"), staff=staff)
-        assert view["text"] == "Scheduled for Sat 21 Nov 2026 03:00–05:00 UTC."
+        assert view["text"] == "Scheduled for Sat 21 Nov 2026, 03:00–05:00 UTC."
         assert (view["status"], view["color"], view["pay"]) == ("Scheduled", "green", "")
