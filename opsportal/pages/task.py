@@ -177,8 +177,16 @@ def _conversation() -> rx.Component:
 def task_page() -> rx.Component:
     return app_shell(
         TaskState.heading,
-        rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text("All tasks"), spacing="1",
-                          align="center"), href=routes.TASKS),
+        rx.box(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text("All tasks"), spacing="1",
+                              align="center"), href=routes.TASKS),
+            # A live region present before the confirmation arrives, so screen readers announce it.
+            rx.box(rx.cond(TaskState.submitted != "",
+                           rx.callout(TaskState.submitted, icon="circle-check", color_scheme="green", width="100%",
+                                      margin_top="1rem", id="ticket-submitted")),
+                   role="status", width="100%"),
+            width="100%",
+        ),
         error_callout(TaskState.error),
         rx.cond(
             TaskState.title != "",

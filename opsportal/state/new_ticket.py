@@ -10,6 +10,7 @@ from opsportal.services import kb, tasks
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.task import TaskState
 
 FIELDS = ("subject", "category", "priority", "description")
 FIELD_LABELS = {"subject": "Subject", "category": "Category", "priority": "Priority", "description": "Description"}
@@ -77,4 +78,5 @@ class NewTicketState(rx.State):
             return
         self.problems, self.summary, self.suggestions = {}, [], []
         self.subject = self.description = ""
+        (await self.get_state(TaskState))._just_submitted = ticket.id
         return rx.redirect(routes.task(ticket.id))
