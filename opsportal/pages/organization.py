@@ -4,6 +4,7 @@ from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
+from opsportal.components.subsidiaries import subsidiary_list
 from opsportal.state.auth import AuthState
 from opsportal.state.grant import GrantState
 from opsportal.state.org_billing import OrgBillingState
@@ -77,6 +78,9 @@ def organization_page() -> rx.Component:
                 rx.heading(OrganizationState.name, size="5", as_="h2", id="organization-name"),
                 rx.cond(OrganizationState.parent_name != "",
                         rx.text("Part of ", OrganizationState.parent_name, size="2", color=rx.color("gray", 11))),
+                rx.cond(OrganizationState.children.length() > 0,
+                        rx.box(rx.text("Subsidiaries", size="2", weight="medium"),
+                               subsidiary_list(OrganizationState.children, id="subsidiaries"))),
                 rx.cond(AuthState.is_staff,
                         rx.link("Hours & Credits of this organization",
                                 href="/credits?org=" + OrganizationState.shown_id.to_string())),
