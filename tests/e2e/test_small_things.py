@@ -146,21 +146,24 @@ def _refusal_on(page: Page) -> str:
     return next((message for message in REFUSALS if message in text), "")
 
 
-def _links(page: Page, base_url: str) -> set[str]:
+def _links(page: Page, base_url: str, backend_url: str) -> tuple[set[str], set[str]]:
+    """The app's pages the page links to (paths) and its downloads on the backend (full addresses)."""
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-    origin = urlsplit(base_url)
-    found = set()
+    app, backend = urlsplit(base_url), urlsplit(backend_url)
+    pages, downloads = set(), set()
     for href in hrefs:
         url = urlsplit(href)
-        if (url.scheme, url.netloc) == (origin.scheme, origin.netloc):
-            found.add(url.path.rstrip("/") + (f"?{url.query}" if url.query else "") or "/")
-    return found
+        if (url.scheme, url.netloc) == (app.scheme, app.netloc):
+            pages.add((url.path.rstrip("/") or "/") + (f"?{url.query}" if url.query else ""))
+        elif (url.scheme, url.netloc) == (backend.scheme, backend.netloc):
+            downloads.add(href)
+    return pages, downloads
 
 
-def test_no_link_a_member_sees_leads_to_a_refusal(page: Page, base_url):
+def test_no_link_a_member_sees_leads_to_a_refusal(page: Page, base_url, backend_url):
     sign_in(page, base_url, MEMBER)
     seen_articles = 0
-    to_visit, visited, refused = [routes.DASHBOARD], set(), {}
+    to_visit, visited, refused, downloads = [routes.DASHBOARD], set(), {}, set()
     while to_visit and len(visited) < 60:
         path = to_visit.pop(0)
         if path in visited:
@@ -172,12 +175,17 @@ def test_no_link_a_member_sees_leads_to_a_refusal(page: Page, base_url):
         if message := _refusal_on(page):
             refused[path] = message
             continue
-        for link in sorted(_links(page, base_url)):
+        links, files = _links(page, base_url, backend_url)
+        downloads |= files
+        for link in sorted(links):
             if link.startswith("/kb/"):
                 if seen_articles >= 3:
                     continue  # every article page is the same page
                 seen_articles += 1
             if link not in visited and link not in to_visit:
                 to_visit.append(link)
+    for href in sorted(downloads):
+        if (status := page.request.get(href).status) != 200:
+            refused[href] = f"HTTP {status}"
     assert len(visited) > 8, visited
     assert refused == {}
