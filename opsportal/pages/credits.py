@@ -193,20 +193,26 @@ def credits_page() -> rx.Component:
         rx.hstack(
             rx.text(CreditsState.org_name, size="4", weight="medium"),
             rx.spacer(),
-            rx.el.label("Product", html_for="product-select", font_size="0.875rem"),
-            rx.el.select(
-                rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
-                id="product-select",
-                value=CreditsState.product,
-                on_change=CreditsState.choose_product,
-                style={"padding": "0.35rem 0.5rem", "border_radius": "6px",
-                       "border": f"1px solid {rx.color('gray', 7)}", "background": "white", "max_width": "100%",
-                       "min_width": "0"},
+            rx.hstack(
+                rx.el.label("Product", html_for="product-select", font_size="0.875rem", flex_shrink="0"),
+                rx.el.select(
+                    rx.foreach(CreditsState.products, lambda p: rx.el.option(p["name"], value=p["code"])),
+                    id="product-select",
+                    value=CreditsState.product,
+                    on_change=CreditsState.choose_product,
+                    style={"padding": "0.35rem 0.5rem", "border_radius": "6px",
+                           "border": f"1px solid {rx.color('gray', 7)}", "background": "white", "min_width": "0",
+                           "flex": "1 1 auto", "max_width": "100%"},
+                ),
+                align="center",
+                spacing="2",
+                max_width="100%",
+                min_width="0",
             ),
             width="100%",
             align="center",
             spacing="3",
-            wrap="wrap",  # on a phone the product selector takes its own line
+            wrap="wrap",  # on a phone the product selector (label and list together) takes its own line
         ),
         rx.grid(rx.foreach(CreditsState.cards, _card), columns=rx.breakpoints(initial="1", sm="2", lg="4"),
                 spacing="4", width="100%"),

@@ -87,7 +87,9 @@ def _line_row(line: rx.Var) -> rx.Component:
 def _total_row(label, value, strong: bool = False, **props) -> rx.Component:
     weight = "bold" if strong else "regular"
     return rx.table.row(
-        rx.table.row_header_cell(label, col_span=3, text_align="right", font_weight=weight),
+        # Empty cells under the columns phones leave out: a phone puts the label under the description.
+        secondary_cell(), secondary_cell(),
+        rx.table.row_header_cell(label, text_align="right", font_weight=weight),
         rx.table.cell(value, white_space="nowrap", text_align="right", font_weight=weight, **props),
     )
 

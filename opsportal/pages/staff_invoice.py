@@ -90,7 +90,9 @@ def _line_row(ln: rx.Var) -> rx.Component:
 
 def _total_row(label, value, strong: bool = False) -> rx.Component:
     text = rx.text.strong(value) if strong else value
-    return rx.table.row(rx.table.row_header_cell(label, col_span=3, text_align="right", font_weight="normal"),
+    # Empty cells under the columns phones leave out: a phone puts the label under the description.
+    return rx.table.row(secondary_cell(), secondary_cell(),
+                        rx.table.row_header_cell(label, text_align="right", font_weight="normal"),
                         rx.table.cell(text, white_space="nowrap", text_align="right"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,8 @@ class Screen:
     # Column headers that must be on screen (not scrolled off or hidden) at 390 px.
     key_columns: tuple[str, ...] = ()
     ready: str = ""  # a CSS selector that is there once the page's data has loaded
-    extra: dict = field(default_factory=dict)
+    # Controls (CSS selectors) that must fit on the screen whole.
+    inside: tuple[str, ...] = ()
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def _customer_screens(ids) -> list[Screen]:
         Screen(routes.TASKS, "Tasks", key_columns=("Task", "Status"), ready="table"),
         Screen(routes.NEW_TICKET, re.compile("ticket", re.I), ready="form"),
         Screen(routes.task(ids["task"]), re.compile(r"^Task #\d+"), ready="#task-title"),
-        Screen(routes.CREDITS, "Hours & Credits", ready="table"),
+        Screen(routes.CREDITS, "Hours & Credits", ready="table", inside=("#product-select",)),
         Screen(routes.PLANS, re.compile("plan", re.I)),
         Screen(routes.INCIDENT_REQUEST, re.compile("incident", re.I)),
         Screen(routes.INVOICES, "My Invoices", key_columns=("Invoice", "Outstanding", "Status"), ready="table"),
@@ -75,7 +76,7 @@ def _staff_screens(ids) -> list[Screen]:
         Screen(routes.STAFF_NOTICES, re.compile("notice", re.I)),
         Screen(routes.STAFF_MAIL, re.compile("mail", re.I)),
         Screen(routes.organization(ids["org"]), "Organization", ready="#organization-name"),
-        Screen(f"{routes.CREDITS}?org={ids['org']}", "Hours & Credits", ready="table"),
+        Screen(f"{routes.CREDITS}?org={ids['org']}", "Hours & Credits", ready="table", inside=("#product-select",)),
     ]
 
 
@@ -102,6 +103,10 @@ def _check(page: Page, base_url: str, screen: Screen, who: str) -> list[str]:
         box = header.bounding_box() if header.is_visible() else None
         if box is None or box["x"] < 0 or box["x"] + box["width"] > PHONE["width"] + 1:
             problems.append(f"{screen.path}: the {name!r} column is not on screen")
+    for selector in screen.inside:
+        box = page.locator(selector).bounding_box()
+        if box is None or box["x"] < 0 or box["x"] + box["width"] > PHONE["width"] + 1:
+            problems.append(f"{screen.path}: {selector} does not fit on the screen ({box})")
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", screen.path.lower()).strip("-") or "dashboard"
@@ -138,6 +143,8 @@ def test_on_a_phone_the_named_menu_button_opens_the_navigation_by_keyboard(page:
     navigation = page.get_by_role("navigation", name="Main")
     tasks_link = navigation.get_by_role("link", name="Tasks")
     expect(tasks_link).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / "customer-menu-open.png"))
     tasks_link.focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1, name="Tasks")).to_be_visible()
