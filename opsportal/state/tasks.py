@@ -107,10 +107,12 @@ class TasksState(PagedState, rx.State):
         return self._keep_in_address()
 
     def _keep_in_address(self):
-        """Writes the filters into the address bar without a navigation (the router keeps its own history state)."""
+        """Writes the filters into the address bar without a navigation (the router keeps its own history state),
+        unless the tab has moved on to another page while the list was read."""
         url = tasks_url(TaskFilters(tab=self.tab, search=self.search, status=self.status, category=self.category,
                                     sort=self.sort, page=self.page))
-        return rx.call_script(f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+        return rx.call_script(f"if (window.location.pathname.replace(/\\/$/, '') === {json.dumps(routes.TASKS)}) "
+                              f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
     def _list(self, actor: Actor, page: int) -> None:
         def read(page: int):
