@@ -19,6 +19,7 @@ from opsportal.services import invoices, kb, tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import list_organizations
 from tests.e2e.browser import OWNER, STAFF, sign_in
+from tests.e2e.test_accessibility import axe_violations
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("OPSPORTAL_E2E_SHOTS", "")
@@ -38,7 +39,7 @@ class Screen:
 @pytest.fixture(scope="module")
 def ids(portal) -> dict[str, object]:
     northwind = list_organizations(OPERATOR, search="Northwind Holdings").items[0].id
-    task = tasks.list_tasks(OPERATOR, northwind, tab="open").items[0].id
+    task = tasks.list_tasks(OPERATOR, northwind, tab="closed", sort="time").items[0].id  # one with time entries
     invoice = invoices.list_invoices(OPERATOR, northwind).page.items[0].id
     article = kb.search(OPERATOR, "").items[0].slug
     return {"org": northwind, "task": task, "invoice": invoice, "article": article}
@@ -49,7 +50,8 @@ def _customer_screens(ids) -> list[Screen]:
         Screen(routes.DASHBOARD, "Dashboard", ready="#org-name"),
         Screen(routes.TASKS, "Tasks", key_columns=("Task", "Status"), ready="table"),
         Screen(routes.NEW_TICKET, re.compile("ticket", re.I), ready="form"),
-        Screen(routes.task(ids["task"]), re.compile(r"^Task #\d+"), ready="#task-title"),
+        Screen(routes.task(ids["task"]), re.compile(r"^Task #\d+"), key_columns=("Date", "Time", "Paid by"),
+               ready="#time-entries table"),
         Screen(routes.CREDITS, "Hours & Credits", ready="table", inside=("#product-select",)),
         Screen(routes.PLANS, re.compile("plan", re.I)),
         Screen(routes.INCIDENT_REQUEST, re.compile("incident", re.I)),
@@ -143,6 +145,7 @@ def test_on_a_phone_the_named_menu_button_opens_the_navigation_by_keyboard(page:
     navigation = page.get_by_role("navigation", name="Main")
     tasks_link = navigation.get_by_role("link", name="Tasks")
     expect(tasks_link).to_be_visible()
+    assert axe_violations(page) == [], "the open menu"
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / "customer-menu-open.png"))
     tasks_link.focus()

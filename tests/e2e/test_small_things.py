@@ -16,6 +16,7 @@ from opsportal.services.organizations import list_organizations
 from opsportal.state import buy_hours, incident_request
 from opsportal.state import invoices as invoices_view
 from tests.e2e.browser import MEMBER, OWNER, STAFF, path_is, sign_in
+from tests.e2e.test_accessibility import axe_violations
 
 # Everything a customer can be told instead of a page's content.
 REFUSALS = (
@@ -51,6 +52,7 @@ def test_a_submitted_ticket_opens_with_a_confirmation_announced_as_a_status(page
     status = page.get_by_role("status").filter(has_text="submitted")
     expect(status).to_have_text(re.compile(rf"^Ticket #{ticket_id} submitted\. The support team replies"))
     expect(page.locator("#task-title")).to_have_text(subject)
+    assert axe_violations(page) == []
 
 
 def test_the_submitted_confirmation_is_not_shown_again_when_the_ticket_is_opened_later(page: Page, base_url):
