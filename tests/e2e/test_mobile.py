@@ -70,7 +70,8 @@ def _staff_screens(ids) -> list[Screen]:
     return [
         Screen(routes.STAFF, "Customers", ready="table"),
         Screen(routes.STAFF_QUEUE, "Queue", key_columns=("Task", "Status"), ready="table"),
-        Screen(routes.staff_task(ids["task"]), re.compile(r"^Task")),
+        Screen(routes.staff_task(ids["task"]), re.compile(r"^Task"), key_columns=("Day", "Time", "Paid by"),
+               ready="#time-entries table"),
         Screen(routes.STAFF_BILLING, "Billing", key_columns=("Number", "Outstanding", "Status"), ready="table"),
         Screen(routes.staff_invoice(ids["invoice"]), re.compile(r"^Invoice")),
         Screen(routes.STAFF_HOUR_BLOCKS, "Hour blocks"),
