@@ -129,7 +129,8 @@ def _entry_row(e: rx.Var) -> rx.Component:
         rx.table.cell(e["date"], white_space="nowrap"),
         secondary_cell(e["agent"]),
         rx.table.cell(e["time"], white_space="nowrap"),
-        rx.table.cell(rx.vstack(rx.text(e["paid_by"], size="2"), rx.text(e["split"], size="1", color=MUTED),
+        rx.table.cell(rx.vstack(rx.text(e["paid_by"], size="2"),
+                                rx.text(e["split"], size="1", color=MUTED, display=["none", "block"]),
                                 spacing="0")),
         secondary_cell(e["payg_value"], white_space="nowrap"),
         secondary_cell(rx.vstack(
