@@ -86,38 +86,15 @@ def sidebar() -> rx.Component:
 
 
 def mobile_menu() -> rx.Component:
+    """Below the sidebar's breakpoint the same navigation opens from a named button (Radix: aria-expanded, Escape)."""
     return rx.box(
-        rx.menu.root(
-            rx.menu.trigger(
-                rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="soft", aria_label="Open navigation"),
+        rx.popover.root(
+            rx.popover.trigger(
+                rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="soft", aria_label="Menu",
+                               id="menu-button"),
             ),
-            rx.menu.content(
-                rx.cond(
-                    AuthState.is_staff,
-                    rx.fragment(rx.menu.item("Customers", on_click=rx.redirect(routes.STAFF)),
-                                rx.menu.item("Queue", on_click=rx.redirect(routes.STAFF_QUEUE)),
-                                rx.menu.item("Billing", on_click=rx.redirect(routes.STAFF_BILLING)),
-                                rx.menu.item("Hour blocks", on_click=rx.redirect(routes.STAFF_HOUR_BLOCKS)),
-                                rx.menu.item("Plans", on_click=rx.redirect(routes.STAFF_PLANS)),
-                                rx.menu.item("Mail", on_click=rx.redirect(routes.STAFF_MAIL))),
-                    rx.fragment(
-                        rx.menu.item("Dashboard", on_click=rx.redirect(routes.DASHBOARD)),
-                        rx.menu.item("Tasks", on_click=rx.redirect(routes.TASKS)),
-                        rx.menu.item("Hours & Credits", on_click=rx.redirect(routes.CREDITS)),
-                        rx.menu.item("Support plan", on_click=rx.redirect(routes.PLANS)),
-                        rx.cond(_SEES_BILLING, rx.fragment(
-                            rx.menu.item("My Invoices", on_click=rx.redirect(routes.INVOICES)),
-                            rx.menu.item("Buy hours", on_click=rx.redirect(routes.BUY_HOURS)))),
-                        rx.menu.item(
-                            "Organization",
-                            on_click=rx.redirect("/organizations/" + AuthState.organization_id.to_string()),
-                        ),
-                        rx.menu.item("Notifications", on_click=rx.redirect(routes.NOTIFICATIONS)),
-                    ),
-                ),
-                rx.menu.item("Knowledge base", on_click=rx.redirect(routes.KB)),
-                rx.menu.item("Account", on_click=rx.redirect(routes.ACCOUNT)),
-            ),
+            rx.popover.content(navigation(), align="start", width="16rem", max_width="calc(100vw - 1rem)",
+                               max_height="calc(100vh - 5rem)", overflow_y="auto"),
         ),
         display=["block", "block", "none"],
     )
@@ -127,13 +104,15 @@ def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             mobile_menu(),
-            rx.text(AuthState.organization_name, weight="bold", size="3", id="header-organization"),
+            rx.text(AuthState.organization_name, weight="bold", size="3", id="header-organization", min_width="0",
+                    overflow_wrap="anywhere"),
             rx.spacer(),
             rx.vstack(
                 rx.text(AuthState.user_name, weight="medium", size="2"),
                 rx.text(AuthState.role_label, size="1", color=rx.color("gray", 11)),
                 spacing="0",
                 align="end",
+                display=["none", "flex"],  # a phone keeps the row for the menu, the organization and sign out
             ),
             rx.button(
                 rx.icon("log-out", size=16, aria_hidden="true"),
@@ -144,10 +123,10 @@ def header() -> rx.Component:
                 high_contrast=True,
             ),
             align="center",
-            spacing="4",
+            spacing=rx.breakpoints(initial="2", sm="4"),
             width="100%",
         ),
-        padding_x="1.5rem",
+        padding_x=["0.75rem", "1.5rem"],
         padding_y="0.75rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         width="100%",
@@ -163,16 +142,20 @@ def app_shell(title: str, *children: rx.Component) -> rx.Component:
             rx.el.main(
                 rx.cond(
                     AuthState.signed_in,
-                    rx.vstack(rx.heading(title, size="7", as_="h1"), *children, time_zone_footer(), spacing="5",
-                              width="100%"),
+                    rx.vstack(rx.heading(title, size=rx.breakpoints(initial="6", sm="7"), as_="h1",
+                                         overflow_wrap="anywhere"),
+                              *children, time_zone_footer(), spacing="5", width="100%", min_width="0"),
                     rx.center(rx.spinner(size="3"), aria_label="Loading", width="100%", padding="4rem"),
                 ),
-                padding="1.5rem",
+                padding=["1rem", "1.5rem"],
                 width="100%",
                 max_width="72rem",
+                min_width="0",
             ),
             spacing="0",
             width="100%",
+            # A flex item is as wide as its widest content unless told otherwise: wide tables scroll in their box.
+            min_width="0",
         ),
         spacing="0",
         width="100%",

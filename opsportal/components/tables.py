@@ -9,3 +9,23 @@ VISUALLY_HIDDEN = {"position": "absolute", "width": "1px", "height": "1px", "pad
 def hidden_caption(text: str) -> rx.Component:
     """The table's accessible name, read by screen readers and not shown (the section heading says it)."""
     return rx.el.caption(text, style=VISUALLY_HIDDEN)
+
+
+# Phones (below 30em, where the sidebar is long gone) show a table's key columns only: the row's name, its status,
+# the amount due. Secondary columns appear from 30em up; a wide table then scrolls inside its own box.
+SECONDARY = {"display": ["none", "table-cell"]}
+
+
+def secondary_header(label: str, **props) -> rx.Component:
+    """A column header of a column phones leave out."""
+    return rx.table.column_header_cell(label, **SECONDARY, **props)
+
+
+def secondary_cell(*children, **props) -> rx.Component:
+    """A cell of a column phones leave out (pair it with ``secondary_header``)."""
+    return rx.table.cell(*children, **SECONDARY, **props)
+
+
+def wide(min_width: str) -> list[str]:
+    """A table's minimum width from 30em up; on a phone its key columns fit the screen."""
+    return ["0", min_width]

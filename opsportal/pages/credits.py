@@ -4,9 +4,13 @@ from opsportal import routes
 from opsportal.components.backend import backend_link
 from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import secondary_cell, secondary_header
 from opsportal.state.credits import CreditsState
 
 MUTED = rx.color("gray", 11)
+# Columns phones leave out (components.tables): the credit list's and the ledger history's.
+LOTS_PHONE_HIDES = {"Type", "Holder", "Allocated to", "Granted"}
+HISTORY_PHONE_HIDES = {"Lot", "Why"}
 
 
 def _card(card: rx.Var) -> rx.Component:
@@ -186,10 +190,10 @@ def _lot_row(lot: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell("#", lot["id"]),
         rx.table.cell(lot["product"]),
-        rx.table.cell(lot["kind"]),
-        rx.table.cell(lot["holder"]),
-        rx.table.cell(lot["allocated_to"]),
-        rx.table.cell(lot["granted"]),
+        secondary_cell(lot["kind"]),
+        secondary_cell(lot["holder"]),
+        secondary_cell(lot["allocated_to"]),
+        secondary_cell(lot["granted"]),
         rx.table.cell(lot["expires"]),
         rx.table.cell(lot["free"], white_space="nowrap"),
         rx.table.cell(lot["held"], white_space="nowrap"),
@@ -238,12 +242,12 @@ def _pager(page, pages, handler, label: str) -> rx.Component:
 
 def _history_row(e: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(e["when"]),
+        rx.table.cell(e["when"], min_width="6rem"),
         rx.table.cell(rx.badge(e["kind"], variant="soft", color_scheme="gray", high_contrast=True)),
         rx.table.cell(e["quantity"]),
-        rx.table.cell("#", e["lot"], " · ", e["holder"]),
+        secondary_cell("#", e["lot"], " · ", e["holder"]),
         rx.table.cell(e["ticket"], " ", e["category"]),
-        rx.table.cell(rx.text(e["reason"], size="1")),
+        secondary_cell(rx.text(e["reason"], size="1")),
     )
 
 
@@ -317,8 +321,10 @@ def credits_page() -> rx.Component:
         _section(
             "Credit list",
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held", "")])),
+                rx.table.header(rx.table.row(*[
+                    secondary_header(h) if h in LOTS_PHONE_HIDES else rx.table.column_header_cell(h) for h in (
+                        "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held",
+                        "")])),
                 rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
                 width="100%",
             ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),
@@ -340,8 +346,9 @@ def credits_page() -> rx.Component:
                 width="100%", align="center",
             ),
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "When", "Entry", "Quantity", "Lot", "Ticket", "Why")])),
+                rx.table.header(rx.table.row(*[
+                    secondary_header(h) if h in HISTORY_PHONE_HIDES else rx.table.column_header_cell(h) for h in (
+                        "When", "Entry", "Quantity", "Lot", "Ticket", "Why")])),
                 rx.table.body(rx.foreach(CreditsState.history, _history_row)),
                 width="100%",
             ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),

@@ -3,6 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.coverage import coverage_card
 from opsportal.components.layout import app_shell, error_callout, stat_card
+from opsportal.components.subsidiaries import subsidiary_list
 from opsportal.components.task_links import status_badge, submit_ticket_button
 from opsportal.state.dashboard import DashboardState
 
@@ -179,8 +180,7 @@ def dashboard_page() -> rx.Component:
                 rx.heading("Subsidiaries", size="4", as_="h2"),
                 rx.cond(
                     DashboardState.children.length() > 0,
-                    rx.el.ul(rx.foreach(DashboardState.children, lambda name: rx.el.li(name)),
-                             padding_left="1.25rem", margin_top="0.5rem"),
+                    subsidiary_list(DashboardState.children, id="subsidiaries"),
                     rx.text("This organization has no subsidiaries.", size="2", color=MUTED,
                             margin_top="0.5rem"),
                 ),

@@ -3,6 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.backend import backend_link
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.pages.invoices import invoice_status_badge, members_notice
 from opsportal.state.invoice import InvoiceState
 
@@ -77,8 +78,8 @@ def _header() -> rx.Component:
 def _line_row(line: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(line["description"]),
-        rx.table.cell(line["quantity"], white_space="nowrap", text_align="right"),
-        rx.table.cell(line["unit_price"], white_space="nowrap", text_align="right"),
+        secondary_cell(line["quantity"], white_space="nowrap", text_align="right"),
+        secondary_cell(line["unit_price"], white_space="nowrap", text_align="right"),
         rx.table.cell(line["amount"], white_space="nowrap", text_align="right"),
     )
 
@@ -86,7 +87,9 @@ def _line_row(line: rx.Var) -> rx.Component:
 def _total_row(label, value, strong: bool = False, **props) -> rx.Component:
     weight = "bold" if strong else "regular"
     return rx.table.row(
-        rx.table.row_header_cell(label, col_span=3, text_align="right", font_weight=weight),
+        # Empty cells under the columns phones leave out: a phone puts the label under the description.
+        secondary_cell(), secondary_cell(),
+        rx.table.row_header_cell(label, text_align="right", font_weight=weight),
         rx.table.cell(value, white_space="nowrap", text_align="right", font_weight=weight, **props),
     )
 
@@ -98,8 +101,8 @@ def _lines() -> rx.Component:
         rx.box(rx.table.root(
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("Description"),
-                rx.table.column_header_cell("Quantity", text_align="right"),
-                rx.table.column_header_cell("Unit price", text_align="right"),
+                secondary_header("Quantity", text_align="right"),
+                secondary_header("Unit price", text_align="right"),
                 rx.table.column_header_cell("Amount", text_align="right"),
             )),
             rx.table.body(
@@ -111,7 +114,7 @@ def _lines() -> rx.Component:
                 _total_row("Outstanding", t["outstanding"], strong=True, id="invoice-outstanding"),
             ),
             width="100%",
-            min_width="40rem",
+            min_width=wide("40rem"),
             aria_label="Invoice lines and totals",
         ), overflow_x="auto", width="100%", tab_index=0, role="region", aria_label="Invoice lines table"),
         id="invoice-lines",
@@ -126,7 +129,7 @@ def _payment_row(p: rx.Var) -> rx.Component:
                       padding_left=rx.cond(first, "0.75rem", "1.75rem")),
         rx.table.cell(rx.badge(p["status"], color_scheme=p["color"], variant="soft", high_contrast=True)),
         rx.table.cell(p["amount"], white_space="nowrap", text_align="right"),
-        rx.table.cell(p["by"]),
+        secondary_cell(p["by"]),
         border_top=rx.cond(first, f"2px solid {rx.color('gray', 6)}", "none"),
     )
 
@@ -138,11 +141,11 @@ def _payments() -> rx.Component:
             InvoiceState.payments.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, text_align=a) for h, a in (
-                    ("When", "left"), ("What happened", "left"), ("Status", "left"), ("Amount", "right"),
-                    ("By", "left"))])),
+                    ("When", "left"), ("What happened", "left"), ("Status", "left"), ("Amount", "right"))],
+                    secondary_header("By"))),
                 rx.table.body(rx.foreach(InvoiceState.payments, _payment_row)),
                 width="100%",
-                min_width="44rem",
+                min_width=wide("44rem"),
                 aria_label="Payment history",
             ), overflow_x="auto", width="100%", tab_index=0, role="region", aria_label="Payment history table"),
             rx.text("No payments yet.", size="2", color=MUTED),

@@ -3,6 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.backend import backend_link
 from opsportal.components.layout import app_shell, error_callout, pager, stat_card
+from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.state.invoices import InvoicesState
 
 MUTED = rx.color("gray", 11)
@@ -34,10 +35,10 @@ def members_notice(message) -> rx.Component:
 def _row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link(r["number"], href=r["href"], weight="medium"), white_space="nowrap"),
-        rx.table.cell(r["kind"]),
-        rx.table.cell(r["issued"], white_space="nowrap"),
-        rx.table.cell(r["due"], white_space="nowrap"),
-        rx.table.cell(r["total"], white_space="nowrap", text_align="right"),
+        secondary_cell(r["kind"]),
+        secondary_cell(r["issued"], white_space="nowrap"),
+        secondary_cell(r["due"], white_space="nowrap"),
+        secondary_cell(r["total"], white_space="nowrap", text_align="right"),
         rx.table.cell(r["outstanding"], white_space="nowrap", text_align="right"),
         rx.table.cell(invoice_status_badge(r["status"], r["status_label"])),
     )
@@ -54,8 +55,9 @@ def _empty() -> rx.Component:
     )
 
 
-def _header_cell(label: str, right: bool = False) -> rx.Component:
-    return rx.table.column_header_cell(label, text_align="right" if right else "left", white_space="nowrap")
+def _header_cell(label: str, right: bool = False, phone: bool = True) -> rx.Component:
+    header = rx.table.column_header_cell if phone else secondary_header
+    return header(label, text_align="right" if right else "left", white_space="nowrap")
 
 
 def _listing() -> rx.Component:
@@ -85,12 +87,13 @@ def _listing() -> rx.Component:
             InvoicesState.rows.length() > 0,
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(
-                    _header_cell("Invoice"), _header_cell("Type"), _header_cell("Issued"), _header_cell("Due"),
-                    _header_cell("Total", right=True), _header_cell("Outstanding", right=True),
+                    _header_cell("Invoice"), _header_cell("Type", phone=False), _header_cell("Issued", phone=False),
+                    _header_cell("Due", phone=False), _header_cell("Total", right=True, phone=False),
+                    _header_cell("Outstanding", right=True),
                     _header_cell("Status"))),
                 rx.table.body(rx.foreach(InvoicesState.rows, _row)),
                 width="100%",
-                min_width="46rem",
+                min_width=wide("46rem"),
                 aria_label="Invoices",
             ), overflow_x="auto", width="100%"),
             _empty(),

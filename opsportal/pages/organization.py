@@ -4,6 +4,8 @@ from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
+from opsportal.components.subsidiaries import subsidiary_list
+from opsportal.components.tables import secondary_cell, secondary_header
 from opsportal.state.auth import AuthState
 from opsportal.state.billing_details import BillingDetailsState
 from opsportal.state.grant import GrantState
@@ -63,7 +65,9 @@ def _grant_form() -> rx.Component:
 
 
 def _member_row(m: rx.Var) -> rx.Component:
-    return rx.table.row(rx.table.cell(m["name"]), rx.table.cell(m["email"]), rx.table.cell(m["role"]))
+    return rx.table.row(
+        rx.table.cell(m["name"], rx.text(m["email"], size="1", display=["block", "none"], overflow_wrap="anywhere")),
+        secondary_cell(m["email"]), rx.table.cell(m["role"]))
 
 
 @rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
@@ -79,6 +83,9 @@ def organization_page() -> rx.Component:
                 rx.heading(OrganizationState.name, size="5", as_="h2", id="organization-name"),
                 rx.cond(OrganizationState.parent_name != "",
                         rx.text("Part of ", OrganizationState.parent_name, size="2", color=rx.color("gray", 11))),
+                rx.cond(OrganizationState.children.length() > 0,
+                        rx.box(rx.text("Subsidiaries", size="2", weight="medium"),
+                               subsidiary_list(OrganizationState.children, id="subsidiaries"))),
                 rx.cond(AuthState.is_staff,
                         rx.link("Hours & Credits of this organization",
                                 href="/credits?org=" + OrganizationState.shown_id.to_string())),
@@ -86,7 +93,7 @@ def organization_page() -> rx.Component:
                         size="2"),
                 rx.table.root(
                     rx.table.header(rx.table.row(rx.table.column_header_cell("Name"),
-                                                 rx.table.column_header_cell("E-mail"),
+                                                 secondary_header("E-mail"),
                                                  rx.table.column_header_cell("Role"))),
                     rx.table.body(rx.foreach(OrganizationState.members, _member_row)),
                     width="100%",

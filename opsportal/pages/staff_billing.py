@@ -3,7 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_billing import ADMIN_ONLY_ATTENTION, ADMIN_ONLY_RUN, NEW_LINES
 from opsportal.state.staff_billing import StaffBillingState as S
 
@@ -80,12 +80,12 @@ def _run_card() -> rx.Component:
 def _invoice_row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(r["number"], href=r["href"]), white_space="nowrap"),
-        rx.table.cell(r["organization"]),
-        rx.table.cell(r["kind"]),
-        rx.table.cell(r["period"], white_space="nowrap"),
-        rx.table.cell(r["issued"], white_space="nowrap"),
-        rx.table.cell(r["due"], white_space="nowrap"),
-        rx.table.cell(r["total"], white_space="nowrap", text_align="right"),
+        secondary_cell(r["organization"]),
+        secondary_cell(r["kind"]),
+        secondary_cell(r["period"], white_space="nowrap"),
+        secondary_cell(r["issued"], white_space="nowrap"),
+        secondary_cell(r["due"], white_space="nowrap"),
+        secondary_cell(r["total"], white_space="nowrap", text_align="right"),
         rx.table.cell(r["outstanding"], white_space="nowrap", text_align="right"),
         rx.table.cell(status_badge(r["status_label"], r["color"])),
     )
@@ -115,9 +115,10 @@ def _invoices_card() -> rx.Component:
         rx.text(S.total_label, size="2", id="invoice-total", aria_live="polite"),
         rx.box(rx.table.root(
             hidden_caption("Invoices of every organization"),
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                "Number", "Organization", "Kind", "Period", "Issued", "Due")],
-                rx.table.column_header_cell("Total", text_align="right"),
+            rx.table.header(rx.table.row(
+                rx.table.column_header_cell("Number"),
+                *[secondary_header(h) for h in ("Organization", "Kind", "Period", "Issued", "Due")],
+                secondary_header("Total", text_align="right"),
                 rx.table.column_header_cell("Outstanding", text_align="right"),
                 rx.table.column_header_cell("Status"))),
             rx.table.body(rx.foreach(S.rows, _invoice_row)),

@@ -3,7 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_hour_blocks import StaffHourBlocksState as S
 
@@ -16,10 +16,10 @@ def _row(b: rx.Var) -> rx.Component:
         rx.table.cell(b["name"]),
         rx.table.cell(b["duration"], white_space="nowrap", text_align="right"),
         rx.table.cell(b["price"], white_space="nowrap", text_align="right"),
-        rx.table.cell(b["per_hour"], white_space="nowrap", text_align="right"),
-        rx.table.cell(b["discount"], text_align="right"),
-        rx.table.cell(b["validity"], white_space="nowrap"),
-        rx.table.cell(b["currency"]),
+        secondary_cell(b["per_hour"], white_space="nowrap", text_align="right"),
+        secondary_cell(b["discount"], text_align="right"),
+        secondary_cell(b["validity"], white_space="nowrap"),
+        secondary_cell(b["currency"]),
         rx.table.cell(rx.badge(b["on_sale"], color_scheme=rx.cond(on_sale, "green", "gray"), variant="soft",
                                high_contrast=True)),
         rx.cond(S.is_admin, rx.table.cell(rx.hstack(
@@ -29,7 +29,7 @@ def _row(b: rx.Var) -> rx.Component:
                       color_scheme=rx.cond(on_sale, "gray", "green"), on_click=S.toggle_on_sale(b["id"]),
                       aria_label=rx.cond(on_sale, "Take off sale: ", "Put on sale: ") + b["name"] + " ("
                       + b["currency"] + ")"),
-            spacing="2", wrap="nowrap"))),
+            spacing="2", wrap=rx.breakpoints(initial="wrap", sm="nowrap")))),
     )
 
 
@@ -116,9 +116,10 @@ def staff_hour_blocks_page() -> rx.Component:
                     hidden_caption("Hour blocks"),
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell("Name"),
-                        *[rx.table.column_header_cell(h, text_align="right") for h in (
-                            "Hours", "Price", "Per hour", "Discount")],
-                        *[rx.table.column_header_cell(h) for h in ("Validity", "Currency", "On sale")],
+                        *[rx.table.column_header_cell(h, text_align="right") for h in ("Hours", "Price")],
+                        *[secondary_header(h, text_align="right") for h in ("Per hour", "Discount")],
+                        *[secondary_header(h) for h in ("Validity", "Currency")],
+                        rx.table.column_header_cell("On sale"),
                         rx.cond(S.is_admin, rx.table.column_header_cell("Actions")))),
                     rx.table.body(rx.foreach(S.rows, _row)),
                     width="100%",

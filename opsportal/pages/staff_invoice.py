@@ -3,7 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.backend import backend_link
 from opsportal.components.layout import app_shell, error_callout
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_invoice import StaffInvoiceState as S
 
@@ -82,16 +82,17 @@ def _line_row(ln: rx.Var) -> rx.Component:
             rx.text(ln["description"], size="2"),
             rx.cond(ln["task_href"] != "", rx.link("Open task " + ln["task"], href=ln["task_href"], size="1")),
             spacing="0")),
-        rx.table.cell(ln["quantity"], white_space="nowrap", text_align="right"),
-        rx.table.cell(ln["unit_price"], white_space="nowrap", text_align="right"),
+        secondary_cell(ln["quantity"], white_space="nowrap", text_align="right"),
+        secondary_cell(ln["unit_price"], white_space="nowrap", text_align="right"),
         rx.table.cell(ln["amount"], white_space="nowrap", text_align="right"),
     )
 
 
 def _total_row(label, value, strong: bool = False) -> rx.Component:
     text = rx.text.strong(value) if strong else value
-    return rx.table.row(rx.table.cell(), rx.table.cell(), rx.table.row_header_cell(label, text_align="right",
-                                                                                   font_weight="normal"),
+    # Empty cells under the columns phones leave out: a phone puts the label under the description.
+    return rx.table.row(secondary_cell(), secondary_cell(),
+                        rx.table.row_header_cell(label, text_align="right", font_weight="normal"),
                         rx.table.cell(text, white_space="nowrap", text_align="right"))
 
 
@@ -101,8 +102,8 @@ def _lines() -> rx.Component:
         hidden_caption("Invoice lines and totals"),
         rx.table.header(rx.table.row(
             rx.table.column_header_cell("Description"),
-            rx.table.column_header_cell("Quantity", text_align="right"),
-            rx.table.column_header_cell("Unit price", text_align="right"),
+            secondary_header("Quantity", text_align="right"),
+            secondary_header("Unit price", text_align="right"),
             rx.table.column_header_cell("Amount", text_align="right"))),
         rx.table.body(
             rx.foreach(S.lines, _line_row),

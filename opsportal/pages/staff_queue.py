@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_queue import QueueState
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
@@ -70,13 +70,13 @@ def _row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell("#", r["id"]),
         rx.table.cell(rx.link(r["title"], href=r["href"])),
-        rx.table.cell(r["organization"]),
+        secondary_cell(r["organization"]),
         rx.table.cell(r["status"]),
-        rx.table.cell(r["category"]),
-        rx.table.cell(r["priority"]),
-        rx.table.cell(r["agent"]),
-        rx.table.cell(r["time"], white_space="nowrap"),
-        rx.table.cell(r["updated"], white_space="nowrap"),
+        secondary_cell(r["category"]),
+        secondary_cell(r["priority"]),
+        secondary_cell(r["agent"]),
+        secondary_cell(r["time"], white_space="nowrap"),
+        secondary_cell(r["updated"], white_space="nowrap"),
     )
 
 
@@ -93,9 +93,10 @@ def staff_queue_page() -> rx.Component:
                 rx.text(QueueState.total_label, size="2", id="queue-total", aria_live="polite"),
                 rx.box(rx.table.root(
                     hidden_caption("Tasks"),
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                        "Task", "Title", "Organization", "Status", "Category", "Priority", "Agent", "Time",
-                        "Updated")])),
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell("Task"), rx.table.column_header_cell("Title"),
+                        secondary_header("Organization"), rx.table.column_header_cell("Status"),
+                        *[secondary_header(h) for h in ("Category", "Priority", "Agent", "Time", "Updated")])),
                     rx.table.body(rx.foreach(QueueState.rows, _row)),
                     width="100%",
                 ), overflow_x="auto", width="100%"),

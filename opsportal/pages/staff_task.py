@@ -3,7 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_task import StaffTaskState as S
 
 MUTED = rx.color("gray", 11)
@@ -127,17 +127,18 @@ def _log_time() -> rx.Component:
 def _entry_row(e: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(e["date"], white_space="nowrap"),
-        rx.table.cell(e["agent"]),
+        secondary_cell(e["agent"]),
         rx.table.cell(e["time"], white_space="nowrap"),
-        rx.table.cell(rx.vstack(rx.text(e["paid_by"], size="2"), rx.text(e["split"], size="1", color=MUTED),
+        rx.table.cell(rx.vstack(rx.text(e["paid_by"], size="2"),
+                                rx.text(e["split"], size="1", color=MUTED, display=["none", "block"]),
                                 spacing="0")),
-        rx.table.cell(e["payg_value"], white_space="nowrap"),
-        rx.table.cell(rx.vstack(
+        secondary_cell(e["payg_value"], white_space="nowrap"),
+        secondary_cell(rx.vstack(
             rx.text(e["note"], size="2"),
             rx.cond(e["after_hours"] == "yes",
                     rx.badge("After hours", variant="soft", color_scheme="gray", high_contrast=True)),
             spacing="1")),
-        rx.table.cell(rx.cond(e["corrected"] != "",
+        secondary_cell(rx.cond(e["corrected"] != "",
                               rx.badge(e["corrected"], variant="soft", color_scheme="amber", high_contrast=True))),
         rx.table.cell(rx.cond(
             e["billed"] == "yes",
@@ -155,8 +156,11 @@ def _entries() -> rx.Component:
             S.entries.length() > 0,
             rx.box(rx.table.root(
                 hidden_caption("Time entries"),
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Day", "Agent", "Time", "Paid by", "Pay-as-you-go value", "Note", "Changes", "")])),
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Day"), secondary_header("Agent"),
+                    *[rx.table.column_header_cell(h) for h in ("Time", "Paid by")],
+                    *[secondary_header(h) for h in ("Pay-as-you-go value", "Note", "Changes")],
+                    rx.table.column_header_cell(""))),
                 rx.table.body(rx.foreach(S.entries, _entry_row)),
                 width="100%",
             ), overflow_x="auto", width="100%"),

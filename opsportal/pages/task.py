@@ -3,6 +3,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge
 from opsportal.state.task import TaskState
 
@@ -51,7 +52,7 @@ def _details() -> rx.Component:
 def _entry_row(e: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(e["date"], white_space="nowrap"),
-        rx.table.cell(e["agent"], white_space="nowrap"),
+        secondary_cell(e["agent"], white_space="nowrap"),
         rx.table.cell(rx.hstack(
             rx.text(e["time"], white_space="nowrap"),
             rx.cond(e["corrected"] == "yes",
@@ -60,12 +61,12 @@ def _entry_row(e: rx.Var) -> rx.Component:
                     rx.badge("after hours", color_scheme="gray", variant="soft", high_contrast=True)),
             spacing="2", align="center", wrap="wrap")),
         rx.table.cell(e["paid_by"]),
-        rx.table.cell(rx.hstack(
+        secondary_cell(rx.hstack(
             rx.text(e["value"], white_space="nowrap"),
             rx.cond(e["billed"] == "yes", rx.badge("billed", color_scheme="green", variant="soft",
                                                     high_contrast=True)),
             spacing="2", align="center")),
-        rx.table.cell(e["note"]),
+        secondary_cell(e["note"]),
     )
 
 
@@ -77,11 +78,13 @@ def _time_entries() -> rx.Component:
             TaskState.entries.length() > 0,
             rx.vstack(
                 rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                        "Date", "Agent", "Time", "Paid by", "Pay-as-you-go value", "Note")])),
+                    rx.table.header(rx.table.row(
+                        rx.table.column_header_cell("Date"), secondary_header("Agent"),
+                        *[rx.table.column_header_cell(h) for h in ("Time", "Paid by")],
+                        *[secondary_header(h) for h in ("Pay-as-you-go value", "Note")])),
                     rx.table.body(rx.foreach(TaskState.entries, _entry_row)),
                     width="100%",
-                    min_width="44rem",
+                    min_width=wide("44rem"),
                     aria_label="Time entries",
                 ), overflow_x="auto", width="100%", tab_index=0, role="region", aria_label="Time entries table"),
                 pager(TaskState),
@@ -177,8 +180,16 @@ def _conversation() -> rx.Component:
 def task_page() -> rx.Component:
     return app_shell(
         TaskState.heading,
-        rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text("All tasks"), spacing="1",
-                          align="center"), href=routes.TASKS),
+        rx.box(
+            rx.link(rx.hstack(rx.icon("arrow-left", size=16, aria_hidden="true"), rx.text("All tasks"), spacing="1",
+                              align="center"), href=routes.TASKS),
+            # A live region present before the confirmation arrives, so screen readers announce it.
+            rx.box(rx.cond(TaskState.submitted != "",
+                           rx.callout(TaskState.submitted, icon="circle-check", color_scheme="green",
+                                      high_contrast=True, width="100%", margin_top="1rem", id="ticket-submitted")),
+                   role="status", width="100%"),
+            width="100%",
+        ),
         error_callout(TaskState.error),
         rx.cond(
             TaskState.title != "",

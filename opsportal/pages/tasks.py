@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge, submit_ticket_button
 from opsportal.state.tasks import CATEGORY_OPTIONS, SORT_OPTIONS, TasksState
 
@@ -44,11 +45,11 @@ def _row(r: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.link("#" + r["id"] + " " + r["title"], href=r["href"])),
         rx.table.cell(status_badge(r["status_label"], r["color"])),
-        rx.table.cell(r["category"]),
-        rx.table.cell(r["priority"]),
-        rx.table.cell(r["agent"]),
-        rx.table.cell(r["time"], white_space="nowrap"),
-        rx.table.cell(r["updated"], white_space="nowrap"),
+        secondary_cell(r["category"]),
+        secondary_cell(r["priority"]),
+        secondary_cell(r["agent"]),
+        secondary_cell(r["time"], white_space="nowrap"),
+        secondary_cell(r["updated"], white_space="nowrap"),
     )
 
 
@@ -71,11 +72,12 @@ def _listing() -> rx.Component:
         rx.cond(
             TasksState.rows.length() > 0,
             rx.box(rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                    "Task", "Status", "Category", "Priority", "Agent", "Time logged", "Last update")])),
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Task"), rx.table.column_header_cell("Status"),
+                    *[secondary_header(h) for h in ("Category", "Priority", "Agent", "Time logged", "Last update")])),
                 rx.table.body(rx.foreach(TasksState.rows, _row)),
                 width="100%",
-                min_width="52rem",
+                min_width=wide("52rem"),
                 aria_label="Tasks",
             ), overflow_x="auto", width="100%"),
             _empty(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain.access import may_view_organization
 from opsportal.domain.organizations import clean_organization_name
 from opsportal.domain.roles import Role
 from opsportal.models import Organization, User
@@ -35,11 +36,19 @@ class OrganizationPublic:
 
 
 @dataclass(frozen=True)
+class Subsidiary:
+    id: int
+    name: str
+    may_open: bool  # whether the caller may open its page (domain.access): links only where they lead somewhere
+
+
+@dataclass(frozen=True)
 class OrganizationOverview:
     organization: OrganizationPublic
     children: list[str]
     members_by_role: dict[str, int]
     member_count: int
+    subsidiaries: list[Subsidiary] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -86,7 +95,8 @@ def get_overview(actor: Actor, organization_id: int) -> OrganizationOverview:
         if org is None:
             raise NotFound("That organization was not found or you do not have access to it.")
         children = session.exec(
-            select(Organization.name).where(Organization.parent_id == org.id).order_by(Organization.name_key)
+            select(Organization.id, Organization.name).where(Organization.parent_id == org.id)
+            .order_by(Organization.name_key)
         ).all()
         counts = dict(
             session.exec(
@@ -95,8 +105,11 @@ def get_overview(actor: Actor, organization_id: int) -> OrganizationOverview:
             ).all()
         )
         by_role = {r.value: int(counts.get(r.value, 0)) for r in (Role.owner, Role.admin, Role.billing, Role.member)}
-        return OrganizationOverview(organization=_public(session, org), children=list(children),
-                                    members_by_role=by_role, member_count=sum(by_role.values()))
+        subsidiaries = [Subsidiary(id=i, name=name, may_open=may_view_organization(actor.principal, i))
+                        for i, name in children]
+        return OrganizationOverview(organization=_public(session, org), children=[s.name for s in subsidiaries],
+                                    members_by_role=by_role, member_count=sum(by_role.values()),
+                                    subsidiaries=subsidiaries)
 
 
 def list_organizations(actor: Actor, *, search: str = "", page: int = 1, page_size: int = 25) -> Page[OrganizationRow]:

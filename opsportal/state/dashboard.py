@@ -22,6 +22,7 @@ from opsportal.services.tasks import TaskRow
 from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
+from opsportal.state.organization import subsidiary_links
 from opsportal.state.shared import org_read
 
 RECENT_TASKS = 5
@@ -81,7 +82,7 @@ class DashboardState(rx.State):
     org_name: str = ""
     parent_name: str = ""
     customer_since: str = ""
-    children: list[str] = []
+    children: list[dict[str, str]] = []  # state.organization.subsidiary_links()
     member_count: int = 0
     role_counts: list[dict[str, str]] = []
     balances: list[dict[str, str]] = []
@@ -160,7 +161,7 @@ class DashboardState(rx.State):
         self.org_name = org.name
         self.parent_name = org.parent_name or ""
         self.customer_since = formats.long_day(formats.local_date(org.created_at, actor.time_zone))
-        self.children = overview.children
+        self.children = subsidiary_links(overview)
         self.member_count = overview.member_count
         self.role_counts = [
             {"role": _role_label(role), "count": formats.count(n)} for role, n in overview.members_by_role.items()

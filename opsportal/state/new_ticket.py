@@ -11,6 +11,7 @@ from opsportal.services import kb, tasks
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.task import TaskState
 
 FIELDS = ("subject", "category", "priority", "description")
 FIELD_LABELS = {"subject": "Subject", "category": "Category", "priority": "Priority", "description": "Description"}
@@ -104,4 +105,5 @@ class NewTicketState(rx.State):
         self.problems, self.summary, self.suggestions = {}, [], []
         self.subject = self.description = self.category = ""
         self.priority = "normal"
+        (await self.get_state(TaskState))._just_submitted = ticket.id
         return rx.redirect(routes.task(ticket.id))

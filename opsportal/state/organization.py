@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from opsportal import routes
 from opsportal.domain.roles import Role
 from opsportal.services import organizations, users
 from opsportal.services.authz import Actor
@@ -13,13 +14,18 @@ from opsportal.state.paging import PagedState
 PAGE_SIZE = 10
 
 
+def subsidiary_links(overview: organizations.OrganizationOverview) -> list[dict[str, str]]:
+    """Each subsidiary's name and, for a caller allowed to open it, its page ("" otherwise: shown as text)."""
+    return [{"name": s.name, "href": routes.organization(s.id) if s.may_open else ""} for s in overview.subsidiaries]
+
+
 class OrganizationState(PagedState, rx.State):
     """One organization's page; the id comes from the URL, so the service decides if the caller may see it."""
 
     shown_id: int = 0
     name: str = ""
     parent_name: str = ""
-    children: list[str] = []
+    children: list[dict[str, str]] = []  # subsidiary_links()
     members: list[dict[str, str]] = []
     total: int = 0
     error: str = ""
@@ -51,7 +57,7 @@ class OrganizationState(PagedState, rx.State):
         self.shown_id = org_id
         self.name = overview.organization.name
         self.parent_name = overview.organization.parent_name or ""
-        self.children = overview.children
+        self.children = subsidiary_links(overview)
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
         self.members = [
             {"name": u.full_name or "—", "email": u.email, "role": Role(u.role).label} for u in listing.items

@@ -49,6 +49,8 @@ class TaskState(PagedState, rx.State):
     draft: str = ""
     comment_error: str = ""
     incident: dict[str, str] = {}  # a pay-per-incident request behind the task (state.task_incident)
+    submitted: str = ""  # the confirmation shown once, right after the customer submitted this ticket
+    _just_submitted: int = 0  # set by NewTicketState before it opens the new ticket's page
     # The change-feed position the page was read at, and which refresh loop is live.
     _cursor: int = 0
     _watch_id: str = ""
@@ -103,6 +105,8 @@ class TaskState(PagedState, rx.State):
         if actor.is_staff and task_id is not None:
             return rx.redirect(routes.staff_task(task_id))
         self.draft = self.comment_error = ""
+        self.submitted = submitted_notice(task_id) if task_id is not None and task_id == self._just_submitted else ""
+        self._just_submitted = 0
         self._watch_id = ""  # a loop of a page shown before stops
         self._view = (0, COMMENT_WINDOW, 1)
         if task_id is None:
@@ -172,6 +176,11 @@ class TaskState(PagedState, rx.State):
         """Shows what agents do (time logged, comments, status) within a few seconds, without a reload."""
         async for event in live.follow(self, key="_view", topics=view_topics, read=read_view):
             yield event
+
+
+def submitted_notice(task_id: int) -> str:
+    return (f"Ticket #{task_id} submitted. The support team replies in the conversation below; "
+            "this page updates by itself.")
 
 
 def read_view(actor: Actor, view: View) -> TaskWithIncident:

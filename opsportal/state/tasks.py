@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from urllib.parse import urlencode
+
 import reflex as rx
 
 from opsportal import routes
@@ -34,6 +39,46 @@ def _status_options(statuses) -> list[dict[str, str]]:
 STATUS_OPTIONS = {"open": _status_options(OPEN_STATUSES), "closed": _status_options(CLOSED_STATUSES)}
 
 
+@dataclass(frozen=True)
+class TaskFilters:
+    """What the list shows; kept in the page's address (``?tab=closed&q=vpn&page=2``) so reload, back and a shared
+    link show the same list."""
+
+    tab: str = "open"
+    search: str = ""
+    status: str = ""
+    category: str = ""
+    sort: str = "updated"
+    page: int = 1
+
+
+_QUERY_NAMES = {"tab": "tab", "search": "q", "status": "status", "category": "category", "sort": "sort",
+                "page": "page"}
+_DEFAULTS = TaskFilters()
+
+
+def filters_from_query(query: Mapping[str, str]) -> TaskFilters:
+    """The filters an address asks for; anything unknown falls back to its default."""
+    tab = query.get("tab", "") if query.get("tab", "") in TABS else "open"
+    status = query.get("status", "")
+    raw_page = str(query.get("page", ""))
+    return TaskFilters(
+        tab=tab,
+        search=str(query.get("q", ""))[:100],
+        status=status if any(o["value"] == status for o in STATUS_OPTIONS[tab]) else "",
+        category=query.get("category", "") if query.get("category", "") in CATEGORIES else "",
+        sort=query.get("sort", "") if query.get("sort", "") in tasks.SORTS else "updated",
+        page=int(raw_page) if raw_page.isdigit() and 0 < len(raw_page) < 6 and int(raw_page) > 0 else 1,
+    )
+
+
+def tasks_url(filters: TaskFilters) -> str:
+    """The list's address for ``filters``: only what differs from the defaults."""
+    values = asdict(filters)
+    query = {_QUERY_NAMES[k]: v for k, v in values.items() if v != getattr(_DEFAULTS, k)}
+    return routes.TASKS + ("?" + urlencode(query) if query else "")
+
+
 class TasksState(PagedState, rx.State):
     tab: str = "open"
     search: str = ""
@@ -58,13 +103,27 @@ class TasksState(PagedState, rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF_QUEUE)
-        return await offload.run(self._list, actor, page)
+        await offload.run(self._list, actor, page)
+        return self._keep_in_address()
+
+    def _keep_in_address(self):
+        """Writes the filters into the address bar without a navigation (the router keeps its own history state),
+        unless the tab has moved on to another page while the list was read."""
+        url = tasks_url(TaskFilters(tab=self.tab, search=self.search, status=self.status, category=self.category,
+                                    sort=self.sort, page=self.page))
+        return rx.call_script(f"if (window.location.pathname.replace(/\\/$/, '') === {json.dumps(routes.TASKS)}) "
+                              f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
 
     def _list(self, actor: Actor, page: int) -> None:
+        def read(page: int):
+            return org_read(actor, actor.organization_id or 0, tasks.list_tasks, tab=self.tab, search=self.search,
+                            status=self.status, category=self.category, sort=self.sort, page=page,
+                            page_size=PAGE_SIZE)
+
         try:
-            listing = org_read(actor, actor.organization_id or 0, tasks.list_tasks, tab=self.tab, search=self.search,
-                               status=self.status, category=self.category, sort=self.sort, page=page,
-                               page_size=PAGE_SIZE)
+            listing = read(page)
+            if listing.page > listing.pages:  # an old or edited address: its last page instead of an empty one
+                listing = read(listing.pages)
         except ServiceError as exc:
             self.error, self.rows, self.total = str(exc), [], 0
             return
@@ -74,7 +133,10 @@ class TasksState(PagedState, rx.State):
 
     @rx.event
     async def load(self):
-        return await self._load_page(1)
+        wanted = filters_from_query(self.router.url.query_parameters)
+        self.tab, self.search, self.status = wanted.tab, wanted.search, wanted.status
+        self.category, self.sort = wanted.category, wanted.sort
+        return await self._load_page(wanted.page)
 
     @rx.event
     async def set_tab(self, value: str):

@@ -83,6 +83,16 @@ def test_an_overview_shows_the_organization_its_children_and_its_members_by_role
     assert overview.member_count == 4
 
 
+def test_an_overviews_subsidiaries_can_be_opened_only_by_those_the_access_rule_lets_see_them(world):
+    """A customer sees their subsidiaries' names but not their pages (domain.access); staff open any of them."""
+    for name in ("holdings_owner", "holdings_member"):
+        customer_view = get_overview(world.actor(name), world.holdings.id).subsidiaries
+        assert [(s.id, s.name, s.may_open) for s in customer_view] == [
+            (world.logistics.id, "Northwind Logistics", False), (world.retail.id, "Northwind Retail", False)]
+    staff_view = get_overview(world.actor("agent"), world.holdings.id).subsidiaries
+    assert [(s.name, s.may_open) for s in staff_view] == [("Northwind Logistics", True), ("Northwind Retail", True)]
+
+
 def test_a_child_organizations_overview_names_its_parent(world):
     overview = get_overview(world.actor("retail_owner"), world.retail.id)
     assert (overview.organization.parent_id, overview.organization.parent_name) == (
