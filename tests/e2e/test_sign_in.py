@@ -76,7 +76,7 @@ def test_staff_admin_sees_every_customer_organization(page: Page, base_url):
     expect(table.get_by_role("row")).to_have_count(2)
     table.get_by_role("link", name="Fabrikam Clinics").click()
     expect(page.locator("#organization-name")).to_have_text("Fabrikam Clinics")
-    expect(page.get_by_text("fiona.walsh@fabrikam.example")).to_be_visible()
+    expect(page.get_by_role("cell", name="fiona.walsh@fabrikam.example")).to_be_visible()
 
 
 def test_sign_out_returns_to_login_and_the_old_session_no_longer_opens_pages(page: Page, base_url):

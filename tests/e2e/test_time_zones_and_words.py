@@ -167,7 +167,8 @@ def test_an_invoices_payments_are_timed_in_the_organizations_zone_and_its_figure
     first = page.get_by_role("row").filter(has=page.get_by_role("link", name=re.compile(r"^INV-"))).first
     expect(first).to_contain_text("Paid")
     days = first.get_by_role("cell", name=re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}$"))  # "1 Dec 2026", not "01 Dec"
-    expect(days).to_have_count(2)  # issued and due
+    # Issued and due; on a phone the list keeps status and amount due, and the dates wait for the invoice.
+    expect(days).to_have_count(2 if width > 480 else 0)
     snap(page, "invoices-paid")
     first.get_by_role("link", name=re.compile(r"^INV-\d{4}-\d+$")).click()
     payments = page.locator("#invoice-payments")
