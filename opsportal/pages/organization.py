@@ -5,7 +5,6 @@ from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
 from opsportal.components.subsidiaries import subsidiary_list
-from opsportal.components.tables import secondary_cell, secondary_header
 from opsportal.state.auth import AuthState
 from opsportal.state.billing_details import BillingDetailsState
 from opsportal.state.grant import GrantState
@@ -65,9 +64,9 @@ def _grant_form() -> rx.Component:
 
 
 def _member_row(m: rx.Var) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(m["name"], rx.text(m["email"], size="1", display=["block", "none"], overflow_wrap="anywhere")),
-        secondary_cell(m["email"]), rx.table.cell(m["role"]))
+    # A long address breaks anywhere rather than push the role off a phone's screen.
+    return rx.table.row(rx.table.cell(m["name"]), rx.table.cell(m["email"], overflow_wrap="anywhere"),
+                        rx.table.cell(m["role"]))
 
 
 @rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
@@ -93,7 +92,7 @@ def organization_page() -> rx.Component:
                         size="2"),
                 rx.table.root(
                     rx.table.header(rx.table.row(rx.table.column_header_cell("Name"),
-                                                 secondary_header("E-mail"),
+                                                 rx.table.column_header_cell("E-mail"),
                                                  rx.table.column_header_cell("Role"))),
                     rx.table.body(rx.foreach(OrganizationState.members, _member_row)),
                     width="100%",
