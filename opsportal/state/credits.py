@@ -165,15 +165,16 @@ class CreditsState(rx.State):
             for e in listing.items
         ]
 
-    async def _run(self, work):
-        """Re-authenticate, then run ``work(actor)`` in a worker thread; service errors become the page's message."""
+    async def _run(self, work, *, error_var: str = "error"):
+        """Re-authenticate, then run ``work(actor)`` in a worker thread; a service error becomes the message in
+        ``error_var`` (the page's, or a dialog's own)."""
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
         try:
             await offload.run(work, actor)
         except ServiceError as exc:
-            self.error = str(exc)
+            setattr(self, error_var, str(exc))
 
     @rx.event
     async def load(self):
@@ -296,10 +297,4 @@ class CreditsState(rx.State):
             self.allocate_lot = next((row for row in self.lots if row["id"] == str(done.source_id)),
                                      self.allocate_lot)
 
-        actor, redirect = await self._actor()
-        if actor is None:
-            return redirect
-        try:
-            await offload.run(work, actor)
-        except ServiceError as exc:
-            self.allocate_error = str(exc)
+        return await self._run(work, error_var="allocate_error")
