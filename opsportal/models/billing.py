@@ -62,6 +62,10 @@ class Invoice(SQLModel, table=True):
     paid_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     voided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     void_reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    # Who it was billed to, fixed when it is issued (None: a draft, or issued before these were kept).
+    bill_to_name: str | None = Field(default=None, sa_column=Column(String(120)))
+    bill_to_address: str | None = Field(default=None, sa_column=Column(String(500)))
+    bill_to_tax_id: str | None = Field(default=None, sa_column=Column(String(64)))
     created_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 

@@ -284,15 +284,16 @@ def invoice_detail(actor: Actor, invoice_id: int, *, today: date | None = None) 
         org = orgtree.require_org(session, inv.organization_id)
         lines = session.exec(select(InvoiceLine).where(InvoiceLine.invoice_id == inv.id)
                              .order_by(InvoiceLine.position)).all()
-        row = _row(inv, org.name, today)
+        row = _row(inv, inv.bill_to_name or org.name, today)
         return InvoiceDetail(
             row=row, organization_currency=org.currency, memo=inv.memo, subtotal_minor=inv.subtotal_minor,
             tax_rate_bp=inv.tax_rate_bp, tax_minor=inv.tax_minor,
             lines=[LinePublic(ln.position, ln.description, ln.quantity, ln.unit, ln.unit_price_minor, ln.amount_minor,
                               ln.ticket_id) for ln in lines],
             payments=payments_of(session, inv.id), paid_at=inv.paid_at, voided_at=inv.voided_at,
-            void_reason=inv.void_reason, stored_status=inv.status, bill_to_address=org.billing_address or "",
-            bill_to_tax_id=org.tax_id or "",
+            void_reason=inv.void_reason, stored_status=inv.status,
+            bill_to_address=org.billing_address or "" if inv.bill_to_address is None else inv.bill_to_address,
+            bill_to_tax_id=org.tax_id or "" if inv.bill_to_tax_id is None else inv.bill_to_tax_id,
             may_pay=rules.may_pay_invoices(actor.role) and inv.status == InvoiceStatus.open
             and row.outstanding_minor > 0)
 
@@ -376,6 +377,8 @@ def _issue(session: Session, inv: Invoice, org: Organization, issue_on: date) ->
     inv.issue_date = issue_on
     inv.due_date = rules.due_date(issue_on, org.payment_terms_days)
     inv.status = InvoiceStatus.open.value
+    # The bill-to details are the invoice's from now on: editing the organization's changes later invoices only.
+    inv.bill_to_name, inv.bill_to_address, inv.bill_to_tax_id = org.name, org.billing_address or "", org.tax_id or ""
 
 
 def _retax(inv: Invoice, org: Organization) -> None:

@@ -114,3 +114,26 @@ def test_the_payment_day_is_the_readers_day(world, owed):
     assert "Paid in full on 3 Mar 2025." in flat(rendered(world, owed.id, time_zone="Europe/London"))
     assert "Paid in full on 4 Mar 2025." in flat(rendered(world, owed.id, time_zone="Australia/Sydney"))
     assert "bank transfer to the account below" not in flat(rendered(world, owed.id))
+
+
+def _move_holdings(world) -> None:
+    billing_details.save(world.actor("holdings_billing"), world.holdings.id, BillingDetailsInput(
+        address="Northwind Holdings Ltd\n9 New Road\nLeeds LS1 1AA", tax_id="GB 999 0000 11",
+        invoice_email="accounts@northwind.example"))
+
+
+def test_an_issued_invoice_keeps_the_bill_to_details_it_was_issued_with(world, owed):
+    _move_holdings(world)
+    text = rendered(world, owed.id)
+    assert "1 Quay Street" in text and "Tax ID: GB 123 4567 89" in text
+    assert "9 New Road" not in text and "GB 999 0000 11" not in text
+
+
+def test_a_draft_takes_the_bill_to_details_in_force_when_it_is_issued(world):
+    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
+    draft = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Audit", 1, 10_000)],
+                                                issue=False, today=ISSUED)
+    _move_holdings(world)
+    issued = invoices.issue_draft(OPERATOR, draft.id, today=ISSUED)
+    text = rendered(world, issued.id)
+    assert "9 New Road" in text and "Tax ID: GB 999 0000 11" in text
