@@ -3,7 +3,7 @@ after-hours window; its pre-service invoice is paid through Stripe Checkout befo
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 import reflex as rx
 
@@ -22,6 +22,18 @@ REFUSED = "Pay-per-incident support is requested by the organization's owners an
 CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": OfferingCode.scheduled_after_hours.value}
 
 
+def window_start_words(day: str, start_time: str, home_zone: str, reader_zone: str = "") -> str:
+    """``Starts Sat 12 Dec, 21:30 GMT`` (and ``(16:30 EST your time)`` when the reader's zone differs)."""
+    try:
+        start = datetime.combine(date.fromisoformat(day), time.fromisoformat(start_time), formats.zone(home_zone))
+    except ValueError:
+        return "Choose a date and a start time."
+    text = f"Starts {formats.weekday_clock(start, home_zone)}"
+    if reader_zone and formats.zone_abbreviation(start, reader_zone) != formats.zone_abbreviation(start, home_zone):
+        text += f" ({formats.weekday_clock(start, reader_zone)} your time)"
+    return text
+
+
 class IncidentRequestState(rx.State):
     kind: str = "scheduled"
     emergency_offered: bool = False
@@ -32,6 +44,7 @@ class IncidentRequestState(rx.State):
     coverage_headline: str = ""
     home_region: str = ""
     home_zone: str = ""
+    reader_zone: str = ""  # the signed-in user's zone, to say when a window starts for them too
     offers: dict[str, dict[str, str]] = {}
     day: str = ""
     start_time: str = "20:00"
@@ -44,6 +57,11 @@ class IncidentRequestState(rx.State):
     loaded: bool = False
     invoice_href: str = ""  # the invoice of a request whose checkout could not be opened
     _currency: str = ""
+
+    @rx.var
+    def window_words(self) -> str:
+        """The chosen start in the portal's own words (the native pickers write dates the browser's way)."""
+        return window_start_words(self.day, self.start_time, self.home_zone, self.reader_zone)
 
     @rx.var
     def offer(self) -> dict[str, str]:
@@ -108,6 +126,7 @@ class IncidentRequestState(rx.State):
         self.home_region = overview.home_region_name or overview.home_region
         region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
+        self.reader_zone = actor.time_zone
         today = local_time(region, clock.now()).date() if region else clock.now().date()
         self.day = today.isoformat()
         self.units = self.offers.get(self.kind, {}).get("min_units", "1")
@@ -118,6 +137,14 @@ class IncidentRequestState(rx.State):
         if value in self.offers:
             self.kind = value
             self.units = max(self.units, self.offers.get(value, {}).get("min_units", "1"), key=_int)
+
+    @rx.event
+    def set_day(self, value: str):
+        self.day = str(value).strip()[:10]
+
+    @rx.event
+    def set_start_time(self, value: str):
+        self.start_time = str(value).strip()[:5]
 
     @rx.event
     def set_units(self, value: str):

@@ -258,3 +258,18 @@ def test_an_owner_books_a_scheduled_after_hours_window_in_local_time_and_is_sent
     requests = page.locator("#incident-requests")
     expect(requests).to_contain_text("Upgrade the order database to 16")
     expect(requests).to_contain_text("Awaiting payment")
+
+
+@pytest.mark.usefixtures("retail_on_gold")
+def test_the_scheduled_window_picker_repeats_the_chosen_start_in_the_portals_own_words(page: Page, base_url):
+    # Native date and time pickers write the day the browser's way (12/12/2026 in an American browser): the
+    # form says the chosen start as every page does, in the region's zone, zone named.
+    sign_in(page, base_url, RETAIL_OWNER)
+    page.goto(base_url + "/plans/incident?kind=scheduled")
+    day = CLOCK_OVERRIDE.date() + timedelta(days=7)
+    page.locator("#incident-day").fill(day.isoformat())
+    page.locator("#incident-time").fill("21:30")
+    words = formats.day(day).split()  # ["12", "Dec", "2026"]
+    expect(page.locator("#incident-when")).to_have_text(
+        re.compile(rf"^Starts {day:%a} {words[0]} {words[1]}, 21:30 [A-Z][A-Za-z0-9+:]+"))
+    expect(page.locator("#incident-day")).to_have_attribute("aria-describedby", "incident-when")

@@ -83,3 +83,12 @@ def test_quantities_are_durations_for_minutes_and_counts_for_credits():
     assert formats.quantity(150, "minute") == "2 h 30 min"
     assert formats.quantity(1, "credit") == "1 credit"
     assert formats.quantity(1250, "credit") == "1,250 credits"
+
+
+def test_the_incident_form_says_a_chosen_window_start_in_the_region_s_zone_and_the_reader_s():
+    from opsportal.state.incident_request import window_start_words
+
+    assert window_start_words("2026-12-12", "21:30", "Europe/London", "America/New_York") == \
+        "Starts Sat 12 Dec, 21:30 GMT (Sat 12 Dec, 16:30 EST your time)"
+    assert window_start_words("2026-12-12", "21:30", "Europe/London", "Europe/London") == "Starts Sat 12 Dec, 21:30 GMT"
+    assert window_start_words("", "21:30", "Europe/London") == "Choose a date and a start time."
