@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.pages.invoices import members_notice
 from opsportal.state.buy_hours import BuyHoursState
 
@@ -57,7 +58,7 @@ def _block(b: rx.Var) -> rx.Component:
 
 def _purchase_row(p: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(p["when"], white_space="nowrap"),
+        secondary_cell(p["when"], white_space="nowrap"),
         rx.table.cell(rx.vstack(rx.text(p["description"], size="2"),
                                 rx.cond(p["note"] != "", rx.text(p["note"], size="1", color=MUTED)), spacing="1")),
         rx.table.cell(p["amount"], white_space="nowrap", text_align="right"),
@@ -75,12 +76,12 @@ def _purchases() -> rx.Component:
             rx.cond(
                 BuyHoursState.purchases.length() > 0,
                 rx.box(rx.table.root(
-                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h, text_align=a) for h, a in (
-                        ("When", "left"), ("Block", "left"), ("Amount", "right"), ("Status", "left"),
-                        ("Receipt", "left"))])),
+                    rx.table.header(rx.table.row(secondary_header("When"), *[
+                        rx.table.column_header_cell(h, text_align=a) for h, a in (
+                            ("Block", "left"), ("Amount", "right"), ("Status", "left"), ("Receipt", "left"))])),
                     rx.table.body(rx.foreach(BuyHoursState.purchases, _purchase_row)),
                     width="100%",
-                    min_width="40rem",
+                    min_width=wide("40rem"),
                     aria_label="Recent hour-block purchases",
                 ), overflow_x="auto", width="100%"),
                 rx.text("No hours bought yet.", size="2", color=MUTED),

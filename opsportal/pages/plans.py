@@ -5,6 +5,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.coverage import coverage_card
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import secondary_cell, secondary_header
 from opsportal.state.plans import TERMS
 from opsportal.state.plans import PlansState as S
 
@@ -14,8 +15,8 @@ MUTED = rx.color("gray", 11)
 def _terms_table(rows, label: str, table_id: str) -> rx.Component:
     return rx.box(rx.table.root(
         rx.table.header(rx.table.row(
-            *[rx.table.column_header_cell(h) for h in ("Plan", "Last day", "Renews on", "First day", "Region",
-                                                          "Type")])),
+            *[rx.table.column_header_cell(h) for h in ("Plan", "Last day", "Renews on")],
+            *[secondary_header(h) for h in ("First day", "Region", "Type")])),
         rx.table.body(rx.foreach(rows, lambda r: rx.table.row(
             rx.table.row_header_cell(rx.vstack(rx.text(r["name"], weight="medium"),
                                                rx.cond(r["details"] != "", rx.text(r["details"], size="1",
@@ -23,9 +24,9 @@ def _terms_table(rows, label: str, table_id: str) -> rx.Component:
                                                spacing="0")),
             rx.table.cell(r["last_day"], white_space="nowrap"),
             rx.table.cell(r["renews_on"], white_space="nowrap"),
-            rx.table.cell(r["start"], white_space="nowrap"),
-            rx.table.cell(r["scope"]),
-            rx.table.cell(r["kind"]),
+            secondary_cell(r["start"], white_space="nowrap"),
+            secondary_cell(r["scope"]),
+            secondary_cell(r["kind"]),
         ))),
         width="100%", aria_label=label, id=table_id,
     ), overflow_x="auto", width="100%")
@@ -56,10 +57,10 @@ def _orders() -> rx.Component:
     return rx.cond(S.orders.length() > 0, rx.card(rx.vstack(
         rx.heading("Orders", size="4", as_="h2"),
         rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Ordered", "What", "Total", "Status", "Invoice")])),
+            rx.table.header(rx.table.row(secondary_header("Ordered"), *[rx.table.column_header_cell(h) for h in
+                                                                        ("What", "Total", "Status", "Invoice")])),
             rx.table.body(rx.foreach(S.orders, lambda r: rx.table.row(
-                rx.table.cell(r["created"], white_space="nowrap"),
+                secondary_cell(r["created"], white_space="nowrap"),
                 rx.table.row_header_cell(rx.vstack(rx.text(r["summary"]), rx.cond(
                     r["problem"] != "", rx.text(r["problem"], size="1", color=rx.color("red", 11))), spacing="0")),
                 rx.table.cell(r["total"], white_space="nowrap"),
@@ -141,13 +142,14 @@ def _incidents() -> rx.Component:
                  style={"padding": "0", "margin": "0", "display": "grid", "gap": "0.75rem", "width": "100%"}),
         rx.cond(S.incident_needs_gold, _gold_remedy()),
         rx.cond(S.incidents.length() > 0, rx.box(rx.table.root(
-            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
-                                           ("Task", "Status", "Kind", "Window starts", "Invoice")])),
+            rx.table.header(rx.table.row(
+                *[rx.table.column_header_cell(h) for h in ("Task", "Status")],
+                *[secondary_header(h) for h in ("Kind", "Window starts")], rx.table.column_header_cell("Invoice"))),
             rx.table.body(rx.foreach(S.incidents, lambda i: rx.table.row(
                 rx.table.row_header_cell(rx.link(i["task"], href=i["task_href"])),
                 rx.table.cell(i["status"]),
-                rx.table.cell(i["kind"]),
-                rx.table.cell(i["when"], white_space="nowrap"),
+                secondary_cell(i["kind"]),
+                secondary_cell(i["when"], white_space="nowrap"),
                 rx.table.cell(rx.link(i["invoice"], href=i["invoice_href"]), " ", i["total"], white_space="nowrap"),
             ))),
             width="100%", aria_label="Pay-per-incident requests",
