@@ -5,7 +5,10 @@ Idempotent: an article whose address already exists is left as it is.
 
 from __future__ import annotations
 
+import tomllib
 from datetime import timedelta
+from importlib import resources
+from typing import NamedTuple
 
 from sqlmodel import select
 
@@ -15,9 +18,24 @@ from opsportal.domain.kb import article_problems
 from opsportal.models import KbArticle, User
 from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff_admin
-from opsportal.services.demo_kb_articles import ARTICLES
 
 DEMO_AUTHOR = "sam.taylor@opsportal.example"
+
+
+class DemoArticle(NamedTuple):
+    slug: str
+    title: str
+    category: str
+    published: bool
+    body: str  # Markdown
+
+
+def _load_articles() -> tuple[DemoArticle, ...]:
+    text = resources.files("opsportal.demo_content").joinpath("kb_articles.toml").read_text(encoding="utf-8")
+    return tuple(DemoArticle(**article) for article in tomllib.loads(text)["article"])
+
+
+ARTICLES = _load_articles()
 
 
 def load_demo_kb(actor: Actor) -> int:

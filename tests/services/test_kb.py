@@ -20,8 +20,7 @@ from opsportal.models.kb import SEARCH_COLUMN, is_search_object
 from opsportal.services import kb
 from opsportal.services.auth import sign_in
 from opsportal.services.demo import DEMO_PASSWORD, load_demo
-from opsportal.services.demo_kb import load_demo_kb
-from opsportal.services.demo_kb_articles import ARTICLES
+from opsportal.services.demo_kb import ARTICLES, load_demo_kb
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.db import dump_tables

@@ -1,0 +1,1 @@
+"""Data the demo loads (`opsportal demo load`): not code, read with importlib.resources."""
