@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import shutil
@@ -100,3 +101,19 @@ def measure_interleaved(title: str, calls: dict[str, Callable[[], object]], samp
     for label, values in timings.items():
         print(fmt(label, values, cpu[label], width=width))
     print(f"  ({load_average()} at end; each call is one unit of work through the service)")
+
+
+def add_database_options(p: argparse.ArgumentParser, *, explain: str) -> None:
+    """The options every database benchmark takes: which database(s), the seed, where to create scratch
+    PostgreSQL databases, whether to print query plans and whether to keep the database afterwards."""
+    p.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--pg-admin", default=os.environ.get("OPSPORTAL_BENCH_PG_ADMIN",
+                                                        "postgresql://postgres@127.0.0.1:5432/postgres"),
+                   help="libpq URL of a database to run CREATE/DROP DATABASE from")
+    p.add_argument("--explain", action="store_true", help=explain)
+    p.add_argument("--keep", action="store_true", help="keep the database (prints its URL) instead of dropping it")
+
+
+def database_kinds(choice: str) -> tuple[str, ...]:
+    return ("sqlite", "postgresql") if choice == "both" else (choice,)

@@ -19,7 +19,6 @@ Every figure is printed; nothing is asserted.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -30,7 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
-from bench.common import load_average, measure_interleaved, scratch_database, server_version  # noqa: E402
+from bench.common import (  # noqa: E402
+    add_database_options,
+    database_kinds,
+    load_average,
+    measure_interleaved,
+    scratch_database,
+    server_version,
+)
 from opsportal import db as app_db  # noqa: E402
 from opsportal.domain.roles import Role  # noqa: E402
 from opsportal.domain.tasks import CATEGORIES  # noqa: E402
@@ -252,17 +258,11 @@ def run(kind: str, args: argparse.Namespace, rows: dict[str, list[dict]]) -> Non
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     p.add_argument("--tasks", type=int, default=100_000, help="tasks in total")
     p.add_argument("--big-share", type=float, default=0.8, help="share of the tasks held by the big organization")
     p.add_argument("--orgs", type=int, default=200, help="organizations (the big one included)")
     p.add_argument("--samples", type=int, default=100, help="timed calls per measurement")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--pg-admin", default=os.environ.get("OPSPORTAL_BENCH_PG_ADMIN",
-                                                        "postgresql://postgres@127.0.0.1:5432/postgres"),
-                   help="libpq URL of a database to run CREATE/DROP DATABASE from")
-    p.add_argument("--explain", action="store_true", help="print the query plan of every measured statement")
-    p.add_argument("--keep", action="store_true", help="keep the database (prints its URL) instead of dropping it")
+    add_database_options(p, explain="print the query plan of every measured statement")
     args = p.parse_args(argv)
     if args.orgs < 2 or not 0 < args.big_share < 1:
         p.error("--orgs must be at least 2 and --big-share between 0 and 1")
@@ -271,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = generate(args, now)
     print(f"Generated {len(rows['ticket']):,} tasks over {args.orgs} organizations in "
           f"{time.perf_counter() - started:.1f} s (seed {args.seed}); {load_average()}")
-    for kind in (("sqlite", "postgresql") if args.database == "both" else (args.database,)):
+    for kind in database_kinds(args.database):
         run(kind, args, rows)
     print("=" * 100)
     print(f"Done in {time.perf_counter() - started:.1f} s")
