@@ -58,21 +58,6 @@ class TicketTotal:
     quantity: int
 
 
-@dataclass(frozen=True)
-class EntryRow:
-    id: int
-    at: datetime
-    kind: str
-    product: str
-    quantity: int
-    lot_id: int
-    holder: str
-    organization: str
-    ticket_id: int | None
-    category: str | None
-    reason: str
-
-
 def _now_utc(at: datetime | None) -> datetime:
     """``at`` (default now) in UTC: days and months are counted by UTC dates, as in ``domain.ledger.views``."""
     return (at or utcnow()).astimezone(UTC)
@@ -311,52 +296,6 @@ def ticket_snapshot(actor: Actor, ticket_id: int) -> TicketSnapshot:
         return TicketSnapshot(id=ticket.id, title=ticket.title, category=ticket.category, status=ticket.status,
                               created_at=ticket.created_at, held={k: int(v) for k, v in held.items() if v},
                               used={k: int(v) for k, v in used.items()})
-
-
-def _history_where(org_id: int):
-    held_lots = select(CreditLot.id).where(CreditLot.holder_org_id == org_id)
-    return or_(LedgerEntry.org_id == org_id, LedgerEntry.lot_id.in_(held_lots))
-
-
-def history(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 25,
-            product: str | None = None) -> Page[EntryRow]:
-    """Every entry on the organization's behalf or on its lots, newest first."""
-    require_view_organization(actor, org_id)
-    page, page_size = clamp(page, page_size)
-    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
-    with unit_of_work(write=False) as session:
-        total = session.exec(select(func.count()).select_from(LedgerEntry).where(*filters)).one()
-        rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
-                            .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                            .where(*filters).order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
-                            .offset((page - 1) * page_size).limit(page_size)).all()
-        names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
-        return Page(items=[_entry_row(e, h, names) for e, h in rows], page=page, page_size=page_size, total=int(total))
-
-
-def history_batches(actor: Actor, org_id: int, *, product: str | None = None, batch: int = 2000):
-    """All of the organization's entries, oldest first, in batches (for the CSV download)."""
-    require_view_organization(actor, org_id)
-    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
-    after = 0
-    while True:
-        with unit_of_work(write=False) as session:
-            rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
-                                .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                                .where(*filters, LedgerEntry.id > after)
-                                .order_by(LedgerEntry.id).limit(batch)).all()
-            names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
-            out = [_entry_row(e, h, names) for e, h in rows]
-        if not out:
-            return
-        yield out
-        after = out[-1].id
-
-
-def _entry_row(e: LedgerEntry, holder_id: int, names: dict[int, str]) -> EntryRow:
-    return EntryRow(id=e.id, at=e.at, kind=e.kind, product=e.product_code, quantity=e.quantity, lot_id=e.lot_id,
-                    holder=names.get(holder_id, "?"), organization=names.get(e.org_id, "?"), ticket_id=e.ticket_id,
-                    category=e.category, reason=e.reason)
 
 
 def schedule(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> tuple[str, dict[str, int]]:
