@@ -24,8 +24,8 @@ DEFAULT_SINK_PORT = 8025
 def cmd_notify(args: argparse.Namespace) -> None:
     from opsportal.cli import _emit
     from opsportal.domain.notifications import NotificationKind
-    from opsportal.services.notifications import JOBS
     from opsportal.services.operator import OPERATOR
+    from opsportal.services.scheduler import JOBS
 
     report = JOBS[NotificationKind(JOB_NAMES[args.job])](OPERATOR, at=args.at, dry_run=args.dry_run)
     payload = {"kind": report.kind, "at": report.at, "dry_run": report.dry_run, "period": report.period,
