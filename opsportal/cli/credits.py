@@ -30,10 +30,21 @@ def cmd_grant(args: argparse.Namespace) -> None:
 
 def cmd_allocate(args: argparse.Namespace) -> None:
     from opsportal.services import credits
+    from opsportal.services.errors import InvalidInput
 
     target = None if args.all else organization_id(args.to)
-    lot = credits.allocate(operator(), lot_id=args.lot_id, to_org_id=target)
-    emit(args, _lot_json(lot), f"Lot {lot.id} is now allocated to {lot.allocated_to}.")
+    if args.quantity is None:
+        lot = credits.allocate(operator(), lot_id=args.lot_id, to_org_id=target)
+        emit(args, _lot_json(lot), f"Lot {lot.id} is now allocated to {lot.allocated_to}.")
+        return
+    if args.quantity <= 0:
+        raise InvalidInput("Quantity must be a positive whole number.")
+    done = credits.allocate_part(operator(), lot_id=args.lot_id, to_org_id=target, quantity=args.quantity)
+    lot, amount = done.lot, formats.quantity(done.quantity, done.lot.unit)
+    text = (f"{amount} of lot {done.source_id} is now lot {lot.id}, allocated to {lot.allocated_to}; lot "
+            f"{done.source_id} keeps the rest." if done.split else
+            f"All of lot {lot.id} ({amount}) is now allocated to {lot.allocated_to}.")
+    emit(args, {**_lot_json(lot), "source_lot_id": done.source_id, "allocated": done.quantity}, text)
 
 
 def cmd_consume(args: argparse.Namespace) -> None:
@@ -82,6 +93,9 @@ def add_commands(groups, common) -> None:
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--to", metavar="ORG")
     target.add_argument("--all", action="store_true", help="all organizations of the holder's tree")
+    p.add_argument("--quantity", type=whole, metavar="N",
+                   help="allocate only N of the lot's free quantity (minutes for support_hours, else credits): "
+                        "they become a new lot, the lot keeps the rest (default: the whole lot)")
     p.set_defaults(func=cmd_allocate)
 
     p = credits.add_parser("consume", parents=[common], help="use credits in the consumption order")
