@@ -48,10 +48,10 @@ def staff_invoice(invoice_id: int | str) -> str:
 
 # Notifications, e-mail links (they work without signing in) and the staff mailbox.
 NOTIFICATIONS = "/notifications"
-UNSUBSCRIBE = "/unsubscribe"  # ?token=: the e-mail's unsubscribe link (services.notifications.unsubscribe_page_url)
+UNSUBSCRIBE = "/unsubscribe"  # ?token=: the e-mail's unsubscribe link (services.subscriptions.unsubscribe_page_url)
 FORGOT_PASSWORD = "/forgot-password"
-RESET_PASSWORD = "/reset-password"  # ?token=: services.notifications.password_reset_url
-INVITATION = "/invitation"  # ?token=: services.notifications.invitation_url
+RESET_PASSWORD = "/reset-password"  # ?token=: services.account_links.password_reset_url
+INVITATION = "/invitation"  # ?token=: services.account_links.invitation_url
 STAFF_MAIL = "/staff/mail"
 STAFF_NOTICES = "/staff/notices"
 STAFF_MAIL_MESSAGE = "/staff/mail/[message_id]"

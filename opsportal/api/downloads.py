@@ -19,7 +19,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain import formats
 from opsportal.services import auth as auth_service
-from opsportal.services import credit_views, invoices
+from opsportal.services import credit_history, credit_views, invoices
 from opsportal.services.errors import AuthenticationFailed, InvalidInput, NotFound, ServiceError
 from opsportal.services.invoice_pdf import render_invoice_pdf
 
@@ -57,7 +57,7 @@ def credit_history_csv(request: Request):  # plain: Starlette runs it (and the b
         return PlainTextResponse("Give the organization: ?org=ID", status_code=400)
     product = request.query_params.get("product") or None
     try:
-        batches = credit_views.history_batches(actor, org_id, product=product)
+        batches = credit_history.history_batches(actor, org_id, product=product)
         first = next(batches, None)  # authorization runs before any byte is sent
         products = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
     except ServiceError as exc:

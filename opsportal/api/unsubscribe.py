@@ -4,7 +4,7 @@
   200 when the user is unsubscribed (again: the link is idempotent), 400 for a malformed, forged or expired link.
 - ``GET`` (someone opened the URL in a browser) redirects to the unsubscribe page, which unsubscribes and offers
   to undo.
-The signed token is the only credential (services.notifications checks it).
+The signed token is the only credential (services.subscriptions checks it).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from opsportal.services import notifications
+from opsportal.services import subscriptions
 from opsportal.services.errors import InvalidInput
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -28,12 +28,12 @@ async def unsubscribe(request: Request) -> Response:
     token = _token(request)
     if request.method == "GET":
         if not token:
-            return PlainTextResponse(notifications.UNSUBSCRIBE_INVALID, status_code=400, headers=NO_STORE)
-        return RedirectResponse(notifications.unsubscribe_page_url(token), status_code=303, headers=NO_STORE)
+            return PlainTextResponse(subscriptions.UNSUBSCRIBE_INVALID, status_code=400, headers=NO_STORE)
+        return RedirectResponse(subscriptions.unsubscribe_page_url(token), status_code=303, headers=NO_STORE)
     if not token:
-        return PlainTextResponse(notifications.UNSUBSCRIBE_INVALID, status_code=400, headers=NO_STORE)
+        return PlainTextResponse(subscriptions.UNSUBSCRIBE_INVALID, status_code=400, headers=NO_STORE)
     try:
-        result = await run_in_threadpool(notifications.unsubscribe_by_token, token)
+        result = await run_in_threadpool(subscriptions.unsubscribe_by_token, token)
     except InvalidInput as exc:
         return PlainTextResponse(str(exc), status_code=400, headers=NO_STORE)
     return PlainTextResponse(result.message, headers=NO_STORE)

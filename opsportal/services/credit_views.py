@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, literal, or_, text
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
+from opsportal.domain.credit_notices import FreeCredit, Usage
 from opsportal.domain.ledger.lots import end_of_day
 from opsportal.domain.ledger.views import BUCKETS
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
@@ -56,21 +57,6 @@ class TicketTotal:
     title: str
     status: str
     quantity: int
-
-
-@dataclass(frozen=True)
-class EntryRow:
-    id: int
-    at: datetime
-    kind: str
-    product: str
-    quantity: int
-    lot_id: int
-    holder: str
-    organization: str
-    ticket_id: int | None
-    category: str | None
-    reason: str
 
 
 def _now_utc(at: datetime | None) -> datetime:
@@ -121,10 +107,7 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
         ).all()
         available = {code: free for code, free, _soon in free_rows}
         expiring = {code: soon_free for code, _free_now, soon_free in free_rows}
-        in_play = dict(session.exec(
-            select(CreditHold.product_code, func.sum(CreditHold.quantity))
-            .where(CreditHold.org_id == org_id).group_by(CreditHold.product_code)
-        ).all())
+        in_play = in_play_by_product(session, org_id)
         used = dict(session.exec(
             select(LedgerEntry.product_code, _net_used())
             .where(LedgerEntry.org_id == org_id, LedgerEntry.kind.in_(USED_KINDS),
@@ -136,8 +119,15 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
         # Support hours first: they are what most customers come for.
         products = sorted(products, key=lambda p: (p.code != "support_hours", p.code != "service_credits", p.name))
         return [ProductSummary(product=p.code, name=p.name, unit=p.unit, available=int(available.get(p.code, 0)),
-                               in_play=int(in_play.get(p.code, 0) or 0), used_30d=int(used.get(p.code, 0) or 0),
+                               in_play=in_play.get(p.code, 0), used_30d=int(used.get(p.code, 0) or 0),
                                expiring_30d=int(expiring.get(p.code, 0))) for p in products]
+
+
+def in_play_by_product(session: Session, org_id: int) -> dict[str, int]:
+    """What the organization's open tickets hold, per product."""
+    rows = session.exec(select(CreditHold.product_code, func.sum(CreditHold.quantity))
+                        .where(CreditHold.org_id == org_id).group_by(CreditHold.product_code)).all()
+    return {code: int(q or 0) for code, q in rows}
 
 
 def expiry_schedule(session: Session, org_id: int, product: str, at: datetime) -> dict[str, int]:
@@ -286,6 +276,50 @@ def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | 
     return [(m, int(q)) for m, q in rows]
 
 
+# --- the figures of the credit notices (services.notice_jobs, which checks who asks; in the caller's session) ---
+
+
+def free_credits(session: Session, org_id: int, at: datetime) -> list[FreeCredit]:
+    """Free credit the organization may use at ``at``, summed per product, type and expiry instant."""
+    rows = session.exec(
+        select(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at, _free())
+        .where(_usable(session, org_id), _live(at), CreditLot.remaining > CreditLot.held)
+        .group_by(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at)
+    ).all()
+    return [FreeCredit(product=p, kind=k, expires_at=e if e is None or e.tzinfo else e.replace(tzinfo=UTC),
+                       quantity=int(q)) for p, k, e, q in rows]
+
+
+def used_by_product_and_category(session: Session, org_id: int, since: datetime, at: datetime) -> list[Usage]:
+    """Net use in (``since``, ``at``] per product and category."""
+    rows = session.exec(
+        select(LedgerEntry.product_code, LedgerEntry.category, _net_used())
+        .where(LedgerEntry.org_id == org_id, LedgerEntry.kind.in_(USED_KINDS), LedgerEntry.at > since,
+               LedgerEntry.at <= at)
+        .group_by(LedgerEntry.product_code, LedgerEntry.category)
+    ).all()
+    return [Usage(product=p, category=c or "Uncategorized", quantity=int(q or 0)) for p, c, q in rows]
+
+
+def expired_by_product(session: Session, org_id: int, since: datetime, at: datetime) -> dict[str, int]:
+    """Expired in (``since``, ``at``] per product: the expiry job's entries, plus lots past their expiry that the
+    job has not reached yet (reads treat them as expired already)."""
+    out: dict[str, int] = {}
+    for product, quantity in session.exec(
+            select(LedgerEntry.product_code, func.sum(LedgerEntry.quantity))
+            .where(LedgerEntry.org_id == org_id, LedgerEntry.kind == "expire", LedgerEntry.at > since,
+                   LedgerEntry.at <= at).group_by(LedgerEntry.product_code)).all():
+        out[product] = out.get(product, 0) + int(quantity)
+    # The loss is the organization the lot serves (see Lot.owner_org_id): the usable filter without ancestors.
+    for product, quantity in session.exec(
+            select(CreditLot.product_code, func.sum(CreditLot.remaining - CreditLot.held))
+            .where(store.usable_lots_filter(org_id, []), CreditLot.expires_at > since, CreditLot.expires_at <= at,
+                   CreditLot.remaining > CreditLot.held)
+            .group_by(CreditLot.product_code)).all():
+        out[product] = out.get(product, 0) + int(quantity)
+    return out
+
+
 @dataclass(frozen=True)
 class TicketSnapshot:
     id: int
@@ -311,52 +345,6 @@ def ticket_snapshot(actor: Actor, ticket_id: int) -> TicketSnapshot:
         return TicketSnapshot(id=ticket.id, title=ticket.title, category=ticket.category, status=ticket.status,
                               created_at=ticket.created_at, held={k: int(v) for k, v in held.items() if v},
                               used={k: int(v) for k, v in used.items()})
-
-
-def _history_where(org_id: int):
-    held_lots = select(CreditLot.id).where(CreditLot.holder_org_id == org_id)
-    return or_(LedgerEntry.org_id == org_id, LedgerEntry.lot_id.in_(held_lots))
-
-
-def history(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 25,
-            product: str | None = None) -> Page[EntryRow]:
-    """Every entry on the organization's behalf or on its lots, newest first."""
-    require_view_organization(actor, org_id)
-    page, page_size = clamp(page, page_size)
-    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
-    with unit_of_work(write=False) as session:
-        total = session.exec(select(func.count()).select_from(LedgerEntry).where(*filters)).one()
-        rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
-                            .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                            .where(*filters).order_by(LedgerEntry.at.desc(), LedgerEntry.id.desc())
-                            .offset((page - 1) * page_size).limit(page_size)).all()
-        names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
-        return Page(items=[_entry_row(e, h, names) for e, h in rows], page=page, page_size=page_size, total=int(total))
-
-
-def history_batches(actor: Actor, org_id: int, *, product: str | None = None, batch: int = 2000):
-    """All of the organization's entries, oldest first, in batches (for the CSV download)."""
-    require_view_organization(actor, org_id)
-    filters = [_history_where(org_id)] + ([LedgerEntry.product_code == product] if product else [])
-    after = 0
-    while True:
-        with unit_of_work(write=False) as session:
-            rows = session.exec(select(LedgerEntry, CreditLot.holder_org_id)
-                                .join(CreditLot, CreditLot.id == LedgerEntry.lot_id)
-                                .where(*filters, LedgerEntry.id > after)
-                                .order_by(LedgerEntry.id).limit(batch)).all()
-            names = orgtree.names(session, {h for _e, h in rows} | {e.org_id for e, _h in rows})
-            out = [_entry_row(e, h, names) for e, h in rows]
-        if not out:
-            return
-        yield out
-        after = out[-1].id
-
-
-def _entry_row(e: LedgerEntry, holder_id: int, names: dict[int, str]) -> EntryRow:
-    return EntryRow(id=e.id, at=e.at, kind=e.kind, product=e.product_code, quantity=e.quantity, lot_id=e.lot_id,
-                    holder=names.get(holder_id, "?"), organization=names.get(e.org_id, "?"), ticket_id=e.ticket_id,
-                    category=e.category, reason=e.reason)
 
 
 def schedule(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> tuple[str, dict[str, int]]:

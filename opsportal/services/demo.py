@@ -16,7 +16,7 @@ from opsportal.domain.identity import email_key
 from opsportal.models import Organization, User
 from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff_admin
-from opsportal.services.notifications import on_user_created
+from opsportal.services.subscriptions import on_user_created
 
 DEMO_PASSWORD = "demo-password-2026"
 # The demo's history (credit lots, tasks, invoices) goes back about ten months: its customers and users were

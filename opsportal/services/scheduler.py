@@ -19,10 +19,21 @@ from datetime import datetime
 
 from opsportal.domain.notifications import NotificationKind, scheduled_run_due
 from opsportal.models.types import utcnow
-from opsportal.services.notifications import JOBS, JobReport
+from opsportal.services.credit_notices import run_monthly, run_weekly
+from opsportal.services.low_balance import run_low_balance
+from opsportal.services.notice_delivery import JobReport
 from opsportal.services.operator import OPERATOR
+from opsportal.services.overdue_reminders import run_overdue_reminders
 
 log = logging.getLogger(__name__)
+
+# The notification jobs by kind (here, and `opsportal notify ...` from cron).
+JOBS: dict[NotificationKind, Callable[..., JobReport]] = {
+    NotificationKind.monthly_statement: run_monthly,
+    NotificationKind.weekly_expiry: run_weekly,
+    NotificationKind.low_balance: run_low_balance,
+    NotificationKind.overdue_reminder: run_overdue_reminders,
+}
 
 INTERVAL_SECONDS = 3600
 FIRST_RUN_DELAY_SECONDS = 60

@@ -22,10 +22,10 @@ from opsportal.services.authz import (
     require_view_organization,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
-from opsportal.services.notifications import on_user_created
 from opsportal.services.orgtree import require_by_name
 from opsportal.services.pagination import Page, clamp
 from opsportal.services.session_cache import RECENT
+from opsportal.services.subscriptions import on_user_created
 
 
 @dataclass(frozen=True)

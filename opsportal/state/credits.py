@@ -10,7 +10,7 @@ from opsportal.domain import formats
 from opsportal.domain.ledger.lots import last_usable_day
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.services import credit_views, credits, organizations
+from opsportal.services import credit_history, credit_views, credits, organizations
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
@@ -154,7 +154,7 @@ class CreditsState(rx.State):
         ]
 
     def _load_history(self, actor: Actor, page: int) -> None:
-        listing = org_read(actor, self.org_id, credit_views.history, page=page, page_size=HISTORY_PAGE,
+        listing = org_read(actor, self.org_id, credit_history.history, page=page, page_size=HISTORY_PAGE,
                            product=self.product)
         self.history_page, self.history_pages = listing.page, listing.pages
         self.history = [

@@ -8,8 +8,8 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain.identity import MIN_PASSWORD_LENGTH
 from opsportal.domain.notifications import NotificationKind
+from opsportal.services import account_links, subscriptions
 from opsportal.services import auth as auth_service
-from opsportal.services import notifications
 from opsportal.services.errors import AuthenticationFailed, ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import AuthState
@@ -36,7 +36,7 @@ class UnsubscribeState(rx.State):
     error: str = ""
     _token: str = ""
 
-    def _show(self, result: notifications.LinkSubscriptionResult) -> None:
+    def _show(self, result: subscriptions.LinkSubscriptionResult) -> None:
         what = result.label.lower()
         self.error = ""
         if result.subscribed:
@@ -56,7 +56,7 @@ class UnsubscribeState(rx.State):
         if not self._token:
             self._fail(MISSING_LINK)
             return
-        use = notifications.resubscribe_by_token if subscribe else notifications.unsubscribe_by_token
+        use = subscriptions.resubscribe_by_token if subscribe else subscriptions.unsubscribe_by_token
         try:
             self._show(await offload.run(use, self._token))
         except ServiceError as exc:
@@ -93,7 +93,7 @@ class ForgotPasswordState(rx.State):
             return
         self.error = ""
         # Sending the e-mail may wait on the SMTP server: not on the event loop.
-        self.answer = await offload.run(notifications.request_password_reset, email[:320])
+        self.answer = await offload.run(account_links.request_password_reset, email[:320])
 
 
 class _LinkFormState(rx.State, mixin=True):
@@ -120,7 +120,7 @@ class _LinkFormState(rx.State, mixin=True):
             return
         # Say at once that a link is used or expired, rather than after the form is filled in.
         try:
-            found = await offload.run(notifications.check_link, self._token, self._purpose())
+            found = await offload.run(account_links.check_link, self._token, self._purpose())
         except ServiceError as exc:
             self._refused(exc)
             return
@@ -140,8 +140,8 @@ class _LinkFormState(rx.State, mixin=True):
 
     def _refused(self, exc: ServiceError) -> None:
         self.error = str(exc)
-        self.link_problem = self.error in (notifications.LINK_INVALID, notifications.LINK_USED,
-                                           notifications.LINK_EXPIRED)
+        self.link_problem = self.error in (account_links.LINK_INVALID, account_links.LINK_USED,
+                                           account_links.LINK_EXPIRED)
 
 
 class ResetPasswordState(_LinkFormState, rx.State):
@@ -154,7 +154,7 @@ class ResetPasswordState(_LinkFormState, rx.State):
         if self._passwords_differ(form, "new_password"):
             return
         try:
-            await offload.run(notifications.reset_password, self._token, password)
+            await offload.run(account_links.reset_password, self._token, password)
         except ServiceError as exc:
             self._refused(exc)
             return
@@ -176,7 +176,7 @@ class InvitationState(_LinkFormState, rx.State):
         if self._passwords_differ(form, "password", "Repeat the password does not match Password."):
             return
         try:
-            accepted = await offload.run(notifications.accept_invitation, self._token,
+            accepted = await offload.run(account_links.accept_invitation, self._token,
                                          full_name=str(form.get("full_name", ""))[:400], password=password)
         except ServiceError as exc:
             self._refused(exc)

@@ -9,7 +9,7 @@ import reflex as rx
 from opsportal.domain import formats
 from opsportal.domain.notifications import NotificationKind
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.services import notifications
+from opsportal.services import low_balance, subscriptions
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
@@ -47,10 +47,10 @@ class NotificationsState(PagedState, rx.State):
     confirm_user_id: int = 0
 
     def _refresh_mine(self, actor: Actor) -> None:
-        statuses = notifications.list_subscriptions(actor)
+        statuses = subscriptions.list_subscriptions(actor)
         threshold_note = ""
         if any(s.kind == NotificationKind.low_balance.value for s in statuses):
-            threshold_note = _threshold_note(notifications.low_balance_threshold(actor, actor.organization_id))
+            threshold_note = _threshold_note(low_balance.low_balance_threshold(actor, actor.organization_id))
         self.mine = [
             {"kind": s.kind, "label": s.label, "description": s.description, "on": ON if s.subscribed else OFF,
              "note": " ".join(filter(None, [
@@ -65,7 +65,7 @@ class NotificationsState(PagedState, rx.State):
         if not self.is_manager:
             self.members, self.total, self.page, self.pages = [], 0, 1, 1
             return
-        listing = notifications.organization_subscriptions(actor, actor.organization_id, page=page,
+        listing = subscriptions.organization_subscriptions(actor, actor.organization_id, page=page,
                                                            page_size=MEMBER_PAGE)
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
         rows = []
@@ -120,7 +120,7 @@ class NotificationsState(PagedState, rx.State):
 
     def _set_subscription(self, actor: Actor, kind: str, subscribed: bool, user_id: int | None, confirm: bool):
         try:
-            result = notifications.set_subscription(actor, kind, subscribed, user_id=user_id, confirm=confirm)
+            result = subscriptions.set_subscription(actor, kind, subscribed, user_id=user_id, confirm=confirm)
             if result.needs_confirmation:
                 self.confirm_kind, self.confirm_user_id = result.kind, user_id or 0
                 self.confirm_title = f"Nobody in {actor.organization_name} will receive the {result.label.lower()}"

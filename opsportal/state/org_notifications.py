@@ -8,7 +8,7 @@ import reflex as rx
 from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.services import notifications
+from opsportal.services import account_links, low_balance
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
@@ -48,9 +48,9 @@ class OrgNotificationsState(rx.State):
         self.invitations = [
             {"id": str(i.id), "email": i.email, "role": Role(i.role).label,
              "expires": formats.instant(i.expires_at, self._time_zone)}
-            for i in notifications.pending_invitations(actor, self.org_id)
+            for i in account_links.pending_invitations(actor, self.org_id)
         ]
-        minutes = notifications.low_balance_threshold(actor, self.org_id)
+        minutes = low_balance.low_balance_threshold(actor, self.org_id)
         self.threshold_set = minutes is not None
         if minutes is None:
             self.threshold_label, self.threshold_input = "No alert is set.", ""
@@ -108,7 +108,7 @@ class OrgNotificationsState(rx.State):
 
         def invite():
             # Sending the e-mail may wait on the SMTP server: not on the event loop.
-            invitation = notifications.invite_user(actor, email=email, role=role, organization_id=self.org_id)
+            invitation = account_links.invite_user(actor, email=email, role=role, organization_id=self.org_id)
             self._refresh(actor)
             return invitation
 
@@ -133,7 +133,7 @@ class OrgNotificationsState(rx.State):
             return
 
         def revoke():
-            notifications.revoke_invitation(actor, int(row["id"]))
+            account_links.revoke_invitation(actor, int(row["id"]))
             self._refresh(actor)
 
         try:
@@ -149,7 +149,7 @@ class OrgNotificationsState(rx.State):
             return redirect
 
         def save():
-            notifications.set_low_balance_threshold(actor, self.org_id, minutes)
+            low_balance.set_low_balance_threshold(actor, self.org_id, minutes)
             self._refresh(actor)
 
         try:

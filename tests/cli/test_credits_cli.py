@@ -226,3 +226,64 @@ def test_allocating_outside_the_holders_subtree_fails_and_changes_nothing(northw
         message = refused(northwind, "credits", "allocate", str(retail_lot["id"]), "--to", outside)
         assert message == ("opsportal: error: A lot can only be allocated to its holder or one of the holder's "
                            "sub-organizations.")
+
+
+# --- allocating part of a lot (--quantity) -----------------------------------------------------------------------
+
+
+def test_allocate_with_a_quantity_moves_that_much_into_a_new_lot_and_the_lot_keeps_the_rest(northwind):
+    lot = grant(northwind, 200)
+
+    part = ok(northwind, "credits", "allocate", str(lot["id"]), "--to", "Northwind Logistics", "--quantity", "50")
+
+    assert part["id"] != lot["id"]
+    assert {k: part[k] for k in ("source_lot_id", "allocated", "quantity", "remaining", "scope", "allocated_to",
+                                 "holder", "type")} == {
+        "source_lot_id": lot["id"], "allocated": 50, "quantity": 50, "remaining": 50, "scope": "org",
+        "allocated_to": "Northwind Logistics", "holder": "Northwind Holdings", "type": "purchased"}
+    assert lot_balances() == {lot["id"]: (150, 0), part["id"]: (50, 0)}
+    assert cache_mismatches() == []
+    assert ok(northwind, "credits", "balance", "Northwind Logistics", "--product", "service_credits",
+              "--at", AT)["available"] == 50
+    assert ok(northwind, "credits", "balance", "Northwind Holdings", "--product", "service_credits",
+              "--at", AT)["available"] == 150
+
+
+def test_allocate_with_a_quantity_says_in_a_sentence_which_lot_holds_the_part(northwind):
+    lot = grant(northwind, 600, product="support_hours")
+
+    result = northwind("credits", "allocate", str(lot["id"]), "--to", "Northwind Retail", "--quantity", "90")
+
+    assert (result.code, result.err) == (0, "")
+    assert result.out == (f"1 h 30 min of lot {lot['id']} is now lot {lot['id'] + 1}, allocated to Northwind Retail; "
+                          f"lot {lot['id']} keeps the rest.\n")
+
+
+def test_allocate_with_the_whole_free_quantity_moves_the_lot_itself(northwind):
+    lot = grant(northwind, 40)
+
+    moved = ok(northwind, "credits", "allocate", str(lot["id"]), "--to", "Northwind Retail", "--quantity", "40")
+
+    assert (moved["id"], moved["source_lot_id"], moved["allocated_to"]) == (lot["id"], lot["id"], "Northwind Retail")
+    assert lot_balances() == {lot["id"]: (40, 0)}
+
+
+@pytest.mark.parametrize("quantity", ["0", "-5"])
+def test_allocate_with_a_zero_or_negative_quantity_fails_with_one_line_and_changes_nothing(northwind, quantity):
+    lot = grant(northwind, 40)
+    message = refused(northwind, "credits", "allocate", str(lot["id"]), "--to", "Northwind Retail",
+                      "--quantity", quantity)
+    assert message == "opsportal: error: Quantity must be a positive whole number."
+
+
+def test_allocate_with_more_than_the_lot_has_free_fails_naming_what_is_free_and_changes_nothing(northwind):
+    lot = grant(northwind, 200)
+    message = refused(northwind, "credits", "allocate", str(lot["id"]), "--all", "--quantity", "201")
+    assert message == f"opsportal: error: Only 200 credits of lot {lot['id']} are free: allocate at most that."
+
+
+def test_allocate_with_a_quantity_that_is_not_a_number_fails_with_a_usage_line(northwind):
+    lot = grant(northwind, 40)
+    message = refused(northwind, "credits", "allocate", str(lot["id"]), "--to", "Northwind Retail",
+                      "--quantity", "ten", code=2)
+    assert message == "opsportal credits allocate: error: argument --quantity: not a whole number: 'ten'"

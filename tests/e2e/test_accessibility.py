@@ -119,12 +119,12 @@ def test_notifications_page_and_its_dialogs_have_no_accessibility_violations(pag
 
 
 def test_pages_opened_from_e_mail_links_have_no_accessibility_violations(page: Page, base_url):
-    from opsportal.services import notifications
+    from opsportal.services import subscriptions
     from opsportal.services.users import list_members
 
     lena = next(u for u in list_members(OPERATOR, list_organizations(OPERATOR, search="Northwind Logistics")
                                         .items[0].id).items if u.email.startswith("lena."))
-    page.goto(f"{base_url}/unsubscribe?token={notifications.unsubscribe_token(lena.id, 'weekly_expiry')}")
+    page.goto(f"{base_url}/unsubscribe?token={subscriptions.unsubscribe_token(lena.id, 'weekly_expiry')}")
     expect(page.locator("#unsubscribe-detail")).to_be_visible()
     assert axe_violations(page) == [], "unsubscribe page"
     page.get_by_role("button", name="Undo").click()
@@ -146,9 +146,9 @@ def test_pages_opened_from_e_mail_links_have_no_accessibility_violations(page: P
 
 
 def test_staff_mailbox_has_no_accessibility_violations(page: Page, base_url):
-    from opsportal.services import notifications
+    from opsportal.services import account_links
 
-    notifications.request_password_reset("fiona.walsh@fabrikam.example")
+    account_links.request_password_reset("fiona.walsh@fabrikam.example")
     sign_in(page, base_url, STAFF)
     page.get_by_role("link", name="Mail").click()
     expect(page.locator("#mail-list")).to_be_visible()

@@ -22,7 +22,7 @@ from opsportal.db import unit_of_work
 from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.domain.identity import email_key
 from opsportal.models import User
-from opsportal.services import credits, notifications
+from opsportal.services import account_links, credit_notices, credits, subscriptions
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
@@ -55,7 +55,7 @@ def user_id(email: str) -> int:
 
 
 def subscribed(email: str, kind: str) -> bool:
-    statuses = notifications.list_subscriptions(OPERATOR, user_id=user_id(email))
+    statuses = subscriptions.list_subscriptions(OPERATOR, user_id=user_id(email))
     return {s.kind: s.subscribed for s in statuses}[kind]
 
 
@@ -136,7 +136,7 @@ def test_an_owner_sees_who_receives_what_and_changes_a_colleagues_subscription(p
 
 def test_the_unsubscribe_link_of_a_real_notice_works_signed_out_and_can_be_undone(browser: Browser, base_url,
                                                                                    mail_sink, contoso):
-    notifications.run_weekly(OPERATOR)
+    credit_notices.run_weekly(OPERATOR)
     msg = mail_to(mail_sink, CONTOSO_OWNER, f"Credits expiring in the next 30 days at {contoso}")
     page = signed_out_page(browser)
 
@@ -155,12 +155,12 @@ def test_the_unsubscribe_link_of_a_real_notice_works_signed_out_and_can_be_undon
 
 
 def test_a_tampered_unsubscribe_link_says_it_is_not_valid_and_changes_nothing(browser: Browser, base_url, contoso):
-    token = notifications.unsubscribe_token(user_id(CONTOSO_OWNER), WEEKLY)
+    token = subscriptions.unsubscribe_token(user_id(CONTOSO_OWNER), WEEKLY)
     page = signed_out_page(browser)
 
     page.goto(f"{base_url}/unsubscribe?token={token[:-4]}AAAA")
 
-    expect(page.get_by_role("alert")).to_have_text(notifications.UNSUBSCRIBE_INVALID)
+    expect(page.get_by_role("alert")).to_have_text(subscriptions.UNSUBSCRIBE_INVALID)
     assert subscribed(CONTOSO_OWNER, WEEKLY)
     page.context.close()
 
@@ -173,7 +173,7 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link_which_works_onc
     path_is(page, base_url, "/forgot-password")
     page.get_by_label("E-mail address").fill(CONTOSO_MEMBER)
     page.get_by_role("button", name="E-mail me a link").click()
-    expect(page.locator("#forgot-answer")).to_have_text(notifications.RESET_ANSWER)
+    expect(page.locator("#forgot-answer")).to_have_text(account_links.RESET_ANSWER)
 
     reset_path = link_path(mail_to(mail_sink, CONTOSO_MEMBER, "Reset your OpsPortal password"), "/reset-password")
     page.goto(base_url + reset_path)
@@ -188,7 +188,7 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link_which_works_onc
 
     again = signed_out_page(browser)
     again.goto(base_url + reset_path)  # the used link says so at once, before anything is typed
-    expect(again.get_by_role("alert")).to_have_text(notifications.LINK_USED)
+    expect(again.get_by_role("alert")).to_have_text(account_links.LINK_USED)
     expect(again.get_by_role("link", name="Ask for a new link")).to_be_visible()
     expect(again.get_by_label("New password", exact=True)).to_have_count(0)
     again.context.close()
@@ -235,13 +235,13 @@ def test_a_revoked_invitation_link_no_longer_works(page: Page, browser: Browser,
 
     invited = signed_out_page(browser)
     invited.goto(base_url + link_path(mail_to(mail_sink, "omar.gone@contoso.example", "invites you"), "/invitation"))
-    expect(invited.get_by_role("alert")).to_have_text(notifications.LINK_USED)
+    expect(invited.get_by_role("alert")).to_have_text(account_links.LINK_USED)
     expect(invited.get_by_label("Full name")).to_have_count(0)  # nothing to fill in for a dead link
     invited.context.close()
 
 
 def test_staff_read_the_caught_mail_with_its_html_sandboxed(page: Page, base_url, mail_sink, contoso):
-    notifications.run_monthly(OPERATOR)
+    credit_notices.run_monthly(OPERATOR)
     mail_to(mail_sink, CONTOSO_OWNER, "Credit statement")
     sign_in(page, base_url, STAFF)
     page.get_by_role("link", name="Mail").click()

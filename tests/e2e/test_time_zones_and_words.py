@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.services import agent_work, notifications, tasks, users
+from opsportal.services import account_links, agent_work, tasks, users
 from opsportal.services import auth as auth_service
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
@@ -184,7 +184,7 @@ def test_the_invitation_form_names_its_fields_by_their_labels_and_its_message_go
 
     customer = new_customer("Invite Words")
     address = f"new.{customer.org_id}@customers.example"
-    notifications.invite_user(customer.actor, email=address, role="member", organization_id=customer.org_id)
+    account_links.invite_user(customer.actor, email=address, role="member", organization_id=customer.org_id)
     page.goto(base_url + link_path(mail_to(mail_sink, address, "invites you"), "/invitation"))
     page.get_by_label("Full name").fill("Nia New")
     page.get_by_label("Password", exact=True).fill("one-long-password")

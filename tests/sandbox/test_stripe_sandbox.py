@@ -568,7 +568,7 @@ def test_text_on_the_page_is_escaped(client):
 
 
 def _run_command(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "opsportal.cli_sandbox", "sandbox", "stripe", *args],
+    return subprocess.run([sys.executable, "-m", "opsportal.cli.sandbox", "sandbox", "stripe", *args],
                           cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, capture_output=True, text=True,
                           timeout=60)
 

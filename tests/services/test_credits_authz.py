@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opsportal.services import credit_views, credits
+from opsportal.services import credit_history, credit_views, credits
 from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import NOW, consume, day, grant, ledger_state, lot_row, open_ticket
@@ -122,8 +122,8 @@ def _read_calls(target_id: int, ticket_id: int):
                                                             at=NOW),
         "expired_by_month": lambda a: credit_views.expired_by_month(a, target_id, product=product, at=NOW),
         "ticket_snapshot": lambda a: credit_views.ticket_snapshot(a, ticket_id),
-        "history": lambda a: credit_views.history(a, target_id),
-        "history_batches": lambda a: list(credit_views.history_batches(a, target_id)),
+        "history": lambda a: credit_history.history(a, target_id),
+        "history_batches": lambda a: list(credit_history.history_batches(a, target_id)),
         "schedule": lambda a: credit_views.schedule(a, target_id, product=product, at=NOW),
     }
 

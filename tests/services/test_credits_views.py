@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from opsportal.domain import formats
-from opsportal.services import credit_views, credits
+from opsportal.services import credit_history, credit_views, credits
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import (
     NOW,
@@ -96,7 +96,7 @@ def test_history_is_newest_first_and_holds_the_orgs_lot_grants_and_expiries_and_
     expiring_later = grant(world.retail, 6, expires=day(0), at=NOW + minutes(14))
     credits.expire_due(OPERATOR, at=NOW + timedelta(days=1))
 
-    pages = [credit_views.history(OPERATOR, world.retail.id, page=p, page_size=3) for p in (1, 2, 3)]
+    pages = [credit_history.history(OPERATOR, world.retail.id, page=p, page_size=3) for p in (1, 2, 3)]
 
     assert [p.total for p in pages] == [7, 7, 7]
     rows = [row for p in pages for row in p.items]
@@ -116,7 +116,7 @@ def test_history_is_newest_first_and_holds_the_orgs_lot_grants_and_expiries_and_
     assert rows[4].reason.startswith(f"1st choice: own credit; expires {formats.day(day(0))}")
     assert siblings.id not in {r.lot_id for r in rows}
     # The parent's history has its lot's grant, its own draw and the child's draws on its shared lot.
-    parent_rows = credit_views.history(OPERATOR, world.holdings.id, page_size=100).items
+    parent_rows = credit_history.history(OPERATOR, world.holdings.id, page_size=100).items
     assert [(r.kind, r.organization, r.quantity) for r in parent_rows] == [
         ("consume", "Northwind Retail", 5), ("consume", "Northwind Holdings", 2), ("grant", "Northwind Holdings", 50)]
 
@@ -126,7 +126,7 @@ def test_history_can_be_narrowed_to_one_product(world):
     grant(world.retail, 60, product=HOURS)
     consume(world.retail, 30, product=HOURS)
 
-    page = credit_views.history(OPERATOR, world.retail.id, product=HOURS)
+    page = credit_history.history(OPERATOR, world.retail.id, product=HOURS)
 
     assert (page.total, [r.kind for r in page.items]) == (2, ["consume", "grant"])
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from opsportal.devtools.smtp_sink import SmtpSink
-from opsportal.services import billing_details, invoices, notifications
+from opsportal.services import billing_details, invoices, overdue_reminders
 from opsportal.services.billing_details import BillingDetailsInput
 from opsportal.services.invoices import ItemInput
 from opsportal.services.operator import OPERATOR
@@ -41,7 +41,7 @@ def overdue_invoice(world):
 
 
 def remind(invoice, days: int):
-    return notifications.run_overdue_reminders(OPERATOR, at=datetime.combine(invoice.due_date, time(9), UTC)
+    return overdue_reminders.run_overdue_reminders(OPERATOR, at=datetime.combine(invoice.due_date, time(9), UTC)
                                                + timedelta(days=days))
 
 
@@ -85,7 +85,7 @@ def test_without_an_invoice_address_reminders_go_to_the_contacts_only(world, inb
 def test_a_dry_run_says_the_invoice_address_would_get_a_copy_and_sends_nothing(world, inbox):
     set_invoice_email(world, ACCOUNTS)
     invoice = overdue_invoice(world)
-    report = notifications.run_overdue_reminders(
+    report = overdue_reminders.run_overdue_reminders(
         OPERATOR, at=datetime.combine(invoice.due_date, time(9), UTC) + timedelta(days=1), dry_run=True)
     assert ACCOUNTS in {o.email for o in report.outcomes if o.outcome == "would_send"}
     assert inbox.new() == []

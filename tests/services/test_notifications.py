@@ -22,7 +22,21 @@ from opsportal.db import get_engine, unit_of_work
 from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.domain.notifications import NotificationKind
 from opsportal.models.types import utcnow
-from opsportal.services import auth, credits, invoices, mailbox, mailer, notifications, plan_catalog, scheduler
+from opsportal.services import (
+    account_links,
+    auth,
+    credit_notices,
+    credits,
+    invoices,
+    low_balance,
+    mailbox,
+    mailer,
+    notice_mail,
+    overdue_reminders,
+    plan_catalog,
+    scheduler,
+    subscriptions,
+)
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
 from opsportal.services.invoices import ItemInput
 from opsportal.services.operator import OPERATOR
@@ -116,7 +130,7 @@ def deliveries() -> list[tuple]:
 
 def subscribe(world, *names: str, kind: str) -> None:
     for name in names:
-        notifications.subscribe(world.actor(name), kind)
+        subscriptions.subscribe(world.actor(name), kind)
 
 
 # --- a demo-like organization ------------------------------------------------------------------------------------
@@ -153,7 +167,7 @@ def test_the_weekly_expiry_notice_gives_each_subscriber_the_totals_by_type_and_t
     demo_credits(world)
     subscribe(world, "holdings_owner", "holdings_admin", "retail_owner", "fabrikam_owner", kind=WEEKLY)
 
-    report = notifications.run_weekly(OPERATOR, at=NOW)
+    report = credit_notices.run_weekly(OPERATOR, at=NOW)
 
     messages = inbox.new()
     assert sorted(to(m) for m in messages) == ["adam@northwind.example", "olivia@northwind.example"]
@@ -185,7 +199,7 @@ def test_the_monthly_statement_shows_use_by_category_active_credits_by_expiry_pe
     demo_credits(world)
     subscribe(world, "holdings_owner", "retail_owner", kind=MONTHLY)
 
-    report = notifications.run_monthly(OPERATOR, at=NOW)
+    report = credit_notices.run_monthly(OPERATOR, at=NOW)
 
     (msg,) = inbox.new()
     assert (report.period, [o.email for o in report.sent]) == ("2025-03", ["olivia@northwind.example"])
@@ -215,7 +229,7 @@ def test_the_monthly_statement_shows_use_by_category_active_credits_by_expiry_pe
 def test_every_notice_carries_a_signed_one_click_unsubscribe_link_that_works_without_signing_in(world, inbox):
     demo_credits(world)
     subscribe(world, "holdings_owner", "holdings_admin", kind=WEEKLY)
-    notifications.run_weekly(OPERATOR, at=NOW)
+    credit_notices.run_weekly(OPERATOR, at=NOW)
     msg = next(m for m in inbox.new() if to(m) == "olivia@northwind.example")
 
     page_link = link(msg, "Unsubscribe from this notification")
@@ -225,25 +239,25 @@ def test_every_notice_carries_a_signed_one_click_unsubscribe_link_that_works_wit
     assert f'href="{page_link}"' in html_of(msg)
     assert link(msg, "Manage your notifications") == f"{PUBLIC_URL}/notifications"
 
-    result = notifications.unsubscribe_by_token(token_of(page_link))
-    again = notifications.unsubscribe_by_token(token_of(page_link))
+    result = subscriptions.unsubscribe_by_token(token_of(page_link))
+    again = subscriptions.unsubscribe_by_token(token_of(page_link))
 
     assert (result.email, result.kind, result.changed, result.nobody_left) == (
         "olivia@northwind.example", WEEKLY, True, False)
     assert result.message == "olivia@northwind.example will no longer receive the weekly credit expiry notice."
     assert (again.changed, again.subscribed) == (False, False)
-    notifications.run_weekly(OPERATOR, at=NOW + timedelta(days=7))
+    credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(days=7))
     assert [to(m) for m in inbox.new()] == ["adam@northwind.example"]
-    statuses = {s.kind: s.subscribed for s in notifications.list_subscriptions(world.actor("holdings_owner"))}
+    statuses = {s.kind: s.subscribed for s in subscriptions.list_subscriptions(world.actor("holdings_owner"))}
     assert statuses[WEEKLY] is False
 
 
 def test_unsubscribing_the_last_subscriber_by_link_says_nobody_receives_it_and_undo_subscribes_again(world, inbox):
     subscribe(world, "holdings_owner", kind=MONTHLY)
-    token = notifications.unsubscribe_token(world.users["holdings_owner"].id, MONTHLY)
+    token = subscriptions.unsubscribe_token(world.users["holdings_owner"].id, MONTHLY)
 
-    result = notifications.unsubscribe_by_token(token)
-    undone = notifications.resubscribe_by_token(token)
+    result = subscriptions.unsubscribe_by_token(token)
+    undone = subscriptions.resubscribe_by_token(token)
 
     assert result.nobody_left is True
     assert "No one in Northwind Holdings receives it any more." in result.message
@@ -253,16 +267,16 @@ def test_unsubscribing_the_last_subscriber_by_link_says_nobody_receives_it_and_u
 def test_a_forged_expired_or_session_token_does_not_unsubscribe_anyone(world, inbox):
     subscribe(world, "holdings_owner", kind=MONTHLY)
     user_id = world.users["holdings_owner"].id
-    good = notifications.unsubscribe_token(user_id, MONTHLY)
-    expired = notifications.unsubscribe_token(user_id, MONTHLY, now=utcnow() - timedelta(days=61))
+    good = subscriptions.unsubscribe_token(user_id, MONTHLY)
+    expired = subscriptions.unsubscribe_token(user_id, MONTHLY, now=utcnow() - timedelta(days=61))
     session_token = auth.sign_in(email="olivia@northwind.example", password=PASSWORD).token
 
     with pytest.raises(InvalidInput, match="^This unsubscribe link has expired"):
-        notifications.unsubscribe_by_token(expired)
+        subscriptions.unsubscribe_by_token(expired)
     for bad in (good[:-4] + "AAAA", session_token, "", "not-a-token"):
         with pytest.raises(InvalidInput, match="^This unsubscribe link is not valid"):
-            notifications.unsubscribe_by_token(bad)
-    assert {s.kind: s.subscribed for s in notifications.list_subscriptions(world.actor("holdings_owner"))}[MONTHLY]
+            subscriptions.unsubscribe_by_token(bad)
+    assert {s.kind: s.subscribed for s in subscriptions.list_subscriptions(world.actor("holdings_owner"))}[MONTHLY]
 
 
 # --- at most once ------------------------------------------------------------------------------------------------
@@ -273,11 +287,11 @@ def test_running_a_job_again_for_the_same_period_sends_nothing_new(world, inbox)
     subscribe(world, "holdings_owner", "holdings_admin", kind=MONTHLY)
     subscribe(world, "holdings_owner", kind=WEEKLY)
 
-    notifications.run_monthly(OPERATOR, at=NOW)
-    notifications.run_weekly(OPERATOR, at=NOW)
+    credit_notices.run_monthly(OPERATOR, at=NOW)
+    credit_notices.run_weekly(OPERATOR, at=NOW)
     first = inbox.new()
-    monthly_again = notifications.run_monthly(OPERATOR, at=NOW + timedelta(days=5))
-    weekly_again = notifications.run_weekly(OPERATOR, at=NOW + timedelta(days=3))
+    monthly_again = credit_notices.run_monthly(OPERATOR, at=NOW + timedelta(days=5))
+    weekly_again = credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(days=3))
 
     assert len(first) == 3
     assert inbox.new() == []
@@ -288,7 +302,7 @@ def test_running_a_job_again_for_the_same_period_sends_nothing_new(world, inbox)
         ("olivia@northwind.example", MONTHLY, "2025-03", "sent", 1),
         ("olivia@northwind.example", WEEKLY, "2025-W11", "sent", 1),
     ]
-    notifications.run_weekly(OPERATOR, at=NOW + timedelta(days=7))
+    credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(days=7))
     assert [m["Subject"] for m in inbox.new()] == [
         "Credits expiring in the next 30 days at Northwind Holdings (nearest 20 March 2025)"]
 
@@ -299,8 +313,8 @@ def test_an_organization_with_nothing_to_report_gets_nothing(world, inbox):
     subscribe(world, "fabrikam_owner", kind=WEEKLY)
     subscribe(world, "retail_owner", kind=MONTHLY)
 
-    weekly = notifications.run_weekly(OPERATOR, at=NOW)
-    monthly = notifications.run_monthly(OPERATOR, at=NOW)
+    weekly = credit_notices.run_weekly(OPERATOR, at=NOW)
+    monthly = credit_notices.run_monthly(OPERATOR, at=NOW)
 
     assert inbox.new() == []
     assert deliveries() == []
@@ -313,7 +327,7 @@ def test_a_dry_run_reports_who_would_get_a_notice_and_sends_and_records_nothing(
     demo_credits(world)
     subscribe(world, "holdings_owner", "holdings_admin", kind=WEEKLY)
 
-    report = notifications.run_weekly(OPERATOR, at=NOW, dry_run=True)
+    report = credit_notices.run_weekly(OPERATOR, at=NOW, dry_run=True)
 
     assert sorted(o.email for o in report.would_send) == ["adam@northwind.example", "olivia@northwind.example"]
     assert inbox.new() == [] and deliveries() == []
@@ -324,10 +338,10 @@ def test_a_send_that_fails_while_the_smtp_server_is_down_is_recorded_and_sent_by
     subscribe(world, "holdings_owner", "holdings_admin", kind=WEEKLY)
     inbox.down()
 
-    failed = notifications.run_weekly(OPERATOR, at=NOW)
+    failed = credit_notices.run_weekly(OPERATOR, at=NOW)
     inbox.up()
-    retried = notifications.run_weekly(OPERATOR, at=NOW + timedelta(hours=1))
-    third = notifications.run_weekly(OPERATOR, at=NOW + timedelta(hours=2))
+    retried = credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(hours=1))
+    third = credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(hours=2))
 
     assert [o.outcome for o in failed.outcomes] == ["failed", "failed"]
     assert "could not connect to the mail server at 127.0.0.1" in failed.failed[0].reason
@@ -350,10 +364,10 @@ def test_a_job_that_crashes_half_way_sends_each_user_exactly_one_notice_once_run
 
     monkeypatch.setattr(mailer, "send_mail", send_then_crash)
     with pytest.raises(RuntimeError, match="worker killed"):
-        notifications.run_weekly(OPERATOR, at=NOW)
+        credit_notices.run_weekly(OPERATOR, at=NOW)
     monkeypatch.setattr(mailer, "send_mail", real_send)
-    rerun = notifications.run_weekly(OPERATOR, at=NOW + timedelta(minutes=5))
-    last = notifications.run_weekly(OPERATOR, at=NOW + timedelta(minutes=10))
+    rerun = credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(minutes=5))
+    last = credit_notices.run_weekly(OPERATOR, at=NOW + timedelta(minutes=10))
 
     received = sorted(to(m) for m in inbox.new())
     assert received == ["adam@northwind.example", "bianca@northwind.example", "olivia@northwind.example"]
@@ -374,8 +388,8 @@ def test_a_new_organizations_primary_contact_is_subscribed_to_the_statement_and_
                          password=PASSWORD).user
     staff = world.actor("staff_admin")
 
-    mine = {s.kind: (s.subscribed, s.chosen) for s in notifications.list_subscriptions(staff, first.id)}
-    theirs = {s.kind: s.subscribed for s in notifications.list_subscriptions(staff, second.id)}
+    mine = {s.kind: (s.subscribed, s.chosen) for s in subscriptions.list_subscriptions(staff, first.id)}
+    theirs = {s.kind: s.subscribed for s in subscriptions.list_subscriptions(staff, second.id)}
 
     assert mine == {MONTHLY: (True, True), WEEKLY: (True, True), "low_balance": (True, False),
                     "overdue_reminder": (True, False)}
@@ -385,25 +399,25 @@ def test_a_new_organizations_primary_contact_is_subscribed_to_the_statement_and_
 def test_a_user_subscribes_and_unsubscribes_and_members_are_not_offered_overdue_reminders(world, inbox):
     member = world.actor("holdings_member")
 
-    on = notifications.subscribe(member, WEEKLY)
-    notifications.subscribe(world.actor("holdings_owner"), WEEKLY)
-    off = notifications.unsubscribe(member, WEEKLY)
+    on = subscriptions.subscribe(member, WEEKLY)
+    subscriptions.subscribe(world.actor("holdings_owner"), WEEKLY)
+    off = subscriptions.unsubscribe(member, WEEKLY)
 
     assert (on.subscribed, on.changed, on.message) == (True, True, "You will receive the weekly credit expiry notice.")
     assert (off.subscribed, off.changed, off.needs_confirmation) == (False, True, False)
-    assert [s.kind for s in notifications.list_subscriptions(member)] == [MONTHLY, WEEKLY, "low_balance"]
+    assert [s.kind for s in subscriptions.list_subscriptions(member)] == [MONTHLY, WEEKLY, "low_balance"]
     with pytest.raises(InvalidInput, match="goes to owners, administrators and billing contacts only"):
-        notifications.subscribe(member, "overdue_reminder")
+        subscriptions.subscribe(member, "overdue_reminder")
 
 
 def test_unsubscribing_the_last_subscriber_asks_for_confirmation_first_and_changes_nothing_until_then(world, inbox):
     owner, admin = world.actor("holdings_owner"), world.actor("holdings_admin")
     subscribe(world, "holdings_owner", "holdings_admin", kind=MONTHLY)
-    notifications.unsubscribe(admin, MONTHLY)
+    subscriptions.unsubscribe(admin, MONTHLY)
 
-    asked = notifications.unsubscribe(owner, MONTHLY)
-    still = {s.kind: s.subscribed for s in notifications.list_subscriptions(owner)}[MONTHLY]
-    confirmed = notifications.unsubscribe(owner, MONTHLY, confirm=True)
+    asked = subscriptions.unsubscribe(owner, MONTHLY)
+    still = {s.kind: s.subscribed for s in subscriptions.list_subscriptions(owner)}[MONTHLY]
+    confirmed = subscriptions.unsubscribe(owner, MONTHLY, confirm=True)
 
     assert (asked.needs_confirmation, asked.changed, still) == (True, False, True)
     assert asked.message == (
@@ -418,34 +432,34 @@ def test_owners_and_admins_manage_their_colleagues_subscriptions_and_nobody_else
     member_id = world.users["holdings_member"].id
     owner_id = world.users["holdings_owner"].id
 
-    change = notifications.subscribe(world.actor("holdings_admin"), MONTHLY, user_id=member_id)
-    listing = notifications.organization_subscriptions(world.actor("holdings_owner"), world.holdings.id)
+    change = subscriptions.subscribe(world.actor("holdings_admin"), MONTHLY, user_id=member_id)
+    listing = subscriptions.organization_subscriptions(world.actor("holdings_owner"), world.holdings.id)
 
     assert change.message == "Mark Osei will receive the monthly credit statement."
     assert {m.email: m.subscriptions[MONTHLY] for m in listing.items}["mark@northwind.example"] is True
     with pytest.raises(PermissionDenied, match="^Only the organization's owners and administrators"):
-        notifications.unsubscribe(world.actor("holdings_member"), MONTHLY, user_id=owner_id)
+        subscriptions.unsubscribe(world.actor("holdings_member"), MONTHLY, user_id=owner_id)
     for outsider in ("fabrikam_owner", "retail_owner"):
         with pytest.raises(PermissionDenied, match="^That user was not found or you do not have access to them.$"):
-            notifications.list_subscriptions(world.actor(outsider), member_id)
+            subscriptions.list_subscriptions(world.actor(outsider), member_id)
         with pytest.raises(PermissionDenied, match="^That user was not found"):
-            notifications.unsubscribe(world.actor(outsider), MONTHLY, user_id=member_id, confirm=True)
+            subscriptions.unsubscribe(world.actor(outsider), MONTHLY, user_id=member_id, confirm=True)
         with pytest.raises(PermissionDenied):
-            notifications.organization_subscriptions(world.actor(outsider), world.holdings.id)
+            subscriptions.organization_subscriptions(world.actor(outsider), world.holdings.id)
     with pytest.raises(InvalidInput, match="staff accounts have none"):
-        notifications.list_subscriptions(world.actor("agent"))
-    asked = notifications.unsubscribe(world.actor("holdings_owner"), MONTHLY, user_id=member_id)
+        subscriptions.list_subscriptions(world.actor("agent"))
+    asked = subscriptions.unsubscribe(world.actor("holdings_owner"), MONTHLY, user_id=member_id)
     assert asked.needs_confirmation and asked.message.startswith("Mark Osei is the last subscriber")
-    assert {s.kind: s.subscribed for s in notifications.list_subscriptions(world.actor("holdings_member"))}[MONTHLY]
+    assert {s.kind: s.subscribed for s in subscriptions.list_subscriptions(world.actor("holdings_member"))}[MONTHLY]
 
 
 def test_the_jobs_and_an_unknown_notification_are_refused_to_customers(world, inbox):
-    for job in (notifications.run_monthly, notifications.run_weekly, notifications.run_low_balance,
-                notifications.run_overdue_reminders):
+    for job in (credit_notices.run_monthly, credit_notices.run_weekly, low_balance.run_low_balance,
+                overdue_reminders.run_overdue_reminders):
         with pytest.raises(PermissionDenied):
             job(world.actor("holdings_owner"), at=NOW)
     with pytest.raises(InvalidInput, match="^Unknown notification 'daily'"):
-        notifications.subscribe(world.actor("holdings_owner"), "daily")
+        subscriptions.subscribe(world.actor("holdings_owner"), "daily")
 
 
 # --- low balance and overdue invoices ------------------------------------------------------------------------------
@@ -453,18 +467,18 @@ def test_the_jobs_and_an_unknown_notification_are_refused_to_customers(world, in
 
 def test_a_low_balance_alert_goes_out_once_per_fall_below_the_threshold(world, inbox):
     owner = world.actor("holdings_owner")
-    notifications.set_low_balance_threshold(owner, world.holdings.id, 10 * 60)
+    low_balance.set_low_balance_threshold(owner, world.holdings.id, 10 * 60)
     grant(world.holdings, 11 * 60, product=HOURS, at=NOW - timedelta(days=1))
 
-    above = notifications.run_low_balance(OPERATOR, at=NOW)
+    above = low_balance.run_low_balance(OPERATOR, at=NOW)
     consume(world.holdings, 3 * 60 + 30, product=HOURS, at=NOW + timedelta(hours=1))
-    below = notifications.run_low_balance(OPERATOR, at=NOW + timedelta(hours=2))
-    still_below = notifications.run_low_balance(OPERATOR, at=NOW + timedelta(hours=3))
+    below = low_balance.run_low_balance(OPERATOR, at=NOW + timedelta(hours=2))
+    still_below = low_balance.run_low_balance(OPERATOR, at=NOW + timedelta(hours=3))
     first = inbox.new()
     grant(world.holdings, 5 * 60, product=HOURS, at=NOW + timedelta(hours=4))
-    recovered = notifications.run_low_balance(OPERATOR, at=NOW + timedelta(hours=5))
+    recovered = low_balance.run_low_balance(OPERATOR, at=NOW + timedelta(hours=5))
     consume(world.holdings, 6 * 60, product=HOURS, at=NOW + timedelta(hours=6))
-    again = notifications.run_low_balance(OPERATOR, at=NOW + timedelta(hours=7))
+    again = low_balance.run_low_balance(OPERATOR, at=NOW + timedelta(hours=7))
 
     assert [o.reason for o in above.skipped] == ["not below the threshold: 11 h available, threshold 10 h"]
     assert sorted(o.email for o in below.sent) == ["adam@northwind.example", "olivia@northwind.example"]
@@ -502,7 +516,7 @@ def test_a_recipient_in_new_york_reads_the_statements_window_in_eastern_time_wit
     subscribe(world, "holdings_owner", kind=MONTHLY)
     set_zone("olivia@northwind.example", "America/New_York")
 
-    notifications.run_monthly(OPERATOR, at=NOW)
+    credit_notices.run_monthly(OPERATOR, at=NOW)
 
     (msg,) = inbox.new()
     # 09:30 UTC is 04:30 in New York in February (EST) and 05:30 once clocks went forward on 9 March (EDT).
@@ -516,7 +530,7 @@ def test_each_recipient_reads_times_in_their_own_zone_else_their_organizations_h
     subscribe(world, "holdings_owner", "holdings_admin", kind=MONTHLY)
     set_zone("adam@northwind.example", "Europe/London")
 
-    notifications.run_monthly(OPERATOR, at=NOW)
+    credit_notices.run_monthly(OPERATOR, at=NOW)
 
     by_recipient = {to(m): text_of(m) for m in inbox.new()}
     assert "from 8 Feb 2025, 04:30 EST to 10 Mar 2025, 05:30 EDT" in by_recipient["olivia@northwind.example"]
@@ -536,7 +550,7 @@ def test_recipients_zones_are_read_in_two_queries_however_many_recipients_and_or
     with unit_of_work(write=False) as session:
         event.listen(get_engine(), "before_cursor_execute", count)
         try:
-            by_org = notifications._recipients(session, NotificationKind.monthly_statement)
+            by_org = notice_mail.recipients(session, NotificationKind.monthly_statement)
         finally:
             event.remove(get_engine(), "before_cursor_execute", count)
 
@@ -548,10 +562,10 @@ def test_recipients_zones_are_read_in_two_queries_however_many_recipients_and_or
 
 def test_the_low_balance_alert_says_when_the_balance_was_read_in_the_recipients_zone(world, inbox):
     set_zone("olivia@northwind.example", "America/New_York")
-    notifications.set_low_balance_threshold(world.actor("holdings_owner"), world.holdings.id, 2 * 60)
+    low_balance.set_low_balance_threshold(world.actor("holdings_owner"), world.holdings.id, 2 * 60)
     grant(world.holdings, 90, product=HOURS, at=WINTER_AFTERNOON - timedelta(days=1))
 
-    notifications.run_low_balance(OPERATOR, at=WINTER_AFTERNOON)
+    low_balance.run_low_balance(OPERATOR, at=WINTER_AFTERNOON)
 
     body = text_of(next(m for m in inbox.new() if to(m) == "olivia@northwind.example"))
     assert ("At 3 Dec 2026, 09:05 EST, Northwind Holdings had 1 h 30 min of support hours available, below its "
@@ -561,7 +575,7 @@ def test_the_low_balance_alert_says_when_the_balance_was_read_in_the_recipients_
 def test_a_password_reset_link_says_when_it_expires_in_the_users_zone(world, inbox):
     set_zone("olivia@northwind.example", "America/New_York")
 
-    notifications.request_password_reset("olivia@northwind.example", now=WINTER_AFTERNOON)
+    account_links.request_password_reset("olivia@northwind.example", now=WINTER_AFTERNOON)
 
     (msg,) = inbox.new()
     assert "expires in 60 minutes, at 3 Dec 2026, 10:05 EST." in text_of(msg)
@@ -571,7 +585,7 @@ def test_a_password_reset_link_says_when_it_expires_in_the_users_zone(world, inb
 def test_an_invitation_says_when_it_expires_in_the_organizations_home_region_zone(world, inbox):
     home_region(world, "AMER")
 
-    notifications.invite_user(world.actor("holdings_owner"), email="nina@northwind.example", role="member",
+    account_links.invite_user(world.actor("holdings_owner"), email="nina@northwind.example", role="member",
                               now=WINTER_AFTERNOON)
 
     (msg,) = inbox.new()
@@ -580,15 +594,15 @@ def test_an_invitation_says_when_it_expires_in_the_organizations_home_region_zon
 
 def test_only_owners_and_admins_set_the_low_balance_threshold_of_their_own_organization(world, inbox):
     with pytest.raises(PermissionDenied):
-        notifications.set_low_balance_threshold(world.actor("holdings_member"), world.holdings.id, 60)
+        low_balance.set_low_balance_threshold(world.actor("holdings_member"), world.holdings.id, 60)
     with pytest.raises(PermissionDenied):
-        notifications.set_low_balance_threshold(world.actor("fabrikam_owner"), world.holdings.id, 60)
+        low_balance.set_low_balance_threshold(world.actor("fabrikam_owner"), world.holdings.id, 60)
     with pytest.raises(PermissionDenied):
-        notifications.low_balance_threshold(world.actor("fabrikam_owner"), world.holdings.id)
+        low_balance.low_balance_threshold(world.actor("fabrikam_owner"), world.holdings.id)
     with pytest.raises(InvalidInput, match="positive number of hours"):
-        notifications.set_low_balance_threshold(world.actor("holdings_admin"), world.holdings.id, 0)
-    notifications.set_low_balance_threshold(world.actor("holdings_admin"), world.holdings.id, 90)
-    assert notifications.low_balance_threshold(world.actor("holdings_member"), world.holdings.id) == 90
+        low_balance.set_low_balance_threshold(world.actor("holdings_admin"), world.holdings.id, 0)
+    low_balance.set_low_balance_threshold(world.actor("holdings_admin"), world.holdings.id, 90)
+    assert low_balance.low_balance_threshold(world.actor("holdings_member"), world.holdings.id) == 90
 
 
 def test_an_unpaid_invoice_is_reminded_1_7_and_14_days_after_its_due_date_once_each_with_a_pay_link(world, inbox):
@@ -602,7 +616,7 @@ def test_an_unpaid_invoice_is_reminded_1_7_and_14_days_after_its_due_date_once_e
     due = invoice.due_date
     sent_by_day = {}
     for days in (0, 1, 1, 3, 7, 8, 14, 20, 21, 30):
-        report = notifications.run_overdue_reminders(OPERATOR, at=datetime.combine(due, time(9), UTC)
+        report = overdue_reminders.run_overdue_reminders(OPERATOR, at=datetime.combine(due, time(9), UTC)
                                                      + timedelta(days=days))
         sent_by_day.setdefault(days, []).extend(sorted(o.email for o in report.sent))
 
@@ -628,11 +642,11 @@ def test_a_password_reset_link_works_once_signs_out_everywhere_and_unknown_addre
         world, inbox):
     old_session = auth.sign_in(email="olivia@northwind.example", password=PASSWORD)
 
-    answer = notifications.request_password_reset("Olivia@Northwind.example")
-    unknown = notifications.request_password_reset("nobody@northwind.example")
-    malformed = notifications.request_password_reset("not an address")
+    answer = account_links.request_password_reset("Olivia@Northwind.example")
+    unknown = account_links.request_password_reset("nobody@northwind.example")
+    malformed = account_links.request_password_reset("not an address")
 
-    assert answer == unknown == malformed == notifications.RESET_ANSWER
+    assert answer == unknown == malformed == account_links.RESET_ANSWER
     (msg,) = inbox.new()
     assert (to(msg), msg["Subject"]) == ("olivia@northwind.example", "Reset your OpsPortal password")
     assert msg["List-Unsubscribe"] is None
@@ -640,11 +654,11 @@ def test_a_password_reset_link_works_once_signs_out_everywhere_and_unknown_addre
     assert f'href="{url}"' in html_of(msg)
     assert "expires in 60 minutes" in text_of(msg)
 
-    assert notifications.reset_password(token_of(url), "a-brand-new-password") == "olivia@northwind.example"
+    assert account_links.reset_password(token_of(url), "a-brand-new-password") == "olivia@northwind.example"
     with pytest.raises(InvalidInput, match="^This link has already been used"):
-        notifications.reset_password(token_of(url), "yet-another-password")
+        account_links.reset_password(token_of(url), "yet-another-password")
     with pytest.raises(InvalidInput, match="^This link is not valid"):
-        notifications.reset_password("made-up-token", "yet-another-password")
+        account_links.reset_password("made-up-token", "yet-another-password")
     with pytest.raises(Exception, match="session has ended"):
         auth.authenticate(old_session.token)
     assert auth.sign_in(email="olivia@northwind.example", password="a-brand-new-password").actor.email
@@ -657,18 +671,18 @@ def link_in(body: str, prefix: str) -> str:
 
 
 def test_a_password_reset_link_expires_after_an_hour_and_weak_passwords_are_refused(world, inbox):
-    notifications.request_password_reset("olivia@northwind.example")
+    account_links.request_password_reset("olivia@northwind.example")
     token = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
 
     with pytest.raises(InvalidInput, match="at least 10 characters"):
-        notifications.reset_password(token, "short")
+        account_links.reset_password(token, "short")
     with pytest.raises(InvalidInput, match="^This link has expired"):
-        notifications.reset_password(token, "a-brand-new-password", now=utcnow() + timedelta(minutes=61))
+        account_links.reset_password(token, "a-brand-new-password", now=utcnow() + timedelta(minutes=61))
     assert auth.sign_in(email="olivia@northwind.example", password=PASSWORD).actor.email
 
 
 def test_an_owner_or_admin_invites_a_user_by_e_mail_who_accepts_once_and_can_sign_in(world, inbox):
-    invitation = notifications.invite_user(world.actor("holdings_admin"), email="Nina.Kovac@Northwind.example",
+    invitation = account_links.invite_user(world.actor("holdings_admin"), email="Nina.Kovac@Northwind.example",
                                            role="billing")
 
     (msg,) = inbox.new()
@@ -677,31 +691,31 @@ def test_an_owner_or_admin_invites_a_user_by_e_mail_who_accepts_once_and_can_sig
     body = text_of(msg)
     assert "Adam Reyes invites you to join Northwind Holdings on OpsPortal as Billing contact." in body
     url = link_in(body, f"{PUBLIC_URL}/invitation?token=")
-    assert [i.email for i in notifications.pending_invitations(world.actor("holdings_owner"),
+    assert [i.email for i in account_links.pending_invitations(world.actor("holdings_owner"),
                                                                world.holdings.id)] == [invitation.email]
 
-    accepted = notifications.accept_invitation(token_of(url), full_name="  Nina   Kovac ", password="nina-password-1")
+    accepted = account_links.accept_invitation(token_of(url), full_name="  Nina   Kovac ", password="nina-password-1")
 
     assert (accepted.email, accepted.full_name, accepted.role, accepted.organization) == (
         "Nina.Kovac@northwind.example", "Nina Kovac", "billing", "Northwind Holdings")
     assert auth.sign_in(email="nina.kovac@northwind.example", password="nina-password-1").actor.role == "billing"
     with pytest.raises(InvalidInput, match="^This link has already been used"):
-        notifications.accept_invitation(token_of(url), full_name="Nina", password="nina-password-1")
-    assert notifications.pending_invitations(world.actor("holdings_owner"), world.holdings.id) == []
+        account_links.accept_invitation(token_of(url), full_name="Nina", password="nina-password-1")
+    assert account_links.pending_invitations(world.actor("holdings_owner"), world.holdings.id) == []
 
 
 def test_checking_a_link_tells_whose_it_is_without_using_it(world, inbox):
-    notifications.request_password_reset("olivia@northwind.example")
+    account_links.request_password_reset("olivia@northwind.example")
     reset = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
-    notifications.invite_user(world.actor("holdings_admin"), email="nina@northwind.example", role="billing")
+    account_links.invite_user(world.actor("holdings_admin"), email="nina@northwind.example", role="billing")
     invite = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/invitation?token="))
     before = row_counts()
 
-    assert notifications.check_link(reset, "reset") == notifications.LinkCheck(email="olivia@northwind.example")
-    assert notifications.check_link(invite, "invite") == notifications.LinkCheck(
+    assert account_links.check_link(reset, "reset") == account_links.LinkCheck(email="olivia@northwind.example")
+    assert account_links.check_link(invite, "invite") == account_links.LinkCheck(
         email="nina@northwind.example", organization="Northwind Holdings", role_label="Billing contact")
     assert row_counts() == before
-    assert notifications.reset_password(reset, "a-brand-new-password")  # still works after the check
+    assert account_links.reset_password(reset, "a-brand-new-password")  # still works after the check
 
 
 @pytest.mark.parametrize(("token", "purpose", "message"), [
@@ -711,54 +725,54 @@ def test_checking_a_link_tells_whose_it_is_without_using_it(world, inbox):
 ])
 def test_checking_a_link_that_does_not_exist_gives_the_forms_message(world, token, purpose, message):
     with pytest.raises(InvalidInput, match=message):
-        notifications.check_link(token, purpose)
+        account_links.check_link(token, purpose)
 
 
 def test_checking_a_used_or_expired_link_gives_the_forms_message(world, inbox):
-    notifications.request_password_reset("olivia@northwind.example")
+    account_links.request_password_reset("olivia@northwind.example")
     token = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
     with pytest.raises(InvalidInput, match="^This link has expired"):
-        notifications.check_link(token, "reset", now=utcnow() + timedelta(minutes=61))
+        account_links.check_link(token, "reset", now=utcnow() + timedelta(minutes=61))
     with pytest.raises(InvalidInput, match="^This link is not valid"):  # a reset link is no invitation
-        notifications.check_link(token, "invite")
-    notifications.reset_password(token, "a-brand-new-password")
+        account_links.check_link(token, "invite")
+    account_links.reset_password(token, "a-brand-new-password")
     with pytest.raises(InvalidInput, match="^This link has already been used"):
-        notifications.check_link(token, "reset")
+        account_links.check_link(token, "reset")
 
 
 def test_invitations_are_for_owners_and_admins_of_their_own_organization(world, inbox):
     with pytest.raises(PermissionDenied):
-        notifications.invite_user(world.actor("holdings_member"), email="x@northwind.example", role="member")
+        account_links.invite_user(world.actor("holdings_member"), email="x@northwind.example", role="member")
     with pytest.raises(PermissionDenied):
-        notifications.invite_user(world.actor("fabrikam_owner"), email="x@northwind.example", role="member",
+        account_links.invite_user(world.actor("fabrikam_owner"), email="x@northwind.example", role="member",
                                   organization_id=world.holdings.id)
     with pytest.raises(PermissionDenied, match="^Only owners may invite another owner.$"):
-        notifications.invite_user(world.actor("holdings_admin"), email="x@northwind.example", role="owner")
+        account_links.invite_user(world.actor("holdings_admin"), email="x@northwind.example", role="owner")
     with pytest.raises(Conflict, match="already exists"):
-        notifications.invite_user(world.actor("holdings_owner"), email="mark@northwind.example", role="member")
+        account_links.invite_user(world.actor("holdings_owner"), email="mark@northwind.example", role="member")
     with pytest.raises(InvalidInput, match="Only customer roles"):
-        notifications.invite_user(world.actor("holdings_owner"), email="x@northwind.example", role="agent")
+        account_links.invite_user(world.actor("holdings_owner"), email="x@northwind.example", role="agent")
     assert inbox.new() == []
 
 
 def test_an_invitation_that_cannot_be_e_mailed_is_withdrawn_and_says_so(world, inbox):
     inbox.down()
     with pytest.raises(Unavailable, match="could not be e-mailed"):
-        notifications.invite_user(world.actor("holdings_owner"), email="x@northwind.example", role="member")
-    assert notifications.pending_invitations(world.actor("holdings_owner"), world.holdings.id) == []
+        account_links.invite_user(world.actor("holdings_owner"), email="x@northwind.example", role="member")
+    assert account_links.pending_invitations(world.actor("holdings_owner"), world.holdings.id) == []
 
 
 def test_an_invited_owner_of_an_organization_without_one_becomes_its_primary_contact(world, inbox):
     create_organization(OPERATOR, name="Contoso")
-    invitation = notifications.invite_user(world.actor("staff_admin"), email="ann@contoso.example", role="owner",
+    invitation = account_links.invite_user(world.actor("staff_admin"), email="ann@contoso.example", role="owner",
                                            organization_id=_org_id("Contoso"))
     url = link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/invitation?token=")
 
-    accepted = notifications.accept_invitation(token_of(url), full_name="Ann Lee", password="ann-password-1")
+    accepted = account_links.accept_invitation(token_of(url), full_name="Ann Lee", password="ann-password-1")
 
     assert invitation.organization == accepted.organization == "Contoso"
-    subscriptions = notifications.list_subscriptions(world.actor("staff_admin"), accepted.user_id)
-    assert {s.kind: s.subscribed for s in subscriptions}[MONTHLY] is True
+    choices = subscriptions.list_subscriptions(world.actor("staff_admin"), accepted.user_id)
+    assert {s.kind: s.subscribed for s in choices}[MONTHLY] is True
 
 
 def _org_id(name: str) -> int:
@@ -774,8 +788,8 @@ def test_staff_read_the_caught_mail_newest_first_and_customers_cannot(world, inb
     demo_credits(world)
     subscribe(world, "holdings_owner", kind=WEEKLY)
     subscribe(world, "holdings_owner", kind=MONTHLY)
-    notifications.run_weekly(OPERATOR, at=NOW)
-    notifications.run_monthly(OPERATOR, at=NOW)
+    credit_notices.run_weekly(OPERATOR, at=NOW)
+    credit_notices.run_monthly(OPERATOR, at=NOW)
     staff = world.actor("agent")
 
     page = mailbox.list_messages(staff, page=1, page_size=1)

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from opsportal.api.routes import create_api
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.models.types import utcnow
-from opsportal.services import auth, notifications
+from opsportal.services import auth, subscriptions
 from opsportal.settings import get_settings
 from tests.utils.builders import PASSWORD
 
@@ -31,19 +31,19 @@ def client(database_url, monkeypatch: pytest.MonkeyPatch) -> TestClient:
 
 
 def subscribed(world, name: str, kind: str) -> bool:
-    return {s.kind: s.subscribed for s in notifications.list_subscriptions(world.actor(name))}[kind]
+    return {s.kind: s.subscribed for s in subscriptions.list_subscriptions(world.actor(name))}[kind]
 
 
 def one_click_path(world, name: str, kind: str, **kwargs) -> str:
     """The path and query of the List-Unsubscribe URL a notice to ``name`` carries."""
-    token = notifications.unsubscribe_token(world.users[name].id, kind, **kwargs)
-    url = urlsplit(notifications.one_click_unsubscribe_url(token))
+    token = subscriptions.unsubscribe_token(world.users[name].id, kind, **kwargs)
+    url = urlsplit(subscriptions.one_click_unsubscribe_url(token))
     return f"{url.path}?{url.query}"
 
 
 def test_a_one_click_post_unsubscribes_the_user_without_a_session_and_answers_200(world, client):
     for name in ("holdings_owner", "holdings_admin"):
-        notifications.subscribe(world.actor(name), WEEKLY)
+        subscriptions.subscribe(world.actor(name), WEEKLY)
 
     response = client.post(one_click_path(world, "holdings_owner", WEEKLY), data=ONE_CLICK)
 
@@ -55,7 +55,7 @@ def test_a_one_click_post_unsubscribes_the_user_without_a_session_and_answers_20
 
 
 def test_posting_the_same_link_again_still_answers_200_and_changes_nothing_more(world, client):
-    notifications.subscribe(world.actor("holdings_admin"), MONTHLY)
+    subscriptions.subscribe(world.actor("holdings_admin"), MONTHLY)
     path = one_click_path(world, "holdings_admin", MONTHLY)
 
     first = client.post(path, data=ONE_CLICK)
@@ -66,7 +66,7 @@ def test_posting_the_same_link_again_still_answers_200_and_changes_nothing_more(
 
 
 def test_one_click_unsubscribes_the_last_subscriber_too_and_says_nobody_receives_it(world, client):
-    notifications.subscribe(world.actor("fabrikam_owner"), MONTHLY)
+    subscriptions.subscribe(world.actor("fabrikam_owner"), MONTHLY)
 
     response = client.post(one_click_path(world, "fabrikam_owner", MONTHLY), data=ONE_CLICK)
 
@@ -76,7 +76,7 @@ def test_one_click_unsubscribes_the_last_subscriber_too_and_says_nobody_receives
 
 
 def test_a_forged_expired_missing_or_session_token_answers_400_and_unsubscribes_no_one(world, client):
-    notifications.subscribe(world.actor("holdings_owner"), MONTHLY)
+    subscriptions.subscribe(world.actor("holdings_owner"), MONTHLY)
     good = one_click_path(world, "holdings_owner", MONTHLY)
     expired = one_click_path(world, "holdings_owner", MONTHLY, now=utcnow() - timedelta(days=61))
     session_token = auth.sign_in(email="olivia@northwind.example", password=PASSWORD).token
@@ -87,13 +87,13 @@ def test_a_forged_expired_missing_or_session_token_answers_400_and_unsubscribes_
     session = client.post(f"/api/unsubscribe?token={session_token}", data=ONE_CLICK)
 
     assert [r.status_code for r in (forged, late, missing, session)] == [400, 400, 400, 400]
-    assert forged.text == notifications.UNSUBSCRIBE_INVALID
-    assert late.text == notifications.UNSUBSCRIBE_EXPIRED
+    assert forged.text == subscriptions.UNSUBSCRIBE_INVALID
+    assert late.text == subscriptions.UNSUBSCRIBE_EXPIRED
     assert subscribed(world, "holdings_owner", MONTHLY)
 
 
 def test_a_session_cookie_does_not_stand_in_for_the_link(world, client):
-    notifications.subscribe(world.actor("holdings_owner"), MONTHLY)
+    subscriptions.subscribe(world.actor("holdings_owner"), MONTHLY)
     client.cookies.set(SESSION_COOKIE, auth.sign_in(email="olivia@northwind.example", password=PASSWORD).token)
 
     response = client.post("/api/unsubscribe?token=", data=ONE_CLICK)
@@ -103,7 +103,7 @@ def test_a_session_cookie_does_not_stand_in_for_the_link(world, client):
 
 
 def test_opening_the_link_in_a_browser_redirects_to_the_unsubscribe_page_and_changes_nothing_itself(world, client):
-    notifications.subscribe(world.actor("holdings_owner"), MONTHLY)
+    subscriptions.subscribe(world.actor("holdings_owner"), MONTHLY)
     path = one_click_path(world, "holdings_owner", MONTHLY)
     token = path.split("token=", 1)[1]
 
@@ -118,4 +118,4 @@ def test_opening_the_url_without_a_token_says_the_link_is_not_valid(world, clien
     response = client.get("/api/unsubscribe")
 
     assert response.status_code == 400
-    assert response.text == notifications.UNSUBSCRIBE_INVALID
+    assert response.text == subscriptions.UNSUBSCRIBE_INVALID

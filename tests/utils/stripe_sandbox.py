@@ -126,7 +126,7 @@ def free_port() -> int:
 
 
 def _command(port: int, localstripe_port: int, webhook_url: str | None, webhook_secret: str) -> list[str]:
-    command = [sys.executable, "-m", "opsportal.cli_sandbox", "sandbox", "stripe", "--host", "127.0.0.1",
+    command = [sys.executable, "-m", "opsportal.cli.sandbox", "sandbox", "stripe", "--host", "127.0.0.1",
                "--port", str(port), "--localstripe-port", str(localstripe_port), "--webhook-secret", webhook_secret]
     return command + (["--webhook-url", webhook_url] if webhook_url else [])
 

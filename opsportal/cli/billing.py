@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from opsportal.cli.common import emit
 from opsportal.services.errors import Unavailable
 
 
@@ -18,7 +19,6 @@ def _period(value: str) -> str:
 
 
 def cmd_billing_run(args: argparse.Namespace) -> None:
-    from opsportal.cli import _emit
     from opsportal.services import invoices
     from opsportal.services.operator import OPERATOR
 
@@ -28,24 +28,22 @@ def cmd_billing_run(args: argparse.Namespace) -> None:
                "invoices": [{"id": i.invoice_id, "number": i.number, "organization": i.organization,
                              "total_minor": i.total_minor, "currency": i.currency, "entries": i.entries}
                             for i in result.invoices]}
-    _emit(args, payload, result.summary)
+    emit(args, payload, result.summary)
 
 
 def cmd_billing_run_job(args: argparse.Namespace) -> None:
     import os
 
-    from opsportal.cli import _emit
     from opsportal.services import invoices
     from opsportal.services.operator import OPERATOR
 
     os.nice(10)  # a background job: the portal's own events come first
     result = invoices.run_claimed_billing_job(OPERATOR, args.job_id)
-    _emit(args, {"period": result.period, "summary": result.summary, "invoices": len(result.invoices)},
-          result.summary)
+    emit(args, {"period": result.period, "summary": result.summary, "invoices": len(result.invoices)},
+         result.summary)
 
 
 def cmd_billing_catalog(args: argparse.Namespace) -> None:
-    from opsportal.cli import _emit
     from opsportal.services import hour_blocks
     from opsportal.services.operator import OPERATOR
 
@@ -61,25 +59,24 @@ def cmd_billing_catalog(args: argparse.Namespace) -> None:
             f"{b.id:>3}  {b.name:<24} {b.hours:>4} h  {b.price:>14}  {b.per_hour:>12}/h  "
             f"{(str(b.discount_percent) + '% off') if b.discount_percent else '':>8}  {b.validity_days:>4} days  "
             f"{'on sale' if b.active else 'not on sale'}" for b in blocks)
-    _emit(args, payload, text)
+    emit(args, payload, text)
 
 
 def cmd_payments_reconcile(args: argparse.Namespace) -> None:
-    from opsportal.cli import _emit
     from opsportal.services import payments
     from opsportal.services.operator import OPERATOR
 
     result = payments.reconcile(OPERATOR)
-    _emit(args, {"checked": result.checked, "applied": result.applied, "expired": result.expired,
-                 "abandoned": result.abandoned, "failed": result.failed, "summary": result.summary},
-          result.summary)
+    emit(args, {"checked": result.checked, "applied": result.applied, "expired": result.expired,
+                "abandoned": result.abandoned, "failed": result.failed, "summary": result.summary},
+         result.summary)
     if result.failed:
         # What could be checked is applied; the rest is asked again on the next run.
         raise Unavailable(f"{len(result.failed)} checkout session(s) could not be checked; run the command again "
                           "later.")
 
 
-def add_billing_commands(groups, common) -> None:
+def add_commands(groups, common) -> None:
     billing = groups.add_parser("billing", help="invoices and the hour-block catalog").add_subparsers(
         dest="action", required=True)
     p = billing.add_parser("run", parents=[common],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import datetime
 
+from opsportal.cli.common import emit, operator, organization_id
+
 
 def _instant(value: str) -> datetime:
     try:
@@ -17,14 +19,9 @@ def _instant(value: str) -> datetime:
 
 
 def cmd_plans_coverage(args: argparse.Namespace) -> None:
-    from opsportal.cli import _emit
-    from opsportal.db import unit_of_work
-    from opsportal.services import orgtree, plans
-    from opsportal.services.operator import OPERATOR
+    from opsportal.services import plans
 
-    with unit_of_work(write=False) as session:
-        org_id = orgtree.require_by_name(session, args.organization).id
-    view = plans.coverage_now(OPERATOR, org_id, args.at)
+    view = plans.coverage_now(operator(), organization_id(args.organization), args.at)
     payload = {"organization": view.organization, "at": view.instant.isoformat(), "headline": view.headline,
                "covered": view.covered, "gold_active": view.gold_active,
                "emergency_rate": view.emergency_rate or None, "extended_versions": view.extended_versions,
@@ -36,10 +33,10 @@ def cmd_plans_coverage(args: argparse.Namespace) -> None:
         code = f"{r.code} (home)" if r.home else r.code
         lines.append(f"  {code:<12} {r.local_time:<14} {r.hours:<22} {r.text}"
                      + (f"; {r.opens_next}" if r.opens_next else ""))
-    _emit(args, payload, "\n".join(lines))
+    emit(args, payload, "\n".join(lines))
 
 
-def add_plan_commands(groups, common) -> None:
+def add_commands(groups, common) -> None:
     plans = groups.add_parser("plans", help="support plans and coverage").add_subparsers(dest="action",
                                                                                          required=True)
     p = plans.add_parser("coverage", parents=[common],

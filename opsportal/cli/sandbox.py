@@ -1,9 +1,10 @@
-"""`opsportal sandbox stripe`: the local Stripe sandbox for development, the demo and tests.
+"""`opsportal sandbox ...`: local stand-ins for outside services, for development, the demo and tests.
 
-It starts localstripe (from its own venv, see scripts/setup-localstripe.sh) as a child
-process, then serves the sandbox in the foreground until Ctrl+C or SIGTERM, and stops
-localstripe on the way out. The same command runs as ``python -m opsportal.cli_sandbox
-sandbox stripe ...`` (what the test helper uses).
+- `sandbox stripe` starts localstripe (from its own venv, see scripts/setup-localstripe.sh) as a child
+  process, then serves the Stripe sandbox in the foreground until Ctrl+C or SIGTERM, and stops
+  localstripe on the way out. The same command runs as ``python -m opsportal.cli.sandbox
+  sandbox stripe ...`` (what the test helper uses).
+- `sandbox smtp` runs a local SMTP server that saves every message it gets (nothing is relayed).
 """
 
 from __future__ import annotations
@@ -11,20 +12,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from opsportal.cli.common import EXIT_USAGE, Parser, fail, port
 from opsportal.devtools import LOCALSTRIPE_PORT, STRIPE_SANDBOX_PORT, STRIPE_SANDBOX_WEBHOOK_SECRET
 
 EXIT_START_FAILED = 1
-
-
-def _port(value: str) -> int:
-    try:
-        port = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {value!r}") from None
-    if not 1 <= port <= 65535:
-        raise argparse.ArgumentTypeError(f"not a port number (1-65535): {value!r}")
-    return port
+DEFAULT_SINK_PORT = 8025
 
 
 def _webhook_secret(value: str) -> str:
@@ -46,17 +40,26 @@ def cmd_sandbox_stripe(args: argparse.Namespace) -> None:
                          webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
                          public_url=args.public_url)
     if options.port == options.localstripe_port:
-        print("opsportal: error: --port and --localstripe-port must differ", file=sys.stderr)
-        raise SystemExit(2)
+        fail("--port and --localstripe-port must differ", EXIT_USAGE)
     try:
         run_sandbox(options)
     except SandboxStartError as exc:
-        print(f"opsportal: error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_START_FAILED) from None
+        fail(str(exc), EXIT_START_FAILED)
 
 
-def add_sandbox_commands(groups, common) -> None:
-    """Register ``sandbox stripe`` (``common`` is accepted like the other groups; --json means nothing here)."""
+def cmd_sandbox_smtp(args: argparse.Namespace) -> None:
+    from opsportal.devtools.smtp_sink import run_sink
+    from opsportal.settings import get_settings
+
+    try:
+        run_sink(host=args.host, port=args.port, directory=Path(args.dir or get_settings().mail_directory))
+    except OSError as exc:
+        fail(f"the SMTP sink could not start on {args.host}:{args.port}: {exc}", EXIT_START_FAILED)
+
+
+def add_commands(groups, common) -> None:
+    """Register ``sandbox stripe`` and ``sandbox smtp`` (``common`` is accepted like the other groups; --json
+    means nothing here)."""
     sandbox = groups.add_parser("sandbox", help="local stand-ins for outside services (development and tests)")
     actions = sandbox.add_subparsers(dest="action", required=True)
     p = actions.add_parser(
@@ -65,8 +68,8 @@ def add_sandbox_commands(groups, common) -> None:
                     "Sessions, a hosted test-card page and signed webhooks; everything else is forwarded to "
                     "localstripe, started as a child process.")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
-    p.add_argument("--port", type=_port, default=STRIPE_SANDBOX_PORT, help="the sandbox's port (default: %(default)s)")
-    p.add_argument("--localstripe-port", type=_port, default=LOCALSTRIPE_PORT,
+    p.add_argument("--port", type=port, default=STRIPE_SANDBOX_PORT, help="the sandbox's port (default: %(default)s)")
+    p.add_argument("--localstripe-port", type=port, default=LOCALSTRIPE_PORT,
                    help="localstripe's port; it listens on every interface (default: %(default)s)")
     p.add_argument("--webhook-url", type=_http_url, metavar="URL",
                    help="where to POST events (can also be set later: POST /_sandbox/webhooks)")
@@ -76,19 +79,22 @@ def add_sandbox_commands(groups, common) -> None:
                    help="the sandbox's URL as browsers reach it, for checkout links (default: http://HOST:PORT)")
     p.set_defaults(func=cmd_sandbox_stripe)
 
-    from opsportal.cli_notify import add_smtp_sink_command
-
-    add_smtp_sink_command(actions)
+    p = actions.add_parser(
+        "smtp", help="run a local SMTP server that saves every message it gets (nothing is relayed)",
+        description="Accept mail on HOST:PORT and save each message as an .eml file in DIR; the staff area "
+                    "shows them. Point OPSPORTAL_SMTP_HOST/OPSPORTAL_SMTP_PORT at it (the defaults do).")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
+    p.add_argument("--port", type=port, default=DEFAULT_SINK_PORT, help="port (default: %(default)s)")
+    p.add_argument("--dir", metavar="DIR", help="where to save messages (default: OPSPORTAL_MAIL_DIR or data/mail)")
+    p.set_defaults(func=cmd_sandbox_smtp)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m opsportal.cli_sandbox sandbox stripe ...``: the same command without the rest of the CLI."""
-    from opsportal.cli import _Parser
-
-    parser = _Parser(prog="opsportal", description="OpsPortal development sandboxes.")
-    common = _Parser(add_help=False)
-    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND", parser_class=_Parser)
-    add_sandbox_commands(groups, common)
+    """``python -m opsportal.cli.sandbox sandbox stripe ...``: the same command without the rest of the CLI."""
+    parser = Parser(prog="opsportal", description="OpsPortal development sandboxes.")
+    common = Parser(add_help=False)
+    groups = parser.add_subparsers(dest="group", required=True, metavar="COMMAND", parser_class=Parser)
+    add_commands(groups, common)
     args = parser.parse_args(argv)
     args.func(args)
     return 0

@@ -1,0 +1,47 @@
+"""`opsportal demo load`: the demo organizations, users, credits, tasks, articles, invoices and plans."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+
+from opsportal.cli.common import emit, operator
+
+
+def cmd_demo_load(args: argparse.Namespace) -> None:
+    from opsportal.services.demo import DEMO_PASSWORD, load_demo
+    from opsportal.services.demo_billing import load_demo_billing
+    from opsportal.services.demo_credits import load_demo_credits
+    from opsportal.services.demo_kb import load_demo_kb
+    from opsportal.services.demo_plans import load_demo_plans
+    from opsportal.services.demo_tasks import load_demo_tasks
+
+    steps = ("organizations and users", "credits", "tasks and time", "knowledge base", "invoices", "support plans")
+
+    def step(n: int, load):
+        # Progress goes to stderr: stdout stays the one summary (or JSON object) scripts read.
+        print(f"Loading demo data, step {n} of {len(steps)}: {steps[n - 1]}", file=sys.stderr, flush=True)
+        return load(operator())
+
+    result = step(1, load_demo)
+    lots = step(2, load_demo_credits)
+    tasks_created = step(3, load_demo_tasks)
+    articles = step(4, load_demo_kb)
+    billing = step(5, load_demo_billing)
+    plan_rows = step(6, load_demo_plans)
+    emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
+                "plan_rows_created": plan_rows,
+                "tasks_created": tasks_created, "hour_blocks_created": billing.hour_blocks_created,
+                "invoices_created": billing.invoices_created},
+         f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users, "
+         f"{lots} credit lots, {tasks_created} tasks, {articles} articles, "
+         f"{billing.hour_blocks_created} hour blocks and {billing.invoices_created} invoices added "
+         f"({result.organizations_total} organizations and {result.users_total} users "
+         f"in the demo set). Demo password: {DEMO_PASSWORD}")
+
+
+def add_commands(groups, common) -> None:
+    demo = groups.add_parser("demo", help="demo data").add_subparsers(dest="action", required=True)
+    p = demo.add_parser("load", parents=[common], help="load the demo organizations and users (idempotent)")
+    p.set_defaults(func=cmd_demo_load)
