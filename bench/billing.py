@@ -8,11 +8,11 @@ For each database it creates a fresh one (see bench/common.py), migrates it, bul
 organizations, invoices (one big organization holds most of them) and unbilled pay-as-you-go time
 entries, and measures through the real services:
 
-* ``invoices.list_invoices`` for the big organization: first page with the totals, the overdue
+* ``invoice_views.list_invoices`` for the big organization: first page with the totals, the overdue
   filter, a number search, and every organization's list as staff see it;
-* ``invoices.run_billing`` over all organizations' unbilled time of one month (one transaction per
+* ``billing_run.run_billing`` over all organizations' unbilled time of one month (one transaction per
   organization), then again (nothing left to bill);
-* ``payments.apply_event`` of ``checkout.session.completed`` events: sequential, and 4 threads each
+* ``stripe_events.apply_event`` of ``checkout.session.completed`` events: sequential, and 4 threads each
   delivering every event (so 3 of 4 deliveries are duplicates);
 * gapless invoice numbers handed out by 4 threads at once (``create_pre_service_invoice``).
 
@@ -37,12 +37,13 @@ from sqlalchemy import create_engine, insert, text  # noqa: E402
 from bench.common import measure_interleaved, scratch_database, server_version  # noqa: E402
 from opsportal import db as app_db  # noqa: E402
 from opsportal.db import unit_of_work  # noqa: E402
+from opsportal.domain import invoices as invoice_rules  # noqa: E402
 from opsportal.domain.roles import Role  # noqa: E402
 from opsportal.migrations import upgrade  # noqa: E402
 from opsportal.models import Invoice, Organization, Payment, Ticket, TimeEntry  # noqa: E402
-from opsportal.services import invoices, payments  # noqa: E402
+from opsportal.services import billing_run, invoice_issuing, invoice_staff, invoice_views, stripe_events  # noqa: E402
 from opsportal.services.authz import Actor  # noqa: E402
-from opsportal.services.invoices import ItemInput  # noqa: E402
+from opsportal.services.invoice_staff import ItemInput  # noqa: E402
 from opsportal.services.operator import OPERATOR  # noqa: E402
 
 BIG_ORG = 1
@@ -110,25 +111,25 @@ def load(url: str, rows: dict[str, list[dict]], batch: int = 5_000) -> None:
 def bench_lists(samples: int) -> None:
     owner = Actor(user_id=0, role=Role.owner, organization_id=BIG_ORG, session_id="bench", email="o@example.com",
                   full_name="Owner")
-    first = invoices.list_invoices(owner, BIG_ORG, today=TODAY)
+    first = invoice_views.list_invoices(owner, BIG_ORG, today=TODAY)
     print(f"  big organization: {first.page.total:,} invoices, outstanding {first.outstanding.text()}, "
           f"overdue {first.overdue.text()} ({first.overdue_count} invoices)")
     measure_interleaved("Invoice list", {
-        "first page + totals": lambda: invoices.list_invoices(owner, BIG_ORG, today=TODAY),
-        "overdue filter": lambda: invoices.list_invoices(owner, BIG_ORG, status="overdue", today=TODAY),
-        'search "B00123"': lambda: invoices.list_invoices(owner, BIG_ORG, search="B00123", today=TODAY),
-        "page 200": lambda: invoices.list_invoices(owner, BIG_ORG, page=200, today=TODAY),
-        "staff: all organizations": lambda: invoices.list_invoices(OPERATOR, None, today=TODAY),
+        "first page + totals": lambda: invoice_views.list_invoices(owner, BIG_ORG, today=TODAY),
+        "overdue filter": lambda: invoice_views.list_invoices(owner, BIG_ORG, status="overdue", today=TODAY),
+        'search "B00123"': lambda: invoice_views.list_invoices(owner, BIG_ORG, search="B00123", today=TODAY),
+        "page 200": lambda: invoice_views.list_invoices(owner, BIG_ORG, page=200, today=TODAY),
+        "staff: all organizations": lambda: invoice_views.list_invoices(OPERATOR, None, today=TODAY),
     }, samples)
 
 
 def bench_billing_run() -> None:
     start = time.perf_counter()
-    result = invoices.run_billing(OPERATOR, PERIOD, today=TODAY)
+    result = billing_run.run_billing(OPERATOR, PERIOD, today=TODAY)
     first = time.perf_counter() - start
     entries = sum(i.entries for i in result.invoices)
     start = time.perf_counter()
-    again = invoices.run_billing(OPERATOR, PERIOD, today=TODAY)
+    again = billing_run.run_billing(OPERATOR, PERIOD, today=TODAY)
     second = time.perf_counter() - start
     print(f"Billing run {PERIOD}: {len(result.invoices):,} invoices from {entries:,} entries in {first:.2f} s "
           f"({len(result.invoices) / first:,.0f} invoices/s); run again: {len(again.invoices)} invoices "
@@ -150,9 +151,9 @@ def _open_payments(count: int) -> list[dict]:
     with unit_of_work() as session:
         org = session.get(Organization, 2)
         for _ in range(count):
-            inv = invoices.create_in_session(session, org=org, kind=invoices.InvoiceKind.pre_service,
-                                             lines=[invoices.rules.item_line("Bench", 1, 10_000)], currency="USD",
-                                             issue_on=TODAY)
+            inv = invoice_issuing.create_in_session(session, org=org, kind=invoice_rules.InvoiceKind.pre_service,
+                                                    lines=[invoice_rules.item_line("Bench", 1, 10_000)],
+                                                    currency="USD", issue_on=TODAY)
             p = Payment(organization_id=2, purpose="invoice", status="open", invoice_id=inv.id,
                         amount_minor=inv.total_minor, currency="USD", description="bench",
                         idempotency_key=f"bench-{uuid.uuid4()}", stripe_session_id=f"cs_bench_{uuid.uuid4().hex}",
@@ -167,7 +168,7 @@ def bench_events(count: int) -> None:
     events = _open_payments(count)
     start = time.perf_counter()
     for e in events:
-        payments.apply_event(e)
+        stripe_events.apply_event(e)
     seq = time.perf_counter() - start
     events = _open_payments(count)
     outcomes: list[str] = []
@@ -175,7 +176,7 @@ def bench_events(count: int) -> None:
 
     def deliver_all() -> None:
         for e in events:
-            out = payments.apply_event(e)
+            out = stripe_events.apply_event(e)
             with lock:
                 outcomes.append(out)
 
@@ -197,7 +198,7 @@ def bench_numbering(per_thread: int) -> None:
 
     def issue() -> None:
         for _ in range(per_thread):
-            row = invoices.create_pre_service_invoice(OPERATOR, 3, [ItemInput("Bench", 1, 1_000)], today=TODAY)
+            row = invoice_staff.create_pre_service_invoice(OPERATOR, 3, [ItemInput("Bench", 1, 1_000)], today=TODAY)
             with lock:
                 numbers.append(row.number)
 

@@ -19,7 +19,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain import formats
 from opsportal.services import auth as auth_service
-from opsportal.services import credit_history, credit_views, invoices
+from opsportal.services import credit_history, credit_views, invoice_views
 from opsportal.services.errors import AuthenticationFailed, InvalidInput, NotFound, ServiceError
 from opsportal.services.invoice_pdf import render_invoice_pdf
 
@@ -95,7 +95,7 @@ def invoices_csv(request: Request):
     if org_id is None:
         return PlainTextResponse("Give the organization: ?org=ID", status_code=400)
     try:
-        rows = invoices.export_rows(actor, org_id)
+        rows = invoice_views.export_rows(actor, org_id)
     except ServiceError as exc:
         return _refusal(exc)
     buffer = io.StringIO()
@@ -119,7 +119,7 @@ def invoice_pdf(request: Request):
     except AuthenticationFailed as exc:
         return PlainTextResponse(str(exc), status_code=401)
     try:
-        detail = invoices.invoice_detail(actor, int(request.path_params["invoice_id"]))
+        detail = invoice_views.invoice_detail(actor, int(request.path_params["invoice_id"]))
     except ServiceError as exc:
         return _refusal(exc)
     body = render_invoice_pdf(detail, time_zone=actor.time_zone)

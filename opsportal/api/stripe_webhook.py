@@ -8,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from opsportal.services import payments
+from opsportal.services import stripe_events
 from opsportal.services.errors import InvalidInput
 from opsportal.services.stripe_gateway import InvalidWebhook
 
@@ -21,7 +21,7 @@ async def stripe_webhook(request: Request) -> JSONResponse:
     if len(body) > MAX_BODY:
         return JSONResponse({"error": "body too large"}, status_code=413)
     try:
-        outcome = await run_in_threadpool(payments.handle_webhook, body, request.headers.get("stripe-signature"))
+        outcome = await run_in_threadpool(stripe_events.handle_webhook, body, request.headers.get("stripe-signature"))
     except (InvalidWebhook, InvalidInput) as exc:
         log.warning("refused a Stripe webhook: %s", exc)
         return JSONResponse({"error": str(exc)}, status_code=400)

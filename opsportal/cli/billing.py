@@ -19,11 +19,11 @@ def _period(value: str) -> str:
 
 
 def cmd_billing_run(args: argparse.Namespace) -> None:
-    from opsportal.services import invoices
+    from opsportal.services import billing_run
     from opsportal.services.operator import OPERATOR
 
     # The same job the staff Billing page claims: the page and the command line never bill a month at once.
-    result = invoices.run_billing_as_job(OPERATOR, args.period)
+    result = billing_run.run_billing_as_job(OPERATOR, args.period)
     payload = {"period": result.period, "summary": result.summary,
                "invoices": [{"id": i.invoice_id, "number": i.number, "organization": i.organization,
                              "total_minor": i.total_minor, "currency": i.currency, "entries": i.entries}
@@ -34,11 +34,11 @@ def cmd_billing_run(args: argparse.Namespace) -> None:
 def cmd_billing_run_job(args: argparse.Namespace) -> None:
     import os
 
-    from opsportal.services import invoices
+    from opsportal.services import billing_run
     from opsportal.services.operator import OPERATOR
 
     os.nice(10)  # a background job: the portal's own events come first
-    result = invoices.run_claimed_billing_job(OPERATOR, args.job_id)
+    result = billing_run.run_claimed_billing_job(OPERATOR, args.job_id)
     emit(args, {"period": result.period, "summary": result.summary, "invoices": len(result.invoices)},
          result.summary)
 
@@ -63,10 +63,10 @@ def cmd_billing_catalog(args: argparse.Namespace) -> None:
 
 
 def cmd_payments_reconcile(args: argparse.Namespace) -> None:
-    from opsportal.services import payments
+    from opsportal.services import payment_reconciliation
     from opsportal.services.operator import OPERATOR
 
-    result = payments.reconcile(OPERATOR)
+    result = payment_reconciliation.reconcile(OPERATOR)
     emit(args, {"checked": result.checked, "applied": result.applied, "expired": result.expired,
                 "abandoned": result.abandoned, "failed": result.failed, "summary": result.summary},
          result.summary)

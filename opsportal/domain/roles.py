@@ -45,3 +45,8 @@ def parse_role(value: str) -> Role:
     except ValueError:
         valid = ", ".join(r.value for r in Role)
         raise ValueError(f"unknown role {value!r}; valid roles: {valid}") from None
+
+
+def may_request_incident(role: Role) -> bool:
+    """Pay-per-incident requests direct support work: the customer's owners and administrators, and staff."""
+    return role.is_staff or role in ORG_MANAGER_ROLES

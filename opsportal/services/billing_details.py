@@ -14,7 +14,7 @@ from opsportal.models import Organization
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
-from opsportal.services.invoices import require_invoice_reader
+from opsportal.services.invoice_views import require_invoice_reader
 
 EDITORS_ONLY = "Billing details are changed by the organization's owners, administrators and billing contacts."
 

@@ -20,7 +20,13 @@ from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
 from opsportal.models.types import utcnow
 from opsportal.services import changes, orgtree
 from opsportal.services import ledger_store as store
-from opsportal.services.authz import Actor, require_manage_organization, require_staff, require_staff_admin
+from opsportal.services.authz import (
+    Actor,
+    require_manage_organization,
+    require_staff,
+    require_staff_admin,
+    require_view_organization,
+)
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 
 MAX_QUANTITY = 10_000_000
@@ -346,8 +352,6 @@ def expire_due(actor: Actor, *, at: datetime | None = None) -> int:
 
 def open_ticket(actor: Actor, *, org_id: int, title: str, category: str) -> int:
     """A minimal ticket (the tasks issue builds the full one); staff or the organization's own users."""
-    from opsportal.services.authz import require_view_organization
-
     require_view_organization(actor, org_id)
     title = " ".join((title or "").split())
     if not title or len(title) > 200:

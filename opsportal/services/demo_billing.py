@@ -21,7 +21,7 @@ from opsportal.db import unit_of_work
 from opsportal.domain.invoices import BillingPeriod, InvoiceStatus, ShownStatus, due_date, period_before, shown_status
 from opsportal.models import Invoice, TimeEntry
 from opsportal.models.types import utcnow
-from opsportal.services import hour_blocks, invoices
+from opsportal.services import bank_payments, billing_run, hour_blocks, invoice_staff, invoice_terms
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.orgtree import require_by_name
 
@@ -89,7 +89,7 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
         showcase_days = session.exec(select(TimeEntry.work_date).where(
             *unbilled, TimeEntry.organization_id == orgs[SHOWCASE])).all()
     for name, rate in TAX_RATES.items():
-        invoices.set_invoice_terms(actor, orgs[name], tax_rate=rate, payment_terms_days=PAYMENT_TERMS_DAYS)
+        invoice_terms.set_invoice_terms(actor, orgs[name], tax_rate=rate, payment_terms_days=PAYMENT_TERMS_DAYS)
 
     periods = _months(first, period_before(today)) if first is not None else []
     showcase_months = {(d.year, d.month) for d in showcase_days}
@@ -100,15 +100,17 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
     created = 0
     for day, _order, what in sorted(events, key=lambda e: (e[0], e[1])):
         if isinstance(what, BillingPeriod):
-            created += len(invoices.run_billing(actor, what.key, today=day).invoices)
+            created += len(billing_run.run_billing(actor, what.key, today=day).invoices)
         else:
             description, count, price, memo = what
-            invoices.create_pre_service_invoice(actor, orgs[SHOWCASE], [invoices.ItemInput(description, count, price)],
-                                                memo=memo, today=day)
+            invoice_staff.create_pre_service_invoice(actor, orgs[SHOWCASE],
+                                                     [invoice_staff.ItemInput(description, count, price)],
+                                                     memo=memo, today=day)
             created += 1
     org_name, description, count, price, memo = DRAFT
-    invoices.create_pre_service_invoice(actor, orgs[org_name], [invoices.ItemInput(description, count, price)],
-                                        memo=memo, issue=False, today=today)
+    invoice_staff.create_pre_service_invoice(actor, orgs[org_name],
+                                             [invoice_staff.ItemInput(description, count, price)],
+                                             memo=memo, issue=False, today=today)
     created += 1
     return DemoBillingResult(blocks, created, _settle_older(actor, list(orgs.values()), today, now))
 
@@ -130,6 +132,6 @@ def _settle_older(actor: Actor, org_ids: list[int], today: date, now: datetime) 
             # Paid 8 to 21 days after issue, at 10:00 UTC (never after the due date, never in the future).
             day = min(issued + timedelta(days=8 + invoice_id * 5 % 14), due)
             at = min(datetime.combine(day, time(10), tzinfo=UTC), now)
-            invoices.record_offline_payment(actor, invoice_id, at=at, reference=number)
+            bank_payments.record_offline_payment(actor, invoice_id, at=at, reference=number)
             paid += 1
     return paid

@@ -1,22 +1,25 @@
-"""The hour-block catalog: customers see the blocks on sale in their currency; staff admins edit it."""
+"""The hour-block catalog: customers see the blocks on sale in their currency; staff admins edit it. A paid
+block's hours are granted here (``grant_purchase``, when its receipt is paid)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import hour_blocks as rules
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.invoices import InvoiceKind
-from opsportal.models import HourBlock
+from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
+from opsportal.models import HourBlock, Payment
 from opsportal.models.types import utcnow
-from opsportal.services import invoices, orgtree
+from opsportal.services import credits, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, sentence
+from opsportal.services.invoice_issuing import tax_settings
 
 MAX_BLOCKS = 40
 # Staff read the catalog at list price: tax depends on the organization that buys.
@@ -81,7 +84,7 @@ def catalog_for(actor: Actor, organization_id: int, *, today: date | None = None
         org = orgtree.require_org(session, organization_id)
         rows = session.exec(select(HourBlock).where(HourBlock.active, HourBlock.currency == org.currency)
                             .order_by(HourBlock.minutes, HourBlock.id)).all()
-        return _public(list(rows), invoices.tax_settings(org), today)
+        return _public(list(rows), tax_settings(org), today)
 
 
 def all_blocks(actor: Actor, *, today: date | None = None) -> list[BlockPublic]:
@@ -165,3 +168,17 @@ def ensure_demo_catalog(actor: Actor, currencies: tuple[str, ...] = tuple(DEMO_C
                        validity_days=validity)
             added += 1
     return added
+
+
+def grant_purchase(session: Session, payment_id: int, at: datetime) -> None:
+    """Grant the hours a confirmed hour-block payment bought (once: the payment then names its lot)."""
+    payment = session.get(Payment, payment_id)
+    if payment is None or payment.purpose != "hour_block" or payment.lot_id is not None:
+        return
+    expires = rules.expiry_of_purchase(at.date(), payment.block_validity_days)
+    lot = credits.grant_in_session(
+        session, org_id=payment.organization_id, product="support_hours", quantity=payment.block_minutes,
+        kind=LotKind.purchased, expires_at=end_of_day(expires), shared=False, origin=str(Origin.hour_block),
+        note=f"{payment.description}, payment {payment.id}", at=at, user_id=payment.created_by_user_id)
+    payment.lot_id = lot.id
+    session.add(payment)

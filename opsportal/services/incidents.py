@@ -1,7 +1,7 @@
 """Pay-per-incident support: a scheduled after-hours window or an emergency, paid before it is scheduled.
 
 A request opens its task (waiting on the customer) and issues a pre-service invoice for the expected time
-units. When the invoice is paid (``plans.on_invoice_paid``) the request is scheduled: the task opens with a
+units. When the invoice is paid (``services.invoice_events``) the request is scheduled: the task opens with a
 comment, and the prepaid units become a purchased ``support_hours`` lot held for the task, so time logged on
 it draws them first; time beyond them is drawn as usual (other prepaid hours, then pay-as-you-go).
 """
@@ -18,21 +18,23 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
-from opsportal.domain.invoices import InvoiceKind
+from opsportal.domain.invoices import InvoiceKind, InvoiceStatus
 from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.plan_offers import incident_option
 from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
 from opsportal.domain.regions import Region, local_time, next_business_start
+from opsportal.domain.roles import may_request_incident
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
 from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment
-from opsportal.services import credits, invoices, orgtree
+from opsportal.services import credits, orgtree
 from opsportal.services import ledger_store as ledger
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, sentence
-from opsportal.services.plans import NO_REGION, may_request_incident
+from opsportal.services.invoice_issuing import create_in_session
+from opsportal.services.plan_store import NO_REGION
 
 REQUESTERS_ONLY = "Only the organization's owners and administrators can request pay-per-incident support."
 KINDS = {"scheduled": OfferingCode.scheduled_after_hours, "emergency": OfferingCode.emergency_after_hours}
@@ -85,7 +87,7 @@ def window_text(start: datetime, end: datetime, region: Region | None = None, *,
 
 def _row(req: IncidentRequest, ticket: Ticket, inv: Invoice, name: str) -> IncidentRow:
     # A request whose invoice was voided before it was paid will never be scheduled.
-    status = CANCELLED if req.status == AWAITING and inv.status == "void" else req.status
+    status = CANCELLED if req.status == AWAITING and inv.status == InvoiceStatus.void else req.status
     return IncidentRow(req.id, req.kind, name, status, STATUS_LABELS[status], req.window_start,
                        req.window_end, req.expected_units, unit_text(req.unit_minutes), ticket.id, ticket.title,
                        inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency))
@@ -197,7 +199,7 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
         when = window_text(window.start, window.end, home)
         what = (f"{offering.name} for task #{ticket.id}: {expected_units} × {unit_label(offering)}"
                 + (f", {when}" if kind == "scheduled" else ", starting when paid"))
-        inv = invoices.create_in_session(
+        inv = create_in_session(
             session, org=org, kind=InvoiceKind.pre_service,
             lines=[invoice_rules.item_line(what[:300], expected_units, offering.unit_price_minor)],
             currency=org.currency, issue_on=at.date(), created_by=actor.user_id or None, ticket_ids=[ticket.id],
@@ -236,7 +238,7 @@ def _hold_units(session: Session, req: IncidentRequest, ticket: Ticket, inv: Inv
 
 
 def schedule_paid(session: Session, invoice: Invoice, at: datetime) -> None:
-    """The request paid by ``invoice`` is scheduled (once; called from ``plans.on_invoice_paid``)."""
+    """The request paid by ``invoice`` is scheduled (once; called for an invoice paid, ``invoice_events``)."""
     req = session.exec(select(IncidentRequest).where(IncidentRequest.invoice_id == invoice.id)
                        .with_for_update()).first()
     if req is None or req.status != AWAITING:

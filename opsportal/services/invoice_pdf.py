@@ -22,7 +22,7 @@ from fpdf.fonts import FontFace
 
 from opsportal.domain import formats
 from opsportal.domain.invoices import InvoiceKind, ShownStatus, parse_period
-from opsportal.services.invoices import InvoiceDetail, LinePublic
+from opsportal.services.invoice_views import InvoiceDetail, LinePublic
 from opsportal.settings import get_settings
 
 DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")

@@ -16,13 +16,14 @@ from opsportal.domain.roles import Role
 from opsportal.models import Organization, User
 from opsportal.services.authz import (
     Actor,
+    require_manage_organization,
     require_staff,
     require_staff_admin,
     require_view_organization,
 )
 from opsportal.services.changes import org_topic
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
-from opsportal.services.orgtree import ancestors, find_by_name, require_by_name
+from opsportal.services.orgtree import ancestors, find_by_name, names, require_by_name, subtree
 from opsportal.services.pagination import Page, clamp
 
 
@@ -147,9 +148,6 @@ def resolve_id(actor: Actor, name: str) -> int:
 
 def allocation_targets(actor: Actor, organization_id: int) -> list[tuple[int, str]]:
     """The organization and its descendants, as (id, name): where its lots may be allocated."""
-    from opsportal.services.authz import require_manage_organization
-    from opsportal.services.orgtree import names, subtree
-
     require_manage_organization(actor, organization_id)
     with unit_of_work(write=False) as session:
         ids = subtree(session, organization_id)

@@ -36,7 +36,7 @@ from opsportal.domain.plans import (
     term_problem,
 )
 from opsportal.domain.regions import local_time
-from opsportal.services import invoices, orgtree, plans
+from opsportal.services import invoice_issuing, orgtree, plans
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, sentence
@@ -244,7 +244,7 @@ class _Context:
         drafts, _ = plans.invoice_lines(found.lines, self.catalog, self.home)
         # Taxed by the tax rule, as the order's pre-service invoice will be: checkout charges exactly this.
         tot = invoice_rules.totals(drafts, invoice_rules.invoice_tax_rate(
-            invoice_rules.InvoiceKind.pre_service, invoices.tax_settings(self.org)))
+            invoice_rules.InvoiceKind.pre_service, invoice_issuing.tax_settings(self.org)))
         items = () if missing else tuple(plans.OrderItem(line.code.value, line.months, line.extra_regions,
                                                          line.versions, line.start) for line in found.lines)
         return Priced(views, formats.money(q.discount_minor, q.currency) if q.bundle else "",

@@ -19,6 +19,7 @@ from opsportal.models import (
     SupportRegion,
 )
 
+NO_REGION = "No support region is set for this organization yet; please contact us to set it up."
 SCHEDULED = "scheduled"  # an incident request's kind, and its status once paid
 EMERGENCY = "emergency"
 

@@ -1,8 +1,9 @@
 """Support plans for customers: is support available right now, the plan overview, and buying plan terms.
 
 Every purchase is a pre-service invoice paid through the invoice checkout; nothing is activated before the
-payment is confirmed. ``on_invoice_paid`` is the one hook, called in the transaction that marks an invoice
-paid (a confirmed Stripe payment, or staff recording a bank transfer); it is idempotent.
+payment is confirmed. ``activate_paid_order`` is called for an invoice paid (``services.invoice_events``), in
+the transaction that marks it paid (a confirmed Stripe payment, or staff recording a bank transfer); it is
+idempotent.
 
 Who may do what: every user of an organization (and staff) sees its coverage and plan; its owners,
 administrators and billing contacts buy plan terms (they are the ones who pay); pay-per-incident requests are
@@ -39,17 +40,18 @@ from opsportal.domain.plans import (
     unit_text,
 )
 from opsportal.domain.regions import Region, local_time, next_business_start
-from opsportal.domain.roles import Role
+from opsportal.domain.roles import Role, may_request_incident
 from opsportal.models import Invoice, PlanEntitlement, PlanOrder
-from opsportal.services import invoices, orgtree
+from opsportal.services import incidents, orgtree
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import InvalidInput, PermissionDenied, sentence
+from opsportal.services.invoice_issuing import create_in_session, tax_settings
 
 log = logging.getLogger(__name__)
 
 BUYERS_ONLY = "Only the organization's owners, administrators and billing contacts can buy support plans."
-NO_REGION = "No support region is set for this organization yet; please contact us to set it up."
+NO_REGION = store.NO_REGION
 MAX_ITEMS = 10
 MAX_START_AHEAD_DAYS = 366
 PENDING, ACTIVE, CANCELLED = "pending", "active", "cancelled"
@@ -57,10 +59,6 @@ PENDING, ACTIVE, CANCELLED = "pending", "active", "cancelled"
 
 def may_buy(role: Role) -> bool:
     return role in invoice_rules.BILLING_ROLES
-
-
-def may_request_incident(role: Role) -> bool:
-    return role.is_staff or role in (Role.owner, Role.admin)
 
 
 # --- coverage now ----------------------------------------------------------------------------------------
@@ -281,8 +279,6 @@ def home_region(actor: Actor, org_id: int) -> Region | None:
 
 def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> PlanOverview:
     """The organization's plan: Gold and add-ons with their terms and renewal dates, orders, what is on sale."""
-    from opsportal.services import incidents
-
     require_view_organization(actor, org_id)
     at = at or clock.now()
     with unit_of_work(write=False) as session:
@@ -303,13 +299,13 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         home_region_name=regions[home].name if home else "", extra_regions=list(found[1]) if found else [],
         gold=gold, current=current, upcoming=[r for r in rows if r.state == "upcoming"],
         ended=[r for r in rows if r.state == "ended"][-5:], orders=orders,
-        offers=_offer_rows(catalog, invoices.tax_settings(org)),
+        offers=_offer_rows(catalog, tax_settings(org)),
         bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), formats.percent_bp(
             b.discount_bp)) for b in catalog.bundles],
         may_buy=may_buy(actor.role), may_request_incident=may_request_incident(actor.role), incidents=incident_rows,
         other_regions=[code for code in regions if code != home] if home else [],
         home_region_rules=regions[home] if home else None,
-        tax_rate_bp=invoice_rules.invoice_tax_rate(InvoiceKind.pre_service, invoices.tax_settings(org)))
+        tax_rate_bp=invoice_rules.invoice_tax_rate(InvoiceKind.pre_service, tax_settings(org)))
 
 
 # --- ordering --------------------------------------------------------------------------------------------
@@ -421,7 +417,7 @@ def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) ->
 
 def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: date | None = None, *,
                at: datetime | None = None) -> OrderResult:
-    """Order plan terms: a pre-service invoice to pay (``payments.start_invoice_checkout``); they are activated
+    """Order plan terms: a pre-service invoice to pay (``checkout_sessions.start_invoice_checkout``); activated
     when it is paid. ``start``: the first day (home region's calendar), today by default."""
     require_view_organization(actor, org_id)
     if not may_buy(actor.role):
@@ -444,9 +440,9 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
             drafts, bundle = invoice_lines(lines, catalog, home)
         except PlanError as exc:
             raise InvalidInput(sentence(str(exc))) from None
-        inv = invoices.create_in_session(session, org=org, kind=InvoiceKind.pre_service, lines=drafts,
-                                         currency=org.currency, issue_on=at.date(), created_by=actor.user_id or None,
-                                         memo="Support plan order: activated when this invoice is paid")
+        inv = create_in_session(session, org=org, kind=InvoiceKind.pre_service, lines=drafts,
+                                currency=org.currency, issue_on=at.date(), created_by=actor.user_id or None,
+                                memo="Support plan order: activated when this invoice is paid")
         order = PlanOrder(organization_id=org_id, invoice_id=inv.id, status=PENDING, region_code=home,
                           lines=[{"code": line.code.value, "start": line.start.isoformat(), "months": line.months,
                                   "extra_regions": list(line.extra_regions), "versions": list(line.versions)}
@@ -485,16 +481,13 @@ def _activate(session: Session, order: PlanOrder, invoice: Invoice, at: datetime
     session.add(order)
 
 
-def on_invoice_paid(session: Session, invoice: Invoice, at: datetime) -> None:
-    """Activate what a just-paid pre-service invoice bought: plan terms, or a pay-per-incident request.
+def activate_paid_order(session: Session, invoice: Invoice, at: datetime) -> None:
+    """Activate the plan terms a just-paid pre-service invoice bought, if it paid for an order.
 
     Called in the transaction that marks the invoice paid (its row is locked); safe to call again.
     """
     if invoice.kind != InvoiceKind.pre_service.value or invoice.status != InvoiceStatus.paid.value:
         return
-    from opsportal.services import incidents
-
     order = session.exec(select(PlanOrder).where(PlanOrder.invoice_id == invoice.id).with_for_update()).first()
     if order is not None:
         _activate(session, order, invoice, at)
-    incidents.schedule_paid(session, invoice, at)

@@ -7,7 +7,7 @@ runs each notification job that is due at that moment
 from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idempotent within its
 period, so waking often, restarting, or running it in several processes or next to cron sends
 nothing twice; a failed send is retried at the next tick. Each tick also reconciles Stripe
-checkouts still pending (``payments.reconcile``), the safety net for a lost webhook.
+checkouts still pending (``payment_reconciliation.reconcile``), the safety net for a lost webhook.
 """
 
 from __future__ import annotations
@@ -81,10 +81,10 @@ def grant_subscription_periods(at: datetime) -> int:
 
 def reconcile_payments(at: datetime) -> None:
     """Ask Stripe about checkouts still pending; logged, never raised (Stripe may be down for a while)."""
-    from opsportal.services import payments  # the payment stack loads only when a tick runs
+    from opsportal.services import payment_reconciliation  # the payment stack loads only when a tick runs
 
     try:
-        result = payments.reconcile(OPERATOR, at=at)
+        result = payment_reconciliation.reconcile(OPERATOR, at=at)
     except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
         log.exception("payment reconciliation failed")
         return

@@ -6,11 +6,11 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.domain.invoices import may_pay_invoices
-from opsportal.services import hour_blocks, payments
+from opsportal.domain.invoices import PaymentStatus, may_pay_invoices
+from opsportal.services import checkout_sessions, hour_blocks, payment_history
 from opsportal.services.errors import ServiceError
 from opsportal.services.hour_blocks import BlockPublic
-from opsportal.services.payments import PaymentRow
+from opsportal.services.payment_history import PaymentRow
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.invoices import day
@@ -35,8 +35,8 @@ def block_card(block: BlockPublic) -> dict[str, str]:
 
 def purchase_row(p: PaymentRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
     status, color = PURCHASE_STATUS.get(p.status, (formats.label(p.status), "gray"))
-    receipt = routes.invoice(p.invoice_id) if p.invoice_id and p.status == "succeeded" else ""
-    note = p.last_error if p.status != "succeeded" and p.last_error else ""
+    receipt = routes.invoice(p.invoice_id) if p.invoice_id and p.status == PaymentStatus.succeeded else ""
+    note = p.last_error if p.status != PaymentStatus.succeeded and p.last_error else ""
     return {"id": str(p.id), "when": formats.instant(p.completed_at or p.created_at, time_zone),
             "description": p.description, "amount": formats.money(p.amount_minor, p.currency), "status": status,
             "color": color, "receipt": receipt, "note": note}
@@ -55,7 +55,7 @@ class BuyHoursState(rx.State):
     def _refresh(self, actor) -> None:
         org_id = actor.organization_id or 0
         self.blocks = [block_card(b) for b in hour_blocks.catalog_for(actor, org_id)]
-        self.purchases = [purchase_row(p, actor.time_zone) for p in payments.hour_block_purchases(actor, org_id)]
+        self.purchases = [purchase_row(p, actor.time_zone) for p in payment_history.hour_block_purchases(actor, org_id)]
 
     @rx.event
     async def load(self):
@@ -89,7 +89,7 @@ class BuyHoursState(rx.State):
         yield
         origin = self.router.url.origin
         try:
-            start = await offload.run(payments.start_hour_block_checkout, actor, int(block_id),
+            start = await offload.run(checkout_sessions.start_hour_block_checkout, actor, int(block_id),
                                       return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.buying, self.buy_error = "", str(exc)

@@ -12,9 +12,10 @@ import asyncio
 import reflex as rx
 
 from opsportal import routes
-from opsportal.services import payments
+from opsportal.domain.invoices import PaymentStatus
+from opsportal.services import payment_reconciliation
 from opsportal.services.errors import ServiceError
-from opsportal.services.payments import HoursAdded, ReturnStatus
+from opsportal.services.payment_reconciliation import HoursAdded, ReturnStatus
 from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
 from opsportal.state.invoices import day
@@ -24,10 +25,10 @@ RECHECKS = 15  # every live.POLL_SECONDS: about 30 seconds
 
 def read_return(actor, session_id: str) -> tuple[ReturnStatus, HoursAdded | None]:
     """Where the payment stands (asking Stripe if need be) and, for hours bought, what they added."""
-    status = payments.confirm_return(actor, session_id)
+    status = payment_reconciliation.confirm_return(actor, session_id)
     added = None
-    if status.status == "succeeded" and status.purpose == "hour_block":
-        added = payments.hours_added(actor, status.payment_id)
+    if status.status == PaymentStatus.succeeded and status.purpose == "hour_block":
+        added = payment_reconciliation.hours_added(actor, status.payment_id)
     return status, added
 
 
@@ -58,13 +59,13 @@ class CheckoutState(rx.State):
         self.invoice_number = status.invoice_number or ""
         self.invoice_href = routes.invoice(status.invoice_id) if status.invoice_id else ""
         self.last_error = status.last_error
-        if status.status == "succeeded":
+        if status.status == PaymentStatus.succeeded:
             self.phase = "paid"
             self.hours_text = ""
             if added is not None:
                 through = f" — usable through {day(added.usable_through)}" if added.usable_through else ""
                 self.hours_text = f"{added.hours} hours added{through}"
-        elif status.status == "expired":
+        elif status.status == PaymentStatus.expired:
             self.phase = "expired"
         elif self.phase not in ("confirming", "waiting"):
             self.phase = "confirming"
@@ -116,7 +117,7 @@ class CheckoutState(rx.State):
                         if live.holds(self, lease):
                             self.phase, self.error = "error", str(exc)
                     return
-                if status.status != "open":
+                if status.status != PaymentStatus.open:
                     return
             async with self:
                 if live.holds(self, lease) and self.phase == "confirming":

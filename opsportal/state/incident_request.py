@@ -13,7 +13,7 @@ from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.plans import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
-from opsportal.services import incidents, payments, plan_offers, plans
+from opsportal.services import checkout_sessions, incidents, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
@@ -190,7 +190,7 @@ class IncidentRequestState(rx.State):
             return
         origin = self.router.url.origin
         try:
-            start = await offload.run(payments.start_invoice_checkout, actor, result.invoice_id,
+            start = await offload.run(checkout_sessions.start_invoice_checkout, actor, result.invoice_id,
                                       return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.submitting = False

@@ -14,17 +14,17 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.domain.invoices import may_see_invoices
-from opsportal.services import invoices, payments
+from opsportal.domain.invoices import InvoiceStatus, PaymentStatus, may_see_invoices
+from opsportal.services import checkout_sessions, invoice_views
 from opsportal.services.errors import ServiceError
-from opsportal.services.invoices import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
+from opsportal.services.invoice_views import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
 from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
 from opsportal.state.invoices import REFUSED, day, period_text
 
 # A checkout session lives a day; a page left open stops asking after this long (a reload starts again).
 WATCH_FOR_SECONDS = 30 * 60
-BANK_TRANSFER = "bank_transfer"  # the source of a payment staff recorded by hand (services.invoices)
+BANK_TRANSFER = "bank_transfer"  # the source of a payment staff recorded by hand (services.bank_payments)
 PAYMENT_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "green"),
                   "expired": ("Not completed", "gray")}
 
@@ -146,7 +146,8 @@ class InvoiceState(rx.State):
         self.outstanding = outstanding if row.outstanding_minor else ""
         self.may_pay = detail.may_pay
         self.payments = payment_rows(detail.payments, self._time_zone)
-        self.payment_open = detail.stored_status == "open" and any(p.status == "open" for p in detail.payments)
+        self.payment_open = detail.stored_status == InvoiceStatus.open and any(
+            p.status == PaymentStatus.open for p in detail.payments)
         self.pdf_url = f"/api/invoices/{row.id}.pdf"
         self._seen = marker(detail)
 
@@ -170,7 +171,7 @@ class InvoiceState(rx.State):
             self._clear(INVOICE_NOT_FOUND)
             return
         try:
-            self._apply(await offload.run(invoices.invoice_detail, actor, invoice_id))
+            self._apply(await offload.run(invoice_views.invoice_detail, actor, invoice_id))
         except ServiceError as exc:
             self._clear(str(exc))
             return
@@ -190,12 +191,12 @@ class InvoiceState(rx.State):
         yield
         origin = self.router.url.origin
         try:
-            start = await offload.run(payments.start_invoice_checkout, actor, self.invoice_id,
+            start = await offload.run(checkout_sessions.start_invoice_checkout, actor, self.invoice_id,
                                       return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.paying, self.pay_error = False, str(exc)
             try:  # e.g. paid meanwhile: show what is true now
-                self._apply(await offload.run(invoices.invoice_detail, actor, self.invoice_id))
+                self._apply(await offload.run(invoice_views.invoice_detail, actor, self.invoice_id))
             except ServiceError:
                 pass
             return
@@ -229,7 +230,7 @@ class InvoiceState(rx.State):
                         yield redirect
                     return
                 try:
-                    detail = await offload.run(invoices.invoice_detail, actor, invoice_id)
+                    detail = await offload.run(invoice_views.invoice_detail, actor, invoice_id)
                 except ServiceError as exc:
                     async with self:
                         if live.holds(self, lease):

@@ -9,10 +9,10 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.invoices import may_see_invoices
-from opsportal.services import invoices
+from opsportal.services import invoice_views
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
-from opsportal.services.invoices import InvoiceRow, MoneyByCurrency
+from opsportal.services.invoice_views import InvoiceRow, MoneyByCurrency
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
@@ -89,8 +89,8 @@ class InvoicesState(PagedState, rx.State):
     def _list(self, actor: Actor, page: int) -> None:
         org_id = actor.organization_id or 0
         try:
-            listing = invoices.list_invoices(actor, org_id, status=self.status, search=self.search, page=page,
-                                             page_size=PAGE_SIZE)
+            listing = invoice_views.list_invoices(actor, org_id, status=self.status, search=self.search, page=page,
+                                                  page_size=PAGE_SIZE)
         except ServiceError as exc:
             self.error, self.rows, self.total = str(exc), [], 0
             return

@@ -12,7 +12,7 @@ from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.periods import PeriodLength
 from opsportal.domain.roles import Role
-from opsportal.services import invoices, prepaid
+from opsportal.services import invoice_terms, prepaid
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
@@ -54,9 +54,9 @@ class OrgBillingState(rx.State):
              "active": "Active" if s.active else "Ended"}
             for s in terms.subscriptions
         ]
-        invoice_terms = invoices.invoice_terms(actor, self.org_id)
-        self.tax_input = invoice_terms.tax_rate.rstrip("%")
-        self.terms_days_input = str(invoice_terms.payment_terms_days)
+        terms_now = invoice_terms.invoice_terms(actor, self.org_id)
+        self.tax_input = terms_now.tax_rate.rstrip("%")
+        self.terms_days_input = str(terms_now.payment_terms_days)
         self.terms_label = (f"tax {formats.percent_bp(invoice_terms.tax_rate_bp)}, "
                             f"due {invoice_terms.payment_terms_days} "
                             f"day{'' if invoice_terms.payment_terms_days == 1 else 's'} after issue")
@@ -122,8 +122,8 @@ class OrgBillingState(rx.State):
             return
 
         def save():
-            invoices.set_invoice_terms(actor, self.org_id, tax_rate=str(form.get("tax_rate", "")),
-                                       payment_terms_days=int(days))
+            invoice_terms.set_invoice_terms(actor, self.org_id, tax_rate=str(form.get("tax_rate", "")),
+                                            payment_terms_days=int(days))
             self._refresh(actor)
 
         try:

@@ -11,7 +11,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.services import payments, plan_offers, plans
+from opsportal.services import checkout_sessions, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.services.plan_offers import OffersView
 from opsportal.services.plans import EntitlementRow
@@ -225,7 +225,7 @@ class PlansState(rx.State):
             return
         origin = self.router.url.origin
         try:
-            checkout = await offload.run(payments.start_invoice_checkout, actor, result.invoice_id,
+            checkout = await offload.run(checkout_sessions.start_invoice_checkout, actor, result.invoice_id,
                                          return_base=origin if origin.startswith("http") else None)
         except ServiceError as exc:
             self.ordering = ""

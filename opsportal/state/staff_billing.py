@@ -15,7 +15,16 @@ from opsportal.domain.invoices import parse_period, period_before
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
-from opsportal.services import invoices, jobs, organizations, payments, prepaid
+from opsportal.services import (
+    billing_run,
+    invoice_staff,
+    invoice_terms,
+    invoice_views,
+    jobs,
+    organizations,
+    payment_history,
+    prepaid,
+)
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError, sentence
 from opsportal.state import live, offload
@@ -45,7 +54,7 @@ def period_text(key: str | None) -> str:
     return formats.month(parse_period(key).first_day) if key else "—"
 
 
-def invoice_row(r: invoices.InvoiceRow) -> dict[str, str]:
+def invoice_row(r: invoice_views.InvoiceRow) -> dict[str, str]:
     return {
         "id": str(r.id), "number": r.number, "organization": r.organization, "kind": r.kind_label,
         "period": period_text(r.period), "issued": day_text(r.issue_date), "due": day_text(r.due_date),
@@ -56,7 +65,7 @@ def invoice_row(r: invoices.InvoiceRow) -> dict[str, str]:
     }
 
 
-def read_line(n: int, form: dict) -> tuple[invoices.ItemInput | None, dict[str, str]]:
+def read_line(n: int, form: dict) -> tuple[invoice_staff.ItemInput | None, dict[str, str]]:
     """Line ``n`` of the new-invoice form: (item or None when left empty, problems by field name)."""
     description = " ".join(str(form.get(f"desc_{n}", "")).split())
     quantity_text = str(form.get(f"qty_{n}", "")).strip()
@@ -83,12 +92,12 @@ def read_line(n: int, form: dict) -> tuple[invoices.ItemInput | None, dict[str, 
             problems[f"price_{n}"] = "Enter at most 1,000,000.00."
     if problems:
         return None, problems
-    return invoices.ItemInput(description, quantity, price), {}
+    return invoice_staff.ItemInput(description, quantity, price), {}
 
 
-def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoices.InvoiceTerms]:
+def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoice_terms.InvoiceTerms]:
     """The currency and invoice terms a new invoice for the organization gets."""
-    return prepaid.billing_terms(actor, organization_id).currency, invoices.invoice_terms(actor, organization_id)
+    return prepaid.billing_terms(actor, organization_id).currency, invoice_terms.invoice_terms(actor, organization_id)
 
 
 def job_started_text(view: jobs.JobView, time_zone: str | None = None) -> str:
@@ -158,8 +167,8 @@ class StaffBillingState(PagedState, rx.State):
 
     def _list(self, actor: Actor, page: int) -> None:
         try:
-            listing = invoices.list_invoices(actor, None, status=self.status, search=self.search, page=page,
-                                             page_size=PAGE_SIZE)
+            listing = invoice_views.list_invoices(actor, None, status=self.status, search=self.search, page=page,
+                                                  page_size=PAGE_SIZE)
         except PermissionDenied as exc:
             self.allowed, self.denied, self.rows = False, str(exc), []
             return
@@ -182,7 +191,7 @@ class StaffBillingState(PagedState, rx.State):
             {"id": str(p.id), "description": p.description, "amount": p.amount, "status": formats.label(p.status),
              "when": formats.instant(p.completed_at or p.created_at, actor.time_zone), "problem": p.last_error,
              "invoice_href": routes.staff_invoice(p.invoice_id) if p.invoice_id else ""}
-            for p in payments.payments_needing_attention(actor)
+            for p in payment_history.payments_needing_attention(actor)
         ]
 
     def _orgs(self, actor: Actor) -> None:
@@ -262,7 +271,7 @@ class StaffBillingState(PagedState, rx.State):
         """Claims the month's billing job and starts it in a process of its own; the page then follows the job row.
 
         The run does not hold this worker's interpreter while it bills, and closing the tab does not stop it: the
-        job row records its progress and its end either way (``invoices.launch_billing_run``).
+        job row records its progress and its end either way (``billing_run.launch_billing_run``).
         """
         self.run_summary = self.run_error = self.notice = ""
         actor, redirect = await self._actor()
@@ -277,7 +286,7 @@ class StaffBillingState(PagedState, rx.State):
             self.run_error = "Choose the month to bill."
             return
         try:
-            job = await offload.run(invoices.launch_billing_run, actor, period)
+            job = await offload.run(billing_run.launch_billing_run, actor, period)
         except jobs.AlreadyRunning as exc:
             self.run_error = str(exc)
             self._job_id = exc.job_id
@@ -400,7 +409,8 @@ class StaffBillingState(PagedState, rx.State):
         if problems:
             return
         try:
-            row = await offload.run(invoices.create_pre_service_invoice, actor, int(self.new_org), items, memo=memo,
+            row = await offload.run(invoice_staff.create_pre_service_invoice, actor, int(self.new_org), items,
+                                    memo=memo,
                                     issue=self.new_issue == "issue")
         except ServiceError as exc:
             self.new_error = str(exc)

@@ -12,7 +12,7 @@ from opsportal.domain import formats
 from opsportal.domain.invoices import InvoiceStatus
 from opsportal.domain.roles import Role
 from opsportal.models.types import utcnow
-from opsportal.services import invoices
+from opsportal.services import bank_payments, invoice_staff, invoice_views
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.state import offload
@@ -21,7 +21,7 @@ from opsportal.state.staff_billing import STATUS_COLORS, day_text, period_text
 
 PAYMENT_STATUS = {"open": "Checkout open", "succeeded": "Succeeded", "expired": "Expired", "creating": "Starting"}
 SOURCES = {"webhook": "Stripe webhook", "reconcile": "Reconciliation", "return": "Customer's return",
-           invoices.OFFLINE_SOURCE: "Bank transfer"}
+           bank_payments.OFFLINE_SOURCE: "Bank transfer"}
 
 
 def paid_instant(day: date, now: datetime, time_zone: str | None = None) -> datetime:
@@ -57,7 +57,7 @@ class StaffInvoiceState(rx.State):
 
     def _refresh(self, actor: Actor) -> None:
         self.is_admin = actor.role is Role.staff_admin
-        d = invoices.invoice_detail(actor, self.shown_id)
+        d = invoice_views.invoice_detail(actor, self.shown_id)
         r = d.row
         zone = actor.time_zone
 
@@ -89,7 +89,7 @@ class StaffInvoiceState(rx.State):
         ]
         self.payments = [
             {"id": str(p.id), "status": PAYMENT_STATUS.get(p.status, formats.label(p.status)),
-             "method": "Bank transfer" if any(a.source == invoices.OFFLINE_SOURCE for a in p.attempts)
+             "method": "Bank transfer" if any(a.source == bank_payments.OFFLINE_SOURCE for a in p.attempts)
              else "Stripe Checkout",
              "amount": formats.money(p.amount_minor, p.currency), "started": when(p.created_at),
              "completed": when(p.completed_at) or "—", "by": p.created_by or "—",
@@ -119,7 +119,7 @@ class StaffInvoiceState(rx.State):
             return redirect
         requested = self._requested_id()
         if requested is None:
-            self.denied = invoices.INVOICE_NOT_FOUND
+            self.denied = invoice_views.INVOICE_NOT_FOUND
             return
         self.shown_id = requested
         try:
@@ -132,7 +132,7 @@ class StaffInvoiceState(rx.State):
         self._clear()
 
         def work(actor):
-            row = invoices.issue_draft(actor, self.shown_id)
+            row = invoice_staff.issue_draft(actor, self.shown_id)
             self.notice = f"Issued as {row.number}, due {day_text(row.due_date)}; the customer can see and pay it now."
         return await run_as_actor(self, work)
 
@@ -146,7 +146,7 @@ class StaffInvoiceState(rx.State):
         self._clear()
 
         def work(actor):
-            row = invoices.void_invoice(actor, self.shown_id, reason=str(form.get("reason", "")))
+            row = invoice_staff.void_invoice(actor, self.shown_id, reason=str(form.get("reason", "")))
             self.void_open = False
             self.notice = (f"Invoice {row.number} is void; its pay-as-you-go time is unbilled again and will be "
                            "billed by the next run of its month.")
@@ -168,9 +168,9 @@ class StaffInvoiceState(rx.State):
             return
 
         def work(actor):
-            row = invoices.record_offline_payment(actor, self.shown_id,
-                                                  at=paid_instant(received, utcnow(), actor.time_zone),
-                                                  reference=str(form.get("reference", "")))
+            row = bank_payments.record_offline_payment(actor, self.shown_id,
+                                                       at=paid_instant(received, utcnow(), actor.time_zone),
+                                                       reference=str(form.get("reference", "")))
             self.paid_open = False
             self.notice = f"Invoice {row.number} is marked paid by bank transfer ({row.total})."
         return await run_as_actor(self, work, on_error="paid_error")

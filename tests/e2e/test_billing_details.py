@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from opsportal import routes
 from opsportal.db import unit_of_work
-from opsportal.services import invoices
-from opsportal.services.invoices import ItemInput
+from opsportal.services import invoice_staff
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.orgtree import require_by_name
 from tests.e2e.browser import sign_in
@@ -67,7 +67,7 @@ def test_a_billing_contact_edits_the_billing_details_and_the_invoice_pdf_shows_t
     # An invoice keeps the details it was issued with: the next one issued carries the new ones.
     with unit_of_work(write=False) as session:
         org_id = require_by_name(session, "Northwind Holdings").id
-    issued = invoices.create_pre_service_invoice(OPERATOR, org_id, [ItemInput("Network review", 1, 10_000)])
+    issued = invoice_staff.create_pre_service_invoice(OPERATOR, org_id, [ItemInput("Network review", 1, 10_000)])
     page.goto(base_url + routes.invoice(issued.id))
     expect(page.locator("#invoice-status")).to_contain_text("Pending")
     with page.expect_download() as info:

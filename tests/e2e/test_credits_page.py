@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Page, expect
 
 from opsportal.domain import formats
-from opsportal.services import agent_work, credit_views, credits, incidents, invoices, plan_catalog
+from opsportal.services import agent_work, bank_payments, credit_views, credits, incidents, plan_catalog
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import resolve_id
 from tests.e2e.browser import MEMBER, OWNER, sign_in
@@ -193,7 +193,7 @@ def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(p
     window = CLOCK_OVERRIDE + timedelta(days=7, hours=17)
     request = incidents.request_incident(OPERATOR, logistics, "scheduled", window, 2, "Warehouse network upgrade",
                                          "Replace the core switch in the warehouse overnight.", at=CLOCK_OVERRIDE)
-    invoices.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
     # The paid window keeps its hold; Logistics goes back to no Gold, as the plan tests expect of it.
     plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason="End of the end-to-end test")
     [lot] = [lot for lot in credit_views.credit_list(OPERATOR, logistics, page_size=100).items if lot.held_for_window]

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal import routes
-from opsportal.services import invoices, kb, tasks
+from opsportal.services import invoice_views, kb, tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import list_organizations
 from tests.e2e.browser import OWNER, STAFF, sign_in
@@ -40,7 +40,7 @@ class Screen:
 def ids(portal) -> dict[str, object]:
     northwind = list_organizations(OPERATOR, search="Northwind Holdings").items[0].id
     task = tasks.list_tasks(OPERATOR, northwind, tab="closed", sort="time").items[0].id  # one with time entries
-    invoice = invoices.list_invoices(OPERATOR, northwind).page.items[0].id
+    invoice = invoice_views.list_invoices(OPERATOR, northwind).page.items[0].id
     article = kb.search(OPERATOR, "").items[0].slug
     return {"org": northwind, "task": task, "invoice": invoice, "article": article}
 

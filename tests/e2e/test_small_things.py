@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, expect
 
 from opsportal import routes
-from opsportal.services import incidents, invoices, payments, plans, subscriptions
+from opsportal.services import checkout_sessions, incidents, invoice_views, plans, subscriptions
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import list_organizations
 from opsportal.state import buy_hours, incident_request
@@ -20,7 +20,7 @@ from tests.e2e.test_accessibility import axe_violations
 
 # Everything a customer can be told instead of a page's content.
 REFUSALS = (
-    invoices.MEMBERS_REFUSED, payments.PAYERS_ONLY, plans.BUYERS_ONLY, incidents.REQUESTERS_ONLY,
+    invoice_views.MEMBERS_REFUSED, checkout_sessions.PAYERS_ONLY, plans.BUYERS_ONLY, incidents.REQUESTERS_ONLY,
     subscriptions.USER_NOT_FOUND, "That organization was not found or you do not have access to it.",
     "Only the organization's owners and administrators may do this.", "This area is for the support team only.",
     "Only staff administrators may do this.", invoices_view.REFUSED, incident_request.REFUSED, buy_hours.REFUSED,

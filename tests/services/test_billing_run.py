@@ -11,9 +11,9 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.models import Invoice, InvoiceCounter, InvoiceLine, Organization, TimeEntry
-from opsportal.services import changes, invoices
+from opsportal.services import billing_run, changes, invoice_issuing, invoice_staff, invoice_terms, invoice_views
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from tests.utils.db import dump_tables
 from tests.utils.ledger import NOW
@@ -41,13 +41,13 @@ def log_on(task_id: int, minutes: int, work_date: date) -> int:
     return log(task_id, minutes, at=NOW, work_date=work_date).id
 
 
-def bill(period: str = FEBRUARY, *, today: date = TODAY) -> invoices.BillingRunResult:
-    return invoices.run_billing(OPERATOR, period, today=today)
+def bill(period: str = FEBRUARY, *, today: date = TODAY) -> billing_run.BillingRunResult:
+    return billing_run.run_billing(OPERATOR, period, today=today)
 
 
-def pre_service(org, *items: tuple[str, int, int], issue: bool = True, today: date = TODAY) -> invoices.InvoiceRow:
+def pre_service(org, *items: tuple[str, int, int], issue: bool = True, today: date = TODAY) -> invoice_views.InvoiceRow:
     lines = [ItemInput(d, c, p) for d, c, p in items] or [ItemInput("Emergency after-hours incident", 1, 25_000)]
-    return invoices.create_pre_service_invoice(OPERATOR, org.id, lines, issue=issue, today=today)
+    return invoice_staff.create_pre_service_invoice(OPERATOR, org.id, lines, issue=issue, today=today)
 
 
 def invoice_rows(org=None) -> list[Invoice]:
@@ -244,7 +244,7 @@ def test_an_organization_whose_rate_is_in_two_currencies_gets_one_invoice_per_cu
 
 def test_the_invoice_carries_the_organizations_tax_rate_and_payment_terms(february):
     world, _tasks, _entries = february
-    invoices.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="8.25", payment_terms_days=14)
+    invoice_terms.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="8.25", payment_terms_days=14)
 
     bill()
 
@@ -252,7 +252,7 @@ def test_the_invoice_carries_the_organizations_tax_rate_and_payment_terms(februa
     assert (retail.subtotal_minor, retail.tax_rate_bp, retail.tax_minor) == (27_000, 825, 2_228)  # 2,227.5 up
     assert retail.total_minor == 29_228
     assert retail.due_date == TODAY + timedelta(days=14)
-    detail = invoices.invoice_detail(world.actor("retail_owner"), retail.id, today=TODAY)
+    detail = invoice_views.invoice_detail(world.actor("retail_owner"), retail.id, today=TODAY)
     assert (detail.tax_rate, detail.row.total_minor, detail.row.outstanding_minor) == ("8.25%", 29_228, 29_228)
     [holdings] = invoice_rows(world.holdings)
     assert (holdings.tax_rate_bp, holdings.tax_minor) == (0, 0)
@@ -277,7 +277,7 @@ def test_voiding_an_invoice_makes_its_time_unbilled_again_and_a_new_run_bills_it
     bill()
     [first] = invoice_rows(world.retail)
 
-    voided = invoices.void_invoice(OPERATOR, first.id, reason="Wrong hourly rate", at=NOW)
+    voided = invoice_staff.void_invoice(OPERATOR, first.id, reason="Wrong hourly rate", at=NOW)
 
     assert voided.status is rules.ShownStatus.void
     assert all(billed_to(entries[k]) is None for k in ("printer_1", "printer_2", "vpn"))
@@ -296,7 +296,7 @@ def test_voiding_an_invoice_tells_open_pages_of_its_organization_and_of_the_task
     [first] = invoice_rows(world.retail)
     before = changes.newest_id()
 
-    invoices.void_invoice(OPERATOR, first.id, reason="Wrong hourly rate", at=NOW)
+    invoice_staff.void_invoice(OPERATOR, first.id, reason="Wrong hourly rate", at=NOW)
 
     announced = {topic for _id, topic in changes.since(before)}
     assert {f"org:{world.retail.id}", f"task:{tasks_by_name['printer']}", f"task:{tasks_by_name['vpn']}"} <= announced
@@ -308,18 +308,18 @@ def test_a_paid_or_void_invoice_cannot_be_voided_and_voiding_needs_a_reason_and_
     [retail] = invoice_rows(world.retail)
     before = dump_tables()
     with pytest.raises(InvalidInput, match="Give a reason of 3 to 300 characters"):
-        invoices.void_invoice(OPERATOR, retail.id, reason="  x ")
+        invoice_staff.void_invoice(OPERATOR, retail.id, reason="  x ")
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        invoices.void_invoice(world.actor("agent"), retail.id, reason="Wrong rate")
+        invoice_staff.void_invoice(world.actor("agent"), retail.id, reason="Wrong rate")
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        invoices.void_invoice(world.actor("retail_owner"), retail.id, reason="We do not like it")
+        invoice_staff.void_invoice(world.actor("retail_owner"), retail.id, reason="We do not like it")
     with pytest.raises(NotFound):
-        invoices.void_invoice(OPERATOR, 987_654, reason="Wrong rate")
+        invoice_staff.void_invoice(OPERATOR, 987_654, reason="Wrong rate")
     assert dump_tables() == before
 
-    invoices.void_invoice(OPERATOR, retail.id, reason="Wrong rate")
+    invoice_staff.void_invoice(OPERATOR, retail.id, reason="Wrong rate")
     with pytest.raises(Conflict, match="already void"):
-        invoices.void_invoice(OPERATOR, retail.id, reason="Wrong rate")
+        invoice_staff.void_invoice(OPERATOR, retail.id, reason="Wrong rate")
 
     paid = pre_service(world.retail)
     with unit_of_work() as session:
@@ -327,7 +327,7 @@ def test_a_paid_or_void_invoice_cannot_be_voided_and_voiding_needs_a_reason_and_
         row.status, row.amount_paid_minor = "paid", row.total_minor
         session.add(row)
     with pytest.raises(Conflict, match="A paid invoice cannot be voided"):
-        invoices.void_invoice(OPERATOR, paid.id, reason="Changed our mind")
+        invoice_staff.void_invoice(OPERATOR, paid.id, reason="Changed our mind")
 
 
 # ----------------------------------------------------------------------------------------- numbering
@@ -347,11 +347,11 @@ def test_a_draft_has_no_number_and_takes_the_next_one_when_it_is_issued(world):
 
     assert draft.number == f"Draft {draft.id}" and invoice_row(draft.id).number is None
     assert draft.status is rules.ShownStatus.draft
-    later = invoices.issue_draft(OPERATOR, draft.id, today=TODAY + timedelta(days=1))
+    later = invoice_staff.issue_draft(OPERATOR, draft.id, today=TODAY + timedelta(days=1))
     assert (issued.number, later.number) == ("INV-2025-00001", "INV-2025-00002")
     assert (later.issue_date, later.status) == (TODAY + timedelta(days=1), rules.ShownStatus.pending)
     with pytest.raises(Conflict, match="already issued"):
-        invoices.issue_draft(OPERATOR, draft.id, today=TODAY)
+        invoice_staff.issue_draft(OPERATOR, draft.id, today=TODAY)
 
 
 def test_an_invoice_whose_transaction_rolls_back_gives_its_number_back(world):
@@ -360,9 +360,9 @@ def test_an_invoice_whose_transaction_rolls_back_gives_its_number_back(world):
 
     with pytest.raises(Boom), unit_of_work() as session:
         org = session.get(Organization, world.retail.id)
-        inv = invoices.create_in_session(session, org=org, kind=rules.InvoiceKind.pre_service,
-                                         lines=[rules.item_line("Call-out", 1, 10_000)], currency="USD",
-                                         issue_on=TODAY)
+        inv = invoice_issuing.create_in_session(session, org=org, kind=rules.InvoiceKind.pre_service,
+                                                lines=[rules.item_line("Call-out", 1, 10_000)], currency="USD",
+                                                issue_on=TODAY)
         assert inv.number == "INV-2025-00001"
         raise Boom
 
@@ -377,7 +377,7 @@ def test_eight_staff_issuing_invoices_at_once_get_the_numbers_one_to_eight_witho
 
     def issuer(n: int):
         def work() -> None:
-            row = invoices.create_pre_service_invoice(
+            row = invoice_staff.create_pre_service_invoice(
                 world.actor("agent") if n % 2 else OPERATOR, orgs[n % len(orgs)].id,
                 [ItemInput(f"Incident {n}", 1, 10_000 + n)], today=TODAY)
             with lock:
@@ -401,7 +401,7 @@ def test_concurrent_billing_runs_for_the_same_period_put_each_entry_on_exactly_o
         task = new_task(org, subject=f"Task of {org.name}")
         for day in (3, 10, 17):
             log_on(task, 30 + day, feb(day))
-    results: list[invoices.BillingRunResult] = []
+    results: list[billing_run.BillingRunResult] = []
     lock = threading.Lock()
 
     def runner() -> None:
@@ -437,7 +437,7 @@ def issued(world):
         made[name] = pre_service(org, (f"{name} incident", 1, 20_000)).id
         made[f"{name}_draft"] = pre_service(org, issue=False).id
         made[f"{name}_void"] = pre_service(org).id
-        invoices.void_invoice(OPERATOR, made[f"{name}_void"], reason="Issued twice")
+        invoice_staff.void_invoice(OPERATOR, made[f"{name}_void"], reason="Issued twice")
     paid = pre_service(world.retail, ("Paid incident", 1, 5_000)).id
     with unit_of_work() as session:
         row = session.get(Invoice, paid)
@@ -450,10 +450,10 @@ def issued(world):
 def test_an_owner_sees_the_organizations_open_and_paid_invoices_and_what_is_outstanding(issued):
     world, made = issued
     role = "retail_owner"
-    listed = invoices.list_invoices(world.actor(role), world.retail.id, today=TODAY)
+    listed = invoice_views.list_invoices(world.actor(role), world.retail.id, today=TODAY)
     assert sorted(r.id for r in listed.page.items) == sorted([made["retail"], made["retail_paid"]])
     assert listed.outstanding.amounts == {"USD": 20_000}
-    detail = invoices.invoice_detail(world.actor(role), made["retail"], today=TODAY)
+    detail = invoice_views.invoice_detail(world.actor(role), made["retail"], today=TODAY)
     assert (detail.row.id, detail.may_pay) == (made["retail"], True)
 
 
@@ -461,20 +461,20 @@ def test_an_owner_sees_the_organizations_open_and_paid_invoices_and_what_is_outs
 def test_owners_admins_and_billing_contacts_may_read_invoices(issued, role):
     world, made = issued
     actor = world.actor(f"holdings_{role}")
-    assert [r.id for r in invoices.list_invoices(actor, world.holdings.id, today=TODAY).page.items] == [
+    assert [r.id for r in invoice_views.list_invoices(actor, world.holdings.id, today=TODAY).page.items] == [
         made["holdings"]]
-    assert invoices.invoice_detail(actor, made["holdings"], today=TODAY).row.id == made["holdings"]
+    assert invoice_views.invoice_detail(actor, made["holdings"], today=TODAY).row.id == made["holdings"]
 
 
 def test_members_are_refused_the_invoice_list_and_every_invoice(issued):
     world, made = issued
     member = world.actor("holdings_member")
-    for call in (lambda: invoices.list_invoices(member, world.holdings.id),
-                 lambda: invoices.invoice_detail(member, made["holdings"]),
-                 lambda: invoices.export_rows(member, world.holdings.id)):
+    for call in (lambda: invoice_views.list_invoices(member, world.holdings.id),
+                 lambda: invoice_views.invoice_detail(member, made["holdings"]),
+                 lambda: invoice_views.export_rows(member, world.holdings.id)):
         with pytest.raises(PermissionDenied) as refused:
             call()
-        assert str(refused.value) == invoices.MEMBERS_REFUSED
+        assert str(refused.value) == invoice_views.MEMBERS_REFUSED
 
 
 def test_another_organizations_user_is_refused_its_invoices_even_in_the_same_tree(issued):
@@ -483,38 +483,38 @@ def test_another_organizations_user_is_refused_its_invoices_even_in_the_same_tre
     for caller, target in INTRUDERS:
         actor = world.actor(caller)
         with pytest.raises(PermissionDenied, match=NOT_YOURS):
-            invoices.list_invoices(actor, world.org(target).id)
+            invoice_views.list_invoices(actor, world.org(target).id)
         with pytest.raises(PermissionDenied, match=NOT_YOURS):
-            invoices.export_rows(actor, world.org(target).id)
+            invoice_views.export_rows(actor, world.org(target).id)
         with pytest.raises(NotFound) as refused:
-            invoices.invoice_detail(actor, made[target])
-        assert str(refused.value) == invoices.INVOICE_NOT_FOUND, (caller, target)
+            invoice_views.invoice_detail(actor, made[target])
+        assert str(refused.value) == invoice_views.INVOICE_NOT_FOUND, (caller, target)
     with pytest.raises(NotFound) as unknown:
-        invoices.invoice_detail(world.actor("retail_owner"), 987_654)
-    assert str(unknown.value) == invoices.INVOICE_NOT_FOUND
+        invoice_views.invoice_detail(world.actor("retail_owner"), 987_654)
+    assert str(unknown.value) == invoice_views.INVOICE_NOT_FOUND
     assert dump_tables() == before
 
 
 def test_customers_never_see_draft_or_void_invoices_but_staff_do(issued):
     world, made = issued
     owner = world.actor("retail_owner")
-    listed = [r.id for r in invoices.list_invoices(owner, world.retail.id).page.items]
+    listed = [r.id for r in invoice_views.list_invoices(owner, world.retail.id).page.items]
     assert made["retail_draft"] not in listed and made["retail_void"] not in listed
-    assert made["retail_void"] not in [r.id for r in invoices.export_rows(owner, world.retail.id)]
+    assert made["retail_void"] not in [r.id for r in invoice_views.export_rows(owner, world.retail.id)]
     for hidden in ("retail_draft", "retail_void"):
-        with pytest.raises(NotFound, match=invoices.INVOICE_NOT_FOUND):
-            invoices.invoice_detail(owner, made[hidden])
+        with pytest.raises(NotFound, match=invoice_views.INVOICE_NOT_FOUND):
+            invoice_views.invoice_detail(owner, made[hidden])
     for status in ("draft", "void"):
         with pytest.raises(InvalidInput, match="Filter by all, pending, overdue or paid."):
-            invoices.list_invoices(owner, world.retail.id, status=status)
+            invoice_views.list_invoices(owner, world.retail.id, status=status)
 
     staff = world.actor("agent")
-    staff_view = [r.id for r in invoices.list_invoices(staff, world.retail.id).page.items]
+    staff_view = [r.id for r in invoice_views.list_invoices(staff, world.retail.id).page.items]
     assert {made["retail_draft"], made["retail_void"]} <= set(staff_view)
-    assert invoices.invoice_detail(staff, made["retail_void"]).stored_status == "void"
-    assert [r.id for r in invoices.list_invoices(staff, world.retail.id, status="draft").page.items] == [
+    assert invoice_views.invoice_detail(staff, made["retail_void"]).stored_status == "void"
+    assert [r.id for r in invoice_views.list_invoices(staff, world.retail.id, status="draft").page.items] == [
         made["retail_draft"]]
-    assert len(invoices.list_invoices(staff, None, status="void").page.items) == 4
+    assert len(invoice_views.list_invoices(staff, None, status="void").page.items) == 4
 
 
 def test_an_open_invoice_is_listed_as_overdue_from_the_day_after_it_is_due(issued):
@@ -522,14 +522,14 @@ def test_an_open_invoice_is_listed_as_overdue_from_the_day_after_it_is_due(issue
     owner = world.actor("retail_owner")
     due = invoice_row(made["retail"]).due_date
 
-    on_due = invoices.list_invoices(owner, world.retail.id, status="pending", today=due)
-    after = invoices.list_invoices(owner, world.retail.id, status="overdue", today=due + timedelta(days=1))
+    on_due = invoice_views.list_invoices(owner, world.retail.id, status="pending", today=due)
+    after = invoice_views.list_invoices(owner, world.retail.id, status="overdue", today=due + timedelta(days=1))
 
     assert [r.id for r in on_due.page.items] == [made["retail"]] and on_due.overdue_count == 0
     assert [r.id for r in after.page.items] == [made["retail"]]
     assert (after.overdue_count, after.overdue.amounts) == (1, {"USD": 20_000})
     assert after.page.items[0].status is rules.ShownStatus.overdue
-    assert [r.id for r in invoices.list_invoices(owner, world.retail.id, status="paid").page.items] == [
+    assert [r.id for r in invoice_views.list_invoices(owner, world.retail.id, status="paid").page.items] == [
         made["retail_paid"]]
 
 
@@ -538,17 +538,17 @@ def test_customers_cannot_bill_issue_or_list_every_organization(issued):
     owner = world.actor("retail_owner")
     before = dump_tables()
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        invoices.run_billing(owner, FEBRUARY, today=TODAY)
+        billing_run.run_billing(owner, FEBRUARY, today=TODAY)
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        invoices.run_billing(world.actor("agent"), FEBRUARY, today=TODAY)
+        billing_run.run_billing(world.actor("agent"), FEBRUARY, today=TODAY)
     with pytest.raises(PermissionDenied, match=STAFF_ONLY):
-        invoices.create_pre_service_invoice(owner, world.retail.id, [ItemInput("Incident", 1, 100)])
+        invoice_staff.create_pre_service_invoice(owner, world.retail.id, [ItemInput("Incident", 1, 100)])
     with pytest.raises(PermissionDenied, match=STAFF_ONLY):
-        invoices.issue_draft(owner, made["retail_draft"])
+        invoice_staff.issue_draft(owner, made["retail_draft"])
     with pytest.raises(PermissionDenied, match=STAFF_ONLY):
-        invoices.list_invoices(owner, None)
+        invoice_views.list_invoices(owner, None)
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        invoices.set_invoice_terms(owner, world.retail.id, tax_rate="0", payment_terms_days=90)
+        invoice_terms.set_invoice_terms(owner, world.retail.id, tax_rate="0", payment_terms_days=90)
     assert dump_tables() == before
 
 
@@ -600,7 +600,7 @@ def test_a_pre_service_invoice_with_bad_lines_is_refused_with_a_clear_message_an
     before = dump_tables()
 
     with pytest.raises(InvalidInput) as refused:
-        invoices.create_pre_service_invoice(OPERATOR, world.retail.id, items, today=TODAY)
+        invoice_staff.create_pre_service_invoice(OPERATOR, world.retail.id, items, today=TODAY)
 
     assert str(refused.value) == message
     assert dump_tables() == before
@@ -609,7 +609,7 @@ def test_a_pre_service_invoice_with_bad_lines_is_refused_with_a_clear_message_an
 def test_a_pre_service_invoice_for_an_unknown_organization_is_refused_and_nothing_is_written(world):
     before = dump_tables()
     with pytest.raises(NotFound, match=NOT_YOURS):
-        invoices.create_pre_service_invoice(OPERATOR, 987_654, [ItemInput("Incident", 1, 100)], today=TODAY)
+        invoice_staff.create_pre_service_invoice(OPERATOR, 987_654, [ItemInput("Incident", 1, 100)], today=TODAY)
     assert dump_tables() == before
 
 
@@ -623,6 +623,6 @@ def test_a_pre_service_invoice_for_an_unknown_organization_is_refused_and_nothin
 def test_bad_invoice_terms_are_refused_with_a_clear_message_and_nothing_is_written(world, rate, days, message):
     before = dump_tables()
     with pytest.raises(InvalidInput) as refused:
-        invoices.set_invoice_terms(OPERATOR, world.retail.id, tax_rate=rate, payment_terms_days=days)
+        invoice_terms.set_invoice_terms(OPERATOR, world.retail.id, tax_rate=rate, payment_terms_days=days)
     assert str(refused.value) == message
     assert dump_tables() == before

@@ -17,10 +17,18 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.models import Invoice, Payment, PaymentAttempt
 from opsportal.models.types import utcnow
-from opsportal.services import hour_blocks, invoices, payments
+from opsportal.services import (
+    checkout_sessions,
+    hour_blocks,
+    invoice_staff,
+    invoice_terms,
+    invoice_views,
+    payment_reconciliation,
+    stripe_events,
+)
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
 from tests.utils.db import dump_tables
@@ -105,8 +113,8 @@ def attempts_of(payment_id: int) -> list[tuple[str, str]]:
 
 
 def issue(org, *, amount: int = 25_000, issue_now: bool = True) -> int:
-    return invoices.create_pre_service_invoice(OPERATOR, org.id, [ItemInput("After-hours incident", 1, amount)],
-                                               issue=issue_now).id
+    return invoice_staff.create_pre_service_invoice(OPERATOR, org.id, [ItemInput("After-hours incident", 1, amount)],
+                                                    issue=issue_now).id
 
 
 def mark_paid(invoice_id: int) -> None:
@@ -143,7 +151,7 @@ def catalog(world):
 def test_the_organizations_owners_admins_and_billing_contacts_may_pay_its_invoices(bills, stripe_fake, role):
     world, made = bills
 
-    started = payments.start_invoice_checkout(world.actor(f"holdings_{role}"), made["holdings"])
+    started = checkout_sessions.start_invoice_checkout(world.actor(f"holdings_{role}"), made["holdings"])
 
     payment = payment_row(started.payment_id)
     assert started.url == payment.checkout_url == f"https://checkout.stripe.test/c/pay/{payment.stripe_session_id}"
@@ -164,11 +172,11 @@ def test_members_may_neither_pay_invoices_nor_buy_hours(bills, catalog, stripe_f
     before = dump_tables()
 
     with pytest.raises(PermissionDenied) as invoice_refused:
-        payments.start_invoice_checkout(member, made["holdings"])
+        checkout_sessions.start_invoice_checkout(member, made["holdings"])
     with pytest.raises(PermissionDenied) as block_refused:
-        payments.start_hour_block_checkout(member, catalog["usd"])
+        checkout_sessions.start_hour_block_checkout(member, catalog["usd"])
 
-    assert str(invoice_refused.value) == str(block_refused.value) == payments.PAYERS_ONLY
+    assert str(invoice_refused.value) == str(block_refused.value) == checkout_sessions.PAYERS_ONLY
     assert dump_tables() == before
     assert stripe_fake.created == []
 
@@ -178,10 +186,10 @@ def test_another_organizations_invoice_cannot_be_paid_even_in_the_same_tree(bill
     before = dump_tables()
     for caller, target in INTRUDERS:
         with pytest.raises(NotFound) as refused:
-            payments.start_invoice_checkout(world.actor(caller), made[target])
-        assert str(refused.value) == invoices.INVOICE_NOT_FOUND, (caller, target)
-    with pytest.raises(NotFound, match=invoices.INVOICE_NOT_FOUND):
-        payments.start_invoice_checkout(world.actor("retail_owner"), 987_654)
+            checkout_sessions.start_invoice_checkout(world.actor(caller), made[target])
+        assert str(refused.value) == invoice_views.INVOICE_NOT_FOUND, (caller, target)
+    with pytest.raises(NotFound, match=invoice_views.INVOICE_NOT_FOUND):
+        checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), 987_654)
     assert dump_tables() == before
     assert stripe_fake.created == []
 
@@ -190,10 +198,10 @@ def test_another_organizations_invoice_cannot_be_paid_even_in_the_same_tree(bill
 def test_staff_can_neither_pay_a_customers_invoice_nor_buy_hours(bills, catalog, stripe_fake, staff):
     world, made = bills
     before = dump_tables()
-    with pytest.raises(PermissionDenied, match=payments.PAYERS_ONLY):
-        payments.start_invoice_checkout(world.actor(staff), made["retail"])
-    with pytest.raises(PermissionDenied, match=payments.PAYERS_ONLY):
-        payments.start_hour_block_checkout(world.actor(staff), catalog["usd"])
+    with pytest.raises(PermissionDenied, match=checkout_sessions.PAYERS_ONLY):
+        checkout_sessions.start_invoice_checkout(world.actor(staff), made["retail"])
+    with pytest.raises(PermissionDenied, match=checkout_sessions.PAYERS_ONLY):
+        checkout_sessions.start_hour_block_checkout(world.actor(staff), catalog["usd"])
     assert dump_tables() == before
     assert stripe_fake.created == []
 
@@ -203,17 +211,17 @@ def test_a_paid_invoice_is_refused_as_already_paid(bills, stripe_fake):
     mark_paid(made["retail"])
     number = invoice_row(made["retail"]).number
     with pytest.raises(Conflict, match=f"Invoice {number} is already paid."):
-        payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+        checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     assert payment_rows() == [] and stripe_fake.created == []
 
 
 def test_draft_and_void_invoices_cannot_be_paid_and_look_unknown_to_customers(world, stripe_fake):
     draft = issue(world.retail, issue_now=False)
     void = issue(world.retail)
-    invoices.void_invoice(OPERATOR, void, reason="Issued twice")
+    invoice_staff.void_invoice(OPERATOR, void, reason="Issued twice")
     for invoice_id in (draft, void):
-        with pytest.raises(NotFound, match=invoices.INVOICE_NOT_FOUND):
-            payments.start_invoice_checkout(world.actor("retail_owner"), invoice_id)
+        with pytest.raises(NotFound, match=invoice_views.INVOICE_NOT_FOUND):
+            checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), invoice_id)
     assert payment_rows() == [] and stripe_fake.created == []
 
 
@@ -222,9 +230,9 @@ def test_draft_and_void_invoices_cannot_be_paid_and_look_unknown_to_customers(wo
 
 def test_a_second_click_offers_the_same_open_session_without_asking_stripe_again(bills, stripe_fake):
     world, made = bills
-    first = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    first = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
 
-    second = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    second = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
 
     assert (second.payment_id, second.url) == (first.payment_id, first.url)
     assert len(stripe_fake.created) == 1
@@ -233,10 +241,10 @@ def test_a_second_click_offers_the_same_open_session_without_asking_stripe_again
 
 def test_a_session_older_than_twenty_three_hours_is_not_offered_again(bills, stripe_fake):
     world, made = bills
-    old = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
-                                          at=utcnow() - timedelta(hours=23, minutes=1))
+    old = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
+                                                   at=utcnow() - timedelta(hours=23, minutes=1))
 
-    fresh = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    fresh = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
 
     assert fresh.payment_id != old.payment_id
     assert len(stripe_fake.created) == 2
@@ -245,11 +253,11 @@ def test_a_session_older_than_twenty_three_hours_is_not_offered_again(bills, str
 
 def test_an_expired_session_is_not_offered_again(bills, stripe_fake):
     world, made = bills
-    first = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    first = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("expired", "unpaid")
-    payments.reconcile(OPERATOR, at=later())
+    payment_reconciliation.reconcile(OPERATOR, at=later())
 
-    second = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    second = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
 
     assert second.payment_id != first.payment_id
     assert [p.status for p in payment_rows()] == ["expired", "open"]
@@ -257,8 +265,8 @@ def test_an_expired_session_is_not_offered_again(bills, stripe_fake):
 
 def test_a_double_click_on_an_hour_block_continues_the_same_checkout(world, catalog, stripe_fake):
     owner = world.actor("retail_owner")
-    first = payments.start_hour_block_checkout(owner, catalog["usd"])
-    second = payments.start_hour_block_checkout(owner, catalog["usd"])
+    first = checkout_sessions.start_hour_block_checkout(owner, catalog["usd"])
+    second = checkout_sessions.start_hour_block_checkout(owner, catalog["usd"])
     assert (second.payment_id, second.url) == (first.payment_id, first.url)
     assert len(stripe_fake.created) == 1
 
@@ -267,9 +275,9 @@ def test_a_double_click_on_an_hour_block_continues_the_same_checkout(world, cata
 
 
 def test_an_hour_block_is_charged_at_its_catalog_price_plus_the_organizations_tax(world, catalog, stripe_fake):
-    invoices.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="8.25", payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="8.25", payment_terms_days=30)
 
-    started = payments.start_hour_block_checkout(world.actor("retail_owner"), catalog["usd"])
+    started = checkout_sessions.start_hour_block_checkout(world.actor("retail_owner"), catalog["usd"])
 
     payment = payment_row(started.payment_id)
     assert (payment.purpose, payment.status, payment.currency) == ("hour_block", "open", "USD")
@@ -286,7 +294,7 @@ def test_an_hour_block_in_another_currency_retired_or_unknown_is_not_on_sale(wor
     block_id = catalog.get(which, 987_654)
     before = dump_tables()
     with pytest.raises(NotFound, match=NOT_ON_SALE):
-        payments.start_hour_block_checkout(world.actor("retail_owner"), block_id)
+        checkout_sessions.start_hour_block_checkout(world.actor("retail_owner"), block_id)
     assert dump_tables() == before
     assert stripe_fake.created == []
 
@@ -301,17 +309,17 @@ def test_when_stripe_does_not_answer_the_customer_is_told_and_a_retry_reuses_the
     stripe_fake.create_error = Unavailable(gateway.UNAVAILABLE)
 
     with pytest.raises(Unavailable) as failed:
-        payments.start_invoice_checkout(owner, made["retail"])
+        checkout_sessions.start_invoice_checkout(owner, made["retail"])
 
     assert str(failed.value) == gateway.UNAVAILABLE
     [payment] = payment_rows()
     assert (payment.status, payment.last_error, payment.stripe_session_id) == ("creating", gateway.UNAVAILABLE, None)
     inv = invoice_row(made["retail"])
     assert (inv.status, inv.amount_paid_minor) == ("open", 0)
-    assert invoices.invoice_detail(owner, made["retail"]).payments == []  # nothing reached the customer
+    assert invoice_views.invoice_detail(owner, made["retail"]).payments == []  # nothing reached the customer
 
     stripe_fake.create_error = None
-    retried = payments.start_invoice_checkout(owner, made["retail"])
+    retried = checkout_sessions.start_invoice_checkout(owner, made["retail"])
 
     assert retried.payment_id == payment.id
     assert [c["idempotency_key"] for c in stripe_fake.created] == [payment.idempotency_key] * 2
@@ -336,7 +344,7 @@ def test_the_real_stripe_client_failing_to_connect_leaves_the_payment_creating_w
 
     for _ in range(2):
         with pytest.raises(Unavailable) as failed:
-            payments.start_invoice_checkout(owner, invoice_id)
+            checkout_sessions.start_invoice_checkout(owner, invoice_id)
         assert str(failed.value) == gateway.UNAVAILABLE
 
     [payment] = payment_rows()  # the retry used the same payment, so the same idempotency key
@@ -347,7 +355,7 @@ def test_the_real_stripe_client_failing_to_connect_leaves_the_payment_creating_w
 
 def test_the_real_stripe_client_failing_to_connect_refuses_an_hour_block_checkout_too(world, catalog, stripe_down):
     with pytest.raises(Unavailable, match="Nothing was charged"):
-        payments.start_hour_block_checkout(world.actor("retail_owner"), catalog["usd"])
+        checkout_sessions.start_hour_block_checkout(world.actor("retail_owner"), catalog["usd"])
     [payment] = payment_rows()
     assert (payment.status, payment.lot_id) == ("creating", None)
 
@@ -355,13 +363,13 @@ def test_the_real_stripe_client_failing_to_connect_refuses_an_hour_block_checkou
 def test_the_real_stripe_client_failing_during_reconciliation_is_reported_and_changes_nothing(world, monkeypatch):
     fake = FakeStripe()  # only the create is faked: reconciliation asks the real SDK, at a closed port
     monkeypatch.setattr(gateway, "create_checkout_session", fake.create_checkout_session)
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), issue(world.retail))
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), issue(world.retail))
     monkeypatch.setenv("OPSPORTAL_STRIPE_API_BASE", "http://127.0.0.1:9")
     monkeypatch.setenv("OPSPORTAL_STRIPE_TIMEOUT_SECONDS", "2")
     get_settings.cache_clear()
     before = dump_tables()
 
-    result = payments.reconcile(OPERATOR, at=later())
+    result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert (result.checked, result.applied, result.expired) == (1, 0, 0)
     assert result.failed == [f"payment {started.payment_id}: {gateway.UNAVAILABLE}"]
@@ -385,12 +393,12 @@ def test_a_session_object_from_the_sdk_reads_like_the_plain_dict_of_a_webhook(in
 
 def test_reconciling_a_session_stripe_reports_paid_applies_it_once(bills, stripe_fake):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("complete", "paid")
 
-    first = payments.reconcile(OPERATOR, at=later())
+    first = payment_reconciliation.reconcile(OPERATOR, at=later())
     after_first = dump_tables()
-    second = payments.reconcile(OPERATOR, at=later())
+    second = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert (first.checked, first.applied, first.expired, first.failed) == (1, 1, 0, [])
     assert (second.checked, second.applied, second.expired, second.failed) == (0, 0, 0, [])
@@ -404,16 +412,16 @@ def test_reconciling_a_session_stripe_reports_paid_applies_it_once(bills, stripe
 
 def test_a_webhook_arriving_after_reconciliation_applied_the_payment_changes_nothing(bills, stripe_fake):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("complete", "paid")
-    payments.reconcile(OPERATOR, at=later())
+    payment_reconciliation.reconcile(OPERATOR, at=later())
     payment = payment_row(started.payment_id)
     session = {"id": payment.stripe_session_id, "object": "checkout.session", "status": "complete",
                "payment_status": "paid", "amount_total": 25_000, "currency": "usd",
                "metadata": {"opsportal_payment_id": str(payment.id)}}
 
-    outcome = payments.apply_event({"id": "evt_late", "type": "checkout.session.completed",
-                                    "data": {"object": session}})
+    outcome = stripe_events.apply_event({"id": "evt_late", "type": "checkout.session.completed",
+                                         "data": {"object": session}})
 
     assert outcome == f"already applied to payment {payment.id}"
     assert invoice_row(made["retail"]).amount_paid_minor == 25_000
@@ -421,10 +429,10 @@ def test_a_webhook_arriving_after_reconciliation_applied_the_payment_changes_not
 
 def test_reconciling_a_session_stripe_reports_expired_expires_the_payment(bills, stripe_fake):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("expired", "unpaid")
 
-    result = payments.reconcile(OPERATOR, at=later())
+    result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert (result.checked, result.applied, result.expired) == (1, 0, 1)
     assert payment_row(started.payment_id).status == "expired"
@@ -433,10 +441,10 @@ def test_reconciling_a_session_stripe_reports_expired_expires_the_payment(bills,
 
 def test_reconciling_a_session_still_open_changes_nothing(bills, stripe_fake):
     world, made = bills
-    payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     before = dump_tables()
 
-    result = payments.reconcile(OPERATOR, at=later())
+    result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert (result.checked, result.applied, result.expired, result.failed) == (1, 0, 0, [])
     assert dump_tables() == before
@@ -444,10 +452,10 @@ def test_reconciling_a_session_still_open_changes_nothing(bills, stripe_fake):
 
 def test_a_session_younger_than_a_minute_is_left_to_its_webhook(bills, stripe_fake):
     world, made = bills
-    payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("complete", "paid")
 
-    result = payments.reconcile(OPERATOR)
+    result = payment_reconciliation.reconcile(OPERATOR)
 
     assert (result.checked, stripe_fake.retrieved) == (0, [])
 
@@ -456,11 +464,11 @@ def test_a_session_younger_than_a_minute_is_left_to_its_webhook(bills, stripe_fa
                                    InvalidInput("The payment service refused the request: No such session")])
 def test_stripe_failing_during_reconciliation_is_reported_and_changes_nothing(bills, stripe_fake, error):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.retrieve_error = error
     before = dump_tables()
 
-    result = payments.reconcile(OPERATOR, at=later())
+    result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert (result.checked, result.applied, result.expired) == (1, 0, 0)
     assert result.failed == [f"payment {started.payment_id}: {error}"]
@@ -472,10 +480,10 @@ def test_a_payment_whose_session_was_never_created_is_closed_after_a_day(bills, 
     world, made = bills
     stripe_fake.create_error = Unavailable(gateway.UNAVAILABLE)
     with pytest.raises(Unavailable):
-        payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
-                                        at=utcnow() - timedelta(hours=25))
+        checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
+                                                 at=utcnow() - timedelta(hours=25))
 
-    result = payments.reconcile(OPERATOR, at=later())
+    result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
     assert result.abandoned == 1
     assert [p.status for p in payment_rows()] == ["expired"]
@@ -486,7 +494,7 @@ def test_a_payment_whose_session_was_never_created_is_closed_after_a_day(bills, 
 def test_only_staff_admins_reconcile(bills, stripe_fake, caller):
     world, _made = bills
     with pytest.raises(PermissionDenied, match=STAFF_ADMINS_ONLY):
-        payments.reconcile(world.actor(caller))
+        payment_reconciliation.reconcile(world.actor(caller))
 
 
 # ----------------------------------------------------------------------------------------- back from Checkout
@@ -494,11 +502,11 @@ def test_only_staff_admins_reconcile(bills, stripe_fake, caller):
 
 def test_coming_back_from_checkout_asks_stripe_and_shows_the_payment_paid(bills, stripe_fake):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     session_id = payment_row(started.payment_id).stripe_session_id
     stripe_fake.session_state = ("complete", "paid")
 
-    status = payments.confirm_return(world.actor("retail_owner"), session_id)
+    status = payment_reconciliation.confirm_return(world.actor("retail_owner"), session_id)
 
     assert (status.payment_id, status.status, status.invoice_id) == (started.payment_id, "succeeded", made["retail"])
     assert status.amount == "USD 250.00"
@@ -508,10 +516,11 @@ def test_coming_back_from_checkout_asks_stripe_and_shows_the_payment_paid(bills,
 
 def test_coming_back_while_stripe_is_down_shows_the_payment_still_open(bills, stripe_fake):
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.retrieve_error = Unavailable(gateway.UNAVAILABLE)
 
-    status = payments.confirm_return(world.actor("retail_owner"), payment_row(started.payment_id).stripe_session_id)
+    status = payment_reconciliation.confirm_return(world.actor("retail_owner"),
+                                                   payment_row(started.payment_id).stripe_session_id)
 
     assert status.status == "open"
     assert invoice_row(made["retail"]).status == "open"
@@ -521,7 +530,7 @@ def test_coming_back_with_another_organizations_session_id_is_refused_without_as
     world, made = bills
     sessions = {}
     for name in ("holdings", "retail"):
-        started = payments.start_invoice_checkout(world.actor(f"{name}_owner"), made[name])
+        started = checkout_sessions.start_invoice_checkout(world.actor(f"{name}_owner"), made[name])
         sessions[name] = payment_row(started.payment_id).stripe_session_id
     stripe_fake.session_state = ("complete", "paid")
     before = dump_tables()
@@ -530,11 +539,11 @@ def test_coming_back_with_another_organizations_session_id_is_refused_without_as
         if target not in sessions:
             continue
         with pytest.raises(NotFound) as refused:
-            payments.confirm_return(world.actor(caller), sessions[target])
-        assert str(refused.value) == payments.PAYMENT_NOT_FOUND, (caller, target)
+            payment_reconciliation.confirm_return(world.actor(caller), sessions[target])
+        assert str(refused.value) == payment_reconciliation.PAYMENT_NOT_FOUND, (caller, target)
     for unknown in ("cs_test_unknown", "", "x" * 300):
-        with pytest.raises(NotFound, match=payments.PAYMENT_NOT_FOUND):
-            payments.confirm_return(world.actor("retail_owner"), unknown)
+        with pytest.raises(NotFound, match=payment_reconciliation.PAYMENT_NOT_FOUND):
+            payment_reconciliation.confirm_return(world.actor("retail_owner"), unknown)
 
     assert stripe_fake.retrieved == []
     assert dump_tables() == before
@@ -544,7 +553,7 @@ def test_the_in_process_scheduler_tick_applies_a_payment_whose_webhook_was_lost(
     from opsportal.services import scheduler
 
     world, made = bills
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("complete", "paid")
 
     scheduler.reconcile_payments(utcnow() + timedelta(minutes=5))

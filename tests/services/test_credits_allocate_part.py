@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from opsportal.services import agent_work, credit_views, credits, incidents, invoices
+from opsportal.services import agent_work, bank_payments, credit_views, credits, incidents
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import (
@@ -157,7 +157,7 @@ def _paid_incident(world):
     set_up_gold(world.holdings)
     result = incidents.request_incident(world.actor("holdings_owner"), world.holdings.id, "emergency", None, 2,
                                         "Shop offline", DESCRIPTION, at=SATURDAY_NOON)
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
     [lot] = credit_views.credit_list(OPERATOR, world.holdings.id, at=SATURDAY_NOON).items
     return result, lot
 

@@ -8,8 +8,18 @@ from datetime import timedelta
 import pytest
 
 from opsportal.db import unit_of_work
-from opsportal.models import Invoice, Payment, TicketComment
-from opsportal.services import incidents, invoices, payments, plans, tasks
+from opsportal.domain.invoices import InvoiceKind, InvoicePaid, PaidThrough
+from opsportal.models import Payment, TicketComment
+from opsportal.services import (
+    bank_payments,
+    checkout_sessions,
+    incidents,
+    invoice_events,
+    invoice_staff,
+    plans,
+    stripe_events,
+    tasks,
+)
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.services.test_stripe_webhook import FakeCheckout, checkout_event
@@ -30,6 +40,10 @@ from tests.utils.plans import (
 from tests.utils.tasks import log, set_rate, ticket_row
 
 SATURDAY_EVENING = utc(2025, 3, 15, 20, 0)  # a scheduled window: Saturday 20:00-22:00 in London
+
+def paid_event(invoice_id: int, at) -> InvoicePaid:
+    """The event a checkout payment of a pre-service invoice returns (routed again by a test)."""
+    return InvoicePaid(invoice_id, InvoiceKind.pre_service, at, PaidThrough.checkout)
 
 
 @pytest.fixture
@@ -90,7 +104,7 @@ def test_an_emergency_request_opens_a_task_waiting_for_payment_of_a_pre_service_
 def test_paying_the_invoice_schedules_the_incident_and_holds_its_units_for_the_task(gold):
     result = emergency(gold)
     paid_at = SATURDAY_NOON + timedelta(minutes=10)
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=paid_at)
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=paid_at)
     req = incident(result.incident_id)
     assert (req.status, req.scheduled_at) == ("scheduled", paid_at)
     assert (req.window_start, req.window_end) == (paid_at, paid_at + timedelta(hours=2))  # starts when paid
@@ -108,7 +122,7 @@ def test_time_on_the_task_draws_the_prepaid_incident_units_first_then_pay_as_you
 
     hours(gold.holdings, 600, at=SATURDAY_NOON - timedelta(days=1))  # other prepaid hours stay untouched first
     result = emergency(gold)
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
     first = log(result.ticket_id, 90, at=SATURDAY_NOON + timedelta(hours=2))
     assert (first.prepaid_minutes, first.payg_minutes) == (90, 0)
     incident_lot = lots(gold.holdings.id)[-1]
@@ -120,23 +134,24 @@ def test_time_on_the_task_draws_the_prepaid_incident_units_first_then_pay_as_you
 
 def test_time_beyond_the_prepaid_units_is_pay_as_you_go_without_other_hours(gold):
     result = emergency(gold, units=1)
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
     entry = log(result.ticket_id, 150, at=SATURDAY_NOON + timedelta(hours=3))
     assert (entry.prepaid_minutes, entry.payg_minutes) == (60, 90)
 
 
 def test_a_confirmed_stripe_payment_schedules_the_incident_once(gold, fake_checkout):
     result = emergency(gold)
-    started = payments.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id, at=SATURDAY_NOON)
+    started = checkout_sessions.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id,
+                                                       at=SATURDAY_NOON)
     with unit_of_work(write=False) as session:
         payment = session.get(Payment, started.payment_id)
     assert incident(result.incident_id).status == "awaiting_payment"
     paid_at = SATURDAY_NOON + timedelta(minutes=3)
-    payments.apply_event(checkout_event(payment), at=paid_at)
-    payments.apply_event(checkout_event(payment), at=paid_at)
+    stripe_events.apply_event(checkout_event(payment), at=paid_at)
+    stripe_events.apply_event(checkout_event(payment), at=paid_at)
     counts = row_counts()
-    with unit_of_work() as session:
-        plans.on_invoice_paid(session, session.get(Invoice, result.invoice_id), paid_at)
+    with unit_of_work() as session:  # the paid event routed again changes nothing
+        invoice_events.dispatch(session, [paid_event(result.invoice_id, paid_at)])
     assert row_counts() == counts
     assert incident(result.incident_id).status == "scheduled"
     assert len(lots(gold.holdings.id)) == 1
@@ -152,7 +167,7 @@ def test_a_paid_scheduled_window_covers_itself(gold):
     inside = SATURDAY_EVENING + timedelta(minutes=30)
     owner = gold.actor("holdings_owner")
     assert plans.coverage_now(owner, gold.holdings.id, inside).headline.startswith("Not covered")
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     assert incident(result.incident_id).window_start == SATURDAY_EVENING  # a scheduled window keeps its time
     view = plans.coverage_now(owner, gold.holdings.id, inside)
     assert view.headline == "After-hours covered by Pay-Per-Incident Scheduled After-Hours"
@@ -165,7 +180,7 @@ def test_paid_emergency_support_covers_the_organization_for_the_time_bought_from
     owner = gold.actor("holdings_owner")
     paid_at = SATURDAY_NOON + timedelta(minutes=10)
     assert plans.coverage_now(owner, gold.holdings.id, paid_at).headline.startswith("Not covered — emergency")
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=paid_at)
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=paid_at)
     during = plans.coverage_now(owner, gold.holdings.id, paid_at + timedelta(minutes=30))
     assert during.headline == "After-hours covered by Pay-Per-Incident Emergency After-Hours"
     assert (during.covered, during.emergency_available) == (True, False)
@@ -268,6 +283,6 @@ def test_a_request_needs_a_support_region(world):
 def test_the_customer_sees_the_incident_task_and_a_voided_request_shows_cancelled(gold):
     result = emergency(gold)
     assert tasks.get_task(gold.actor("holdings_owner"), result.ticket_id).row.title == "Shop offline"
-    invoices.void_invoice(OPERATOR, result.invoice_id, reason="Solved without us", at=SATURDAY_NOON)
+    invoice_staff.void_invoice(OPERATOR, result.invoice_id, reason="Solved without us", at=SATURDAY_NOON)
     row = incidents.incident_of_ticket(gold.actor("holdings_owner"), result.ticket_id)
     assert (row.status, row.status_label) == ("cancelled", "Cancelled")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from opsportal.devtools.smtp_sink import SmtpSink
-from opsportal.services import billing_details, invoices, overdue_reminders
+from opsportal.services import billing_details, invoice_staff, overdue_reminders
 from opsportal.services.billing_details import BillingDetailsInput
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
 from tests.services.test_notifications import PUBLIC_URL, Inbox, free_port, text_of, to
@@ -35,9 +35,9 @@ def inbox(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def overdue_invoice(world):
-    return invoices.create_pre_service_invoice(OPERATOR, world.holdings.id,
-                                               [ItemInput("Emergency after-hours incident", 1, 45_000)],
-                                               today=date(2025, 3, 1))
+    return invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id,
+                                                    [ItemInput("Emergency after-hours incident", 1, 45_000)],
+                                                    today=date(2025, 3, 1))
 
 
 def remind(invoice, days: int):

@@ -17,11 +17,20 @@ from starlette.testclient import TestClient
 from opsportal.api.routes import create_api
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain.hour_blocks import expiry_of_purchase
-from opsportal.services import auth, hour_blocks, invoices, payments
+from opsportal.services import (
+    auth,
+    checkout_sessions,
+    hour_blocks,
+    invoice_staff,
+    invoice_terms,
+    invoice_views,
+    payment_reconciliation,
+    stripe_events,
+)
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import NotFound
 from opsportal.services.invoice_pdf import Vendor, latin1, render_invoice_pdf
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from tests.utils.builders import PASSWORD
 
@@ -32,8 +41,8 @@ VENDOR = Vendor("Acme Support Ltd", ("1 Main Street", "Springfield"), "GB1234567
 @pytest.fixture
 def invoice(world):
     """Holdings owes USD 189.60: two on-site visits at 79.00 (one description has an em dash) plus 20 % tax."""
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
-    return invoices.create_pre_service_invoice(
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
+    return invoice_staff.create_pre_service_invoice(
         OPERATOR, world.holdings.id, [ItemInput("On-site visit — server room", 2, 7_900)], today=TODAY)
 
 
@@ -139,8 +148,9 @@ def test_another_organizations_owner_is_told_the_invoice_does_not_exist(world, i
 
 
 def test_a_draft_invoice_has_no_pdf_for_the_customer(world, client):
-    draft = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Wi-Fi survey", 1, 50_000)],
-                                                issue=False)
+    draft = invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id,
+                                                     [ItemInput("Wi-Fi survey", 1, 50_000)],
+                                                     issue=False)
     response = signed_in(client, "olivia@northwind.example").get(f"/api/invoices/{draft.id}.pdf")
     assert response.status_code == 404
 
@@ -152,14 +162,14 @@ def uncompressed(detail) -> bytes:
 
 
 def test_the_pdf_shows_the_vendor_the_customer_the_lines_and_the_totals(world, invoice):
-    body = uncompressed(invoices.invoice_detail(world.actor("holdings_billing"), invoice.id))
+    body = uncompressed(invoice_views.invoice_detail(world.actor("holdings_billing"), invoice.id))
     for text in ("INVOICE", invoice.number, "Acme Support Ltd", "Tax ID: GB123456789", "Northwind Holdings",
                  "79.00", "158.00", "Tax \\(20%\\)", "31.60", "189.60", "Outstanding \\(USD\\)"):
         assert text.encode() in body, text
 
 
 def test_the_core_font_pdf_replaces_characters_latin_1_lacks(world, invoice):
-    body = uncompressed(invoices.invoice_detail(world.actor("holdings_billing"), invoice.id))
+    body = uncompressed(invoice_views.invoice_detail(world.actor("holdings_billing"), invoice.id))
     assert b"On-site visit - server room" in body
     assert latin1("Zürich — “quoted” …") == 'Zürich - "quoted" ...'
     assert latin1("Čapek 東") == "Capek ?"
@@ -167,22 +177,22 @@ def test_the_core_font_pdf_replaces_characters_latin_1_lacks(world, invoice):
 
 def test_a_paid_invoice_pdf_carries_a_paid_stamp_and_no_payment_request(world, invoice, monkeypatch):
     monkeypatch.setattr(gateway, "create_checkout_session", _fake_checkout)
-    start = payments.start_invoice_checkout(world.actor("holdings_billing"), invoice.id)
-    payments.apply_event(_completed(start.payment_id, start.url.rsplit("/", 1)[-1], 18_960))
-    body = uncompressed(invoices.invoice_detail(world.actor("holdings_billing"), invoice.id))
+    start = checkout_sessions.start_invoice_checkout(world.actor("holdings_billing"), invoice.id)
+    stripe_events.apply_event(_completed(start.payment_id, start.url.rsplit("/", 1)[-1], 18_960))
+    body = uncompressed(invoice_views.invoice_detail(world.actor("holdings_billing"), invoice.id))
     assert b"(PAID)" in body
     assert b"Paid in full" in body
     assert b"Please pay" not in body
 
 
 def test_an_open_invoice_pdf_says_how_to_pay_it(world, invoice):
-    body = uncompressed(invoices.invoice_detail(world.actor("holdings_billing"), invoice.id))
+    body = uncompressed(invoice_views.invoice_detail(world.actor("holdings_billing"), invoice.id))
     assert b"Please pay USD 189.60" in body
     assert b"(PAID)" not in body
 
 
 def test_the_pdf_renders_with_the_system_font_when_there_is_one(world, invoice):
-    body = render_invoice_pdf(invoices.invoice_detail(world.actor("holdings_billing"), invoice.id), vendor=VENDOR)
+    body = render_invoice_pdf(invoice_views.invoice_detail(world.actor("holdings_billing"), invoice.id), vendor=VENDOR)
     assert body.startswith(b"%PDF-") and body.rstrip().endswith(b"%%EOF")
 
 
@@ -194,11 +204,11 @@ def test_hours_added_says_how_many_hours_a_confirmed_block_added_and_through_whe
     block = hour_blocks.save_block(OPERATOR, block_id=None, name="Standard block", hours=10, price_minor=114_000,
                                    currency="USD", validity_days=365)
     buyer = world.actor("holdings_billing")
-    start = payments.start_hour_block_checkout(buyer, block.id)
+    start = checkout_sessions.start_hour_block_checkout(buyer, block.id)
     session_id = start.url.rsplit("/", 1)[-1]
-    assert payments.hours_added(buyer, start.payment_id) is None  # not confirmed yet
-    payments.apply_event(_completed(start.payment_id, session_id, 114_000))
-    added = payments.hours_added(buyer, start.payment_id)
+    assert payment_reconciliation.hours_added(buyer, start.payment_id) is None  # not confirmed yet
+    stripe_events.apply_event(_completed(start.payment_id, session_id, 114_000))
+    added = payment_reconciliation.hours_added(buyer, start.payment_id)
     assert (added.hours, added.usable_through) == (10, expiry_of_purchase(TODAY, 365))
     with pytest.raises(NotFound):
-        payments.hours_added(world.actor("fabrikam_owner"), start.payment_id)
+        payment_reconciliation.hours_added(world.actor("fabrikam_owner"), start.payment_id)

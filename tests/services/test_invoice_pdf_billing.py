@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from opsportal.services import billing_details, invoices
+from opsportal.services import bank_payments, billing_details, billing_run, invoice_staff, invoice_terms, invoice_views
 from opsportal.services.billing_details import BillingDetailsInput
 from opsportal.services.invoice_pdf import Vendor, render_invoice_pdf
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
 from tests.utils.pdf import pdf_text
@@ -31,24 +31,24 @@ def flat(text: str) -> str:
 @pytest.fixture
 def owed(world):
     """Holdings owes USD 1,901.02 (20 % tax) on an invoice issued on 1 March 2025, its billing details filled in."""
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
     billing_details.save(world.actor("holdings_billing"), world.holdings.id, BillingDetailsInput(
         address="Northwind Holdings Ltd\nAttn: Accounts Payable\n1 Quay Street\nLondon EC1A 1AA\nUnited Kingdom",
         tax_id="GB 123 4567 89", invoice_email="accounts@northwind.example"))
-    return invoices.create_pre_service_invoice(OPERATOR, world.holdings.id,
-                                               [ItemInput("On-site network audit", 2, 79_209)], today=ISSUED)
+    return invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id,
+                                                    [ItemInput("On-site network audit", 2, 79_209)], today=ISSUED)
 
 
 def rendered(world, invoice_id: int, vendor: Vendor = WITH_BANK, who: str = "holdings_billing",
              time_zone: str | None = None) -> str:
     """The PDF's text as a customer downloads it (the system's Unicode font, compressed)."""
-    detail = invoices.invoice_detail(world.actor(who), invoice_id, today=ISSUED)
+    detail = invoice_views.invoice_detail(world.actor(who), invoice_id, today=ISSUED)
     return pdf_text(render_invoice_pdf(detail, vendor=vendor, public_url="https://portal.example",
                                        time_zone=time_zone))
 
 
 def test_the_core_font_pdf_reads_the_same(world, owed):
-    detail = invoices.invoice_detail(world.actor("holdings_billing"), owed.id, today=ISSUED)
+    detail = invoice_views.invoice_detail(world.actor("holdings_billing"), owed.id, today=ISSUED)
     core = render_invoice_pdf(detail, vendor=WITH_BANK, public_url="https://portal.example", font_dir=None)
     assert flat(pdf_text(core)) == flat(rendered(world, owed.id))
 
@@ -61,8 +61,8 @@ def test_the_bill_to_block_shows_the_name_every_address_line_and_the_tax_id(worl
 
 
 def test_without_billing_details_the_bill_to_block_is_the_name_alone(world):
-    plain = invoices.create_pre_service_invoice(OPERATOR, world.fabrikam.id, [ItemInput("Audit", 1, 10_000)],
-                                                today=ISSUED)
+    plain = invoice_staff.create_pre_service_invoice(OPERATOR, world.fabrikam.id, [ItemInput("Audit", 1, 10_000)],
+                                                     today=ISSUED)
     text = rendered(world, plain.id, who="fabrikam_owner")
     assert text[text.index("BILL TO"):].splitlines()[1:3] == ["Fabrikam Clinics", "Amounts in USD"]
 
@@ -103,14 +103,14 @@ def test_dates_and_amounts_are_written_by_the_formats_module(world, owed):
 def test_time_lines_read_as_durations_and_the_billing_period_as_a_month(world):
     set_rate(world.retail, 12_000)
     log(new_task(world.retail), 90, work_date=date(2025, 2, 3))
-    [billed] = invoices.run_billing(OPERATOR, "2025-02", today=date(2025, 3, 10)).invoices
+    [billed] = billing_run.run_billing(OPERATOR, "2025-02", today=date(2025, 3, 10)).invoices
     text = rendered(world, billed.invoice_id, who="retail_owner").splitlines()
     assert {"February 2025", "1 h 30 min", "120.00 / h", "180.00"} <= set(text)
 
 
 def test_the_payment_day_is_the_readers_day(world, owed):
     late_evening = datetime(2025, 3, 3, 23, 30, tzinfo=UTC)  # already 4 March in Sydney
-    invoices.record_offline_payment(OPERATOR, owed.id, at=late_evening)
+    bank_payments.record_offline_payment(OPERATOR, owed.id, at=late_evening)
     assert "Paid in full on 3 Mar 2025." in flat(rendered(world, owed.id, time_zone="Europe/London"))
     assert "Paid in full on 4 Mar 2025." in flat(rendered(world, owed.id, time_zone="Australia/Sydney"))
     assert "bank transfer to the account below" not in flat(rendered(world, owed.id))
@@ -130,10 +130,10 @@ def test_an_issued_invoice_keeps_the_bill_to_details_it_was_issued_with(world, o
 
 
 def test_a_draft_takes_the_bill_to_details_in_force_when_it_is_issued(world):
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
-    draft = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Audit", 1, 10_000)],
-                                                issue=False, today=ISSUED)
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
+    draft = invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Audit", 1, 10_000)],
+                                                     issue=False, today=ISSUED)
     _move_holdings(world)
-    issued = invoices.issue_draft(OPERATOR, draft.id, today=ISSUED)
+    issued = invoice_staff.issue_draft(OPERATOR, draft.id, today=ISSUED)
     text = rendered(world, issued.id)
     assert "9 New Road" in text and "Tax ID: GB 999 0000 11" in text

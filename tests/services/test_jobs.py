@@ -14,7 +14,7 @@ from opsportal.db import unit_of_work
 from opsportal.domain import jobs as rules
 from opsportal.models import Invoice, Job, TimeEntry
 from opsportal.models.types import utcnow
-from opsportal.services import invoices, jobs
+from opsportal.services import billing_run, jobs
 from opsportal.services.errors import Conflict, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import NOW
@@ -95,7 +95,7 @@ def test_only_a_staff_administrator_may_start_a_billing_job(world, who):
     with pytest.raises(PermissionDenied, match="Only staff administrators"):
         jobs.start(world.actor(who), rules.BILLING, BILLING_FEB)
     with pytest.raises(PermissionDenied):
-        invoices.start_billing_run(world.actor(who), FEBRUARY, today=TODAY)
+        billing_run.start_billing_run(world.actor(who), FEBRUARY, today=TODAY)
     assert job_rows() == []
 
 
@@ -153,8 +153,8 @@ def four_organizations(world):
 def test_a_billing_run_through_the_job_reports_each_organization_and_records_the_result(world, four_organizations):
     seen: list[tuple[int, int]] = []
 
-    result = invoices.run_billing_as_job(world.actor("staff_admin"), FEBRUARY, today=TODAY,
-                                         progress=lambda done, total: seen.append((done, total)))
+    result = billing_run.run_billing_as_job(world.actor("staff_admin"), FEBRUARY, today=TODAY,
+                                            progress=lambda done, total: seen.append((done, total)))
 
     assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
     [row] = job_rows()
@@ -172,7 +172,7 @@ def test_billing_runs_started_at_once_through_the_job_run_once_and_bill_each_org
     def runner() -> None:
         barrier.wait()
         try:
-            outcome: object = invoices.run_billing_as_job(OPERATOR, FEBRUARY, today=TODAY)
+            outcome: object = billing_run.run_billing_as_job(OPERATOR, FEBRUARY, today=TODAY)
         except Conflict as exc:
             outcome = exc
         with lock:
@@ -185,7 +185,7 @@ def test_billing_runs_started_at_once_through_the_job_run_once_and_bill_each_org
         t.join(timeout=120)
 
     assert len(outcomes) == THREADS
-    ran = [o for o in outcomes if isinstance(o, invoices.BillingRunResult)]
+    ran = [o for o in outcomes if isinstance(o, billing_run.BillingRunResult)]
     refused = [o for o in outcomes if isinstance(o, Conflict)]
     # Each run either billed or was refused while another ran; one that started after a run ended bills nothing.
     assert len(ran) + len(refused) == THREADS and ran
@@ -200,7 +200,7 @@ def test_billing_runs_started_at_once_through_the_job_run_once_and_bill_each_org
 
 
 def test_a_launched_billing_run_bills_in_a_process_of_its_own_and_closes_its_job(world, four_organizations):
-    job = invoices.launch_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
+    job = billing_run.launch_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
     assert job_row(job.id).status == "running"  # the caller (the page) returns at once
 
     deadline = time.monotonic() + 90
@@ -215,28 +215,28 @@ def test_a_launched_billing_run_bills_in_a_process_of_its_own_and_closes_its_job
 
 def test_a_launched_billing_run_is_refused_while_the_month_is_being_billed(world, four_organizations):
     sam = world.actor("staff_admin")
-    running = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
+    running = billing_run.start_billing_run(sam, FEBRUARY, today=TODAY)
     with pytest.raises(jobs.AlreadyRunning):
-        invoices.launch_billing_run(sam, FEBRUARY, today=TODAY)
+        billing_run.launch_billing_run(sam, FEBRUARY, today=TODAY)
     assert [j.id for j in job_rows()] == [running.id]
 
 
 def test_a_job_that_is_not_a_running_billing_run_is_not_run_again(world, four_organizations):
     sam = world.actor("staff_admin")
-    done = invoices.start_billing_run(sam, FEBRUARY, today=TODAY)
+    done = billing_run.start_billing_run(sam, FEBRUARY, today=TODAY)
     jobs.finish(done.id, "Billed 2025-02: nothing.")
     with pytest.raises(Conflict, match="is not a billing run waiting to run"):
-        invoices.run_claimed_billing_job(OPERATOR, done.id)
+        billing_run.run_claimed_billing_job(OPERATOR, done.id)
 
 
 def test_only_a_staff_administrator_may_run_a_claimed_billing_job(world, four_organizations):
-    job = invoices.start_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
+    job = billing_run.start_billing_run(world.actor("staff_admin"), FEBRUARY, today=TODAY)
     for caller in ("agent", "holdings_owner"):
         with pytest.raises(PermissionDenied):
-            invoices.run_claimed_billing_job(world.actor(caller), job.id)
+            billing_run.run_claimed_billing_job(world.actor(caller), job.id)
 
 
 def test_a_billing_run_for_an_unfinished_month_is_refused_before_any_job_is_claimed(world):
     with pytest.raises(Exception, match="has not ended yet"):
-        invoices.run_billing_as_job(OPERATOR, "2025-03", today=TODAY)
+        billing_run.run_billing_as_job(OPERATOR, "2025-03", today=TODAY)
     assert job_rows() == []

@@ -25,9 +25,10 @@ from opsportal.models.types import utcnow
 from opsportal.services import (
     account_links,
     auth,
+    bank_payments,
     credit_notices,
     credits,
-    invoices,
+    invoice_staff,
     low_balance,
     mailbox,
     mailer,
@@ -38,7 +39,7 @@ from opsportal.services import (
     subscriptions,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
 from opsportal.services.plan_catalog import seed_defaults
@@ -607,12 +608,12 @@ def test_only_owners_and_admins_set_the_low_balance_threshold_of_their_own_organ
 
 def test_an_unpaid_invoice_is_reminded_1_7_and_14_days_after_its_due_date_once_each_with_a_pay_link(world, inbox):
     issued = date(2025, 3, 1)
-    invoice = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id,
-                                                  [ItemInput("Emergency after-hours incident", 1, 45_000)],
-                                                  today=issued)
-    paid = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Audit", 1, 10_000)],
-                                               today=issued)
-    invoices.record_offline_payment(OPERATOR, paid.id, at=NOW)
+    invoice = invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id,
+                                                       [ItemInput("Emergency after-hours incident", 1, 45_000)],
+                                                       today=issued)
+    paid = invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id, [ItemInput("Audit", 1, 10_000)],
+                                                    today=issued)
+    bank_payments.record_offline_payment(OPERATOR, paid.id, at=NOW)
     due = invoice.due_date
     sent_by_day = {}
     for days in (0, 1, 1, 3, 7, 8, 14, 20, 21, 30):

@@ -24,8 +24,15 @@ from opsportal.db import unit_of_work
 from opsportal.devtools.stripe_sandbox import localstripe_binary
 from opsportal.models import CreditLot, Invoice, Payment, PaymentAttempt, StripeEvent
 from opsportal.models.types import utcnow
-from opsportal.services import credit_views, hour_blocks, invoices, payments
-from opsportal.services.invoices import ItemInput
+from opsportal.services import (
+    checkout_sessions,
+    credit_views,
+    hour_blocks,
+    invoice_staff,
+    invoice_views,
+    payment_reconciliation,
+)
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
 from tests.utils.stripe_sandbox import (
@@ -108,9 +115,9 @@ def stripe_events() -> dict[str, str]:
 
 def open_invoice(world) -> tuple[int, Payment]:
     """Retail owes USD 250.00 and its owner has started Stripe Checkout for it (on the sandbox)."""
-    invoice_id = invoices.create_pre_service_invoice(OPERATOR, world.retail.id,
-                                                     [ItemInput("After-hours incident", 1, 25_000)]).id
-    started = payments.start_invoice_checkout(world.actor("retail_owner"), invoice_id)
+    invoice_id = invoice_staff.create_pre_service_invoice(OPERATOR, world.retail.id,
+                                                          [ItemInput("After-hours incident", 1, 25_000)]).id
+    started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), invoice_id)
     return invoice_id, payment_row(started.payment_id)
 
 
@@ -141,7 +148,7 @@ def test_an_hour_block_whose_webhook_is_lost_is_granted_once_by_reconciliation(w
     block = hour_blocks.save_block(OPERATOR, block_id=None, name="Standard block", hours=10, price_minor=114_000,
                                    currency="USD", validity_days=365)
     owner = world.actor("retail_owner")
-    started = payments.start_hour_block_checkout(owner, block.id)
+    started = checkout_sessions.start_hour_block_checkout(owner, block.id)
     payment = payment_row(started.payment_id)
 
     paid = stripe_env.pay(payment.stripe_session_id, SUCCEEDS, deliver=False)
@@ -149,8 +156,8 @@ def test_an_hour_block_whose_webhook_is_lost_is_granted_once_by_reconciliation(w
     assert payment_row(payment.id).status == "open"  # nothing counts before Stripe is asked
 
     when = utcnow() + timedelta(minutes=5)  # past the minute a fresh session is left to its webhook
-    first = payments.reconcile(OPERATOR, at=when)
-    second = payments.reconcile(OPERATOR, at=when)
+    first = payment_reconciliation.reconcile(OPERATOR, at=when)
+    second = payment_reconciliation.reconcile(OPERATOR, at=when)
 
     assert (first.checked, first.applied, first.failed) == (1, 1, [])
     assert (second.checked, second.applied) == (0, 0)
@@ -175,5 +182,5 @@ def test_a_declined_card_leaves_the_invoice_open_and_says_why(world, stripe_env)
     after = payment_row(payment.id)
     assert (after.status, after.last_error) == ("open", declined["message"])
     assert attempts_of(payment.id) == [("declined", declined["message"], "webhook", declined["event_id"])]
-    detail = invoices.invoice_detail(world.actor("retail_owner"), invoice_id)
+    detail = invoice_views.invoice_detail(world.actor("retail_owner"), invoice_id)
     assert detail.may_pay and detail.payments[0].last_error == declined["message"]

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from opsportal.services import invoices, plan_catalog, plan_offers, plans
+from opsportal.services import bank_payments, invoice_staff, invoice_terms, plan_catalog, plan_offers, plans
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.incidents import request_incident
 from opsportal.services.operator import OPERATOR
@@ -89,7 +89,7 @@ def test_the_gold_renewal_and_the_add_on_are_one_order_one_invoice_and_both_are_
                                      expected_total_minor=shown.total_minor, at=WEDNESDAY_10AM)
     assert invoice(result.invoice_id).total_minor == shown.total_minor == 1_320_000
     assert [line[3] for line in invoice_lines(result.invoice_id)] == [480_000, 840_000]
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     assert entitlements(gold.holdings.id)[1:] == [("gold", RENEWS_ON, date(2027, 3, 12)),
                                                   ("everyday_after_hours", GOLD_START, date(2027, 3, 12))]
 
@@ -119,7 +119,7 @@ def test_whatever_the_customer_holds_every_card_shown_as_orderable_is_accepted_w
             result = plan_offers.order_offer(owner, world.holdings.id, target, choice,
                                              expected_total_minor=card.total_minor, at=WEDNESDAY_10AM)
             assert invoice(result.invoice_id).total_minor == card.total_minor
-            invoices.void_invoice(OPERATOR, result.invoice_id, reason="Test: next card")
+            invoice_staff.void_invoice(OPERATOR, result.invoice_id, reason="Test: next card")
             ordered += 1
     assert ordered >= 3 * 5  # most cards are orderable, whatever is held (the check above is not vacuous)
 
@@ -200,7 +200,7 @@ def test_an_organization_without_a_region_gets_no_cards(world):
 
 
 def test_a_card_shows_the_organizations_tax_and_charges_exactly_its_total(gold):
-    invoices.set_invoice_terms(OPERATOR, gold.holdings.id, tax_rate="8.25", payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, gold.holdings.id, tax_rate="8.25", payment_terms_days=30)
     card = cards(gold)["everyday_after_hours"]
     assert (card.priced.subtotal, card.priced.tax, card.priced.tax_label, card.priced.total) == (
         "USD 4,200.00", "USD 346.50", "Tax (8.25%)", "USD 4,546.50")

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 import pytest
 
 from opsportal.db import unit_of_work
+from opsportal.domain.invoices import InvoiceKind, InvoicePaid, PaidThrough
 from opsportal.models import PlanOrder
-from opsportal.services import invoices, payments, plans
+from opsportal.services import bank_payments, checkout_sessions, invoice_events, invoice_staff, plans, stripe_events
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plans import OrderItem
@@ -28,6 +29,10 @@ from tests.utils.plans import (
 )
 
 EVERYDAY = OrderItem("everyday_after_hours")
+
+def paid_event(invoice_id: int, at) -> InvoicePaid:
+    """The event a checkout payment of a pre-service invoice returns (routed again by a test)."""
+    return InvoicePaid(invoice_id, InvoiceKind.pre_service, at, PaidThrough.checkout)
 
 
 @pytest.fixture
@@ -154,7 +159,7 @@ def test_an_order_issues_a_pre_service_invoice_and_grants_nothing_until_it_is_pa
 
 def test_a_bank_transfer_activates_the_order_and_the_weekend_is_covered(gold):
     result = order(gold, EVERYDAY)
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     assert entitlements(gold.holdings.id)[1:] == [("everyday_after_hours", GOLD_START, date(2026, 3, 12))]
     view = plans.coverage_now(gold.actor("holdings_owner"), gold.holdings.id, SATURDAY_NOON)
     assert view.headline == "After-hours covered by Everyday After-Hours"
@@ -166,20 +171,19 @@ def test_a_bank_transfer_activates_the_order_and_the_weekend_is_covered(gold):
 
 def test_a_confirmed_stripe_payment_activates_the_order_exactly_once(gold, fake_checkout):
     result = order(gold, EVERYDAY)
-    started = payments.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id, at=WEDNESDAY_10AM)
+    started = checkout_sessions.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id,
+                                                       at=WEDNESDAY_10AM)
     with unit_of_work(write=False) as session:
         from opsportal.models import Payment
 
         payment = session.get(Payment, started.payment_id)
     paid_at = WEDNESDAY_10AM + timedelta(minutes=5)
     assert entitlements(gold.holdings.id) == [("gold", GOLD_START, date(2026, 3, 12))]  # checkout alone: nothing
-    assert payments.apply_event(checkout_event(payment), at=paid_at).startswith("applied")
-    assert payments.apply_event(checkout_event(payment), at=paid_at).startswith("already applied")
+    assert stripe_events.apply_event(checkout_event(payment), at=paid_at).startswith("applied")
+    assert stripe_events.apply_event(checkout_event(payment), at=paid_at).startswith("already applied")
     counts = row_counts()
-    with unit_of_work() as session:  # the hook called again changes nothing
-        from opsportal.models import Invoice
-
-        plans.on_invoice_paid(session, session.get(Invoice, result.invoice_id), paid_at)
+    with unit_of_work() as session:  # the paid event routed again changes nothing
+        invoice_events.dispatch(session, [paid_event(result.invoice_id, paid_at)])
     assert row_counts() == counts
     assert [e[0] for e in entitlements(gold.holdings.id)] == ["gold", "everyday_after_hours"]
     assert invoice(result.invoice_id).status == "paid"
@@ -189,13 +193,14 @@ def test_an_unpaid_or_declined_checkout_activates_nothing(gold, fake_checkout):
     from tests.services.test_stripe_webhook import declined_event
 
     result = order(gold, EVERYDAY)
-    started = payments.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id, at=WEDNESDAY_10AM)
+    started = checkout_sessions.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id,
+                                                       at=WEDNESDAY_10AM)
     with unit_of_work(write=False) as session:
         from opsportal.models import Payment
 
         payment = session.get(Payment, started.payment_id)
-    payments.apply_event(checkout_event(payment, payment_status="unpaid"), at=WEDNESDAY_10AM)
-    payments.apply_event(declined_event(payment), at=WEDNESDAY_10AM)
+    stripe_events.apply_event(checkout_event(payment, payment_status="unpaid"), at=WEDNESDAY_10AM)
+    stripe_events.apply_event(declined_event(payment), at=WEDNESDAY_10AM)
     assert [e[0] for e in entitlements(gold.holdings.id)] == ["gold"]
 
 
@@ -205,7 +210,7 @@ def test_bundled_add_ons_are_one_invoice_line_at_the_bundle_price(gold):
     lines = invoice_lines(result.invoice_id)
     assert len(lines) == 1 and lines[0][3] == 540_000  # (4,200 + 1,800) less 10 %
     assert "less 10%" in lines[0][0]
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     view = plans.coverage_now(gold.actor("holdings_owner"), gold.holdings.id, WEDNESDAY_10AM.replace(hour=15))
     assert [r.text for r in view.regions] == ["Covered — Gold business hours",
                                               "Covered — Multi-Regional business hours"]
@@ -214,7 +219,7 @@ def test_bundled_add_ons_are_one_invoice_line_at_the_bundle_price(gold):
 def test_gold_renewal_and_an_add_on_past_the_current_gold_can_be_bought_together(gold):
     renewal = OrderItem("gold", start=date(2026, 3, 12))
     result = order(gold, renewal, OrderItem("extended_term", months=24, versions=("K2 4.6",)))
-    invoices.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     assert entitlements(gold.holdings.id)[1:] == [("gold", date(2026, 3, 12), date(2027, 3, 12)),
                                                   ("extended_term", GOLD_START, date(2027, 3, 12))]
 
@@ -260,7 +265,7 @@ def test_an_order_waiting_for_payment_blocks_ordering_the_same_again_until_its_i
     first = order(gold, EVERYDAY)
     with pytest.raises(InvalidInput, match="already held"):
         order(gold, EVERYDAY)
-    invoices.void_invoice(OPERATOR, first.invoice_id, reason="Ordered by mistake", at=WEDNESDAY_10AM)
+    invoice_staff.void_invoice(OPERATOR, first.invoice_id, reason="Ordered by mistake", at=WEDNESDAY_10AM)
     assert order(gold, EVERYDAY).order_id != first.order_id
     overview = plans.plan_overview(gold.actor("holdings_owner"), gold.holdings.id, at=WEDNESDAY_10AM)
     assert [o.status for o in overview.orders] == ["pending", "cancelled"]
@@ -272,7 +277,7 @@ def test_a_paid_order_that_can_no_longer_be_granted_is_flagged_not_half_granted(
     first = order(gold, EVERYDAY)
     plan_catalog.grant_entitlement(OPERATOR, gold.holdings.id, "everyday_after_hours", GOLD_START,
                                    at=WEDNESDAY_10AM)
-    invoices.record_offline_payment(OPERATOR, first.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
+    bank_payments.record_offline_payment(OPERATOR, first.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
     with unit_of_work(write=False) as session:
         row = session.get(PlanOrder, first.order_id)
     assert row.status == "pending" and row.problem.startswith("Paid but not activated")

@@ -26,12 +26,24 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as rules
 from opsportal.domain.hour_blocks import expiry_of_purchase
+from opsportal.domain.invoices import InvoiceKind, InvoicePaid, PaidThrough
 from opsportal.domain.ledger.lots import end_of_day
 from opsportal.models import CreditLot, Invoice, InvoiceLine, Payment, PaymentAttempt, StripeEvent
-from opsportal.services import credit_views, hour_blocks, invoices, payments, prepaid
+from opsportal.services import (
+    checkout_sessions,
+    credit_views,
+    hour_blocks,
+    invoice_events,
+    invoice_staff,
+    invoice_terms,
+    invoice_views,
+    payment_history,
+    prepaid,
+    stripe_events,
+)
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import InvalidInput
-from opsportal.services.invoices import ItemInput
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
 from tests.utils.db import dump_tables, row_counts
@@ -119,9 +131,9 @@ def event(kind: str, obj: dict[str, Any], *, event_id: str | None = None) -> dic
 
 
 def deliver(evt: dict[str, Any], *, at: datetime | None = None) -> str:
-    """The event through ``payments.handle_webhook``, body and signature as Stripe sends them."""
+    """The event through ``stripe_events.handle_webhook``, body and signature as Stripe sends them."""
     body = json.dumps(evt)
-    return payments.handle_webhook(body.encode(), sign(body), at=at)
+    return stripe_events.handle_webhook(body.encode(), sign(body), at=at)
 
 
 # ----------------------------------------------------------------------------------------- rows
@@ -144,7 +156,7 @@ def attempts_of(payment_id: int) -> list[tuple[str, str, str, str | None]]:
         return [(a.outcome, a.message, a.source, a.stripe_event_id) for a in rows]
 
 
-def stripe_events() -> dict[str, str]:
+def stored_events() -> dict[str, str]:
     with unit_of_work(write=False) as session:
         return {e.id: e.outcome for e in session.exec(select(StripeEvent)).all()}
 
@@ -167,10 +179,10 @@ def receipts(org_id: int) -> list[Invoice]:
 @pytest.fixture
 def open_invoice(world, fake_checkout):
     """Holdings owes USD 300.00 (pre-service, 20 % tax) and its owner has opened Stripe Checkout for it."""
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
-    row = invoices.create_pre_service_invoice(OPERATOR, world.holdings.id,
-                                              [ItemInput("Emergency after-hours incident", 1, 25_000)], today=TODAY)
-    started = payments.start_invoice_checkout(world.actor("holdings_owner"), row.id)
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate="20", payment_terms_days=30)
+    row = invoice_staff.create_pre_service_invoice(
+        OPERATOR, world.holdings.id, [ItemInput("Emergency after-hours incident", 1, 25_000)], today=TODAY)
+    started = checkout_sessions.start_invoice_checkout(world.actor("holdings_owner"), row.id)
     return world, row.id, payment_row(started.payment_id)
 
 
@@ -183,9 +195,9 @@ def block(world):
 @pytest.fixture
 def block_checkout(world, block, fake_checkout):
     """Retail (20 % tax, 2 hours left) has opened Stripe Checkout for a 10-hour block."""
-    invoices.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="20", payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="20", payment_terms_days=30)
     hours(world.retail, 120)
-    started = payments.start_hour_block_checkout(world.actor("retail_owner"), block.id)
+    started = checkout_sessions.start_hour_block_checkout(world.actor("retail_owner"), block.id)
     return world, payment_row(started.payment_id)
 
 
@@ -236,8 +248,8 @@ def test_a_verified_completed_checkout_delivered_to_the_route_marks_the_invoice_
     assert (paid.status, paid.stripe_payment_intent_id, paid.problem) == ("succeeded", f"pi_test_{payment.id}", "")
     assert paid.completed_at is not None
     assert attempts_of(payment.id) == [("succeeded", "Paid", "webhook", evt["id"])]
-    assert stripe_events() == {evt["id"]: f"applied to payment {payment.id}"}
-    detail = invoices.invoice_detail(world.actor("holdings_owner"), invoice_id)
+    assert stored_events() == {evt["id"]: f"applied to payment {payment.id}"}
+    detail = invoice_views.invoice_detail(world.actor("holdings_owner"), invoice_id)
     assert (detail.row.status, detail.row.outstanding_minor, detail.may_pay) == (rules.ShownStatus.paid, 0, False)
     assert [a.outcome for a in detail.payments[0].attempts] == ["succeeded"]
 
@@ -296,7 +308,7 @@ def test_a_forged_stale_or_malformed_delivery_gets_400_and_changes_nothing(open_
     assert response.status_code == 400
     assert response.json()["error"]
     assert dump_tables() == before
-    assert stripe_events() == {}
+    assert stored_events() == {}
     assert invoice_row(invoice_id).status == "open"
     assert payment_row(payment.id).status == "open"
 
@@ -309,21 +321,21 @@ def test_the_service_refuses_an_unverified_delivery_as_an_invalid_webhook(open_i
     body, signature = _bad_deliveries(payment)[case]
     before = dump_tables()
     with pytest.raises(gateway.InvalidWebhook):
-        payments.handle_webhook(body.encode(), signature)
+        stripe_events.handle_webhook(body.encode(), signature)
     assert dump_tables() == before
 
 
 def test_a_signature_just_inside_the_five_minute_tolerance_is_accepted(open_invoice):
     _world, invoice_id, payment = open_invoice
     body = json.dumps(checkout_event(payment))
-    payments.handle_webhook(body.encode(), sign(body, timestamp=int(time.time()) - 280))
+    stripe_events.handle_webhook(body.encode(), sign(body, timestamp=int(time.time()) - 280))
     assert invoice_row(invoice_id).status == "paid"
 
 
 def test_an_event_id_that_is_not_stripes_is_refused_even_when_applied_directly(open_invoice):
     _world, invoice_id, payment = open_invoice
     with pytest.raises(InvalidInput, match="The event has no Stripe event id."):
-        payments.apply_event(checkout_event(payment, event_id="ev_forged"))
+        stripe_events.apply_event(checkout_event(payment, event_id="ev_forged"))
     assert invoice_row(invoice_id).status == "open"
 
 
@@ -341,7 +353,7 @@ def test_the_same_event_delivered_five_times_is_applied_once(open_invoice, clien
     inv = invoice_row(invoice_id)
     assert (inv.status, inv.amount_paid_minor) == ("paid", 30_000)
     assert len(attempts_of(payment.id)) == 1
-    assert list(stripe_events()) == [evt["id"]]
+    assert list(stored_events()) == [evt["id"]]
 
 
 def test_two_different_events_confirming_the_same_session_are_applied_once(open_invoice):
@@ -353,7 +365,7 @@ def test_two_different_events_confirming_the_same_session_are_applied_once(open_
     assert (first, second) == (f"applied to payment {payment.id}", f"already applied to payment {payment.id}")
     assert invoice_row(invoice_id).amount_paid_minor == 30_000
     assert [a[0] for a in attempts_of(payment.id)] == ["succeeded"]
-    assert sorted(stripe_events().values()) == sorted([first, second])
+    assert sorted(stored_events().values()) == sorted([first, second])
 
 
 @pytest.mark.parametrize("events", ["the same event", "different events for the same session"])
@@ -374,7 +386,7 @@ def test_eight_deliveries_at_once_grant_an_hour_block_exactly_once(block_checkou
     def worker(body: str) -> None:
         barrier.wait()
         try:
-            outcome = payments.handle_webhook(body.encode(), sign(body))
+            outcome = stripe_events.handle_webhook(body.encode(), sign(body))
             with lock:
                 outcomes.append(outcome)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -405,6 +417,21 @@ def test_eight_deliveries_at_once_grant_an_hour_block_exactly_once(block_checkou
 # ----------------------------------------------------------------------------------------- out of order
 
 
+def test_an_hour_blocks_paid_event_routed_again_grants_no_second_lot(block_checkout):
+    world, payment = block_checkout
+    assert deliver(checkout_event(payment)).startswith("applied")
+    paid = payment_row(payment.id)
+    counts = row_counts()
+
+    with unit_of_work() as session:
+        invoice_events.dispatch(session, [InvoicePaid(paid.invoice_id, InvoiceKind.hour_block, paid.completed_at,
+                                                      PaidThrough.checkout, paid.id)])
+
+    assert row_counts() == counts
+    assert [lot.id for lot in hour_block_lots(world.retail.id)] == [paid.lot_id]
+    assert [(r.id, r.status) for r in receipts(world.retail.id)] == [(paid.invoice_id, "paid")]
+
+
 def test_a_declined_card_leaves_the_invoice_open_and_says_why(open_invoice):
     world, invoice_id, payment = open_invoice
 
@@ -415,7 +442,7 @@ def test_a_declined_card_leaves_the_invoice_open_and_says_why(open_invoice):
     declined = payment_row(payment.id)
     assert (declined.status, declined.last_error) == ("open", "Your card has insufficient funds.")
     assert attempts_of(payment.id)[0][:3] == ("declined", "Your card has insufficient funds.", "webhook")
-    detail = invoices.invoice_detail(world.actor("holdings_owner"), invoice_id)
+    detail = invoice_views.invoice_detail(world.actor("holdings_owner"), invoice_id)
     assert detail.may_pay
     assert detail.payments[0].attempts[0].message == "Your card has insufficient funds."
 
@@ -500,7 +527,7 @@ def test_a_confirmed_amount_or_currency_other_than_asked_does_not_pay_and_is_fla
     assert flagged.status == "open"
     assert flagged.problem == f"Stripe confirmed a payment that does not match: {reason}."
     assert attempts_of(payment.id) == []
-    assert [p.id for p in payments.payments_needing_attention(OPERATOR)] == [payment.id]
+    assert [p.id for p in payment_history.payments_needing_attention(OPERATOR)] == [payment.id]
 
 
 def test_a_session_naming_another_payment_of_ours_does_not_pay_either(open_invoice):
@@ -517,7 +544,7 @@ def test_a_session_that_is_not_ours_is_recorded_and_ignored(open_invoice):
 
     assert deliver(evt) == "ignored: no payment of ours has this session"
     assert invoice_row(invoice_id).status == "open"
-    assert stripe_events() == {evt["id"]: "ignored: no payment of ours has this session"}
+    assert stored_events() == {evt["id"]: "ignored: no payment of ours has this session"}
 
 
 @pytest.mark.parametrize("kind", ["customer.created", "charge.refunded", "invoice.paid", "payment_intent.succeeded"])
@@ -531,7 +558,7 @@ def test_an_event_type_we_do_not_handle_gets_200_and_is_recorded_as_ignored(open
 
     assert response.status_code == 200
     assert response.json()["outcome"] == f"ignored: {kind}"
-    assert stripe_events() == {evt["id"]: f"ignored: {kind}"}
+    assert stored_events() == {evt["id"]: f"ignored: {kind}"}
     assert row_counts() == {**counts, "stripe_event": counts["stripe_event"] + 1}
     assert invoice_row(invoice_id).status == "open"
 
@@ -540,7 +567,7 @@ def test_a_payment_for_an_invoice_voided_meanwhile_is_recorded_with_a_problem_an
         open_invoice):
     _world, invoice_id, payment = open_invoice
     number = invoice_row(invoice_id).number
-    invoices.void_invoice(OPERATOR, invoice_id, reason="Issued to the wrong organization")
+    invoice_staff.void_invoice(OPERATOR, invoice_id, reason="Issued to the wrong organization")
 
     outcome = deliver(checkout_event(payment))
 
@@ -552,7 +579,7 @@ def test_a_payment_for_an_invoice_voided_meanwhile_is_recorded_with_a_problem_an
     assert recorded.problem == (f"Invoice {number} was already void when this payment arrived: "
                                 "refund it or apply it elsewhere.")
     assert [a[0] for a in attempts_of(payment.id)] == ["succeeded"]
-    assert [p.id for p in payments.payments_needing_attention(OPERATOR)] == [payment.id]
+    assert [p.id for p in payment_history.payments_needing_attention(OPERATOR)] == [payment.id]
 
 
 # ----------------------------------------------------------------------------------------- hour-block receipts
@@ -562,7 +589,7 @@ def test_a_paid_hour_block_grants_its_hours_and_issues_a_paid_receipt_with_the_t
     world, payment = block_checkout
     assert (payment.amount_minor, payment.tax_rate_bp) == (BLOCK_PRICE + 22_800, 2_000)
     # The organization's rate changes before Stripe confirms: the receipt shows what was charged.
-    invoices.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="10", payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.retail.id, tax_rate="10", payment_terms_days=30)
 
     outcome = deliver(checkout_event(payment), at=AT)
 
@@ -584,9 +611,9 @@ def test_a_paid_hour_block_grants_its_hours_and_issues_a_paid_receipt_with_the_t
     paid = payment_row(payment.id)
     assert (paid.lot_id, paid.invoice_id) == (lot.id, receipt.id)
     owner = world.actor("retail_owner")
-    listed = invoices.list_invoices(owner, world.retail.id, status="paid")
+    listed = invoice_views.list_invoices(owner, world.retail.id, status="paid")
     assert [r.id for r in listed.page.items] == [receipt.id]
-    assert [(p.id, p.status) for p in payments.hour_block_purchases(owner, world.retail.id)] == [
+    assert [(p.id, p.status) for p in payment_history.hour_block_purchases(owner, world.retail.id)] == [
         (payment.id, "succeeded")]
 
 

@@ -10,8 +10,16 @@ import pytest
 
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import InvoiceKind, TaxSettings
-from opsportal.services import hour_blocks, incidents, invoices, payments, plans
-from opsportal.services.invoices import ItemInput
+from opsportal.services import (
+    billing_run,
+    checkout_sessions,
+    hour_blocks,
+    incidents,
+    invoice_staff,
+    invoice_terms,
+    plans,
+)
+from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plans import OrderItem
 from opsportal.state.incident_request import IncidentRequestState
@@ -38,24 +46,24 @@ def taxed(world):
     """Holdings: Gold in EMEA, USD 120.00 an hour pay-as-you-go, invoices taxed at 8.25 %."""
     set_up_gold(world.holdings)
     set_rate(world.holdings)
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate=RATE, payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate=RATE, payment_terms_days=30)
     return world
 
 
 def set_tax(world, rate: str) -> None:
-    invoices.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate=rate, payment_terms_days=30)
+    invoice_terms.set_invoice_terms(OPERATOR, world.holdings.id, tax_rate=rate, payment_terms_days=30)
 
 
 def post_service(world) -> int:
     task = new_task(world.holdings, subject="Server patching")
     log(task, 90, work_date=date(2025, 2, 5))
-    [billed] = invoices.run_billing(OPERATOR, "2025-02", today=TODAY).invoices
+    [billed] = billing_run.run_billing(OPERATOR, "2025-02", today=TODAY).invoices
     return billed.invoice_id
 
 
 def pre_service(world) -> int:
-    return invoices.create_pre_service_invoice(OPERATOR, world.holdings.id,
-                                               [ItemInput("On-site network audit", 2, 95_001)], today=TODAY).id
+    return invoice_staff.create_pre_service_invoice(OPERATOR, world.holdings.id,
+                                                    [ItemInput("On-site network audit", 2, 95_001)], today=TODAY).id
 
 
 def plan_order(world) -> int:
@@ -71,7 +79,7 @@ def incident(world) -> int:
 def hour_block_receipt(world) -> int:
     block = hour_blocks.save_block(OPERATOR, block_id=None, name="Odd block", hours=10, price_minor=114_003,
                                    currency="USD", validity_days=365)
-    start = payments.start_hour_block_checkout(world.actor("holdings_billing"), block.id)
+    start = checkout_sessions.start_hour_block_checkout(world.actor("holdings_billing"), block.id)
     deliver(checkout_event(payment_row(start.payment_id)))
     return payment_row(start.payment_id).invoice_id
 
@@ -110,10 +118,10 @@ def test_a_customers_tax_id_changes_nothing_in_the_tax(taxed, fake_checkout):
 
 
 def test_a_draft_takes_the_tax_rate_in_force_on_the_day_it_is_issued(taxed):
-    draft = invoices.create_pre_service_invoice(OPERATOR, taxed.holdings.id, [ItemInput("Audit", 1, 100_000)],
-                                                issue=False, today=TODAY)
+    draft = invoice_staff.create_pre_service_invoice(OPERATOR, taxed.holdings.id, [ItemInput("Audit", 1, 100_000)],
+                                                     issue=False, today=TODAY)
     set_tax(taxed, "20")
-    invoices.issue_draft(OPERATOR, draft.id, today=TODAY)
+    invoice_staff.issue_draft(OPERATOR, draft.id, today=TODAY)
     issued = invoice(draft.id)
     assert (issued.tax_rate_bp, issued.tax_minor, issued.total_minor) == (2_000, 20_000, 120_000)
 
@@ -132,7 +140,7 @@ def test_the_hour_block_total_shown_is_what_checkout_charges_and_what_the_receip
                                    currency="USD", validity_days=365)
     [shown] = [b for b in hour_blocks.catalog_for(taxed.actor("holdings_billing"), taxed.holdings.id)
                if b.id == block.id]
-    start = payments.start_hour_block_checkout(taxed.actor("holdings_billing"), block.id)
+    start = checkout_sessions.start_hour_block_checkout(taxed.actor("holdings_billing"), block.id)
     assert fake_checkout.calls[-1]["amount_minor"] == shown.price_minor + shown.tax_minor
     assert shown.tax_rate_bp == RATE_BP
     deliver(checkout_event(payment_row(start.payment_id)))

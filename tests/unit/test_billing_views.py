@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from opsportal.domain.invoices import ShownStatus
 from opsportal.services.hour_blocks import BlockPublic
-from opsportal.services.invoices import AttemptPublic, InvoiceRow, MoneyByCurrency, PaymentPublic
-from opsportal.services.payments import PaymentRow
+from opsportal.services.invoice_views import AttemptPublic, InvoiceRow, MoneyByCurrency, PaymentPublic
+from opsportal.services.payment_history import PaymentRow
 from opsportal.state.buy_hours import block_card, purchase_row
 from opsportal.state.invoice import payment_rows
 from opsportal.state.invoices import invoice_row, money_text
@@ -88,7 +88,7 @@ def test_payments_and_purchases_are_timed_in_the_readers_zone_with_the_zone_name
 
 
 def test_an_invoice_line_of_time_reads_as_a_duration_and_an_unknown_payment_status_in_words():
-    from opsportal.services.invoices import LinePublic
+    from opsportal.services.invoice_views import LinePublic
     from opsportal.state.invoice import line_row
 
     line = line_row(LinePublic(1, "Pay-as-you-go time", 90, "minute", 12_000, 18_000, None), "USD")

@@ -1,6 +1,4 @@
-"""Invoices: statuses, numbering, tax and totals, billing periods, and who may see and pay them.
-
-Money is integer minor units of the invoice's currency; time is integer minutes.
+"""The tax rule, invoice lines and totals. Money is integer minor units of the invoice's currency.
 
 The tax rule (``invoice_tax_rate``; every service that prices or issues an invoice asks it):
 
@@ -21,87 +19,13 @@ The tax rule (``invoice_tax_rate``; every service that prices or issues an invoi
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
-from enum import StrEnum
 
+from opsportal.domain.invoices.statuses import InvoiceKind
 from opsportal.domain.percent import format_bp, parse_bp
-from opsportal.domain.roles import BILLING_ROLES, Role
 
 MAX_TAX_RATE_BP = 5_000  # 50.00 %: anything higher is a typing mistake
-MAX_TERMS_DAYS = 120
-NUMBER_PREFIX = "INV"
-
-
-class InvoiceStatus(StrEnum):
-    """What is stored."""
-
-    draft = "draft"
-    open = "open"
-    paid = "paid"
-    void = "void"
-
-
-class ShownStatus(StrEnum):
-    """What people see: an open invoice is pending until its due date has passed, then overdue."""
-
-    draft = "draft"
-    pending = "pending"
-    overdue = "overdue"
-    paid = "paid"
-    void = "void"
-
-    @property
-    def label(self) -> str:
-        return self.value.capitalize()
-
-
-class InvoiceKind(StrEnum):
-    post_service = "post_service"  # pay-as-you-go time of a billing period
-    pre_service = "pre_service"  # work that starts only once this is paid
-    hour_block = "hour_block"  # the receipt of an hour-block purchase
-
-    @property
-    def label(self) -> str:
-        return {"post_service": "Post-service", "pre_service": "Pre-service", "hour_block": "Hour block"}[self.value]
-
-
-def may_see_invoices(role: Role) -> bool:
-    return role.is_staff or role in BILLING_ROLES
-
-
-def may_pay_invoices(role: Role) -> bool:
-    """Paying (and buying hours) is for the customer's billing people, not for the vendor's staff."""
-    return role in BILLING_ROLES
-
-
-def shown_status(status: InvoiceStatus | str, due_date: date | None, today: date) -> ShownStatus:
-    status = InvoiceStatus(status)
-    if status is InvoiceStatus.open:
-        # Due "on" a date means payable through that whole day.
-        if due_date is not None and today > due_date:
-            return ShownStatus.overdue
-        return ShownStatus.pending
-    return ShownStatus(status.value)
-
-
-def format_number(year: int, sequence: int) -> str:
-    """``2026, 42`` -> ``INV-2026-00042``: numbers run without gaps within a year."""
-    if sequence < 1:
-        raise ValueError("invoice sequence numbers start at 1")
-    return f"{NUMBER_PREFIX}-{year}-{sequence:05d}"
-
-
-_WHOLE_NUMBER = re.compile(r"^INV-\d{4}-\d{5,}$")
-
-
-def whole_number(text: str) -> str | None:
-    """A search that is a whole invoice number (any case, e.g. ``inv-2026-00042``) as stored, else None:
-    such a search is answered by the unique index on the number instead of a scan."""
-    candidate = (text or "").strip().upper()
-    return candidate if _WHOLE_NUMBER.match(candidate) else None
 
 
 def tax_of(subtotal_minor: int, rate_bp: int) -> int:
@@ -195,70 +119,3 @@ def totals(lines: Iterable[LineDraft], tax_rate_bp: int) -> Totals:
 
 def outstanding(total_minor: int, amount_paid_minor: int) -> int:
     return max(0, total_minor - amount_paid_minor)
-
-
-def due_date(issue_date: date, terms_days: int) -> date:
-    if not 0 <= terms_days <= MAX_TERMS_DAYS:
-        raise ValueError(f"payment terms must be 0 to {MAX_TERMS_DAYS} days")
-    return issue_date + timedelta(days=terms_days)
-
-
-@dataclass(frozen=True)
-class BillingPeriod:
-    year: int
-    month: int
-
-    @property
-    def key(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def last_day(self) -> date:
-        following = date(self.year + self.month // 12, self.month % 12 + 1, 1)
-        return following - timedelta(days=1)
-
-    @property
-    def label(self) -> str:
-        return self.first_day.strftime("%B %Y")
-
-
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def parse_period(text: str) -> BillingPeriod:
-    """``"2026-10"`` -> the period; ValueError with a readable reason otherwise."""
-    match = _PERIOD.match((text or "").strip())
-    if not match:
-        raise ValueError("give the billing period as YYYY-MM, e.g. 2026-10")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12 or year < 2000:
-        raise ValueError("give the billing period as YYYY-MM, e.g. 2026-10")
-    return BillingPeriod(year, month)
-
-
-def period_before(day: date) -> BillingPeriod:
-    first = day.replace(day=1) - timedelta(days=1)
-    return BillingPeriod(first.year, first.month)
-
-
-def billable_problem(period: BillingPeriod, today: date) -> str | None:
-    """A period is billed once it has ended: billing it earlier would leave later time of it unbilled."""
-    if period.last_day >= today:
-        return f"{period.label} has not ended yet; bill it from {period.last_day + timedelta(days=1):%Y-%m-%d}"
-    return None
-
-
-def checkout_mismatch(*, expected_amount: int, expected_currency: str, expected_payment_id: int,
-                      amount: int | None, currency: str | None, payment_id: str | None) -> str | None:
-    """Why a confirmed Stripe payment does not match what we asked for, or None when it does."""
-    if str(expected_payment_id) != str(payment_id or ""):
-        return f"the payment reference {payment_id!r} is not payment {expected_payment_id}"
-    if (currency or "").upper() != expected_currency.upper():
-        return f"currency {currency!r} differs from {expected_currency}"
-    if amount != expected_amount:
-        return f"amount {amount} differs from the {expected_amount} asked for"
-    return None
