@@ -30,7 +30,7 @@ py_stamp="$(stamp pyproject.toml)"
 if [[ "$(cat .venv/.opsportal-stamp 2>/dev/null)" != "$py_stamp" ]]; then
   echo "setup: installing Python packages"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,test]'
   echo "$py_stamp" > .venv/.opsportal-stamp
 fi
 
