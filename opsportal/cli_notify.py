@@ -83,8 +83,9 @@ def add_smtp_sink_command(actions) -> None:
     """Registers ``sandbox smtp`` on the ``sandbox`` group's subparsers."""
     p = actions.add_parser(
         "smtp", help="run a local SMTP server that saves every message it gets (nothing is relayed)",
-        description="Accept mail on HOST:PORT and save each message as an .eml file in DIR; the staff area "
-                    "shows them. Point OPSPORTAL_SMTP_HOST/OPSPORTAL_SMTP_PORT at it (the defaults do).")
+        description="Accept mail on HOST:PORT and save each message as an .eml file in DIR (a development "
+                    "tool: nothing is relayed). Point OPSPORTAL_SMTP_HOST/OPSPORTAL_SMTP_PORT at it (the defaults "
+                    "do).")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     p.add_argument("--port", type=_port, default=DEFAULT_SINK_PORT, help="port (default: %(default)s)")
     p.add_argument("--dir", metavar="DIR", help="where to save messages (default: OPSPORTAL_MAIL_DIR or data/mail)")

@@ -631,12 +631,14 @@ def _invoice_address_notice(kind: NotificationKind, address: str, org_name: str,
                             heading: str, preheader: str, **context) -> mailer.Mail:
     """The copy of an invoice notice for the organization's invoice address: no one's subscription, so no
     unsubscribe link; the footer says where the address is changed."""
+    organization_id = context.pop("organization_id")
     footer = {"invoice_address": True, "organization": org_name,
-              "manage_url": _url(routes.organization(context.pop("organization_id")))}
+              "manage_url": _url(routes.organization(organization_id))}
     text, html = mailer.render(template, subject=subject, heading=heading, preheader=preheader,
                                recipient_name=org_name, footer=footer, **context)
     return mailer.Mail(to_address=address, to_name=org_name, subject=subject, text=text, html=html,
-                       headers={"X-OpsPortal-Notification": kind.value})
+                       headers={"X-OpsPortal-Notification": kind.value}, kind=kind.value,
+                       organization_id=organization_id)
 
 
 def _notice(kind: NotificationKind, r: _Recipient, org_name: str, template: str, *, subject: str,
@@ -648,7 +650,8 @@ def _notice(kind: NotificationKind, r: _Recipient, org_name: str, template: str,
                                recipient_name=r.display_name, footer=footer, **context)
     return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html,
                        unsubscribe_url=one_click_unsubscribe_url(token),
-                       headers={"X-OpsPortal-Notification": kind.value})
+                       headers={"X-OpsPortal-Notification": kind.value}, kind=kind.value,
+                       organization_id=r.organization_id or None)
 
 
 # --- what the credit notices are made of -------------------------------------------------------------------------
@@ -939,7 +942,8 @@ def _transactional(r: _Recipient, template: str, *, subject: str, heading: str, 
                    **context) -> mailer.Mail:
     text, html = mailer.render(template, subject=subject, heading=heading, preheader=preheader,
                                recipient_name=r.display_name, footer=None, **context)
-    return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html)
+    return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html,
+                       kind=template, organization_id=r.organization_id or None)
 
 
 def request_password_reset(email: str, *, now: datetime | None = None) -> str:
