@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the portal (production build) with demo data on the
 # embedded defaults: SQLite in data/, Reflex's local state manager, and the local
-# Stripe sandbox (localstripe + Checkout pages) for payments, plus a local SMTP sink that
+# Stripe sandbox (Checkout pages, signed webhooks) for payments, plus a local SMTP sink that
 # catches the mail the portal sends (staff read it under Mail).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

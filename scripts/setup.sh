@@ -48,5 +48,4 @@ if [[ "$want_browser" == 1 && ! -x /usr/bin/chromium ]]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
-scripts/setup-localstripe.sh
 echo "setup: ready"
