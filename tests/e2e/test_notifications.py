@@ -249,11 +249,10 @@ def test_staff_find_a_sent_message_in_the_outbox_by_recipient_and_read_it_with_i
     path_is(page, base_url, "/staff/mail")
     page.get_by_label("Recipient").fill(CONTOSO_OWNER)
     page.get_by_label("Status").select_option("sent")
-    listing = page.locator("#mail-list")
-    expect(listing.get_by_role("row")).not_to_have_count(1)  # the header and at least one message
-    for row in listing.locator("tbody tr").all():
-        expect(row).to_contain_text(CONTOSO_OWNER)
-        expect(row).to_contain_text("Sent")
+    rows = page.locator("#mail-list tbody tr")
+    expect(rows.filter(has_not_text=CONTOSO_OWNER)).to_have_count(0)
+    expect(rows.filter(has_not_text="Sent")).to_have_count(0)
+    expect(rows).not_to_have_count(0)
     page.get_by_role("link", name=re.compile(f"Credit statement for .*: {contoso}")).first.click()
 
     expect(page.locator("#mail-subject")).to_contain_text(contoso)
