@@ -6,7 +6,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_mail import StaffMailMessageState as M
 from opsportal.state.staff_mail import StaffMailState as S
 
@@ -16,10 +16,10 @@ MUTED = rx.color("gray", 11)
 def _row(m: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m["date"], white_space="nowrap"),
-        rx.table.cell(m["to"], word_break="break-all"),
+        secondary_cell(m["to"], word_break="break-all"),
         rx.table.cell(rx.link(m["subject"], href="/staff/mail/" + m["id"])),
-        rx.table.cell(m["kind"]),
-        rx.table.cell(m["organization"]),
+        secondary_cell(m["kind"]),
+        secondary_cell(m["organization"]),
         rx.table.cell(rx.vstack(rx.badge(m["status_label"], color_scheme=m["color"]),
                                 rx.cond(m["error"] != "", rx.text(m["error"], size="1", color=MUTED)),
                                 spacing="1")),
@@ -69,8 +69,10 @@ def staff_mail_page() -> rx.Component:
                             S.rows.length() > 0,
                             rx.box(rx.table.root(
                                 hidden_caption("E-mails the portal sent, newest first"),
-                                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                                    "Date", "To", "Subject", "Kind", "Organization", "Status")])),
+                                rx.table.header(rx.table.row(
+                                    rx.table.column_header_cell("Date"), secondary_header("To"),
+                                    rx.table.column_header_cell("Subject"), secondary_header("Kind"),
+                                    secondary_header("Organization"), rx.table.column_header_cell("Status"))),
                                 rx.table.body(rx.foreach(S.rows, _row)),
                                 width="100%",
                                 id="mail-list",
