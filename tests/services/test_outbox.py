@@ -3,7 +3,10 @@ them under Mail, a page at a time and filtered; customers are refused (SQLite an
 
 from __future__ import annotations
 
+import re
 import socket
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -76,6 +79,24 @@ def test_password_resets_and_invitations_are_in_the_outbox_under_their_kind_and_
     assert [(r.kind, r.recipients, r.organization, r.status) for r in rows] == [
         ("invitation", "new.person@northwind.example", "Northwind Holdings", "sent"),
         ("password_reset", "mark@northwind.example", "Northwind Holdings", "sent")]
+
+
+def test_the_outbox_keeps_no_secret_of_a_password_reset_or_invitation_link(world, smtp):
+    notifications.request_password_reset("mark@northwind.example")
+    notifications.invite_user(world.actor("holdings_owner"), email="new.person@northwind.example", role="member",
+                              organization_id=world.holdings.id)
+    caught = "".join(BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+                     .get_body(preferencelist=("plain",)).get_content() for path in smtp.files())
+    tokens = set(re.findall(r"/(?:reset-password|invitation)\?token=([A-Za-z0-9_-]{20,})", caught))
+    staff = world.actor("staff_admin")
+
+    stored = [outbox.read_outbox_message(staff, r.id) for r in outbox.list_outbox(staff).items]
+
+    assert len(tokens) == 2  # the e-mails themselves carry the working links
+    for message in stored:
+        for body in (message.text, message.html):
+            assert f"?token={mailer.SECRET_REMOVED}" in body
+            assert not any(token in body for token in tokens)
 
 
 def test_a_failed_invitation_is_in_the_outbox_as_failed(world, smtp):
