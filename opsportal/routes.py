@@ -46,7 +46,7 @@ def staff_invoice(invoice_id: int | str) -> str:
     return f"/staff/invoices/{invoice_id}"
 
 
-# Notifications, e-mail links (they work without signing in) and the staff mailbox.
+# Notifications, e-mail links (they work without signing in) and the staff outbox (Mail).
 NOTIFICATIONS = "/notifications"
 UNSUBSCRIBE = "/unsubscribe"  # ?token=: the e-mail's unsubscribe link (services.subscriptions.unsubscribe_page_url)
 FORGOT_PASSWORD = "/forgot-password"

@@ -60,8 +60,9 @@ class Settings(BaseSettings):
     vendor_bank_details: str = "Bank: First Harbour Bank; Account name: OpsPortal Support Services;" \
         " Account number: 0012 3456 7890; Routing (ABA): 125000024; SWIFT/BIC: FHBKUS6S"
 
-    # Outgoing e-mail (notifications, password resets, invitations) over SMTP. The defaults reach the
-    # local sink (`opsportal sandbox smtp`), which saves every message under mail_dir (default data/mail).
+    # Outgoing e-mail (notifications, password resets, invitations) over SMTP; the mailer records every
+    # message in the outbox (staff Mail). The defaults reach the local sink (`opsportal sandbox smtp`, a
+    # development tool), which saves every message under mail_dir (default data/mail).
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=8025, ge=1, le=65535)
     smtp_starttls: bool = False  # upgrade a plain connection with STARTTLS (typically port 587)
@@ -150,7 +151,7 @@ class Settings(BaseSettings):
 
     @property
     def mail_directory(self) -> Path:
-        """Where the local SMTP sink saves the messages it catches (the staff mailbox reads them there)."""
+        """Where the local SMTP sink (a development tool) saves the messages it catches."""
         return self.mail_dir or self.data_dir / "mail"
 
 

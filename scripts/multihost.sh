@@ -33,7 +33,6 @@ DB_NAME="${MULTIHOST_DB:-opsportal_multihost}"
 REDIS_PORT="${MULTIHOST_REDIS_PORT:-6391}"     # scratch redis-server on 127.0.0.1
 SMTP_PORT="${MULTIHOST_SMTP_PORT:-8125}"       # SMTP sink on 127.0.0.1
 STRIPE_PORT="${MULTIHOST_STRIPE_PORT:-12411}"  # Stripe sandbox on 127.0.0.1
-LOCALSTRIPE_PORT="${MULTIHOST_LOCALSTRIPE_PORT:-8421}"
 FWD_PG_PORT="${MULTIHOST_FORWARD_PG_PORT:-5432}"        # what the app hosts dial on $NET.N.1
 FWD_REDIS_PORT="${MULTIHOST_FORWARD_REDIS_PORT:-6379}"
 FWD_SMTP_PORT="${MULTIHOST_FORWARD_SMTP_PORT:-8025}"
@@ -150,7 +149,7 @@ start_sandboxes() {
     echo $! > "$RUN_DIR/smtp.pid"
   fi
   if ! pid_alive "$RUN_DIR/stripe.pid"; then
-    setsid opsportal sandbox stripe --port "$STRIPE_PORT" --localstripe-port "$LOCALSTRIPE_PORT" \
+    setsid opsportal sandbox stripe --port "$STRIPE_PORT" \
       --public-url "http://localhost:$STRIPE_PORT" --webhook-url "http://127.0.0.1:$LB_PORT/api/stripe/webhook" \
       > "$RUN_DIR/stripe.log" 2>&1 < /dev/null &
     echo $! > "$RUN_DIR/stripe.pid"
@@ -214,7 +213,7 @@ start_host() {
     OPSPORTAL_ALLOWED_ORIGINS="$PUBLIC_URL,http://127.0.0.1:$LB_PORT,http://localhost:$LB_PORT" \
     OPSPORTAL_PUBLIC_URL="$PUBLIC_URL" \
     OPSPORTAL_SCHEDULER="$scheduler" \
-    OPSPORTAL_SMTP_HOST="$gw" OPSPORTAL_SMTP_PORT="$FWD_SMTP_PORT" OPSPORTAL_MAIL_DIR="$RUN_DIR/mail" \
+    OPSPORTAL_SMTP_HOST="$gw" OPSPORTAL_SMTP_PORT="$FWD_SMTP_PORT" \
     OPSPORTAL_STRIPE_API_BASE="http://$gw:$FWD_STRIPE_PORT" \
     REFLEX_API_URL="$PUBLIC_URL" \
     GRANIAN_WORKERS="$WORKERS" \

@@ -30,7 +30,7 @@ py_stamp="$(stamp pyproject.toml)"
 if [[ "$(cat .venv/.opsportal-stamp 2>/dev/null)" != "$py_stamp" ]]; then
   echo "setup: installing Python packages"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[dev,test]'
   echo "$py_stamp" > .venv/.opsportal-stamp
 fi
 
@@ -48,5 +48,4 @@ if [[ "$want_browser" == 1 && ! -x /usr/bin/chromium ]]; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
 fi
-scripts/setup-localstripe.sh
 echo "setup: ready"

@@ -1,9 +1,8 @@
 """`opsportal sandbox ...`: local stand-ins for outside services, for development, the demo and tests.
 
-- `sandbox stripe` starts localstripe (from its own venv, see scripts/setup-localstripe.sh) as a child
-  process, then serves the Stripe sandbox in the foreground until Ctrl+C or SIGTERM, and stops
-  localstripe on the way out. The same command runs as ``python -m opsportal.cli.sandbox
-  sandbox stripe ...`` (what the test helper uses).
+- `sandbox stripe` serves the Stripe sandbox (opsportal/devtools/stripe_sandbox) in the foreground until
+  Ctrl+C or SIGTERM. The same command runs as ``python -m opsportal.cli.sandbox sandbox stripe ...``
+  (what the test helper uses).
 - `sandbox smtp` runs a local SMTP server that saves every message it gets (nothing is relayed).
 """
 
@@ -14,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from opsportal.cli.common import EXIT_USAGE, Parser, fail, port
-from opsportal.devtools import LOCALSTRIPE_PORT, STRIPE_SANDBOX_PORT, STRIPE_SANDBOX_WEBHOOK_SECRET
+from opsportal.cli.common import Parser, fail, port
+from opsportal.devtools import STRIPE_SANDBOX_PORT, STRIPE_SANDBOX_WEBHOOK_SECRET
 
 EXIT_START_FAILED = 1
 DEFAULT_SINK_PORT = 8025
@@ -36,11 +35,8 @@ def _http_url(value: str) -> str:
 def cmd_sandbox_stripe(args: argparse.Namespace) -> None:
     from opsportal.devtools.stripe_sandbox import RunOptions, SandboxStartError, run_sandbox
 
-    options = RunOptions(host=args.host, port=args.port, localstripe_port=args.localstripe_port,
-                         webhook_url=args.webhook_url, webhook_secret=args.webhook_secret,
-                         public_url=args.public_url)
-    if options.port == options.localstripe_port:
-        fail("--port and --localstripe-port must differ", EXIT_USAGE)
+    options = RunOptions(host=args.host, port=args.port, webhook_url=args.webhook_url,
+                         webhook_secret=args.webhook_secret, public_url=args.public_url)
     try:
         run_sandbox(options)
     except SandboxStartError as exc:
@@ -63,14 +59,11 @@ def add_commands(groups, common) -> None:
     sandbox = groups.add_parser("sandbox", help="local stand-ins for outside services (development and tests)")
     actions = sandbox.add_subparsers(dest="action", required=True)
     p = actions.add_parser(
-        "stripe", help="serve the local Stripe sandbox (Checkout Sessions, test-card page) in front of localstripe",
+        "stripe", help="serve the local Stripe sandbox (Checkout Sessions, test-card page, signed webhooks)",
         description="Serve a local Stripe API for stripe.StripeClient(base_addresses={'api': URL}): Checkout "
-                    "Sessions, a hosted test-card page and signed webhooks; everything else is forwarded to "
-                    "localstripe, started as a child process.")
+                    "Sessions, a hosted test-card page and signed webhooks, what OpsPortal uses of Stripe.")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     p.add_argument("--port", type=port, default=STRIPE_SANDBOX_PORT, help="the sandbox's port (default: %(default)s)")
-    p.add_argument("--localstripe-port", type=port, default=LOCALSTRIPE_PORT,
-                   help="localstripe's port; it listens on every interface (default: %(default)s)")
     p.add_argument("--webhook-url", type=_http_url, metavar="URL",
                    help="where to POST events (can also be set later: POST /_sandbox/webhooks)")
     p.add_argument("--webhook-secret", type=_webhook_secret, default=STRIPE_SANDBOX_WEBHOOK_SECRET, metavar="whsec_...",
@@ -81,8 +74,9 @@ def add_commands(groups, common) -> None:
 
     p = actions.add_parser(
         "smtp", help="run a local SMTP server that saves every message it gets (nothing is relayed)",
-        description="Accept mail on HOST:PORT and save each message as an .eml file in DIR; the staff area "
-                    "shows them. Point OPSPORTAL_SMTP_HOST/OPSPORTAL_SMTP_PORT at it (the defaults do).")
+        description="Accept mail on HOST:PORT and save each message as an .eml file in DIR (a development "
+                    "tool: nothing is relayed). Point OPSPORTAL_SMTP_HOST/OPSPORTAL_SMTP_PORT at it (the defaults "
+                    "do).")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     p.add_argument("--port", type=port, default=DEFAULT_SINK_PORT, help="port (default: %(default)s)")
     p.add_argument("--dir", metavar="DIR", help="where to save messages (default: OPSPORTAL_MAIL_DIR or data/mail)")

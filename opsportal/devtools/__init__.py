@@ -5,6 +5,5 @@ sandbox itself (its web stack costs a quarter of a second at every ``opsportal``
 """
 
 STRIPE_SANDBOX_PORT = 12111
-LOCALSTRIPE_PORT = 8420
 # The same as opsportal.settings.SANDBOX_STRIPE_WEBHOOK_SECRET: the app verifies what the sandbox signs.
 STRIPE_SANDBOX_WEBHOOK_SECRET = "whsec_opsportal_sandbox"

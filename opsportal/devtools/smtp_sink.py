@@ -2,8 +2,8 @@
 
 Each message is written as ``<nanoseconds>-<random>.eml`` in one directory (names sort by arrival), with
 the SMTP envelope prepended as ``X-OpsPortal-Envelope-From`` / ``X-OpsPortal-Envelope-To`` headers, so
-Bcc recipients are visible too. ``opsportal.services.mailbox`` lists and reads them for the staff area.
-Nothing is ever relayed.
+Bcc recipients are visible too. Nothing is ever relayed. (The portal itself never reads this folder: staff see what
+it sent in the outbox, which the mailer records; tests read the folder through ``SmtpSink.files()``.)
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""Staff: the mail the portal sent, as the local SMTP sink caught it (the demo's users read their e-mails here)."""
+"""Staff: the outbox, every e-mail the portal sent or failed to send, filtered by recipient or status, and one message
+with its HTML (sandboxed) and text versions."""
 
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_mail import StaffMailMessageState as M
 from opsportal.state.staff_mail import StaffMailState as S
 
@@ -14,8 +16,30 @@ MUTED = rx.color("gray", 11)
 def _row(m: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(m["date"], white_space="nowrap"),
-        rx.table.cell(m["to"]),
+        secondary_cell(m["to"], word_break="break-all"),
         rx.table.cell(rx.link(m["subject"], href="/staff/mail/" + m["id"])),
+        secondary_cell(m["kind"]),
+        secondary_cell(m["organization"]),
+        rx.table.cell(rx.vstack(rx.badge(m["status_label"], color_scheme=m["color"]),
+                                rx.cond(m["error"] != "", rx.text(m["error"], size="1", color=MUTED)),
+                                spacing="1")),
+    )
+
+
+def _filters() -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.el.label("Recipient", html_for="mail-recipient", font_size="0.875rem", font_weight="500"),
+            rx.input(id="mail-recipient", type="search", placeholder="Address or part of it", value=S.recipient,
+                     on_change=S.set_recipient.debounce(300), width="100%"),
+            spacing="1", width="100%", max_width="20rem"),
+        rx.vstack(
+            rx.el.label("Status", html_for="mail-status", font_size="0.875rem", font_weight="500"),
+            rx.el.select(rx.el.option("All messages", value=""), rx.el.option("Sent", value="sent"),
+                         rx.el.option("Failed", value="failed"),
+                         id="mail-status", value=S.status_filter, on_change=S.set_status, style=SELECT_STYLE),
+            spacing="1"),
+        spacing="4", width="100%", wrap="wrap", align="end",
     )
 
 
@@ -28,13 +52,15 @@ def staff_mail_page() -> rx.Component:
             S.allowed,
             rx.vstack(
                 rx.hstack(
-                    rx.text("Every e-mail the portal sent, as the local mail catcher received it: nothing here left "
-                            "this machine. Newest first.", size="2", color=MUTED),
+                    rx.text("Every e-mail the portal sent or tried to send: notices, password resets, invitations, "
+                            "invoice reminders. Sent means the mail server took it. Newest first.", size="2",
+                            color=MUTED),
                     rx.spacer(),
                     rx.button(rx.icon("refresh-cw", size=16, aria_hidden="true"), "Refresh", on_click=S.refresh,
                               variant="soft"),
                     align="center", width="100%", spacing="3",
                 ),
+                _filters(),
                 error_callout(S.error),
                 rx.card(
                     rx.vstack(
@@ -42,16 +68,18 @@ def staff_mail_page() -> rx.Component:
                         rx.cond(
                             S.rows.length() > 0,
                             rx.box(rx.table.root(
-                                hidden_caption("Caught e-mails, newest first"),
-                                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                                    "Date", "To", "Subject")])),
+                                hidden_caption("E-mails the portal sent, newest first"),
+                                rx.table.header(rx.table.row(
+                                    rx.table.column_header_cell("Date"), secondary_header("To"),
+                                    rx.table.column_header_cell("Subject"), secondary_header("Kind"),
+                                    secondary_header("Organization"), rx.table.column_header_cell("Status"))),
                                 rx.table.body(rx.foreach(S.rows, _row)),
                                 width="100%",
                                 id="mail-list",
                             ), overflow_x="auto", width="100%"),
-                            rx.text("No mail yet. Messages appear here once the portal sends some, e.g. after "
-                                    "`opsportal notify weekly`, a password reset or an invitation.", size="2",
-                                    color=MUTED),
+                            rx.text("No messages. They appear here once the portal sends some, e.g. after "
+                                    "`opsportal notify weekly`, a password reset or an invitation (or none match "
+                                    "the filters).", size="2", color=MUTED),
                         ),
                         pager(S),
                         spacing="3", width="100%",
@@ -67,11 +95,6 @@ def staff_mail_page() -> rx.Component:
 def _segment(s: rx.Var) -> rx.Component:
     return rx.cond(s["href"] != "", rx.link(s["text"], href=s["href"], is_external=True, underline="always"),
                    rx.text.span(s["text"]))
-
-
-def _header_row(h: rx.Var) -> rx.Component:
-    return rx.table.row(rx.table.row_header_cell(h["name"], white_space="nowrap"),
-                        rx.table.cell(h["value"], word_break="break-all"))
 
 
 @rx.page(route=routes.STAFF_MAIL_MESSAGE, title="Message · Mail · OpsPortal", on_load=M.load)
@@ -93,9 +116,11 @@ def staff_mail_message_page() -> rx.Component:
                             rx.foreach(M.summary, lambda h: rx.data_list.item(rx.data_list.label(h["name"]),
                                                                               rx.data_list.value(h["value"]))),
                         ),
+                        rx.cond(M.failure != "", rx.callout(
+                            rx.text("The mail server did not take this message: ", M.failure),
+                            icon="triangle-alert", color_scheme="red", role="alert", id="mail-failure", width="100%")),
                         rx.tabs.root(
-                            rx.tabs.list(rx.tabs.trigger("HTML", value="html"), rx.tabs.trigger("Text", value="text"),
-                                         rx.tabs.trigger("Headers", value="headers")),
+                            rx.tabs.list(rx.tabs.trigger("HTML", value="html"), rx.tabs.trigger("Text", value="text")),
                             rx.tabs.content(
                                 rx.cond(
                                     M.html != "",
@@ -118,14 +143,6 @@ def staff_mail_message_page() -> rx.Component:
                                        font_size="0.875rem", padding="1rem", border_radius="6px",
                                        background=rx.color("gray", 2), overflow_wrap="anywhere", width="100%"),
                                 value="text", padding_top="1rem",
-                            ),
-                            rx.tabs.content(
-                                rx.box(rx.table.root(
-                                    hidden_caption("Every header of the message"),
-                                    rx.table.body(rx.foreach(M.headers, _header_row)),
-                                    size="1", width="100%",
-                                ), overflow_x="auto", width="100%"),
-                                value="headers", padding_top="1rem",
                             ),
                             default_value="html",
                             width="100%",

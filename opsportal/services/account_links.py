@@ -65,7 +65,8 @@ def _transactional(r: Recipient, template: str, *, subject: str, heading: str, p
                    **context) -> mailer.Mail:
     text, html = mailer.render(template, subject=subject, heading=heading, preheader=preheader,
                                recipient_name=r.display_name, footer=None, **context)
-    return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html)
+    return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html,
+                       kind=template, organization_id=r.organization_id or None)
 
 
 # --- password reset ----------------------------------------------------------------------------------------------

@@ -7,10 +7,17 @@ recipient's zone with the zone named).
 Sending uses the SMTP settings (``OPSPORTAL_SMTP_*``). ``send`` raises ``MailError`` only when the
 server did not accept the message, so a caller may safely try again later; once ``send`` returns,
 the message is the server's.
+
+``send_mail`` records every attempt in the outbox (``outbox_message``: recipients, subject, kind,
+organization, when, sent or failed with the error, and both bodies), which staff read under Mail. The
+stored bodies keep no one-time link's secret (password reset, invitation): whoever holds such a link can
+use it, and reading the outbox must not let anyone reset a password or join an organization.
 """
 
 from __future__ import annotations
 
+import logging
+import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -25,8 +32,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from opsportal import routes
+from opsportal.db import unit_of_work
+from opsportal.models import OutboxMessage
 from opsportal.models.types import utcnow
 from opsportal.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
 # Headers are folded at SMTP's own limit, not 78 characters: the List-Unsubscribe URL must stay one
@@ -34,6 +46,10 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "email"
 _MESSAGE_POLICY = policy.SMTP.clone(max_line_length=998)
 # Bodies are quoted-printable with the 76-character lines RFC 2045 asks for.
 _BODY_POLICY = policy.SMTP.clone(max_line_length=76)
+# The secret of a one-time link, as the templates write it (text and HTML); the outbox keeps the link without it.
+_ONE_TIME_SECRET = re.compile("(" + "|".join(re.escape(path) for path in (routes.RESET_PASSWORD, routes.INVITATION))
+                              + r")\?token=[^\s\"'<>&]+")
+SECRET_REMOVED = "removed-in-the-outbox"
 
 
 class MailError(Exception):
@@ -50,6 +66,9 @@ class Mail:
     # One-click unsubscribe (RFC 8058): the URL a mail client POSTs to; None for transactional mail.
     unsubscribe_url: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # For the outbox: what the message is (a notification kind or the template's name) and whose it is.
+    kind: str = "other"
+    organization_id: int | None = None
 
 
 @lru_cache
@@ -163,6 +182,33 @@ def send(message: EmailMessage, *, settings: Settings | None = None) -> str:
     return str(message["Message-ID"])
 
 
+def without_secrets(body: str) -> str:
+    """``body`` with every one-time link's token replaced by ``SECRET_REMOVED`` (the rest of the link stays)."""
+    return _ONE_TIME_SECRET.sub(rf"\1?token={SECRET_REMOVED}", body)
+
+
+def _record(mail: Mail, message: EmailMessage, *, message_id: str | None, error: str) -> None:
+    """The attempt's outbox row, in a transaction of its own. A failure to write it is logged, never raised: the
+    server's answer is what counts (a caller must not send again because the record could not be written)."""
+    try:
+        with unit_of_work() as session:
+            session.add(OutboxMessage(
+                created_at=utcnow(), kind=mail.kind[:40], organization_id=mail.organization_id,
+                sender=str(message["From"] or "")[:320], recipients=mail.to_address[:1000],
+                subject=_one_line(mail.subject)[:300], status="failed" if error else "sent", error=error[:500],
+                message_id=message_id, text=without_secrets(mail.text), html=without_secrets(mail.html)))
+    except Exception:  # noqa: BLE001 (the mail's fate is decided; the record is best effort)
+        log.exception("could not record the %s e-mail to %s in the outbox", mail.kind, mail.to_address)
+
+
 def send_mail(mail: Mail) -> str:
-    """Builds and sends one message; returns its Message-ID (MailError if it was not accepted)."""
-    return send(build_message(mail))
+    """Builds and sends one message and records it in the outbox; returns its Message-ID (MailError if it was
+    not accepted, recorded as failed)."""
+    message = build_message(mail)
+    try:
+        message_id = send(message)
+    except MailError as exc:
+        _record(mail, message, message_id=None, error=str(exc))
+        raise
+    _record(mail, message, message_id=message_id, error="")
+    return message_id

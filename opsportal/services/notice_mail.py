@@ -78,12 +78,14 @@ def invoice_address_notice(kind: NotificationKind, address: str, org_name: str, 
                            heading: str, preheader: str, **context) -> mailer.Mail:
     """The copy of an invoice notice for the organization's invoice address: no one's subscription, so no
     unsubscribe link; the footer says where the address is changed."""
+    organization_id = context.pop("organization_id")
     footer = {"invoice_address": True, "organization": org_name,
-              "manage_url": portal_url(routes.organization(context.pop("organization_id")))}
+              "manage_url": portal_url(routes.organization(organization_id))}
     text, html = mailer.render(template, subject=subject, heading=heading, preheader=preheader,
                                recipient_name=org_name, footer=footer, **context)
     return mailer.Mail(to_address=address, to_name=org_name, subject=subject, text=text, html=html,
-                       headers={"X-OpsPortal-Notification": kind.value})
+                       headers={"X-OpsPortal-Notification": kind.value}, kind=kind.value,
+                       organization_id=organization_id)
 
 
 def notice(kind: NotificationKind, r: Recipient, org_name: str, template: str, *, subject: str,
@@ -96,4 +98,5 @@ def notice(kind: NotificationKind, r: Recipient, org_name: str, template: str, *
                                recipient_name=r.display_name, footer=footer, **context)
     return mailer.Mail(to_address=r.email, to_name=r.full_name, subject=subject, text=text, html=html,
                        unsubscribe_url=one_click_unsubscribe_url(token),
-                       headers={"X-OpsPortal-Notification": kind.value})
+                       headers={"X-OpsPortal-Notification": kind.value}, kind=kind.value,
+                       organization_id=r.organization_id or None)

@@ -1,5 +1,6 @@
-"""Staff mailbox: the e-mails the local SMTP sink caught, newest first, and one message. Staff only (the service
-checks); a message's HTML is untrusted and only ever shown inside a sandboxed iframe."""
+"""Staff Mail: the outbox, every e-mail the portal sent or failed to send, newest first, a page at a time and filtered
+by recipient or status, and one message. Staff only (the service checks); a message's HTML is untrusted and only ever
+shown inside a sandboxed iframe."""
 
 from __future__ import annotations
 
@@ -8,18 +9,20 @@ import re
 import reflex as rx
 
 from opsportal.domain import formats
-from opsportal.services import mailbox
+from opsportal.services import outbox
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, ServiceError
+from opsportal.services.outbox import OutboxRow
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
-PAGE_SIZE = 20
+PAGE_SIZE = 25
+STATUS_FILTERS = ("", "sent", "failed")
+STATUS_COLORS = {"sent": "green", "failed": "red"}
 # Links in the text part become clickable (http and https only; the text itself is never markup).
 _URL = re.compile(r"https?://[^\s<>\"']+")
 _TRAILING = ".,;:!?)]}"
-SHOWN_HEADERS = ("From", "To", "Date", "Subject")
 
 
 def link_segments(text: str) -> list[dict[str, str]]:
@@ -39,7 +42,16 @@ def link_segments(text: str) -> list[dict[str, str]]:
 
 
 def _message_id(path: str) -> str:
-    return str(path).rstrip("/").rsplit("/", 1)[-1][:64]
+    return str(path).rstrip("/").rsplit("/", 1)[-1][:20]
+
+
+def outbox_row(m: OutboxRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
+    """One message as staff read it in the list, its instant in the reader's zone with the zone named."""
+    return {"id": str(m.id), "date": formats.instant(m.sent_at, time_zone), "to": m.recipients,
+            "subject": m.subject or "(no subject)", "kind": formats.label(m.kind),
+            "organization": m.organization or "—",
+            "status": m.status, "status_label": formats.label(m.status), "color": STATUS_COLORS.get(m.status, "gray"),
+            "error": m.error}
 
 
 class StaffMailState(PagedState, rx.State):
@@ -48,7 +60,8 @@ class StaffMailState(PagedState, rx.State):
     error: str = ""
     rows: list[dict[str, str]] = []
     total: int = 0
-    directory: str = ""
+    recipient: str = ""
+    status_filter: str = ""
 
     async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
@@ -58,7 +71,8 @@ class StaffMailState(PagedState, rx.State):
 
     def _list(self, actor: Actor, page: int) -> None:
         try:
-            listing = mailbox.list_messages(actor, page=page, page_size=PAGE_SIZE)
+            listing = outbox.list_outbox(actor, recipient=self.recipient, status=self.status_filter, page=page,
+                                         page_size=PAGE_SIZE)
         except PermissionDenied as exc:
             self.allowed, self.denied, self.rows = False, str(exc), []
             return
@@ -66,10 +80,8 @@ class StaffMailState(PagedState, rx.State):
             self.error = str(exc)
             return
         self.allowed, self.denied, self.error = True, "", ""
-        self.directory = str(mailbox.mail_directory())
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.rows = [{"id": m.id, "date": formats.instant(m.date, actor.time_zone), "to": m.to,
-                      "subject": m.subject or "(no subject)", "sender": m.sender} for m in listing.items]
+        self.rows = [outbox_row(m, actor.time_zone) for m in listing.items]
 
     @rx.event
     async def load(self):
@@ -79,26 +91,37 @@ class StaffMailState(PagedState, rx.State):
     async def refresh(self):
         return await self._load_page(self.page)
 
+    @rx.event
+    async def set_recipient(self, value: str):
+        self.recipient = str(value)[:outbox.MAX_RECIPIENT_FILTER]
+        return await self._load_page(1)
+
+    @rx.event
+    async def set_status(self, value: str):
+        self.status_filter = value if value in STATUS_FILTERS else ""
+        return await self._load_page(1)
+
 
 class StaffMailMessageState(rx.State):
     allowed: bool = False
     denied: str = ""
     error: str = ""
     subject: str = ""
+    status_label: str = ""
+    failure: str = ""
     summary: list[dict[str, str]] = []
-    headers: list[dict[str, str]] = []
     text: list[dict[str, str]] = []
     html: str = ""
 
     @rx.event
     async def load(self):
-        self.error = self.denied = self.html = self.subject = ""
-        self.summary, self.headers, self.text = [], [], []
+        self.error = self.denied = self.html = self.subject = self.status_label = self.failure = ""
+        self.summary, self.text = [], []
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
         try:
-            message = await offload.run(mailbox.read_message, actor, _message_id(self.router.url.path))
+            message = await offload.run(outbox.read_outbox_message, actor, _message_id(self.router.url.path))
         except PermissionDenied as exc:
             self.allowed, self.denied = False, str(exc)
             return
@@ -107,8 +130,13 @@ class StaffMailMessageState(rx.State):
             return
         self.allowed = True
         self.subject = message.subject or "(no subject)"
-        self.summary = [{"name": "From", "value": message.sender}, {"name": "To", "value": message.to},
-                        {"name": "Date", "value": formats.instant(message.date, actor.time_zone)}]
-        self.headers = [{"name": k, "value": v} for k, v in message.headers]
+        self.status_label = formats.label(message.status)
+        self.failure = message.error
+        self.summary = [{"name": "From", "value": message.sender}, {"name": "To", "value": message.recipients},
+                        {"name": "Date", "value": formats.instant(message.sent_at, actor.time_zone)},
+                        {"name": "Kind", "value": formats.label(message.kind)},
+                        {"name": "Organization", "value": message.organization or "—"},
+                        {"name": "Status", "value": self.status_label},
+                        {"name": "Message-ID", "value": message.message_id or "—"}]
         self.text = link_segments(message.text)
         self.html = message.html

@@ -71,7 +71,7 @@ def _create_postgres_database() -> tuple[str, callable]:
 
 @pytest.fixture(scope="session")
 def stripe_sandbox() -> Iterator[SandboxHandle]:
-    """The local Stripe sandbox (localstripe + Checkout pages) the portal pays through."""
+    """The local Stripe sandbox (Checkout Sessions, the card page, signed webhooks) the portal pays through."""
     with start_stripe_sandbox() as sandbox:
         yield sandbox
 

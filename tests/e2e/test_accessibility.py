@@ -145,7 +145,7 @@ def test_pages_opened_from_e_mail_links_have_no_accessibility_violations(page: P
     assert axe_violations(page) == [], "invitation"
 
 
-def test_staff_mailbox_has_no_accessibility_violations(page: Page, base_url):
+def test_staff_outbox_has_no_accessibility_violations(page: Page, base_url):
     from opsportal.services import account_links
 
     account_links.request_password_reset("fiona.walsh@fabrikam.example")

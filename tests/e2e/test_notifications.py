@@ -1,5 +1,5 @@
 """Notifications in the browser: the last subscriber's warning, the e-mail's unsubscribe link signed out, a password
-reset and an invitation read from the mail the portal sent (a local SMTP server, see conftest), the staff mailbox,
+reset and an invitation read from the mail the portal sent (a local SMTP server, see conftest), the staff outbox,
 and the low support-hours alert threshold.
 
 What the tests e-mail and change happens in an organization of their own (Contoso Labs), so that other end-to-end
@@ -240,12 +240,19 @@ def test_a_revoked_invitation_link_no_longer_works(page: Page, browser: Browser,
     invited.context.close()
 
 
-def test_staff_read_the_caught_mail_with_its_html_sandboxed(page: Page, base_url, mail_sink, contoso):
+def test_staff_find_a_sent_message_in_the_outbox_by_recipient_and_read_it_with_its_html_sandboxed(
+        page: Page, base_url, mail_sink, contoso):
     credit_notices.run_monthly(OPERATOR)
     mail_to(mail_sink, CONTOSO_OWNER, "Credit statement")
     sign_in(page, base_url, STAFF)
     page.get_by_role("link", name="Mail").click()
     path_is(page, base_url, "/staff/mail")
+    page.get_by_label("Recipient").fill(CONTOSO_OWNER)
+    page.get_by_label("Status").select_option("sent")
+    rows = page.locator("#mail-list tbody tr")
+    expect(rows.filter(has_not_text=CONTOSO_OWNER)).to_have_count(0)
+    expect(rows.filter(has_not_text="Sent")).to_have_count(0)
+    expect(rows).not_to_have_count(0)
     page.get_by_role("link", name=re.compile(f"Credit statement for .*: {contoso}")).first.click()
 
     expect(page.locator("#mail-subject")).to_contain_text(contoso)
@@ -256,7 +263,7 @@ def test_staff_read_the_caught_mail_with_its_html_sandboxed(page: Page, base_url
     expect(page.locator("#mail-text").get_by_role("link", name=re.compile(r"unsubscribe\?token="))).to_be_visible()
 
 
-def test_customers_cannot_open_the_staff_mailbox(page: Page, base_url):
+def test_customers_cannot_open_the_staff_outbox(page: Page, base_url):
     sign_in(page, base_url, OWNER)
     page.goto(f"{base_url}/staff/mail")
     expect(page.get_by_role("alert")).to_have_text("This area is for the support team only.")

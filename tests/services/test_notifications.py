@@ -1,6 +1,6 @@
 """Notifications end to end through a real SMTP server (aiosmtpd, started per test): statements, expiry notices,
 low-balance alerts, overdue reminders, subscriptions and one-click unsubscribe, password resets and
-invitations, the caught-mail mailbox, the CLI and the scheduler (SQLite and PostgreSQL)."""
+invitations, the outbox staff read under Mail, the CLI and the scheduler (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -30,9 +30,9 @@ from opsportal.services import (
     credits,
     invoice_staff,
     low_balance,
-    mailbox,
     mailer,
     notice_mail,
+    outbox,
     overdue_reminders,
     plan_catalog,
     scheduler,
@@ -782,10 +782,10 @@ def _org_id(name: str) -> int:
     return resolve_id(OPERATOR, name)
 
 
-# --- the caught-mail mailbox, the CLI and the scheduler ----------------------------------------------------------
+# --- the outbox, the CLI and the scheduler -------------------------------------------------------------------------
 
 
-def test_staff_read_the_caught_mail_newest_first_and_customers_cannot(world, inbox):
+def test_staff_read_what_the_portal_sent_newest_first_in_the_outbox_and_customers_cannot(world, inbox):
     demo_credits(world)
     subscribe(world, "holdings_owner", kind=WEEKLY)
     subscribe(world, "holdings_owner", kind=MONTHLY)
@@ -793,20 +793,22 @@ def test_staff_read_the_caught_mail_newest_first_and_customers_cannot(world, inb
     credit_notices.run_monthly(OPERATOR, at=NOW)
     staff = world.actor("agent")
 
-    page = mailbox.list_messages(staff, page=1, page_size=1)
-    detail = mailbox.read_message(staff, page.items[0].id)
+    page = outbox.list_outbox(staff, page=1, page_size=1)
+    detail = outbox.read_outbox_message(staff, page.items[0].id)
 
     assert (page.total, page.pages) == (2, 2)
-    assert page.items[0].subject == "Credit statement for March 2025: Northwind Holdings"
-    assert page.items[0].to == "Olivia Hart <olivia@northwind.example>"
+    newest = page.items[0]
+    assert newest.subject == "Credit statement for March 2025: Northwind Holdings"
+    assert (newest.recipients, newest.kind, newest.organization, newest.status, newest.error) == (
+        "olivia@northwind.example", MONTHLY, "Northwind Holdings", "sent", "")
     assert "Total available: 52 h 25 min" in detail.text and "52 h 25 min" in detail.html
-    assert ("X-OpsPortal-Envelope-To", "olivia@northwind.example") in detail.headers
+    assert detail.message_id == str(inbox.all()[-1]["Message-ID"])
     with pytest.raises(NotFound):
-        mailbox.read_message(staff, "../../etc/passwd")
+        outbox.read_outbox_message(staff, "../../etc/passwd")
     with pytest.raises(PermissionDenied):
-        mailbox.list_messages(world.actor("holdings_owner"))
+        outbox.list_outbox(world.actor("holdings_owner"))
     with pytest.raises(PermissionDenied):
-        mailbox.read_message(world.actor("holdings_owner"), page.items[0].id)
+        outbox.read_outbox_message(world.actor("holdings_owner"), newest.id)
 
 
 def run_cli(*args: str) -> int:

@@ -1,14 +1,9 @@
 """Paying through the local Stripe sandbox for real: the app's own gateway creates the Checkout Session, the
-sandbox charges a test card on localstripe and sends its signed webhook to the portal's real HTTP route
-(served by uvicorn in this process), or holds it back for reconciliation (SQLite and PostgreSQL).
-
-localstripe must be installed (scripts/setup-localstripe.sh; CI does it). Without it these tests are
-skipped, except in CI (``CI`` or ``OPSPORTAL_REQUIRE_POSTGRES=1`` set), where that is a failure.
-"""
+sandbox charges a test card and sends its signed webhook to the portal's real HTTP route (served by uvicorn in
+this process), or holds it back for reconciliation (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +16,6 @@ from starlette.responses import PlainTextResponse
 
 from opsportal.api.routes import create_api
 from opsportal.db import unit_of_work
-from opsportal.devtools.stripe_sandbox import localstripe_binary
 from opsportal.models import CreditLot, Invoice, Payment, PaymentAttempt, StripeEvent
 from opsportal.models.types import utcnow
 from opsportal.services import (
@@ -45,11 +39,6 @@ from tests.utils.stripe_sandbox import (
 )
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes") or \
-        os.environ.get("OPSPORTAL_REQUIRE_POSTGRES") == "1"
-
-
 @pytest.fixture(scope="module")
 def portal_api() -> Iterator[str]:
     """The portal's HTTP routes (the Stripe webhook among them) on a free local port."""
@@ -68,13 +57,6 @@ def portal_api() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def sandbox(portal_api: str) -> Iterator[SandboxHandle]:
-    binary = localstripe_binary()
-    if not binary.exists():
-        reason = (f"localstripe is not installed ({binary} is missing): run scripts/setup-localstripe.sh "
-                  "or set OPSPORTAL_LOCALSTRIPE_BIN")
-        if _in_ci():
-            pytest.fail(f"{reason} (required in CI)", pytrace=False)
-        pytest.skip(reason)
     with start_stripe_sandbox(webhook_url=f"{portal_api}/api/stripe/webhook") as handle:
         yield handle
 

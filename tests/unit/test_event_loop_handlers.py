@@ -32,7 +32,6 @@ NO_IO = {
     "opsportal.services.auth.recent_actor",  # this worker's session cache
     "opsportal.services.errors.sentence",
     "opsportal.services.incidents.window_text",
-    "opsportal.services.mailbox.mail_directory",  # a setting
     "opsportal.services.plans.may_request_incident",
     "opsportal.services.tasks.comment_window",
 }

@@ -6,9 +6,8 @@
         outcome = sandbox.pay(session.id, "4242 4242 4242 4242")   # a webhook follows
         sandbox.wait_for_delivery(outcome["event_id"])
 
-The sandbox runs as a subprocess in its own process group (with localstripe as its child)
-on free ports; leaving the block terminates the group. It needs localstripe installed by
-scripts/setup-localstripe.sh (or ``OPSPORTAL_LOCALSTRIPE_BIN``).
+The sandbox runs as a subprocess in its own process group on a free port; leaving the block
+terminates the group.
 
 Note: the stripe SDK retries 5xx answers twice by default (``max_network_retries=2``), so
 ``fail_next(1)`` is absorbed by a retry unless the client was made with
@@ -50,7 +49,6 @@ class SandboxHandle:
     api_base: str
     secret_key: str
     webhook_secret: str
-    localstripe_port: int
     process: subprocess.Popen
     log_path: Path
 
@@ -116,18 +114,15 @@ class SandboxHandle:
 
 
 def free_port() -> int:
-    """A port free on every interface (localstripe binds all of them)."""
-    family, address = (socket.AF_INET6, "::") if socket.has_ipv6 else (socket.AF_INET, "0.0.0.0")
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        if family == socket.AF_INET6:
-            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        sock.bind((address, 0))
+    """A port free on 127.0.0.1 now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _command(port: int, localstripe_port: int, webhook_url: str | None, webhook_secret: str) -> list[str]:
+def _command(port: int, webhook_url: str | None, webhook_secret: str) -> list[str]:
     command = [sys.executable, "-m", "opsportal.cli.sandbox", "sandbox", "stripe", "--host", "127.0.0.1",
-               "--port", str(port), "--localstripe-port", str(localstripe_port), "--webhook-secret", webhook_secret]
+               "--port", str(port), "--webhook-secret", webhook_secret]
     return command + (["--webhook-url", webhook_url] if webhook_url else [])
 
 
@@ -146,48 +141,38 @@ def _wait_until_ready(handle: SandboxHandle, timeout: float) -> None:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the whole group (sandbox and localstripe), SIGKILL if it lingers."""
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(10)
-        except ProcessLookupError:
-            pass
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    deadline = time.monotonic() + 5.0
-    try:  # localstripe (same group) got SIGTERM too; give it a moment, then make sure
-        while time.monotonic() < deadline:
-            os.killpg(process.pid, 0)
-            time.sleep(0.05)
-        os.killpg(process.pid, signal.SIGKILL)
+    """SIGTERM to the sandbox's process group, SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(10)
     except ProcessLookupError:
         pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 @contextmanager
 def start_stripe_sandbox(webhook_url: str | None = None, webhook_secret: str = WEBHOOK_SECRET, *,
                          startup_timeout: float = STARTUP_TIMEOUT, attempts: int = 3) -> Iterator[SandboxHandle]:
-    """A running sandbox on free ports; terminated (with localstripe) when the block ends.
+    """A running sandbox on a free port; terminated when the block ends.
 
     A port picked free can be taken before the sandbox binds it; startup is then tried again
-    on new ports (``attempts`` times in all).
+    on a new port (``attempts`` times in all).
     """
     last_error: SandboxError | None = None
     for _ in range(attempts):
-        port, localstripe_port = free_port(), free_port()
-        if port == localstripe_port:
-            continue
+        port = free_port()
         log_path = Path(tempfile.mkstemp(prefix="opsportal-stripe-sandbox-", suffix=".log")[1])
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(_command(port, localstripe_port, webhook_url, webhook_secret),
+            process = subprocess.Popen(_command(port, webhook_url, webhook_secret),
                                        cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log,
                                        stderr=subprocess.STDOUT, start_new_session=True)
         handle = SandboxHandle(api_base=f"http://127.0.0.1:{port}", secret_key=SECRET_KEY,
-                               webhook_secret=webhook_secret, localstripe_port=localstripe_port, process=process,
-                               log_path=log_path)
+                               webhook_secret=webhook_secret, process=process, log_path=log_path)
         try:
             _wait_until_ready(handle, startup_timeout)
         except SandboxError as exc:
@@ -202,4 +187,4 @@ def start_stripe_sandbox(webhook_url: str | None = None, webhook_secret: str = W
             _stop(process)
             log_path.unlink(missing_ok=True)
         return
-    raise last_error or SandboxError("could not find two free ports for the Stripe sandbox")
+    raise last_error or SandboxError("could not find a free port for the Stripe sandbox")
