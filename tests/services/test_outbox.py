@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from opsportal.devtools.smtp_sink import SmtpSink
-from opsportal.services import mailer, notifications, outbox
+from opsportal.services import account_links, mailer, outbox
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from opsportal.settings import get_settings
 
@@ -70,8 +70,8 @@ def test_a_message_the_server_refused_is_in_the_outbox_as_failed_with_the_error(
 
 
 def test_password_resets_and_invitations_are_in_the_outbox_under_their_kind_and_organization(world, smtp):
-    notifications.request_password_reset("mark@northwind.example")
-    notifications.invite_user(world.actor("holdings_owner"), email="new.person@northwind.example", role="member",
+    account_links.request_password_reset("mark@northwind.example")
+    account_links.invite_user(world.actor("holdings_owner"), email="new.person@northwind.example", role="member",
                               organization_id=world.holdings.id)
 
     rows = outbox.list_outbox(world.actor("staff_admin")).items
@@ -82,8 +82,8 @@ def test_password_resets_and_invitations_are_in_the_outbox_under_their_kind_and_
 
 
 def test_the_outbox_keeps_no_secret_of_a_password_reset_or_invitation_link(world, smtp):
-    notifications.request_password_reset("mark@northwind.example")
-    notifications.invite_user(world.actor("holdings_owner"), email="new.person@northwind.example", role="member",
+    account_links.request_password_reset("mark@northwind.example")
+    account_links.invite_user(world.actor("holdings_owner"), email="new.person@northwind.example", role="member",
                               organization_id=world.holdings.id)
     caught = "".join(BytesParser(policy=policy.default).parsebytes(path.read_bytes())
                      .get_body(preferencelist=("plain",)).get_content() for path in smtp.files())
@@ -103,7 +103,7 @@ def test_a_failed_invitation_is_in_the_outbox_as_failed(world, smtp):
     smtp.stop()
 
     with pytest.raises(Unavailable):
-        notifications.invite_user(world.actor("holdings_owner"), email="late@northwind.example", role="member",
+        account_links.invite_user(world.actor("holdings_owner"), email="late@northwind.example", role="member",
                                   organization_id=world.holdings.id)
 
     [row] = outbox.list_outbox(world.actor("agent"), status="failed").items

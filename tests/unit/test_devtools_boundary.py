@@ -11,7 +11,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 # The sandbox command group serves development only; it may reach the tools it starts.
-DEV_ONLY_MODULES = ("opsportal.devtools", "opsportal.cli_sandbox", "opsportal.cli.sandbox")
+DEV_ONLY_MODULES = ("opsportal.devtools", "opsportal.cli.sandbox")
 
 IMPORT_WITHOUT_DEVTOOLS = """
 import importlib, importlib.abc, json, pkgutil, sys
@@ -31,8 +31,8 @@ sys.meta_path.insert(0, Blocker())
 imported, failed = [], {{}}
 package = importlib.import_module("opsportal")
 for info in pkgutil.walk_packages(package.__path__, "opsportal.", onerror=lambda name: None):
-    if any(info.name == d or info.name.startswith(d + ".") for d in DEV_ONLY):
-        continue
+    if any(info.name == d or info.name.startswith(d + ".") for d in DEV_ONLY) or info.name.endswith(".__main__"):
+        continue  # a __main__ module runs its program when imported (the CLI's includes the sandbox group)
     try:
         importlib.import_module(info.name)
         imported.append(info.name)
