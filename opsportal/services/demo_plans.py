@@ -1,19 +1,19 @@
 """Demo support plans: the default regions and catalog, Northwind on Gold only, Fabrikam with after-hours cover.
 
+Regions and terms go through the staff use cases (``plan_catalog.set_org_regions`` and ``grant_entitlement``:
+checked by the plan rules and audited, as a contract entered by staff would be).
+
 Idempotent: an organization that already has a home region or entitlements is left as it is.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-
-from sqlmodel import select
+from datetime import datetime, timedelta
 
 from opsportal.db import unit_of_work
-from opsportal.domain.plans import OfferingCode, term_end
-from opsportal.models import OrgExtraRegion, OrgSupportProfile, PlanEntitlement
+from opsportal.domain.plans import OfferingCode
 from opsportal.models.types import utcnow
-from opsportal.services import orgtree
+from opsportal.services import orgtree, plan_catalog
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.plan_catalog import seed_defaults
 
@@ -26,6 +26,8 @@ DEMO_PLANS = {
     # Gold with Everyday After-Hours: covered around the clock in AMER.
     "Fabrikam Clinics": ("AMER", (), (OfferingCode.gold, OfferingCode.everyday_after_hours)),
 }
+TERM_MONTHS = 12
+NOTE = "Demo data"
 
 
 def load_demo_plans(actor: Actor, *, at: datetime | None = None) -> int:
@@ -35,22 +37,15 @@ def load_demo_plans(actor: Actor, *, at: datetime | None = None) -> int:
     start = (at - timedelta(days=60)).date()
     with unit_of_work() as session:
         added = seed_defaults(session, at)
-        for name, (home, extra, codes) in DEMO_PLANS.items():
-            org = orgtree.find_by_name(session, name)
-            if org is None:
-                continue
-            if session.get(OrgSupportProfile, org.id) is None:
-                session.add(OrgSupportProfile(organization_id=org.id, home_region_code=home, updated_at=at))
-                session.add_all([OrgExtraRegion(organization_id=org.id, region_code=c) for c in extra])
-                added += 1 + len(extra)
-            held = session.exec(select(PlanEntitlement.id).where(PlanEntitlement.organization_id == org.id)).first()
-            if held is None:
-                for code in codes:
-                    session.add(_entitlement(org.id, code, home, start, at))
-                    added += 1
-        return added
-
-
-def _entitlement(org_id: int, code: OfferingCode, home: str, start: date, at: datetime) -> PlanEntitlement:
-    return PlanEntitlement(organization_id=org_id, offering_code=code.value, region_code=home, start_date=start,
-                           end_date=term_end(start, 12), note="Demo data", created_at=at)
+        found = {name: org.id for name in DEMO_PLANS if (org := orgtree.find_by_name(session, name)) is not None}
+    for name, org_id in found.items():
+        home, extra, codes = DEMO_PLANS[name]
+        held = plan_catalog.org_entitlements(actor, org_id)
+        if held.regions is None:
+            plan_catalog.set_org_regions(actor, org_id, home, extra, at=at)
+            added += 1 + len(extra)
+        if not held.entitlements:
+            for code in codes:  # Gold first: an add-on needs it
+                plan_catalog.grant_entitlement(actor, org_id, code.value, start, months=TERM_MONTHS, note=NOTE, at=at)
+                added += 1
+    return added
