@@ -1,7 +1,11 @@
-"""Demo hour-block purchases, made as a customer makes them: the organization's buyer starts a card payment for a
-block on sale (``payments.open_hour_block_payment``, what Buy hours does before Stripe's checkout page), then the
-payment is confirmed by a ``checkout.session.completed`` event applied through ``payments.apply_event``, as the
-verified webhook applies it. That grants the lot and issues the paid receipt, at the past date of the purchase.
+"""Demo purchases, made as a customer makes them, at past dates.
+
+Hour blocks: the organization's buyer starts a card payment for a block on sale (``payments.open_hour_block_payment``,
+what Buy hours does before Stripe's checkout page); plan terms: the buyer orders them (``plans.order_plan``: the
+order and its pre-service invoice) and starts paying the invoice (``payments.open_invoice_payment``). Each payment
+is then confirmed by a ``checkout.session.completed`` event applied through ``payments.apply_event``, as the
+verified webhook applies it: that grants the lot and issues the paid receipt, or marks the invoice paid and
+activates the terms it bought.
 
 No Stripe server is needed: the demo plays Stripe's part, with session and event ids of its own (``cs_demo_…``,
 ``evt_demo_…``) that no real checkout can have.
@@ -9,6 +13,7 @@ No Stripe server is needed: the demo plays Stripe's part, with session and event
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -16,7 +21,7 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.domain.roles import Role
 from opsportal.models import HourBlock, Organization, User
-from opsportal.services import payments
+from opsportal.services import payments, plans
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound
 from opsportal.services.orgtree import require_by_name
@@ -47,9 +52,19 @@ def buy_hour_block(who: Actor, block_name: str, at: datetime) -> int:
                                                            HourBlock.active)).first()
     if block_id is None:
         raise NotFound(f"No {block_name} is on sale in {currency}: load the demo catalog first.")
-    pending = payments.open_hour_block_payment(who, block_id, at=at)
-    paid_at = at + PAID_AFTER
-    outcome = payments.apply_event(_checkout_completed(pending), at=paid_at)
+    return _pay(payments.open_hour_block_payment(who, block_id, at=at), at + PAID_AFTER)
+
+
+def buy_plan(who: Actor, codes: Sequence[str], at: datetime) -> int:
+    """``who`` orders 12-month terms of the offerings ``codes`` starting the day of ``at`` (the home region's) and
+    pays the order's invoice by card; returns the invoice's id. The terms are active once it is paid."""
+    order = plans.order_plan(who, who.organization_id, [plans.OrderItem(code) for code in codes], at=at)
+    _pay(payments.open_invoice_payment(who, order.invoice_id, at=at), at + PAID_AFTER)
+    return order.invoice_id
+
+
+def _pay(pending: payments.PendingPayment, at: datetime) -> int:
+    outcome = payments.apply_event(_checkout_completed(pending), at=at)
     if not outcome.startswith("applied"):
         raise RuntimeError(f"The demo's payment {pending.payment_id} was not applied: {outcome}")
     return pending.payment_id
@@ -61,4 +76,4 @@ def _checkout_completed(pending: payments.PendingPayment) -> dict:
     return {"id": f"evt_demo_{ref}", "type": "checkout.session.completed", "data": {"object": {
         "id": f"cs_demo_{ref}", "object": "checkout.session", "status": "complete", "payment_status": "paid",
         "amount_total": pending.amount_minor, "currency": pending.currency.lower(), "payment_intent": f"pi_demo_{ref}",
-        "metadata": {"opsportal_payment_id": ref, "purpose": "hour_block"}}}}
+        "metadata": {"opsportal_payment_id": ref}}}}

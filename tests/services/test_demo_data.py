@@ -9,7 +9,16 @@ import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.models import CreditLot, Invoice, LedgerEntry, Organization, Payment, Ticket, TimeEntry
+from opsportal.models import (
+    CreditLot,
+    Invoice,
+    LedgerEntry,
+    Organization,
+    Payment,
+    PlanEntitlement,
+    Ticket,
+    TimeEntry,
+)
 from opsportal.services import agent_work, credit_views, hour_blocks, prepaid, tasks
 from opsportal.services.auth import sign_in
 from opsportal.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, DemoLoadResult, load_demo
@@ -208,6 +217,17 @@ def test_every_purchased_lot_of_support_hours_in_the_demo_was_paid_by_card_and_h
         receipt = receipts[payment.invoice_id]
         assert (receipt.status, receipt.kind, receipt.paid_at, receipt.total_minor) == (
             "paid", "hour_block", lot.granted_at, payment.amount_minor), lot.id
+
+
+def test_the_demo_s_support_plan_terms_ordered_on_the_plans_page_were_activated_by_their_paid_invoice(
+        demo_database_url):
+    with unit_of_work(write=False) as session:
+        terms = session.exec(select(PlanEntitlement)).all()
+        ordered = [(t, session.get(Invoice, t.source_invoice_id)) for t in terms if t.plan_order_id is not None]
+    assert ordered and len(terms) > len(ordered)  # the rest: a contract staff entered
+    for term, invoice in ordered:
+        assert (invoice.status, invoice.kind, invoice.paid_at) == ("paid", "pre_service", term.created_at)
+        assert invoice.issue_date <= term.start_date
 
 
 def test_loading_the_whole_demo_again_changes_nothing(demo_database_url):
