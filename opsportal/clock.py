@@ -18,6 +18,11 @@ def now() -> datetime:
     return override.astimezone(UTC) if override is not None else utcnow()
 
 
+def real_now() -> datetime:
+    """The current UTC instant, never the override: for what happened when (jobs, payments received)."""
+    return utcnow()
+
+
 def on_coverage_clock(at: datetime) -> datetime:
     """``at`` (an instant on the real clock, e.g. when a payment was confirmed) as the coverage clock reads it:
     itself, or the fixed override instant. A paid emergency window starts there, so that coverage sees it."""

@@ -16,6 +16,7 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_kb import load_demo_kb
     from opsportal.services.demo_plans import load_demo_plans
     from opsportal.services.demo_tasks import load_demo_tasks
+    from opsportal.services.hour_blocks import ensure_demo_catalog
 
     steps = ("organizations and users", "credits", "tasks and time", "knowledge base", "invoices", "support plans")
 
@@ -25,18 +26,19 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
         return load(operator())
 
     result = step(1, load_demo)
-    lots = step(2, load_demo_credits)
+    # The catalog first: the demo's purchased hours are hour blocks bought from it.
+    blocks, lots = step(2, lambda actor: (ensure_demo_catalog(actor), load_demo_credits(actor)))
     tasks_created = step(3, load_demo_tasks)
     articles = step(4, load_demo_kb)
     billing = step(5, load_demo_billing)
     plan_rows = step(6, load_demo_plans)
     emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
                 "plan_rows_created": plan_rows,
-                "tasks_created": tasks_created, "hour_blocks_created": billing.hour_blocks_created,
+                "tasks_created": tasks_created, "hour_blocks_created": blocks + billing.hour_blocks_created,
                 "invoices_created": billing.invoices_created},
          f"Demo data ready: {result.organizations_created} organizations, {result.users_created} users, "
          f"{lots} credit lots, {tasks_created} tasks, {articles} articles, "
-         f"{billing.hour_blocks_created} hour blocks and {billing.invoices_created} invoices added "
+         f"{blocks + billing.hour_blocks_created} hour blocks and {billing.invoices_created} invoices added "
          f"({result.organizations_total} organizations and {result.users_total} users "
          f"in the demo set). Demo password: {DEMO_PASSWORD}")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
+from opsportal.state.picked_day import PickedDayState
+
 SELECT_STYLE = {"padding": "0.45rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 8)}",
                 "background": "white", "width": "100%", "font_size": "0.9375rem"}
 ERROR_COLOR = rx.color("red", 11)
@@ -55,4 +57,17 @@ def problem_summary(items: rx.Var, title: str) -> rx.Component:
             role="alert",
             width="100%",
         ),
+    )
+
+
+def day_picker(control_id: str, name: str, default_value: rx.Var | str = "", **props) -> rx.Component:
+    """A native date picker with the chosen day repeated in the portal's words under it (``#<id>-words``):
+    the picker writes the day the browser's way. ``props`` go to the input (``key``, ``max``, ``width``...)."""
+    words = control_id + "-words"
+    return rx.vstack(
+        rx.input(id=control_id, name=name, type="date", default_value=default_value, aria_describedby=words,
+                 on_change=lambda value: PickedDayState.pick(control_id, value),
+                 on_mount=PickedDayState.pick(control_id, default_value), **props),
+        rx.text(PickedDayState.words[control_id], id=words, size="1", aria_live="polite", min_height="1.25em"),
+        spacing="1", width="100%",
     )

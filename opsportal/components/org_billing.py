@@ -3,7 +3,7 @@ billing terms for staff administrators: hourly rate, invoice terms, subscription
 
 import reflex as rx
 
-from opsportal.components.forms import described_by, field, invalid
+from opsportal.components.forms import day_picker, described_by, field, invalid
 from opsportal.components.layout import error_callout
 from opsportal.components.tables import hidden_caption
 from opsportal.state.billing_details import BillingDetailsState as D
@@ -104,7 +104,7 @@ def _subscriptions() -> rx.Component:
                         rx.el.option("Monthly", value="monthly"), rx.el.option("Quarterly", value="quarterly"),
                         id="sub-period", name="period", style=SELECT_STYLE)),
                     _labelled("First day", "sub-starts",
-                              rx.input(id="sub-starts", name="starts_on", type="date", width="100%")),
+                              day_picker("sub-starts", "starts_on", width="100%")),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
                 ),
                 rx.el.label(rx.hstack(rx.checkbox(name="rolls_over_once", id="sub-rolls-over",

@@ -128,6 +128,16 @@ def long_day(value: date) -> str:
     return format_date(value, "d MMMM y", locale=LOCALE)
 
 
+def picked_day(text: str | None) -> str:
+    """What a date picker holds (ISO, ``2026-12-03``) in the portal's words: ``Thursday 3 December 2026``;
+    "" when it holds no date (native pickers write the day the browser's way, so forms repeat it like this)."""
+    try:
+        value = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return ""
+    return format_date(value, "EEEE d MMMM y", locale=LOCALE)
+
+
 def month(value: date) -> str:
     """``December 2026``."""
     return format_date(value, "MMMM y", locale=LOCALE)

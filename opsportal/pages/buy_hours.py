@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout
-from opsportal.components.tables import secondary_cell, secondary_header, wide
+from opsportal.components.tables import phone_only, secondary_cell, secondary_header, wide
 from opsportal.pages.invoices import members_notice
 from opsportal.state.buy_hours import BuyHoursState
 
@@ -56,16 +56,21 @@ def _block(b: rx.Var) -> rx.Component:
     )
 
 
+def _receipt(p: rx.Var) -> rx.Component:
+    return rx.link("Receipt", href=p["receipt"], aria_label="Receipt for " + p["description"])
+
+
 def _purchase_row(p: rx.Var) -> rx.Component:
     return rx.table.row(
         secondary_cell(p["when"], white_space="nowrap"),
+        # Phones: the receipt under the block (its column appears from 30em up).
         rx.table.cell(rx.vstack(rx.text(p["description"], size="2"),
-                                rx.cond(p["note"] != "", rx.text(p["note"], size="1", color=MUTED)), spacing="1")),
+                                rx.cond(p["note"] != "", rx.text(p["note"], size="1", color=MUTED)),
+                                rx.cond(p["receipt"] != "", phone_only(_receipt(p), font_size="0.875rem")),
+                                spacing="1")),
         rx.table.cell(p["amount"], white_space="nowrap", text_align="right"),
         rx.table.cell(rx.badge(p["status"], color_scheme=p["color"], variant="soft", high_contrast=True)),
-        rx.table.cell(rx.cond(p["receipt"] != "",
-                              rx.link("Receipt", href=p["receipt"], aria_label="Receipt for " + p["description"]),
-                              rx.text("—", size="2"))),
+        secondary_cell(rx.cond(p["receipt"] != "", _receipt(p), rx.text("—", size="2"))),
     )
 
 
@@ -78,11 +83,12 @@ def _purchases() -> rx.Component:
                 rx.box(rx.table.root(
                     rx.table.header(rx.table.row(secondary_header("When"), *[
                         rx.table.column_header_cell(h, text_align=a) for h, a in (
-                            ("Block", "left"), ("Amount", "right"), ("Status", "left"), ("Receipt", "left"))])),
+                            ("Block", "left"), ("Amount", "right"), ("Status", "left"))],
+                        secondary_header("Receipt"))),
                     rx.table.body(rx.foreach(BuyHoursState.purchases, _purchase_row)),
                     width="100%",
                     min_width=wide("40rem"),
-                    aria_label="Recent hour-block purchases",
+                    aria_label="Recent hour-block purchases", id="hour-block-purchases",
                 ), overflow_x="auto", width="100%"),
                 rx.text("No hours bought yet.", size="2", color=MUTED),
             ),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import VISUALLY_HIDDEN, hidden_caption
+from opsportal.components.tables import VISUALLY_HIDDEN, hidden_caption, phone_only, wide_only
 from opsportal.state.notifications import KINDS, ON
 from opsportal.state.notifications import NotificationsState as S
 
@@ -60,6 +60,29 @@ def _member_cell(m: rx.Var, kind) -> rx.Component:
     ))
 
 
+def _member_choice(m: rx.Var, kind) -> rx.Component:
+    """One notice of one colleague on a phone: the notice's name beside its checkbox (no column to name it)."""
+    value = m[kind.value]
+    return rx.cond(
+        value == "",
+        rx.text(kind.label, ": not offered to this role", size="2", color=MUTED),
+        rx.el.label(rx.hstack(
+            rx.checkbox(checked=value == ON, aria_label=kind.label + " for " + m["name"],
+                        on_change=lambda checked: S.toggle_member(m["user_id"], kind.value, checked)),
+            rx.text(kind.label, size="2"), spacing="2", align="center")),
+    )
+
+
+def _member_card(m: rx.Var) -> rx.Component:
+    """A colleague's row as phones show it: the table's one column per notice does not fit 390 px."""
+    return rx.vstack(
+        rx.text(m["name"], rx.cond(m["me"] == "yes", " (you)", ""), " · ", m["role"], weight="medium", size="2"),
+        rx.text(m["email"], size="1", color=MUTED, word_break="break-all"),
+        *[_member_choice(m, kind) for kind in KINDS],
+        spacing="1", width="100%", padding_y="0.6rem", border_bottom=f"1px solid {rx.color('gray', 4)}",
+    )
+
+
 def _member_row(m: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(rx.vstack(
@@ -80,7 +103,9 @@ def _organization_table() -> rx.Component:
                 rx.heading("Who receives what in ", S.org_name, size="4", as_="h2"),
                 rx.text("As an owner or administrator you can change your colleagues' subscriptions too. "
                         "Members are not offered invoice reminders.", size="2", color=MUTED),
-                rx.box(rx.table.root(
+                phone_only(rx.foreach(S.members, _member_card), id="organization-subscriptions-cards",
+                           width="100%"),
+                wide_only(rx.table.root(
                     hidden_caption("Notification subscriptions of the organization's users"),
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell("User"),

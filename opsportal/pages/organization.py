@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
@@ -41,7 +42,7 @@ def _grant_form() -> rx.Component:
                             rx.el.option("Complimentary", value="complimentary"),
                             id="grant-kind", name="kind", style=select_style)),
                         _labelled("Last usable day (optional)", "grant-expires",
-                                  rx.input(id="grant-expires", name="expires", type="date", width="100%")),
+                                  day_picker("grant-expires", "expires", width="100%")),
                         columns=rx.breakpoints(initial="1", sm="2"),
                         spacing="3",
                         width="100%",

@@ -3,7 +3,14 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.forms import described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
-from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
+from opsportal.components.tables import (
+    hidden_caption,
+    phone_only,
+    row_menu,
+    secondary_cell,
+    secondary_header,
+    wide_only,
+)
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_hour_blocks import StaffHourBlocksState as S
 
@@ -12,24 +19,30 @@ MUTED = rx.color("gray", 11)
 
 def _row(b: rx.Var) -> rx.Component:
     on_sale = b["active"] == "yes"
+    named = b["name"] + " (" + b["currency"] + ")"
+    toggle = rx.cond(on_sale, "Take off sale", "Put on sale")
     return rx.table.row(
-        rx.table.cell(b["name"]),
-        rx.table.cell(b["duration"], white_space="nowrap", text_align="right"),
-        rx.table.cell(b["price"], white_space="nowrap", text_align="right"),
+        # Phones: the name, then its hours and price (their columns appear from 30em up).
+        rx.table.row_header_cell(rx.text(b["name"], size="2"),
+                                 phone_only(rx.text(b["duration"], " · ", b["price"], size="1", color=MUTED))),
+        secondary_cell(b["duration"], white_space="nowrap", text_align="right"),
+        secondary_cell(b["price"], white_space="nowrap", text_align="right"),
         secondary_cell(b["per_hour"], white_space="nowrap", text_align="right"),
         secondary_cell(b["discount"], text_align="right"),
         secondary_cell(b["validity"], white_space="nowrap"),
         secondary_cell(b["currency"]),
         rx.table.cell(rx.badge(b["on_sale"], color_scheme=rx.cond(on_sale, "green", "gray"), variant="soft",
                                high_contrast=True)),
-        rx.cond(S.is_admin, rx.table.cell(rx.hstack(
-            rx.button("Edit", size="1", variant="outline", on_click=S.open_edit(b["id"]),
-                      aria_label="Edit " + b["name"] + " (" + b["currency"] + ")"),
-            rx.button(rx.cond(on_sale, "Take off sale", "Put on sale"), size="1", variant="soft",
-                      color_scheme=rx.cond(on_sale, "gray", "green"), on_click=S.toggle_on_sale(b["id"]),
-                      aria_label=rx.cond(on_sale, "Take off sale: ", "Put on sale: ") + b["name"] + " ("
-                      + b["currency"] + ")"),
-            spacing="2", wrap=rx.breakpoints(initial="wrap", sm="nowrap")))),
+        rx.cond(S.is_admin, rx.table.cell(
+            wide_only(rx.hstack(
+                rx.button("Edit", size="1", variant="outline", on_click=S.open_edit(b["id"]),
+                          aria_label="Edit " + named),
+                rx.button(toggle, size="1", variant="soft", color_scheme=rx.cond(on_sale, "gray", "green"),
+                          on_click=S.toggle_on_sale(b["id"]), aria_label=toggle + ": " + named),
+                spacing="2", wrap=rx.breakpoints(initial="wrap", md="nowrap"))),
+            phone_only(row_menu("Actions for " + named, [("Edit", S.open_edit(b["id"])),
+                                                          (toggle, S.toggle_on_sale(b["id"]))])),
+        )),
     )
 
 
@@ -116,8 +129,8 @@ def staff_hour_blocks_page() -> rx.Component:
                     hidden_caption("Hour blocks"),
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell("Name"),
-                        *[rx.table.column_header_cell(h, text_align="right") for h in ("Hours", "Price")],
-                        *[secondary_header(h, text_align="right") for h in ("Per hour", "Discount")],
+                        *[secondary_header(h, text_align="right") for h in ("Hours", "Price", "Per hour",
+                                                                           "Discount")],
                         *[secondary_header(h) for h in ("Validity", "Currency")],
                         rx.table.column_header_cell("On sale"),
                         rx.cond(S.is_admin, rx.table.column_header_cell("Actions")))),

@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
+from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.pages.staff_billing import ok_callout
@@ -220,9 +221,8 @@ def _paid_dialog() -> rx.Component:
                 rx.vstack(
                     error_callout(S.paid_error),
                     rx.grid(
-                        _labelled("Received on", "paid-on", rx.input(
-                            id="paid-on", name="received_on", type="date", default_value=S.today, key=S.today,
-                            max=S.today, width="100%")),
+                        _labelled("Received on", "paid-on", day_picker(
+                            "paid-on", "received_on", S.today, key=S.today, max=S.today, width="100%")),
                         _labelled("Bank reference (optional)", "paid-reference", rx.input(
                             id="paid-reference", name="reference", max_length=100, width="100%",
                             placeholder="As on the bank statement")),

@@ -6,7 +6,14 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.components.tables import hidden_caption
+from opsportal.components.tables import (
+    hidden_caption,
+    phone_only,
+    row_menu,
+    secondary_cell,
+    secondary_header,
+    wide_only,
+)
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_notices import StaffNoticesState as S
 
@@ -23,19 +30,23 @@ def _count(label: str, value, hint: str, element_id: str) -> rx.Component:
 
 
 def _actions(d: rx.Var) -> rx.Component:
+    what = d["subject"] + " to " + d["to"]
     return rx.cond(
         S.may_decide,
         rx.match(
             d["state"],
             ("gave_up", rx.button("Try again", size="1", variant="soft", on_click=S.allow_retry(d["id"]),
-                                  aria_label="Try again: " + d["subject"] + " to " + d["to"])),
-            ("unconfirmed", rx.hstack(
-                rx.button("It was sent", size="1", variant="soft", color_scheme="green",
-                          on_click=S.settle_sent(d["id"]),
-                          aria_label="It was sent: " + d["subject"] + " to " + d["to"]),
-                rx.button("It was not sent", size="1", variant="soft", on_click=S.settle_not_sent(d["id"]),
-                          aria_label="It was not sent: " + d["subject"] + " to " + d["to"]),
-                spacing="2", wrap="wrap")),
+                                  aria_label="Try again: " + what)),
+            ("unconfirmed", rx.fragment(
+                wide_only(rx.hstack(
+                    rx.button("It was sent", size="1", variant="soft", color_scheme="green",
+                              on_click=S.settle_sent(d["id"]), aria_label="It was sent: " + what),
+                    rx.button("It was not sent", size="1", variant="soft", on_click=S.settle_not_sent(d["id"]),
+                              aria_label="It was not sent: " + what),
+                    spacing="2", wrap="wrap")),
+                phone_only(row_menu("Actions for " + what, [("It was sent", S.settle_sent(d["id"])),
+                                                            ("It was not sent", S.settle_not_sent(d["id"]))])),
+            )),
             rx.fragment(),
         ),
     )
@@ -43,17 +54,22 @@ def _actions(d: rx.Var) -> rx.Component:
 
 def _row(d: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(d["when"], white_space="nowrap"),
-        rx.table.row_header_cell(rx.vstack(rx.text(d["notice"], " · ", d["period"], size="2", weight="medium"),
-                                           rx.text(d["subject"], size="1", color=MUTED), spacing="0")),
-        rx.table.cell(rx.vstack(rx.text(d["name"], size="2"), rx.text(d["to"], size="1", color=MUTED),
-                                spacing="0")),
-        rx.table.cell(d["organization"]),
+        secondary_cell(d["when"], white_space="nowrap"),
+        # Phones: the notice, then when it was last tried and for whom (their columns appear from 30em up).
+        rx.table.row_header_cell(rx.vstack(
+            rx.text(d["notice"], " · ", d["period"], size="2", weight="medium"),
+            rx.text(d["subject"], size="1", color=MUTED),
+            phone_only(rx.text(d["when"], size="1", color=MUTED), rx.text(d["to"], size="1", color=MUTED,
+                                                                          word_break="break-all")),
+            spacing="0")),
+        secondary_cell(rx.vstack(rx.text(d["name"], size="2"), rx.text(d["to"], size="1", color=MUTED),
+                                 spacing="0")),
+        secondary_cell(d["organization"]),
         rx.table.cell(rx.vstack(
             rx.badge(d["state_label"], color_scheme=d["color"], variant="soft", high_contrast=True),
             rx.text(d["attempts"], size="1", color=MUTED),
             spacing="1")),
-        rx.table.cell(rx.text(d["error"], size="1"), max_width="20rem"),
+        secondary_cell(rx.text(d["error"], size="1"), max_width="20rem"),
         rx.table.cell(_actions(d)),
     )
 
@@ -90,8 +106,13 @@ def staff_notices_page() -> rx.Component:
                         S.rows.length() > 0,
                         rx.box(rx.table.root(
                             hidden_caption("Notice deliveries, latest attempt first"),
-                            rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in (
-                                "Last attempt", "Notice", "To", "Organization", "Status", "Last error", "Action")])),
+                            rx.table.header(rx.table.row(
+                                secondary_header("Last attempt"),
+                                rx.table.column_header_cell("Notice"),
+                                *[secondary_header(h) for h in ("To", "Organization")],
+                                rx.table.column_header_cell("Status"),
+                                secondary_header("Last error"),
+                                rx.table.column_header_cell("Action"))),
                             rx.table.body(rx.foreach(S.rows, _row)),
                             width="100%", id="notices-list",
                         ), overflow_x="auto", width="100%"),

@@ -3,7 +3,9 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.tables import phone_only, secondary_cell, secondary_header
 from opsportal.state.staff_plans import ADDONS, LABELS
 from opsportal.state.staff_plans import StaffPlansState as S
 
@@ -26,9 +28,11 @@ def _check(label: str, name: str, control_id: str, checked) -> rx.Component:
                        html_for=control_id, style={"marginRight": "0.9rem", "fontSize": "0.9rem"})
 
 
-def _table(label: str, table_id: str, headers: list[str], rows, row) -> rx.Component:
+def _table(label: str, table_id: str, headers: list[str], rows, row, secondary: tuple[str, ...] = ()) -> rx.Component:
+    """Phones show the columns not named in ``secondary`` (the rows put what matters of those under their name)."""
     return rx.box(rx.table.root(
-        rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headers])),
+        rx.table.header(rx.table.row(*[secondary_header(h) if h in secondary else rx.table.column_header_cell(h)
+                                       for h in headers])),
         rx.table.body(rx.foreach(rows, row)),
         width="100%", aria_label=label, id=table_id, size="1",
     ), overflow_x="auto", width="100%")
@@ -40,25 +44,27 @@ def _catalog() -> rx.Component:
         _table("Plan catalog", "plan-catalog", ["Offering", "Kind", "Price", "Status", ""], S.offerings,
                lambda o: rx.table.row(
                    rx.table.row_header_cell(rx.vstack(rx.text(o["name"], weight="medium"),
-                                                      rx.text(o["code"], size="1", color=MUTED), spacing="0")),
-                   rx.table.cell(o["kind"]),
-                   rx.table.cell(o["price"]),
+                                                      rx.text(o["code"], size="1", color=MUTED),
+                                                      phone_only(rx.text(o["price"], size="1")), spacing="0")),
+                   secondary_cell(o["kind"]),
+                   secondary_cell(o["price"]),
                    rx.table.cell(o["status"], white_space="nowrap"),
                    rx.table.cell(rx.button("Edit", size="1", variant="soft", on_click=S.open_offering(o["code"]),
                                            aria_label="Edit " + o["name"])),
-               )),
+               ), secondary=("Kind", "Price")),
         rx.hstack(rx.heading("Bundles", size="3", as_="h3"), rx.spacer(),
                   rx.button(rx.icon("plus", size=14, aria_hidden="true"), "Add a bundle", size="1", variant="soft",
                             on_click=S.open_bundle("")), width="100%", align="center"),
         _table("Plan bundles", "plan-bundles", ["Bundle", "Add-ons", "Discount", "Status", ""], S.bundles,
                lambda b: rx.table.row(
-                   rx.table.row_header_cell(b["name"]),
-                   rx.table.cell(b["addon_names"]),
+                   rx.table.row_header_cell(rx.text(b["name"], weight="medium"),
+                                            phone_only(rx.text(b["addon_names"], size="1", color=MUTED))),
+                   secondary_cell(b["addon_names"]),
                    rx.table.cell(b["discount"]),
                    rx.table.cell(b["status"], white_space="nowrap"),
                    rx.table.cell(rx.button("Edit", size="1", variant="soft", on_click=S.open_bundle(b["code"]),
                                            aria_label="Edit the " + b["name"] + " bundle")),
-               )),
+               ), secondary=("Add-ons",)),
         spacing="3", width="100%",
     ), width="100%")
 
@@ -81,17 +87,18 @@ def _organization() -> rx.Component:
                 _table("Entitlements", "plans-entitlements",
                        ["Entitlement", "Region", "First day", "Ends (exclusive)", "Details", "Status", ""],
                        S.entitlements, lambda e: rx.table.row(
-                           rx.table.row_header_cell(e["name"]),
-                           rx.table.cell(e["region"]),
-                           rx.table.cell(e["start"], white_space="nowrap"),
-                           rx.table.cell(e["end"], white_space="nowrap"),
-                           rx.table.cell(e["details"]),
+                           rx.table.row_header_cell(e["name"], phone_only(rx.text(
+                               e["region"], ", ", e["start"], " – ", e["end"], size="1", color=MUTED))),
+                           secondary_cell(e["region"]),
+                           secondary_cell(e["start"], white_space="nowrap"),
+                           secondary_cell(e["end"], white_space="nowrap"),
+                           secondary_cell(e["details"]),
                            rx.table.cell(e["status"]),
                            rx.table.cell(rx.cond(e["revocable"] != "", rx.button(
                                "Revoke", size="1", variant="soft", color_scheme="red",
                                on_click=S.open_revoke(e["id"]), aria_label="Revoke " + e["name"] + " from "
                                + e["start"]))),
-                       )),
+                       ), secondary=("Region", "First day", "Ends (exclusive)", "Details")),
                 rx.text("No entitlements.", size="2", color=MUTED)),
         spacing="3", width="100%",
     ), width="100%")
@@ -99,11 +106,13 @@ def _organization() -> rx.Component:
 
 def _audit_row(a: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(a["at"], white_space="nowrap"),
-        rx.table.cell(a["actor"]),
+        secondary_cell(a["at"], white_space="nowrap"),
+        secondary_cell(a["actor"]),
         rx.table.cell(a["action"]),
-        rx.table.row_header_cell(a["subject"]),
-        rx.table.cell(rx.text(a["change"], size="1"), rx.cond(a["note"] != "", rx.text(
+        # Phones: the subject, then when and by whom (their columns appear from 30em up).
+        rx.table.row_header_cell(a["subject"], phone_only(rx.text(a["at"], " · ", a["actor"], size="1",
+                                                                  color=MUTED))),
+        secondary_cell(rx.text(a["change"], size="1"), rx.cond(a["note"] != "", rx.text(
             "Note: ", a["note"], size="1", color=MUTED))),
     )
 
@@ -122,7 +131,7 @@ def _audit() -> rx.Component:
             rx.text(empty, size="2", color=MUTED, id="plans-audit-empty"),
             rx.vstack(
                 _table("Plan audit log", "plans-audit", ["When", "Who", "Action", "Subject", "Change"], S.audit,
-                       _audit_row),
+                       _audit_row, secondary=("When", "Who", "Change")),
                 rx.hstack(
                     rx.button("Newer", size="1", variant="soft", disabled=S.audit_page <= 1,
                               on_click=S.audit_to(S.audit_page - 1)),
@@ -189,8 +198,8 @@ def _grant_form() -> rx.Component:
             *[rx.el.option(label, value=code) for code, label in LABELS.items() if not code.startswith("ppi_")],
             name="code", id="grant-code", style=SELECT_STYLE)),
         rx.grid(
-            _field("First day", "grant-start", _input(type="date", name="start", id="grant-start",
-                                                       default_value=S.edit["start"])),
+            _field("First day", "grant-start", day_picker("grant-start", "start", S.edit["start"],
+                                                          width="100%")),
             _field("Term (months)", "grant-months", rx.el.select(
                 *[rx.el.option(m, value=m) for m in ("12", "24", "36", "48", "60")], name="months",
                 id="grant-months", style=SELECT_STYLE)),

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import day_picker
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
@@ -103,8 +104,7 @@ def _log_time() -> rx.Component:
                     error_callout(S.log_error),
                     rx.grid(
                         _labelled("Day of the work", "log-date",
-                                  rx.input(id="log-date", name="work_date", type="date", default_value=S.today,
-                                           key=S.today, width="100%")),
+                                  day_picker("log-date", "work_date", S.today, key=S.today, width="100%")),
                         _labelled("Time spent (e.g. 1:30, 90m or 2h)", "log-minutes",
                                   rx.input(id="log-minutes", name="minutes", width="100%")),
                         _labelled("Note", "log-note", rx.input(id="log-note", name="note", width="100%")),
@@ -239,8 +239,7 @@ def _correct_dialog() -> rx.Component:
                 rx.vstack(
                     error_callout(S.correct_error),
                     _labelled("Day of the work", "correct-date",
-                              rx.input(id="correct-date", name="work_date", type="date", default_value=c["date"],
-                                       width="100%")),
+                              day_picker("correct-date", "work_date", c["date"], width="100%")),
                     _labelled("Time spent (e.g. 1:30, 90m or 2h)", "correct-minutes",
                               rx.input(id="correct-minutes", name="minutes", default_value=c["hours"], width="100%")),
                     _labelled("Note", "correct-note",

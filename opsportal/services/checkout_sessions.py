@@ -102,9 +102,17 @@ def _create_session(payment_id: int, *, cancel_path: str, return_base: str | Non
     return CheckoutStart(payment_id, created.url)
 
 
-def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | None = None,
-                           at: datetime | None = None) -> CheckoutStart:
-    """A Stripe Checkout Session for what is still owed on an invoice (an unexpired one is offered again)."""
+@dataclass(frozen=True)
+class PendingPayment:
+    payment_id: int
+    amount_minor: int
+    currency: str
+    checkout_url: str  # "" until Stripe has given it a checkout page
+
+
+def open_invoice_payment(actor: Actor, invoice_id: int, *, at: datetime | None = None) -> PendingPayment:
+    """The payment a checkout for what is still owed on an invoice is for (Stripe is not asked:
+    ``start_invoice_checkout`` does that); an unexpired one for the same amount is continued."""
     at = at or utcnow()
     with unit_of_work() as session:
         inv = session.exec(select(Invoice).where(Invoice.id == invoice_id).with_for_update()).first()
@@ -122,8 +130,6 @@ def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | 
                                   Payment.status.in_((PaymentStatus.creating, PaymentStatus.open)),
                                   Payment.amount_minor == owed, Payment.created_at > at - REUSE_SESSION_FOR)
             .order_by(Payment.id.desc())).first()
-        if existing is not None and existing.status == PaymentStatus.open and existing.checkout_url:
-            return CheckoutStart(existing.id, existing.checkout_url)
         if existing is None:
             existing = Payment(organization_id=inv.organization_id, purpose="invoice",
                                status=PaymentStatus.creating.value, invoice_id=inv.id, amount_minor=owed,
@@ -132,14 +138,24 @@ def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | 
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
             session.add(existing)
             session.flush()
-        payment_id = existing.id
-    return _create_session(payment_id, cancel_path=f"/billing/invoices/{invoice_id}?checkout=cancelled",
+        url = existing.checkout_url if existing.status == PaymentStatus.open and existing.checkout_url else ""
+        return PendingPayment(existing.id, existing.amount_minor, existing.currency, url or "")
+
+
+def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | None = None,
+                           at: datetime | None = None) -> CheckoutStart:
+    """A Stripe Checkout Session for what is still owed on an invoice (an unexpired one is offered again)."""
+    at = at or utcnow()
+    pending = open_invoice_payment(actor, invoice_id, at=at)
+    if pending.checkout_url:
+        return CheckoutStart(pending.payment_id, pending.checkout_url)
+    return _create_session(pending.payment_id, cancel_path=f"/billing/invoices/{invoice_id}?checkout=cancelled",
                            return_base=return_base, email=actor.email, at=at)
 
 
-def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str | None = None,
-                              at: datetime | None = None) -> CheckoutStart:
-    """A Stripe Checkout Session for one hour block at today's catalog price plus the organization's tax."""
+def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None = None) -> PendingPayment:
+    """The payment a checkout for one hour block is for, at today's catalog price plus the organization's tax
+    (Stripe is not asked: ``start_hour_block_checkout`` does that). The lot is granted when it is confirmed."""
     at = at or utcnow()
     if actor.organization_id is None:
         raise PermissionDenied(PAYERS_ONLY)
@@ -160,8 +176,6 @@ def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str |
                                   Payment.amount_minor == price.total_minor,
                                   Payment.created_at > at - timedelta(minutes=10))
             .order_by(Payment.id.desc())).first()
-        if existing is not None and existing.status == PaymentStatus.open and existing.checkout_url:
-            return CheckoutStart(existing.id, existing.checkout_url)
         if existing is None:
             existing = Payment(organization_id=org.id, purpose="hour_block", status=PaymentStatus.creating.value,
                                amount_minor=price.total_minor, currency=org.currency,
@@ -172,9 +186,19 @@ def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str |
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
             session.add(existing)
             session.flush()
-        payment_id = existing.id
-    return _create_session(payment_id, cancel_path="/billing/hours?checkout=cancelled", return_base=return_base,
-                           email=actor.email, at=at)
+        url = existing.checkout_url if existing.status == PaymentStatus.open and existing.checkout_url else ""
+        return PendingPayment(existing.id, existing.amount_minor, existing.currency, url or "")
+
+
+def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str | None = None,
+                              at: datetime | None = None) -> CheckoutStart:
+    """A Stripe Checkout Session for one hour block at today's catalog price plus the organization's tax."""
+    at = at or utcnow()
+    pending = open_hour_block_payment(actor, block_id, at=at)
+    if pending.checkout_url:
+        return CheckoutStart(pending.payment_id, pending.checkout_url)
+    return _create_session(pending.payment_id, cancel_path="/billing/hours?checkout=cancelled",
+                           return_base=return_base, email=actor.email, at=at)
 
 
 # --- applying what Stripe confirms -----------------------------------------------------------------------

@@ -18,7 +18,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.domain.invoices import BillingPeriod, InvoiceStatus, ShownStatus, due_date, period_before, shown_status
+from opsportal.domain.invoices import (
+    BillingPeriod,
+    InvoiceKind,
+    InvoiceStatus,
+    ShownStatus,
+    due_date,
+    period_before,
+    shown_status,
+)
 from opsportal.models import Invoice, TimeEntry
 from opsportal.models.types import utcnow
 from opsportal.services import bank_payments, billing_run, hour_blocks, invoice_staff, invoice_terms
@@ -81,15 +89,16 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
     blocks = hour_blocks.ensure_demo_catalog(actor)
     with unit_of_work(write=False) as session:
         orgs = {name: require_by_name(session, name).id for name in TAX_RATES}
-        if session.exec(select(Invoice.id).where(Invoice.organization_id.in_(orgs.values()))).first() is not None:
+        # The receipts of the demo's hour-block purchases (``demo_credits``) are there already.
+        if session.exec(select(Invoice.id).where(Invoice.organization_id.in_(orgs.values()),
+                                                 Invoice.kind != InvoiceKind.hour_block.value)).first() is not None:
             return DemoBillingResult(blocks, 0, 0)
         unbilled = (TimeEntry.billed_invoice_id.is_(None), TimeEntry.payg_minutes > 0,
                     TimeEntry.organization_id.in_(orgs.values()))
         first = session.exec(select(func.min(TimeEntry.work_date)).where(*unbilled)).one()
         showcase_days = session.exec(select(TimeEntry.work_date).where(
             *unbilled, TimeEntry.organization_id == orgs[SHOWCASE])).all()
-    for name, rate in TAX_RATES.items():
-        invoice_terms.set_invoice_terms(actor, orgs[name], tax_rate=rate, payment_terms_days=PAYMENT_TERMS_DAYS)
+    set_demo_terms(actor, orgs)
 
     periods = _months(first, period_before(today)) if first is not None else []
     showcase_months = {(d.year, d.month) for d in showcase_days}
@@ -113,6 +122,12 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
                                              memo=memo, issue=False, today=today)
     created += 1
     return DemoBillingResult(blocks, created, _settle_older(actor, list(orgs.values()), today, now))
+
+
+def set_demo_terms(actor: Actor, orgs: dict[str, int]) -> None:
+    """Each demo organization's tax rate and payment terms (``orgs``: name -> id)."""
+    for name, rate in TAX_RATES.items():
+        invoice_terms.set_invoice_terms(actor, orgs[name], tax_rate=rate, payment_terms_days=PAYMENT_TERMS_DAYS)
 
 
 def _settle_older(actor: Actor, org_ids: list[int], today: date, now: datetime) -> int:

@@ -42,6 +42,15 @@ from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 from opsportal.services.pagination import Page, clamp
+from opsportal.services.plan_admin_views import (
+    BundleView,
+    EntitlementView,
+    OfferingView,
+    RegionsView,
+    bundle_view,
+    entitlement_view,
+    offering_view,
+)
 
 ENTITLEMENT_NOT_FOUND = "That entitlement was not found."
 
@@ -121,7 +130,7 @@ def _check_catalog(session: Session, *, offering: Offering | None = None, bundle
 
 def save_offering(actor: Actor, code: str, *, name: str, price_minor: int = 0, unit_price_minor: int = 0,
                   unit_minutes: int = 60, min_units: int = 1, currency: str = "USD", active: bool = True,
-                  at: datetime | None = None) -> dict[str, Any]:
+                  at: datetime | None = None) -> OfferingView:
     """Create or change an offering (its code is one of the fixed ``OfferingCode`` values)."""
     require_staff_admin(actor)
     at = at or utcnow()
@@ -151,11 +160,11 @@ def save_offering(actor: Actor, code: str, *, name: str, price_minor: int = 0, u
         session.add(row)
         after = _offering_dict(row)
         audit(session, actor, "offering.saved", f"Offering {offering_code.value}", before=before, after=after, at=at)
-        return after
+        return offering_view(row)
 
 
 def save_bundle(actor: Actor, code: str, *, name: str, addons: Sequence[str], discount_bp: int, active: bool = True,
-                at: datetime | None = None) -> dict[str, Any]:
+                at: datetime | None = None) -> BundleView:
     """Create or change a bundle of Premier add-ons sold at a discount."""
     require_staff_admin(actor)
     at = at or utcnow()
@@ -179,7 +188,7 @@ def save_bundle(actor: Actor, code: str, *, name: str, addons: Sequence[str], di
         session.add(row)
         after = _bundle_dict(row)
         audit(session, actor, "bundle.saved", f"Bundle {code}", before=before, after=after, at=at)
-        return after
+        return bundle_view(row)
 
 
 # --- organizations' regions and entitlements -------------------------------------------------------------
@@ -191,7 +200,7 @@ def _regions_dict(session: Session, org_id: int) -> dict[str, Any] | None:
 
 
 def set_org_regions(actor: Actor, org_id: int, home: str, extra: Sequence[str] = (), *,
-                    at: datetime | None = None) -> dict[str, Any]:
+                    at: datetime | None = None) -> RegionsView:
     """Set where an organization bought its software (home region) and its other regions."""
     require_staff_admin(actor)
     at = at or utcnow()
@@ -219,7 +228,7 @@ def set_org_regions(actor: Actor, org_id: int, home: str, extra: Sequence[str] =
         after = {"home": home, "extra": sorted(extra_codes)}
         audit(session, actor, "regions.set", f"Regions of {org.name}", before=before, after=after,
               organization_id=org_id, at=at)
-        return after
+        return RegionsView(home, tuple(sorted(extra_codes)))
 
 
 def _entitlement_dict(row: PlanEntitlement) -> dict[str, Any]:
@@ -230,7 +239,7 @@ def _entitlement_dict(row: PlanEntitlement) -> dict[str, Any]:
 
 def grant_entitlement(actor: Actor, org_id: int, code: str, start: date, *, months: int = 12,
                       extra_regions: Sequence[str] = (), versions: Sequence[str] = (), note: str = "",
-                      at: datetime | None = None) -> dict[str, Any]:
+                      at: datetime | None = None) -> EntitlementView:
     """Staff grant a term (e.g. a contract paid outside the portal) in the organization's home region."""
     require_staff_admin(actor)
     at = at or utcnow()
@@ -267,11 +276,11 @@ def grant_entitlement(actor: Actor, org_id: int, code: str, start: date, *, mont
         after = _entitlement_dict(row)
         audit(session, actor, "entitlement.granted", f"{offering_code.label} for {org.name}", before=None,
               after=after, organization_id=org_id, note=note, at=at)
-        return after
+        return entitlement_view(row)
 
 
 def revoke_entitlement(actor: Actor, entitlement_id: int, *, reason: str,
-                       at: datetime | None = None) -> dict[str, Any]:
+                       at: datetime | None = None) -> EntitlementView:
     """Staff revoke an entitlement (kept, marked revoked): it no longer counts for coverage or purchases."""
     require_staff_admin(actor)
     at = at or utcnow()
@@ -291,14 +300,14 @@ def revoke_entitlement(actor: Actor, entitlement_id: int, *, reason: str,
         org_name = orgtree.names(session, {row.organization_id}).get(row.organization_id, "?")
         audit(session, actor, "entitlement.revoked", f"{OfferingCode(row.offering_code).label} for {org_name}",
               before=before, after=_entitlement_dict(row), organization_id=row.organization_id, note=reason, at=at)
-        return _entitlement_dict(row)
+        return entitlement_view(row)
 
 
 @dataclass(frozen=True)
 class OrgEntitlements:
     organization: str
-    regions: dict[str, Any] | None
-    entitlements: list[dict[str, Any]]
+    regions: RegionsView | None  # None: no home region set yet
+    entitlements: list[EntitlementView]  # by first day
 
 
 def org_entitlements(actor: Actor, org_id: int) -> OrgEntitlements:
@@ -308,7 +317,9 @@ def org_entitlements(actor: Actor, org_id: int) -> OrgEntitlements:
         org = orgtree.require_org(session, org_id)
         rows = session.exec(select(PlanEntitlement).where(PlanEntitlement.organization_id == org_id)
                             .order_by(PlanEntitlement.start_date, PlanEntitlement.id)).all()
-        return OrgEntitlements(org.name, _regions_dict(session, org_id), [_entitlement_dict(r) for r in rows])
+        found = store.profile(session, org_id)
+        regions = RegionsView(found[0], tuple(sorted(found[1]))) if found else None
+        return OrgEntitlements(org.name, regions, [entitlement_view(r) for r in rows])
 
 
 # --- default data ----------------------------------------------------------------------------------------

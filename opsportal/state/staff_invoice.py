@@ -7,11 +7,10 @@ from datetime import UTC, date, datetime, time
 
 import reflex as rx
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.invoices import InvoiceStatus
 from opsportal.domain.roles import Role
-from opsportal.models.types import utcnow
 from opsportal.services import bank_payments, invoice_staff, invoice_views
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
@@ -103,7 +102,8 @@ class StaffInvoiceState(rx.State):
             for p in d.payments for a in p.attempts
         ]
         self.pdf_url = "" if self.is_draft else f"/api/invoices/{r.id}.pdf"
-        self.today = formats.date_input(formats.local_date(utcnow(), zone))  # the picker's "today" is the reader's
+        # The picker's "today" is the reader's.
+        self.today = formats.date_input(formats.local_date(clock.real_now(), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.void_error = self.paid_error = ""
@@ -169,7 +169,7 @@ class StaffInvoiceState(rx.State):
 
         def work(actor):
             row = bank_payments.record_offline_payment(actor, self.shown_id,
-                                                       at=paid_instant(received, utcnow(), actor.time_zone),
+                                                       at=paid_instant(received, clock.real_now(), actor.time_zone),
                                                        reference=str(form.get("reference", "")))
             self.paid_open = False
             self.notice = f"Invoice {row.number} is marked paid by bank transfer ({row.total})."

@@ -75,8 +75,8 @@ class StaffPlansState(rx.State):
              "min_units": str(o.min_units), "active": "yes" if o.active else "", "status": "On sale" if o.active
              else "Withdrawn", "incident": "yes" if o.kind == "incident" else ""}
             for o in sorted(rows.offerings, key=lambda o: ({"base": 0, "addon": 1}.get(o.kind, 2), o.name))]
-        self.bundles = [{"code": b.code, "name": b.name, "addons": b.addons,
-                         "addon_names": " + ".join(LABELS.get(a, a) for a in b.addons.split(",")),
+        self.bundles = [{"code": b.code, "name": b.name, "addons": ",".join(b.addons),
+                         "addon_names": " + ".join(LABELS.get(a, a) for a in b.addons),
                          "discount": formats.percent_bp(b.discount_bp), "discount_input": format_bp(b.discount_bp),
                          "active": "yes" if b.active else "", "status": "On sale" if b.active else "Withdrawn"}
                         for b in rows.bundles]
@@ -93,19 +93,19 @@ class StaffPlansState(rx.State):
             return
         found = plan_catalog.org_entitlements(actor, int(self.org_id))
         regions = found.regions
-        self.org_home = regions["home"] if regions else ""
-        self.org_extra = list(regions["extra"]) if regions else []
-        self.org_regions = (f"Home region {regions['home']}" + (f"; other regions {', '.join(regions['extra'])}"
-                                                                if regions["extra"] else "")) if regions \
+        self.org_home = regions.home if regions else ""
+        self.org_extra = list(regions.extra) if regions else []
+        self.org_regions = (f"Home region {regions.home}" + (f"; other regions {', '.join(regions.extra)}"
+                                                             if regions.extra else "")) if regions \
             else "No home region set"
-        today = clock.now().date().isoformat()
+        today = clock.now().date()
         self.entitlements = [
-            {"id": str(e["id"]), "name": LABELS.get(e["code"], e["code"]), "region": e["region"],
-             "start": formats.day(date.fromisoformat(e["start"])), "end": formats.day(date.fromisoformat(e["end"])),
-             "details": ", ".join(filter(None, [", ".join(e["extra_regions"]), ", ".join(e["versions"])])),
-             "status": "Revoked" if e["revoked"] else ("Ended" if e["end"] <= today else
-                                                       ("Upcoming" if e["start"] > today else "Active")),
-             "revocable": "" if e["revoked"] else "yes"} for e in reversed(found.entitlements)]
+            {"id": str(e.id), "name": LABELS.get(e.code, e.code), "region": e.region,
+             "start": formats.day(e.start), "end": formats.day(e.end),
+             "details": ", ".join(filter(None, [", ".join(e.extra_regions), ", ".join(e.versions)])),
+             "status": "Revoked" if e.revoked else ("Ended" if e.end <= today else
+                                                    ("Upcoming" if e.start > today else "Active")),
+             "revocable": "" if e.revoked else "yes"} for e in reversed(found.entitlements)]
 
     def _refresh_audit(self, actor) -> None:
         org = int(self.audit_org) if self.audit_org.isdigit() else None

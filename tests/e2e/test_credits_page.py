@@ -195,7 +195,7 @@ def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(p
                                          "Replace the core switch in the warehouse overnight.", at=CLOCK_OVERRIDE)
     bank_payments.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
     # The paid window keeps its hold; Logistics goes back to no Gold, as the plan tests expect of it.
-    plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason="End of the end-to-end test")
+    plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason="End of the end-to-end test")
     [lot] = [lot for lot in credit_views.credit_list(OPERATOR, logistics, page_size=100).items if lot.held_for_window]
     other = credits.grant(OPERATOR, org_id=logistics, product="support_hours", quantity=60, kind="complimentary",
                           expires=date(2099, 12, 31))

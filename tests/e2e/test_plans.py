@@ -43,7 +43,7 @@ def retail_on_gold(portal) -> None:
     with unit_of_work(write=False) as session:
         org_id = require_by_name(session, "Northwind Retail").id
     held = plan_catalog.org_entitlements(OPERATOR, org_id).entitlements
-    if not any(e["code"] == "gold" and not e["revoked"] for e in held):
+    if not any(e.code == "gold" and not e.revoked for e in held):
         plan_catalog.grant_entitlement(OPERATOR, org_id, "gold", CLOCK_OVERRIDE.date() - timedelta(days=30),
                                        note="End-to-end test: Gold only")
 

@@ -94,8 +94,11 @@ def test_negative_time_a_future_day_and_a_task_closed_meanwhile_are_refused_with
     expect(form.get_by_role("alert")).to_have_text("Time must be a positive number of minutes.")
     log_time(page, "1:75")
     expect(form.get_by_role("alert")).to_have_text("Minutes must be below 60.")
+    expect(page.locator("#log-date-words")).to_have_text(formats.picked_day(form.get_by_label("Day of the work")
+                                                                            .input_value()))  # today, in words
     log_time(page, "1:00", day="2999-01-01")
     expect(form.get_by_role("alert")).to_have_text("Time cannot be logged for a future date.")
+    expect(page.locator("#log-date-words")).to_have_text("Tuesday 1 January 2999")  # the picker's day, in words
 
     agent_work.set_status(OPERATOR, task_id, "closed")  # closed by a colleague while this page was open
     log_time(page, "0:30", day=date.today().isoformat())
@@ -112,6 +115,11 @@ def test_correcting_a_time_entry_requires_a_reason_and_then_marks_the_entry_corr
     entries.get_by_role("button", name=re.compile("^Correct the entry")).click()
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_label("Time spent")).to_have_value("1:30")
+    day = agent_work.task_for_staff(OPERATOR, task_id).time_entries[0].work_date
+    expect(dialog.locator("#correct-date-words")).to_have_text(formats.picked_day(day.isoformat()))
+    dialog.get_by_label("Day of the work").fill("2026-01-01")
+    expect(dialog.locator("#correct-date-words")).to_have_text("Thursday 1 January 2026")
+    dialog.get_by_label("Day of the work").fill(day.isoformat())
     dialog.get_by_label("Time spent").fill("1:00")
     dialog.get_by_role("button", name="Save correction").click()
     expect(dialog.get_by_role("alert")).to_have_text("Say why the entry is corrected (it is kept in the audit trail).")
@@ -225,6 +233,7 @@ def test_a_staff_administrator_sets_the_hourly_rate_and_adds_a_subscription_on_t
     sub.get_by_role("button", name="Add subscription").click()
     expect(sub.get_by_role("alert")).to_have_text("Enter the first day of the subscription as a date (YYYY-MM-DD).")
     sub.get_by_label("First day").fill("2026-01-01")
+    expect(sub.locator("#sub-starts-words")).to_have_text("Thursday 1 January 2026")  # not the browser's 01/01/2026
     sub.get_by_text("Unused hours roll over once").click()
     sub.get_by_role("button", name="Add subscription").click()
     expect(sub.get_by_role("status")).to_contain_text("Added Managed Gold: 10 h quarterly from 1 Jan 2026.")

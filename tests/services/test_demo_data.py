@@ -9,7 +9,16 @@ import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.models import CreditLot, LedgerEntry, Organization, Ticket, TimeEntry
+from opsportal.models import (
+    CreditLot,
+    Invoice,
+    LedgerEntry,
+    Organization,
+    Payment,
+    PlanEntitlement,
+    Ticket,
+    TimeEntry,
+)
 from opsportal.services import agent_work, credit_views, hour_blocks, prepaid, tasks
 from opsportal.services.auth import sign_in
 from opsportal.services.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, DEMO_USERS, DemoLoadResult, load_demo
@@ -189,6 +198,36 @@ def test_every_demo_hour_block_costs_less_an_hour_than_the_organizations_pay_as_
         blocks = hour_blocks.catalog_for(OPERATOR, org_id, today=NOW.date())
         assert rate > 0 and blocks, name
         assert [b.name for b in blocks if b.price_minor >= b.hours * rate] == [], name
+
+
+def test_every_purchased_lot_of_support_hours_in_the_demo_was_paid_by_card_and_has_its_paid_receipt(
+        demo_database_url):
+    """Bought on Buy hours, not granted by staff (a subscription's periods are billed under the subscription)."""
+    with unit_of_work(write=False) as session:
+        lots = session.exec(select(CreditLot).where(CreditLot.kind == "purchased", CreditLot.product_code == HOURS,
+                                                    CreditLot.origin != "plan_period")).all()
+        paid = {p.lot_id: p for p in session.exec(select(Payment).where(Payment.lot_id.is_not(None))).all()}
+        receipts = {i.id: i for i in session.exec(select(Invoice)).all()}
+    assert len(lots) >= 5
+    for lot in lots:
+        payment = paid.get(lot.id)
+        assert payment is not None, f"lot {lot.id} ({lot.note}) was not bought"
+        assert (payment.status, payment.purpose, payment.block_minutes) == ("succeeded", "hour_block", lot.quantity)
+        assert payment.completed_at == lot.granted_at and payment.created_at < payment.completed_at
+        receipt = receipts[payment.invoice_id]
+        assert (receipt.status, receipt.kind, receipt.paid_at, receipt.total_minor) == (
+            "paid", "hour_block", lot.granted_at, payment.amount_minor), lot.id
+
+
+def test_the_demo_s_support_plan_terms_ordered_on_the_plans_page_were_activated_by_their_paid_invoice(
+        demo_database_url):
+    with unit_of_work(write=False) as session:
+        terms = session.exec(select(PlanEntitlement)).all()
+        ordered = [(t, session.get(Invoice, t.source_invoice_id)) for t in terms if t.plan_order_id is not None]
+    assert ordered and len(terms) > len(ordered)  # the rest: a contract staff entered
+    for term, invoice in ordered:
+        assert (invoice.status, invoice.kind, invoice.paid_at) == ("paid", "pre_service", term.created_at)
+        assert invoice.issue_date <= term.start_date
 
 
 def test_loading_the_whole_demo_again_changes_nothing(demo_database_url):

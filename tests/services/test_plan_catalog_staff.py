@@ -47,7 +47,7 @@ def test_changing_a_price_is_audited_with_who_when_before_and_after(world):
     admin = world.actor("staff_admin")
     after = plan_catalog.save_offering(admin, "everyday_after_hours", name="Everyday After-Hours",
                                        price_minor=450_000, at=AT)
-    assert after["price_minor"] == 450_000
+    assert after.price_minor == 450_000
     [row] = audit_rows()
     assert (row.action, row.subject, row.actor_name, row.at) == ("offering.saved", "Offering everyday_after_hours",
                                                                   "Sam Taylor", AT)
@@ -96,7 +96,7 @@ def test_a_bad_offering_is_refused_with_the_reason_and_writes_nothing(world, kwa
 def test_a_new_bundle_is_saved_and_audited(world):
     saved = plan_catalog.save_bundle(OPERATOR, "after_hours_pair", name="Both after-hours options",
                                      addons=["business_day_after_hours", "extended_term"], discount_bp=500, at=AT)
-    assert saved["addons"] == ["business_day_after_hours", "extended_term"]
+    assert saved.addons == ("business_day_after_hours", "extended_term")
     [row] = audit_rows()
     assert (row.action, row.before, row.actor_name) == ("bundle.saved", None, "Operator")
 
@@ -121,7 +121,7 @@ def test_regions_and_entitlements_are_audited_per_organization(world):
     plan_catalog.set_org_regions(OPERATOR, world.holdings.id, "emea", ["amer"], at=AT)
     granted = plan_catalog.grant_entitlement(OPERATOR, world.holdings.id, "gold", GOLD_START, note="Contract 7",
                                              at=AT)
-    plan_catalog.revoke_entitlement(OPERATOR, granted["id"], reason="Contract cancelled", at=AT)
+    plan_catalog.revoke_entitlement(OPERATOR, granted.id, reason="Contract cancelled", at=AT)
     rows = audit_rows()
     assert [(r.action, r.organization_id) for r in rows] == [("regions.set", world.holdings.id),
                                                              ("entitlement.granted", world.holdings.id),
@@ -139,14 +139,14 @@ def test_a_revoked_entitlement_no_longer_covers(world):
     owner = world.actor("holdings_owner")
     assert plans.coverage_now(owner, world.holdings.id, AT).covered
     [gold] = plan_catalog.org_entitlements(OPERATOR, world.holdings.id).entitlements
-    plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason="Refunded", at=AT)
+    plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason="Refunded", at=AT)
     assert plans.coverage_now(owner, world.holdings.id, AT).headline == "Not covered — no active Gold Support"
     with pytest.raises(Conflict):
-        plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason="Refunded", at=AT)
+        plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason="Refunded", at=AT)
     with pytest.raises(NotFound):
         plan_catalog.revoke_entitlement(OPERATOR, 999_999, reason="Refunded", at=AT)
     with pytest.raises(InvalidInput, match="reason of 3 to 300"):
-        plan_catalog.revoke_entitlement(OPERATOR, gold["id"], reason=" ", at=AT)
+        plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason=" ", at=AT)
 
 
 @pytest.mark.parametrize(("home", "extra", "message"), [

@@ -60,6 +60,14 @@ def test_a_day_is_a_calendar_date_and_an_instant_becomes_the_reader_s_day():
     assert formats.day(None) == "—"
 
 
+@pytest.mark.parametrize(("text", "words"), [
+    ("2026-12-03", "Thursday 3 December 2026"), (" 2027-02-28 ", "Sunday 28 February 2027"), ("", ""),
+    (None, ""), ("2026-02-30", ""), ("03/12/2026", ""),
+])
+def test_a_date_picker_s_day_is_repeated_in_words_and_what_is_no_date_in_none(text, words):
+    assert formats.picked_day(text) == words
+
+
 def test_time_zone_choices_are_iana_names_and_nonsense_is_refused_with_a_reason():
     assert formats.time_zone_problem("Europe/London") is None
     assert "not a known time zone" in formats.time_zone_problem("Europe/Atlantis")
