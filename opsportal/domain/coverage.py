@@ -27,14 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from opsportal.domain.plans import (
-    Catalog,
-    Entitlement,
-    IncidentOffer,
-    OfferingCode,
-    ScheduledWindow,
-    emergency_offer,
-)
+from opsportal.domain.incidents import IncidentOffer, ScheduledWindow, emergency_offer
+from opsportal.domain.plan_catalog import Catalog, OfferingCode
+from opsportal.domain.plan_terms import Entitlement
 from opsportal.domain.regions import Region, is_business_time, local_time, public_holiday, require_aware, wall_instant
 
 

@@ -1,6 +1,6 @@
 """What a customer can buy now, and why not: the offers the plans page shows, decided before any form is filled.
 
-Built on the purchase rules (``domain.plans``), never beside them: an offer is buyable only when
+Built on the purchase rules (``domain.plan_purchase``), never beside them: an offer is buyable only when
 ``purchase_problems`` accepts exactly the lines it would order, so what the page offers is what the order
 service accepts.
 
@@ -23,19 +23,13 @@ from enum import StrEnum
 
 from opsportal.domain import formats
 from opsportal.domain.coverage import Coverage
-from opsportal.domain.plans import (
+from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind
+from opsportal.domain.plan_purchase import PurchaseLine, Quote, purchase_problems, quote
+from opsportal.domain.plan_terms import (
     MAX_TERM_MONTHS,
     TERM_INCREMENT_MONTHS,
-    Bundle,
-    Catalog,
     Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PurchaseLine,
-    Quote,
     gold_covered_until,
-    purchase_problems,
-    quote,
     term_end,
 )
 

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
-from opsportal.domain.plans import OfferingCode, term_end
+from opsportal.domain.plan_catalog import OfferingCode
+from opsportal.domain.plan_terms import term_end
 from opsportal.models import OrgExtraRegion, OrgSupportProfile, PlanEntitlement
 from opsportal.models.types import utcnow
 from opsportal.services import orgtree

@@ -18,12 +18,13 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.incidents import ScheduledWindow, scheduled_window_problem
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
+from opsportal.domain.plan_catalog import OfferingCode, unit_label, unit_text
 from opsportal.domain.plan_offers import incident_option
-from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
 from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment

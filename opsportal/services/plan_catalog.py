@@ -14,18 +14,17 @@ from typing import Any
 from sqlmodel import Session, func, select
 
 from opsportal.db import unit_of_work
-from opsportal.domain.plans import (
+from opsportal.domain.plan_catalog import (
     DEFAULT_CATALOG,
     Bundle,
     Catalog,
     Offering,
     OfferingCode,
-    PurchaseLine,
     bundle_definition_problem,
     catalog_problems,
     offering_problem,
-    purchase_problems,
 )
+from opsportal.domain.plan_purchase import PurchaseLine, purchase_problems
 from opsportal.domain.regions import DEFAULT_REGIONS
 from opsportal.models import (
     OrgExtraRegion,

@@ -23,18 +23,10 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind, rate_text
 from opsportal.domain.plan_offers import Offer, OfferState, bundle_lines, bundle_saving, incident_option, offer
-from opsportal.domain.plans import (
-    TERM_INCREMENT_MONTHS,
-    Bundle,
-    Catalog,
-    Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PurchaseLine,
-    rate_text,
-    term_problem,
-)
+from opsportal.domain.plan_purchase import PurchaseLine
+from opsportal.domain.plan_terms import TERM_INCREMENT_MONTHS, Entitlement, term_problem
 from opsportal.domain.regions import local_time
 from opsportal.services import invoices, orgtree, plans
 from opsportal.services import plan_store as store

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from opsportal.domain.coverage import OrgPlan
-from opsportal.domain.plans import Bundle, Catalog, Entitlement, Offering, OfferingCode, ScheduledWindow
+from opsportal.domain.incidents import ScheduledWindow
+from opsportal.domain.plan_catalog import Bundle, Catalog, Offering, OfferingCode
+from opsportal.domain.plan_terms import Entitlement
 from opsportal.domain.regions import Region
 from opsportal.models import (
     IncidentRequest,

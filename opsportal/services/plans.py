@@ -25,19 +25,9 @@ from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft
-from opsportal.domain.plans import (
-    TERM_INCREMENT_MONTHS,
-    Catalog,
-    Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PlanError,
-    PurchaseLine,
-    purchase_problems,
-    quote,
-    rate_text,
-    unit_text,
-)
+from opsportal.domain.plan_catalog import Catalog, OfferingCode, OfferingKind, PlanError, rate_text, unit_text
+from opsportal.domain.plan_purchase import PurchaseLine, purchase_problems, quote
+from opsportal.domain.plan_terms import TERM_INCREMENT_MONTHS, Entitlement
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.roles import Role
 from opsportal.models import Invoice, PlanEntitlement, PlanOrder

@@ -11,7 +11,7 @@ from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.invoices import InvoiceKind
-from opsportal.domain.plans import OfferingCode
+from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.domain.regions import local_time, wall_instant
 from opsportal.services import incidents, payments, plan_offers, plans
 from opsportal.services.errors import ServiceError

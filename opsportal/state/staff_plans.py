@@ -12,7 +12,7 @@ from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.percent import format_bp, parse_bp
-from opsportal.domain.plans import OfferingCode
+from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.services import plan_admin_views, plan_catalog
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload

@@ -1,0 +1,86 @@
+"""Pay-per-incident support: scheduled after-hours windows and the emergency after-hours offer.
+
+From the K2 support offering (seed 001): "Payment is required before services are rendered and is paid per
+time unit of service used". Emergency after-hours is for customers who "don't subscribe to any after-hours
+support options or have not scheduled after-hours".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from opsportal.domain import formats
+from opsportal.domain.plan_catalog import Catalog, Offering, OfferingCode, rate_text
+from opsportal.domain.plan_terms import Entitlement
+from opsportal.domain.regions import Region, local_time, require_aware
+
+if TYPE_CHECKING:
+    from opsportal.domain.coverage import Coverage
+
+
+@dataclass(frozen=True)
+class ScheduledWindow:
+    """A paid pay-per-incident window, [start, end): a Scheduled After-Hours window booked ahead (e.g. a
+    production upgrade), or Emergency After-Hours support, which starts when it is paid."""
+
+    start: datetime
+    end: datetime
+    emergency: bool = False
+
+    def contains(self, instant: datetime) -> bool:
+        return require_aware(self.start) <= require_aware(instant) < require_aware(self.end)
+
+    @property
+    def minutes(self) -> int:
+        return int((require_aware(self.end) - require_aware(self.start)).total_seconds() // 60)
+
+
+def _gold_active_on(entitlements: Iterable[Entitlement], home: Region, day: date) -> bool:
+    return any(e.code is OfferingCode.gold and e.region == home.code and e.is_active_on(day) for e in entitlements)
+
+
+def scheduled_window_problem(window: ScheduledWindow, *, now: datetime, home: Region,
+                             entitlements: Iterable[Entitlement]) -> str | None:
+    """A scheduled window is booked (and paid) ahead of the work, with Gold active throughout it."""
+    try:
+        start, end, at = require_aware(window.start), require_aware(window.end), require_aware(now)
+    except ValueError as exc:
+        return str(exc)
+    if end <= start:
+        return "the window ends after it starts"
+    if start < at:
+        return "a scheduled window is booked and paid before it starts"
+    entitlements = list(entitlements)
+    first_day = local_time(home, start).date()
+    last_day = local_time(home, end - timedelta(microseconds=1)).date()
+    day = first_day
+    while day <= last_day:
+        if not _gold_active_on(entitlements, home, day):
+            return (f"pay-per-incident support needs active Gold Support; there is none in {home.code} on "
+                    f"{formats.day(day)}")
+        day += timedelta(days=1)
+    return None
+
+
+@dataclass(frozen=True)
+class IncidentOffer:
+    offering: Offering
+
+    @property
+    def text(self) -> str:
+        return rate_text(self.offering)
+
+
+def emergency_offer(coverage: Coverage, catalog: Catalog) -> IncidentOffer | None:
+    """Emergency after-hours support is offered only when nothing covers the organization right now.
+
+    Like every Premier option it is bought on top of Gold, so it needs Gold active at that moment; it is not
+    offered while business hours, an after-hours subscription or a scheduled window cover the instant.
+    """
+    if coverage.covered or not coverage.gold_active:
+        return None
+    offering = catalog.find(OfferingCode.emergency_after_hours)
+    return IncidentOffer(offering) if offering is not None else None
