@@ -103,12 +103,6 @@ def incident_rows(session: Session, org_id: int, *, limit: int = 20) -> list[Inc
     return [_row(r, t, i, names.get(r.offering_code, r.offering_code)) for r, t, i in rows]
 
 
-def list_incidents(actor: Actor, org_id: int) -> list[IncidentRow]:
-    require_view_organization(actor, org_id)
-    with unit_of_work(write=False) as session:
-        return incident_rows(session, org_id)
-
-
 def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
     """The pay-per-incident request behind a task (for the task page), or None."""
     with unit_of_work(write=False) as session:

@@ -22,7 +22,6 @@ from opsportal.domain.notifications import (
     build_expiry_notice,
     build_statement,
     delivery_state,
-    expiry_notice_due,
     is_subscribed,
     last_subscriber_warning,
     low_balance_key,
@@ -296,9 +295,9 @@ def test_the_expiry_notice_gives_per_type_totals_the_total_and_the_nearest_date_
 
 
 def test_credit_expiring_at_the_end_of_the_30th_day_is_in_the_notice_and_on_the_31st_is_not():
-    assert expiry_notice_due([expiring(30, 1)], AT)
-    assert not expiry_notice_due([expiring(31, 1)], AT)
-    assert not expiry_notice_due([expiring(-1, 1), FreeCredit("service_credits", "purchased", None, 5)], AT)
+    assert build_expiry_notice("X", AT, PRODUCTS, [expiring(30, 1)]) is not None
+    assert build_expiry_notice("X", AT, PRODUCTS,
+                               [expiring(-1, 1), FreeCredit("service_credits", "purchased", None, 5)]) is None
     assert build_expiry_notice("X", AT, PRODUCTS, [expiring(31, 1)]) is None
 
 
