@@ -29,7 +29,7 @@ from enum import StrEnum
 
 from opsportal.domain.incidents import IncidentOffer, ScheduledWindow, emergency_offer
 from opsportal.domain.plan_catalog import Catalog, OfferingCode
-from opsportal.domain.plan_terms import Entitlement
+from opsportal.domain.plan_terms import Entitlement, entitlement_day
 from opsportal.domain.regions import Region, is_business_time, local_time, public_holiday, require_aware, wall_instant
 
 
@@ -143,7 +143,7 @@ def coverage_at(plan: OrgPlan, regions: Mapping[str, Region], instant: datetime,
     if unknown:
         raise ValueError(f"unknown region {unknown[0]}")
     home = regions[plan.home_region]
-    today = local_time(home, at).date()
+    today = entitlement_day(home, at)
     active = [e for e in plan.entitlements if e.region == home.code and e.is_active_on(today)]
     gold = _first(active, OfferingCode.gold)
     if gold is None:

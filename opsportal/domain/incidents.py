@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from opsportal.domain import formats
@@ -19,6 +20,37 @@ from opsportal.domain.regions import Region, local_time, require_aware
 
 if TYPE_CHECKING:
     from opsportal.domain.coverage import Coverage
+
+
+class IncidentKind(StrEnum):
+    scheduled = "scheduled"  # a window booked ahead, outside business hours
+    emergency = "emergency"  # support now, while nothing covers the organization; starts when paid
+
+    @property
+    def code(self) -> OfferingCode:
+        """The catalog offering a request of this kind is priced by."""
+        return OfferingCode.emergency_after_hours if self is IncidentKind.emergency \
+            else OfferingCode.scheduled_after_hours
+
+    @classmethod
+    def of(cls, code: OfferingCode) -> IncidentKind:
+        """The kind of request a pay-per-incident offering is sold for."""
+        found = next((kind for kind in cls if kind.code is code), None)
+        if found is None:
+            raise ValueError(f"{code.label} is not a pay-per-incident option")
+        return found
+
+
+class IncidentStatus(StrEnum):
+    awaiting_payment = "awaiting_payment"  # its pre-service invoice is not paid yet
+    scheduled = "scheduled"  # paid: the window is booked and its units are held for the task
+    cancelled = "cancelled"  # never to be scheduled (its invoice was voided before it was paid)
+
+
+def shown_status(stored: IncidentStatus | str, *, invoice_void: bool) -> IncidentStatus:
+    """A request still awaiting payment whose invoice was voided will never be scheduled: it reads cancelled."""
+    status = IncidentStatus(stored)
+    return IncidentStatus.cancelled if status is IncidentStatus.awaiting_payment and invoice_void else status
 
 
 @dataclass(frozen=True)
@@ -74,13 +106,20 @@ class IncidentOffer:
         return rate_text(self.offering)
 
 
-def emergency_offer(coverage: Coverage, catalog: Catalog) -> IncidentOffer | None:
-    """Emergency after-hours support is offered only when nothing covers the organization right now.
+def emergency_eligible(coverage: Coverage) -> bool:
+    """Emergency after-hours support may be requested only while nothing covers the organization right now.
 
     Like every Premier option it is bought on top of Gold, so it needs Gold active at that moment; it is not
-    offered while business hours, an after-hours subscription or a scheduled window cover the instant.
+    for an instant that business hours, an after-hours subscription or a scheduled window cover (a regular
+    ticket is the way in then). The one rule the coverage headline, the plans page, the request form and the
+    request service follow.
     """
-    if coverage.covered or not coverage.gold_active:
+    return coverage.gold_active and not coverage.covered
+
+
+def emergency_offer(coverage: Coverage, catalog: Catalog) -> IncidentOffer | None:
+    """The emergency after-hours offer and its rate when ``emergency_eligible``; None otherwise."""
+    if not emergency_eligible(coverage):
         return None
     offering = catalog.find(OfferingCode.emergency_after_hours)
     return IncidentOffer(offering) if offering is not None else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind, PlanError, code_label
 from opsportal.domain.plan_terms import (
@@ -21,6 +22,20 @@ from opsportal.domain.plan_terms import (
     term_end,
     term_problem,
 )
+
+
+class OrderStatus(StrEnum):
+    """A plan order: one pre-service invoice for its lines, which become entitlements once it is paid."""
+
+    pending = "pending"  # its invoice is not paid yet
+    active = "active"  # paid: its entitlements are granted
+    cancelled = "cancelled"  # shown only: pending with a voided invoice, never to be activated
+
+
+def shown_order_status(stored: OrderStatus | str, *, invoice_void: bool) -> OrderStatus:
+    """An order still pending whose invoice was voided will never be activated: it reads cancelled."""
+    status = OrderStatus(stored)
+    return OrderStatus.cancelled if status is OrderStatus.pending and invoice_void else status
 
 
 @dataclass(frozen=True)

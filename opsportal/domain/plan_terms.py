@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
 
 from opsportal.domain import formats
 from opsportal.domain.plan_catalog import OfferingCode
+from opsportal.domain.regions import Region, local_time, require_aware
 
 TERM_INCREMENT_MONTHS = 12
 MAX_TERM_MONTHS = 60
@@ -37,6 +39,28 @@ def term_end(start: date, months: int) -> date:
         return date(year, month + 1, 1)
 
 
+class EntitlementStatus(StrEnum):
+    upcoming = "upcoming"  # bought ahead (a renewal): starts on a later day
+    active = "active"  # in force today
+    ended = "ended"
+    revoked = "revoked"  # withdrawn by staff: kept for the record, counts for nothing
+
+
+def entitlement_day(home: Region | None, at: datetime) -> date:
+    """The day entitlements are counted in at the instant ``at``: the home region's local calendar day (UTC's
+    when the organization has no home region yet). Every page that says whether a term is in force asks this."""
+    return local_time(home, at).date() if home is not None else require_aware(at).astimezone(UTC).date()
+
+
+def entitlement_status(start: date, end: date, today: date, *, revoked: bool = False) -> EntitlementStatus:
+    """Where a term [start, end) stands on ``today`` (``entitlement_day``)."""
+    if revoked:
+        return EntitlementStatus.revoked
+    if today < start:
+        return EntitlementStatus.upcoming
+    return EntitlementStatus.active if today < end else EntitlementStatus.ended
+
+
 @dataclass(frozen=True)
 class Entitlement:
     """An offering an organization bought, in force on the days ``start`` <= day < ``end``."""
@@ -53,7 +77,7 @@ class Entitlement:
             raise ValueError("an entitlement ends after it starts")
 
     def is_active_on(self, day: date) -> bool:
-        return self.start <= day < self.end
+        return entitlement_status(self.start, self.end, day) is EntitlementStatus.active
 
     @property
     def last_day(self) -> date:

@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from opsportal.domain.incidents import IncidentStatus
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
 from opsportal.domain.ledger.order import in_leading_window
@@ -41,9 +42,9 @@ def lots_held_for_windows(session: Session, lots: Iterable[CreditLot]) -> set[in
     if not ids:
         return set()
     held = and_(CreditHold.lot_id == IncidentRequest.lot_id, CreditHold.ticket_id == IncidentRequest.ticket_id)
-    # "scheduled" is services.incidents.SCHEDULED (that module depends on this one): the request is paid.
     return set(session.exec(select(IncidentRequest.lot_id).join(CreditHold, held).where(
-        IncidentRequest.lot_id.in_(ids), IncidentRequest.status == "scheduled", CreditHold.quantity > 0)).all())
+        IncidentRequest.lot_id.in_(ids), IncidentRequest.status == IncidentStatus.scheduled.value,
+        CreditHold.quantity > 0)).all())
 
 
 def usable_lots_filter(org_id: int, ancestor_ids: list[int]):

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.plan_catalog import (
     DEFAULT_CATALOG,
@@ -25,6 +26,7 @@ from opsportal.domain.plan_catalog import (
     offering_problem,
 )
 from opsportal.domain.plan_purchase import PurchaseLine, purchase_problems
+from opsportal.domain.plan_terms import entitlement_day, entitlement_status
 from opsportal.domain.regions import DEFAULT_REGIONS
 from opsportal.models import (
     OrgExtraRegion,
@@ -300,14 +302,20 @@ class OrgEntitlements:
     entitlements: list[dict[str, Any]]
 
 
-def org_entitlements(actor: Actor, org_id: int) -> OrgEntitlements:
-    """Every entitlement of an organization, revoked ones included (staff)."""
+def org_entitlements(actor: Actor, org_id: int, *, at: datetime | None = None) -> OrgEntitlements:
+    """Every entitlement of an organization, revoked ones included (staff), each with its ``status`` at ``at``
+    counted on the home region's day, as the customer's plans page counts it (``plan_terms.entitlement_day``)."""
     require_staff_admin(actor)
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
+        found = store.profile(session, org_id)
+        today = entitlement_day(store.regions(session)[found[0]] if found else None, at)
         rows = session.exec(select(PlanEntitlement).where(PlanEntitlement.organization_id == org_id)
                             .order_by(PlanEntitlement.start_date, PlanEntitlement.id)).all()
-        return OrgEntitlements(org.name, _regions_dict(session, org_id), [_entitlement_dict(r) for r in rows])
+        entitlements = [_entitlement_dict(r) | {"status": entitlement_status(
+            r.start_date, r.end_date, today, revoked=r.revoked_at is not None)} for r in rows]
+        return OrgEntitlements(org.name, _regions_dict(session, org_id), entitlements)
 
 
 # --- default data ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from opsportal.domain.coverage import OrgPlan
-from opsportal.domain.incidents import ScheduledWindow
+from opsportal.domain.incidents import IncidentKind, IncidentStatus, ScheduledWindow
 from opsportal.domain.plan_catalog import Bundle, Catalog, Offering, OfferingCode
 from opsportal.domain.plan_terms import Entitlement
 from opsportal.domain.regions import Region
@@ -20,9 +20,6 @@ from opsportal.models import (
     PlanOffering,
     SupportRegion,
 )
-
-SCHEDULED = "scheduled"  # an incident request's kind, and its status once paid
-EMERGENCY = "emergency"
 
 
 def region_of(row: SupportRegion) -> Region:
@@ -79,10 +76,10 @@ def scheduled_windows(session: Session, org_id: int, since: datetime) -> tuple[S
     """Paid pay-per-incident windows (scheduled after-hours, and emergencies from the moment they were paid)
     that have not ended by ``since``."""
     rows = session.exec(select(IncidentRequest.window_start, IncidentRequest.window_end, IncidentRequest.kind).where(
-        IncidentRequest.organization_id == org_id, IncidentRequest.status == SCHEDULED,
+        IncidentRequest.organization_id == org_id, IncidentRequest.status == IncidentStatus.scheduled.value,
         IncidentRequest.window_end > since)
         .order_by(IncidentRequest.window_start)).all()
-    return tuple(ScheduledWindow(start, end, emergency=kind == EMERGENCY)
+    return tuple(ScheduledWindow(start, end, emergency=kind == IncidentKind.emergency)
                  for start, end, kind in rows)
 
 

@@ -98,13 +98,11 @@ class StaffPlansState(rx.State):
         self.org_regions = (f"Home region {regions['home']}" + (f"; other regions {', '.join(regions['extra'])}"
                                                                 if regions["extra"] else "")) if regions \
             else "No home region set"
-        today = clock.now().date().isoformat()
         self.entitlements = [
             {"id": str(e["id"]), "name": LABELS.get(e["code"], e["code"]), "region": e["region"],
              "start": formats.day(date.fromisoformat(e["start"])), "end": formats.day(date.fromisoformat(e["end"])),
              "details": ", ".join(filter(None, [", ".join(e["extra_regions"]), ", ".join(e["versions"])])),
-             "status": "Revoked" if e["revoked"] else ("Ended" if e["end"] <= today else
-                                                       ("Upcoming" if e["start"] > today else "Active")),
+             "status": formats.label(e["status"]),
              "revocable": "" if e["revoked"] else "yes"} for e in reversed(found.entitlements)]
 
     def _refresh_audit(self, actor) -> None:
