@@ -80,9 +80,12 @@ class LotsBusy(Conflict):
     """Other writers kept changing the lots a draw chose; nothing was drawn."""
 
 
-def _live_usable(at: datetime):
-    return and_(CreditLot.remaining > CreditLot.held, CreditLot.granted_at <= at,
-                or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+def live_lots(at: datetime, *, free_only: bool = True):
+    """SQL condition: lots granted by ``at`` and not expired at ``at``, whether or not the expiry job has run
+    (``domain.ledger.lots.Lot.is_live``); with ``free_only``, only those with some quantity not held
+    (remaining > held). Every read of what can still be used asks this, next to ``usable_lots_filter``."""
+    live = and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+    return and_(live, CreditLot.remaining > CreditLot.held) if free_only else live
 
 
 def _lots(session: Session, stmt) -> list[Lot]:
@@ -94,7 +97,7 @@ def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_
                 at: datetime) -> list[Lot]:
     """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
     return _lots(session, select(*LOT_COLUMNS).where(
-        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), _live_usable(at)))
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), live_lots(at)))
 
 
 def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
@@ -106,7 +109,7 @@ def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], produc
     size = HEAD_SIZE
     lots = _lots(session, select(*LOT_COLUMNS).where(
         CreditLot.product_code == product_code, usable_lots_filter(org_id, []), CreditLot.expires_at.is_not(None),
-        _live_usable(at)).order_by(CreditLot.expires_at).limit(size))
+        live_lots(at)).order_by(CreditLot.expires_at).limit(size))
     if not lots:
         return []
     # Lots sharing the last expiry read may continue past the limit: the window stops just before it.

@@ -658,17 +658,13 @@ def _products(session: Session) -> dict[str, ProductInfo]:
     return {p.code: ProductInfo(p.code, p.name, p.unit) for p in session.exec(select(ProductRow)).all()}
 
 
-def _live(at: datetime):
-    return and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
-
-
 def _free_credits(session: Session, organization_id: int, at: datetime) -> list[FreeCredit]:
     """Free credit the organization may use at ``at``, summed per product, type and expiry instant."""
     usable = store.usable_lots_filter(organization_id, orgtree.ancestors(session, organization_id))
     rows = session.exec(
         select(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at,
                func.sum(CreditLot.remaining - CreditLot.held))
-        .where(usable, _live(at), CreditLot.remaining > CreditLot.held)
+        .where(usable, store.live_lots(at))
         .group_by(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at)
     ).all()
     return [FreeCredit(product=p, kind=k, expires_at=e if e is None or e.tzinfo else e.replace(tzinfo=UTC),
@@ -788,7 +784,7 @@ def run_weekly(actor: Actor, *, at: datetime | None = None, dry_run: bool = Fals
 def _available_minutes(session: Session, organization_id: int, at: datetime) -> int:
     usable = store.usable_lots_filter(organization_id, orgtree.ancestors(session, organization_id))
     return int(session.exec(select(func.coalesce(func.sum(CreditLot.remaining - CreditLot.held), 0)).where(
-        CreditLot.product_code == "support_hours", usable, _live(at), CreditLot.remaining > CreditLot.held)).one())
+        CreditLot.product_code == "support_hours", usable, store.live_lots(at))).one())
 
 
 def run_low_balance(actor: Actor, *, at: datetime | None = None, dry_run: bool = False) -> JobReport:
