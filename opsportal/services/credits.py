@@ -20,7 +20,13 @@ from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
 from opsportal.models.types import utcnow
 from opsportal.services import changes, orgtree
 from opsportal.services import ledger_store as store
-from opsportal.services.authz import Actor, require_manage_organization, require_staff, require_staff_admin
+from opsportal.services.authz import (
+    Actor,
+    require_manage_organization,
+    require_staff,
+    require_staff_admin,
+    require_visible,
+)
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 
 MAX_QUANTITY = 10_000_000
@@ -159,8 +165,7 @@ def _lot_to_allocate(session: Session, actor: Actor, lot_id: int) -> CreditLot:
     """The lot, locked, if the actor manages its holder (another organization's lot is "not found")."""
     row = session.exec(select(CreditLot).where(CreditLot.id == lot_id).with_for_update()
                        .execution_options(populate_existing=True)).first()
-    if row is None or (not actor.is_staff and actor.organization_id != row.holder_org_id):
-        raise NotFound(LOT_NOT_FOUND)
+    require_visible(actor, row.holder_org_id if row is not None else None, LOT_NOT_FOUND)
     require_manage_organization(actor, row.holder_org_id)
     return row
 

@@ -38,8 +38,8 @@ from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment
 from opsportal.services import credits, invoices, orgtree
 from opsportal.services import ledger_store as ledger
 from opsportal.services import plan_store as store
-from opsportal.services.authz import Actor, require_view_organization
-from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, sentence
+from opsportal.services.authz import Actor, require_view_organization, require_visible
+from opsportal.services.errors import InvalidInput, PermissionDenied, sentence
 from opsportal.services.plans import NO_REGION, may_request_incident
 
 REQUESTERS_ONLY = "Only the organization's owners and administrators can request pay-per-incident support."
@@ -118,8 +118,7 @@ def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
         if found is None:
             return None
         req, ticket, inv = found
-        if not actor.is_staff and req.organization_id != actor.organization_id:
-            raise NotFound("That task was not found or you do not have access to it.")
+        require_visible(actor, req.organization_id, "That task was not found or you do not have access to it.")
         offering = store.catalog(session, active_only=False).find(req.offering_code)
         return _row(req, ticket, inv, offering.name if offering else req.offering_code)
 

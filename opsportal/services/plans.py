@@ -35,7 +35,7 @@ from opsportal.domain.plan_terms import (
     entitlement_status,
 )
 from opsportal.domain.regions import Region, local_time, next_business_start
-from opsportal.domain.roles import Role
+from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
 from opsportal.models import Invoice, PlanEntitlement, PlanOrder
 from opsportal.services import invoices, orgtree
 from opsportal.services import plan_store as store
@@ -55,7 +55,7 @@ def may_buy(role: Role) -> bool:
 
 
 def may_request_incident(role: Role) -> bool:
-    return role.is_staff or role in (Role.owner, Role.admin)
+    return role.is_staff or role in ORG_MANAGER_ROLES
 
 
 # --- coverage now ----------------------------------------------------------------------------------------
