@@ -327,7 +327,7 @@ def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
                     f"Ticket {ticket_id} holds only {exc.available} of {code}; cannot use {exc.requested}."
                 ) from None
         store.write_entries(session, rows_by_id, specs, actor.user_id)
-        ticket.status, ticket.closed_at = "closed", at
+        ticket.status, ticket.closed_at = TaskStatus.closed.value, at
         session.add(ticket)
         names = orgtree.names(session, {r.holder_org_id for r in rows})
         return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows_by_id[s.lot_id].holder_org_id, "?"),
