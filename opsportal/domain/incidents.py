@@ -1,8 +1,8 @@
-"""Pay-per-incident support: scheduled after-hours windows and the emergency after-hours offer.
+"""Pay-per-incident support: the kinds and statuses of a request, scheduled after-hours windows, the offer.
 
 From the K2 support offering (seed 001): "Payment is required before services are rendered and is paid per
-time unit of service used". Emergency after-hours is for customers who "don't subscribe to any after-hours
-support options or have not scheduled after-hours".
+time unit of service used". Who may ask for emergency after-hours support right now is a question of coverage:
+``coverage.Coverage.emergency_eligible``.
 """
 
 from __future__ import annotations
@@ -11,15 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from opsportal.domain import formats
-from opsportal.domain.plan_catalog import Catalog, Offering, OfferingCode, rate_text
+from opsportal.domain.plan_catalog import Offering, OfferingCode, rate_text
 from opsportal.domain.plan_terms import Entitlement
 from opsportal.domain.regions import Region, local_time, require_aware
-
-if TYPE_CHECKING:
-    from opsportal.domain.coverage import Coverage
 
 
 class IncidentKind(StrEnum):
@@ -104,22 +100,3 @@ class IncidentOffer:
     @property
     def text(self) -> str:
         return rate_text(self.offering)
-
-
-def emergency_eligible(coverage: Coverage) -> bool:
-    """Emergency after-hours support may be requested only while nothing covers the organization right now.
-
-    Like every Premier option it is bought on top of Gold, so it needs Gold active at that moment; it is not
-    for an instant that business hours, an after-hours subscription or a scheduled window cover (a regular
-    ticket is the way in then). The one rule the coverage headline, the plans page, the request form and the
-    request service follow.
-    """
-    return coverage.gold_active and not coverage.covered
-
-
-def emergency_offer(coverage: Coverage, catalog: Catalog) -> IncidentOffer | None:
-    """The emergency after-hours offer and its rate when ``emergency_eligible``; None otherwise."""
-    if not emergency_eligible(coverage):
-        return None
-    offering = catalog.find(OfferingCode.emergency_after_hours)
-    return IncidentOffer(offering) if offering is not None else None

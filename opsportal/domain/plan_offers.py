@@ -23,7 +23,6 @@ from enum import StrEnum
 
 from opsportal.domain import formats
 from opsportal.domain.coverage import Coverage
-from opsportal.domain.incidents import emergency_eligible
 from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind
 from opsportal.domain.plan_purchase import PurchaseLine, Quote, purchase_problems, quote
 from opsportal.domain.plan_terms import (
@@ -159,7 +158,7 @@ def incident_option(code: OfferingCode, *, coverage: Coverage, home_region: str,
     if not coverage.gold_active:
         return IncidentOption(code, False, f"{offering.name} is bought on top of Gold Support, and there is no "
                                            f"active Gold Support in {home_region}.", Remedy.buy_gold, None)
-    if code is OfferingCode.emergency_after_hours and not emergency_eligible(coverage):
+    if code is OfferingCode.emergency_after_hours and not coverage.emergency_eligible:
         return IncidentOption(code, False, f"Support is available right now ({coverage.headline}): open a regular "
                                            "ticket instead.", Remedy.open_ticket, None)
     until = gold_covered_until(today, home_region, entitlements) - timedelta(days=1)

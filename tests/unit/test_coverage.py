@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.coverage import Basis, OrgPlan, coverage_at, is_workweek_after_hours
-from opsportal.domain.incidents import ScheduledWindow, emergency_offer
+from opsportal.domain.coverage import Basis, OrgPlan, coverage_at, emergency_offer, is_workweek_after_hours
+from opsportal.domain.incidents import ScheduledWindow
 from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
 from opsportal.domain.plan_terms import Entitlement, term_end
 from opsportal.domain.regions import DEFAULT_REGIONS, is_business_time, local_time, public_holiday, wall_instant

@@ -9,15 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.coverage import OrgPlan, coverage_at
-from opsportal.domain.incidents import (
-    IncidentKind,
-    IncidentStatus,
-    ScheduledWindow,
-    emergency_eligible,
-    emergency_offer,
-    shown_status,
-)
+from opsportal.domain.coverage import OrgPlan, coverage_at, emergency_offer
+from opsportal.domain.incidents import IncidentKind, IncidentStatus, ScheduledWindow, shown_status
 from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
 from opsportal.domain.plan_offers import Remedy, incident_option
 from opsportal.domain.plan_purchase import OrderStatus, shown_order_status
@@ -50,7 +43,7 @@ def org_plans(draw) -> OrgPlan:
 @given(org_plans(), instants)
 def test_the_headline_the_plans_page_and_the_request_form_follow_one_emergency_rule(org, at):
     coverage = coverage_at(org, DEFAULT_REGIONS, at, DEFAULT_CATALOG)
-    eligible = emergency_eligible(coverage)
+    eligible = coverage.emergency_eligible
     option = incident_option(OfferingCode.emergency_after_hours, coverage=coverage, home_region="AMER",
                              today=entitlement_day(DEFAULT_REGIONS["AMER"], at), entitlements=org.entitlements,
                              catalog=DEFAULT_CATALOG)
@@ -62,9 +55,9 @@ def test_the_headline_the_plans_page_and_the_request_form_follow_one_emergency_r
 def test_emergency_support_needs_gold_and_is_refused_while_support_covers_the_moment():
     wednesday_3am_ny, wednesday_10am_ny = utc(2025, 3, 12, 7), utc(2025, 3, 12, 14)
     gold = OrgPlan("AMER", (), (Entitlement(GOLD, "AMER", *TERM),))
-    assert emergency_eligible(coverage_at(gold, DEFAULT_REGIONS, wednesday_3am_ny))
-    assert not emergency_eligible(coverage_at(gold, DEFAULT_REGIONS, wednesday_10am_ny))
-    assert not emergency_eligible(coverage_at(OrgPlan("AMER", (), ()), DEFAULT_REGIONS, wednesday_3am_ny))
+    assert coverage_at(gold, DEFAULT_REGIONS, wednesday_3am_ny).emergency_eligible
+    assert not coverage_at(gold, DEFAULT_REGIONS, wednesday_10am_ny).emergency_eligible
+    assert not coverage_at(OrgPlan("AMER", (), ()), DEFAULT_REGIONS, wednesday_3am_ny).emergency_eligible
     covered = coverage_at(gold, DEFAULT_REGIONS, wednesday_10am_ny)
     option = incident_option(OfferingCode.emergency_after_hours, coverage=covered, home_region="AMER",
                              today=date(2025, 3, 12), entitlements=gold.entitlements, catalog=DEFAULT_CATALOG)
