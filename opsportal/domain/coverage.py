@@ -27,14 +27,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from opsportal.domain.plans import (
-    Catalog,
-    Entitlement,
-    IncidentOffer,
-    OfferingCode,
-    ScheduledWindow,
-    emergency_offer,
-)
+from opsportal.domain.incidents import IncidentOffer, ScheduledWindow
+from opsportal.domain.plan_catalog import Catalog, OfferingCode
+from opsportal.domain.plan_terms import Entitlement, entitlement_day
 from opsportal.domain.regions import Region, is_business_time, local_time, public_holiday, require_aware, wall_instant
 
 
@@ -88,6 +83,18 @@ class Coverage:
     def covered(self) -> bool:
         return any(r.covered for r in self.regions)
 
+    @property
+    def emergency_eligible(self) -> bool:
+        """Emergency after-hours support may be requested only while nothing covers the organization right now.
+
+        Like every Premier option it is bought on top of Gold, so it needs Gold active at that moment; it is not
+        for an instant that business hours, an after-hours subscription or a scheduled window cover (a regular
+        ticket is the way in then). The one rule the coverage headline, the plans page, the request form and the
+        request service follow (seed 001: for customers who "don't subscribe to any after-hours support options
+        or have not scheduled after-hours").
+        """
+        return self.gold_active and not self.covered
+
 
 def is_workweek_after_hours(region: Region, instant: datetime) -> bool:
     """Whether Business-Day After-Hours covers ``instant``: between the week's first opening (Monday) and last
@@ -134,6 +141,14 @@ def _headline(regions: tuple[RegionCoverage, ...], gold_active: bool, emergency:
     return "Not covered"
 
 
+def emergency_offer(coverage: Coverage, catalog: Catalog) -> IncidentOffer | None:
+    """The emergency after-hours offer and its rate when the coverage is ``emergency_eligible``; None otherwise."""
+    if not coverage.emergency_eligible:
+        return None
+    offering = catalog.find(OfferingCode.emergency_after_hours)
+    return IncidentOffer(offering) if offering is not None else None
+
+
 def coverage_at(plan: OrgPlan, regions: Mapping[str, Region], instant: datetime,
                 catalog: Catalog | None = None) -> Coverage:
     """Where and under which entitlement support is available at ``instant`` (aware; naive is refused).
@@ -148,7 +163,7 @@ def coverage_at(plan: OrgPlan, regions: Mapping[str, Region], instant: datetime,
     if unknown:
         raise ValueError(f"unknown region {unknown[0]}")
     home = regions[plan.home_region]
-    today = local_time(home, at).date()
+    today = entitlement_day(home, at)
     active = [e for e in plan.entitlements if e.region == home.code and e.is_active_on(today)]
     gold = _first(active, OfferingCode.gold)
     if gold is None:

@@ -231,11 +231,6 @@ def _expiring(label: str, credits: list[FreeCredit], unit: str) -> Expiring:
                     note=expiry_note(total, on_nearest, nearest, unit))
 
 
-def expiry_notice_due(free: Iterable[FreeCredit], at: datetime) -> bool:
-    """A weekly notice goes out only when some usable credit expires within the next 30 days."""
-    return any(expiring_soon(c, at) for c in free)
-
-
 def build_expiry_notice(organization: str, at: datetime, products: Mapping[str, ProductInfo],
                         free: Iterable[FreeCredit]) -> ExpiryNotice | None:
     """Per product: what expires in the next 30 days by type, the total, the nearest date; None if nothing does."""

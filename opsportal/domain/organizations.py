@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 MAX_NAME_LENGTH = 120
 _SPACES = re.compile(r"\s+")
@@ -17,8 +16,3 @@ def clean_organization_name(name: str) -> str:
     if len(cleaned) > MAX_NAME_LENGTH:
         raise ValueError(f"organization name must be at most {MAX_NAME_LENGTH} characters")
     return cleaned
-
-
-def would_create_cycle(org_id: int, new_parent_ancestry: Iterable[int]) -> bool:
-    """True when ``org_id`` appears in the chain from the new parent up to the root."""
-    return org_id in set(new_parent_ancestry)

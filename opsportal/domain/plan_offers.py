@@ -1,6 +1,6 @@
 """What a customer can buy now, and why not: the offers the plans page shows, decided before any form is filled.
 
-Built on the purchase rules (``domain.plans``), never beside them: an offer is buyable only when
+Built on the purchase rules (``domain.plan_purchase``), never beside them: an offer is buyable only when
 ``purchase_problems`` accepts exactly the lines it would order, so what the page offers is what the order
 service accepts.
 
@@ -23,19 +23,13 @@ from enum import StrEnum
 
 from opsportal.domain import formats
 from opsportal.domain.coverage import Coverage
-from opsportal.domain.plans import (
+from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind
+from opsportal.domain.plan_purchase import PurchaseLine, Quote, purchase_problems, quote
+from opsportal.domain.plan_terms import (
     MAX_TERM_MONTHS,
     TERM_INCREMENT_MONTHS,
-    Bundle,
-    Catalog,
     Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PurchaseLine,
-    Quote,
     gold_covered_until,
-    purchase_problems,
-    quote,
     term_end,
 )
 
@@ -164,7 +158,7 @@ def incident_option(code: OfferingCode, *, coverage: Coverage, home_region: str,
     if not coverage.gold_active:
         return IncidentOption(code, False, f"{offering.name} is bought on top of Gold Support, and there is no "
                                            f"active Gold Support in {home_region}.", Remedy.buy_gold, None)
-    if code is OfferingCode.emergency_after_hours and coverage.covered:
+    if code is OfferingCode.emergency_after_hours and not coverage.emergency_eligible:
         return IncidentOption(code, False, f"Support is available right now ({coverage.headline}): open a regular "
                                            "ticket instead.", Remedy.open_ticket, None)
     until = gold_covered_until(today, home_region, entitlements) - timedelta(days=1)

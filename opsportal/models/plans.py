@@ -1,8 +1,9 @@
 """Support plans: regions, organizations' regions, the plan catalog, entitlements, orders, incidents, audit.
 
-The rules live in ``domain.plans``, ``domain.coverage`` and ``domain.regions``; these tables hold the data
-staff edit (regions, offerings, bundles) and what organizations bought (entitlements), are buying (plan
-orders, incident requests: both pre-service invoices) and every staff change (the audit log).
+The rules live in ``domain.plan_catalog``, ``domain.plan_terms``, ``domain.plan_purchase``, ``domain.incidents``,
+``domain.coverage`` and ``domain.regions``; these tables hold the data staff edit (regions, offerings, bundles)
+and what organizations bought (entitlements), are buying (plan orders, incident requests: both pre-service
+invoices) and every staff change (the audit log).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class OrgExtraRegion(SQLModel, table=True):
 
 
 class PlanOffering(SQLModel, table=True):
-    """An offering on the catalog; its code carries the rules (domain.plans.OfferingCode), the rest is data."""
+    """An offering on the catalog; its code carries the rules (domain.plan_catalog.OfferingCode), the rest is data."""
 
     __tablename__ = "plan_offering"
     __table_args__ = (

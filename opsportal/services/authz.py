@@ -10,7 +10,7 @@ from opsportal.domain.access import (
     may_view_organization,
 )
 from opsportal.domain.roles import Role
-from opsportal.services.errors import PermissionDenied
+from opsportal.services.errors import NotFound, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,23 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         return self.role.is_staff
+
+
+def may_view(actor: Actor, organization_id: int | None) -> bool:
+    """Staff see every organization; a customer user their own only (``domain.access``)."""
+    return organization_id is not None and may_view_organization(actor.principal, organization_id)
+
+
+def may_manage(actor: Actor, organization_id: int | None) -> bool:
+    """Staff administrators, and the organization's own owners and administrators."""
+    return organization_id is not None and may_manage_organization(actor.principal, organization_id)
+
+
+def require_visible(actor: Actor, organization_id: int | None, not_found: str) -> None:
+    """For a row reached by its own id (a task, a lot, an invoice): ``NotFound`` with the row's own message unless
+    the actor may see the organization it belongs to, so another organization's ids read as missing ones."""
+    if not may_view(actor, organization_id):
+        raise NotFound(not_found)
 
 
 def require_view_organization(actor: Actor, organization_id: int) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal, or_, text
+from sqlalchemy import case, func, literal, or_, text
 from sqlmodel import Session, select
 
 from opsportal.db import unit_of_work
@@ -73,11 +73,6 @@ def _net_used():
                                        else_=LedgerEntry.quantity)), 0)
 
 
-def _live(at: datetime):
-    """Granted by ``at`` and not expired at ``at`` (whether or not the expiry job has run)."""
-    return and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
-
-
 def _usable(session: Session, org_id: int):
     # The ancestry is read once per unit of work (balance asks for it twice: its lots and the schedule).
     known = session.info.setdefault("credit_views.ancestors", {})
@@ -102,7 +97,7 @@ def summary(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[Pr
         expiring_free = func.coalesce(func.sum(case((CreditLot.expires_at <= soon,
                                                      CreditLot.remaining - CreditLot.held), else_=0)), 0)
         free_rows = session.exec(
-            select(CreditLot.product_code, _free(), expiring_free).where(usable, _live(at))
+            select(CreditLot.product_code, _free(), expiring_free).where(usable, store.live_lots(at, free_only=False))
             .group_by(CreditLot.product_code)
         ).all()
         available = {code: free for code, free, _soon in free_rows}
@@ -142,8 +137,8 @@ def expiry_schedule(session: Session, org_id: int, product: str, at: datetime) -
         else_=literal("later"),
     )
     rows = session.exec(
-        select(bucket, _free()).where(CreditLot.product_code == product, _usable(session, org_id), _live(at),
-                                      CreditLot.remaining > CreditLot.held).group_by(bucket)
+        select(bucket, _free()).where(CreditLot.product_code == product, _usable(session, org_id),
+                                      store.live_lots(at)).group_by(bucket)
     ).all()
     schedule = dict.fromkeys(BUCKETS, 0)
     schedule.update({name: int(q) for name, q in rows})
@@ -164,7 +159,7 @@ def balance(actor: Actor, org_id: int, *, product: str = "support_hours", at: da
         in_play = session.exec(select(func.coalesce(func.sum(CreditHold.quantity), 0))
                                .where(CreditHold.org_id == org_id, CreditHold.product_code == prod.code)).one()
         rows = session.exec(
-            select(CreditLot).where(CreditLot.product_code == prod.code, usable, _live(at),
+            select(CreditLot).where(CreditLot.product_code == prod.code, usable, store.live_lots(at, free_only=False),
                                     CreditLot.remaining > 0)
             .order_by(CreditLot.expires_at.is_(None), CreditLot.expires_at, CreditLot.id).limit(lot_limit)
         ).all()
@@ -283,7 +278,7 @@ def free_credits(session: Session, org_id: int, at: datetime) -> list[FreeCredit
     """Free credit the organization may use at ``at``, summed per product, type and expiry instant."""
     rows = session.exec(
         select(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at, _free())
-        .where(_usable(session, org_id), _live(at), CreditLot.remaining > CreditLot.held)
+        .where(_usable(session, org_id), store.live_lots(at))
         .group_by(CreditLot.product_code, CreditLot.kind, CreditLot.expires_at)
     ).all()
     return [FreeCredit(product=p, kind=k, expires_at=e if e is None or e.tzinfo else e.replace(tzinfo=UTC),

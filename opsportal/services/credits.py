@@ -26,6 +26,7 @@ from opsportal.services.authz import (
     require_staff,
     require_staff_admin,
     require_view_organization,
+    require_visible,
 )
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
 
@@ -165,8 +166,7 @@ def _lot_to_allocate(session: Session, actor: Actor, lot_id: int) -> CreditLot:
     """The lot, locked, if the actor manages its holder (another organization's lot is "not found")."""
     row = session.exec(select(CreditLot).where(CreditLot.id == lot_id).with_for_update()
                        .execution_options(populate_existing=True)).first()
-    if row is None or (not actor.is_staff and actor.organization_id != row.holder_org_id):
-        raise NotFound(LOT_NOT_FOUND)
+    require_visible(actor, row.holder_org_id if row is not None else None, LOT_NOT_FOUND)
     require_manage_organization(actor, row.holder_org_id)
     return row
 
@@ -328,7 +328,7 @@ def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
                     f"Ticket {ticket_id} holds only {exc.available} of {code}; cannot use {exc.requested}."
                 ) from None
         store.write_entries(session, rows_by_id, specs, actor.user_id)
-        ticket.status, ticket.closed_at = "closed", at
+        ticket.status, ticket.closed_at = TaskStatus.closed.value, at
         session.add(ticket)
         names = orgtree.names(session, {r.holder_org_id for r in rows})
         return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows_by_id[s.lot_id].holder_org_id, "?"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from opsportal.db import unit_of_work
-from opsportal.domain.plans import OfferingCode
+from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.models.types import utcnow
 from opsportal.services import orgtree, plan_catalog
 from opsportal.services.authz import Actor, require_staff_admin

@@ -27,6 +27,7 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
+from opsportal.domain.tasks import TaskStatus
 from opsportal.models import ServiceSubscription, Ticket, User
 from opsportal.models.types import utcnow
 from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
@@ -311,17 +312,17 @@ def _plan(rng: random.Random, orgs: dict, customers: dict[str, list[Actor]], age
             if finished:
                 at = add(at + timedelta(hours=rng.uniform(0.5, 48)), "comment", index, by="agent",
                          body=rng.choice(CLOSING_COMMENTS))
-                at = add(at + timedelta(minutes=1), "status", index, status="resolved")
+                at = add(at + timedelta(minutes=1), "status", index, status=TaskStatus.resolved.value)
                 if rng.random() < 0.5:
                     at = add(at + timedelta(hours=rng.uniform(1, 30)), "comment", index, by="customer",
                              body=rng.choice(CUSTOMER_THANKS))
                 closes = at + timedelta(days=rng.uniform(2, 7))
                 if closes < now - timedelta(hours=1):
-                    add(closes, "status", index, status="closed")
+                    add(closes, "status", index, status=TaskStatus.closed.value)
             elif rng.random() < 0.3:
                 at = add(at + timedelta(minutes=rng.randint(10, 120)), "comment", index, by="agent",
                          body=rng.choice(WAITING_COMMENTS))
-                at = add(at + timedelta(minutes=1), "status", index, status="waiting_on_customer")
+                at = add(at + timedelta(minutes=1), "status", index, status=TaskStatus.waiting_on_customer.value)
                 if rng.random() < 0.4:
                     add(at + timedelta(hours=rng.uniform(1, 20)), "comment", index, by="customer",
                         body=rng.choice(CUSTOMER_REPLIES))
@@ -337,8 +338,8 @@ def _plan(rng: random.Random, orgs: dict, customers: dict[str, list[Actor]], age
         if finished:
             done = datetime.combine(at.date() + timedelta(days=len(days)), time(10), tzinfo=UTC)
             add(done, "comment", index, by="agent", body=rng.choice(CLOSING_COMMENTS))
-            add(done + timedelta(minutes=1), "status", index, status="resolved")
-            add(done + timedelta(days=5), "status", index, status="closed")
+            add(done + timedelta(minutes=1), "status", index, status=TaskStatus.resolved.value)
+            add(done + timedelta(days=5), "status", index, status=TaskStatus.closed.value)
     for org_name, subject, category, product, quantity, days_ago, sessions, finished in STORIES:
         index = len(plans)
         plans.append(_Plan(org=org_name, subject=subject, category=category, priority="normal",
@@ -351,8 +352,8 @@ def _plan(rng: random.Random, orgs: dict, customers: dict[str, list[Actor]], age
             at = add(at + timedelta(hours=3), "log", index, minutes=minutes, note=rng.choice(NOTES), after_hours=False)
         if finished:
             at = add(at + timedelta(hours=20), "comment", index, by="agent", body=rng.choice(CLOSING_COMMENTS))
-            at = add(at + timedelta(minutes=1), "status", index, status="resolved")
-            add(at + timedelta(days=3), "status", index, status="closed")
+            at = add(at + timedelta(minutes=1), "status", index, status=TaskStatus.resolved.value)
+            add(at + timedelta(days=3), "status", index, status=TaskStatus.closed.value)
     return plans, events
 
 

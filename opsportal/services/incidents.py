@@ -18,28 +18,35 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.incidents import (
+    IncidentKind,
+    IncidentStatus,
+    ScheduledWindow,
+    scheduled_window_problem,
+    shown_status,
+)
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus
 from opsportal.domain.ledger import entries as ledger_rules
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.domain.ledger.order import explain
+from opsportal.domain.plan_catalog import unit_label, unit_text
 from opsportal.domain.plan_offers import incident_option
-from opsportal.domain.plans import OfferingCode, ScheduledWindow, scheduled_window_problem, unit_label, unit_text
-from opsportal.domain.regions import Region, local_time, next_business_start
+from opsportal.domain.plan_terms import entitlement_day
+from opsportal.domain.regions import Region, next_business_start
 from opsportal.domain.roles import may_request_incident
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
 from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment
 from opsportal.services import credits, orgtree
 from opsportal.services import ledger_store as ledger
 from opsportal.services import plan_store as store
-from opsportal.services.authz import Actor, require_view_organization
-from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, sentence
+from opsportal.services.authz import Actor, require_view_organization, require_visible
+from opsportal.services.errors import InvalidInput, PermissionDenied, sentence
 from opsportal.services.invoice_issuing import create_in_session
 from opsportal.services.plan_store import NO_REGION
 
 REQUESTERS_ONLY = "Only the organization's owners and administrators can request pay-per-incident support."
-KINDS = {"scheduled": OfferingCode.scheduled_after_hours, "emergency": OfferingCode.emergency_after_hours}
-AWAITING, SCHEDULED, CANCELLED = "awaiting_payment", "scheduled", "cancelled"
-STATUS_LABELS = {AWAITING: "Awaiting payment", SCHEDULED: "Scheduled", CANCELLED: "Cancelled"}
+STATUS_LABELS = {IncidentStatus.awaiting_payment: "Awaiting payment", IncidentStatus.scheduled: "Scheduled",
+                 IncidentStatus.cancelled: "Cancelled"}
 MAX_UNITS = 24
 MAX_AHEAD = timedelta(days=365)
 LOT_VALIDITY = timedelta(days=365)  # prepaid units left over stay usable for a year after the window
@@ -49,9 +56,9 @@ SYSTEM_AUTHOR = "OpsPortal"
 @dataclass(frozen=True)
 class IncidentRow:
     id: int
-    kind: str  # scheduled | emergency
+    kind: IncidentKind
     kind_label: str
-    status: str  # awaiting_payment | scheduled | cancelled
+    status: IncidentStatus  # cancelled also when still awaiting payment but its invoice was voided
     status_label: str
     window_start: datetime
     window_end: datetime
@@ -86,9 +93,8 @@ def window_text(start: datetime, end: datetime, region: Region | None = None, *,
 
 
 def _row(req: IncidentRequest, ticket: Ticket, inv: Invoice, name: str) -> IncidentRow:
-    # A request whose invoice was voided before it was paid will never be scheduled.
-    status = CANCELLED if req.status == AWAITING and inv.status == InvoiceStatus.void else req.status
-    return IncidentRow(req.id, req.kind, name, status, STATUS_LABELS[status], req.window_start,
+    status = shown_status(req.status, invoice_void=inv.status == InvoiceStatus.void)
+    return IncidentRow(req.id, IncidentKind(req.kind), name, status, STATUS_LABELS[status], req.window_start,
                        req.window_end, req.expected_units, unit_text(req.unit_minutes), ticket.id, ticket.title,
                        inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency))
 
@@ -104,12 +110,6 @@ def incident_rows(session: Session, org_id: int, *, limit: int = 20) -> list[Inc
     return [_row(r, t, i, names.get(r.offering_code, r.offering_code)) for r, t, i in rows]
 
 
-def list_incidents(actor: Actor, org_id: int) -> list[IncidentRow]:
-    require_view_organization(actor, org_id)
-    with unit_of_work(write=False) as session:
-        return incident_rows(session, org_id)
-
-
 def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
     """The pay-per-incident request behind a task (for the task page), or None."""
     with unit_of_work(write=False) as session:
@@ -120,14 +120,13 @@ def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
         if found is None:
             return None
         req, ticket, inv = found
-        if not actor.is_staff and req.organization_id != actor.organization_id:
-            raise NotFound("That task was not found or you do not have access to it.")
+        require_visible(actor, req.organization_id, "That task was not found or you do not have access to it.")
         offering = store.catalog(session, active_only=False).find(req.offering_code)
         return _row(req, ticket, inv, offering.name if offering else req.offering_code)
 
 
-def _window(kind: str, window_start: datetime | None, minutes: int, at: datetime) -> ScheduledWindow:
-    if kind == "emergency":
+def _window(kind: IncidentKind, window_start: datetime | None, minutes: int, at: datetime) -> ScheduledWindow:
+    if kind is IncidentKind.emergency:
         return ScheduledWindow(at, at + timedelta(minutes=minutes))
     if window_start is None:
         raise InvalidInput("Choose the date and time the scheduled window starts.")
@@ -139,24 +138,27 @@ def _window(kind: str, window_start: datetime | None, minutes: int, at: datetime
     return ScheduledWindow(start, start + timedelta(minutes=minutes))
 
 
-def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetime | None, expected_units: int,
-                     title: str, description: str, *, category: str = "Other",
+def request_incident(actor: Actor, org_id: int, kind: IncidentKind | str, window_start: datetime | None,
+                     expected_units: int, title: str, description: str, *, category: str = "Other",
                      at: datetime | None = None) -> IncidentResult:
     """Request pay-per-incident support: its task and the pre-service invoice to pay before it is scheduled.
 
-    ``kind``: "emergency" (only while nothing covers the organization: starts when paid) or "scheduled" (a
-    future window outside business hours; ``window_start`` aware). ``expected_units``: time units to prepay.
+    ``kind`` (``IncidentKind``): "emergency" (only while nothing covers the organization: starts when paid) or
+    "scheduled" (a future window outside business hours; ``window_start`` aware). ``expected_units``: time
+    units to prepay.
     """
     require_view_organization(actor, org_id)
     if not may_request_incident(actor.role):
         raise PermissionDenied(REQUESTERS_ONLY)
     at = (at or clock.now()).astimezone(UTC)
-    code = KINDS.get(kind)
-    if code is None:
-        raise InvalidInput("Choose a scheduled after-hours window or emergency support.")
+    try:
+        kind = IncidentKind(kind)
+    except ValueError:
+        raise InvalidInput("Choose a scheduled after-hours window or emergency support.") from None
+    code = kind.code
     if isinstance(expected_units, bool) or not isinstance(expected_units, int) or not 1 <= expected_units <= MAX_UNITS:
         raise InvalidInput(f"Expect 1 to {MAX_UNITS} time units.")
-    priority = Priority.urgent if kind == "emergency" else Priority.normal
+    priority = Priority.urgent if kind is IncidentKind.emergency else Priority.normal
     problems = ticket_problems(title, category, priority.value, description)
     if problems:
         raise InvalidInput(" ".join(problems.values()))
@@ -178,11 +180,11 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
         home = regions[plan.home_region]
         # The same rule the plans page uses to offer the option at all (domain.plan_offers.incident_option).
         option = incident_option(code, coverage=coverage_at(plan, regions, at, catalog), home_region=home.code,
-                                 today=local_time(home, at).date(), entitlements=plan.entitlements, catalog=catalog)
+                                 today=entitlement_day(home, at), entitlements=plan.entitlements, catalog=catalog)
         if not option.available:
             raise InvalidInput(option.reason)
         window = _window(kind, window_start, expected_units * offering.unit_minutes, at)
-        if kind == "scheduled":
+        if kind is IncidentKind.scheduled:
             problem = scheduled_window_problem(window, now=at, home=home, entitlements=plan.entitlements)
             if problem:
                 raise InvalidInput(sentence(problem))
@@ -198,16 +200,16 @@ def request_incident(actor: Actor, org_id: int, kind: str, window_start: datetim
         session.flush()
         when = window_text(window.start, window.end, home)
         what = (f"{offering.name} for task #{ticket.id}: {expected_units} × {unit_label(offering)}"
-                + (f", {when}" if kind == "scheduled" else ", starting when paid"))
+                + (f", {when}" if kind is IncidentKind.scheduled else ", starting when paid"))
         inv = create_in_session(
             session, org=org, kind=InvoiceKind.pre_service,
             lines=[invoice_rules.item_line(what[:300], expected_units, offering.unit_price_minor)],
             currency=org.currency, issue_on=at.date(), created_by=actor.user_id or None, ticket_ids=[ticket.id],
             memo=f"Pay-per-incident support for task #{ticket.id}: scheduled once this invoice is paid")
-        req = IncidentRequest(organization_id=org_id, kind=kind, offering_code=code.value, window_start=window.start,
-                              window_end=window.end, expected_units=expected_units,
+        req = IncidentRequest(organization_id=org_id, kind=kind.value, offering_code=code.value,
+                              window_start=window.start, window_end=window.end, expected_units=expected_units,
                               unit_minutes=offering.unit_minutes, unit_price_minor=offering.unit_price_minor,
-                              ticket_id=ticket.id, invoice_id=inv.id, status=AWAITING,
+                              ticket_id=ticket.id, invoice_id=inv.id, status=IncidentStatus.awaiting_payment.value,
                               created_by_user_id=actor.user_id or None, created_at=at)
         session.add(req)
         session.add(TicketComment(ticket_id=ticket.id, author_name=SYSTEM_AUTHOR, from_staff=True, created_at=at,
@@ -241,16 +243,16 @@ def schedule_paid(session: Session, invoice: Invoice, at: datetime) -> None:
     """The request paid by ``invoice`` is scheduled (once; called for an invoice paid, ``invoice_events``)."""
     req = session.exec(select(IncidentRequest).where(IncidentRequest.invoice_id == invoice.id)
                        .with_for_update()).first()
-    if req is None or req.status != AWAITING:
+    if req is None or req.status != IncidentStatus.awaiting_payment:
         return
     ticket = session.exec(select(Ticket).where(Ticket.id == req.ticket_id).with_for_update()
                           .execution_options(populate_existing=True)).one()
     starts = clock.on_coverage_clock(at)
-    if req.kind == "emergency" and req.window_start < starts:  # emergency work starts once paid
+    if req.kind == IncidentKind.emergency and req.window_start < starts:  # emergency work starts once paid
         length = req.window_end - req.window_start
         req.window_start, req.window_end = starts, starts + length
     _hold_units(session, req, ticket, invoice, at)
-    req.status, req.scheduled_at = SCHEDULED, at
+    req.status, req.scheduled_at = IncidentStatus.scheduled.value, at
     session.add(req)
     home = store.profile(session, req.organization_id)
     region = store.regions(session).get(home[0]) if home else None

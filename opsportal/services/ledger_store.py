@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from opsportal.domain.incidents import IncidentStatus
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
 from opsportal.domain.ledger.order import in_leading_window
@@ -41,9 +42,9 @@ def lots_held_for_windows(session: Session, lots: Iterable[CreditLot]) -> set[in
     if not ids:
         return set()
     held = and_(CreditHold.lot_id == IncidentRequest.lot_id, CreditHold.ticket_id == IncidentRequest.ticket_id)
-    # "scheduled" is services.incidents.SCHEDULED (that module depends on this one): the request is paid.
     return set(session.exec(select(IncidentRequest.lot_id).join(CreditHold, held).where(
-        IncidentRequest.lot_id.in_(ids), IncidentRequest.status == "scheduled", CreditHold.quantity > 0)).all())
+        IncidentRequest.lot_id.in_(ids), IncidentRequest.status == IncidentStatus.scheduled.value,
+        CreditHold.quantity > 0)).all())
 
 
 def usable_lots_filter(org_id: int, ancestor_ids: list[int]):
@@ -79,9 +80,12 @@ class LotsBusy(Conflict):
     """Other writers kept changing the lots a draw chose; nothing was drawn."""
 
 
-def _live_usable(at: datetime):
-    return and_(CreditLot.remaining > CreditLot.held, CreditLot.granted_at <= at,
-                or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+def live_lots(at: datetime, *, free_only: bool = True):
+    """SQL condition: lots granted by ``at`` and not expired at ``at``, whether or not the expiry job has run
+    (``domain.ledger.lots.Lot.is_live``); with ``free_only``, only those with some quantity not held
+    (remaining > held). Every read of what can still be used asks this, next to ``usable_lots_filter``."""
+    live = and_(CreditLot.granted_at <= at, or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at))
+    return and_(live, CreditLot.remaining > CreditLot.held) if free_only else live
 
 
 def _lots(session: Session, stmt) -> list[Lot]:
@@ -93,7 +97,7 @@ def usable_lots(session: Session, org_id: int, ancestor_ids: list[int], product_
                 at: datetime) -> list[Lot]:
     """The lots the organization may draw from now (free quantity left, granted, not expired), unlocked."""
     return _lots(session, select(*LOT_COLUMNS).where(
-        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), _live_usable(at)))
+        CreditLot.product_code == product_code, usable_lots_filter(org_id, ancestor_ids), live_lots(at)))
 
 
 def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], product_code: str,
@@ -105,7 +109,7 @@ def head_of_order(session: Session, org_id: int, ancestor_ids: list[int], produc
     size = HEAD_SIZE
     lots = _lots(session, select(*LOT_COLUMNS).where(
         CreditLot.product_code == product_code, usable_lots_filter(org_id, []), CreditLot.expires_at.is_not(None),
-        _live_usable(at)).order_by(CreditLot.expires_at).limit(size))
+        live_lots(at)).order_by(CreditLot.expires_at).limit(size))
     if not lots:
         return []
     # Lots sharing the last expiry read may continue past the limit: the window stops just before it.

@@ -9,6 +9,7 @@ from datetime import date
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
+from opsportal.domain.plan_terms import EntitlementStatus, entitlement_status
 from opsportal.models import Organization, PlanBundle, PlanEntitlement, PlanOffering
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_staff_admin
@@ -52,6 +53,7 @@ class EntitlementView:
     extra_regions: tuple[str, ...]  # Multi-Regional
     versions: tuple[str, ...]  # Extended-Term
     revoked: bool
+    status: EntitlementStatus | None = None  # on the home region's day, where the caller asked for it
 
 
 def offering_view(row: PlanOffering) -> OfferingView:
@@ -64,9 +66,12 @@ def bundle_view(row: PlanBundle) -> BundleView:
                       bool(row.active))
 
 
-def entitlement_view(row: PlanEntitlement) -> EntitlementView:
+def entitlement_view(row: PlanEntitlement, today: date | None = None) -> EntitlementView:
+    """The entitlement as staff see it; with ``today`` (the home region's day) also its status that day."""
+    revoked = row.revoked_at is not None
+    status = None if today is None else entitlement_status(row.start_date, row.end_date, today, revoked=revoked)
     return EntitlementView(row.id, row.offering_code, row.region_code, row.start_date, row.end_date,
-                           tuple(row.extra_regions or ()), tuple(row.versions or ()), row.revoked_at is not None)
+                           tuple(row.extra_regions or ()), tuple(row.versions or ()), revoked, status)
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,20 @@ from typing import Any
 
 from sqlmodel import Session, func, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
-from opsportal.domain.plans import (
+from opsportal.domain.plan_catalog import (
     DEFAULT_CATALOG,
     Bundle,
     Catalog,
     Offering,
     OfferingCode,
-    PurchaseLine,
     bundle_definition_problem,
     catalog_problems,
     offering_problem,
-    purchase_problems,
 )
+from opsportal.domain.plan_purchase import PurchaseLine, purchase_problems
+from opsportal.domain.plan_terms import entitlement_day
 from opsportal.domain.regions import DEFAULT_REGIONS
 from opsportal.models import (
     OrgExtraRegion,
@@ -310,16 +311,19 @@ class OrgEntitlements:
     entitlements: list[EntitlementView]  # by first day
 
 
-def org_entitlements(actor: Actor, org_id: int) -> OrgEntitlements:
-    """Every entitlement of an organization, revoked ones included (staff)."""
+def org_entitlements(actor: Actor, org_id: int, *, at: datetime | None = None) -> OrgEntitlements:
+    """Every entitlement of an organization, revoked ones included (staff), each with its ``status`` at ``at``
+    counted on the home region's day, as the customer's plans page counts it (``plan_terms.entitlement_day``)."""
     require_staff_admin(actor)
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
+        found = store.profile(session, org_id)
+        today = entitlement_day(store.regions(session)[found[0]] if found else None, at)
         rows = session.exec(select(PlanEntitlement).where(PlanEntitlement.organization_id == org_id)
                             .order_by(PlanEntitlement.start_date, PlanEntitlement.id)).all()
-        found = store.profile(session, org_id)
         regions = RegionsView(found[0], tuple(sorted(found[1]))) if found else None
-        return OrgEntitlements(org.name, regions, [entitlement_view(r) for r in rows])
+        return OrgEntitlements(org.name, regions, [entitlement_view(r, today) for r in rows])
 
 
 # --- default data ----------------------------------------------------------------------------------------

@@ -23,19 +23,11 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.incidents import IncidentKind
+from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, OfferingKind, rate_text
 from opsportal.domain.plan_offers import Offer, OfferState, bundle_lines, bundle_saving, incident_option, offer
-from opsportal.domain.plans import (
-    TERM_INCREMENT_MONTHS,
-    Bundle,
-    Catalog,
-    Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PurchaseLine,
-    rate_text,
-    term_problem,
-)
-from opsportal.domain.regions import local_time
+from opsportal.domain.plan_purchase import PurchaseLine
+from opsportal.domain.plan_terms import TERM_INCREMENT_MONTHS, Entitlement, entitlement_day, term_problem
 from opsportal.services import invoice_issuing, orgtree, plans
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
@@ -109,7 +101,7 @@ class OfferView:
 
 @dataclass(frozen=True)
 class IncidentOptionView:
-    kind: str  # "scheduled" | "emergency"
+    kind: IncidentKind
     name: str
     rate: str  # "USD 200.00 per hour (at least 2)"
     available: bool
@@ -128,9 +120,6 @@ class OffersView:
     offers: list[OfferView] = field(default_factory=list)  # Gold first, then add-ons, then bundles
     incidents: list[IncidentOptionView] = field(default_factory=list)
     region_choices: list[str] = field(default_factory=list)  # regions Multi-Regional may add
-
-
-KIND_OF_INCIDENT = {OfferingCode.scheduled_after_hours: "scheduled", OfferingCode.emergency_after_hours: "emergency"}
 
 
 def _requested(target: str, choice: Choice, catalog: Catalog, start: date) -> tuple[list[PurchaseLine], Bundle | None]:
@@ -192,7 +181,7 @@ class _Context:
         self.home = found[0]
         self.regions = store.regions(session)
         self.catalog = store.catalog(session)
-        self.today = local_time(self.regions[self.home], at).date()
+        self.today = entitlement_day(self.regions[self.home], at)
         self.held = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
         self.pending = plans.pending_entitlements(session, org_id, self.home)
         self.existing = self.held + self.pending  # what ordering checks against (plans.held_and_pending)
@@ -276,7 +265,8 @@ class _Context:
     def incidents(self, at: datetime) -> list[IncidentOptionView]:
         coverage = coverage_at(self.plan, self.regions, at, self.catalog)
         rows = []
-        for code, kind in KIND_OF_INCIDENT.items():
+        for kind in IncidentKind:
+            code = kind.code
             found = incident_option(code, coverage=coverage, home_region=self.home, today=self.today,
                                     entitlements=self.plan.entitlements, catalog=self.catalog)
             o = self.catalog.find(code)

@@ -7,7 +7,9 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from opsportal.domain.coverage import OrgPlan
-from opsportal.domain.plans import Bundle, Catalog, Entitlement, Offering, OfferingCode, ScheduledWindow
+from opsportal.domain.incidents import IncidentKind, IncidentStatus, ScheduledWindow
+from opsportal.domain.plan_catalog import Bundle, Catalog, Offering, OfferingCode
+from opsportal.domain.plan_terms import Entitlement
 from opsportal.domain.regions import Region
 from opsportal.models import (
     IncidentRequest,
@@ -20,8 +22,6 @@ from opsportal.models import (
 )
 
 NO_REGION = "No support region is set for this organization yet; please contact us to set it up."
-SCHEDULED = "scheduled"  # an incident request's kind, and its status once paid
-EMERGENCY = "emergency"
 
 
 def region_of(row: SupportRegion) -> Region:
@@ -78,10 +78,10 @@ def scheduled_windows(session: Session, org_id: int, since: datetime) -> tuple[S
     """Paid pay-per-incident windows (scheduled after-hours, and emergencies from the moment they were paid)
     that have not ended by ``since``."""
     rows = session.exec(select(IncidentRequest.window_start, IncidentRequest.window_end, IncidentRequest.kind).where(
-        IncidentRequest.organization_id == org_id, IncidentRequest.status == SCHEDULED,
+        IncidentRequest.organization_id == org_id, IncidentRequest.status == IncidentStatus.scheduled.value,
         IncidentRequest.window_end > since)
         .order_by(IncidentRequest.window_start)).all()
-    return tuple(ScheduledWindow(start, end, emergency=kind == EMERGENCY)
+    return tuple(ScheduledWindow(start, end, emergency=kind == IncidentKind.emergency)
                  for start, end, kind in rows)
 
 

@@ -26,18 +26,14 @@ from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.coverage import coverage_at
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, LineDraft
-from opsportal.domain.plans import (
+from opsportal.domain.plan_catalog import Catalog, OfferingCode, OfferingKind, PlanError, rate_text, unit_text
+from opsportal.domain.plan_purchase import OrderStatus, PurchaseLine, purchase_problems, quote, shown_order_status
+from opsportal.domain.plan_terms import (
     TERM_INCREMENT_MONTHS,
-    Catalog,
     Entitlement,
-    OfferingCode,
-    OfferingKind,
-    PlanError,
-    PurchaseLine,
-    purchase_problems,
-    quote,
-    rate_text,
-    unit_text,
+    EntitlementStatus,
+    entitlement_day,
+    entitlement_status,
 )
 from opsportal.domain.regions import Region, local_time, next_business_start
 from opsportal.domain.roles import Role, may_request_incident
@@ -54,7 +50,6 @@ BUYERS_ONLY = "Only the organization's owners, administrators and billing contac
 NO_REGION = store.NO_REGION
 MAX_ITEMS = 10
 MAX_START_AHEAD_DAYS = 366
-PENDING, ACTIVE, CANCELLED = "pending", "active", "cancelled"
 
 
 def may_buy(role: Role) -> bool:
@@ -154,7 +149,7 @@ class EntitlementRow:
     start: date
     last_day: date
     renews_on: date  # a renewal starts on this day (the term's exclusive end)
-    state: str  # "active" | "upcoming" | "ended"
+    state: EntitlementStatus  # active | upcoming | ended (on the home region's day, ``entitlement_day``)
     extra_regions: list[str]
     versions: list[str]
     source_invoice_id: int | None
@@ -189,7 +184,7 @@ class BundleRow:
 @dataclass(frozen=True)
 class OrderRow:
     id: int
-    status: str  # pending | active | cancelled (pending with a void invoice shows cancelled)
+    status: OrderStatus  # pending | active | cancelled (pending with a void invoice shows cancelled)
     invoice_id: int
     invoice_number: str
     total: str
@@ -247,8 +242,7 @@ def _offer_rows(catalog: Catalog, tax: invoice_rules.TaxSettings) -> list[OfferR
 
 
 def entitlement_row(row: PlanEntitlement, names: dict[str, str], today: date) -> EntitlementRow:
-    state = "active" if row.start_date <= today < row.end_date else ("upcoming" if row.start_date > today
-                                                                      else "ended")
+    state = entitlement_status(row.start_date, row.end_date, today)
     return EntitlementRow(row.id, row.offering_code, names.get(row.offering_code, row.offering_code),
                           OfferingCode(row.offering_code).kind.value, row.region_code, row.start_date,
                           row.end_date - timedelta(days=1), row.end_date, state, list(row.extra_regions or []),
@@ -262,7 +256,7 @@ def _order_rows(session: Session, org_id: int, names: dict[str, str]) -> list[Or
     rows = []
     for o in orders:
         inv = invs[o.invoice_id]
-        status = CANCELLED if o.status == PENDING and inv.status == InvoiceStatus.void else o.status
+        status = shown_order_status(o.status, invoice_void=inv.status == InvoiceStatus.void)
         summary = ", ".join(names.get(line["code"], line["code"]) for line in o.lines)
         rows.append(OrderRow(o.id, status, inv.id, inv.number or "", formats.money(inv.total_minor, inv.currency),
                              summary, o.created_at, o.problem))
@@ -288,17 +282,17 @@ def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> P
         catalog = store.catalog(session)
         names = {o.code: o.name for o in store.catalog(session, active_only=False).offerings}
         home = found[0] if found else ""
-        today = local_time(regions[home], at).date() if home else at.date()
+        today = entitlement_day(regions[home] if home else None, at)
         rows = [entitlement_row(r, names, today) for r in store.entitlement_rows(session, org_id)]
         orders = _order_rows(session, org_id, names) if may_buy(actor.role) or actor.is_staff else []
         incident_rows = incidents.incident_rows(session, org_id)
-    current = sorted((r for r in rows if r.state == "active"), key=lambda r: (r.kind != "base", r.name))
+    current = sorted((r for r in rows if r.state is EntitlementStatus.active), key=lambda r: (r.kind != "base", r.name))
     gold = next((r for r in current if r.code == OfferingCode.gold and r.region == home), None)
     return PlanOverview(
         organization_id=org_id, organization=org.name, today=today, home_region=home,
         home_region_name=regions[home].name if home else "", extra_regions=list(found[1]) if found else [],
-        gold=gold, current=current, upcoming=[r for r in rows if r.state == "upcoming"],
-        ended=[r for r in rows if r.state == "ended"][-5:], orders=orders,
+        gold=gold, current=current, upcoming=[r for r in rows if r.state is EntitlementStatus.upcoming],
+        ended=[r for r in rows if r.state is EntitlementStatus.ended][-5:], orders=orders,
         offers=_offer_rows(catalog, tax_settings(org)),
         bundles=[BundleRow(b.code, b.name, sorted(c.value for c in b.addons), formats.percent_bp(
             b.discount_bp)) for b in catalog.bundles],
@@ -351,7 +345,7 @@ def _purchase_lines(items: Sequence[OrderItem], start: date) -> list[PurchaseLin
 def pending_entitlements(session: Session, org_id: int, home: str) -> list[Entitlement]:
     """What orders still waiting for payment would grant: ordering it again is refused until they are settled."""
     rows = session.exec(select(PlanOrder).join(Invoice, Invoice.id == PlanOrder.invoice_id).where(
-        PlanOrder.organization_id == org_id, PlanOrder.status == PENDING,
+        PlanOrder.organization_id == org_id, PlanOrder.status == OrderStatus.pending.value,
         Invoice.status == InvoiceStatus.open.value)).all()
     return [line.entitlement(home) for row in rows for line in lines_of(row)]
 
@@ -430,7 +424,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
             raise InvalidInput(NO_REGION)
         home = found[0]
         regions = store.regions(session)
-        today = local_time(regions[home], at).date()
+        today = entitlement_day(regions[home], at)
         lines = _purchase_lines(items, start or today)
         catalog = store.catalog(session)
         if refusal := order_refusal(lines, today=today, home=home, regions=regions, catalog=catalog,
@@ -443,7 +437,8 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
         inv = create_in_session(session, org=org, kind=InvoiceKind.pre_service, lines=drafts,
                                 currency=org.currency, issue_on=at.date(), created_by=actor.user_id or None,
                                 memo="Support plan order: activated when this invoice is paid")
-        order = PlanOrder(organization_id=org_id, invoice_id=inv.id, status=PENDING, region_code=home,
+        order = PlanOrder(organization_id=org_id, invoice_id=inv.id, status=OrderStatus.pending.value,
+                          region_code=home,
                           lines=[{"code": line.code.value, "start": line.start.isoformat(), "months": line.months,
                                   "extra_regions": list(line.extra_regions), "versions": list(line.versions)}
                                  for line in lines],
@@ -458,7 +453,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
 
 
 def _activate(session: Session, order: PlanOrder, invoice: Invoice, at: datetime) -> None:
-    if order.status != PENDING:
+    if order.status != OrderStatus.pending:
         return  # already activated (or cancelled): a second call changes nothing
     lines = lines_of(order)
     existing = [store.entitlement_of(r) for r in store.entitlement_rows(session, order.organization_id)]
@@ -477,7 +472,7 @@ def _activate(session: Session, order: PlanOrder, invoice: Invoice, at: datetime
                                     plan_order_id=order.id, source_invoice_id=invoice.id,
                                     note=f"Invoice {invoice.number}", granted_by_user_id=order.created_by_user_id,
                                     created_at=at))
-    order.status, order.activated_at, order.problem = ACTIVE, at, ""
+    order.status, order.activated_at, order.problem = OrderStatus.active.value, at, ""
     session.add(order)
 
 

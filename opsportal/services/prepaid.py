@@ -213,8 +213,7 @@ def hours_overview(actor: Actor, organization_id: int, *, at: datetime | None = 
         sub = _current_subscription(session, organization_id, today)
         period = (period_containing(sub.starts_on, PeriodLength(sub.period), today) if sub else None) or _month(today)
         usable = store.usable_lots_filter(organization_id, orgtree.ancestors(session, organization_id))
-        live = (CreditLot.product_code == HOURS, usable, CreditLot.granted_at <= at,
-                or_(CreditLot.expires_at.is_(None), CreditLot.expires_at > at), CreditLot.remaining > CreditLot.held)
+        live = (CreditLot.product_code == HOURS, usable, store.live_lots(at))
         available, latest, no_expiry = session.exec(select(
             func.coalesce(func.sum(CreditLot.remaining - CreditLot.held), 0), func.max(CreditLot.expires_at),
             func.coalesce(func.sum(case((CreditLot.expires_at.is_(None), 1), else_=0)), 0)).where(*live)).one()

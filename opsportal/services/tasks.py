@@ -22,9 +22,9 @@ from opsportal.domain.tasks import (
 )
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
 from opsportal.models.types import utcnow
-from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
-from opsportal.services.errors import Conflict, InvalidInput, NotFound
+from opsportal.services.errors import Conflict, InvalidInput
 from opsportal.services.orgtree import require_org
 from opsportal.services.pagination import Page, clamp
 
@@ -250,8 +250,7 @@ def list_tasks(actor: Actor, organization_id: int, *, tab: str = "open", search:
 
 def _load_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not (actor.is_staff or ticket.organization_id == actor.organization_id):
-        raise NotFound(TASK_NOT_FOUND)
+    require_visible(actor, ticket.organization_id if ticket is not None else None, TASK_NOT_FOUND)
     return ticket
 
 

@@ -9,8 +9,7 @@ import reflex as rx
 from opsportal.domain import formats
 from opsportal.domain.ledger.lots import last_usable_day
 from opsportal.domain.ledger.quantities import parse_quantity
-from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.services import credit_history, credit_views, credits, organizations
+from opsportal.services import authz, credit_history, credit_views, credits, organizations
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
@@ -128,8 +127,7 @@ class CreditsState(rx.State):
         top = max((q for _m, q in expired), default=0) or 1
         self.expired = [{"month": _month(m), "value": fmt(q), "width": f"{max(q * 100 // top, 1)}%"}
                         for m, q in expired]
-        self.can_allocate = actor.role is Role.staff_admin or (
-            actor.role in ORG_MANAGER_ROLES and actor.organization_id == org_id)
+        self.can_allocate = authz.may_manage(actor, org_id)
         self.csv_url = f"/api/credits/history.csv?org={org_id}&product={self.product}"
         self._load_lots(actor, self.lot_page)
         self._load_history(actor, self.history_page)

@@ -10,16 +10,16 @@ import reflex as rx
 from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain import invoices as invoice_rules
+from opsportal.domain.incidents import IncidentKind
 from opsportal.domain.invoices import InvoiceKind
-from opsportal.domain.plans import OfferingCode
-from opsportal.domain.regions import local_time, wall_instant
+from opsportal.domain.plan_terms import entitlement_day
+from opsportal.domain.regions import wall_instant
 from opsportal.services import checkout_sessions, incidents, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 
 REFUSED = "Pay-per-incident support is requested by the organization's owners and administrators."
-CODES = {"emergency": OfferingCode.emergency_after_hours.value, "scheduled": OfferingCode.scheduled_after_hours.value}
 
 
 def window_start_words(day: str, start_time: str, home_zone: str, reader_zone: str = "") -> str:
@@ -35,7 +35,7 @@ def window_start_words(day: str, start_time: str, home_zone: str, reader_zone: s
 
 
 class IncidentRequestState(rx.State):
-    kind: str = "scheduled"
+    kind: str = IncidentKind.scheduled.value
     emergency_offered: bool = False
     scheduled_offered: bool = False
     scheduled_until: str = ""  # the last day Gold Support covers a window
@@ -106,28 +106,28 @@ class IncidentRequestState(rx.State):
             return
         self.coverage_headline = coverage.headline
         offers = {}
-        for kind, code in CODES.items():
-            o = next((r for r in overview.offers if r.code == code), None)
+        for kind in IncidentKind:
+            o = next((r for r in overview.offers if r.code == kind.code), None)
             if o is not None:
-                offers[kind] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
-                                "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency,
-                                "tax_rate_bp": str(overview.tax_rate_bp)}
+                offers[kind.value] = {"name": o.name, "rate": o.price, "unit_price_minor": str(o.unit_price_minor),
+                                      "unit": o.unit, "min_units": str(o.min_units), "currency": o.currency,
+                                      "tax_rate_bp": str(overview.tax_rate_bp)}
         available = {o.kind for o in options if o.available}
         self.offers = {kind: offer for kind, offer in offers.items() if kind in available}
-        self.emergency_offered = "emergency" in self.offers
-        self.scheduled_offered = "scheduled" in self.offers
-        self.scheduled_until = next((o.until for o in options if o.kind == "scheduled"), "")
+        self.emergency_offered = IncidentKind.emergency in self.offers
+        self.scheduled_offered = IncidentKind.scheduled in self.offers
+        self.scheduled_until = next((o.until for o in options if o.kind == IncidentKind.scheduled), "")
         self.unavailable = [{"name": o.name, "reason": o.reason, "remedy": o.remedy}
                             for o in options if not o.available]
         self.needs_gold = any(o.remedy == "buy_gold" for o in options)
         wanted = self.router.url.query_parameters.get("kind", "")
-        self.kind = "emergency" if (wanted == "emergency" or not self.scheduled_offered) and self.emergency_offered \
-            else "scheduled"
+        self.kind = (IncidentKind.emergency if (wanted == IncidentKind.emergency or not self.scheduled_offered)
+                     and self.emergency_offered else IncidentKind.scheduled).value
         self.home_region = overview.home_region_name or overview.home_region
         region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
         self.reader_zone = actor.time_zone
-        today = local_time(region, clock.now()).date() if region else clock.now().date()
+        today = entitlement_day(region, clock.now())
         self.day = today.isoformat()
         self.units = self.offers.get(self.kind, {}).get("min_units", "1")
         self.loaded = True
@@ -169,7 +169,7 @@ class IncidentRequestState(rx.State):
             self.error = "Enter the expected time units as a whole number."
             return
         window_start = None
-        if kind == "scheduled":
+        if kind == IncidentKind.scheduled:
             try:
                 day, at = date.fromisoformat(self.day), time.fromisoformat(self.start_time)
             except ValueError:

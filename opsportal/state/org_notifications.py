@@ -7,8 +7,8 @@ import reflex as rx
 
 from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
-from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.services import account_links, low_balance
+from opsportal.domain.roles import Role
+from opsportal.services import account_links, authz, low_balance
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError, sentence
 from opsportal.state import offload
@@ -24,7 +24,7 @@ def _requested_org(path: str) -> int | None:
 
 
 def _may_manage(actor: Actor, org_id: int) -> bool:
-    return actor.role is Role.staff_admin or (actor.role in ORG_MANAGER_ROLES and actor.organization_id == org_id)
+    return authz.may_manage(actor, org_id)
 
 
 class OrgNotificationsState(rx.State):

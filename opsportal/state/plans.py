@@ -11,6 +11,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
+from opsportal.domain.plan_purchase import OrderStatus
 from opsportal.services import checkout_sessions, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.services.plan_offers import OffersView
@@ -20,8 +21,8 @@ from opsportal.state.auth import actor_or_redirect
 from opsportal.state.coverage_view import EMPTY_COVERAGE, coverage_dict, region_rows
 
 TERMS = ("12", "24", "36")
-ORDER_STATUS = {"pending": ("Awaiting payment", "amber"), "active": ("Active", "green"),
-                "cancelled": ("Cancelled", "gray")}
+ORDER_STATUS = {OrderStatus.pending: ("Awaiting payment", "amber"), OrderStatus.active: ("Active", "green"),
+                OrderStatus.cancelled: ("Cancelled", "gray")}
 KIND_LABELS = {"base": "Base plan", "addon": "Add-on", "bundle": "Bundle"}
 
 

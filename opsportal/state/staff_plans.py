@@ -12,7 +12,7 @@ from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.money import parse_minor_units
 from opsportal.domain.percent import format_bp, parse_bp
-from opsportal.domain.plans import OfferingCode
+from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.services import plan_admin_views, plan_catalog
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
@@ -98,13 +98,11 @@ class StaffPlansState(rx.State):
         self.org_regions = (f"Home region {regions.home}" + (f"; other regions {', '.join(regions.extra)}"
                                                              if regions.extra else "")) if regions \
             else "No home region set"
-        today = clock.now().date()
         self.entitlements = [
             {"id": str(e.id), "name": LABELS.get(e.code, e.code), "region": e.region,
              "start": formats.day(e.start), "end": formats.day(e.end),
              "details": ", ".join(filter(None, [", ".join(e.extra_regions), ", ".join(e.versions)])),
-             "status": "Revoked" if e.revoked else ("Ended" if e.end <= today else
-                                                    ("Upcoming" if e.start > today else "Active")),
+             "status": formats.label(e.status),
              "revocable": "" if e.revoked else "yes"} for e in reversed(found.entitlements)]
 
     def _refresh_audit(self, actor) -> None:

@@ -10,6 +10,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
+from opsportal.domain.tasks import TaskStatus
 from opsportal.services import tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
@@ -79,7 +80,7 @@ class TaskState(PagedState, rx.State):
         self.task_id, self.title = row.id, row.title
         self.status, self.status_label = row.status, row.status_label
         self.status_color = task_views.STATUS_COLORS.get(row.status, "gray")
-        self.is_closed = row.status == "closed"
+        self.is_closed = row.status == TaskStatus.closed
         self.priority, self.category = formats.label(row.priority), row.category
         self.agent = row.agent or "Not assigned yet"
         self.organization = row.organization

@@ -10,9 +10,10 @@ from dataclasses import dataclass, fields
 
 from opsportal import routes
 from opsportal.domain import formats
+from opsportal.domain.incidents import IncidentStatus
 from opsportal.services import incidents, tasks
 from opsportal.services.authz import Actor
-from opsportal.services.incidents import AWAITING, SCHEDULED, IncidentRow
+from opsportal.services.incidents import IncidentRow
 from opsportal.services.tasks import TaskDetail
 
 
@@ -40,12 +41,12 @@ def incident_view(row: IncidentRow | None, *, staff: bool = False,
     if row is None:
         return {}
     window = incidents.window_text(row.window_start, row.window_end, time_zone=time_zone)
-    if row.status == AWAITING:
+    if row.status == IncidentStatus.awaiting_payment:
         invoice = f"invoice {row.invoice_number} ({row.total})"
         text = (f"Awaiting payment of {invoice}: work starts once it is paid." if staff
                 else f"Awaiting payment — pay {invoice} to have it scheduled.")
         color = "amber"
-    elif row.status == SCHEDULED:
+    elif row.status == IncidentStatus.scheduled:
         text = f"Scheduled for {window}."
         color = "green"
     else:
@@ -54,4 +55,4 @@ def incident_view(row: IncidentRow | None, *, staff: bool = False,
     return {"kind": row.kind_label, "status": row.status_label, "text": text, "color": color,
             "units": f"{row.expected_units} × {row.unit}", "invoice": row.invoice_number,
             "invoice_href": routes.staff_invoice(row.invoice_id) if staff else routes.invoice(row.invoice_id),
-            "pay": "yes" if row.status == AWAITING and not staff else ""}
+            "pay": "yes" if row.status == IncidentStatus.awaiting_payment and not staff else ""}

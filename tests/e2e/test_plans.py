@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
-from opsportal.domain.plans import DEFAULT_CATALOG, OfferingCode
+from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
 from opsportal.services import plan_catalog
 from opsportal.services.operator import OPERATOR
 from opsportal.services.orgtree import require_by_name

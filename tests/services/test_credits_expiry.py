@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta, timezone
 
 import pytest
+from sqlmodel import select
 
-from opsportal.db import dispose_engines
-from opsportal.services import credit_views, credits
+from opsportal.db import dispose_engines, unit_of_work
+from opsportal.models import CreditLot
+from opsportal.services import credit_views, credits, ledger_store
 from opsportal.services.errors import Conflict
 from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import (
@@ -173,3 +175,24 @@ def test_a_parents_lot_allocated_to_one_child_expires_as_that_childs_loss(world)
     assert credit_views.expired_by_month(OPERATOR, world.retail.id, product=SC, at=utc(2024, 8, 1)) == [
         ("2024-06", 9)]
     assert credit_views.expired_by_month(OPERATOR, world.holdings.id, product=SC, at=utc(2024, 8, 1)) == []
+
+
+def test_the_sql_live_lot_condition_matches_the_domains_rule_at_every_boundary(world):
+    granted_later = grant(world.retail, 3, at=NOW + timedelta(hours=1))
+    lots = [grant(world.retail, 5, expires=day(0)), grant(world.retail, 5, expires=day(1)),
+            grant(world.retail, 5), granted_later]
+    credits.hold_for_ticket(OPERATOR, ticket_id=open_ticket(world.retail), product=SC, quantity=5,
+                            at=NOW)  # the first lot (soonest expiry) is all held: live, but nothing free
+    moments = [NOW, NOW + timedelta(hours=1), utc(2025, 3, 10, 23, 59, 59, 999999), utc(2025, 3, 11),
+               utc(2025, 3, 12)]
+    with unit_of_work(write=False) as session:
+        rows = session.exec(select(CreditLot).where(CreditLot.id.in_([lot.id for lot in lots]))).all()
+        for at in moments:
+            for free_only in (True, False):
+                found = set(session.exec(select(CreditLot.id).where(
+                    CreditLot.id.in_([lot.id for lot in lots]), ledger_store.live_lots(at, free_only=free_only)
+                )).all())
+                expected = {r.id for r in rows
+                            if ledger_store.to_domain(r).is_live(at) and (ledger_store.to_domain(r).free > 0
+                                                                          or not free_only)}
+                assert found == expected, (at, free_only)

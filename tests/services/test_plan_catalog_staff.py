@@ -14,7 +14,15 @@ from opsportal.services.errors import Conflict, InvalidInput, NotFound, Permissi
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plans import OrderItem
 from tests.utils.db import row_counts
-from tests.utils.plans import GOLD_START, SATURDAY_NOON, WEDNESDAY_10AM, audit_rows, entitlements, set_up_gold
+from tests.utils.plans import (
+    GOLD_START,
+    SATURDAY_NOON,
+    WEDNESDAY_10AM,
+    audit_rows,
+    entitlements,
+    set_up_gold,
+    utc,
+)
 
 AT = WEDNESDAY_10AM
 
@@ -147,6 +155,20 @@ def test_a_revoked_entitlement_no_longer_covers(world):
         plan_catalog.revoke_entitlement(OPERATOR, 999_999, reason="Refunded", at=AT)
     with pytest.raises(InvalidInput, match="reason of 3 to 300"):
         plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason=" ", at=AT)
+
+
+@pytest.mark.parametrize(("at", "status"), [
+    (utc(2025, 3, 12, 3, 59), "upcoming"),  # 11 March, 23:59 in New York: Gold starts there the next day
+    (utc(2025, 3, 12, 4, 0), "active"),
+    (utc(2026, 3, 12, 3, 59), "active"),  # already 12 March in UTC, still the term's last day in New York
+    (utc(2026, 3, 12, 4, 0), "ended"),
+])
+def test_the_staff_and_customer_plan_pages_agree_on_a_terms_status_on_the_home_regions_day(world, at, status):
+    set_up_gold(world.holdings, home="AMER", extra=())  # Gold: 12 March 2025 up to 12 March 2026
+    [staff_row] = plan_catalog.org_entitlements(OPERATOR, world.holdings.id, at=at).entitlements
+    overview = plans.plan_overview(world.actor("holdings_owner"), world.holdings.id, at=at)
+    customer = [r.state for r in overview.current + overview.upcoming + overview.ended]
+    assert (staff_row["status"], customer) == (status, [status])
 
 
 @pytest.mark.parametrize(("home", "extra", "message"), [

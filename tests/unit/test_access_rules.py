@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from opsportal.domain.access import Principal, may_manage_organization, may_view_organization
 from opsportal.domain.roles import CUSTOMER_ROLES, Role
+from opsportal.services import authz
+from opsportal.services.authz import Actor, require_visible
+from opsportal.services.errors import NotFound
 
 OWN, OTHER = 10, 20
 
@@ -79,3 +82,27 @@ def test_whoever_may_manage_an_organization_may_also_view_it(principal, organiza
 def test_a_customer_sees_exactly_one_organization(principal, organization_id):
     if not principal.is_staff:
         assert may_view_organization(principal, organization_id) == (principal.organization_id == organization_id)
+
+
+# ------------------------------------------------------------------------------------------ services.authz
+
+
+def actor(role: Role, org: int | None = OWN) -> Actor:
+    return Actor(user_id=1, role=role, organization_id=org, session_id="s", email="a@example.com", full_name="A")
+
+
+def test_a_row_of_another_organization_reached_by_its_id_reads_as_not_found_with_the_rows_own_message():
+    require_visible(actor(Role.member), OWN, "That task was not found.")
+    require_visible(actor(Role.agent, None), OTHER, "That task was not found.")
+    for org in (OTHER, None):  # None: the row does not exist
+        with pytest.raises(NotFound, match="That task was not found."):
+            require_visible(actor(Role.owner), org, "That task was not found.")
+
+
+@given(st.sampled_from(list(Role)), st.sampled_from([OWN, OTHER, None]), st.sampled_from([OWN, OTHER, None]))
+def test_the_services_access_helpers_say_what_the_domain_rule_says(role, own, organization_id):
+    who = actor(role, None if role.is_staff else own)
+    assert authz.may_view(who, organization_id) == (
+        organization_id is not None and may_view_organization(who.principal, organization_id))
+    assert authz.may_manage(who, organization_id) == (
+        organization_id is not None and may_manage_organization(who.principal, organization_id))

@@ -8,16 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.coverage import Basis, OrgPlan, coverage_at, is_workweek_after_hours
-from opsportal.domain.plans import (
-    DEFAULT_CATALOG,
-    Entitlement,
-    OfferingCode,
-    ScheduledWindow,
-    emergency_offer,
-    renewal,
-    term_end,
-)
+from opsportal.domain.coverage import Basis, OrgPlan, coverage_at, emergency_offer, is_workweek_after_hours
+from opsportal.domain.incidents import ScheduledWindow
+from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
+from opsportal.domain.plan_terms import Entitlement, term_end
 from opsportal.domain.regions import DEFAULT_REGIONS, is_business_time, local_time, public_holiday, wall_instant
 
 GOLD, BDAH, EVERYDAY = OfferingCode.gold, OfferingCode.business_day_after_hours, OfferingCode.everyday_after_hours
@@ -326,7 +320,7 @@ def test_gold_with_business_day_after_hours_covers_weekdays_from_monday_opening_
 @given(regions, start_days)
 def test_a_renewed_gold_leaves_no_uncovered_day_between_the_terms(home, start):
     first = held(GOLD, home, start, term_end(start, 12))
-    second = renewal(first)
+    second = held(GOLD, home, first.end, term_end(first.end, 12))  # its renewal
     org = OrgPlan(home, (), (first, second, held(EVERYDAY, home, start, second.end)))
     last_moment = wall_instant(DEFAULT_REGIONS[home], first.end, time(0)) - timedelta(microseconds=1)
     for instant in (last_moment, last_moment + timedelta(microseconds=1)):

@@ -14,7 +14,6 @@ from opsportal.domain.credit_notices import (
     Usage,
     build_expiry_notice,
     build_statement,
-    expiry_notice_due,
     statement_due,
 )
 from opsportal.domain.ledger.lots import end_of_day
@@ -119,9 +118,9 @@ def test_the_expiry_notice_gives_per_type_totals_the_total_and_the_nearest_date_
 
 
 def test_credit_expiring_at_the_end_of_the_30th_day_is_in_the_notice_and_on_the_31st_is_not():
-    assert expiry_notice_due([expiring(30, 1)], AT)
-    assert not expiry_notice_due([expiring(31, 1)], AT)
-    assert not expiry_notice_due([expiring(-1, 1), FreeCredit("service_credits", "purchased", None, 5)], AT)
+    assert build_expiry_notice("X", AT, PRODUCTS, [expiring(30, 1)]) is not None
+    assert build_expiry_notice("X", AT, PRODUCTS,
+                               [expiring(-1, 1), FreeCredit("service_credits", "purchased", None, 5)]) is None
     assert build_expiry_notice("X", AT, PRODUCTS, [expiring(31, 1)]) is None
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.organizations import MAX_NAME_LENGTH, clean_organization_name, would_create_cycle
+from opsportal.domain.organizations import MAX_NAME_LENGTH, clean_organization_name
 
 
 def test_runs_of_white_space_in_a_name_collapse_to_one_space():
@@ -44,24 +44,3 @@ def test_cleaning_a_clean_name_changes_nothing(name):
         return
     assert clean_organization_name(cleaned) == cleaned
     assert cleaned == cleaned.strip() and "  " not in cleaned
-
-
-def test_making_an_organization_its_own_parent_is_a_cycle():
-    assert would_create_cycle(5, [5])
-
-
-def test_moving_an_organization_under_its_own_descendant_is_a_cycle():
-    # New parent 9 sits below 5: 9 -> 7 -> 5 -> 1.
-    assert would_create_cycle(5, [9, 7, 5, 1])
-
-
-def test_moving_an_organization_under_an_unrelated_branch_is_no_cycle():
-    assert not would_create_cycle(5, [8, 2, 1])
-
-
-def test_moving_an_organization_to_the_top_level_is_no_cycle():
-    assert not would_create_cycle(5, [])
-
-
-def test_the_ancestry_may_be_any_iterable():
-    assert would_create_cycle(3, iter((4, 3)))

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opsportal.domain.coverage import OrgPlan, coverage_at
+from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
 from opsportal.domain.plan_offers import (
     OfferState,
     Remedy,
@@ -19,15 +20,8 @@ from opsportal.domain.plan_offers import (
     incident_option,
     offer,
 )
-from opsportal.domain.plans import (
-    DEFAULT_CATALOG,
-    Entitlement,
-    OfferingCode,
-    PurchaseLine,
-    purchase_problems,
-    quote,
-    term_end,
-)
+from opsportal.domain.plan_purchase import PurchaseLine, purchase_problems, quote
+from opsportal.domain.plan_terms import Entitlement, term_end
 from opsportal.domain.regions import DEFAULT_REGIONS
 
 GOLD, BDAH, EVERYDAY = OfferingCode.gold, OfferingCode.business_day_after_hours, OfferingCode.everyday_after_hours

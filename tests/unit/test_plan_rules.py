@@ -9,35 +9,27 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.plans import (
+from opsportal.domain.incidents import ScheduledWindow, scheduled_window_problem
+from opsportal.domain.plan_catalog import (
     DEFAULT_CATALOG,
     Bundle,
     Catalog,
-    Entitlement,
     Offering,
     OfferingCode,
-    PlanError,
-    PurchaseLine,
-    ScheduledWindow,
     bundle_definition_problem,
-    bundle_problem,
     catalog_problems,
-    check_purchase,
-    discount_of,
+    offering_problem,
+    rate_text,
+    unit_text,
+)
+from opsportal.domain.plan_purchase import PurchaseLine, bundle_problem, discount_of, purchase_problems, quote
+from opsportal.domain.plan_terms import (
+    Entitlement,
     extended_term_problem,
     gold_cover_problem,
-    incident_price,
-    incident_units,
     multi_regional_problem,
-    offering_problem,
-    purchase_problems,
-    quote,
-    rate_text,
-    renewal,
-    scheduled_window_problem,
     term_end,
     term_problem,
-    unit_text,
 )
 from opsportal.domain.regions import DEFAULT_REGIONS
 
@@ -48,6 +40,7 @@ HOME = "AMER"
 REGIONS = set(DEFAULT_REGIONS)
 START = date(2025, 3, 1)
 GOLD_2025 = Entitlement(GOLD, HOME, START, date(2026, 3, 1))
+GOLD_2026 = Entitlement(GOLD, HOME, date(2026, 3, 1), date(2027, 3, 1))  # its renewal
 
 
 def problems(*lines: PurchaseLine, existing=(GOLD_2025,), catalog=DEFAULT_CATALOG) -> list[str]:
@@ -85,17 +78,6 @@ def test_a_term_starting_on_29_february_ends_on_1_march():
     assert term_end(date(2024, 2, 29), 12) == date(2025, 3, 1)
 
 
-def test_a_renewal_starts_the_day_the_current_term_ends():
-    renewed = renewal(GOLD_2025)
-    assert (renewed.start, renewed.end) == (date(2026, 3, 1), date(2027, 3, 1))
-    assert renewed.code is GOLD and renewed.region == HOME
-
-
-def test_a_renewal_for_an_uneven_term_is_refused():
-    with pytest.raises(PlanError, match="12-month increments"):
-        renewal(GOLD_2025, months=18)
-
-
 def test_an_entitlement_is_active_from_its_start_day_up_to_but_not_on_its_end_day():
     assert GOLD_2025.is_active_on(date(2025, 3, 1))
     assert GOLD_2025.is_active_on(date(2026, 2, 28))
@@ -131,7 +113,7 @@ def test_gold_in_another_region_does_not_carry_an_add_on():
 
 
 def test_gold_renewed_without_a_gap_carries_a_24_month_add_on():
-    assert problems(PurchaseLine(EVERYDAY, START, 24), existing=(GOLD_2025, renewal(GOLD_2025))) == []
+    assert problems(PurchaseLine(EVERYDAY, START, 24), existing=(GOLD_2025, GOLD_2026)) == []
 
 
 def test_gold_bought_in_the_same_purchase_carries_the_add_ons():
@@ -149,13 +131,13 @@ def test_gold_alone_needs_no_other_gold():
 
 def test_the_same_add_on_twice_over_the_same_days_is_refused_with_a_renewal_hint():
     held = Entitlement(EVERYDAY, HOME, START, date(2026, 3, 1))
-    assert problems(PurchaseLine(EVERYDAY, date(2025, 6, 1)), existing=(GOLD_2025, renewal(GOLD_2025), held)) == [
+    assert problems(PurchaseLine(EVERYDAY, date(2025, 6, 1)), existing=(GOLD_2025, GOLD_2026, held)) == [
         "Everyday After-Hours for AMER is already held from 1 Mar 2025 through 28 Feb 2026; renew it from 1 Mar 2026"]
 
 
 def test_buying_the_renewal_of_an_add_on_from_its_end_day_is_accepted():
     held = Entitlement(EVERYDAY, HOME, START, date(2026, 3, 1))
-    assert problems(PurchaseLine(EVERYDAY, date(2026, 3, 1)), existing=(GOLD_2025, renewal(GOLD_2025), held)) == []
+    assert problems(PurchaseLine(EVERYDAY, date(2026, 3, 1)), existing=(GOLD_2025, GOLD_2026, held)) == []
 
 
 def test_pay_per_incident_is_not_bought_for_a_term():
@@ -167,18 +149,6 @@ def test_an_offering_missing_from_the_catalog_cannot_be_bought():
     catalog = Catalog(tuple(o for o in DEFAULT_CATALOG.offerings if o.code is not EXTENDED))
     assert problems(PurchaseLine(EXTENDED, START, versions=("4.6",)), catalog=catalog) == [
         "Extended-Term is not in the catalog"]
-
-
-def test_check_purchase_returns_the_entitlements_in_the_home_region():
-    granted = check_purchase([PurchaseLine(EXTENDED, START, versions=(" 4.6 ",))], home_region=HOME,
-                             known_regions=REGIONS, existing=[GOLD_2025], catalog=DEFAULT_CATALOG)
-    assert granted == [Entitlement(EXTENDED, HOME, START, date(2026, 3, 1), versions=("4.6",))]
-
-
-def test_check_purchase_refuses_with_every_reason():
-    with pytest.raises(PlanError, match="Gold Support.*; Extended-Term needs the product versions"):
-        check_purchase([PurchaseLine(EXTENDED, START)], home_region=HOME, known_regions=REGIONS, existing=[],
-                       catalog=DEFAULT_CATALOG)
 
 
 # ------------------------------------------------------------------------------ Multi-Regional, Extended-Term
@@ -338,24 +308,9 @@ def test_a_bundle_discount_over_half_is_refused():
 # ------------------------------------------------------------------------------------------ incidents
 
 
-def test_an_incident_is_billed_in_started_time_units():
-    assert incident_units(offering(EMERGENCY), 61) == 2
-    assert incident_price(offering(EMERGENCY), 60) == 25_000
-
-
-def test_an_incident_shorter_than_the_minimum_is_billed_the_minimum():
-    assert incident_units(offering(SCHEDULED), 30) == 2
-    assert incident_price(offering(SCHEDULED), 30) == 40_000
-
-
 def test_the_rate_reads_currency_amount_per_time_unit():
     assert rate_text(offering(EMERGENCY)) == "USD 250.00 per hour"
     assert rate_text(replace(offering(EMERGENCY), unit_minutes=30)) == "USD 250.00 per 30 minutes"
-
-
-def test_a_subscription_has_no_incident_price():
-    with pytest.raises(PlanError):
-        incident_units(offering(GOLD), 60)
 
 
 def test_a_scheduled_window_is_booked_before_it_starts_with_gold_active():

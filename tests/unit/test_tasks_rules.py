@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.billing_time import payg_amount, split_time
+from opsportal.domain.billing_time import payg_amount
 from opsportal.domain.forecast import forecast
 from opsportal.domain.formats import money as format_money
 from opsportal.domain.periods import (
@@ -128,37 +128,6 @@ def test_minutes_that_are_not_a_positive_whole_number_are_refused(minutes):
 
 def test_more_than_sixteen_hours_in_one_entry_is_refused_with_a_hint_to_split_it():
     assert minutes_problem(MAX_ENTRY_MINUTES + 1) == "One time entry can hold at most 16 hours; split longer work."
-
-
-# --------------------------------------------------------------------------------------- time split
-
-
-def test_prepaid_hours_cover_the_time_first_and_the_remainder_is_pay_as_you_go():
-    assert (split_time(90, 60).prepaid_minutes, split_time(90, 60).payg_minutes) == (60, 30)
-
-
-def test_time_within_the_prepaid_hours_is_all_prepaid():
-    assert (split_time(45, 600).prepaid_minutes, split_time(45, 600).payg_minutes) == (45, 0)
-
-
-def test_with_no_prepaid_hours_all_time_is_pay_as_you_go():
-    assert (split_time(45, 0).prepaid_minutes, split_time(45, 0).payg_minutes) == (0, 45)
-
-
-@pytest.mark.parametrize(("minutes", "available"), [(-1, 10), (10, -1)])
-def test_a_negative_split_is_refused(minutes, available):
-    with pytest.raises(ValueError, match="must not be negative"):
-        split_time(minutes, available)
-
-
-@given(st.integers(0, 10**6), st.integers(0, 10**6))
-def test_the_split_always_adds_up_and_never_takes_more_prepaid_than_is_available(minutes, available):
-    split = split_time(minutes, available)
-    assert split.prepaid_minutes + split.payg_minutes == minutes
-    assert 0 <= split.prepaid_minutes <= available
-    assert split.payg_minutes >= 0
-    # Prepaid first: pay-as-you-go only once the prepaid hours are used up.
-    assert split.payg_minutes == 0 or split.prepaid_minutes == available
 
 
 # -------------------------------------------------------------------------------------------- money
