@@ -168,7 +168,7 @@ def test_the_staff_and_customer_plan_pages_agree_on_a_terms_status_on_the_home_r
     [staff_row] = plan_catalog.org_entitlements(OPERATOR, world.holdings.id, at=at).entitlements
     overview = plans.plan_overview(world.actor("holdings_owner"), world.holdings.id, at=at)
     customer = [r.state for r in overview.current + overview.upcoming + overview.ended]
-    assert (staff_row["status"], customer) == (status, [status])
+    assert (staff_row.status, customer) == (status, [status])
 
 
 @pytest.mark.parametrize(("home", "extra", "message"), [
