@@ -121,6 +121,7 @@ def _check(page: Page, base_url: str, screen: Screen, who: str) -> list[str]:
     return problems
 
 
+@pytest.mark.scale_out
 def test_no_customer_page_scrolls_sideways_on_a_phone_and_tables_keep_their_key_columns(page: Page, base_url, ids):
     page.set_viewport_size(PHONE)
     sign_in(page, base_url, OWNER)
@@ -128,6 +129,7 @@ def test_no_customer_page_scrolls_sideways_on_a_phone_and_tables_keep_their_key_
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.scale_out
 def test_no_staff_page_scrolls_sideways_on_a_phone_and_tables_keep_their_key_columns(page: Page, base_url, ids):
     page.set_viewport_size(PHONE)
     sign_in(page, base_url, STAFF)
