@@ -128,9 +128,14 @@ def empty_sqlite_database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     _release_app()
 
 
+# pytest-xdist runs tests in worker processes gw0, gw1, ...; every database name carries the worker's name and
+# process id, so parallel workers (and parallel pytest runs) never share a database.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @contextmanager
 def _postgres_database(admin) -> Iterator[str]:
-    name = f"opsportal_test_{os.getpid()}_{uuid.uuid4().hex[:12]}"
+    name = f"opsportal_test_{XDIST_WORKER}_{os.getpid()}_{uuid.uuid4().hex[:12]}"
     admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"postgresql+psycopg://{POSTGRES_USER}@{POSTGRES_HOST}:{POSTGRES_PORT}/{name}"

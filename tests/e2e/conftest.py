@@ -42,10 +42,13 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=15_000)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.e2e)
+            # With -n, one xdist worker runs every e2e test (pyproject: --dist=loadgroup): one portal, one .web build.
+            item.add_marker(pytest.mark.xdist_group("e2e"))
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.db import unit_of_work
@@ -49,6 +50,7 @@ def pay_on_checkout(page: Page, card: str) -> None:
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
 
 
+@pytest.mark.scale_out
 def test_the_billing_contact_pays_an_overdue_invoice_with_a_test_card_and_sees_it_paid(page: Page, base_url):
     sign_in(page, base_url, BILLING)
     number = open_first_invoice(page, base_url, "Overdue")
@@ -66,6 +68,7 @@ def test_the_billing_contact_pays_an_overdue_invoice_with_a_test_card_and_sees_i
     expect(page.locator("#invoice-outstanding")).to_contain_text("0.00")
 
 
+@pytest.mark.scale_out
 def test_a_declined_card_shows_stripes_reason_and_the_invoice_stays_open(page: Page, base_url):
     sign_in(page, base_url, OWNER)
     open_first_invoice(page, base_url, "Pending")
@@ -82,6 +85,7 @@ def test_a_declined_card_shows_stripes_reason_and_the_invoice_stays_open(page: P
     expect(page.locator("#invoice-status")).to_contain_text("Pending")
 
 
+@pytest.mark.scale_out
 def test_buying_a_ten_hour_block_raises_the_remaining_hours_by_exactly_600_minutes(page: Page, base_url):
     org_id = _northwind_id()
     before = prepaid.hours_overview(OPERATOR, org_id).remaining_minutes
@@ -136,6 +140,7 @@ def test_a_staff_administrator_reprices_a_block_and_takes_it_off_sale_and_custom
     customer.close()
 
 
+@pytest.mark.scale_out
 def test_a_staff_administrator_follows_a_billing_run_in_progress_then_runs_a_month_and_sees_the_result(
         page: Page, base_url):
     from datetime import date

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.domain import formats
@@ -121,6 +122,7 @@ def test_the_allocate_dialog_starts_from_where_each_lot_is_allocated_now(page: P
         expect(page.get_by_role("dialog")).to_have_count(0)
 
 
+@pytest.mark.scale_out
 def test_owner_allocates_part_of_a_lot_and_the_dialog_confirms_it_next_to_the_action(page: Page, base_url):
     lot = _holdings_lot(product="service_credits", quantity=200)
     logistics = resolve_id(OPERATOR, "Northwind Logistics")
@@ -248,6 +250,7 @@ def test_csv_download_refuses_another_organizations_history(page: Page, base_url
     assert "Northwind" not in response.text()
 
 
+@pytest.mark.scale_out
 def test_staff_admin_grants_hours_and_the_organizations_balance_rises_by_exactly_that(page: Page, base_url):
     from tests.e2e.browser import STAFF
 

@@ -136,6 +136,7 @@ def _check(page: Page, base_url: str, screen: Screen, who: str) -> list[str]:
     return problems
 
 
+@pytest.mark.scale_out
 def test_no_customer_page_scrolls_sideways_on_a_phone_and_tables_keep_their_key_columns(page: Page, base_url, ids):
     page.set_viewport_size(PHONE)
     sign_in(page, base_url, OWNER)
@@ -149,6 +150,7 @@ def unconfirmed(portal) -> None:
     _delivery(FABRIKAM_OWNER, status="sending", attempts=1, error="", period="2018-11")
 
 
+@pytest.mark.scale_out
 def test_no_staff_page_scrolls_sideways_on_a_phone_and_tables_keep_their_key_columns(page: Page, base_url, ids,
                                                                                       unconfirmed):
     page.set_viewport_size(PHONE)

@@ -29,6 +29,8 @@ from opsportal.services.organizations import create_organization
 from opsportal.services.users import create_user
 from tests.e2e.browser import OWNER, STAFF, path_is, sign_in
 
+pytestmark = pytest.mark.scale_out  # mail sent from the backend and links that sign in: run again on PostgreSQL + Redis
+
 WEEKLY = "weekly_expiry"
 CONTOSO = "Contoso Labs"
 CONTOSO_OWNER = "carla.owner@contoso.example"

@@ -48,6 +48,7 @@ def retail_on_gold(portal) -> None:
                                        note="End-to-end test: Gold only")
 
 
+@pytest.mark.scale_out
 def test_an_owner_without_after_hours_cover_pays_an_emergency_incident_and_the_task_is_scheduled(
         page: Page, base_url, retail_on_gold):
     sign_in(page, base_url, RETAIL_OWNER)
@@ -110,6 +111,7 @@ def test_staff_plans_page_has_no_accessibility_violations(page: Page, base_url):
     assert axe_violations(page) == [], "staff plans"
 
 
+@pytest.mark.scale_out
 def test_an_add_on_that_outlives_gold_is_offered_with_the_gold_renewal_and_both_are_bought_in_one_checkout(
         page: Page, base_url, retail_on_gold):
     sign_in(page, base_url, RETAIL_OWNER)  # Retail's Gold ends in 11 months: a 12-month add-on outlives it

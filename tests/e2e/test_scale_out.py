@@ -14,10 +14,13 @@ from playwright.sync_api import Page, expect
 from opsportal.db import get_engine
 from tests.e2e.browser import E2E_DATABASE, OWNER, sign_in
 
-pytestmark = pytest.mark.skipif(
-    not (E2E_DATABASE == "postgresql" and os.environ.get("OPSPORTAL_REDIS_URL")),
-    reason="scale-out run only: scripts/test.sh runs it with PostgreSQL and Redis",
-)
+pytestmark = [
+    pytest.mark.scale_out,
+    pytest.mark.skipif(
+        not (E2E_DATABASE == "postgresql" and os.environ.get("OPSPORTAL_REDIS_URL")),
+        reason="scale-out run only: scripts/test.sh runs it with PostgreSQL and Redis",
+    ),
+]
 
 
 def test_owner_signs_in_on_postgresql_with_state_kept_in_redis(page: Page, portal, base_url):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from opsportal.services import auth as auth_service
 from opsportal.services.demo import DEMO_PASSWORD
@@ -14,12 +15,49 @@ from tests.e2e.browser import (
     MEMBER,
     OTHER_CUSTOMER,
     OWNER,
+    SIGN_INS,
     STAFF,
     open_login,
     path_is,
     sign_in,
+    sign_in_with_form,
     submit_login,
 )
+
+pytestmark = pytest.mark.scale_out  # sessions in cookies and Reflex state: run again on PostgreSQL + Redis
+
+
+def test_a_browser_given_a_stored_sign_in_opens_a_protected_page_signed_in_without_the_form(
+        browser: Browser, base_url):
+    first = browser.new_context()
+    sign_in_with_form(first.new_page(), base_url, MEMBER)
+    stored = first.storage_state()
+    first.close()
+    later = browser.new_context(storage_state=stored)
+    page = later.new_page()
+    page.goto(f"{base_url}/account")
+    expect(page.get_by_role("heading", name="Account")).to_be_visible()
+    path_is(page, base_url, "/account")
+    expect(page.get_by_role("banner")).to_contain_text("Mark Osei")
+    later.close()
+
+
+def test_signing_in_again_as_the_same_user_reuses_the_stored_session_and_lands_on_the_same_page(
+        page: Page, browser: Browser, base_url):
+    sign_in(page, base_url, STAFF)
+    token = _session_cookie(page)
+    reused = SIGN_INS.reused
+    again = browser.new_context().new_page()
+    sign_in(again, base_url, STAFF)
+    assert SIGN_INS.reused == reused + 1
+    assert _session_cookie(again) == token
+    path_is(again, base_url, "/staff")
+    expect(again.get_by_role("table")).to_be_visible()
+    again.context.close()
+
+
+def _session_cookie(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE and c["value"])
 
 
 def test_wrong_password_shows_an_error_and_keeps_the_user_on_the_login_page(page: Page, base_url):
@@ -31,7 +69,7 @@ def test_wrong_password_shows_an_error_and_keeps_the_user_on_the_login_page(page
 
 
 def test_demo_owner_signs_in_and_sees_their_organizations_dashboard(page: Page, base_url):
-    sign_in(page, base_url, OWNER)
+    sign_in_with_form(page, base_url, OWNER)
     path_is(page, base_url, "")
     expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
     expect(page.locator("#org-name")).to_have_text("Northwind Holdings")
@@ -51,7 +89,7 @@ def test_opening_a_protected_page_signed_out_leads_to_login_and_back(page: Page,
 
 
 def test_a_signed_in_user_opening_the_login_page_with_a_next_page_is_sent_to_that_page(page: Page, base_url):
-    sign_in(page, base_url, OWNER)
+    sign_in_with_form(page, base_url, OWNER)
     page.goto(f"{base_url}/login?next=%2Faccount")
     expect(page.get_by_role("heading", name="Account")).to_be_visible()
     path_is(page, base_url, "/account")
@@ -80,7 +118,7 @@ def test_staff_admin_sees_every_customer_organization(page: Page, base_url):
 
 
 def test_sign_out_returns_to_login_and_the_old_session_no_longer_opens_pages(page: Page, base_url):
-    sign_in(page, base_url, OWNER)
+    sign_in_with_form(page, base_url, OWNER)
     page.get_by_role("button", name="Sign out").click()
     path_is(page, base_url, "/login")
     page.goto(f"{base_url}/")
@@ -101,7 +139,7 @@ def test_customer_cannot_read_another_organization_by_changing_the_id(page: Page
 
 
 def test_an_event_handler_refuses_a_caller_whose_session_was_revoked(page: Page, base_url):
-    sign_in(page, base_url, STAFF)
+    sign_in_with_form(page, base_url, STAFF)
     expect(page.get_by_role("table")).to_be_visible()
     token = next(c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
     auth_service.sign_out(token)  # e.g. signed out in another browser
@@ -127,7 +165,7 @@ def test_changing_the_password_keeps_this_browser_signed_in_and_ends_other_sessi
     create_user(OPERATOR, email="changer@example.com", role="owner", organization_name="Password Change Org",
                 password="old-password-123")
     other = auth_service.sign_in(email="changer@example.com", password="old-password-123")
-    sign_in(page, base_url, "changer@example.com", "old-password-123")
+    sign_in_with_form(page, base_url, "changer@example.com", "old-password-123")
     page.get_by_role("link", name="Account").click()
     page.get_by_label("Current password").fill("old-password-123")
     page.get_by_label("New password", exact=True).fill("new-password-456")

@@ -51,6 +51,7 @@ def log_time(page: Page, text: str, *, day: str | None = None) -> None:
     form.get_by_role("button", name="Log time").click()
 
 
+@pytest.mark.scale_out
 def test_an_agent_filters_the_queue_to_one_organization_takes_a_task_and_logs_time_paid_by_prepaid_hours(
         page: Page, base_url, org):
     prepaid.set_hourly_rate(OPERATOR, org.id, hourly_rate_minor=12_000, currency="USD")
@@ -184,6 +185,7 @@ def test_a_customer_cannot_open_the_queue_nor_a_task_of_their_own_organization_i
     expect(page.get_by_role("form")).to_have_count(0)
 
 
+@pytest.mark.scale_out
 def test_closing_a_task_turns_the_credits_held_for_it_into_used_credits(page: Page, base_url, org):
     credits.grant(OPERATOR, org_id=org.id, product="service_credits", quantity=10, kind="purchased")
     credits.grant(OPERATOR, org_id=org.id, product="support_hours", quantity=120, kind="purchased")

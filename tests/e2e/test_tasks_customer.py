@@ -159,6 +159,7 @@ def test_staff_opening_the_customer_task_pages_are_sent_to_the_support_teams_pag
     path_is(page, base_url, f"/staff/tasks/{task_id}")
 
 
+@pytest.mark.scale_out
 def test_customer_comments_on_a_task_and_the_agents_reply_arrives_without_a_reload(page: Page, base_url, agent):
     customer = new_customer("Chat Co")
     task_id = new_task(customer, "Scanner not sending e-mails")
@@ -181,6 +182,7 @@ def test_customer_comments_on_a_task_and_the_agents_reply_arrives_without_a_relo
     assert_not_reloaded(page)
 
 
+@pytest.mark.scale_out
 def test_time_an_agent_logs_appears_on_the_open_task_page_and_the_dashboard_without_a_reload(
         page: Page, base_url, agent):
     customer = new_customer("Live Co")
@@ -216,6 +218,7 @@ def test_time_an_agent_logs_appears_on_the_open_task_page_and_the_dashboard_with
     assert_not_reloaded(page)
 
 
+@pytest.mark.scale_out
 def test_time_beyond_the_prepaid_hours_shows_as_pay_as_you_go_on_the_task_and_the_dashboard(
         page: Page, base_url, agent):
     customer = new_customer("Payg Co")
@@ -320,6 +323,7 @@ def wait_for_loops(path: str, count: int, seconds: float = 10) -> None:
         time.sleep(0.2)
 
 
+@pytest.mark.scale_out
 def test_a_task_page_refreshes_with_one_loop_that_stops_when_the_customer_leaves_or_closes_the_browser(
         page: Page, base_url):
     customer = new_customer("Loop Co")
