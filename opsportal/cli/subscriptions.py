@@ -9,10 +9,10 @@ from opsportal.cli.common import emit, iso_instant, operator
 
 
 def cmd_grant(args: argparse.Namespace) -> None:
-    from opsportal.models.types import utcnow
+    from opsportal import clock
     from opsportal.services import prepaid
 
-    at = (args.at or utcnow()).astimezone(UTC)
+    at = (args.at or clock.now()).astimezone(UTC)
     granted = prepaid.grant_due_periods(operator(), at=at)
     emit(args, {"granted": granted, "at": at},
          f"Granted {granted} subscription period{'' if granted == 1 else 's'} due at {at:%Y-%m-%d %H:%M} UTC.")

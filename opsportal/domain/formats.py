@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
+from opsportal import clock
 from opsportal.domain.ledger.products import Unit
 from opsportal.domain.tasks import STATUS_LABELS
 
@@ -87,7 +88,7 @@ def zone_abbreviation(instant: datetime, time_zone: str | tzinfo | None) -> str:
 def zone_label(time_zone: str | None, at: datetime | None = None) -> str:
     """A zone for a picker or a page footer: ``Europe/London (GMT)``."""
     name = time_zone or DEFAULT_TIME_ZONE
-    return f"{name} ({zone_abbreviation(at or datetime.now(UTC), name)})"
+    return f"{name} ({zone_abbreviation(at or clock.now(), name)})"
 
 
 def local_date(instant: datetime, time_zone: str | tzinfo | None) -> date:

@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class InvoiceCounter(SQLModel, table=True):
@@ -67,7 +68,7 @@ class Invoice(SQLModel, table=True):
     bill_to_address: str | None = Field(default=None, sa_column=Column(String(500)))
     bill_to_tax_id: str | None = Field(default=None, sa_column=Column(String(64)))
     created_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class InvoiceLine(SQLModel, table=True):
@@ -105,7 +106,7 @@ class HourBlock(SQLModel, table=True):
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     validity_days: int = Field(sa_column=Column(Integer, nullable=False))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Payment(SQLModel, table=True):
@@ -151,8 +152,8 @@ class Payment(SQLModel, table=True):
     # already paid): staff must look at it, e.g. refund it.
     problem: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
     created_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -171,7 +172,7 @@ class PaymentAttempt(SQLModel, table=True):
     message: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
     source: str = Field(sa_column=Column(String(20), nullable=False))  # webhook | reconcile | return
     stripe_event_id: str | None = Field(default=None, sa_column=Column(String(255)))
-    occurred_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    occurred_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class StripeEvent(SQLModel, table=True):
@@ -182,4 +183,4 @@ class StripeEvent(SQLModel, table=True):
     id: str = Field(sa_column=Column(String(255), primary_key=True))
     type: str = Field(sa_column=Column(String(100), nullable=False))
     outcome: str = Field(sa_column=Column(String(300), nullable=False))
-    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    received_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

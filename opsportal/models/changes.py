@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Column, Index, Integer, String
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class ChangeEvent(SQLModel, table=True):
@@ -22,4 +23,4 @@ class ChangeEvent(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"),
                                                           primary_key=True, autoincrement=True))
     topic: str = Field(sa_column=Column(String(40), nullable=False))
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

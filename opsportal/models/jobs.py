@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class Job(SQLModel, table=True):
@@ -37,6 +38,6 @@ class Job(SQLModel, table=True):
     done: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     total: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    heartbeat_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    started_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    heartbeat_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

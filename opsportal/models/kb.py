@@ -17,7 +17,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 SEARCH_TABLE = "kb_article_fts"
 SEARCH_INDEX = "ix_kb_article_search"
@@ -54,5 +55,5 @@ class KbArticle(SQLModel, table=True):
     body_md: str = Field(sa_column=Column(Text, nullable=False))
     published: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     author_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

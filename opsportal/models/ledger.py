@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class ProductRow(SQLModel, table=True):
@@ -57,7 +58,7 @@ class CreditLot(SQLModel, table=True):
     held: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     note: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     created_by: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class Ticket(SQLModel, table=True):
@@ -94,8 +95,8 @@ class Ticket(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("user_account.id", name="fk_ticket_assigned_agent")))
     # Cached sum of the task's time entries (for lists sorted by time logged).
     minutes_logged: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -131,7 +132,7 @@ class LedgerEntry(SQLModel, table=True):
     category: str | None = Field(default=None, sa_column=Column(String(60)))
     reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     actor_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class CreditHold(SQLModel, table=True):

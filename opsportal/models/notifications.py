@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 _KINDS = "('monthly_statement', 'weekly_expiry', 'low_balance', 'overdue_reminder')"
 
@@ -36,7 +37,7 @@ class NotificationSubscription(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="CASCADE"), nullable=False))
     kind: str = Field(sa_column=Column(String(30), nullable=False))
     subscribed: bool = Field(sa_column=Column(Boolean, nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     # Who made the choice (the user, an owner or administrator, or None for the system / an e-mail link).
     changed_by_user_id: int | None = Field(
         default=None,
@@ -74,7 +75,7 @@ class NotificationDelivery(SQLModel, table=True):
     to_address: str = Field(default="", sa_column=Column(String(320), nullable=False, server_default=""))
     subject: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     message_id: str | None = Field(default=None, sa_column=Column(String(255)))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     last_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
@@ -109,6 +110,6 @@ class OneTimeToken(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("user_account.id", name="fk_one_time_token_created_by",
                                              ondelete="SET NULL")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class Organization(SQLModel, table=True):
@@ -35,4 +36,4 @@ class Organization(SQLModel, table=True):
     billing_address: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
     tax_id: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     invoice_email: str | None = Field(default=None, sa_column=Column(String(320)))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

@@ -27,7 +27,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 OFFERING_CODES = ("gold", "business_day_after_hours", "everyday_after_hours", "multi_regional", "extended_term",
                   "ppi_scheduled_after_hours", "ppi_emergency_after_hours")
@@ -58,7 +59,7 @@ class OrgSupportProfile(SQLModel, table=True):
     organization_id: int = Field(sa_column=Column(Integer, ForeignKey("organization.id"), primary_key=True,
                                                   autoincrement=False))
     home_region_code: str = Field(sa_column=Column(String(10), ForeignKey("support_region.code"), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class OrgExtraRegion(SQLModel, table=True):
@@ -92,7 +93,7 @@ class PlanOffering(SQLModel, table=True):
     unit_minutes: int = Field(default=60, sa_column=Column(Integer, nullable=False, server_default="60"))
     min_units: int = Field(default=1, sa_column=Column(Integer, nullable=False, server_default="1"))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class PlanBundle(SQLModel, table=True):
@@ -106,7 +107,7 @@ class PlanBundle(SQLModel, table=True):
     addons: str = Field(sa_column=Column(String(300), nullable=False))
     discount_bp: int = Field(sa_column=Column(Integer, nullable=False))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class PlanOrder(SQLModel, table=True):
@@ -131,7 +132,7 @@ class PlanOrder(SQLModel, table=True):
     # Set when a paid order could not be activated as bought (staff must look at it).
     problem: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
     created_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     activated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -156,7 +157,7 @@ class PlanEntitlement(SQLModel, table=True):
     source_invoice_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("invoice.id")))
     note: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     granted_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoke_reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
 
@@ -188,7 +189,7 @@ class IncidentRequest(SQLModel, table=True):
     status: str = Field(default="awaiting_payment", sa_column=Column(String(20), nullable=False))
     lot_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("credit_lot.id")))
     created_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     scheduled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -199,7 +200,7 @@ class PlanAudit(SQLModel, table=True):
     __table_args__ = (Index("ix_plan_audit_at", "at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     actor_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
     actor_name: str = Field(sa_column=Column(String(200), nullable=False))
     action: str = Field(sa_column=Column(String(40), nullable=False))

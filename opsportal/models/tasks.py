@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 
 class TicketComment(SQLModel, table=True):
@@ -33,7 +34,7 @@ class TicketComment(SQLModel, table=True):
     author_name: str = Field(sa_column=Column(String(200), nullable=False))
     from_staff: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class TimeEntry(SQLModel, table=True):
@@ -65,8 +66,8 @@ class TimeEntry(SQLModel, table=True):
     # Set when an invoice bills the pay-as-you-go part; a billed entry can no longer change.
     billed_invoice_id: int | None = Field(
         default=None, sa_column=Column(Integer, ForeignKey("invoice.id", name="fk_time_entry_billed_invoice")))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class TimeEntryRevision(SQLModel, table=True):
@@ -78,7 +79,7 @@ class TimeEntryRevision(SQLModel, table=True):
     time_entry_id: int = Field(sa_column=Column(Integer, ForeignKey("time_entry.id"), nullable=False, index=True))
     changed_by_user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user_account.id")))
     changed_by_name: str = Field(sa_column=Column(String(200), nullable=False))
-    changed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    changed_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     reason: str = Field(sa_column=Column(String(500), nullable=False))
     old_work_date: date = Field(sa_column=Column(Date, nullable=False))
     old_minutes: int = Field(sa_column=Column(Integer, nullable=False))
@@ -106,7 +107,7 @@ class ServiceSubscription(SQLModel, table=True):
     starts_on: date = Field(sa_column=Column(Date, nullable=False))
     ends_on: date | None = Field(default=None, sa_column=Column(Date))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 class SubscriptionGrant(SQLModel, table=True):

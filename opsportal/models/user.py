@@ -13,7 +13,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from opsportal.models.types import UTCDateTime, utcnow
+from opsportal import clock
+from opsportal.models.types import UTCDateTime
 
 _STAFF = "('agent', 'staff_admin')"
 
@@ -50,4 +51,4 @@ class User(SQLModel, table=True):
     last_failed_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     last_login_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     password_changed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

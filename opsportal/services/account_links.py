@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.auth.links import new_secret, secret_hash
 from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
@@ -20,7 +20,6 @@ from opsportal.domain.access import may_view_organization
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import Role, parse_role
 from opsportal.models import LoginSession, OneTimeToken, Organization, User
-from opsportal.models.types import utcnow
 from opsportal.services import mailer, orgtree
 from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization
@@ -45,7 +44,7 @@ RESET_ANSWER = ("If an account exists for that address, we have e-mailed it a li
 
 
 def _utc(at: datetime | None) -> datetime:
-    return (at or utcnow()).astimezone(UTC)
+    return (at or clock.now()).astimezone(UTC)
 
 
 def password_reset_url(token: str) -> str:
@@ -267,7 +266,7 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
 
 def pending_invitations(actor: Actor, organization_id: int) -> list[InvitationPublic]:
     require_manage_organization(actor, organization_id)
-    now = utcnow()
+    now = clock.now()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, organization_id)
         rows = session.exec(select(OneTimeToken).where(
@@ -285,7 +284,7 @@ def revoke_invitation(actor: Actor, invitation_id: int) -> None:
             raise NotFound("That invitation was not found or you do not have access to it.")
         require_manage_organization(actor, row.organization_id)
         if row.used_at is None:
-            row.used_at = utcnow()
+            row.used_at = clock.now()
             session.add(row)
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.billing_time import payg_amount
@@ -34,7 +35,6 @@ from opsportal.models import (
     TimeEntryRevision,
     User,
 )
-from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_staff
@@ -112,7 +112,7 @@ def assign(actor: Actor, ticket_id: int, agent_id: int | None, *, at: datetime |
             if agent is None or not Role(agent.role).is_staff or not agent.is_active:
                 raise InvalidInput("Assign the task to an active member of the support team.")
         ticket.assigned_agent_id = agent_id
-        ticket.updated_at = at or utcnow()
+        ticket.updated_at = at or clock.now()
         if agent_id is not None and ticket.status == TaskStatus.open.value:
             ticket.status = TaskStatus.in_progress.value
         session.add(ticket)
@@ -128,7 +128,7 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
         new = TaskStatus(status)
     except ValueError:
         raise InvalidInput("Unknown status.") from None
-    now = at or utcnow()
+    now = at or clock.now()
     with unit_of_work() as session:
         ticket = _lock_ticket(session, ticket_id)
         old = TaskStatus(ticket.status)
@@ -251,7 +251,7 @@ def log_time(actor: Actor, ticket_id: int, *, minutes: int, work_date: date | No
              after_hours: bool = False, at: datetime | None = None) -> TimeEntryPublic:
     """An agent logs time on an open task."""
     require_staff(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     today = formats.local_date(at, actor.time_zone)  # "future" is judged on the agent's own calendar
     work_date = work_date or today
     note = _validate(minutes, note, work_date, today)
@@ -284,7 +284,7 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
                  at: datetime | None = None) -> TimeEntryPublic:
     """Staff correct an unbilled entry: its minutes go back to their lots and are drawn again."""
     require_staff(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     note = _validate(minutes, note, work_date, formats.local_date(at, actor.time_zone))
     reason = " ".join((reason or "").split())
     if not reason:

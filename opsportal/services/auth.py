@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.auth.security import (
     InvalidToken,
     hash_password,
@@ -23,7 +24,6 @@ from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
 from opsportal.models.plans import OrgSupportProfile, SupportRegion
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
     AuthenticationFailed,
@@ -99,7 +99,7 @@ def _open_session(session, user: User, now: datetime, user_agent: str) -> Signed
 
 def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | None = None) -> SignedIn:
     """A new session for valid credentials; failures are counted per account and throttled."""
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         key = email_key(email)
     except ValueError:
@@ -144,7 +144,7 @@ def authenticate(token: str | None, *, now: datetime | None = None) -> Actor:
         claims = read_token(token, secret=settings.secret_key, audience=settings.jwt_audience)
     except InvalidToken:
         raise AuthenticationFailed(SESSION_ENDED) from None
-    now = now or utcnow()
+    now = now or clock.now()
     with unit_of_work(write=False) as session:
         row = session.get(LoginSession, claims.session_id)
         if row is None or row.user_id != claims.user_id or row.revoked_at is not None or row.expires_at <= now:
@@ -173,7 +173,7 @@ def sign_out(token: str | None, *, now: datetime | None = None) -> None:
         return
     with unit_of_work() as session:
         row = session.get(LoginSession, actor.session_id)
-        row.revoked_at = now or utcnow()
+        row.revoked_at = now or clock.now()
         row.revoked_reason = "sign_out"
         session.add(row)
     RECENT.forget_session(actor.session_id)
@@ -182,7 +182,7 @@ def sign_out(token: str | None, *, now: datetime | None = None) -> None:
 def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "",
                     now: datetime | None = None) -> SignedIn:
     """Sets a new password, revokes every session of the user and opens a fresh one for the caller."""
-    now = now or utcnow()
+    now = now or clock.now()
     problem = password_problem(new)
     if problem:
         raise InvalidInput(sentence(problem))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import PaidThrough, PaymentStatus, Refused
 from opsportal.models import Payment, PaymentAttempt
-from opsportal.models.types import utcnow
 from opsportal.services import invoice_events, orgtree
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import InvalidInput
@@ -26,7 +26,7 @@ def record_offline_payment(actor: Actor, invoice_id: int, *, at: datetime | None
     so the invoice's payment history says how it was paid.
     """
     require_staff_admin(actor)
-    now = utcnow()
+    now = clock.now()
     at = at or now
     reference = " ".join((reference or "").split())
     if len(reference) > 100:

@@ -12,13 +12,13 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import invoices as rules
 from opsportal.domain import jobs as job_rules
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.models import Organization, Ticket, TimeEntry
-from opsportal.models.types import utcnow
 from opsportal.services import changes, jobs
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, ServiceError, sentence
@@ -116,7 +116,7 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
     called once the organizations are counted and after each one.
     """
     require_staff_admin(actor)
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     period = _billable_period(period_text, today)
     with unit_of_work(write=False) as session:
         org_ids = session.exec(
@@ -140,7 +140,7 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
 def start_billing_run(actor: Actor, period_text: str, *, today: date | None = None) -> jobs.JobView:
     """Claims the month's billing job; refused while another run of that month is alive (page, CLI, any host)."""
     require_staff_admin(actor)
-    period = _billable_period(period_text, today or utcnow().date())
+    period = _billable_period(period_text, today or clock.now().date())
     return jobs.start(actor, job_rules.BILLING, job_rules.billing_key(period.key))
 
 
@@ -151,7 +151,7 @@ def billing_run_job(actor: Actor, job_id: int, period_text: str, *, today: date 
     throttle = job_rules.Throttle(job_rules.HEARTBEAT_EVERY)
 
     def report(done: int, total: int) -> None:
-        if throttle.due(utcnow(), force=done in (0, total)):
+        if throttle.due(clock.now(), force=done in (0, total)):
             jobs.progress(job_id, done, total)
         if progress is not None:
             progress(done, total)

@@ -20,6 +20,7 @@ import redis
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import (
     ChangeEvent,
@@ -39,7 +40,6 @@ from opsportal.models import (
     TimeEntry,
     User,
 )
-from opsportal.models.types import utcnow
 from opsportal.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def _write(session: Session) -> None:
     session.flush()  # what is still pending is collected too
     found = session.info.pop(_FOUND, None)
     if found:
-        at = utcnow()
+        at = clock.now()
         session.connection().execute(insert(ChangeEvent), [{"topic": t, "at": at} for t in sorted(found)])
         session.info[_WRITTEN] = frozenset(found)
 
@@ -178,6 +178,6 @@ def since(after_id: int, *, limit: int = 5000) -> list[tuple[int, str]]:
 
 def prune(*, now: datetime | None = None) -> int:
     """Deletes changes older than ``KEEP``; returns how many."""
-    cutoff = (now or utcnow()) - KEEP
+    cutoff = (now or clock.now()) - KEEP
     with unit_of_work() as session:
         return session.execute(delete(ChangeEvent).where(ChangeEvent.at < cutoff)).rowcount or 0

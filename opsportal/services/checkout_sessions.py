@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, PaymentStatus
 from opsportal.models import HourBlock, Invoice, Organization, Payment
-from opsportal.models.types import utcnow
 from opsportal.services import payment_confirmation
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.authz import Actor, require_view_organization
@@ -113,7 +113,7 @@ class PendingPayment:
 def open_invoice_payment(actor: Actor, invoice_id: int, *, at: datetime | None = None) -> PendingPayment:
     """The payment a checkout for what is still owed on an invoice is for (Stripe is not asked:
     ``start_invoice_checkout`` does that); an unexpired one for the same amount is continued."""
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work() as session:
         inv = session.exec(select(Invoice).where(Invoice.id == invoice_id).with_for_update()).first()
         if inv is None or (not actor.is_staff and inv.organization_id != actor.organization_id) \
@@ -145,7 +145,7 @@ def open_invoice_payment(actor: Actor, invoice_id: int, *, at: datetime | None =
 def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | None = None,
                            at: datetime | None = None) -> CheckoutStart:
     """A Stripe Checkout Session for what is still owed on an invoice (an unexpired one is offered again)."""
-    at = at or utcnow()
+    at = at or clock.now()
     pending = open_invoice_payment(actor, invoice_id, at=at)
     if pending.checkout_url:
         return CheckoutStart(pending.payment_id, pending.checkout_url)
@@ -156,7 +156,7 @@ def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | 
 def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None = None) -> PendingPayment:
     """The payment a checkout for one hour block is for, at today's catalog price plus the organization's tax
     (Stripe is not asked: ``start_hour_block_checkout`` does that). The lot is granted when it is confirmed."""
-    at = at or utcnow()
+    at = at or clock.now()
     if actor.organization_id is None:
         raise PermissionDenied(PAYERS_ONLY)
     _require_payer(actor, actor.organization_id)
@@ -193,7 +193,7 @@ def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None 
 def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str | None = None,
                               at: datetime | None = None) -> CheckoutStart:
     """A Stripe Checkout Session for one hour block at today's catalog price plus the organization's tax."""
-    at = at or utcnow()
+    at = at or clock.now()
     pending = open_hour_block_payment(actor, block_id, at=at)
     if pending.checkout_url:
         return CheckoutStart(pending.payment_id, pending.checkout_url)

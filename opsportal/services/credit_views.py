@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import case, func, literal, or_, text
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.credit_notices import FreeCredit, Usage
 from opsportal.domain.ledger.lots import end_of_day
 from opsportal.domain.ledger.views import BUCKETS
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
-from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_view_organization
@@ -61,7 +61,7 @@ class TicketTotal:
 
 def _now_utc(at: datetime | None) -> datetime:
     """``at`` (default now) in UTC: days and months are counted by UTC dates, as in ``domain.ledger.views``."""
-    return (at or utcnow()).astimezone(UTC)
+    return (at or clock.now()).astimezone(UTC)
 
 
 USED_KINDS = ("consume", "refund")
@@ -226,7 +226,7 @@ def _used_where(org_id: int, product: str, since: datetime, at: datetime):
 def used_by_category(actor: Actor, org_id: int, *, product: str, days: int = 365,
                      at: datetime | None = None) -> list[CategoryTotal]:
     require_view_organization(actor, org_id)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         rows = session.exec(
             select(LedgerEntry.category, _net_used(), func.count(func.distinct(LedgerEntry.ticket_id)))
@@ -240,7 +240,7 @@ def used_by_category(actor: Actor, org_id: int, *, product: str, days: int = 365
 def used_tickets(actor: Actor, org_id: int, *, product: str, category: str, days: int = 365,
                  at: datetime | None = None) -> list[TicketTotal]:
     require_view_organization(actor, org_id)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         rows = session.exec(
             select(Ticket.id, Ticket.title, Ticket.status, _net_used())
@@ -254,7 +254,7 @@ def used_tickets(actor: Actor, org_id: int, *, product: str, category: str, days
 def expired_by_month(actor: Actor, org_id: int, *, product: str, at: datetime | None = None) -> list[tuple[str, int]]:
     """Expired quantity per calendar month (YYYY-MM) over the last 365 days, oldest first."""
     require_view_organization(actor, org_id)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         # SQLite stores naive UTC; on PostgreSQL the column is timestamptz, which to_char would
         # render in the session's time zone: convert to UTC first so months are UTC months.
@@ -347,7 +347,7 @@ def schedule(actor: Actor, org_id: int, *, product: str, at: datetime | None = N
     require_view_organization(actor, org_id)
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
-        return org.name, expiry_schedule(session, org_id, store.product(session, product).code, at or utcnow())
+        return org.name, expiry_schedule(session, org_id, store.product(session, product).code, at or clock.now())
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.ledger import entries as rules
@@ -17,7 +18,6 @@ from opsportal.domain.ledger.plan import InsufficientBalance
 from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
-from opsportal.models.types import utcnow
 from opsportal.services import changes, orgtree
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import (
@@ -119,7 +119,7 @@ def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = 
                      holder=names.get(row.holder_org_id, "?"), kind=row.kind, scope=row.scope,
                      allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
                      quantity=row.quantity, remaining=row.remaining, held=row.held,
-                     free=0 if lot.is_expired(at or utcnow()) else lot.free, serves_org_id=lot.usable_by(),
+                     free=0 if lot.is_expired(at or clock.now()) else lot.free, serves_org_id=lot.usable_by(),
                      held_for_window=row.id in window_lots, allocatable=bool(allocatable))
 
 
@@ -127,7 +127,7 @@ def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, 
           shared: bool = False, origin: str | None = None, note: str = "", at: datetime | None = None) -> LotPublic:
     """A staff admin grants a lot (purchased or complimentary, optionally expiring)."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     _positive(quantity)
     try:
         lot_kind = LotKind(kind)
@@ -205,7 +205,7 @@ def allocate_part(actor: Actor, *, lot_id: int, to_org_id: int | None, quantity:
     All of an unheld lot moves the lot itself; a part becomes a new lot (same product, type, grant, expiry and
     origin) and the lot keeps the rest and its holds: one transaction, two ``adjust`` entries.
     """
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work() as session:
         row = _lot_to_allocate(session, actor, lot_id)
         _allocation_check(session, row, to_org_id)
@@ -264,7 +264,7 @@ def consume(actor: Actor, *, org_id: int, product: str, quantity: int, category:
         if ticket_id is not None:
             _open_ticket_of(session, ticket_id, org_id)
         return _draw(session, actor, "consume", org_id=org_id, product=product, quantity=quantity,
-                     category=category, ticket_id=ticket_id, at=at or utcnow())
+                     category=category, ticket_id=ticket_id, at=at or clock.now())
 
 
 def hold_for_ticket(actor: Actor, *, ticket_id: int, product: str, quantity: int,
@@ -278,7 +278,7 @@ def hold_for_ticket(actor: Actor, *, ticket_id: int, product: str, quantity: int
             raise NotFound(f"Unknown ticket {ticket_id}.")
         _open_ticket_of(session, ticket_id, ticket.organization_id)
         return _draw(session, actor, "hold", org_id=ticket.organization_id, product=product, quantity=quantity,
-                     category=ticket.category, ticket_id=ticket_id, at=at or utcnow())
+                     category=ticket.category, ticket_id=ticket_id, at=at or clock.now())
 
 
 def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
@@ -298,7 +298,7 @@ def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
                   at: datetime | None = None) -> list[DrawPublic]:
     """Close a ticket: ``used`` (per product) of its holds become used credits, the rest is released."""
     require_staff(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work() as session:
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
@@ -338,7 +338,7 @@ def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
 def expire_due(actor: Actor, *, at: datetime | None = None) -> int:
     """The expiry job: expires every lot's free remainder past its expiry. Running it twice changes nothing."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work() as session:
         rows = list(session.exec(
             select(CreditLot).where(CreditLot.expires_at.is_not(None), CreditLot.expires_at <= at,

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, update
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import notifications as rules
 from opsportal.domain.notifications import DeliveryState, NotificationKind, delivery_state
 from opsportal.models import NotificationDelivery, Organization, User
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
 from opsportal.services.pagination import Page, clamp
@@ -79,7 +79,7 @@ def list_deliveries(actor: Actor, *, show: str = "attention", page: int = 1, pag
     require_staff(actor)
     if show not in SHOW:
         raise InvalidInput("Show the notices needing attention or all notices.")
-    now = now or utcnow()
+    now = now or clock.now()
     page, page_size = clamp(page, page_size)
     conditions = [_attention(now)] if show == "attention" else []
     gave_up = and_(NotificationDelivery.status == "failed", NotificationDelivery.attempts >= rules.MAX_ATTEMPTS)
@@ -108,7 +108,7 @@ def list_deliveries(actor: Actor, *, show: str = "attention", page: int = 1, pag
 def _decide(actor: Actor, delivery_id: int, expected: DeliveryState, values: dict, refusal: str,
             now: datetime | None) -> None:
     require_staff_admin(actor)
-    now = now or utcnow()
+    now = now or clock.now()
     with unit_of_work() as session:
         row = session.get(NotificationDelivery, delivery_id)
         if row is None:
@@ -135,7 +135,7 @@ def mark_unconfirmed(actor: Actor, delivery_id: int, *, was_sent: bool, now: dat
     """Settle a notice a crashed run left unconfirmed, after checking the mail server's log: sent (never sent
     again) or not sent (the next run of its job sends it)."""
     who = actor.full_name or actor.email
-    values = ({"status": "sent", "sent_at": now or utcnow(), "last_error": f"Marked as sent by {who}"[:500]}
+    values = ({"status": "sent", "sent_at": now or clock.now(), "last_error": f"Marked as sent by {who}"[:500]}
               if was_sent else {"status": "failed", "last_error": f"Marked as not sent by {who}"[:500]})
     _decide(actor, delivery_id, DeliveryState.unconfirmed, values,
             "Only an unconfirmed notice can be settled; reload to see where it stands.", now)

@@ -10,11 +10,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.models import Organization, User
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.subscriptions import on_user_created
 
@@ -61,7 +61,7 @@ def _org(session: Session, name: str) -> Organization | None:
 
 def load_demo(actor: Actor, *, now: datetime | None = None) -> DemoLoadResult:
     require_staff_admin(actor)
-    since = (now or utcnow()) - timedelta(days=CUSTOMER_FOR_DAYS)
+    since = (now or clock.now()) - timedelta(days=CUSTOMER_FOR_DAYS)
     orgs_created = users_created = 0
     password_hash = None
     with unit_of_work() as session:

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.invoices import (
     BillingPeriod,
@@ -28,7 +29,6 @@ from opsportal.domain.invoices import (
     shown_status,
 )
 from opsportal.models import Invoice, TimeEntry
-from opsportal.models.types import utcnow
 from opsportal.services import bank_payments, billing_run, hour_blocks, invoice_staff, invoice_terms
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.orgtree import require_by_name
@@ -84,7 +84,7 @@ def _fillers(issue_dates: list[date], today: date) -> list[date]:
 def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBillingResult:
     """Loads the demo catalog and invoices; returns what it added (zeros when it was already there)."""
     require_staff_admin(actor)
-    now = (now or utcnow()).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     today = now.date()
     blocks = hour_blocks.ensure_demo_catalog(actor)
     with unit_of_work(write=False) as session:

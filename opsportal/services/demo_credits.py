@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import CreditLot
-from opsportal.models.types import utcnow
 from opsportal.services import credits, hour_blocks, prepaid
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.demo_billing import set_demo_terms
@@ -65,7 +65,7 @@ def load_demo_credits(actor: Actor, *, now: datetime | None = None) -> int:
 
     The catalog, currencies and tax rates are set first: a purchase is priced as the customer would see it."""
     require_staff_admin(actor)
-    now = now or utcnow()
+    now = now or clock.now()
     with unit_of_work(write=False) as session:
         northwind = require_by_name(session, "Northwind Holdings").id
         if session.exec(select(CreditLot.id).where(CreditLot.holder_org_id == northwind)).first() is not None:

@@ -12,11 +12,11 @@ from typing import NamedTuple
 
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.domain.kb import article_problems
 from opsportal.models import KbArticle, User
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff_admin
 
 DEMO_AUTHOR = "sam.taylor@opsportal.example"
@@ -41,7 +41,7 @@ ARTICLES = _load_articles()
 def load_demo_kb(actor: Actor) -> int:
     """Adds the demo articles that are missing; returns how many it added."""
     require_staff_admin(actor)
-    now = utcnow()
+    now = clock.now()
     created = 0
     with unit_of_work() as session:
         existing = set(session.exec(select(KbArticle.slug).where(KbArticle.slug.in_([a[0] for a in ARTICLES]))).all())

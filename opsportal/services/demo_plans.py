@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.plan_catalog import OfferingCode
-from opsportal.models.types import utcnow
 from opsportal.services import orgtree, plan_catalog
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.demo_purchases import buy_plan, buyer
@@ -36,7 +36,7 @@ NOTE = "Demo data"
 def load_demo_plans(actor: Actor, *, at: datetime | None = None) -> int:
     """Returns the number of regions, catalog rows, profiles and entitlements added."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     bought = at - timedelta(days=60)
     with unit_of_work() as session:
         added = seed_defaults(session, at)

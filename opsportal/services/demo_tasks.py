@@ -24,12 +24,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import ServiceSubscription, Ticket, User
-from opsportal.models.types import utcnow
 from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import NotFound
@@ -204,7 +204,7 @@ def _description(rng: random.Random, subject: str) -> str:
 def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
     """Loads the demo tasks; returns the number of tasks created (0 when they were already there)."""
     require_staff_admin(actor)
-    now = (now or utcnow()).astimezone(UTC)
+    now = (now or clock.now()).astimezone(UTC)
     with unit_of_work(write=False) as session:
         orgs = {name: require_by_name(session, name) for name in ORGANIZATIONS}
         existing = session.exec(select(func.count()).select_from(Ticket).where(

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain import hour_blocks as rules
@@ -15,7 +16,6 @@ from opsportal.domain import invoices as invoice_rules
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.ledger.lots import LotKind, Origin, end_of_day
 from opsportal.models import HourBlock, Payment
-from opsportal.models.types import utcnow
 from opsportal.services import credits, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, sentence
@@ -79,7 +79,7 @@ def _public(rows: list[HourBlock], tax: invoice_rules.TaxSettings, today: date) 
 def catalog_for(actor: Actor, organization_id: int, *, today: date | None = None) -> list[BlockPublic]:
     """The blocks on sale in the organization's currency, smallest first, with the tax their checkout charges."""
     require_view_organization(actor, organization_id)
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, organization_id)
         rows = session.exec(select(HourBlock).where(HourBlock.active, HourBlock.currency == org.currency)
@@ -90,7 +90,7 @@ def catalog_for(actor: Actor, organization_id: int, *, today: date | None = None
 def all_blocks(actor: Actor, *, today: date | None = None) -> list[BlockPublic]:
     """The whole catalog, every currency, on sale or not (staff)."""
     require_staff(actor)
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     with unit_of_work(write=False) as session:
         rows = session.exec(select(HourBlock).order_by(HourBlock.currency, HourBlock.minutes, HourBlock.id)).all()
         return _public(list(rows), LIST_PRICES, today)
@@ -116,7 +116,7 @@ def save_block(actor: Actor, *, block_id: int | None, name: str, hours: int, pri
                validity_days: int, active: bool = True, at: datetime | None = None) -> BlockPublic:
     """Create (``block_id`` None) or change a block. Checkouts already started keep the terms they showed."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     name, currency = _checked(name, hours, price_minor, currency, validity_days)
     with unit_of_work() as session:
         if block_id is None:

@@ -150,7 +150,7 @@ def request_incident(actor: Actor, org_id: int, kind: IncidentKind | str, window
     require_view_organization(actor, org_id)
     if not may_request_incident(actor.role):
         raise PermissionDenied(REQUESTERS_ONLY)
-    at = (at or clock.now()).astimezone(UTC)
+    at = (at or clock.coverage_now()).astimezone(UTC)
     try:
         kind = IncidentKind(kind)
     except ValueError:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import InvoiceKind, LineDraft, Refused
-from opsportal.models.types import utcnow
 from opsportal.services import invoice_events, orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin
 from opsportal.services.errors import InvalidInput
@@ -58,7 +58,7 @@ def create_pre_service_invoice(actor: Actor, organization_id: int, items: Sequen
                                issue: bool = True, today: date | None = None) -> InvoiceRow:
     """Staff bill work up front: it is scheduled only once this invoice is paid."""
     require_staff(actor)
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     lines = _item_lines(items)
     with unit_of_work() as session:
         org = orgtree.require_org(session, organization_id)
@@ -70,7 +70,7 @@ def create_pre_service_invoice(actor: Actor, organization_id: int, items: Sequen
 
 def issue_draft(actor: Actor, invoice_id: int, *, today: date | None = None) -> InvoiceRow:
     require_staff(actor)
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     with unit_of_work() as session:
         inv = lock(session, invoice_id)
         org = orgtree.require_org(session, inv.organization_id)
@@ -82,7 +82,7 @@ def issue_draft(actor: Actor, invoice_id: int, *, today: date | None = None) -> 
 def void_invoice(actor: Actor, invoice_id: int, *, reason: str, at: datetime | None = None) -> InvoiceRow:
     """Staff admins void an unpaid invoice; its time becomes unbilled again (and correctable)."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     try:
         reason = rules.void_reason(reason)
         with unit_of_work() as session:

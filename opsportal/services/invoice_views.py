@@ -13,13 +13,13 @@ from datetime import date, datetime
 from sqlalchemy import and_, case, func, or_, true
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import billing_details as billing_rules
 from opsportal.domain import formats
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, PaymentStatus, ShownStatus
 from opsportal.models import Invoice, InvoiceLine, Organization, Payment, PaymentAttempt, User
-from opsportal.models.types import utcnow
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_staff, require_view_organization
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -191,7 +191,7 @@ def list_invoices(actor: Actor, organization_id: int | None, *, status: str = "a
 
     ``organization_id`` None lists every organization's invoices (staff only).
     """
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     page, page_size = clamp(page, page_size)
     if organization_id is None:
         require_staff(actor)
@@ -260,7 +260,7 @@ def payments_of(session: Session, invoice_id: int) -> list[PaymentPublic]:
 
 
 def invoice_detail(actor: Actor, invoice_id: int, *, today: date | None = None) -> InvoiceDetail:
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     with unit_of_work(write=False) as session:
         inv = _load_for_reader(session, actor, invoice_id)
         org = orgtree.require_org(session, inv.organization_id)
@@ -282,7 +282,7 @@ def invoice_detail(actor: Actor, invoice_id: int, *, today: date | None = None) 
 
 def export_rows(actor: Actor, organization_id: int, *, today: date | None = None) -> list[InvoiceRow]:
     """Every invoice the actor may see of one organization, for the CSV export (newest first)."""
-    today = today or utcnow().date()
+    today = today or clock.now().date()
     require_invoice_reader(actor, organization_id)
     with unit_of_work(write=False) as session:
         query = select(Invoice).where(Invoice.organization_id == organization_id)

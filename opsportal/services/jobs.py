@@ -21,10 +21,10 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import jobs as rules
 from opsportal.models import Job
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_staff, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
 
@@ -91,7 +91,7 @@ def _refusal(job: Job, now: datetime, time_zone: str | None = None) -> AlreadyRu
 def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | None = None) -> JobView:
     """Claims ``key`` for a new running job, or refuses (``Conflict``) while another run of it is alive."""
     _check(_MAY_RUN, actor, kind)
-    now = now or utcnow()
+    now = now or clock.now()
     try:
         with unit_of_work() as session:
             running = session.exec(select(Job).where(Job.running_key == key).with_for_update()).first()
@@ -119,7 +119,7 @@ def start(actor: Actor, kind: str, key: str, total: int = 0, *, now: datetime | 
 
 def progress(job_id: int, done: int, total: int | None = None, *, now: datetime | None = None) -> bool:
     """Records how far a running job is (its heartbeat too); False when the job is no longer running."""
-    values: dict = {"done": max(0, done), "heartbeat_at": now or utcnow()}
+    values: dict = {"done": max(0, done), "heartbeat_at": now or clock.now()}
     if total is not None:
         values["total"] = max(0, total)
     with unit_of_work() as session:
@@ -129,7 +129,7 @@ def progress(job_id: int, done: int, total: int | None = None, *, now: datetime 
 
 
 def _close(job_id: int, status: str, summary: str, now: datetime | None) -> bool:
-    now = now or utcnow()
+    now = now or clock.now()
     with unit_of_work() as session:
         changed = session.execute(
             update(Job).where(Job.id == job_id, Job.status == rules.RUNNING)
@@ -154,7 +154,7 @@ def get(actor: Actor, job_id: int, *, now: datetime | None = None) -> JobView:
     if job is None:
         raise NotFound(JOB_NOT_FOUND)
     _check(_MAY_SEE, actor, job.kind)
-    return _view(job, now or utcnow())
+    return _view(job, now or clock.now())
 
 
 def latest(actor: Actor, kind: str, *, now: datetime | None = None) -> JobView | None:
@@ -166,7 +166,7 @@ def latest(actor: Actor, kind: str, *, now: datetime | None = None) -> JobView |
         if job is None:
             job = session.exec(select(Job).where(Job.kind == kind)
                                .order_by(Job.started_at.desc(), Job.id.desc())).first()
-    return _view(job, now or utcnow()) if job is not None else None
+    return _view(job, now or clock.now()) if job is not None else None
 
 
 def launch(job_id: int, command: list[str]) -> None:

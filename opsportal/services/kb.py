@@ -14,10 +14,10 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.kb import KB_CATEGORIES, SLUG_PATTERN, article_problems, clean_text, parse_query, slugify
 from opsportal.models import KbArticle, User
-from opsportal.models.types import utcnow
 from opsportal.services import kb_search
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
@@ -200,7 +200,7 @@ def create_article(actor: Actor, *, title: str, category: str, body_md: str, slu
     """Staff write a new article (a draft unless ``published``); the address comes from the title if blank."""
     require_staff(actor)
     fields = _cleaned(title, slug, category, body_md)
-    now = utcnow()
+    now = clock.now()
     try:
         with unit_of_work() as session:
             _require_slug_free(session, fields["slug"])
@@ -233,7 +233,7 @@ def update_article(actor: Actor, article_id: int, *, title: str, slug: str, cate
             _require_slug_free(session, fields["slug"], except_id=article.id)
             for name, value in fields.items():
                 setattr(article, name, value)
-            article.updated_at = utcnow()
+            article.updated_at = clock.now()
             session.add(article)
             session.flush()
             return _detail(session, article)
@@ -248,7 +248,7 @@ def set_published(actor: Actor, article_id: int, published: bool) -> ArticleDeta
         article = _load_for_edit(session, article_id, None)
         if article.published != bool(published):
             article.published = bool(published)
-            article.updated_at = utcnow()
+            article.updated_at = clock.now()
             session.add(article)
             session.flush()
         return _detail(session, article)

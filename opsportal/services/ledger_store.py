@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, insert, or_, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.domain.incidents import IncidentStatus
 from opsportal.domain.ledger.entries import EntryKind, EntrySpec
 from opsportal.domain.ledger.lots import Lot, LotKind, Scope
@@ -17,7 +18,6 @@ from opsportal.domain.ledger.order import in_leading_window
 from opsportal.domain.ledger.plan import InsufficientBalance, plan_still_holds
 from opsportal.domain.ledger.products import Product, Unit
 from opsportal.models import CreditHold, CreditLot, IncidentRequest, LedgerEntry, ProductRow
-from opsportal.models.types import utcnow
 from opsportal.services import changes
 from opsportal.services.errors import Conflict, NotFound
 
@@ -295,7 +295,7 @@ def _move_balances(connection, specs: list[EntrySpec]) -> list[Lot] | None:
 def _entry_rows(tagged: Iterable[tuple[int | None, EntrySpec]], product_of: dict[int, str],
                 actor_user_id: int | None) -> list[dict]:
     """Rows for ``(time entry id or None, entry)`` pairs."""
-    created_at = utcnow()
+    created_at = clock.now()
     return [dict(lot_id=spec.lot_id, org_id=spec.org_id, product_code=product_of[spec.lot_id],
                  kind=spec.kind.value, quantity=spec.quantity, delta_remaining=spec.delta_remaining,
                  delta_held=spec.delta_held, at=spec.at, ticket_id=spec.ticket_id, category=spec.category,

@@ -32,10 +32,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.db import unit_of_work
 from opsportal.models import OutboxMessage
-from opsportal.models.types import utcnow
 from opsportal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -117,7 +116,7 @@ def build_message(mail: Mail, *, settings: Settings | None = None, now: datetime
     msg["From"] = settings.mail_from
     local, _, domain = mail.to_address.rpartition("@")
     msg["To"] = Address(display_name=_one_line(mail.to_name), username=local, domain=domain)
-    msg["Date"] = format_datetime(now or utcnow())
+    msg["Date"] = format_datetime(now or clock.now())
     msg["Message-ID"] = make_msgid(domain=sender_domain)
     msg["MIME-Version"] = "1.0"
     # RFC 3834: no vacation auto-replies to notices.
@@ -193,7 +192,7 @@ def _record(mail: Mail, message: EmailMessage, *, message_id: str | None, error:
     try:
         with unit_of_work() as session:
             session.add(OutboxMessage(
-                created_at=utcnow(), kind=mail.kind[:40], organization_id=mail.organization_id,
+                created_at=clock.now(), kind=mail.kind[:40], organization_id=mail.organization_id,
                 sender=str(message["From"] or "")[:320], recipients=mail.to_address[:1000],
                 subject=_one_line(mail.subject)[:300], status="failed" if error else "sent", error=error[:500],
                 message_id=message_id, text=without_secrets(mail.text), html=without_secrets(mail.html)))

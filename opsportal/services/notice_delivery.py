@@ -20,11 +20,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import notifications as rules
 from opsportal.domain.notifications import NotificationKind
 from opsportal.models import NotificationDelivery
-from opsportal.models.types import utcnow
 from opsportal.services import mailer
 from opsportal.services.notice_mail import Recipient
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def run_instant(at: datetime | None) -> datetime:
     """The instant a job run is for, in UTC (default: now)."""
-    return (at or utcnow()).astimezone(UTC)
+    return (at or clock.now()).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def _states(kind: NotificationKind, period_key: str, user_ids: list[int]) -> dic
 
 def _claim(recipient: Recipient, kind: NotificationKind, period_key: str, mail: mailer.Mail) -> bool:
     """Marks the notice ``sending`` unless a run sent it, is sending it or gave up on it; True: this run may send."""
-    now = utcnow()
+    now = clock.now()
     key = (NotificationDelivery.user_id == recipient.id, NotificationDelivery.kind == kind.value,
            NotificationDelivery.period_key == period_key)
     with unit_of_work() as session:
@@ -136,7 +136,7 @@ def _finish(recipient: Recipient, kind: NotificationKind, period_key: str, *, me
             error: str = "") -> None:
     key = (NotificationDelivery.user_id == recipient.id, NotificationDelivery.kind == kind.value,
            NotificationDelivery.period_key == period_key, NotificationDelivery.status == "sending")
-    values = (dict(status="sent", sent_at=utcnow(), message_id=message_id, last_error="") if error == ""
+    values = (dict(status="sent", sent_at=clock.now(), message_id=message_id, last_error="") if error == ""
               else dict(status="failed", last_error=error[:500]))
     with unit_of_work() as session:
         session.execute(update(NotificationDelivery).where(*key).values(**values))

@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.invoices import PaymentStatus
 from opsportal.domain.ledger.lots import last_usable_day
 from opsportal.models import CreditLot, Invoice, Payment
-from opsportal.models.types import utcnow
 from opsportal.services import invoice_events, payment_confirmation
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.authz import Actor, require_staff_admin, require_view_organization
@@ -61,7 +61,7 @@ def reconcile(actor: Actor, *, at: datetime | None = None,
               min_age: timedelta = timedelta(minutes=1)) -> ReconcileResult:
     """Ask Stripe about every session still pending, so a lost webhook never leaves a payment unapplied."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     with unit_of_work(write=False) as session:
         pending = session.exec(select(Payment.id, Payment.stripe_session_id).where(
             Payment.status == PaymentStatus.open, Payment.stripe_session_id.is_not(None),
@@ -107,7 +107,7 @@ def _return_status(session: Session, payment: Payment) -> ReturnStatus:
 def confirm_return(actor: Actor, session_id: str, *, ask_stripe: bool = True,
                    at: datetime | None = None) -> ReturnStatus:
     """Where a payment stands when the customer comes back from Checkout (asking Stripe if not yet confirmed)."""
-    at = at or utcnow()
+    at = at or clock.now()
     session_id = (session_id or "").strip()
     if not session_id or len(session_id) > 255:
         raise NotFound(PAYMENT_NOT_FOUND)

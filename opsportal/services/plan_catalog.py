@@ -37,7 +37,6 @@ from opsportal.models import (
     PlanOffering,
     SupportRegion,
 )
-from opsportal.models.types import utcnow
 from opsportal.services import orgtree
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_staff_admin
@@ -62,7 +61,7 @@ ENTITLEMENT_NOT_FOUND = "That entitlement was not found."
 def audit(session: Session, actor: Actor, action: str, subject: str, *, before: dict[str, Any] | None,
           after: dict[str, Any] | None, organization_id: int | None = None, note: str = "",
           at: datetime | None = None) -> None:
-    session.add(PlanAudit(at=at or utcnow(), actor_user_id=actor.user_id or None,
+    session.add(PlanAudit(at=at or clock.now(), actor_user_id=actor.user_id or None,
                           actor_name=actor.full_name or actor.email, action=action, subject=subject[:200],
                           organization_id=organization_id, before=before, after=after, note=note))
 
@@ -134,7 +133,7 @@ def save_offering(actor: Actor, code: str, *, name: str, price_minor: int = 0, u
                   at: datetime | None = None) -> OfferingView:
     """Create or change an offering (its code is one of the fixed ``OfferingCode`` values)."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     try:
         offering_code = OfferingCode(code)
     except ValueError:
@@ -168,7 +167,7 @@ def save_bundle(actor: Actor, code: str, *, name: str, addons: Sequence[str], di
                 at: datetime | None = None) -> BundleView:
     """Create or change a bundle of Premier add-ons sold at a discount."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     code = (code or "").strip().lower()
     if not code or len(code) > 40 or not code.replace("_", "").isalnum():
         raise InvalidInput("A bundle code is 1 to 40 letters, digits and underscores.")
@@ -204,7 +203,7 @@ def set_org_regions(actor: Actor, org_id: int, home: str, extra: Sequence[str] =
                     at: datetime | None = None) -> RegionsView:
     """Set where an organization bought its software (home region) and its other regions."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     home = (home or "").strip().upper()
     extra_codes = [c.strip().upper() for c in extra if c.strip()]
     if len(set(extra_codes)) != len(extra_codes):
@@ -243,7 +242,7 @@ def grant_entitlement(actor: Actor, org_id: int, code: str, start: date, *, mont
                       at: datetime | None = None) -> EntitlementView:
     """Staff grant a term (e.g. a contract paid outside the portal) in the organization's home region."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     note = " ".join((note or "").split())
     if len(note) > 300:
         raise InvalidInput("Keep the note under 300 characters.")
@@ -284,7 +283,7 @@ def revoke_entitlement(actor: Actor, entitlement_id: int, *, reason: str,
                        at: datetime | None = None) -> EntitlementView:
     """Staff revoke an entitlement (kept, marked revoked): it no longer counts for coverage or purchases."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     reason = " ".join((reason or "").split())
     if not 3 <= len(reason) <= 300:
         raise InvalidInput("Give a reason of 3 to 300 characters for revoking the entitlement.")
@@ -315,7 +314,7 @@ def org_entitlements(actor: Actor, org_id: int, *, at: datetime | None = None) -
     """Every entitlement of an organization, revoked ones included (staff), each with its ``status`` at ``at``
     counted on the home region's day, as the customer's plans page counts it (``plan_terms.entitlement_day``)."""
     require_staff_admin(actor)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
         found = store.profile(session, org_id)
@@ -331,7 +330,7 @@ def org_entitlements(actor: Actor, org_id: int, *, at: datetime | None = None) -
 
 def seed_defaults(session: Session, at: datetime | None = None) -> int:
     """Add the default regions, offerings and bundles that are missing (nothing existing changes)."""
-    at = at or utcnow()
+    at = at or clock.now()
     added = 0
     for region in DEFAULT_REGIONS.values():
         if session.get(SupportRegion, region.code) is None:

@@ -287,7 +287,7 @@ def offers(actor: Actor, org_id: int, choices: Mapping[str, Choice] | None = Non
            at: datetime | None = None) -> OffersView:
     """Every card of the plans page for the organization now, each with ``choices[target]`` applied."""
     require_view_organization(actor, org_id)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     choices = choices or {}
     with unit_of_work(write=False) as session:
         if store.profile(session, org_id) is None:
@@ -302,7 +302,7 @@ def offers(actor: Actor, org_id: int, choices: Mapping[str, Choice] | None = Non
 def incident_options(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[IncidentOptionView]:
     """Whether each pay-per-incident option can be requested now, and if not why and what to do instead."""
     require_view_organization(actor, org_id)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     with unit_of_work(write=False) as session:
         if store.profile(session, org_id) is None:
             orgtree.require_org(session, org_id)
@@ -318,7 +318,7 @@ def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expec
     require_view_organization(actor, org_id)
     if not plans.may_buy(actor.role):
         raise PermissionDenied(plans.BUYERS_ONLY)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     with unit_of_work(write=False) as session:
         ctx = _Context(session, org_id, at)
         card = ctx.card(target, choice)

@@ -102,7 +102,7 @@ def _days_text(days: frozenset[int]) -> str:
 def coverage_now(actor: Actor, org_id: int, at: datetime | None = None) -> CoverageView:
     """Whether support is available for the organization at ``at`` (now), where, and under which entitlement."""
     require_view_organization(actor, org_id)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     if at.tzinfo is None:
         raise InvalidInput("Give the instant with a time zone.")
     with unit_of_work(write=False) as session:
@@ -274,7 +274,7 @@ def home_region(actor: Actor, org_id: int) -> Region | None:
 def plan_overview(actor: Actor, org_id: int, *, at: datetime | None = None) -> PlanOverview:
     """The organization's plan: Gold and add-ons with their terms and renewal dates, orders, what is on sale."""
     require_view_organization(actor, org_id)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
         found = store.profile(session, org_id)
@@ -416,7 +416,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
     require_view_organization(actor, org_id)
     if not may_buy(actor.role):
         raise PermissionDenied(BUYERS_ONLY)
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     with unit_of_work() as session:
         org = orgtree.require_org(session, org_id)
         found = store.profile(session, org_id)

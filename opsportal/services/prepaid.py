@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.forecast import Forecast, forecast
@@ -24,7 +25,6 @@ from opsportal.models import (
     Ticket,
     TimeEntry,
 )
-from opsportal.models.types import utcnow
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
@@ -142,7 +142,7 @@ def grant_due_periods(actor: Actor, *, at: datetime | None = None) -> int:
     """The period job: each active subscription's current period gets its lot, once, and so does the period
     before it while its hours roll over (a period the job missed). Safe to rerun."""
     require_staff_admin(actor)
-    at = at or utcnow()
+    at = at or clock.now()
     today = at.astimezone(UTC).date()
     granted = 0
     with unit_of_work(write=False) as session:
@@ -206,7 +206,7 @@ def _net_used_since(session, organization_id: int, since: datetime, until: datet
 def hours_overview(actor: Actor, organization_id: int, *, at: datetime | None = None) -> HoursOverview:
     """Remaining hours for the period, hours used in it, and when the hours run out at the current pace."""
     require_view_organization(actor, organization_id)
-    at = (at or utcnow()).astimezone(UTC)
+    at = (at or clock.now()).astimezone(UTC)
     today = at.date()
     with unit_of_work(write=False) as session:
         orgtree.require_org(session, organization_id)
@@ -232,7 +232,7 @@ def hours_overview(actor: Actor, organization_id: int, *, at: datetime | None = 
 def payg_view(actor: Actor, organization_id: int, *, at: datetime | None = None) -> PaygView:
     """Pay-as-you-go time of this month not yet billed, per task, with its value."""
     require_view_organization(actor, organization_id)
-    today = (at or utcnow()).astimezone(UTC).date()
+    today = (at or clock.now()).astimezone(UTC).date()
     period = _month(today)
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, organization_id)

@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from opsportal import clock
 from opsportal.domain.notifications import NotificationKind, scheduled_run_due
-from opsportal.models.types import utcnow
 from opsportal.services.credit_notices import run_monthly, run_weekly
 from opsportal.services.low_balance import run_low_balance
 from opsportal.services.notice_delivery import JobReport
@@ -45,7 +45,7 @@ _stop = threading.Event()
 
 def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
     """One tick: every job due at ``at`` (default now); a job that raises is logged and the others still run."""
-    at = at or utcnow()
+    at = at or clock.now()
     grant_subscription_periods(at)
     reports = []
     for kind in NotificationKind:

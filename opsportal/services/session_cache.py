@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor
 
 # Bounds the memory of a worker that sees many distinct sessions: the least recently used are dropped.
@@ -51,7 +50,7 @@ class SessionCache:
             entry = self._entries.get(token)
             if entry is None:
                 return None
-            if clock - entry.checked >= max_age_seconds or entry.expires_at <= (now or utcnow()):
+            if clock - entry.checked >= max_age_seconds or entry.expires_at <= (now or clock.now()):
                 del self._entries[token]
                 return None
             self._entries.move_to_end(token)

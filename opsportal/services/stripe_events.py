@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import StripeEvent
-from opsportal.models.types import utcnow
 from opsportal.services import invoice_events, payment_confirmation
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import InvalidInput
@@ -43,7 +43,7 @@ def _route(session: Session, event: dict[str, Any], at: datetime) -> str:
 
 def apply_event(event: dict[str, Any], *, at: datetime | None = None) -> str:
     """Apply a verified Stripe event once: a second delivery of the same event id changes nothing."""
-    at = at or utcnow()
+    at = at or clock.now()
     event_id = str(event.get("id") or "")
     if not event_id.startswith("evt_"):
         raise InvalidInput("The event has no Stripe event id.")

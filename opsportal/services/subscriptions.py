@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, false, func, or_, true
 from sqlmodel import Session, select
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.auth.links import ExpiredLink, InvalidLink, issue_unsubscribe_token, read_unsubscribe_token
 from opsportal.db import unit_of_work
 from opsportal.domain import notifications as rules
@@ -20,7 +20,6 @@ from opsportal.domain.access import may_manage_organization, may_view_organizati
 from opsportal.domain.notifications import NotificationKind
 from opsportal.domain.roles import Role
 from opsportal.models import NotificationSubscription, Organization, User
-from opsportal.models.types import utcnow
 from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, sentence
@@ -37,7 +36,7 @@ UNSUBSCRIBE_EXPIRED = ("This unsubscribe link has expired. Sign in and open Noti
 
 
 def _utc(at: datetime | None) -> datetime:
-    return (at or utcnow()).astimezone(UTC)
+    return (at or clock.now()).astimezone(UTC)
 
 
 def _kind(kind: NotificationKind | str) -> NotificationKind:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.tasks import (
     CLOSED_STATUSES,
@@ -21,7 +22,6 @@ from opsportal.domain.tasks import (
     ticket_problems,
 )
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
-from opsportal.models.types import utcnow
 from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput
@@ -145,7 +145,7 @@ def create_ticket(actor: Actor, *, subject: str, category: str, priority: str, d
     problems = ticket_problems(subject, category, priority, description)
     if problems:
         raise InvalidTicket(problems)
-    now = at or utcnow()
+    now = at or clock.now()
     with unit_of_work() as session:
         org = require_org(session, org_id)
         ticket = Ticket(organization_id=org_id, title=" ".join(subject.split()), category=category,
@@ -340,7 +340,7 @@ def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None 
         raise InvalidInput("Write a comment first.")
     if len(text) > COMMENT_MAX:
         raise InvalidInput(f"Keep a comment under {COMMENT_MAX:,} characters.")
-    now = at or utcnow()
+    now = at or clock.now()
     with unit_of_work() as session:
         ticket = _load_visible(session, actor, ticket_id)
         if ticket.status == TaskStatus.closed.value:

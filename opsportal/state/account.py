@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 
 import reflex as rx
 
+from opsportal import clock
 from opsportal.domain import formats
 from opsportal.services import auth as auth_service
 from opsportal.services import users
@@ -26,7 +27,7 @@ _choices: tuple[datetime | None, list[dict[str, str]]] = (None, [])
 def zone_choices(now: datetime | None = None) -> list[dict[str, str]]:
     """Every zone a user may pick as "Area/City (abbreviation now)"; worked out once an hour (daylight saving)."""
     global _choices
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     hour = now.replace(minute=0, second=0, microsecond=0)  # the cache key
     with _choices_lock:
         if _choices[0] != hour:

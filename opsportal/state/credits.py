@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import reflex as rx
 
+from opsportal import clock
 from opsportal.domain import formats
 from opsportal.domain.ledger.lots import last_usable_day
 from opsportal.domain.ledger.quantities import parse_quantity
@@ -133,7 +134,7 @@ class CreditsState(rx.State):
         self._load_history(actor, self.history_page)
 
     def _load_lots(self, actor: Actor, page: int) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         listing = org_read(actor, self.org_id, credit_views.credit_list, page=page, page_size=LOT_PAGE)
         self.lot_page, self.lot_pages = listing.page, listing.pages
         self.lots = [

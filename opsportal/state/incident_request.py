@@ -127,7 +127,7 @@ class IncidentRequestState(rx.State):
         region = overview.home_region_rules
         self.home_zone = region.time_zone if region else "UTC"
         self.reader_zone = actor.time_zone
-        today = entitlement_day(region, clock.now())
+        today = entitlement_day(region, clock.coverage_now())
         self.day = today.isoformat()
         self.units = self.offers.get(self.kind, {}).get("min_units", "1")
         self.loaded = True

@@ -101,7 +101,7 @@ def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoice_terms.In
 
 def job_started_text(view: jobs.JobView, time_zone: str | None = None) -> str:
     """``Started by Sam Taylor at 10:02 GMT.`` (the day too when the run began on another of the reader's days)."""
-    when = job_rules.when_text(view.started_at, clock.real_now(), time_zone)
+    when = job_rules.when_text(view.started_at, clock.now(), time_zone)
     return f"Started by {view.started_by or 'someone'} at {when}."
 
 
@@ -245,7 +245,7 @@ class StaffBillingState(PagedState, rx.State):
         self.notice = self.notice_href = self.run_summary = self.run_error = self.list_error = ""
         self.new_open = self.run_active = self.run_mine = False
         self.status, self.search = "all", ""
-        last = period_before(clock.real_now().date()).key
+        last = period_before(clock.now().date()).key
         self.run_period = self.run_max = last
         actor, redirect = await self._actor()
         if actor is None:

@@ -103,7 +103,7 @@ class StaffInvoiceState(rx.State):
         ]
         self.pdf_url = "" if self.is_draft else f"/api/invoices/{r.id}.pdf"
         # The picker's "today" is the reader's.
-        self.today = formats.date_input(formats.local_date(clock.real_now(), zone))
+        self.today = formats.date_input(formats.local_date(clock.now(), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.void_error = self.paid_error = ""
@@ -169,7 +169,7 @@ class StaffInvoiceState(rx.State):
 
         def work(actor):
             row = bank_payments.record_offline_payment(actor, self.shown_id,
-                                                       at=paid_instant(received, clock.real_now(), actor.time_zone),
+                                                       at=paid_instant(received, clock.now(), actor.time_zone),
                                                        reference=str(form.get("reference", "")))
             self.paid_open = False
             self.notice = f"Invoice {row.number} is marked paid by bank transfer ({row.total})."

@@ -176,7 +176,7 @@ class StaffPlansState(rx.State):
 
     @rx.event
     def open_grant(self):
-        self._open("grant", {"title": "Grant an entitlement", "start": clock.now().date().isoformat()})
+        self._open("grant", {"title": "Grant an entitlement", "start": clock.coverage_now().date().isoformat()})
 
     @rx.event
     def open_revoke(self, entitlement_id: str):

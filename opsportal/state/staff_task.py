@@ -4,11 +4,11 @@ log time and correct it. Every handler asks who is calling again; the services d
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 import reflex as rx
 
-from opsportal import routes
+from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
@@ -132,7 +132,7 @@ class StaffTaskState(PagedState, rx.State):
         self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True,
                                       time_zone=actor.time_zone)
         # The day pickers' "today" is the agent's own day, as the dates shown are.
-        self.today = formats.date_input(formats.local_date(datetime.now(UTC), zone))
+        self.today = formats.date_input(formats.local_date(clock.now(), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""

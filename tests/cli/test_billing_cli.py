@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.invoices import BillingPeriod
 from opsportal.models import Job, Payment
-from opsportal.models.types import utcnow
 from opsportal.services import hour_blocks, jobs
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.errors import Unavailable
@@ -94,7 +94,7 @@ def test_without_json_the_run_prints_its_summary_in_a_sentence(cli, contoso):
     result = cli("billing", "run", "--period", "2025-02")
 
     assert result.code == 0
-    number = f"INV-{utcnow().year}-00001"
+    number = f"INV-{clock.now().year}-00001"
     assert result.out == f"Billed 2025-02: 1 invoice(s), {number} Contoso USD 180.00.\n"
 
 
@@ -106,7 +106,7 @@ def test_a_malformed_period_is_refused_with_one_line_naming_the_format(cli, cont
 
 
 def test_a_month_that_has_not_ended_is_refused_and_bills_nothing(cli, contoso):
-    today = utcnow().date()
+    today = clock.now().date()
     current = BillingPeriod(today.year, today.month)
 
     message = refused(cli, "billing", "run", "--period", current.key, code=1)
@@ -126,7 +126,7 @@ def test_reconcile_with_nothing_pending_checks_nothing_and_succeeds(cli, sqlite_
 
 
 def test_reconcile_exits_non_zero_when_stripe_could_not_be_asked_about_a_session(cli, contoso, monkeypatch):
-    long_ago = utcnow() - timedelta(hours=1)
+    long_ago = clock.now() - timedelta(hours=1)
     with unit_of_work() as session:
         session.add(Payment(organization_id=contoso.id, purpose="invoice", status="open", amount_minor=18_000,
                             currency="USD", description="Invoice INV-2025-00001", idempotency_key="test-key-1",

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.notifications import MAX_ATTEMPTS
 from opsportal.models import NotificationDelivery, User
-from opsportal.models.types import utcnow
 from tests.e2e.browser import MEMBER, OWNER, STAFF, sign_in
 from tests.e2e.test_accessibility import axe_violations
 
@@ -25,8 +25,8 @@ def _delivery(email: str, *, status: str, attempts: int, error: str, period: str
         row = NotificationDelivery(user_id=user.id, organization_id=user.organization_id, kind="monthly_statement",
                                    period_key=period, status=status, attempts=attempts, last_error=error,
                                    to_address=email, subject=f"Your credit statement for {period}",
-                                   created_at=utcnow() - timedelta(hours=3),
-                                   last_attempt_at=utcnow() - timedelta(hours=2))
+                                   created_at=clock.now() - timedelta(hours=3),
+                                   last_attempt_at=clock.now() - timedelta(hours=2))
         session.add(row)
         session.flush()
         return row.id

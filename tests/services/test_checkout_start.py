@@ -14,9 +14,9 @@ import pytest
 import stripe
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import Invoice, Payment, PaymentAttempt
-from opsportal.models.types import utcnow
 from opsportal.services import (
     checkout_sessions,
     hour_blocks,
@@ -120,13 +120,13 @@ def issue(org, *, amount: int = 25_000, issue_now: bool = True) -> int:
 def mark_paid(invoice_id: int) -> None:
     with unit_of_work() as session:
         row = session.get(Invoice, invoice_id)
-        row.status, row.amount_paid_minor, row.paid_at = "paid", row.total_minor, utcnow()
+        row.status, row.amount_paid_minor, row.paid_at = "paid", row.total_minor, clock.now()
         session.add(row)
 
 
 def later() -> Any:
     """A moment past the one-minute grace reconciliation gives a session that was just created or updated."""
-    return utcnow() + timedelta(minutes=5)
+    return clock.now() + timedelta(minutes=5)
 
 
 @pytest.fixture
@@ -242,7 +242,7 @@ def test_a_second_click_offers_the_same_open_session_without_asking_stripe_again
 def test_a_session_older_than_twenty_three_hours_is_not_offered_again(bills, stripe_fake):
     world, made = bills
     old = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
-                                                   at=utcnow() - timedelta(hours=23, minutes=1))
+                                                   at=clock.now() - timedelta(hours=23, minutes=1))
 
     fresh = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
 
@@ -481,7 +481,7 @@ def test_a_payment_whose_session_was_never_created_is_closed_after_a_day(bills, 
     stripe_fake.create_error = Unavailable(gateway.UNAVAILABLE)
     with pytest.raises(Unavailable):
         checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"],
-                                                 at=utcnow() - timedelta(hours=25))
+                                                 at=clock.now() - timedelta(hours=25))
 
     result = payment_reconciliation.reconcile(OPERATOR, at=later())
 
@@ -556,7 +556,7 @@ def test_the_in_process_scheduler_tick_applies_a_payment_whose_webhook_was_lost(
     started = checkout_sessions.start_invoice_checkout(world.actor("retail_owner"), made["retail"])
     stripe_fake.session_state = ("complete", "paid")
 
-    scheduler.reconcile_payments(utcnow() + timedelta(minutes=5))
+    scheduler.reconcile_payments(clock.now() + timedelta(minutes=5))
 
     assert invoice_row(made["retail"]).status == "paid"
     assert attempts_of(started.payment_id) == [("succeeded", "reconcile")]

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import get_engine, unit_of_work
 from opsportal.domain.invoices import ShownStatus, shown_status
 from opsportal.models import Invoice, Organization, Payment
-from opsportal.models.types import utcnow
 from opsportal.services import (
     bank_payments,
     billing_run,
@@ -184,7 +184,7 @@ def test_a_draft_or_void_invoice_cannot_be_marked_paid(world):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"at": datetime(2025, 2, 28, 23, 0, tzinfo=UTC)},
      "^The payment date cannot be before the invoice's issue date, 1 Mar 2025.$"),
-    ({"at": utcnow() + timedelta(days=2)}, "^The payment date cannot be in the future.$"),
+    ({"at": clock.now() + timedelta(days=2)}, "^The payment date cannot be in the future.$"),
     ({"at": PAID_AT, "reference": "x" * 101}, "^Give a bank reference of at most 100 characters.$"),
 ])
 def test_bad_payment_details_are_refused_and_change_nothing(world, kwargs, message):

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import jobs as rules
 from opsportal.models import Invoice, Job, TimeEntry
-from opsportal.models.types import utcnow
 from opsportal.services import billing_run, jobs
 from opsportal.services.errors import Conflict, PermissionDenied
 from opsportal.services.operator import OPERATOR
@@ -38,7 +38,7 @@ def job_rows() -> list[Job]:
 
 def test_a_second_start_of_a_running_job_is_refused_saying_who_started_it_when_and_how_far_it_is(world):
     sam = world.actor("staff_admin")
-    started = utcnow().replace(hour=10, minute=2)
+    started = clock.now().replace(hour=10, minute=2)
     job = jobs.start(sam, rules.BILLING, BILLING_FEB, 2_400, now=started)
     jobs.progress(job.id, 960, now=started + timedelta(minutes=1))
 
@@ -63,7 +63,7 @@ def test_a_job_of_another_month_may_run_alongside(world):
 
 def test_a_running_job_silent_for_ten_minutes_is_considered_dead_and_may_be_started_again(world):
     sam = world.actor("staff_admin")
-    then = utcnow() - timedelta(hours=1)
+    then = clock.now() - timedelta(hours=1)
     dead = jobs.start(sam, rules.BILLING, BILLING_FEB, 10, now=then)
     jobs.progress(dead.id, 3, now=then + timedelta(minutes=5))
     assert jobs.get(sam, dead.id).stale
@@ -82,9 +82,9 @@ def test_a_running_job_silent_for_ten_minutes_is_considered_dead_and_may_be_star
 
 def test_a_job_that_reported_progress_nine_minutes_ago_is_still_alive(world):
     sam = world.actor("staff_admin")
-    then = utcnow() - timedelta(minutes=30)
+    then = clock.now() - timedelta(minutes=30)
     job = jobs.start(sam, rules.BILLING, BILLING_FEB, 10, now=then)
-    jobs.progress(job.id, 1, now=utcnow() - timedelta(minutes=9))
+    jobs.progress(job.id, 1, now=clock.now() - timedelta(minutes=9))
 
     with pytest.raises(Conflict, match="already running"):
         jobs.start(sam, rules.BILLING, BILLING_FEB)

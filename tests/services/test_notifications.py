@@ -17,11 +17,11 @@ from time import monotonic, sleep
 import pytest
 from sqlalchemy import event, text
 
+from opsportal import clock
 from opsportal.cli import main
 from opsportal.db import get_engine, unit_of_work
 from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.domain.notifications import NotificationKind
-from opsportal.models.types import utcnow
 from opsportal.services import (
     account_links,
     auth,
@@ -269,7 +269,7 @@ def test_a_forged_expired_or_session_token_does_not_unsubscribe_anyone(world, in
     subscribe(world, "holdings_owner", kind=MONTHLY)
     user_id = world.users["holdings_owner"].id
     good = subscriptions.unsubscribe_token(user_id, MONTHLY)
-    expired = subscriptions.unsubscribe_token(user_id, MONTHLY, now=utcnow() - timedelta(days=61))
+    expired = subscriptions.unsubscribe_token(user_id, MONTHLY, now=clock.now() - timedelta(days=61))
     session_token = auth.sign_in(email="olivia@northwind.example", password=PASSWORD).token
 
     with pytest.raises(InvalidInput, match="^This unsubscribe link has expired"):
@@ -678,7 +678,7 @@ def test_a_password_reset_link_expires_after_an_hour_and_weak_passwords_are_refu
     with pytest.raises(InvalidInput, match="at least 10 characters"):
         account_links.reset_password(token, "short")
     with pytest.raises(InvalidInput, match="^This link has expired"):
-        account_links.reset_password(token, "a-brand-new-password", now=utcnow() + timedelta(minutes=61))
+        account_links.reset_password(token, "a-brand-new-password", now=clock.now() + timedelta(minutes=61))
     assert auth.sign_in(email="olivia@northwind.example", password=PASSWORD).actor.email
 
 
@@ -733,7 +733,7 @@ def test_checking_a_used_or_expired_link_gives_the_forms_message(world, inbox):
     account_links.request_password_reset("olivia@northwind.example")
     token = token_of(link_in(text_of(inbox.new()[0]), f"{PUBLIC_URL}/reset-password?token="))
     with pytest.raises(InvalidInput, match="^This link has expired"):
-        account_links.check_link(token, "reset", now=utcnow() + timedelta(minutes=61))
+        account_links.check_link(token, "reset", now=clock.now() + timedelta(minutes=61))
     with pytest.raises(InvalidInput, match="^This link is not valid"):  # a reset link is no invitation
         account_links.check_link(token, "invite")
     account_links.reset_password(token, "a-brand-new-password")

@@ -14,10 +14,10 @@ import uvicorn
 from sqlmodel import select
 from starlette.responses import PlainTextResponse
 
+from opsportal import clock
 from opsportal.api.routes import create_api
 from opsportal.db import unit_of_work
 from opsportal.models import CreditLot, Invoice, Payment, PaymentAttempt, StripeEvent
-from opsportal.models.types import utcnow
 from opsportal.services import (
     checkout_sessions,
     credit_views,
@@ -137,7 +137,7 @@ def test_an_hour_block_whose_webhook_is_lost_is_granted_once_by_reconciliation(w
     assert paid["outcome"] == "succeeded"
     assert payment_row(payment.id).status == "open"  # nothing counts before Stripe is asked
 
-    when = utcnow() + timedelta(minutes=5)  # past the minute a fresh session is left to its webhook
+    when = clock.now() + timedelta(minutes=5)  # past the minute a fresh session is left to its webhook
     first = payment_reconciliation.reconcile(OPERATOR, at=when)
     second = payment_reconciliation.reconcile(OPERATOR, at=when)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from opsportal.clock import now as utc_now
 from opsportal.db import unit_of_work
 from opsportal.models import LoginSession
-from opsportal.models.types import utcnow
 from opsportal.services import auth, session_cache
 from opsportal.services.auth import authenticate, change_password, recent_actor, sign_in, sign_out
 from opsportal.services.errors import AuthenticationFailed
@@ -36,7 +36,7 @@ def _revoke_elsewhere(session_id: str) -> None:
     """What another worker's sign-out does: the row is revoked, this worker's memory is not told."""
     with unit_of_work() as session:
         row = session.exec(select(LoginSession).where(LoginSession.id == session_id)).one()
-        row.revoked_at = utcnow()
+        row.revoked_at = utc_now()
         session.add(row)
 
 

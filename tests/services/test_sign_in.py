@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
-from opsportal.models.types import utcnow
 from opsportal.services.auth import (
     BAD_CREDENTIALS,
     SESSION_ENDED,
@@ -55,7 +55,7 @@ def sessions_of(user: User) -> list:
 
 
 def test_signing_in_returns_a_token_that_authenticates_as_the_user(ada):
-    now = utcnow()
+    now = clock.now()
     signed = sign_in(email=EMAIL, password=PASSWORD, user_agent="pytest", now=now)
     actor = authenticate(signed.token)
     assert (actor.user_id, actor.role, actor.organization_id) == (ada.id, Role.owner, ada.organization_id)
@@ -65,7 +65,7 @@ def test_signing_in_returns_a_token_that_authenticates_as_the_user(ada):
 
 
 def test_signing_in_records_a_server_side_session_and_the_time(ada):
-    now = utcnow()
+    now = clock.now()
     signed = sign_in(email=EMAIL, password=PASSWORD, user_agent="Firefox/130", now=now)
     [row] = sessions_of(ada)
     assert (row.id, row.user_agent, row.revoked_at) == (signed.actor.session_id, "Firefox/130", None)
@@ -109,7 +109,7 @@ def test_an_account_without_a_password_cannot_sign_in(acme):
 
 
 def test_failures_within_the_free_allowance_only_say_the_credentials_are_incorrect(ada):
-    t0 = utcnow()
+    t0 = clock.now()
     for _ in range(3):
         error = refused(EMAIL, WRONG, now=t0)
         assert type(error) is AuthenticationFailed and str(error) == BAD_CREDENTIALS
@@ -118,7 +118,7 @@ def test_failures_within_the_free_allowance_only_say_the_credentials_are_incorre
 
 
 def test_after_the_free_failures_even_the_right_password_must_wait(ada):
-    t0 = utcnow()
+    t0 = clock.now()
     for _ in range(3):
         refused(EMAIL, WRONG, now=t0)
     error = refused(EMAIL, PASSWORD, now=t0 + timedelta(seconds=1))
@@ -130,7 +130,7 @@ def test_after_the_free_failures_even_the_right_password_must_wait(ada):
 
 
 def test_each_further_failure_doubles_the_wait(ada):
-    t0 = utcnow()
+    t0 = clock.now()
     for _ in range(3):
         refused(EMAIL, WRONG, now=t0)
     assert str(refused(EMAIL, WRONG, now=t0 + timedelta(seconds=2))) == BAD_CREDENTIALS
@@ -140,7 +140,7 @@ def test_each_further_failure_doubles_the_wait(ada):
 
 
 def test_the_right_password_after_the_wait_signs_in_and_resets_the_failure_count(ada):
-    t0 = utcnow()
+    t0 = clock.now()
     for _ in range(3):
         refused(EMAIL, WRONG, now=t0)
     sign_in(email=EMAIL, password=PASSWORD, now=t0 + timedelta(seconds=2))
@@ -162,7 +162,7 @@ def lock_out(t0):
 
 
 def test_reaching_the_lock_threshold_locks_the_account_with_the_lock_message(ada):
-    at, error = lock_out(utcnow())
+    at, error = lock_out(clock.now())
     assert isinstance(error, SignInThrottled)
     assert str(error) == LOCKED_15
     assert error.retry_after_seconds == 15 * 60
@@ -170,7 +170,7 @@ def test_reaching_the_lock_threshold_locks_the_account_with_the_lock_message(ada
 
 
 def test_a_locked_account_refuses_the_right_password_until_the_lock_ends(ada):
-    at, _ = lock_out(utcnow())
+    at, _ = lock_out(clock.now())
     error = refused(EMAIL, PASSWORD, now=at + timedelta(minutes=14, seconds=30))
     assert isinstance(error, SignInThrottled)
     assert str(error) == ("Too many failed sign-ins: this account is locked. "
@@ -182,7 +182,7 @@ def test_a_locked_account_refuses_the_right_password_until_the_lock_ends(ada):
 
 def test_one_accounts_failures_do_not_throttle_another_account(acme, ada):
     make_user("grace@acme.example", role="member", org=acme)
-    t0 = utcnow()
+    t0 = clock.now()
     for _ in range(4):
         refused(EMAIL, WRONG, now=t0)
     assert sign_in(email="grace@acme.example", password=PASSWORD, now=t0).actor.email == "grace@acme.example"
@@ -229,7 +229,7 @@ def test_a_session_past_its_expiry_is_refused(ada):
 
 
 def test_a_token_whose_own_expiry_has_passed_is_refused(ada):
-    signed = sign_in(email=EMAIL, password=PASSWORD, now=utcnow() - timedelta(hours=9))
+    signed = sign_in(email=EMAIL, password=PASSWORD, now=clock.now() - timedelta(hours=9))
     with pytest.raises(AuthenticationFailed, match=SESSION_ENDED):
         authenticate(signed.token)
 

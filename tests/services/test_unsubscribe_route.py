@@ -10,9 +10,9 @@ import pytest
 from starlette.responses import PlainTextResponse
 from starlette.testclient import TestClient
 
+from opsportal import clock
 from opsportal.api.routes import create_api
 from opsportal.auth.security import SESSION_COOKIE
-from opsportal.models.types import utcnow
 from opsportal.services import auth, subscriptions
 from opsportal.settings import get_settings
 from tests.utils.builders import PASSWORD
@@ -78,7 +78,7 @@ def test_one_click_unsubscribes_the_last_subscriber_too_and_says_nobody_receives
 def test_a_forged_expired_missing_or_session_token_answers_400_and_unsubscribes_no_one(world, client):
     subscriptions.subscribe(world.actor("holdings_owner"), MONTHLY)
     good = one_click_path(world, "holdings_owner", MONTHLY)
-    expired = one_click_path(world, "holdings_owner", MONTHLY, now=utcnow() - timedelta(days=61))
+    expired = one_click_path(world, "holdings_owner", MONTHLY, now=clock.now() - timedelta(days=61))
     session_token = auth.sign_in(email="olivia@northwind.example", password=PASSWORD).token
 
     forged = client.post(good[:-4] + "AAAA", data=ONE_CLICK)
