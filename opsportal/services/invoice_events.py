@@ -22,7 +22,14 @@ from sqlmodel import Session
 from opsportal.db import unit_of_work
 from opsportal.domain.invoices import Event, InvoiceKind, InvoicePaid, InvoiceVoided, PaidThrough, PaymentFlagged
 from opsportal.models import Invoice
-from opsportal.services import billing_run, checkout_sessions, hour_blocks, incidents, payment_confirmation, plans
+from opsportal.services import (
+    billing_run,
+    checkout_sessions,
+    hour_blocks,
+    incidents,
+    payment_confirmation,
+    plan_orders,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +48,7 @@ def dispatch(session: Session, events: Iterable[Event]) -> None:
 def _paid(session: Session, event: InvoicePaid) -> None:
     if event.kind is InvoiceKind.pre_service:
         invoice = session.get(Invoice, event.invoice_id)
-        plans.activate_paid_order(session, invoice, event.at)
+        plan_orders.activate_paid_order(session, invoice, event.at)
         incidents.schedule_paid(session, invoice, event.at)
     elif event.kind is InvoiceKind.hour_block and event.payment_id is not None:
         hour_blocks.grant_purchase(session, event.payment_id, event.at)

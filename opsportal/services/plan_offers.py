@@ -2,13 +2,14 @@
 place (and its price, line by line), or why it cannot be bought; and whether pay-per-incident support can be
 requested, or what is missing.
 
-The cards are decided here, with the same checks ``plans.order_plan`` applies (``plans.order_refusal`` over
-``domain.plan_offers.offer``), so nothing shown as buyable is refused after the customer has filled it in.
+The cards are decided here, with the same checks ``plan_orders.order_plan`` applies
+(``plan_orders.order_refusal`` over ``domain.plan_offers.offer``), so nothing shown as buyable is refused after
+the customer has filled it in.
 ``order_offer`` orders what a card shows, in one order and one checkout, even when it is two lines (Gold renewed
 together with an add-on that would outlive it).
 
 Who may do what: every user of the organization (and staff) may see the offers; buying follows
-``plans.order_plan`` (owners, administrators, billing contacts).
+``plan_orders.order_plan`` (owners, administrators, billing contacts).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from opsportal.domain.plan_catalog import Bundle, Catalog, OfferingCode, Offerin
 from opsportal.domain.plan_offers import Offer, OfferState, bundle_lines, bundle_saving, incident_option, offer
 from opsportal.domain.plan_purchase import PurchaseLine
 from opsportal.domain.plan_terms import TERM_INCREMENT_MONTHS, Entitlement, entitlement_day, term_problem
-from opsportal.services import invoice_issuing, orgtree, plans
+from opsportal.domain.roles import may_request_incident
+from opsportal.services import invoice_issuing, orgtree, plan_orders, plans
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, sentence
@@ -68,7 +70,7 @@ class Priced:
     tax_label: str  # "Tax (8.25%)"
     total: str  # what the checkout charges: the invoice's total, tax included
     total_minor: int
-    items: tuple[plans.OrderItem, ...]  # what ``plans.order_plan`` is given (empty while input is missing)
+    items: tuple[plan_orders.OrderItem, ...]  # what ``plan_orders.order_plan`` is given (empty while input is missing)
 
 
 @dataclass(frozen=True)
@@ -183,8 +185,8 @@ class _Context:
         self.catalog = store.catalog(session)
         self.today = entitlement_day(self.regions[self.home], at)
         self.held = [store.entitlement_of(r) for r in store.entitlement_rows(session, org_id)]
-        self.pending = plans.pending_entitlements(session, org_id, self.home)
-        self.existing = self.held + self.pending  # what ordering checks against (plans.held_and_pending)
+        self.pending = plan_orders.pending_entitlements(session, org_id, self.home)
+        self.existing = self.held + self.pending  # what ordering checks against (plan_orders.held_and_pending)
         self.plan = store.org_plan(session, org_id, at)
         self.other_regions = [c for c in self.regions if c != self.home]
 
@@ -215,8 +217,9 @@ class _Context:
                       catalog=self.catalog)
         if not found.buyable:
             return blocked(reason=sentence(found.reason))
-        if refusal := plans.order_refusal(found.lines, today=self.today, home=self.home, regions=self.regions,
-                                          catalog=self.catalog, existing=self.existing, currency=self.org.currency):
+        if refusal := plan_orders.order_refusal(found.lines, today=self.today, home=self.home,
+                                                regions=self.regions, catalog=self.catalog, existing=self.existing,
+                                                currency=self.org.currency):
             return blocked(reason=refusal)
         renews = found.gold is not None and any(e.code is OfferingCode.gold and e.end == found.gold.start
                                                 for e in self.existing)
@@ -230,12 +233,12 @@ class _Context:
         views = [QuoteLineView(_line_name(shown, self.catalog, renews and line is found.gold), _term(line),
                                formats.money(price, q.currency))
                  for shown, (line, price) in zip(named, q.lines, strict=True)]
-        drafts, _ = plans.invoice_lines(found.lines, self.catalog, self.home)
+        drafts, _ = plan_orders.invoice_lines(found.lines, self.catalog, self.home)
         # Taxed by the tax rule, as the order's pre-service invoice will be: checkout charges exactly this.
         tot = invoice_rules.totals(drafts, invoice_rules.invoice_tax_rate(
             invoice_rules.InvoiceKind.pre_service, invoice_issuing.tax_settings(self.org)))
-        items = () if missing else tuple(plans.OrderItem(line.code.value, line.months, line.extra_regions,
-                                                         line.versions, line.start) for line in found.lines)
+        items = () if missing else tuple(plan_orders.OrderItem(line.code.value, line.months, line.extra_regions,
+                                                               line.versions, line.start) for line in found.lines)
         return Priced(views, formats.money(q.discount_minor, q.currency) if q.bundle else "",
                       f"Bundle discount ({formats.percent_bp(q.bundle.discount_bp)})" if q.bundle else "",
                       formats.money(tot.subtotal_minor, q.currency),
@@ -292,11 +295,11 @@ def offers(actor: Actor, org_id: int, choices: Mapping[str, Choice] | None = Non
     with unit_of_work(write=False) as session:
         if store.profile(session, org_id) is None:
             orgtree.require_org(session, org_id)
-            return OffersView(org_id, at.date(), "", plans.may_buy(actor.role), plans.may_request_incident(actor.role))
+            return OffersView(org_id, at.date(), "", plans.may_buy(actor.role), may_request_incident(actor.role))
         ctx = _Context(session, org_id, at)
         cards = [ctx.card(t, choices.get(t, Choice())) for t in _targets(ctx.catalog)]
         return OffersView(org_id, ctx.today, ctx.home, plans.may_buy(actor.role),
-                          plans.may_request_incident(actor.role), cards, ctx.incidents(at), ctx.other_regions)
+                          may_request_incident(actor.role), cards, ctx.incidents(at), ctx.other_regions)
 
 
 def incident_options(actor: Actor, org_id: int, *, at: datetime | None = None) -> list[IncidentOptionView]:
@@ -311,7 +314,7 @@ def incident_options(actor: Actor, org_id: int, *, at: datetime | None = None) -
 
 
 def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expected_total_minor: int | None = None,
-                at: datetime | None = None) -> plans.OrderResult:
+                at: datetime | None = None) -> plan_orders.OrderResult:
     """Order what the card for ``target`` offers (one order, one invoice, one checkout), or refuse with its reason.
 
     ``expected_total_minor``: the total the page showed; a different price now is refused rather than charged."""
@@ -329,4 +332,4 @@ def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expec
     if expected_total_minor is not None and expected_total_minor != card.total_minor:
         raise Conflict(PRICE_CHANGED.format(shown=formats.money(expected_total_minor, ctx.catalog.currency),
                                             now=card.priced.total))
-    return plans.order_plan(actor, org_id, list(card.priced.items), at=at)
+    return plan_orders.order_plan(actor, org_id, list(card.priced.items), at=at)

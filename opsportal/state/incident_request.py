@@ -14,6 +14,7 @@ from opsportal.domain.incidents import IncidentKind
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.plan_terms import entitlement_day
 from opsportal.domain.regions import wall_instant
+from opsportal.domain.roles import may_request_incident
 from opsportal.services import checkout_sessions, incidents, plan_offers, plans
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
@@ -95,7 +96,7 @@ class IncidentRequestState(rx.State):
             return rx.redirect(routes.STAFF_PLANS)
         self.error = self.invoice_href = ""
         self.submitting, self.loaded = False, False
-        if not plans.may_request_incident(actor.role):
+        if not may_request_incident(actor.role):
             self.refused = REFUSED
             return
         self.refused = ""

@@ -8,11 +8,11 @@ from datetime import date
 
 import pytest
 
-from opsportal.services import demo, plan_catalog, plans
+from opsportal.services import demo, plan_catalog, plan_orders, plans
 from opsportal.services.demo_plans import load_demo_plans
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
-from opsportal.services.plans import OrderItem
+from opsportal.services.plan_orders import OrderItem
 from tests.utils.db import row_counts
 from tests.utils.plans import (
     GOLD_START,
@@ -61,8 +61,8 @@ def test_changing_a_price_is_audited_with_who_when_before_and_after(world):
                                                                   "Sam Taylor", AT)
     assert (row.before["price_minor"], row.after["price_minor"]) == (420_000, 450_000)
     set_up_gold(world.holdings)
-    result = plans.order_plan(world.actor("holdings_owner"), world.holdings.id, [OrderItem("everyday_after_hours")],
-                              at=AT)
+    result = plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
+                                    [OrderItem("everyday_after_hours")], at=AT)
     assert result.total == "USD 4,500.00"  # the new price applies to new orders
 
 
@@ -76,8 +76,8 @@ def test_a_withdrawn_offering_is_no_longer_sold(world):
     plan_catalog.save_offering(OPERATOR, "extended_term", name="Extended-Term", price_minor=360_000, active=False,
                                at=AT)
     with pytest.raises(InvalidInput, match="Extended-Term is not in the catalog"):
-        plans.order_plan(world.actor("holdings_owner"), world.holdings.id,
-                         [OrderItem("extended_term", versions=("4.6",))], at=AT)
+        plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
+                               [OrderItem("extended_term", versions=("4.6",))], at=AT)
     view = plans.plan_overview(world.actor("holdings_owner"), world.holdings.id, at=AT)
     assert "extended_term" not in {o.code for o in view.offers}
     assert [b.code for b in view.bundles] == ["everyday_global"]

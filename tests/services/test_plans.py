@@ -11,10 +11,18 @@ import pytest
 from opsportal.db import unit_of_work
 from opsportal.domain.invoices import InvoiceKind, InvoicePaid, PaidThrough
 from opsportal.models import PlanOrder
-from opsportal.services import bank_payments, checkout_sessions, invoice_events, invoice_staff, plans, stripe_events
+from opsportal.services import (
+    bank_payments,
+    checkout_sessions,
+    invoice_events,
+    invoice_staff,
+    plan_orders,
+    plans,
+    stripe_events,
+)
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
-from opsportal.services.plans import OrderItem
+from opsportal.services.plan_orders import OrderItem
 from tests.services.test_stripe_webhook import FakeCheckout, checkout_event
 from tests.utils.db import row_counts
 from tests.utils.plans import (
@@ -52,7 +60,7 @@ def fake_checkout(monkeypatch: pytest.MonkeyPatch) -> FakeCheckout:
 
 
 def order(world, *items: OrderItem, who: str = "holdings_owner", start: date | None = None):
-    return plans.order_plan(world.actor(who), world.holdings.id, list(items), start, at=WEDNESDAY_10AM)
+    return plan_orders.order_plan(world.actor(who), world.holdings.id, list(items), start, at=WEDNESDAY_10AM)
 
 
 # ----------------------------------------------------------------------------------------- coverage now
@@ -90,7 +98,7 @@ def test_another_organizations_user_is_refused_coverage_overview_and_orders(gold
     with pytest.raises(PermissionDenied):
         plans.plan_overview(outsider, gold.holdings.id, at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):
-        plans.order_plan(outsider, gold.holdings.id, [EVERYDAY], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(outsider, gold.holdings.id, [EVERYDAY], at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):  # a subsidiary does not see its parent's plan either
         plans.coverage_now(gold.actor("retail_owner"), gold.holdings.id, SATURDAY_NOON)
     with pytest.raises(PermissionDenied):
@@ -253,12 +261,12 @@ def test_add_ons_without_gold_are_refused(world):
 
     plan_catalog.set_org_regions(OPERATOR, world.fabrikam.id, "AMER", (), at=WEDNESDAY_10AM)
     with pytest.raises(InvalidInput, match="needs active Gold Support in AMER"):
-        plans.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [EVERYDAY], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [EVERYDAY], at=WEDNESDAY_10AM)
 
 
 def test_an_organization_without_a_region_cannot_order(world):
     with pytest.raises(InvalidInput, match="No support region"):
-        plans.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [OrderItem("gold")], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [OrderItem("gold")], at=WEDNESDAY_10AM)
 
 
 def test_an_order_waiting_for_payment_blocks_ordering_the_same_again_until_its_invoice_is_voided(gold):

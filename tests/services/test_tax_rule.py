@@ -17,11 +17,12 @@ from opsportal.services import (
     incidents,
     invoice_staff,
     invoice_terms,
+    plan_orders,
     plans,
 )
 from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
-from opsportal.services.plans import OrderItem
+from opsportal.services.plan_orders import OrderItem
 from opsportal.state.incident_request import IncidentRequestState
 from tests.services.test_stripe_webhook import FakeCheckout, checkout_event, deliver, payment_row
 from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, WEDNESDAY_10AM, invoice, set_up_gold
@@ -67,8 +68,8 @@ def pre_service(world) -> int:
 
 
 def plan_order(world) -> int:
-    return plans.order_plan(world.actor("holdings_owner"), world.holdings.id,
-                            [OrderItem("everyday_after_hours")], at=WEDNESDAY_10AM).invoice_id
+    return plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
+                                  [OrderItem("everyday_after_hours")], at=WEDNESDAY_10AM).invoice_id
 
 
 def incident(world) -> int:

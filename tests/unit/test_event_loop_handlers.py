@@ -34,7 +34,7 @@ NO_IO = {
     "opsportal.services.authz.may_view",
     "opsportal.services.errors.sentence",
     "opsportal.services.incidents.window_text",
-    "opsportal.services.plans.may_request_incident",
+    "opsportal.domain.roles.may_request_incident",
     "opsportal.services.tasks.comment_window",
 }
 
