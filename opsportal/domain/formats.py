@@ -144,6 +144,18 @@ def month(value: date) -> str:
     return format_date(value, "MMMM y", locale=LOCALE)
 
 
+def period(key: str | None, *, empty: str = "—") -> str:
+    """A billing period as words: ``2026-09`` -> ``September 2026``; ``empty`` when there is none (anything else
+    as it is)."""
+    text = (key or "").strip()
+    if not text:
+        return empty
+    try:
+        return month(date.fromisoformat(f"{text}-01")) if len(text) == 7 else text
+    except ValueError:
+        return text
+
+
 def date_input(value: date | None) -> str:
     """What an ``<input type=date>`` holds (ISO), for pickers showing the same day as the page."""
     return value.isoformat() if value else ""

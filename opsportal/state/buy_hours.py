@@ -13,7 +13,6 @@ from opsportal.services.hour_blocks import BlockPublic
 from opsportal.services.payment_history import PaymentRow
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
-from opsportal.state.invoices import day
 
 REFUSED = "Hours are bought by owners, administrators and billing contacts."
 PURCHASE_STATUS = {"open": ("Not paid yet", "blue"), "succeeded": ("Paid", "green"),
@@ -27,7 +26,7 @@ def block_card(block: BlockPublic) -> dict[str, str]:
     return {"id": str(block.id), "name": block.name, "hours": formats.count(block.hours),
             "price": money(block.price_minor), "per_hour": money(block.per_hour_minor),
             "save": f"Save {block.discount_percent}%" if block.discount_percent > 0 else "",
-            "through": day(block.expires_on),
+            "through": formats.day(block.expires_on),
             "tax": money(block.tax_minor) if block.tax_minor > 0 else "",
             "tax_label": f"Tax ({formats.percent_bp(block.tax_rate_bp)})",
             "total": money(block.price_minor + block.tax_minor)}

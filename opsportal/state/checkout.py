@@ -12,13 +12,13 @@ import asyncio
 import reflex as rx
 
 from opsportal import routes
+from opsportal.domain import formats
 from opsportal.domain.invoices import PaymentStatus
 from opsportal.services import payment_reconciliation
 from opsportal.services.errors import ServiceError
 from opsportal.services.payment_reconciliation import HoursAdded, ReturnStatus
 from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
-from opsportal.state.invoices import day
 
 RECHECKS = 15  # every live.POLL_SECONDS: about 30 seconds
 
@@ -63,7 +63,7 @@ class CheckoutState(rx.State):
             self.phase = "paid"
             self.hours_text = ""
             if added is not None:
-                through = f" — usable through {day(added.usable_through)}" if added.usable_through else ""
+                through = f" — usable through {formats.day(added.usable_through)}" if added.usable_through else ""
                 self.hours_text = f"{added.hours} hours added{through}"
         elif status.status == PaymentStatus.expired:
             self.phase = "expired"

@@ -20,7 +20,7 @@ from opsportal.services.errors import ServiceError
 from opsportal.services.invoice_views import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
 from opsportal.state import live, offload
 from opsportal.state.auth import AuthState, actor_or_redirect
-from opsportal.state.invoices import REFUSED, day, period_text
+from opsportal.state.invoices import REFUSED
 
 # A checkout session lives a day; a page left open stops asking after this long (a reload starts again).
 WATCH_FOR_SECONDS = 30 * 60
@@ -132,8 +132,9 @@ class InvoiceState(rx.State):
         self.error = ""
         self.invoice_id, self.number = row.id, row.number
         self.status, self.status_label = row.status.value, formats.label(row.status.value)
-        self.organization, self.kind, self.period = row.organization, row.kind_label, period_text(row.period)
-        self.issued, self.due = day(row.issue_date), day(row.due_date)
+        self.organization, self.kind = row.organization, row.kind_label
+        self.period = formats.period(row.period, empty="")
+        self.issued, self.due = formats.day(row.issue_date), formats.day(row.due_date)
         self.paid_on = formats.day(detail.paid_at, time_zone=self._time_zone) if detail.paid_at else ""
         self.memo = detail.memo
         self.lines = [line_row(line, row.currency) for line in detail.lines]

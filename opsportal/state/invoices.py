@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import reflex as rx
 
 from opsportal import routes
@@ -23,19 +21,6 @@ FILTERS = ("all", "pending", "overdue", "paid")
 REFUSED = "Invoices are shown to owners, administrators and billing contacts."
 
 
-def day(value: date | None) -> str:
-    return formats.day(value)
-
-
-def period_text(period: str | None) -> str:
-    """A billing period as words: ``2026-09`` -> ``September 2026`` (anything else as it is)."""
-    text = (period or "").strip()
-    try:
-        return formats.month(date.fromisoformat(f"{text}-01")) if len(text) == 7 else text
-    except ValueError:
-        return text
-
-
 def money_text(amounts: MoneyByCurrency, currency: str) -> str:
     """A total per currency; none at all reads as zero in ``currency`` (e.g. "USD 0.00")."""
     if amounts.amounts:
@@ -46,7 +31,8 @@ def money_text(amounts: MoneyByCurrency, currency: str) -> str:
 def invoice_row(row: InvoiceRow) -> dict[str, str]:
     """How one invoice reads in a list (strings only: Reflex ships them to the browser as they are)."""
     return {"id": str(row.id), "number": row.number, "href": routes.invoice(row.id), "kind": row.kind_label,
-            "period": period_text(row.period), "issued": day(row.issue_date), "due": day(row.due_date),
+            "period": formats.period(row.period, empty=""), "issued": formats.day(row.issue_date),
+            "due": formats.day(row.due_date),
             "total": formats.money(row.total_minor, row.currency),
             "outstanding": formats.money(row.outstanding_minor, row.currency) if row.outstanding_minor else "—",
             "status": row.status.value, "status_label": formats.label(row.status.value)}

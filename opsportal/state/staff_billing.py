@@ -4,37 +4,32 @@ Stripe confirmed that could not be applied. Every handler asks who is calling ag
 from __future__ import annotations
 
 import asyncio
-from datetime import date
 
 import reflex as rx
 
 from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain import jobs as job_rules
-from opsportal.domain.invoices import parse_period, period_before
-from opsportal.domain.money import parse_minor_units
+from opsportal.domain.invoices import period_before
 from opsportal.domain.roles import Role
 from opsportal.services import (
     billing_run,
     invoice_staff,
-    invoice_terms,
     invoice_views,
     jobs,
     organizations,
     payment_history,
-    prepaid,
 )
 from opsportal.services.authz import Actor
-from opsportal.services.errors import PermissionDenied, ServiceError, sentence
+from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.state import live, offload
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.invoice_form import org_terms, read_line
 from opsportal.state.paging import PagedState
 
 PAGE_SIZE = 20
 ORG_OPTIONS = 50
 NEW_LINES = 5
-MAX_QUANTITY = 10_000
-MAX_PRICE_MINOR = 100_000_000
 STATUSES = [("all", "All statuses"), ("draft", "Draft"), ("pending", "Pending"), ("overdue", "Overdue"),
             ("paid", "Paid"), ("void", "Void")]
 STATUS_COLORS = {"draft": "gray", "pending": "blue", "overdue": "red", "paid": "green", "void": "gray"}
@@ -44,59 +39,15 @@ ADMIN_ONLY_ATTENTION = "Only staff administrators see payments that need attenti
 WATCH_SECONDS = 1.0
 
 
-def day_text(value: date | None) -> str:
-    return formats.day(value)
-
-
-def period_text(key: str | None) -> str:
-    """A billing period as people say it: ``2026-10`` -> ``October 2026``."""
-    return formats.month(parse_period(key).first_day) if key else "—"
-
-
 def invoice_row(r: invoice_views.InvoiceRow) -> dict[str, str]:
     return {
         "id": str(r.id), "number": r.number, "organization": r.organization, "kind": r.kind_label,
-        "period": period_text(r.period), "issued": day_text(r.issue_date), "due": day_text(r.due_date),
+        "period": formats.period(r.period), "issued": formats.day(r.issue_date), "due": formats.day(r.due_date),
         "total": r.total,
         "outstanding": r.outstanding if r.outstanding_minor else "—", "status": r.status.value,
         "status_label": r.status.label, "color": STATUS_COLORS.get(r.status.value, "gray"),
         "href": routes.staff_invoice(r.id),
     }
-
-
-def read_line(n: int, form: dict) -> tuple[invoice_staff.ItemInput | None, dict[str, str]]:
-    """Line ``n`` of the new-invoice form: (item or None when left empty, problems by field name)."""
-    description = " ".join(str(form.get(f"desc_{n}", "")).split())
-    quantity_text = str(form.get(f"qty_{n}", "")).strip()
-    price_text = str(form.get(f"price_{n}", "")).strip()
-    if not (description or quantity_text or price_text):
-        return None, {}
-    problems: dict[str, str] = {}
-    if not description:
-        problems[f"desc_{n}"] = "Describe the work or item."
-    elif len(description) > 300:
-        problems[f"desc_{n}"] = "Use at most 300 characters."
-    quantity = 0
-    if not quantity_text.isdigit() or not 1 <= int(quantity_text) <= MAX_QUANTITY:
-        problems[f"qty_{n}"] = f"Enter a whole number from 1 to {formats.count(MAX_QUANTITY)}."
-    else:
-        quantity = int(quantity_text)
-    price = 0
-    try:
-        price = parse_minor_units(price_text)
-    except ValueError as exc:
-        problems[f"price_{n}"] = sentence(str(exc))
-    else:
-        if price > MAX_PRICE_MINOR:
-            problems[f"price_{n}"] = "Enter at most 1,000,000.00."
-    if problems:
-        return None, problems
-    return invoice_staff.ItemInput(description, quantity, price), {}
-
-
-def org_terms(actor: Actor, organization_id: int) -> tuple[str, invoice_terms.InvoiceTerms]:
-    """The currency and invoice terms a new invoice for the organization gets."""
-    return prepaid.billing_terms(actor, organization_id).currency, invoice_terms.invoice_terms(actor, organization_id)
 
 
 def job_started_text(view: jobs.JobView, time_zone: str | None = None) -> str:

@@ -16,7 +16,7 @@ from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect, run_as_actor
-from opsportal.state.staff_billing import STATUS_COLORS, day_text, period_text
+from opsportal.state.staff_billing import STATUS_COLORS
 
 PAYMENT_STATUS = {"open": "Checkout open", "succeeded": "Succeeded", "expired": "Expired", "creating": "Starting"}
 SOURCES = {"webhook": "Stripe webhook", "reconcile": "Reconciliation", "return": "Customer's return",
@@ -70,8 +70,8 @@ class StaffInvoiceState(rx.State):
         self.invoice = {
             "id": str(r.id), "number": r.number, "organization": r.organization,
             "org_href": routes.organization(r.organization_id), "kind": r.kind_label,
-            "period": period_text(r.period) if r.period else "",
-            "issued": day_text(r.issue_date), "due": day_text(r.due_date), "currency": r.currency,
+            "period": formats.period(r.period, empty=""),
+            "issued": formats.day(r.issue_date), "due": formats.day(r.due_date), "currency": r.currency,
             "status": r.status.value, "status_label": r.status.label,
             "color": STATUS_COLORS.get(r.status.value, "gray"), "memo": d.memo, "subtotal": money(d.subtotal_minor),
             "tax_rate": d.tax_rate, "tax": money(d.tax_minor), "total": money(r.total_minor),
@@ -133,7 +133,8 @@ class StaffInvoiceState(rx.State):
 
         def work(actor):
             row = invoice_staff.issue_draft(actor, self.shown_id)
-            self.notice = f"Issued as {row.number}, due {day_text(row.due_date)}; the customer can see and pay it now."
+            self.notice = (f"Issued as {row.number}, due {formats.day(row.due_date)}; "
+                           "the customer can see and pay it now.")
         return await run_as_actor(self, work)
 
     @rx.event

@@ -97,7 +97,7 @@ def test_an_invoice_line_of_time_reads_as_a_duration_and_an_unknown_payment_stat
 
 
 def test_a_billing_period_reads_as_a_month_in_words():
-    from opsportal.state.invoices import period_text
+    from opsportal.domain.formats import period
 
     assert invoice_row(row(ShownStatus.paid, 0))["period"] == "October 2026"
-    assert (period_text("2026-09"), period_text(None), period_text("Q3 2026")) == ("September 2026", "", "Q3 2026")
+    assert (period("2026-09"), period(None, empty=""), period("Q3 2026")) == ("September 2026", "", "Q3 2026")

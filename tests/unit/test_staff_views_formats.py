@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from opsportal.domain.formats import period
 from opsportal.domain.tasks import TaskStatus
 from opsportal.services.tasks import TimeEntryPublic
-from opsportal.state.staff_billing import period_text
 from opsportal.state.staff_invoice import paid_instant
 from opsportal.state.staff_queue import staff_label, status_options
 from opsportal.state.staff_task import _entry
@@ -40,5 +40,5 @@ def test_a_bank_transfer_received_today_is_recorded_now_and_an_earlier_day_at_no
 
 
 def test_a_billing_period_is_shown_as_its_month_not_its_key():
-    assert period_text("2026-10") == "October 2026"
-    assert period_text(None) == "—"
+    assert period("2026-10") == "October 2026"
+    assert period(None) == "—"
