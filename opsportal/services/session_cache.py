@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from opsportal import clock
 from opsportal.services.authz import Actor
 
 # Bounds the memory of a worker that sees many distinct sessions: the least recently used are dropped.
@@ -45,12 +46,12 @@ class SessionCache:
         """The actor behind ``token`` when it was confirmed less than ``max_age_seconds`` ago; else None."""
         if not token or max_age_seconds <= 0:
             return None
-        clock = _clock() if monotonic is None else monotonic
+        ticks = _clock() if monotonic is None else monotonic
         with self._lock:
             entry = self._entries.get(token)
             if entry is None:
                 return None
-            if clock - entry.checked >= max_age_seconds or entry.expires_at <= (now or clock.now()):
+            if ticks - entry.checked >= max_age_seconds or entry.expires_at <= (now or clock.now()):
                 del self._entries[token]
                 return None
             self._entries.move_to_end(token)
