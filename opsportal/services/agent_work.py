@@ -19,7 +19,6 @@ from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.billing_time import payg_amount
-from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger.lots import Lot
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.time_draws import Drawn, EntryToDraw, TimeDraw, draw_time, drawn_from_entries
@@ -27,7 +26,6 @@ from opsportal.domain.roles import Role
 from opsportal.domain.tasks import NOTE_MAX, TaskStatus, minutes_problem
 from opsportal.models import (
     CreditHold,
-    CreditLot,
     LedgerEntry,
     Organization,
     Ticket,
@@ -35,8 +33,8 @@ from opsportal.models import (
     TimeEntryRevision,
     User,
 )
+from opsportal.services import credits, orgtree
 from opsportal.services import ledger_store as store
-from opsportal.services import orgtree
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
 from opsportal.services.pagination import Page
@@ -135,44 +133,16 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
         if old is TaskStatus.closed and new is not TaskStatus.closed:
             raise Conflict("A closed task cannot be reopened; open a new one.")
         if old.is_open and not new.is_open:
-            _settle_holds(session, actor, ticket, credits_used, now)
+            # Support hours held for a task were already drawn by its time entries (they use the hold first),
+            # so by default what is still held is released; other credits are used in full.
+            credits.settle_holds(session, actor, ticket, credits_used, now,
+                                 default=lambda code, held: 0 if code == HOURS else held)
             ticket.closed_at = now
         if not old.is_open and new.is_open:
             ticket.closed_at = None
         ticket.status = new.value
         ticket.updated_at = now
         session.add(ticket)
-
-
-def _settle_holds(session: Session, actor: Actor, ticket: Ticket, credits_used: dict[str, int] | None,
-                  at: datetime) -> None:
-    holds = list(session.exec(select(CreditHold).where(CreditHold.ticket_id == ticket.id,
-                                                       CreditHold.quantity > 0)).all())
-    # A product the task does not hold is refused, not ignored: a misspelt code would otherwise
-    # leave the held product at its default (all of it used).
-    unknown = sorted(set(credits_used or {}) - {h.product_code for h in holds})
-    if unknown:
-        raise InvalidInput(f"Task {ticket.id} holds no {', '.join(unknown)}.")
-    if not holds:
-        return
-    lot_ids = sorted({h.lot_id for h in holds})
-    rows = {r.id: r for r in session.exec(select(CreditLot).where(CreditLot.id.in_(lot_ids))
-                                          .order_by(CreditLot.id).with_for_update()).all()}
-    chain = orgtree.ancestors(session, ticket.organization_id)
-    specs = []
-    for code in sorted({h.product_code for h in holds}):
-        product_holds = {h.lot_id: h.quantity for h in holds if h.product_code == code}
-        held = sum(product_holds.values())
-        # Support hours held for a task were already drawn by its time entries (they use the hold
-        # first), so by default what is still held is released; other credits are used in full.
-        default = 0 if code == HOURS else held
-        used = default if credits_used is None or code not in credits_used else credits_used[code]
-        if isinstance(used, bool) or not isinstance(used, int) or not 0 <= used <= held:
-            raise InvalidInput(f"Credits used for {code} must be between 0 and {held}.")
-        specs += rules.settle_holds({i: store.to_domain(rows[i]) for i in product_holds}, product_holds,
-                                    org_id=ticket.organization_id, ancestors=chain, used=used, at=at,
-                                    ticket_id=ticket.id, category=ticket.category)
-    store.write_entries(session, rows, specs, actor.user_id)
 
 
 def _hours_held(session: Session, ticket_id: int) -> dict[int, int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -294,9 +295,42 @@ def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
     return ticket
 
 
+def settle_holds(session: Session, actor: Actor, ticket: Ticket, used: Mapping[str, int] | None, at: datetime, *,
+                 default: Callable[[str, int], int]) -> list[DrawPublic]:
+    """In the caller's transaction, as a task closes: of each product the task holds, ``used[code]`` (else
+    ``default(code, held)``) becomes used credits and the rest is released. A product the task does not hold is
+    refused, not ignored: a misspelt code would otherwise leave the held product at its default."""
+    holds = list(session.exec(select(CreditHold).where(CreditHold.ticket_id == ticket.id,
+                                                       CreditHold.quantity > 0)).all())
+    unknown = sorted(set(used or {}) - {h.product_code for h in holds})
+    if unknown:
+        raise InvalidInput(f"Task {ticket.id} holds no {', '.join(unknown)}.")
+    if not holds:
+        return []
+    lot_ids = sorted({h.lot_id for h in holds})
+    rows = {r.id: r for r in session.exec(select(CreditLot).where(CreditLot.id.in_(lot_ids))
+                                          .order_by(CreditLot.id).with_for_update()).all()}
+    chain = orgtree.ancestors(session, ticket.organization_id)
+    specs = []
+    for code in sorted({h.product_code for h in holds}):
+        product_holds = {h.lot_id: h.quantity for h in holds if h.product_code == code}
+        held = sum(product_holds.values())
+        quantity = used[code] if used and code in used else default(code, held)
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or not 0 <= quantity <= held:
+            raise InvalidInput(f"Credits used for {code} must be between 0 and {held}.")
+        specs += rules.settle_holds({i: store.to_domain(rows[i]) for i in product_holds}, product_holds,
+                                    org_id=ticket.organization_id, ancestors=chain, used=quantity, at=at,
+                                    ticket_id=ticket.id, category=ticket.category)
+    store.write_entries(session, rows, specs, actor.user_id)
+    names = orgtree.names(session, {r.holder_org_id for r in rows.values()})
+    return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows[s.lot_id].holder_org_id, "?"),
+                       quantity=s.quantity, reason=f"{s.kind.value}: {s.reason}") for s in specs]
+
+
 def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
                   at: datetime | None = None) -> list[DrawPublic]:
-    """Close a ticket: ``used`` (per product) of its holds become used credits, the rest is released."""
+    """Close a ticket: ``used`` (per product) of its holds become used credits, the rest is released (a product
+    not named is released in full)."""
     require_staff(actor)
     at = at or clock.now()
     with unit_of_work() as session:
@@ -304,35 +338,10 @@ def settle_ticket(actor: Actor, *, ticket_id: int, used: dict[str, int],
         if ticket is None:
             raise NotFound(f"Unknown ticket {ticket_id}.")
         ticket = _open_ticket_of(session, ticket_id, ticket.organization_id)
-        holds = list(session.exec(select(CreditHold).where(CreditHold.ticket_id == ticket_id)).all())
-        lot_ids = sorted({h.lot_id for h in holds})
-        rows = list(session.exec(select(CreditLot).where(CreditLot.id.in_(lot_ids)).order_by(CreditLot.id)
-                                 .with_for_update()).all()) if lot_ids else []
-        rows_by_id = {r.id: r for r in rows}
-        chain = orgtree.ancestors(session, ticket.organization_id)
-        unknown = set(used) - {h.product_code for h in holds}
-        if any(used[p] for p in unknown):
-            raise InvalidInput(f"Ticket {ticket_id} holds no {', '.join(sorted(unknown))}.")
-        specs = []
-        for code in sorted({h.product_code for h in holds}):
-            quantity = used.get(code, 0)
-            if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
-                raise InvalidInput("Used quantities must be whole numbers, zero or more.")
-            product_holds = {h.lot_id: h.quantity for h in holds if h.product_code == code}
-            try:
-                specs += rules.settle_holds({i: store.to_domain(rows_by_id[i]) for i in product_holds}, product_holds,
-                                            org_id=ticket.organization_id, ancestors=chain, used=quantity, at=at,
-                                            ticket_id=ticket_id, category=ticket.category)
-            except InsufficientBalance as exc:
-                raise Conflict(
-                    f"Ticket {ticket_id} holds only {exc.available} of {code}; cannot use {exc.requested}."
-                ) from None
-        store.write_entries(session, rows_by_id, specs, actor.user_id)
+        drawn = settle_holds(session, actor, ticket, used, at, default=lambda _code, _held: 0)
         ticket.status, ticket.closed_at = TaskStatus.closed.value, at
         session.add(ticket)
-        names = orgtree.names(session, {r.holder_org_id for r in rows})
-        return [DrawPublic(lot_id=s.lot_id, holder=names.get(rows_by_id[s.lot_id].holder_org_id, "?"),
-                           quantity=s.quantity, reason=f"{s.kind.value}: {s.reason}") for s in specs]
+        return drawn
 
 
 def expire_due(actor: Actor, *, at: datetime | None = None) -> int:
