@@ -57,9 +57,9 @@ class OrgBillingState(rx.State):
         terms_now = invoice_terms.invoice_terms(actor, self.org_id)
         self.tax_input = terms_now.tax_rate.rstrip("%")
         self.terms_days_input = str(terms_now.payment_terms_days)
-        self.terms_label = (f"tax {formats.percent_bp(invoice_terms.tax_rate_bp)}, "
-                            f"due {invoice_terms.payment_terms_days} "
-                            f"day{'' if invoice_terms.payment_terms_days == 1 else 's'} after issue")
+        self.terms_label = (f"tax {formats.percent_bp(terms_now.tax_rate_bp)}, "
+                            f"due {terms_now.payment_terms_days} "
+                            f"day{'' if terms_now.payment_terms_days == 1 else 's'} after issue")
 
     async def _staff_admin(self):
         """(actor, None) for a staff administrator on an organization's page, else (None, what to return)."""
