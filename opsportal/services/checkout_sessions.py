@@ -110,6 +110,20 @@ class PendingPayment:
     checkout_url: str  # "" until Stripe has given it a checkout page
 
 
+def _pending(payment: Payment) -> PendingPayment:
+    url = payment.checkout_url if payment.status == PaymentStatus.open and payment.checkout_url else ""
+    return PendingPayment(payment.id, payment.amount_minor, payment.currency, url)
+
+
+def _checkout(actor: Actor, pending: PendingPayment, cancel_path: str, return_base: str | None,
+              at: datetime) -> CheckoutStart:
+    """The payment's checkout page: the one Stripe already gave it, else a new Checkout Session."""
+    if pending.checkout_url:
+        return CheckoutStart(pending.payment_id, pending.checkout_url)
+    return _create_session(pending.payment_id, cancel_path=cancel_path, return_base=return_base,
+                           email=actor.email, at=at)
+
+
 def open_invoice_payment(actor: Actor, invoice_id: int, *, at: datetime | None = None) -> PendingPayment:
     """The payment a checkout for what is still owed on an invoice is for (Stripe is not asked:
     ``start_invoice_checkout`` does that); an unexpired one for the same amount is continued."""
@@ -138,19 +152,15 @@ def open_invoice_payment(actor: Actor, invoice_id: int, *, at: datetime | None =
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
             session.add(existing)
             session.flush()
-        url = existing.checkout_url if existing.status == PaymentStatus.open and existing.checkout_url else ""
-        return PendingPayment(existing.id, existing.amount_minor, existing.currency, url or "")
+        return _pending(existing)
 
 
 def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | None = None,
                            at: datetime | None = None) -> CheckoutStart:
     """A Stripe Checkout Session for what is still owed on an invoice (an unexpired one is offered again)."""
     at = at or clock.now()
-    pending = open_invoice_payment(actor, invoice_id, at=at)
-    if pending.checkout_url:
-        return CheckoutStart(pending.payment_id, pending.checkout_url)
-    return _create_session(pending.payment_id, cancel_path=f"/billing/invoices/{invoice_id}?checkout=cancelled",
-                           return_base=return_base, email=actor.email, at=at)
+    return _checkout(actor, open_invoice_payment(actor, invoice_id, at=at),
+                     f"/billing/invoices/{invoice_id}?checkout=cancelled", return_base, at)
 
 
 def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None = None) -> PendingPayment:
@@ -186,19 +196,15 @@ def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None 
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
             session.add(existing)
             session.flush()
-        url = existing.checkout_url if existing.status == PaymentStatus.open and existing.checkout_url else ""
-        return PendingPayment(existing.id, existing.amount_minor, existing.currency, url or "")
+        return _pending(existing)
 
 
 def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str | None = None,
                               at: datetime | None = None) -> CheckoutStart:
     """A Stripe Checkout Session for one hour block at today's catalog price plus the organization's tax."""
     at = at or clock.now()
-    pending = open_hour_block_payment(actor, block_id, at=at)
-    if pending.checkout_url:
-        return CheckoutStart(pending.payment_id, pending.checkout_url)
-    return _create_session(pending.payment_id, cancel_path="/billing/hours?checkout=cancelled",
-                           return_base=return_base, email=actor.email, at=at)
+    return _checkout(actor, open_hour_block_payment(actor, block_id, at=at), "/billing/hours?checkout=cancelled",
+                     return_base, at)
 
 
 # --- applying what Stripe confirms -----------------------------------------------------------------------
