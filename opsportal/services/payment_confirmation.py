@@ -8,6 +8,10 @@ redelivered, concurrent or out-of-order events apply it once.
 A confirmed payment is recorded on its invoice (the invoice's lifecycle decides: paid, part paid, or flagged),
 or, for an hour block, issues the receipt, paid at once. The events of those transitions are returned for the
 caller to route (``services.invoice_events``) in the same transaction.
+
+A confirmation that does not match what was asked (amount, currency, reference) pays nothing and flags the
+payment; a later confirmation that matches pays it and clears that flag, noting it in the attempt
+(``domain.invoices.checkout.problem_once_confirmed``).
 """
 
 from __future__ import annotations
@@ -52,9 +56,6 @@ def _attempt(session: Session, payment: Payment, outcome: str, message: str, sou
 def _apply_to_invoice(session: Session, payment: Payment, at: datetime) -> tuple[Event, ...]:
     inv = session.exec(select(Invoice).where(Invoice.id == payment.invoice_id).with_for_update()).one()
     transition = rules.record_payment(state_of(inv), payment_id=payment.id, amount_minor=payment.amount_minor, at=at)
-    for event in transition.events:
-        if isinstance(event, PaymentFlagged):
-            payment.problem = event.problem
     return apply(session, inv, transition).events
 
 
@@ -90,7 +91,7 @@ def confirm(session: Session, checkout: gateway.CheckoutSession, source: str, ev
         amount=checkout.amount_total, currency=checkout.currency,
         payment_id=checkout.metadata.get("opsportal_payment_id"))
     if mismatch:
-        payment.problem = f"Stripe confirmed a payment that does not match: {mismatch}."[:500]
+        payment.problem = rules.mismatch_problem(mismatch)
         payment.updated_at = at
         session.add(payment)
         log.error("payment %s: %s", payment.id, payment.problem)
@@ -99,11 +100,15 @@ def confirm(session: Session, checkout: gateway.CheckoutSession, source: str, ev
     payment.stripe_session_id = checkout.id
     payment.stripe_payment_intent_id = checkout.payment_intent
     payment.last_error = ""
-    _attempt(session, payment, "succeeded", "Paid", source, event_id, at)
     if payment.purpose == "invoice":
         events = _apply_to_invoice(session, payment, at)
     else:
         events = _issue_receipt(session, payment, at)
+    # An earlier "does not match" flag is cleared by this matching confirmation (the rule is the domain's).
+    settled = rules.problem_once_confirmed(payment.problem,
+                                           [e.problem for e in events if isinstance(e, PaymentFlagged)])
+    payment.problem = settled.problem
+    _attempt(session, payment, "succeeded", f"Paid. {settled.note}" if settled.note else "Paid", source, event_id, at)
     session.add(payment)
     return f"applied to payment {payment.id}", events
 

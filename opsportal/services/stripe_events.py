@@ -41,12 +41,35 @@ def _route(session: Session, event: dict[str, Any], at: datetime) -> str:
     return f"ignored: {kind or 'no type'}"
 
 
+NO_EVENT_ID = "The event has no Stripe event id."
+NOT_A_STRING = "The event has no Stripe event id: its id is not a string (Stripe sends one starting with evt_)."
+NOT_STRIPES = "The event has no Stripe event id: its id does not start with evt_."
+TOO_LONG = "The event has no Stripe event id: its id is longer than 255 characters."
+NO_OBJECT = "The event carries no object in its data."
+MAX_EVENT_ID = 255  # StripeEvent.id
+
+
+def _event_id(event: dict[str, Any]) -> str:
+    """The event's Stripe id, or InvalidInput saying what is wrong with the event (checked before any write)."""
+    event_id = event.get("id")
+    if event_id is None or event_id == "":
+        raise InvalidInput(NO_EVENT_ID)
+    if not isinstance(event_id, str):
+        raise InvalidInput(NOT_A_STRING)
+    if not event_id.startswith("evt_"):
+        raise InvalidInput(NOT_STRIPES)
+    if len(event_id) > MAX_EVENT_ID:
+        raise InvalidInput(TOO_LONG)
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise InvalidInput(NO_OBJECT)
+    return event_id
+
+
 def apply_event(event: dict[str, Any], *, at: datetime | None = None) -> str:
     """Apply a verified Stripe event once: a second delivery of the same event id changes nothing."""
     at = at or clock.now()
-    event_id = str(event.get("id") or "")
-    if not event_id.startswith("evt_"):
-        raise InvalidInput("The event has no Stripe event id.")
+    event_id = _event_id(event)
     try:
         with unit_of_work() as session:
             if session.get(StripeEvent, event_id) is not None:

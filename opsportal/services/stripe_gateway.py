@@ -14,11 +14,13 @@ from typing import Any
 
 import stripe
 
+from opsportal import clock
 from opsportal.services.errors import InvalidInput, Unavailable
 from opsportal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+WEBHOOK_TOLERANCE = 300  # seconds a webhook signature may be from now, in the past or in the future
 UNAVAILABLE = "The payment service is not answering right now. Nothing was charged; please try again in a minute."
 
 
@@ -119,16 +121,28 @@ def expire_checkout_session(session_id: str) -> CheckoutSession:
         _call("expiring a checkout session", client().v1.checkout.sessions.expire, session_id))
 
 
+def _signed_at(signature: str) -> int:
+    """The ``t=`` of a Stripe-Signature header the SDK has verified (the first, as the SDK reads it)."""
+    return int(next(item.split("=", 1)[1] for item in signature.split(",") if item.split("=", 1)[0] == "t"))
+
+
 def verify_event(payload: bytes, signature: str | None) -> dict[str, Any]:
-    """The event as a plain dict, if ``signature`` proves Stripe sent ``payload`` in the last 5 minutes."""
+    """The event as a plain dict, if ``signature`` proves Stripe sent ``payload`` within ``WEBHOOK_TOLERANCE``
+    seconds of now, either way: the SDK refuses a signature older than that, we refuse one dated later than that
+    ahead of ``clock.now()`` (the SDK does not look at the future)."""
     if not signature:
         raise InvalidWebhook("missing Stripe-Signature header")
     try:
-        event = stripe.Webhook.construct_event(payload, signature, get_settings().stripe_webhook_secret)
+        event = stripe.Webhook.construct_event(payload, signature, get_settings().stripe_webhook_secret,
+                                               tolerance=WEBHOOK_TOLERANCE)
     except stripe.SignatureVerificationError as exc:
         raise InvalidWebhook(f"bad signature: {exc.user_message or exc}") from exc
     except (ValueError, TypeError, AttributeError) as exc:
         raise InvalidWebhook("the body is not a JSON event") from exc
+    ahead = _signed_at(signature) - clock.now().timestamp()
+    if ahead > WEBHOOK_TOLERANCE:
+        raise InvalidWebhook(f"the signature is dated {int(ahead)} seconds in the future "
+                             f"(more than {WEBHOOK_TOLERANCE} ahead of our clock)")
     data = event.to_dict() if hasattr(event, "to_dict") else event
     if not isinstance(data, dict):
         raise InvalidWebhook("the body is not a JSON event")

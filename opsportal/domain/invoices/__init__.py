@@ -5,7 +5,12 @@ Money is integer minor units of the invoice's currency; time is integer minutes.
 modules below is importable from here.
 """
 
-from opsportal.domain.invoices.checkout import checkout_mismatch
+from opsportal.domain.invoices.checkout import (
+    ConfirmedProblem,
+    checkout_mismatch,
+    mismatch_problem,
+    problem_once_confirmed,
+)
 from opsportal.domain.invoices.lifecycle import (
     MAX_TERMS_DAYS,
     Event,
@@ -52,11 +57,11 @@ from opsportal.domain.invoices.tax import (
 from opsportal.domain.roles import BILLING_ROLES
 
 __all__ = [
-    "BILLING_ROLES", "MAX_TAX_RATE_BP", "MAX_TERMS_DAYS", "NUMBER_PREFIX", "BillingPeriod", "Event", "InvoiceKind",
-    "InvoicePaid", "InvoiceState", "InvoiceStatus", "InvoiceVoided", "LineDraft", "PaidThrough", "PaymentFlagged",
-    "PaymentStatus", "Refused", "ShownStatus", "TaxSettings", "Totals", "Transition", "billable_problem",
-    "checkout_mismatch", "due_date", "format_number", "format_tax_rate", "invoice_tax_rate", "issue", "item_line",
-    "mark_paid", "may_pay_invoices", "may_see_invoices", "outstanding", "parse_period", "parse_tax_rate",
-    "period_before", "priced", "record_payment", "shown_status", "tax_of", "time_line", "totals", "void",
-    "void_reason", "whole_number",
+    "BILLING_ROLES", "MAX_TAX_RATE_BP", "MAX_TERMS_DAYS", "NUMBER_PREFIX", "BillingPeriod", "ConfirmedProblem", "Event",
+    "InvoiceKind", "InvoicePaid", "InvoiceState", "InvoiceStatus", "InvoiceVoided", "LineDraft", "PaidThrough",
+    "PaymentFlagged", "PaymentStatus", "Refused", "ShownStatus", "TaxSettings", "Totals", "Transition",
+    "billable_problem", "checkout_mismatch", "due_date", "format_number", "format_tax_rate", "invoice_tax_rate",
+    "issue", "item_line", "mark_paid", "may_pay_invoices", "may_see_invoices", "mismatch_problem", "outstanding",
+    "parse_period", "parse_tax_rate", "period_before", "priced", "problem_once_confirmed", "record_payment",
+    "shown_status", "tax_of", "time_line", "totals", "void", "void_reason", "whole_number",
 ]
