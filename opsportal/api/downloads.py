@@ -4,18 +4,17 @@ CSV is written for a person with a spreadsheet: column headers and statuses in w
 ``consume`` or ``pending``), instants in the requesting user's zone with the zone named once in the column header
 (``At (America/New_York)``, values ``2026-12-03 09:05``), days as ISO dates, amounts as plain decimals next to their
 currency, quantities as the pages write them (``1 h 30 min``, ``5 credits``) beside the plain number. Every value goes
-through domain.formats.
+through domain.formats, and every cell through ``api.csv_export`` (no cell a spreadsheet would run as a formula).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
+from opsportal.api.csv_export import SafeCsvWriter, csv_text
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain import formats
 from opsportal.services import auth as auth_service
@@ -31,8 +30,7 @@ def history_columns(time_zone: str) -> list[str]:
 
 def history_rows(batches, time_zone: str, products: dict[str, tuple[str, str]]) -> Iterator[str]:
     """The credit history CSV, a batch of entries at a time; ``products``: code -> (name, unit)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCsvWriter()
     writer.writerow(history_columns(time_zone))
     for batch in batches:
         for e in batch:
@@ -40,10 +38,8 @@ def history_rows(batches, time_zone: str, products: dict[str, tuple[str, str]]) 
             writer.writerow([e.id, formats.sheet_instant(e.at, time_zone), formats.label(e.kind), name,
                              formats.quantity(e.quantity, unit), e.quantity, e.lot_id, e.holder, e.organization,
                              e.ticket_id or "", e.category or "", e.reason])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
+        yield writer.take()
+    yield writer.take()
 
 
 def credit_history_csv(request: Request):  # plain: Starlette runs it (and the body's batches) off the event loop
@@ -98,16 +94,12 @@ def invoices_csv(request: Request):
         rows = invoice_views.export_rows(actor, org_id)
     except ServiceError as exc:
         return _refusal(exc)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(INVOICE_COLUMNS)
-    for r in rows:
-        writer.writerow([r.number, r.kind_label, r.period or "", formats.sheet_day(r.issue_date),
-                         formats.sheet_day(r.due_date), r.currency,
-                         *(formats.decimal_amount(m, r.currency) for m in (r.total_minor, r.amount_paid_minor,
-                                                                           r.outstanding_minor)),
-                         r.status.label])
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8",
+    body = csv_text(INVOICE_COLUMNS, (
+        [r.number, r.kind_label, r.period or "", formats.sheet_day(r.issue_date), formats.sheet_day(r.due_date),
+         r.currency, *(formats.decimal_amount(m, r.currency) for m in (r.total_minor, r.amount_paid_minor,
+                                                                        r.outstanding_minor)),
+         r.status.label] for r in rows))
+    return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="invoices-{org_id}.csv"',
                              "Cache-Control": "private, no-store"})
 
