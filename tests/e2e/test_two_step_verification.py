@@ -16,6 +16,7 @@ from opsportal.services import auth as auth_service
 from opsportal.services import mfa
 from opsportal.services.demo import DEMO_PASSWORD
 from tests.e2e.browser import MEMBER, sign_in
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_tasks_customer import new_customer
 
 # Set to a directory to keep screenshots of what these tests see.
@@ -41,6 +42,7 @@ def test_a_user_sets_up_two_step_verification_with_the_key_shown_and_turns_it_of
     key = page.locator("#mfa-secret")
     expect(key).to_have_text(re.compile(r"^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$"))
     snap(page, "mfa-set-up")
+    assert axe_violations(page) == [], "set-up"
     secret = key.inner_text().replace(" ", "")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm").click()
@@ -50,6 +52,7 @@ def test_a_user_sets_up_two_step_verification_with_the_key_shown_and_turns_it_of
     expect(codes.first).to_have_text(re.compile(r"^[a-z2-9]{5}-[a-z2-9]{5}$"))
     expect(page.get_by_role("button", name="Download codes")).to_be_visible()
     snap(page, "mfa-recovery-codes")
+    assert axe_violations(page) == [], "recovery codes"
     page.get_by_role("button", name="I have saved my codes").click()
     expect(codes).to_have_count(0)
     expect(section).to_contain_text("10 recovery codes left.")
@@ -60,6 +63,7 @@ def test_a_user_sets_up_two_step_verification_with_the_key_shown_and_turns_it_of
     form.get_by_label("Current password").fill("not-my-password")
     form.get_by_role("button", name="Turn off two-step verification").click()
     expect(page.get_by_role("alert")).to_contain_text("The current password is not correct.")
+    assert axe_violations(page) == [], "turn off form"
     form.get_by_label("Current password").fill(DEMO_PASSWORD)
     form.get_by_role("button", name="Turn off two-step verification").click()
     expect(page.get_by_role("status").filter(has_text="Two-step verification is off.")).to_be_visible()
@@ -77,6 +81,7 @@ def test_an_owner_requires_two_step_verification_for_everyone_in_the_organizatio
     expect(page.get_by_text(f"Everyone in {customer.org_name} must now use two-step verification.")).to_be_visible()
     expect(switch).to_be_checked()
     snap(page, "mfa-org-switch")
+    assert axe_violations(page) == [], "organization switch"
     assert mfa.org_requirement(customer.actor, customer.org_id).required
 
     page.goto(f"{base_url}{routes.ACCOUNT}")
