@@ -14,6 +14,7 @@ from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.models.login_session import LoginSession
+from opsportal.models.mfa import MfaRecoveryCode, UserMfa
 from opsportal.models.notifications import NotificationDelivery, NotificationSubscription, OneTimeToken
 from opsportal.models.organization import Organization
 from opsportal.models.outbox import OutboxMessage
@@ -38,7 +39,7 @@ from opsportal.models.tasks import (
 from opsportal.models.user import User
 
 __all__ = [
-    "ChangeEvent",
+    "ChangeEvent", "MfaRecoveryCode", "UserMfa",
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, false
 from sqlmodel import Field, SQLModel
 
 from opsportal import clock
@@ -36,4 +36,6 @@ class Organization(SQLModel, table=True):
     billing_address: str = Field(default="", sa_column=Column(String(500), nullable=False, server_default=""))
     tax_id: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))
     invoice_email: str | None = Field(default=None, sa_column=Column(String(320)))
+    # Set by its owners: everyone in the organization must use two-step verification (domain.mfa).
+    require_mfa: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,9 +1,11 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.account_mfa import two_step_section
 from opsportal.components.forms import SELECT_STYLE, described_by, field, invalid
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.account import ORGANIZATION_DEFAULT, AccountState
+from opsportal.state.account_mfa import AccountMfaState
 from opsportal.state.auth import AuthState
 
 MUTED = rx.color("gray", 11)
@@ -85,7 +87,7 @@ def _change_password() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ACCOUNT, title="Account · OpsPortal", on_load=AccountState.load)
+@rx.page(route=routes.ACCOUNT, title="Account · OpsPortal", on_load=[AccountState.load, AccountMfaState.load])
 def account_page() -> rx.Component:
     return app_shell(
         "Account",
@@ -101,4 +103,5 @@ def account_page() -> rx.Component:
         ),
         _time_zone(),
         _change_password(),
+        two_step_section(),
     )

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.account_mfa import org_requirement_section
 from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
@@ -10,6 +11,7 @@ from opsportal.state.auth import AuthState
 from opsportal.state.billing_details import BillingDetailsState
 from opsportal.state.grant import GrantState
 from opsportal.state.org_billing import OrgBillingState
+from opsportal.state.org_mfa import OrgMfaState
 from opsportal.state.org_notifications import OrgNotificationsState
 from opsportal.state.organization import OrganizationState
 
@@ -72,7 +74,7 @@ def _member_row(m: rx.Var) -> rx.Component:
 
 @rx.page(route=routes.ORGANIZATION, title="Organization · OpsPortal",
          on_load=[OrganizationState.load, GrantState.load, OrgBillingState.load, BillingDetailsState.load,
-                  OrgNotificationsState.load])
+                  OrgNotificationsState.load, OrgMfaState.load])
 def organization_page() -> rx.Component:
     return app_shell(
         "Organization",
@@ -102,6 +104,7 @@ def organization_page() -> rx.Component:
                 pager(OrganizationState),
                 billing_details_section(),
                 org_notifications_section(),
+                org_requirement_section(),
                 _grant_form(),
                 billing_terms_section(),
                 spacing="3",
