@@ -7,6 +7,7 @@ from opsportal.api.routes import create_api
 from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler
 from opsportal.pages import (  # noqa: F401
     account,
+    activity,
     buy_hours,
     checkout_success,
     credits,

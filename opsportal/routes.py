@@ -65,3 +65,7 @@ def staff_mail_message(message_id: str) -> str:
 PLANS = "/plans"
 INCIDENT_REQUEST = "/plans/incident"  # ?kind=emergency|scheduled preselects the kind
 STAFF_PLANS = "/staff/plans"
+
+# The audit log: owners and administrators read their organization's activity, staff every organization's.
+ACTIVITY = "/activity"  # ?org=ID (staff) preselects the organization
+ACTIVITY_CSV = "/api/activity.csv"

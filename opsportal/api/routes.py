@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
-from opsportal.api.downloads import credit_history_csv, invoice_pdf, invoices_csv
+from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
 from opsportal.api.stripe_webhook import stripe_webhook
 from opsportal.api.unsubscribe import unsubscribe
 from opsportal.db import get_engine
@@ -28,7 +28,7 @@ def health(_request: Request) -> JSONResponse:
 def create_api(reflex_app: ASGIApp) -> Starlette:
     """A fresh Starlette app per Reflex app: a shared instance breaks a second start in one process."""
     return Starlette(routes=[Route("/api/health", health), Route("/api/credits/history.csv", credit_history_csv),
-                              Route("/api/invoices.csv", invoices_csv),
+                              Route("/api/invoices.csv", invoices_csv), Route("/api/activity.csv", activity_csv),
                               Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
                               Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                               Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),

@@ -10,6 +10,8 @@ from opsportal.state.auth import AuthState
 SIDEBAR_WIDTH = "15rem"
 # Customers who see invoices and buy hours (domain.invoices.BILLING_ROLES); members do not.
 _SEES_BILLING = (AuthState.role == "owner") | (AuthState.role == "admin") | (AuthState.role == "billing")
+# Customers who read their organization's activity (domain.audit.may_read_activity).
+_READS_ACTIVITY = (AuthState.role == "owner") | (AuthState.role == "admin")
 
 
 def _nav_link(label: str, href: str, icon: str) -> rx.Component:
@@ -38,7 +40,8 @@ def navigation() -> rx.Component:
                             _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
                             _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
                             _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
-                            _nav_link("Mail", routes.STAFF_MAIL, "mail")),
+                            _nav_link("Mail", routes.STAFF_MAIL, "mail"),
+                            _nav_link("Activity", routes.ACTIVITY, "history")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
                     _nav_link("Tasks", routes.TASKS, "list-todo"),
@@ -47,6 +50,7 @@ def navigation() -> rx.Component:
                     rx.cond(_SEES_BILLING, rx.fragment(_nav_link("My Invoices", routes.INVOICES, "receipt"),
                                                        _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart"))),
                     _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
+                    rx.cond(_READS_ACTIVITY, _nav_link("Activity", routes.ACTIVITY, "history")),
                     _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
                 ),
             ),

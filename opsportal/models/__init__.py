@@ -1,5 +1,6 @@
 """SQLModel tables; importing this package registers every table on SQLModel.metadata."""
 
+from opsportal.models.audit import AuditEvent
 from opsportal.models.billing import (
     HourBlock,
     Invoice,
@@ -39,7 +40,7 @@ from opsportal.models.tasks import (
 from opsportal.models.user import User
 
 __all__ = [
-    "ChangeEvent", "MfaRecoveryCode", "UserMfa",
+    "AuditEvent", "ChangeEvent", "MfaRecoveryCode", "UserMfa",
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",

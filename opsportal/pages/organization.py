@@ -89,8 +89,11 @@ def organization_page() -> rx.Component:
                         rx.box(rx.text("Subsidiaries", size="2", weight="medium"),
                                subsidiary_list(OrganizationState.children, id="subsidiaries"))),
                 rx.cond(AuthState.is_staff,
-                        rx.link("Hours & Credits of this organization",
-                                href="/credits?org=" + OrganizationState.shown_id.to_string())),
+                        rx.hstack(rx.link("Hours & Credits of this organization",
+                                          href="/credits?org=" + OrganizationState.shown_id.to_string()),
+                                  rx.link("Activity of this organization",
+                                          href=routes.ACTIVITY + "?org=" + OrganizationState.shown_id.to_string()),
+                                  spacing="4", wrap="wrap")),
                 rx.text(OrganizationState.total, rx.cond(OrganizationState.total == 1, " active user", " active users"),
                         size="2"),
                 rx.table.root(

@@ -17,10 +17,11 @@ from opsportal.auth.security import hash_password
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.access import may_view_organization
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import Role, parse_role
 from opsportal.models import LoginSession, OneTimeToken, Organization, User
-from opsportal.services import mailer, orgtree
+from opsportal.services import audit, mailer, orgtree
 from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
@@ -178,6 +179,8 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
             other.used_at = now
             session.add(other)
         _revoke_sessions(session, user.id, now, "password_reset")
+        audit.record(session, actor_user_id=user.id, organization_id=user.organization_id,
+                     action=AuditAction.password_reset, at=now)
         email, user_id = user.email, user.id
     RECENT.forget_user(user_id)
     return email
@@ -238,7 +241,10 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
                            role=parsed.value, created_by_user_id=actor.user_id or None, created_at=now,
                            expires_at=now + timedelta(days=INVITE_LINK_DAYS))
         session.add(row)
+        event = audit.record(session, actor_user_id=actor.user_id, organization_id=org.id, at=now,
+                             action=AuditAction.invitation_sent, target=f"{address} as {parsed.label}")
         session.flush()
+        event_id = event.id
         invitation = InvitationPublic(id=row.id, email=address, role=parsed.value, organization_id=org.id,
                                       organization=org.name, expires_at=row.expires_at)
         # The invitee has no zone of their own yet: they will read times in the organization's home region's.
@@ -260,6 +266,7 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
             withdrawn = session.get(OneTimeToken, invitation.id)
             withdrawn.used_at = now
             session.add(withdrawn)
+            audit.withdraw(session, event_id)  # nothing was sent after all
         raise Unavailable("The invitation could not be e-mailed just now; nothing was sent. Try again later.") from None
     return invitation
 
@@ -286,6 +293,9 @@ def revoke_invitation(actor: Actor, invitation_id: int) -> None:
         if row.used_at is None:
             row.used_at = clock.now()
             session.add(row)
+            audit.record(session, actor_user_id=actor.user_id, organization_id=row.organization_id,
+                         action=AuditAction.invitation_revoked, at=row.used_at,
+                         target=f"{row.email} as {Role(row.role).label}")
 
 
 def accept_invitation(token: str, *, full_name: str, password: str, now: datetime | None = None
@@ -314,5 +324,7 @@ def accept_invitation(token: str, *, full_name: str, password: str, now: datetim
         row.used_at = now
         session.add(row)
         on_user_created(session, user)
+        audit.record(session, actor_user_id=user.id, organization_id=org.id, action=AuditAction.invitation_accepted,
+                     target=f"{user.email} as {Role(user.role).label}", at=now)
         return AcceptedInvitation(user_id=user.id, email=user.email, full_name=user.full_name, role=user.role,
                                   organization_id=org.id, organization=org.name)

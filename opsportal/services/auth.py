@@ -24,6 +24,7 @@ from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
 from opsportal.models.plans import OrgSupportProfile, SupportRegion
+from opsportal.services import audit
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
     AuthenticationFailed,
@@ -120,6 +121,7 @@ def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | 
                 user.failed_logins += 1
                 user.last_failed_login_at = now
                 session.add(user)
+                audit.record_sign_in(session, user, now, succeeded=False)
                 after = check_attempt(user.failed_logins, now, now, policy)
                 refusal = (SignInThrottled(after.message, after.retry_after_seconds)
                            if after.locked else AuthenticationFailed(BAD_CREDENTIALS))
@@ -130,6 +132,7 @@ def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | 
                 if needs_rehash(user.password_hash):
                     user.password_hash = hash_password(password)
                 session.add(user)
+                audit.record_sign_in(session, user, now, succeeded=True)
                 return _open_session(session, user, now, user_agent)
     # Raised after commit: the failure count must persist.
     raise refusal
@@ -202,6 +205,8 @@ def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "
             row.revoked_at = now
             row.revoked_reason = "password_changed"
             session.add(row)
+        audit.record(session, actor_user_id=user.id, organization_id=user.organization_id,
+                     action=audit.AuditAction.password_changed, at=now)
         signed_in = _open_session(session, user, now, user_agent)
     RECENT.forget_user(actor.user_id)
     RECENT.put(signed_in.token, signed_in.actor, signed_in.expires_at)  # the caller's new session stays known

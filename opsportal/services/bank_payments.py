@@ -6,10 +6,12 @@ from datetime import datetime
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import invoices as rules
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.invoices import PaidThrough, PaymentStatus, Refused
 from opsportal.models import Payment, PaymentAttempt
-from opsportal.services import invoice_events, orgtree
+from opsportal.services import audit, invoice_events, orgtree
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import InvalidInput
 from opsportal.services.invoice_issuing import apply, lock, refused, state_of
@@ -55,6 +57,10 @@ def record_offline_payment(actor: Actor, invoice_id: int, *, at: datetime | None
                                    occurred_at=at))
         events = apply(session, inv, transition).events
         invoice_events.dispatch(session, events)
+        audit.record(session, actor_user_id=actor.user_id, organization_id=inv.organization_id,
+                     action=AuditAction.bank_payment_recorded, at=now,
+                     target=f"Invoice {inv.number}: {formats.money(before.owed_minor, inv.currency)}"
+                            + (f", reference {reference}" if reference else ""))
         row = row_of(inv, orgtree.require_org(session, inv.organization_id).name, at.date())
     # A checkout the customer left open must not take the money a second time.
     invoice_events.after_commit(events, at=now)

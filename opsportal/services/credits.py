@@ -19,7 +19,7 @@ from opsportal.domain.ledger.plan import InsufficientBalance
 from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
-from opsportal.services import changes, orgtree
+from opsportal.services import audit, changes, orgtree
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import (
     Actor,
@@ -190,13 +190,24 @@ def _rescope(session: Session, row: CreditLot, to_org_id: int | None) -> None:
         changes.mark(session, changes.org_topic(before))
 
 
+def _audit_allocation(session: Session, actor: Actor, source_id: int, quantity: int, lot: LotPublic,
+                      at: datetime) -> None:
+    part = "" if lot.id == source_id else f", now lot {lot.id}"
+    audit.record(session, actor_user_id=actor.user_id, organization_id=lot.holder_id,
+                 action=audit.AuditAction.credits_allocated, at=at,
+                 target=f"{formats.quantity(quantity, lot.unit)} of {lot.product_name} (lot {source_id}{part}) "
+                        f"to {lot.allocated_to}")
+
+
 def allocate(actor: Actor, *, lot_id: int, to_org_id: int | None) -> LotPublic:
     """Allocate a lot to all organizations of its holder's tree (None) or to one organization of it."""
     with unit_of_work() as session:
         row = _lot_to_allocate(session, actor, lot_id)
         _allocation_check(session, row, to_org_id)
         _rescope(session, row, to_org_id)
-        return lot_public(session, row)
+        lot = lot_public(session, row)
+        _audit_allocation(session, actor, row.id, lot.remaining, lot, clock.now())
+        return lot
 
 
 def allocate_part(actor: Actor, *, lot_id: int, to_org_id: int | None, quantity: int,
@@ -216,7 +227,9 @@ def allocate_part(actor: Actor, *, lot_id: int, to_org_id: int | None, quantity:
             raise InvalidInput(sentence(problem))
         if split_rules.takes_whole_lot(lot, quantity):
             _rescope(session, row, to_org_id)
-            return Allocation(source_id=row.id, quantity=quantity, lot=lot_public(session, row, at=at))
+            moved = lot_public(session, row, at=at)
+            _audit_allocation(session, actor, row.id, quantity, moved, at)
+            return Allocation(source_id=row.id, quantity=quantity, lot=moved)
         part = split_rules.part_of(lot, quantity, to_org_id)
         new = CreditLot(product_code=row.product_code, holder_org_id=row.holder_org_id, kind=row.kind,
                         origin=row.origin, quantity=part.quantity, granted_at=row.granted_at,
@@ -228,7 +241,9 @@ def allocate_part(actor: Actor, *, lot_id: int, to_org_id: int | None, quantity:
         target = "All organizations" if to_org_id is None else orgtree.names(session, {to_org_id}).get(to_org_id, "?")
         specs = split_rules.split_entries(lot, replace(part, id=new.id), at=at, target_name=target)
         store.write_entries(session, {row.id: row, new.id: new}, specs, actor.user_id or None)
-        return Allocation(source_id=row.id, quantity=quantity, lot=lot_public(session, new, window_lots=set(), at=at))
+        moved = lot_public(session, new, window_lots=set(), at=at)
+        _audit_allocation(session, actor, row.id, quantity, moved, at)
+        return Allocation(source_id=row.id, quantity=quantity, lot=moved)
 
 
 def _draw(session: Session, actor: Actor, kind: str, *, org_id: int, product: str, quantity: int, category: str,

@@ -25,8 +25,10 @@ from sqlmodel import Session, select
 from opsportal.domain import formats
 from opsportal.domain import hour_blocks as block_rules
 from opsportal.domain import invoices as rules
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.invoices import Event, InvoiceKind, PaidThrough, PaymentFlagged, PaymentStatus
 from opsportal.models import Invoice, Organization, Payment, PaymentAttempt
+from opsportal.services import audit
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.invoice_issuing import apply, create_in_session, state_of
 
@@ -110,6 +112,10 @@ def confirm(session: Session, checkout: gateway.CheckoutSession, source: str, ev
     payment.problem = settled.problem
     _attempt(session, payment, "succeeded", f"Paid. {settled.note}" if settled.note else "Paid", source, event_id, at)
     session.add(payment)
+    # Who started the checkout paid; Stripe's webhook (no address) or the payer's return to the portal confirms it.
+    audit.record(session, actor_user_id=payment.created_by_user_id, organization_id=payment.organization_id,
+                 action=AuditAction.card_payment_confirmed, at=at,
+                 target=f"{formats.money(payment.amount_minor, payment.currency)}: {payment.description}")
     return f"applied to payment {payment.id}", events
 
 

@@ -17,10 +17,11 @@ from opsportal.auth.links import ExpiredLink, InvalidLink, issue_unsubscribe_tok
 from opsportal.db import unit_of_work
 from opsportal.domain import notifications as rules
 from opsportal.domain.access import may_manage_organization, may_view_organization
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.notifications import NotificationKind
 from opsportal.domain.roles import Role
 from opsportal.models import NotificationSubscription, Organization, User
-from opsportal.services import orgtree
+from opsportal.services import audit, orgtree
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied, sentence
 from opsportal.services.pagination import Page, clamp
@@ -214,6 +215,14 @@ def _who(user: User, actor_user_id: int | None) -> str:
     return "You" if user.id == actor_user_id else (user.full_name or user.email)
 
 
+def _audit(session: Session, actor_user_id: int | None, user: User, organization_id: int, kind: NotificationKind,
+           subscribed: bool, at: datetime, *, how: str = "") -> None:
+    whose = "" if user.id == actor_user_id else f" for {user.full_name or user.email}"
+    audit.record(session, actor_user_id=actor_user_id, organization_id=organization_id, at=at,
+                 action=AuditAction.notification_subscribed if subscribed else AuditAction.notification_unsubscribed,
+                 target=f"{kind.label}{whose}{how}")
+
+
 def set_subscription(actor: Actor, kind: NotificationKind | str, subscribed: bool, *, user_id: int | None = None,
                      confirm: bool = False, now: datetime | None = None) -> SubscriptionChange:
     """Subscribe or unsubscribe a user (the caller by default) from one notification.
@@ -237,6 +246,8 @@ def set_subscription(actor: Actor, kind: NotificationKind | str, subscribed: boo
                                       needs_confirmation=True, message=rules.last_subscriber_warning(
                                           kind, org.name, None if user.id == actor.user_id else who))
         _store_choice(session, user.id, kind, subscribed, actor.user_id or None, now)
+        if before != subscribed:
+            _audit(session, actor.user_id, user, org.id, kind, subscribed, now)
         verb = "will receive" if subscribed else "will no longer receive"
         message = f"{who} {verb} the {kind.label.lower()}."
         if not subscribed and _subscriber_count(session, org.id, kind) == 0:
@@ -319,6 +330,8 @@ def _by_link(token: str, subscribed: bool, now: datetime | None) -> LinkSubscrip
         if subscribed and not kind.may_receive(user.role):
             raise InvalidInput(f"The {kind.label.lower()} goes to owners, administrators and billing contacts only.")
         _store_choice(session, user.id, kind, subscribed, None, _utc(now))
+        if before != subscribed:
+            _audit(session, user.id, user, org.id, kind, subscribed, _utc(now), how=" (e-mail link)")
         nobody_left = not subscribed and _subscriber_count(session, org.id, kind) == 0
         if subscribed:
             message = f"{user.email} will receive the {kind.label.lower()} again."

@@ -13,6 +13,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain import formats
+from opsportal.services import audit
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed, ServiceError
@@ -68,6 +69,7 @@ class AuthState(rx.State):
 
     async def current_actor(self) -> Actor | None:
         """The live actor behind the cookie, or None (and the view forgets the user)."""
+        note_client_address(self)
         actor = auth_service.recent_actor(self.token)
         if actor is None:
             try:
@@ -94,6 +96,12 @@ class AuthState(rx.State):
         self.token = ""
         self._show(None)
         return rx.redirect(routes.LOGIN)
+
+
+def note_client_address(state: rx.State) -> None:
+    """What this event's handler changes is recorded as coming from the browser's address (the audit log); Reflex
+    reads it behind ``trusted_proxy_hops`` proxies from X-Forwarded-For."""
+    audit.set_client_address(state.router.session.client_ip)
 
 
 async def actor_or_redirect(state: rx.State):

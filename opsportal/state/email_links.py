@@ -12,7 +12,7 @@ from opsportal.services import account_links, subscriptions
 from opsportal.services import auth as auth_service
 from opsportal.services.errors import AuthenticationFailed, ServiceError
 from opsportal.state import offload
-from opsportal.state.auth import AuthState
+from opsportal.state.auth import AuthState, note_client_address
 
 PASSWORD_HINT = f"At least {MIN_PASSWORD_LENGTH} characters; no spaces at the start or end."
 MISSING_LINK = "This link is incomplete. Open it again from the e-mail, or copy all of it into the address bar."
@@ -57,6 +57,7 @@ class UnsubscribeState(rx.State):
             self._fail(MISSING_LINK)
             return
         use = subscriptions.resubscribe_by_token if subscribe else subscriptions.unsubscribe_by_token
+        note_client_address(self)
         try:
             self._show(await offload.run(use, self._token))
         except ServiceError as exc:
@@ -153,6 +154,7 @@ class ResetPasswordState(_LinkFormState, rx.State):
         password = str(form.get("new_password", ""))
         if self._passwords_differ(form, "new_password"):
             return
+        note_client_address(self)
         try:
             await offload.run(account_links.reset_password, self._token, password)
         except ServiceError as exc:
@@ -175,6 +177,7 @@ class InvitationState(_LinkFormState, rx.State):
         password = str(form.get("password", ""))
         if self._passwords_differ(form, "password", "Repeat the password does not match Password."):
             return
+        note_client_address(self)
         try:
             accepted = await offload.run(account_links.accept_invitation, self._token,
                                          full_name=str(form.get("full_name", ""))[:400], password=password)

@@ -7,7 +7,7 @@ from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed
 from opsportal.state import offload
-from opsportal.state.auth import AuthState
+from opsportal.state.auth import AuthState, note_client_address
 
 
 def _safe_next(target: str) -> str:
@@ -46,6 +46,7 @@ class LoginState(rx.State):
         if not email or not password:
             self.error = "Enter your e-mail address and password."
             return
+        note_client_address(self)
         try:
             result = await offload.run(
                 auth_service.sign_in, email=email, password=password, user_agent=self.router.headers.user_agent or ""

@@ -71,6 +71,8 @@ def _customer_screens(ids) -> list[Screen]:
         Screen(routes.KB, "Knowledge base"),
         Screen(routes.kb_article(ids["article"]), re.compile(".")),
         Screen(routes.ACCOUNT, "Account"),
+        Screen(routes.ACTIVITY, "Activity", key_columns=("When", "Who", "What"), ready="#activity-list",
+               fits=("#activity-list",)),
     ]
 
 
@@ -91,6 +93,8 @@ def _staff_screens(ids) -> list[Screen]:
         Screen(routes.STAFF_MAIL, re.compile("mail", re.I)),
         Screen(routes.organization(ids["org"]), "Organization", ready="#organization-name"),
         Screen(f"{routes.CREDITS}?org={ids['org']}", "Hours & Credits", ready="table", inside=("#product-select",)),
+        Screen(f"{routes.ACTIVITY}?org={ids['org']}", "Activity", key_columns=("When", "Who", "What"),
+               ready="#activity-list", fits=("#activity-list",)),
     ]
 
 
