@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     smtp_timeout_seconds: int = Field(default=20, ge=1, le=120)
     mail_from: str = "OpsPortal <no-reply@opsportal.example>"
     mail_dir: Path | None = None
+    # How long the outbox keeps a message the mail server took / refused (days; 0 keeps them for ever). The
+    # scheduler's retention job deletes older ones. A refused message is what someone investigates later, and there
+    # are few of them, so failures are kept longer by default.
+    outbox_retention_days: int = Field(default=180, ge=0, le=36500)
+    outbox_failed_retention_days: int = Field(default=365, ge=0, le=36500)
     # The in-process scheduler that runs the notification jobs while the portal's backend runs
     # (OPSPORTAL_SCHEDULER=off: leave them to cron, `opsportal notify ...`; the end-to-end tests do).
     scheduler: bool = True

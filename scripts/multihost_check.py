@@ -32,11 +32,24 @@ import sys
 import threading
 import time
 import urllib.request
-import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import simple_websocket
 from sqlalchemy import create_engine, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as `python scripts/multihost_check.py`
+
+from bench.ui_client import (  # noqa: E402
+    AUTH,
+    ROOT_STATE,
+    BlockingRxClient,
+    delta_value,
+    has,
+    hydrated,
+    redirect_paths,
+    redirects,
+)
 
 LB = os.environ.get("MULTIHOST_LB_URL", "http://127.0.0.1:3400")
 DB_URL = os.environ["MULTIHOST_DB_URL"]
@@ -48,9 +61,6 @@ BLOCK_IDS = (1, 2, 3, 4)  # the demo's hour blocks
 PURCHASES = len(BLOCK_IDS)
 KILL_DELAY = float(os.environ.get("MULTIHOST_CHECK_KILL_DELAY", "0.02"))  # seconds after the 4th entry is sent
 PASSWORD = "demo-password-2026"
-NS = "/_event"  # Reflex's Socket.IO namespace (config.get_event_namespace())
-ROOT_STATE = "reflex___state____state"
-AUTH = f"{ROOT_STATE}.opsportal___state___auth____auth_state"
 LOGIN = f"{ROOT_STATE}.opsportal___state___login____login_state"
 TASKS = f"{ROOT_STATE}.opsportal___state___tasks____tasks_state"
 STAFF_TASK = f"{ROOT_STATE}.opsportal___state___staff_task____staff_task_state"
@@ -94,124 +104,12 @@ def server_of_port(local_port: int) -> str | None:
     return None
 
 
-class RxClient:
-    """A minimal Reflex websocket client: one token, one socket at a time."""
-
-    def __init__(self, name: str, pin: str):
-        self.name, self.pin, self.token = name, pin, str(uuid.uuid4())
-        self.ws: simple_websocket.Client | None = None
-        self.server: str | None = None
-        self.cookie_token = ""  # the session cookie (rx.Cookie) a browser would keep
-        self.path = "/"
-
-    def connect(self, timeout: float = 10, attempts: int = 3) -> None:
-        for attempt in range(attempts):
-            try:
-                return self._connect(timeout)
-            except ConnectionError:
-                self.close()
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.5)
-
-    def _connect(self, timeout: float) -> None:
-        url = LB.replace("http", "ws", 1) + f"/_event/?EIO=4&transport=websocket&token={self.token}"
-        self.ws = simple_websocket.Client.connect(url, headers=[("Cookie", f"OPSHOST={self.pin}")])
-        # The Engine.IO open packet ("0{...}") can be swallowed by simple_websocket when it arrives
-        # in the same read as the 101 response; the namespace CONNECT works without it.
-        self.ws.receive(1)
-        self.ws.send(f"40{NS},")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            msg = self.ws.receive(0.5)
-            if msg and msg.startswith(f"40{NS},"):
-                self.server = server_of_port(self.ws.sock.getsockname()[1])
-                if self.cookie_token:
-                    # As the browser does on every (re)connect: hydrate with its cookies (the
-                    # session token is an rx.Cookie; a hydrate resets client storage vars).
-                    self.hydrate(timeout)
-                return
-            if msg == "2":
-                self.ws.send("3")
-            if not self.ws.connected:
-                break
-        raise ConnectionError("no Socket.IO connect acknowledgement")
-
-    def hydrate(self, timeout: float = 10, until=None) -> list[dict]:
-        """The browser's (re)connect event: hydrate_and_load with the cookies it holds (the session
-        token is an rx.Cookie; the hydrate resets client storage vars and applies these)."""
-        vars_ = {f"{AUTH}.token_rx_state_": self.cookie_token} if self.cookie_token else {}
-        return self.call(f"{ROOT_STATE}.hydrate_and_load", {"vars": vars_}, self.path, timeout=timeout, until=until)
-
-    def alive(self) -> bool:
-        return bool(self.ws and self.ws.connected)
-
-    def close(self) -> None:
-        if self.ws:
-            try:
-                self.ws.close()
-            except Exception:  # noqa: BLE001
-                pass
-
-    def call(self, handler: str, payload: dict, path: str, timeout: float = 15, until=None) -> list[dict]:
-        """Send one event and collect its updates. Reflex marks no update as the last one, so stop
-        once ``until(updates)`` holds (then drain briefly), or after a quiet 0.6 s following the
-        first update. Raises on a dead socket or when nothing arrives in ``timeout`` seconds."""
-        assert self.ws is not None
-        self.path = path
-        event = {"name": handler, "payload": payload, "router_data": {"pathname": path, "asPath": path, "query": {}}}
-        self.ws.send(f"42{NS}," + json.dumps(["event", event]))
-        updates: list[dict] = []
-        deadline, quiet_until = time.monotonic() + timeout, None
-        while time.monotonic() < deadline:
-            if quiet_until is not None and time.monotonic() >= quiet_until:
-                return updates
-            msg = self.ws.receive(0.2)
-            if msg is None:
-                if not self.ws.connected:
-                    raise ConnectionError("socket closed")
-                continue
-            if msg == "2":
-                self.ws.send("3")
-                continue
-            if msg.startswith(f"42{NS},"):
-                name, *args = json.loads(msg[len(NS) + 3:])
-                if name == "event" and args:
-                    updates.append(args[0])
-                    for substate in (args[0].get("delta") or {}).values():
-                        for key, value in substate.items():
-                            if key.startswith("token_rx_state_") and isinstance(value, str) and value:
-                                self.cookie_token = value
-                    if until is None or until(updates):
-                        quiet_until = time.monotonic() + (0.6 if until is None else 0.2)
-        if updates and until is None:
-            return updates
-        raise TimeoutError(f"{handler}: no {'expected ' if until else ''}update in {timeout}s")
+def client_for(name: str, pin: str) -> BlockingRxClient:
+    """A websocket client through the balancer, pinned to app host ``pin`` by the OPSHOST cookie."""
+    return BlockingRxClient(name, pin, base_url=LB, locate=server_of_port)
 
 
-def delta_value(updates: list[dict], state: str, prefix: str):
-    for update in reversed(updates):
-        for key, value in (update.get("delta", {}).get(state) or {}).items():
-            if key == prefix or key.startswith(prefix + "_rx_state_"):
-                return value
-    return None
-
-
-def redirect_paths(updates: list[dict]) -> list[str]:
-    return [e["payload"]["path"] for u in updates for e in (u.get("events") or []) if e.get("name") == "_redirect"]
-
-
-def redirects(updates: list[dict]) -> bool:
-    return any("redirect" in json.dumps(u.get("events", [])) or "_call_script" in json.dumps(u.get("events", []))
-               for u in updates)
-
-
-def hydrated(updates: list[dict]) -> bool:
-    """The page's on_load chain has run: Reflex sets the root state's is_hydrated last."""
-    return delta_value(updates, ROOT_STATE, "is_hydrated") is True
-
-
-def probe(client: RxClient, timeout: float) -> list[dict]:
+def probe(client: BlockingRxClient, timeout: float) -> list[dict]:
     """Does the socket answer, and is the client still signed in? The browser's hydrate of /account (a page
     whose on_load sends a signed-out client to /login and leaves the task list's filters alone). Not an
     event such as require_login: one that changes nothing (a signed-in user stays shown as is) sends no
@@ -220,12 +118,7 @@ def probe(client: RxClient, timeout: float) -> list[dict]:
     return client.hydrate(timeout, until=hydrated)
 
 
-def has(state: str, *keys: str):
-    """A predicate for RxClient.call: some update's delta carries one of these vars of ``state``."""
-    return lambda updates: any(delta_value(updates, state, k) not in (None, "") for k in keys)
-
-
-def sign_in(client: RxClient, email: str) -> bool:
+def sign_in(client: BlockingRxClient, email: str) -> bool:
     updates = client.call(f"{LOGIN}.submit", {"form_data": {"email": email, "password": PASSWORD}}, "/login",
                           until=lambda u: has(AUTH, "signed_in")(u) or has(LOGIN, "error")(u))
     return delta_value(updates, AUTH, "signed_in") is True
@@ -267,7 +160,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
     customers = ["olivia.hart@northwind.example", "bianca.novak@northwind.example", "mark.osei@northwind.example",
                  "rita.alvarez@retail.northwind.example", "lena.fischer@logistics.northwind.example",
                  "fiona.walsh@fabrikam.example"]
-    clients = [RxClient(email, f"app{i % HOSTS + 1}") for i, email in enumerate(customers)]
+    clients = [client_for(email, f"app{i % HOSTS + 1}") for i, email in enumerate(customers)]
     ok = True
     for i, c in enumerate(clients):
         c.connect()
@@ -285,7 +178,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
                    env=dict(os.environ, OPSPORTAL_DATABASE_URL=DB_URL, OPSPORTAL_STRIPE_API_BASE=STRIPE_SANDBOX))
 
     # A billing contact opens Stripe Checkout for a few hour blocks through the balancer.
-    payer = RxClient("bianca.novak@northwind.example", "app1")
+    payer = client_for("bianca.novak@northwind.example", "app1")
     payer.connect()
     sign_in(payer, payer.name)
     sessions: list[str] = []
@@ -297,7 +190,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one linear scenario
     report(len(set(sessions)) == PURCHASES and all(x.startswith("cs_") for x in sessions),
            f"{len(sessions)} Stripe Checkout sessions opened through the balancer")
 
-    agent = RxClient("alex.kim@opsportal.example", f"app{VICTIM}")
+    agent = client_for("alex.kim@opsportal.example", f"app{VICTIM}")
     agent.connect()
     task_path = f"/staff/tasks/{ticket_id}"
     report(sign_in(agent, agent.name) and agent.server == f"app{VICTIM}",

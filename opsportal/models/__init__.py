@@ -18,7 +18,7 @@ from opsportal.models.login_session import LoginSession
 from opsportal.models.mfa import MfaRecoveryCode, UserMfa
 from opsportal.models.notifications import NotificationDelivery, NotificationSubscription, OneTimeToken
 from opsportal.models.organization import Organization
-from opsportal.models.outbox import OutboxMessage
+from opsportal.models.outbox import OutboxMessage, OutboxRecipient
 from opsportal.models.plans import (
     IncidentRequest,
     OrgExtraRegion,
@@ -44,7 +44,7 @@ __all__ = [
     "CreditHold", "CreditLot", "LedgerEntry", "LoginSession", "Organization", "ProductRow", "ServiceSubscription",
     "SubscriptionGrant", "Ticket", "TicketComment", "TimeEntry", "TimeEntryRevision", "User",
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",
-    "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage",
+    "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion",
 ]

@@ -35,6 +35,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from opsportal import clock, routes
 from opsportal.db import unit_of_work
 from opsportal.models import OutboxMessage
+from opsportal.services import outbox
 from opsportal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -191,7 +192,7 @@ def _record(mail: Mail, message: EmailMessage, *, message_id: str | None, error:
     server's answer is what counts (a caller must not send again because the record could not be written)."""
     try:
         with unit_of_work() as session:
-            session.add(OutboxMessage(
+            outbox.add_message(session, OutboxMessage(
                 created_at=clock.now(), kind=mail.kind[:40], organization_id=mail.organization_id,
                 sender=str(message["From"] or "")[:320], recipients=mail.to_address[:1000],
                 subject=_one_line(mail.subject)[:300], status="failed" if error else "sent", error=error[:500],

@@ -7,7 +7,8 @@ runs each notification job that is due at that moment
 from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idempotent within its
 period, so waking often, restarting, or running it in several processes or next to cron sends
 nothing twice; a failed send is retried at the next tick. Each tick also reconciles Stripe
-checkouts still pending (``payment_reconciliation.reconcile``), the safety net for a lost webhook.
+checkouts still pending (``payment_reconciliation.reconcile``), the safety net for a lost webhook, and
+deletes outbox messages past their retention (``outbox.prune_outbox``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
         elif report.sent:
             log.info("%s", report.summary())
     reconcile_payments(at)
+    prune_outbox(at)
     return reports
 
 
@@ -92,6 +94,20 @@ def reconcile_payments(at: datetime) -> None:
         log.warning("%s", result.summary)
     elif result.applied or result.expired:
         log.info("%s", result.summary)
+
+
+def prune_outbox(at: datetime) -> int:
+    """Delete outbox messages past their retention; logged, never raised. Returns how many went."""
+    from opsportal.services import outbox
+
+    try:
+        report = outbox.prune_outbox(OPERATOR, at=at)
+    except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
+        log.exception("outbox retention failed")
+        return 0
+    if report.sent or report.failed:
+        log.info("%s", report.summary())
+    return report.sent + report.failed
 
 
 def _loop(interval: float, first_delay: float, tick: Callable[[], object]) -> None:

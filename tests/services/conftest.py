@@ -1,20 +1,25 @@
 """A small customer world on a fresh database (SQLite and PostgreSQL) for the service tests.
 
 Northwind Holdings is the parent of Northwind Retail and Northwind Logistics (siblings);
-Fabrikam Clinics is unrelated. The vendor has an agent and a staff administrator.
+Fabrikam Clinics is unrelated. The vendor has an agent and a staff administrator. ``inbox``: a real SMTP server
+per test for the notification tests (what it caught: ``tests/utils/mail.py``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from opsportal.db import unit_of_work
+from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.models import Organization, User
 from opsportal.services.authz import Actor
+from opsportal.settings import get_settings
 from tests.utils.builders import actor_for, add_org, add_user
+from tests.utils.mail import PUBLIC_URL, Inbox, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -71,3 +76,17 @@ def _build_world(session: Session) -> World:
         "staff_admin": make_user("sam@opsportal.example", role="staff_admin", full_name="Sam Taylor"),
     }
     return World(holdings=holdings, retail=retail, logistics=logistics, fabrikam=fabrikam, users=users)
+
+
+@pytest.fixture
+def inbox(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An SMTP server on a free port; the app's settings point at it (after the database fixture's)."""
+    port = free_port()
+    sink = SmtpSink(tmp_path / "mail", port=port).start()
+    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT_SECONDS": "5",
+                        "PUBLIC_URL": PUBLIC_URL, "MAIL_DIR": str(tmp_path / "mail")}.items():
+        monkeypatch.setenv(f"OPSPORTAL_{name}", value)
+    get_settings.cache_clear()
+    yield Inbox(sink)
+    sink.stop()
+    get_settings.cache_clear()

@@ -22,7 +22,6 @@ from opsportal.services import (
 )
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
-from tests.services.test_stripe_webhook import FakeCheckout, checkout_event
 from tests.utils.db import row_counts
 from tests.utils.plans import (
     DESCRIPTION,
@@ -37,6 +36,7 @@ from tests.utils.plans import (
     set_up_gold,
     utc,
 )
+from tests.utils.stripe_webhook import FakeCheckout, checkout_event
 from tests.utils.tasks import log, set_rate, ticket_row
 
 SATURDAY_EVENING = utc(2025, 3, 15, 20, 0)  # a scheduled window: Saturday 20:00-22:00 in London

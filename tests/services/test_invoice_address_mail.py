@@ -14,7 +14,7 @@ from opsportal.services.billing_details import BillingDetailsInput
 from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import get_settings
-from tests.services.test_notifications import PUBLIC_URL, Inbox, free_port, text_of, to
+from tests.utils.mail import PUBLIC_URL, Inbox, free_port, text_of, to
 
 ACCOUNTS = "accounts@northwind.example"
 CONTACTS = ["adam@northwind.example", "bianca@northwind.example", "olivia@northwind.example"]
@@ -22,7 +22,7 @@ CONTACTS = ["adam@northwind.example", "bianca@northwind.example", "olivia@northw
 
 @pytest.fixture
 def inbox(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The local SMTP sink on a free port, the app's settings pointing at it (as in test_notifications)."""
+    """The local SMTP sink on a free port, the app's settings pointing at it (as in tests/services/conftest.py)."""
     port = free_port()
     sink = SmtpSink(tmp_path / "mail", port=port).start()
     for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT_SECONDS": "5",

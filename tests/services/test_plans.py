@@ -23,7 +23,6 @@ from opsportal.services import (
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plan_orders import OrderItem
-from tests.services.test_stripe_webhook import FakeCheckout, checkout_event
 from tests.utils.db import row_counts
 from tests.utils.plans import (
     GOLD_START,
@@ -35,6 +34,7 @@ from tests.utils.plans import (
     invoice_lines,
     set_up_gold,
 )
+from tests.utils.stripe_webhook import FakeCheckout, checkout_event
 
 EVERYDAY = OrderItem("everyday_after_hours")
 
@@ -198,7 +198,7 @@ def test_a_confirmed_stripe_payment_activates_the_order_exactly_once(gold, fake_
 
 
 def test_an_unpaid_or_declined_checkout_activates_nothing(gold, fake_checkout):
-    from tests.services.test_stripe_webhook import declined_event
+    from tests.utils.stripe_webhook import declined_event
 
     result = order(gold, EVERYDAY)
     started = checkout_sessions.start_invoice_checkout(gold.actor("holdings_owner"), result.invoice_id,

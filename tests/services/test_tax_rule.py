@@ -24,8 +24,8 @@ from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plan_orders import OrderItem
 from opsportal.state.incident_request import IncidentRequestState
-from tests.services.test_stripe_webhook import FakeCheckout, checkout_event, deliver, payment_row
 from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, WEDNESDAY_10AM, invoice, set_up_gold
+from tests.utils.stripe_webhook import FakeCheckout, checkout_event, deliver, payment_row
 from tests.utils.tasks import log, new_task, set_rate
 
 RATE = "8.25"
