@@ -20,7 +20,7 @@ from opsportal.domain.access import may_view_organization
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import Role, parse_role
 from opsportal.models import LoginSession, OneTimeToken, Organization, User
-from opsportal.services import mailer, orgtree
+from opsportal.services import mailer, orgtree, sign_in_throttle
 from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
@@ -172,6 +172,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         user.password_hash, user.password_changed_at = password_hash, now
         user.failed_logins, user.last_failed_login_at = 0, None
         session.add(user)
+        sign_in_throttle.forget_email(session, user.email_key)  # a reset ends a lock
         for other in session.exec(select(OneTimeToken).where(OneTimeToken.user_id == user.id,
                                                              OneTimeToken.purpose == "reset",
                                                              OneTimeToken.used_at.is_(None))).all():
