@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     login_free_failures: int = Field(default=3, ge=1)
     login_lock_failures: int = Field(default=6, ge=2)
     login_lock_minutes: int = Field(default=15, ge=1)
+    # Failed sign-ins from one client address (any accounts, known or not): past this many within the window the
+    # address is refused until the window ends. Keep it a few times login_lock_failures, so one address cannot
+    # lock many accounts; high enough for an office behind one NAT address.
+    login_address_max_failures: int = Field(default=20, ge=1)
+    login_address_window_minutes: int = Field(default=15, ge=1)
 
     # Tests only (refused in production): fixes the clock support coverage, plans and pay-per-incident
     # requests read (opsportal.clock), e.g. "2026-11-21T03:00:00+00:00".

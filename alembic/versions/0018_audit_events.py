@@ -2,7 +2,7 @@
 invitations, payments, roles, passwords, two-step sign-in), when and from which address.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-03 13:00:00.000000
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import opsportal.models.types
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 page's search by address; existing messages' recipients are copied in.
 
 Revision ID: 0019
-Revises: 0014
+Revises: 0018
 Create Date: 2026-12-03 13:00:00.000000
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0019'
-down_revision = '0014'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

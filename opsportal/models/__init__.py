@@ -30,6 +30,7 @@ from opsportal.models.plans import (
     PlanOrder,
     SupportRegion,
 )
+from opsportal.models.sign_in_failures import SignInFailures
 from opsportal.models.tasks import (
     ServiceSubscription,
     SubscriptionGrant,
@@ -46,5 +47,5 @@ __all__ = [
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",
     "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
-    "PlanOffering", "PlanOrder", "SupportRegion",
+    "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures",
 ]

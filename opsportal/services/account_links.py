@@ -21,7 +21,7 @@ from opsportal.domain.audit import AuditAction
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import Role, parse_role
 from opsportal.models import LoginSession, OneTimeToken, Organization, User
-from opsportal.services import audit, mailer, orgtree
+from opsportal.services import audit, mailer, orgtree, sign_in_throttle
 from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
@@ -173,6 +173,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
         user.password_hash, user.password_changed_at = password_hash, now
         user.failed_logins, user.last_failed_login_at = 0, None
         session.add(user)
+        sign_in_throttle.forget_email(session, user.email_key)  # a reset ends a lock
         for other in session.exec(select(OneTimeToken).where(OneTimeToken.user_id == user.id,
                                                              OneTimeToken.purpose == "reset",
                                                              OneTimeToken.used_at.is_(None))).all():
@@ -230,8 +231,14 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
     token = new_secret()
     with unit_of_work() as session:
         org = orgtree.require_org(session, organization_id)
-        if session.exec(select(User.id).where(User.email_key == email_key(address))).first() is not None:
+        existing = session.exec(select(User).where(User.email_key == email_key(address))).first()
+        if existing is not None and (actor.role.is_staff or (
+                existing.organization_id is not None
+                and may_view_organization(actor.principal, existing.organization_id))):
+            # The inviter can see that person in a member list already: saying so reveals nothing.
             raise Conflict(f"A user with e-mail {address} already exists.")
+        # Anyone else's address is answered exactly like a new one (see _invitation_mail).
+        account_holder = _recipient(session, existing) if existing is not None else None
         for earlier in session.exec(select(OneTimeToken).where(
                 OneTimeToken.purpose == "invite", OneTimeToken.organization_id == org.id,
                 OneTimeToken.email == address, OneTimeToken.used_at.is_(None))).all():
@@ -250,14 +257,8 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
         # The invitee has no zone of their own yet: they will read times in the organization's home region's.
         zone = home_zones(session, [org.id]).get(org.id, formats.DEFAULT_TIME_ZONE)
     inviter = actor.full_name or actor.email
-    invitee = Recipient(0, address, "", parsed.value, organization_id, zone)
-    mail = _transactional(invitee, "invitation",
-                          subject=f"{inviter} invites you to {invitation.organization} on OpsPortal",
-                          heading=f"Join {invitation.organization} on OpsPortal",
-                          preheader=f"An invitation from {inviter}.", inviter=inviter,
-                          organization=invitation.organization, role_label=parsed.label,
-                          accept_url=invitation_url(token), valid_days=INVITE_LINK_DAYS,
-                          valid_until=invitee.instant(invitation.expires_at))
+    mail = _invitation_mail(Recipient(0, address, "", parsed.value, organization_id, zone), account_holder,
+                            inviter=inviter, invitation=invitation, role_label=parsed.label, token=token)
     try:
         mailer.send_mail(mail)
     except mailer.MailError as exc:
@@ -269,6 +270,31 @@ def invite_user(actor: Actor, *, email: str, role: str, organization_id: int | N
             audit.withdraw(session, event_id)  # nothing was sent after all
         raise Unavailable("The invitation could not be e-mailed just now; nothing was sent. Try again later.") from None
     return invitation
+
+
+def _invitation_mail(invitee: Recipient, account_holder: Recipient | None, *, inviter: str,
+                     invitation: InvitationPublic, role_label: str, token: str) -> mailer.Mail:
+    """The invitation with its link; or, when the address already has an account elsewhere (an address belongs to
+    one organization), a note telling its holder so and how to sign in, with no link to accept.
+
+    The inviter is answered the same either way (the invitation is listed as pending until it expires or is
+    withdrawn), so inviting an address tells nobody whether it has an account in another organization; only the
+    address's holder learns why nothing can be accepted.
+    """
+    if account_holder is None:
+        return _transactional(invitee, "invitation",
+                              subject=f"{inviter} invites you to {invitation.organization} on OpsPortal",
+                              heading=f"Join {invitation.organization} on OpsPortal",
+                              preheader=f"An invitation from {inviter}.", inviter=inviter,
+                              organization=invitation.organization, role_label=role_label,
+                              accept_url=invitation_url(token), valid_days=INVITE_LINK_DAYS,
+                              valid_until=invitee.instant(invitation.expires_at))
+    return _transactional(account_holder, "invitation_existing_account",
+                          subject=f"{inviter} invited you to {invitation.organization} on OpsPortal",
+                          heading="You already have an OpsPortal account",
+                          preheader="There is nothing to accept: this address has an account already.",
+                          inviter=inviter, organization=invitation.organization, role_label=role_label,
+                          sign_in_url=portal_url(routes.LOGIN), forgot_url=portal_url(routes.FORGOT_PASSWORD))
 
 
 def pending_invitations(actor: Actor, organization_id: int) -> list[InvitationPublic]:

@@ -81,11 +81,12 @@ def record(session: Session, *, actor_user_id: int | None, organization_id: int 
     return row
 
 
-def record_sign_in(session: Session, user: User, at: datetime, *, succeeded: bool) -> AuditEvent:
+def record_sign_in(session: Session, user: User, at: datetime, *, succeeded: bool,
+                   client_address: str = "") -> AuditEvent:
     """A sign-in to ``user``'s account, or a failed one (a wrong password); a staff member's only staff see."""
     return record(session, actor_user_id=user.id, organization_id=user.organization_id, at=at,
                   action=AuditAction.signed_in if succeeded else AuditAction.sign_in_failed,
-                  target="" if succeeded else "Wrong password")
+                  target="" if succeeded else "Wrong password", client_address=client_address)
 
 
 def withdraw(session: Session, event_id: int) -> None:

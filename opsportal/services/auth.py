@@ -20,16 +20,15 @@ from opsportal.auth.security import (
 from opsportal.db import unit_of_work
 from opsportal.domain.formats import DEFAULT_TIME_ZONE
 from opsportal.domain.identity import email_key, password_problem
-from opsportal.domain.login_throttle import ThrottlePolicy, check_attempt
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
 from opsportal.models.plans import OrgSupportProfile, SupportRegion
 from opsportal.services import audit
+from opsportal.services import sign_in_throttle as throttle
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
     AuthenticationFailed,
     InvalidInput,
-    SignInThrottled,
     sentence,
 )
 from opsportal.services.session_cache import RECENT
@@ -44,11 +43,6 @@ class SignedIn:
     token: str
     actor: Actor
     expires_at: datetime
-
-
-def _policy() -> ThrottlePolicy:
-    s = get_settings()
-    return ThrottlePolicy(free=s.login_free_failures, lock=s.login_lock_failures, lock_minutes=s.login_lock_minutes)
 
 
 def user_time_zone(session, user: User) -> str:
@@ -98,43 +92,44 @@ def _open_session(session, user: User, now: datetime, user_agent: str) -> Signed
     return signed_in
 
 
-def sign_in(*, email: str, password: str, user_agent: str = "", now: datetime | None = None) -> SignedIn:
-    """A new session for valid credentials; failures are counted per account and throttled."""
+def sign_in(*, email: str, password: str, user_agent: str = "", client_address: str = "",
+            now: datetime | None = None) -> SignedIn:
+    """A new session for valid credentials. Failures are counted per e-mail key (the same whether or not an
+    account has that address) and per ``client_address`` ("" when unknown: not counted), and throttled
+    (``domain.login_throttle``)."""
     now = now or clock.now()
     try:
         key = email_key(email)
     except ValueError:
-        verify_password(password, None)
-        raise AuthenticationFailed(BAD_CREDENTIALS) from None
+        key = ""
     refusal: AuthenticationFailed | None = None
     with unit_of_work() as session:
-        user = session.exec(select(User).where(User.email_key == key).with_for_update()).first()
-        if user is None or not user.is_active:
-            verify_password(password, None)
-            refusal = AuthenticationFailed(BAD_CREDENTIALS)
-        else:
-            policy = _policy()
-            verdict = check_attempt(user.failed_logins, user.last_failed_login_at, now, policy)
-            if not verdict.allowed:
-                refusal = SignInThrottled(verdict.message, verdict.retry_after_seconds)
-            elif not verify_password(password, user.password_hash):
-                user.failed_logins += 1
-                user.last_failed_login_at = now
-                session.add(user)
-                audit.record_sign_in(session, user, now, succeeded=False)
-                after = check_attempt(user.failed_logins, now, now, policy)
-                refusal = (SignInThrottled(after.message, after.retry_after_seconds)
-                           if after.locked else AuthenticationFailed(BAD_CREDENTIALS))
-            else:
+        refusal = throttle.refusal(session, email_key=key, client_address=client_address, now=now)
+        if refusal is None:
+            user = (session.exec(select(User).where(User.email_key == key).with_for_update()).first()
+                    if key else None)
+            if user is None or not user.is_active:
+                verify_password(password, None)  # as slow as a real check: timing tells nothing either
+                user = None
+            elif verify_password(password, user.password_hash):
+                throttle.forget_email(session, key)
                 user.failed_logins = 0
                 user.last_failed_login_at = None
                 user.last_login_at = now
                 if needs_rehash(user.password_hash):
                     user.password_hash = hash_password(password)
                 session.add(user)
-                audit.record_sign_in(session, user, now, succeeded=True)
+                audit.record_sign_in(session, user, now, succeeded=True, client_address=client_address)
                 return _open_session(session, user, now, user_agent)
-    # Raised after commit: the failure count must persist.
+            failures, refusal = throttle.record_failure(session, email_key=key, client_address=client_address,
+                                                        now=now)
+            refusal = refusal or AuthenticationFailed(BAD_CREDENTIALS)
+            if user is not None:  # kept on the account for support staff; the throttle reads the count table
+                user.failed_logins = failures
+                user.last_failed_login_at = now
+                session.add(user)
+                audit.record_sign_in(session, user, now, succeeded=False, client_address=client_address)
+    # Raised after commit: the failure counts must persist.
     raise refusal
 
 

@@ -16,9 +16,8 @@ from opsportal.domain.ledger.views import BUCKETS
 from opsportal.models import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
 from opsportal.services import ledger_store as store
 from opsportal.services import orgtree
-from opsportal.services.authz import Actor, require_view_organization
+from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.credits import LotPublic, lot_public, product_labels
-from opsportal.services.errors import NotFound
 from opsportal.services.pagination import Page, clamp
 
 
@@ -329,9 +328,9 @@ class TicketSnapshot:
 def ticket_snapshot(actor: Actor, ticket_id: int) -> TicketSnapshot:
     with unit_of_work(write=False) as session:
         ticket = session.get(Ticket, ticket_id)
-        if ticket is None:
-            raise NotFound("That ticket was not found or you do not have access to it.")
-        require_view_organization(actor, ticket.organization_id)
+        # Another organization's ticket reads exactly like a missing one.
+        require_visible(actor, ticket.organization_id if ticket is not None else None,
+                        "That ticket was not found or you do not have access to it.")
         held = dict(session.exec(select(CreditHold.product_code, func.sum(CreditHold.quantity))
                                  .where(CreditHold.ticket_id == ticket_id).group_by(CreditHold.product_code)).all())
         used = dict(session.exec(select(LedgerEntry.product_code, _net_used())

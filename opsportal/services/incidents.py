@@ -82,6 +82,9 @@ class IncidentResult:
     window_end: datetime
 
 
+TASK_NOT_FOUND = "That task was not found or you do not have access to it."  # as services.tasks says
+
+
 def window_text(start: datetime, end: datetime, region: Region | None = None, *,
                 time_zone: str = formats.DEFAULT_TIME_ZONE) -> str:
     """``Sat 29 Nov 2026, 22:00–00:00 GMT`` in ``time_zone`` (and the region's wall clock when given)."""
@@ -113,6 +116,9 @@ def incident_rows(session: Session, org_id: int, *, limit: int = 20) -> list[Inc
 def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
     """The pay-per-incident request behind a task (for the task page), or None."""
     with unit_of_work(write=False) as session:
+        # The task first: another organization's task reads exactly like a missing one, incident or not.
+        ticket = session.get(Ticket, ticket_id)
+        require_visible(actor, ticket.organization_id if ticket is not None else None, TASK_NOT_FOUND)
         found = session.exec(select(IncidentRequest, Ticket, Invoice)
                              .join(Ticket, Ticket.id == IncidentRequest.ticket_id)
                              .join(Invoice, Invoice.id == IncidentRequest.invoice_id)
@@ -120,7 +126,6 @@ def incident_of_ticket(actor: Actor, ticket_id: int) -> IncidentRow | None:
         if found is None:
             return None
         req, ticket, inv = found
-        require_visible(actor, req.organization_id, "That task was not found or you do not have access to it.")
         offering = store.catalog(session, active_only=False).find(req.offering_code)
         return _row(req, ticket, inv, offering.name if offering else req.offering_code)
 

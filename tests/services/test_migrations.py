@@ -64,3 +64,22 @@ def test_downgrading_to_base_removes_every_table_and_upgrading_again_restores_th
     assert table_names() == APP_TABLES | {"alembic_version"}
     assert schema_differences(url) == []
     assert create_organization(OPERATOR, name="Contoso").id > 0
+
+
+def test_upgrading_moves_the_per_account_failure_counts_into_the_sign_in_failures_table(empty_database_url):
+    from sqlalchemy import text
+
+    url = empty_database_url
+    command.upgrade(alembic_config(url), "0014")
+    with get_engine(url).begin() as conn:
+        conn.execute(text("INSERT INTO organization (id, name, name_key, created_at) "
+                          "VALUES (1, 'Acme', 'acme', '2026-12-01')"))
+        conn.execute(text(
+            "INSERT INTO user_account (email, email_key, full_name, role, organization_id, is_active, failed_logins,"
+            " last_failed_login_at, created_at) VALUES "
+            "('a@acme.example', 'a@acme.example', 'A', 'owner', 1, true, 6, '2026-12-03 12:00:00', '2026-12-01'),"
+            "('b@acme.example', 'b@acme.example', 'B', 'member', 1, true, 0, NULL, '2026-12-01')"))
+    upgrade(url)
+    with get_engine(url).connect() as conn:
+        rows = conn.execute(text("SELECT scope, key, failures FROM sign_in_failures")).all()
+    assert [tuple(r) for r in rows] == [("email", "a@acme.example", 6)]

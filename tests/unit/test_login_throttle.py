@@ -8,7 +8,17 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from opsportal.domain.login_throttle import ThrottlePolicy, Verdict, check_attempt, required_wait
+from opsportal.domain.login_throttle import (
+    AddressPolicy,
+    AddressVerdict,
+    ThrottlePolicy,
+    Verdict,
+    address_key,
+    check_address,
+    check_attempt,
+    forget_after,
+    required_wait,
+)
 
 POLICY = ThrottlePolicy(free=3, lock=6, lock_minutes=15)
 T0 = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
@@ -148,3 +158,54 @@ def test_waiting_longer_never_makes_the_remaining_time_grow(policy, failures, la
     second = check_attempt(failures, last, last + later, policy)
     assert second.retry_after_seconds <= first.retry_after_seconds
     assert first.allowed <= second.allowed
+
+
+# Per client address
+
+ADDRESSES = AddressPolicy(max_failures=20, window_minutes=15)
+
+
+@pytest.mark.parametrize("failures", [0, 1, 19])
+def test_an_address_below_its_limit_is_allowed(failures):
+    assert check_address(failures, T0, T0, ADDRESSES) == AddressVerdict(allowed=True)
+
+
+def test_an_address_at_its_limit_is_refused_until_its_window_ends():
+    verdict = check_address(20, T0, T0 + timedelta(minutes=5, seconds=30), ADDRESSES)
+    assert verdict == AddressVerdict(allowed=False, retry_after_seconds=9 * 60 + 30)
+    assert verdict.message == ("Too many failed sign-ins from your network. Try again in 10 minutes, "
+                               "or reset your password if you have forgotten it.")
+    assert check_address(20, T0, T0 + timedelta(minutes=15), ADDRESSES).allowed
+
+
+def test_the_address_message_says_one_minute_in_the_singular():
+    assert "Try again in 1 minute," in check_address(25, T0, T0 + timedelta(minutes=14, seconds=59), ADDRESSES).message
+
+
+@given(policy=st.builds(AddressPolicy, max_failures=st.integers(1, 1000), window_minutes=st.integers(1, 24 * 60)),
+       failures=st.integers(0, 2000), start=instants, elapsed=elapsed_times)
+def test_an_address_is_refused_exactly_while_over_its_limit_inside_the_window(policy, failures, start, elapsed):
+    verdict = check_address(failures, start, start + elapsed, policy)
+    inside = elapsed < timedelta(minutes=policy.window_minutes)
+    assert verdict.allowed == (failures < policy.max_failures or not inside)
+    if not verdict.allowed:
+        assert 1 <= verdict.retry_after_seconds <= policy.window_minutes * 60
+
+
+@pytest.mark.parametrize(("given_address", "key"), [
+    ("203.0.113.7", "203.0.113.7"),
+    (" 203.0.113.7 ", "203.0.113.7"),
+    ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+    ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),
+    ("", ""),
+    ("  ", ""),
+    ("proxy-said-something", "proxy-said-something"),
+])
+def test_an_address_is_counted_by_its_ipv4_address_or_its_ipv6_64_network(given_address, key):
+    assert address_key(given_address) == key
+
+
+def test_an_e_mail_keys_failures_are_forgotten_after_a_day_or_the_lock_if_longer():
+    assert forget_after(POLICY) == timedelta(days=1)
+    assert forget_after(ThrottlePolicy(free=3, lock=6, lock_minutes=2 * 24 * 60)) == timedelta(days=2)
