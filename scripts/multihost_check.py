@@ -31,6 +31,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from datetime import UTC, datetime
@@ -48,10 +50,11 @@ BLOCK_IDS = (1, 2, 3, 4)  # the demo's hour blocks
 PURCHASES = len(BLOCK_IDS)
 KILL_DELAY = float(os.environ.get("MULTIHOST_CHECK_KILL_DELAY", "0.02"))  # seconds after the 4th entry is sent
 PASSWORD = "demo-password-2026"
+SIGN_IN_ROUTE = "/auth/sign-in"  # opsportal.routes.SIGN_IN_ACTION
+SESSION_COOKIE = "opsportal_session"  # opsportal.auth.security.SESSION_COOKIE
 NS = "/_event"  # Reflex's Socket.IO namespace (config.get_event_namespace())
 ROOT_STATE = "reflex___state____state"
 AUTH = f"{ROOT_STATE}.opsportal___state___auth____auth_state"
-LOGIN = f"{ROOT_STATE}.opsportal___state___login____login_state"
 TASKS = f"{ROOT_STATE}.opsportal___state___tasks____tasks_state"
 STAFF_TASK = f"{ROOT_STATE}.opsportal___state___staff_task____staff_task_state"
 BUY = f"{ROOT_STATE}.opsportal___state___buy_hours____buy_hours_state"
@@ -101,7 +104,7 @@ class RxClient:
         self.name, self.pin, self.token = name, pin, str(uuid.uuid4())
         self.ws: simple_websocket.Client | None = None
         self.server: str | None = None
-        self.cookie_token = ""  # the session cookie (rx.Cookie) a browser would keep
+        self.cookie_token = ""  # the HttpOnly session cookie the sign-in route set, as a browser would keep it
         self.path = "/"
 
     def connect(self, timeout: float = 10, attempts: int = 3) -> None:
@@ -116,7 +119,9 @@ class RxClient:
 
     def _connect(self, timeout: float) -> None:
         url = LB.replace("http", "ws", 1) + f"/_event/?EIO=4&transport=websocket&token={self.token}"
-        self.ws = simple_websocket.Client.connect(url, headers=[("Cookie", f"OPSHOST={self.pin}")])
+        cookies = f"OPSHOST={self.pin}" + (f"; {SESSION_COOKIE}={self.cookie_token}" if self.cookie_token else "")
+        # The backend reads the session from this handshake's Cookie header (router.headers.cookie).
+        self.ws = simple_websocket.Client.connect(url, headers=[("Cookie", cookies)])
         # The Engine.IO open packet ("0{...}") can be swallowed by simple_websocket when it arrives
         # in the same read as the 101 response; the namespace CONNECT works without it.
         self.ws.receive(1)
@@ -127,8 +132,8 @@ class RxClient:
             if msg and msg.startswith(f"40{NS},"):
                 self.server = server_of_port(self.ws.sock.getsockname()[1])
                 if self.cookie_token:
-                    # As the browser does on every (re)connect: hydrate with its cookies (the
-                    # session token is an rx.Cookie; a hydrate resets client storage vars).
+                    # As the browser does on every (re)connect: hydrate (the session cookie went with
+                    # the handshake).
                     self.hydrate(timeout)
                 return
             if msg == "2":
@@ -138,10 +143,9 @@ class RxClient:
         raise ConnectionError("no Socket.IO connect acknowledgement")
 
     def hydrate(self, timeout: float = 10, until=None) -> list[dict]:
-        """The browser's (re)connect event: hydrate_and_load with the cookies it holds (the session
-        token is an rx.Cookie; the hydrate resets client storage vars and applies these)."""
-        vars_ = {f"{AUTH}.token_rx_state_": self.cookie_token} if self.cookie_token else {}
-        return self.call(f"{ROOT_STATE}.hydrate_and_load", {"vars": vars_}, self.path, timeout=timeout, until=until)
+        """The browser's (re)connect event: hydrate_and_load (no client-storage vars: the session is an HttpOnly
+        cookie sent with the socket handshake)."""
+        return self.call(f"{ROOT_STATE}.hydrate_and_load", {"vars": {}}, self.path, timeout=timeout, until=until)
 
     def alive(self) -> bool:
         return bool(self.ws and self.ws.connected)
@@ -178,10 +182,6 @@ class RxClient:
                 name, *args = json.loads(msg[len(NS) + 3:])
                 if name == "event" and args:
                     updates.append(args[0])
-                    for substate in (args[0].get("delta") or {}).values():
-                        for key, value in substate.items():
-                            if key.startswith("token_rx_state_") and isinstance(value, str) and value:
-                                self.cookie_token = value
                     if until is None or until(updates):
                         quiet_until = time.monotonic() + (0.6 if until is None else 0.2)
         if updates and until is None:
@@ -225,10 +225,32 @@ def has(state: str, *keys: str):
     return lambda updates: any(delta_value(updates, state, k) not in (None, "") for k in keys)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def sign_in(client: RxClient, email: str) -> bool:
-    updates = client.call(f"{LOGIN}.submit", {"form_data": {"email": email, "password": PASSWORD}}, "/login",
-                          until=lambda u: has(AUTH, "signed_in")(u) or has(LOGIN, "error")(u))
-    return delta_value(updates, AUTH, "signed_in") is True
+    """As a browser does: POST the login form to the sign-in route (on the client's host, by its OPSHOST cookie),
+    keep the HttpOnly session cookie of the 303, then open the next page: a new socket whose handshake carries it."""
+    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/"}).encode()
+    request = urllib.request.Request(LB + SIGN_IN_ROUTE, data=form, method="POST",
+                                     headers={"Cookie": f"OPSHOST={client.pin}", "User-Agent": "multihost_check"})
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=15)
+        return False  # a 2xx: not the route's answer
+    except urllib.error.HTTPError as answer:
+        if answer.code != 303:
+            return False
+        cookies = answer.headers.get_all("Set-Cookie") or []
+    found = [re.match(rf"{SESSION_COOKIE}=([^;]+)", c) for c in cookies]
+    tokens = [m.group(1) for m in found if m]
+    if not tokens:
+        return False
+    client.cookie_token = tokens[0]
+    client.close()
+    client.connect()
+    return delta_value(probe(client, timeout=15), AUTH, "signed_in") is True
 
 
 def http_spread() -> None:

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.backend import BACKEND_ORIGIN
 from opsportal.components.layout import error_callout
 from opsportal.state.email_links import LoginNoticeState
 from opsportal.state.login import LoginState
@@ -11,7 +12,10 @@ from opsportal.state.login import LoginState
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            # A plain HTML form: the browser POSTs it to the sign-in route, which sets the HttpOnly session cookie and
+            # answers with the next page (a full page load). The password never enters Reflex state.
+            rx.el.form(
+                rx.el.input(type="hidden", name="next", value=LoginState.next_path, read_only=True),
                 rx.vstack(
                     rx.hstack(
                         rx.icon("life-buoy", size=26, color=rx.color("accent", 11), aria_hidden="true"),
@@ -35,8 +39,9 @@ def login_page() -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                on_submit=LoginState.submit,
-                reset_on_submit=False,
+                action=BACKEND_ORIGIN + routes.SIGN_IN_ACTION,
+                method="post",
+                on_submit=None,  # no Reflex handler: the browser sends the form itself
                 aria_label="Sign in",
             ),
             size="4",

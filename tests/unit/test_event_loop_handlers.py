@@ -30,6 +30,7 @@ STATES = "opsportal.state"
 # Service functions that do no I/O (pure rules, the settings, this worker's memory): allowed on the loop.
 NO_IO = {
     "opsportal.services.auth.recent_actor",  # this worker's session cache
+    "opsportal.services.auth.session_id_of",  # the token's signature, checked in memory
     "opsportal.services.authz.may_manage",  # the access rule on the actor the handler already holds
     "opsportal.services.authz.may_view",
     "opsportal.services.errors.sentence",
