@@ -97,7 +97,7 @@ def _session_row(row) -> rx.Component:
         rx.table.cell(rx.cond(
             row["current"] != "",
             rx.text("In use", size="2", color=MUTED),
-            rx.button("Sign out", size="1", variant="soft", color_scheme="red", on_click=s.revoke(row["handle"]),
+            rx.button("End session", size="1", variant="soft", color_scheme="red", on_click=s.revoke(row["handle"]),
                       aria_label=row["revoke_label"]),
         )),
     )
@@ -108,7 +108,7 @@ def _sessions() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Where you are signed in", size="4", as_="h2"),
-            rx.text("Sign out a session you do not recognise; changing your password also ends every other one.",
+            rx.text("End a session you do not recognise; changing your password also ends every other one.",
                     size="2", color=MUTED),
             error_callout(s.sessions_error),
             rx.box(rx.cond(s.sessions_message != "", rx.text(rx.icon("check", size=14, aria_hidden="true"), " ",
@@ -132,7 +132,7 @@ def _sessions() -> rx.Component:
                 variant="surface",
             ),
             rx.cond(s.sessions.length() > 1,
-                    rx.button("Sign out everywhere else", variant="outline", color_scheme="red",
+                    rx.button("End all other sessions", variant="outline", color_scheme="red",
                               on_click=s.sign_out_elsewhere)),
             spacing="3",
             width="100%",

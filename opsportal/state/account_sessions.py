@@ -29,7 +29,7 @@ def session_rows(actor: Actor, sessions: list[auth_service.SessionView]) -> list
         since = formats.instant(s.created_at, actor.time_zone)
         rows.append({"handle": _handle(s.id), "device": device, "signed_in": since,
                      "address": s.client_address or "Unknown", "current": "yes" if s.current else "",
-                     "revoke_label": f"Sign out {device}, signed in {since}"})
+                     "revoke_label": f"End the session on {device}, signed in {since}"})
     return rows
 
 
@@ -79,8 +79,8 @@ class AccountSessionsState(rx.State):
     async def revoke(self, handle: str):
         session_id = self._session_ids.get(str(handle), "")
         return await self._end(lambda actor: auth_service.revoke_session(actor, session_id),
-                               "That session was signed out.")
+                               "That session has ended.")
 
     @rx.event
     async def sign_out_elsewhere(self):
-        return await self._end(auth_service.revoke_other_sessions, "Other sessions signed out: {count}.")
+        return await self._end(auth_service.revoke_other_sessions, "Other sessions ended: {count}.")
