@@ -68,8 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-db", type=int, default=13, help="Redis database number for the portal (the bare app: +1)")
     p.add_argument("--portal-url", help="measure this running portal instead of starting one (e.g. the balancer "
                                         "of scripts/multihost.sh, http://127.0.0.1:3400)")
-    p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (sessions are minted and "
-                                                 "billing data seeded there, and kept)")
+    p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (billing data is seeded "
+                                                 "there, and kept; sessions come from its sign-in route)")
     p.add_argument("--portal-secret-key-file", help="with --portal-url: a file holding the portal's "
                    "OPSPORTAL_SECRET_KEY, which signs the sessions (else the environment's; multihost: "
                    "data/multihost/secret_key)")
@@ -267,15 +267,15 @@ def start_portal(args, url: str, tmp: Path, redis: str | None) -> tuple[Server |
 
 
 async def refuses_nobody(portal: Target) -> None:
-    """A running portal must accept the sessions minted here (same database, same secret key): else every
-    portal figure would be a redirect to /login."""
+    """A running portal must accept the sessions its sign-in route opened for the bench: else every portal figure
+    would be a redirect to /login."""
     from bench.ui_client import SignedOut
 
     try:
         client, _ = await portal.open(portal.home, 0)
     except SignedOut as exc:
-        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions minted here ({exc}): give the "
-                         "bench its OPSPORTAL_SECRET_KEY (--portal-secret-key-file) and its database") from None
+        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions it opened for the bench "
+                         f"({exc}): is --portal-database-url its database?") from None
     await client.close()
 
 
