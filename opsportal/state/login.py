@@ -11,10 +11,6 @@ from opsportal.services.authz import Actor
 from opsportal.state.auth import AuthState
 
 
-def _safe_next(target: str) -> str:
-    return routes.safe_next(target)
-
-
 def _landing(actor: Actor, next_param: str) -> str:
     """Where a signed-in user goes from the login page: ``?next=`` if safe, else their home."""
     return routes.landing(actor.is_staff, next_param)
@@ -22,14 +18,11 @@ def _landing(actor: Actor, next_param: str) -> str:
 
 class LoginState(rx.State):
     error: str = ""
-    # The hidden ``next`` field of the form: where the route sends the user after signing in.
-    next_path: str = ""
 
     @rx.event
     async def redirect_if_signed_in(self):
         query = self.router.url.query_parameters
         next_param = str(query.get("next", "") or "")
-        self.next_path = next_param if _safe_next(next_param) == next_param else ""
         code = str(query.get("error", "") or "")
         self.error = error_message(code, str(query.get("seconds", "") or query.get("minutes", "") or ""))
         auth = await self.get_state(AuthState)
