@@ -14,6 +14,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     default_color_mode="light",
     cors_allowed_origins=_settings.origins or ["*"],
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(appearance="light", accent_color="indigo", gray_color="slate", radius="medium"),

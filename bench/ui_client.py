@@ -45,6 +45,7 @@ NAMESPACE = "/_event"
 HYDRATED = "is_hydrated_rx_state_"
 ROOT_STATE = "reflex___state____state"  # the portal's state names, as the blocking client's callers use them
 AUTH = f"{ROOT_STATE}.opsportal___state___auth____auth_state"
+SESSION_COOKIE = "opsportal_session"  # opsportal.auth.security.SESSION_COOKIE (an HttpOnly cookie)
 
 
 class ClientError(Exception):
@@ -268,7 +269,7 @@ class BlockingRxClient:
         self.base_url, self.locate = base_url, locate
         self.ws: simple_websocket.Client | None = None
         self.server: str | None = None
-        self.cookie_token = ""  # the session cookie (rx.Cookie) a browser would keep
+        self.cookie_token = ""  # the HttpOnly session cookie the sign-in route set, as a browser would keep it
         self.path = "/"
 
     def connect(self, timeout: float = 10, attempts: int = 3) -> None:
@@ -283,7 +284,9 @@ class BlockingRxClient:
 
     def _connect(self, timeout: float) -> None:
         url = self.base_url.replace("http", "ws", 1) + f"/_event/?EIO=4&transport=websocket&token={self.token}"
-        self.ws = simple_websocket.Client.connect(url, headers=[("Cookie", f"OPSHOST={self.pin}")])
+        cookies = f"OPSHOST={self.pin}" + (f"; {SESSION_COOKIE}={self.cookie_token}" if self.cookie_token else "")
+        # The backend reads the session from this handshake's Cookie header (router.headers.cookie).
+        self.ws = simple_websocket.Client.connect(url, headers=[("Cookie", cookies)])
         # The Engine.IO open packet ("0{...}") can be swallowed by simple_websocket when it arrives
         # in the same read as the 101 response; the namespace CONNECT works without it.
         self.ws.receive(1)
@@ -294,8 +297,8 @@ class BlockingRxClient:
             if msg and msg.startswith(f"40{NAMESPACE},"):
                 self.server = self.locate(self.ws.sock.getsockname()[1])
                 if self.cookie_token:
-                    # As the browser does on every (re)connect: hydrate with its cookies (the
-                    # session token is an rx.Cookie; a hydrate resets client storage vars).
+                    # As the browser does on every (re)connect: hydrate (the session cookie went with
+                    # the handshake).
                     self.hydrate(timeout)
                 return
             if msg == "2":
@@ -305,10 +308,9 @@ class BlockingRxClient:
         raise ConnectionError("no Socket.IO connect acknowledgement")
 
     def hydrate(self, timeout: float = 10, until=None) -> list[dict]:
-        """The browser's (re)connect event: hydrate_and_load with the cookies it holds (the session
-        token is an rx.Cookie; the hydrate resets client storage vars and applies these)."""
-        vars_ = {f"{AUTH}.token_rx_state_": self.cookie_token} if self.cookie_token else {}
-        return self.call(f"{ROOT_STATE}.hydrate_and_load", {"vars": vars_}, self.path, timeout=timeout, until=until)
+        """The browser's (re)connect event: hydrate_and_load (no client-storage vars: the session is an HttpOnly
+        cookie sent with the socket handshake)."""
+        return self.call(f"{ROOT_STATE}.hydrate_and_load", {"vars": {}}, self.path, timeout=timeout, until=until)
 
     def alive(self) -> bool:
         return bool(self.ws and self.ws.connected)
@@ -344,10 +346,6 @@ class BlockingRxClient:
                 name, *args = json.loads(msg[len(NAMESPACE) + 3:])
                 if name == "event" and args:
                     updates.append(args[0])
-                    for substate in (args[0].get("delta") or {}).values():
-                        for key, value in substate.items():
-                            if key.startswith("token_rx_state_") and isinstance(value, str) and value:
-                                self.cookie_token = value
                     if until is None or until(updates):
                         quiet_until = time.monotonic() + (0.6 if until is None else 0.2)
         if updates and until is None:

@@ -68,8 +68,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--redis-db", type=int, default=13, help="Redis database number for the portal (the bare app: +1)")
     p.add_argument("--portal-url", help="measure this running portal instead of starting one (e.g. the balancer "
                                         "of scripts/multihost.sh, http://127.0.0.1:3400)")
-    p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (sessions are minted and "
-                                                 "billing data seeded there, and kept)")
+    p.add_argument("--portal-database-url", help="with --portal-url: the portal's database (billing data is seeded "
+                                                 "there, and kept; sessions come from its sign-in route)")
     p.add_argument("--portal-secret-key-file", help="with --portal-url: a file holding the portal's "
                    "OPSPORTAL_SECRET_KEY, which signs the sessions (else the environment's; multihost: "
                    "data/multihost/secret_key)")
@@ -102,16 +102,13 @@ def portal_target(server: Server, tokens: list[str]) -> Target:
     import reflex as rx
 
     from opsportal.auth.security import SESSION_COOKIE
-    from opsportal.state.auth import AuthState
     from opsportal.state.credits import CreditsState
     from opsportal.state.dashboard import DashboardState
     from opsportal.state.tasks import TasksState
 
     tasks, credits = TasksState.get_full_name(), CreditsState.get_full_name()
-    cookie_var = f"{AuthState.get_full_name()}.{var_key('token')}"
-
-    def cookies(i: int) -> tuple[dict, str]:
-        return sign_in(cookie_var, SESSION_COOKIE, tokens[i % len(tokens)])
+    def cookies(i: int) -> tuple[dict | None, str]:
+        return sign_in(SESSION_COOKIE, tokens[i % len(tokens)])
 
     def no_error(s: dict) -> str | None:
         return f"error shown: {s[var_key('error')][:40]}" if s.get(var_key("error")) else None
@@ -154,11 +151,10 @@ def portal_target(server: Server, tokens: list[str]) -> Target:
     return Target("portal", server, rx.State.get_full_name(), "/", works, cookies, schema, hashes, dashboard_shown)
 
 
-def sign_in(cookie_var: str, cookie_name: str, token: str) -> tuple[dict, str]:
-    """How a browser presents the session: the rx.Cookie value in the hydrate event's ``vars`` (what
-    `.web/utils/state.js` sends) and the cookie on the websocket handshake (``router.headers.cookie``).
-    Change this one function when sign-in moves to an HttpOnly cookie set by an HTTP route."""
-    return {cookie_var: token}, f"{cookie_name}={token}"
+def sign_in(cookie_name: str, token: str) -> tuple[dict | None, str]:
+    """How a browser presents the session: the HttpOnly cookie the sign-in route set (ui_seed.session_token), on
+    the websocket handshake (the backend reads ``router.headers.cookie``); the hydrate event carries no vars."""
+    return None, f"{cookie_name}={token}"
 
 
 def bare_target(server: Server) -> Target:
@@ -271,15 +267,15 @@ def start_portal(args, url: str, tmp: Path, redis: str | None) -> tuple[Server |
 
 
 async def refuses_nobody(portal: Target) -> None:
-    """A running portal must accept the sessions minted here (same database, same secret key): else every
-    portal figure would be a redirect to /login."""
+    """A running portal must accept the sessions its sign-in route opened for the bench: else every portal figure
+    would be a redirect to /login."""
     from bench.ui_client import SignedOut
 
     try:
         client, _ = await portal.open(portal.home, 0)
     except SignedOut as exc:
-        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions minted here ({exc}): give the "
-                         "bench its OPSPORTAL_SECRET_KEY (--portal-secret-key-file) and its database") from None
+        raise SystemExit(f"the portal at {portal.server.url} refuses the sessions it opened for the bench "
+                         f"({exc}): is --portal-database-url its database?") from None
     await client.close()
 
 
@@ -311,8 +307,8 @@ def main(argv: list[str] | None = None) -> None:
                 s.wait_ready()
                 built = "" if isinstance(s, RemotePortal) else " (build included)"
                 print(f"{s.name}: up on port {s.port} in {s.started_in:.0f} s{built}; {s.describe()}", flush=True)
-            tokens = [ui_seed.session_token(e) for e in ui_seed.CUSTOMERS]
-            staff_token = ui_seed.session_token(ui_seed.STAFF_ADMIN)
+            tokens = [ui_seed.session_token(portal_srv.url, e) for e in ui_seed.CUSTOMERS]
+            staff_token = ui_seed.session_token(portal_srv.url, ui_seed.STAFF_ADMIN)
             portal = portal_target(portal_srv, tokens)
             staff = portal_target(portal_srv, [staff_token])
             bare = bare_target(bare_srv)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
+import urllib.error
+import urllib.parse
+import urllib.request
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
 from opsportal import db as app_db
+from opsportal import routes
+from opsportal.auth.security import SESSION_COOKIE
 from opsportal.models import Invoice, Organization, Ticket, TimeEntry
-from opsportal.services import auth as auth_service
 
 DEMO_PASSWORD = "demo-password-2026"
 # Customer users whose sessions the load clients share (the demo's owners and an admin, see README).
@@ -18,9 +22,28 @@ CUSTOMERS = ("olivia.hart@northwind.example", "adam.reyes@northwind.example",
 STAFF_ADMIN = "sam.taylor@opsportal.example"
 
 
-def session_token(email: str) -> str:
-    """A real session, minted the way the login page does (services.auth.sign_in), against the same database."""
-    return auth_service.sign_in(email=email, password=DEMO_PASSWORD, user_agent="bench/ui_load").token
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def session_token(base_url: str, email: str) -> str:
+    """A real session, opened the way the login form does: a POST to the portal's sign-in route, whose 303 sets
+    the HttpOnly session cookie (the load clients then send it on their socket handshakes)."""
+    form = urllib.parse.urlencode({"email": email, "password": DEMO_PASSWORD, "next": "/"}).encode()
+    request = urllib.request.Request(base_url.rstrip("/") + routes.SIGN_IN_ACTION, data=form, method="POST",
+                                     headers={"User-Agent": "bench/ui_load"})
+    try:
+        urllib.request.build_opener(_NoRedirect).open(request, timeout=30)
+    except urllib.error.HTTPError as answer:
+        if answer.code == 303:
+            for header in answer.headers.get_all("Set-Cookie") or []:
+                name, _, rest = header.partition("=")
+                if name == SESSION_COOKIE and rest.split(";", 1)[0]:
+                    return rest.split(";", 1)[0]
+            raise RuntimeError(f"{email}: no session cookie in the sign-in answer") from None
+        raise
+    raise RuntimeError(f"{email}: the sign-in route did not answer 303")
 
 
 def previous_month(today: date | None = None) -> tuple[str, date]:

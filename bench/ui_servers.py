@@ -72,6 +72,10 @@ class Server:
     proc: subprocess.Popen | None = None
     started_in: float = 0.0
 
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
     def start(self) -> None:
         self._start = time.perf_counter()
         out = self.log.open("a")

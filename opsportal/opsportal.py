@@ -39,10 +39,13 @@ from opsportal.pages import (  # noqa: F401
 )
 from opsportal.state.live import LivePages
 from opsportal.state.reaper import sweep_closed_tabs
+from opsportal.state.session_guard import SessionBinding
 
 failover.install()  # a dead host's clients keep their state when they reconnect elsewhere
 # Pages are British English (domain.formats.LOCALE): browsers that follow the page language write dates the same way.
 app = rx.App(api_transformer=create_api, html_lang="en-GB")
+# A client token copied without the session cookie gets nothing: the state is reset before hydrate sends it.
+app.add_middleware(SessionBinding(), index=0)
 # Pages that refresh themselves stop following the change feed as soon as their tab leaves them.
 app.add_middleware(LivePages())
 # The notification jobs run in the backend while it serves (off with OPSPORTAL_SCHEDULER=off).

@@ -2,6 +2,9 @@
 
 LOGIN = "/login"
 DASHBOARD = "/"
+# Plain HTTP routes (api/session_routes.py) that set and clear the HttpOnly session cookie; forms POST to them.
+SIGN_IN_ACTION = "/auth/sign-in"
+SIGN_OUT_ACTION = "/auth/sign-out"
 ORGANIZATION = "/organizations/[org_id]"
 ACCOUNT = "/account"
 CREDITS = "/credits"
@@ -20,6 +23,26 @@ CHECKOUT_SUCCESS = "/billing/checkout/success"  # Stripe sends the customer back
 STAFF_BILLING = "/staff/billing"
 STAFF_INVOICE = "/staff/invoices/[invoice_id]"
 STAFF_HOUR_BLOCKS = "/staff/hour-blocks"
+
+
+def safe_next(target: str) -> str:
+    """``target`` when it is a path of this site (not the login page), else the dashboard.
+
+    Only same-site paths: an attacker's ?next=https://evil.example (or //evil.example) must not redirect away.
+    """
+    # Browsers read a backslash as a slash and drop tabs and newlines: "/\\evil" and "/\t/evil" lead away too.
+    if target.startswith("/") and not target.startswith("//") and not target.startswith(LOGIN) \
+            and not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return target
+    return DASHBOARD
+
+
+def landing(is_staff: bool, next_param: str) -> str:
+    """Where a signed-in user goes from the login page: ``?next=`` if safe, else their home (staff: /staff)."""
+    target = safe_next(next_param)
+    if is_staff and target == DASHBOARD:
+        return STAFF
+    return target
 
 
 def organization(org_id: int | str) -> str:

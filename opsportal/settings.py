@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # changing the password ends the session at once on the worker that did it, and on every other
     # worker within this many seconds.
     session_recheck_seconds: int = Field(default=30, ge=0, le=300)
+    # How many reverse proxies (HAProxy in the multi-host setup) stand in front of the portal and append to
+    # X-Forwarded-For. 0: the address of a sign-in is the socket's peer and X-Forwarded-For is ignored (a client
+    # could write anything there). Also handed to Reflex (rxconfig.trusted_proxy_hops) for the socket's address.
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
     # Threads per backend worker that run event handlers' database and network work off the event loop.
     worker_threads: int = Field(default=8, ge=1, le=64)
     # How often each backend process asks the change feed what other processes committed (its own commits

@@ -1,4 +1,4 @@
-"""Plain HTTP routes served next to the Reflex app: health, the Stripe webhook, downloads."""
+"""Plain HTTP routes served next to the Reflex app: health, the Stripe webhook, downloads, signing in and out."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from opsportal import routes
+from opsportal.api import session_routes
 from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
 from opsportal.api.stripe_webhook import stripe_webhook
 from opsportal.api.unsubscribe import unsubscribe
@@ -32,4 +34,6 @@ def create_api(reflex_app: ASGIApp) -> Starlette:
                               Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
                               Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                               Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+                              Route(routes.SIGN_IN_ACTION, session_routes.sign_in, methods=["POST"]),
+                              Route(routes.SIGN_OUT_ACTION, session_routes.sign_out, methods=["POST"]),
                               Mount("/", app=reflex_app)])

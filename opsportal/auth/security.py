@@ -5,13 +5,15 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from http.cookies import CookieError, SimpleCookie
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
 ALGORITHM = "HS256"
-# The browser cookie that carries the session token (pages and downloads alike).
+# The browser cookie that carries the session token (pages, the socket handshake and downloads alike). HttpOnly:
+# set and cleared only by the sign-in and sign-out routes (api/session_routes.py), never readable by page scripts.
 SESSION_COOKIE = "opsportal_session"
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal it.
@@ -77,3 +79,23 @@ def read_token(token: str, *, secret: str, audience: str) -> TokenClaims:
         return TokenClaims(user_id=int(claims["sub"]), session_id=str(claims["jti"]), expires_at=int(claims["exp"]))
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from None
+
+
+def session_token_from_cookie_header(header: str | None) -> str:
+    """The session token in a ``Cookie:`` header (the socket handshake's), or "" when absent."""
+    if not header:
+        return ""
+    jar = SimpleCookie()
+    try:
+        jar.load(header)
+    except CookieError:
+        pass
+    morsel = jar.get(SESSION_COOKIE)
+    if morsel is not None:
+        return morsel.value
+    # SimpleCookie stops at the first cookie it cannot read (another site part's): read the pairs one by one.
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""

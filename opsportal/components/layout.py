@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.backend import BACKEND_ORIGIN
 from opsportal.state.auth import AuthState
 
 SIDEBAR_WIDTH = "15rem"
@@ -104,6 +105,25 @@ def mobile_menu() -> rx.Component:
     )
 
 
+def sign_out_form() -> rx.Component:
+    """Sign out: a form POST to the sign-out route, which ends the session and clears the HttpOnly cookie."""
+    return rx.el.form(
+        rx.button(
+            rx.icon("log-out", size=16, aria_hidden="true"),
+            "Sign out",
+            type="submit",
+            variant="outline",
+            color_scheme="gray",
+            high_contrast=True,
+        ),
+        action=BACKEND_ORIGIN + routes.SIGN_OUT_ACTION,
+        method="post",
+        on_submit=None,  # the browser sends it: a full page load to the login page follows
+        aria_label="Sign out",
+        margin="0",
+    )
+
+
 def header() -> rx.Component:
     return rx.el.header(
         rx.hstack(
@@ -118,14 +138,7 @@ def header() -> rx.Component:
                 align="end",
                 display=["none", "flex"],  # a phone keeps the row for the menu, the organization and sign out
             ),
-            rx.button(
-                rx.icon("log-out", size=16, aria_hidden="true"),
-                "Sign out",
-                on_click=AuthState.sign_out,
-                variant="outline",
-                color_scheme="gray",
-                high_contrast=True,
-            ),
+            sign_out_form(),
             align="center",
             spacing=rx.breakpoints(initial="2", sm="4"),
             width="100%",

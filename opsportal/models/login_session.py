@@ -23,3 +23,6 @@ class LoginSession(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     revoked_reason: str | None = Field(default=None, sa_column=Column(String(40)))
     user_agent: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
+    # The address the sign-in came from (the socket peer, or X-Forwarded-For behind trusted proxies); shown to
+    # the user in their list of sessions.
+    client_address: str = Field(default="", sa_column=Column(String(64), nullable=False, server_default=""))

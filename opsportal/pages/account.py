@@ -6,6 +6,7 @@ from opsportal.components.forms import SELECT_STYLE, described_by, field, invali
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.account import ORGANIZATION_DEFAULT, AccountState
 from opsportal.state.account_mfa import AccountMfaState
+from opsportal.state.account_sessions import AccountSessionsState
 from opsportal.state.auth import AuthState
 
 MUTED = rx.color("gray", 11)
@@ -87,7 +88,64 @@ def _change_password() -> rx.Component:
     )
 
 
-@rx.page(route=routes.ACCOUNT, title="Account · OpsPortal", on_load=[AccountState.load, AccountMfaState.load])
+def _session_row(row) -> rx.Component:
+    s = AccountSessionsState
+    return rx.table.row(
+        rx.table.row_header_cell(row["device"],
+                                 rx.cond(row["current"] != "", rx.badge("This device", color_scheme="green",
+                                                                        variant="surface", margin_left="0.5rem"))),
+        rx.table.cell(row["signed_in"]),
+        rx.table.cell(row["address"]),
+        rx.table.cell(rx.cond(
+            row["current"] != "",
+            rx.text("In use", size="2", color=MUTED),
+            rx.button("End session", size="1", variant="soft", color_scheme="red", on_click=s.revoke(row["handle"]),
+                      aria_label=row["revoke_label"]),
+        )),
+    )
+
+
+def _sessions() -> rx.Component:
+    s = AccountSessionsState
+    return rx.card(
+        rx.vstack(
+            rx.heading("Where you are signed in", size="4", as_="h2"),
+            rx.text("End a session you do not recognise; changing your password also ends every other one.",
+                    size="2", color=MUTED),
+            error_callout(s.sessions_error),
+            rx.box(rx.cond(s.sessions_message != "", rx.text(rx.icon("check", size=14, aria_hidden="true"), " ",
+                                                                  s.sessions_message, color=rx.color("green", 11),
+                                                                  size="2")),
+                   role="status", aria_live="polite", id="sessions-result"),
+            rx.table.root(
+                rx.table.header(rx.table.row(
+                    rx.table.column_header_cell("Device"),
+                    rx.table.column_header_cell("Signed in"),
+                    rx.table.column_header_cell("Address"),
+                    rx.table.column_header_cell(rx.el.span("Action", class_name="rt-visually-hidden",
+                                                           style={"position": "absolute", "width": "1px",
+                                                                  "height": "1px", "overflow": "hidden",
+                                                                  "clip": "rect(0 0 0 0)"})),
+                )),
+                rx.table.body(rx.foreach(s.sessions, _session_row)),
+                id="sessions",
+                aria_label="Where you are signed in",
+                width="100%",
+                variant="surface",
+            ),
+            rx.cond(s.sessions.length() > 1,
+                    rx.button("End all other sessions", variant="outline", color_scheme="red",
+                              on_click=s.sign_out_elsewhere)),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        max_width="48rem",
+    )
+
+
+@rx.page(route=routes.ACCOUNT, title="Account · OpsPortal",
+         on_load=[AccountState.load, AccountMfaState.load, AccountSessionsState.load_sessions])
 def account_page() -> rx.Component:
     return app_shell(
         "Account",
@@ -104,4 +162,5 @@ def account_page() -> rx.Component:
         _time_zone(),
         _change_password(),
         two_step_section(),
+        _sessions(),
     )

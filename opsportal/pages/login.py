@@ -1,9 +1,16 @@
 import reflex as rx
+from reflex_base.vars.base import Var
 
 from opsportal import routes
+from opsportal.components.backend import BACKEND_ORIGIN
 from opsportal.components.layout import error_callout
 from opsportal.state.email_links import LoginNoticeState
 from opsportal.state.login import LoginState
+
+# Fills the hidden ``next`` field from the page's own ?next= as the form is sent: the page is prerendered, and the
+# form can be sent before the page's load event has run (the sign-in route checks the value: same-site paths only).
+_NEXT_FROM_ADDRESS = Var(_js_expr="((e) => { const f = e.currentTarget.elements.namedItem('next'); "
+                                  "if (f) f.value = new URLSearchParams(window.location.search).get('next') ?? ''; })")
 
 
 @rx.page(route=routes.LOGIN, title="Sign in · OpsPortal",
@@ -11,7 +18,10 @@ from opsportal.state.login import LoginState
 def login_page() -> rx.Component:
     return rx.center(
         rx.card(
-            rx.form(
+            # A plain HTML form: the browser POSTs it to the sign-in route, which sets the HttpOnly session cookie and
+            # answers with the next page (a full page load). The password never enters Reflex state.
+            rx.el.form(
+                rx.el.input(type="hidden", name="next", default_value=""),
                 rx.vstack(
                     rx.hstack(
                         rx.icon("life-buoy", size=26, color=rx.color("accent", 11), aria_hidden="true"),
@@ -35,8 +45,10 @@ def login_page() -> rx.Component:
                     spacing="2",
                     width="100%",
                 ),
-                on_submit=LoginState.submit,
-                reset_on_submit=False,
+                action=BACKEND_ORIGIN + routes.SIGN_IN_ACTION,
+                method="post",
+                on_submit=None,  # no Reflex handler: the browser sends the form itself,
+                custom_attrs={"onSubmit": _NEXT_FROM_ADDRESS},  # with ?next= of the address bar
                 aria_label="Sign in",
             ),
             size="4",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,7 @@ from opsportal.services.authz import Actor
 from opsportal.services.errors import (
     AuthenticationFailed,
     InvalidInput,
+    NotFound,
     sentence,
 )
 from opsportal.services.session_cache import RECENT
@@ -36,6 +38,7 @@ from opsportal.settings import get_settings
 
 BAD_CREDENTIALS = "Incorrect e-mail or password."
 SESSION_ENDED = "Your session has ended. Please sign in again."
+SESSION_NOT_FOUND = "That session was not found: it may have ended already."
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,11 @@ def _actor(session, user: User, session_id: str) -> Actor:
     )
 
 
-def _open_session(session, user: User, now: datetime, user_agent: str) -> SignedIn:
+def _open_session(session, user: User, now: datetime, user_agent: str, client_address: str = "") -> SignedIn:
     settings = get_settings()
     expires = now + timedelta(minutes=settings.session_ttl_minutes)
     row = LoginSession(id=new_session_id(), user_id=user.id, created_at=now, expires_at=expires,
-                       user_agent=user_agent[:300])
+                       user_agent=user_agent[:300], client_address=client_address[:64])
     session.add(row)
     token = issue_token(user_id=user.id, session_id=row.id, issued_at=now, expires_at=expires,
                         secret=settings.secret_key, audience=settings.jwt_audience)
@@ -120,7 +123,7 @@ def sign_in(*, email: str, password: str, user_agent: str = "", client_address: 
                     user.password_hash = hash_password(password)
                 session.add(user)
                 audit.record_sign_in(session, user, now, succeeded=True, client_address=client_address)
-                return _open_session(session, user, now, user_agent)
+                return _open_session(session, user, now, user_agent, client_address)
             failures, refusal = throttle.record_failure(session, email_key=key, client_address=client_address,
                                                         now=now)
             refusal = refusal or AuthenticationFailed(BAD_CREDENTIALS)
@@ -177,9 +180,11 @@ def sign_out(token: str | None, *, now: datetime | None = None) -> None:
     RECENT.forget_session(actor.session_id)
 
 
-def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "",
-                    now: datetime | None = None) -> SignedIn:
-    """Sets a new password, revokes every session of the user and opens a fresh one for the caller."""
+def change_password(actor: Actor, *, current: str, new: str, now: datetime | None = None) -> int:
+    """Sets a new password; the caller's session stays and every OTHER session of the user is revoked.
+
+    Returns how many other sessions ended.
+    """
     now = now or clock.now()
     problem = password_problem(new)
     if problem:
@@ -193,16 +198,98 @@ def change_password(actor: Actor, *, current: str, new: str, user_agent: str = "
         user.password_hash = hash_password(new)
         user.password_changed_at = now
         session.add(user)
-        live = session.exec(
-            select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        ).all()
-        for row in live:
-            row.revoked_at = now
-            row.revoked_reason = "password_changed"
-            session.add(row)
+        ended = _revoke_others(session, actor, now, "password_changed")
         audit.record(session, actor_user_id=user.id, organization_id=user.organization_id,
                      action=audit.AuditAction.password_changed, at=now)
-        signed_in = _open_session(session, user, now, user_agent)
-    RECENT.forget_user(actor.user_id)
-    RECENT.put(signed_in.token, signed_in.actor, signed_in.expires_at)  # the caller's new session stays known
-    return signed_in
+    _forget(ended)
+    return len(ended)
+
+
+# ---- The caller's own sessions (the Account page) ----
+
+@dataclass(frozen=True)
+class SessionView:
+    id: str
+    user_agent: str
+    client_address: str
+    created_at: datetime
+    expires_at: datetime
+    current: bool  # the session the caller is using now
+
+
+def _live_sessions(actor: Actor, now: datetime):
+    return select(LoginSession).where(LoginSession.user_id == actor.user_id, LoginSession.revoked_at.is_(None),
+                                      LoginSession.expires_at > now)
+
+
+def list_sessions(actor: Actor, *, now: datetime | None = None) -> list[SessionView]:
+    """The caller's live sessions, this one first, then the newest first."""
+    now = now or clock.now()
+    with unit_of_work(write=False) as session:
+        rows = session.exec(_live_sessions(actor, now)).all()
+        views = [SessionView(id=r.id, user_agent=r.user_agent, client_address=r.client_address,
+                             created_at=r.created_at, expires_at=r.expires_at, current=r.id == actor.session_id)
+                 for r in rows]
+    return sorted(views, key=lambda v: (not v.current, -v.created_at.timestamp(), v.id))
+
+
+def revoke_session(actor: Actor, session_id: str, *, now: datetime | None = None) -> None:
+    """Ends one of the caller's own sessions (not the one in use: that is signing out).
+
+    Another user's session, an unknown one and one that already ended are refused alike (NotFound): the answer
+    says nothing about sessions that are not the caller's. It ends on this worker at once, on the others within
+    ``session_recheck_seconds``.
+    """
+    now = now or clock.now()
+    if session_id == actor.session_id:
+        raise InvalidInput("This is the session you are using: sign out instead.")
+    with unit_of_work() as session:
+        row = session.get(LoginSession, session_id, with_for_update=True) if session_id else None
+        if row is None or row.user_id != actor.user_id or row.revoked_at is not None or row.expires_at <= now:
+            raise NotFound(SESSION_NOT_FOUND)
+        row.revoked_at = now
+        row.revoked_reason = "revoked_by_user"
+        session.add(row)
+    RECENT.forget_session(session_id)
+
+
+def revoke_other_sessions(actor: Actor, *, now: datetime | None = None) -> int:
+    """"Sign out everywhere else": every live session of the caller but the one in use ends. Returns how many."""
+    now = now or clock.now()
+    with unit_of_work() as session:
+        ended = _revoke_others(session, actor, now, "signed_out_elsewhere")
+    _forget(ended)
+    return len(ended)
+
+
+def _revoke_others(session, actor: Actor, now: datetime, reason: str) -> list[str]:
+    rows = session.exec(
+        select(LoginSession).where(LoginSession.user_id == actor.user_id, LoginSession.revoked_at.is_(None),
+                                   LoginSession.id != actor.session_id).with_for_update()
+    ).all()
+    for row in rows:
+        row.revoked_at = now
+        row.revoked_reason = reason
+        session.add(row)
+    return [row.id for row in rows]
+
+
+def _forget(session_ids: list[str]) -> None:
+    RECENT.forget_sessions(session_ids)
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_id_of(token: str, secret: str, audience: str) -> str:
+    try:
+        return read_token(token, secret=secret, audience=audience).session_id
+    except InvalidToken:
+        return ""
+
+
+def session_id_of(token: str | None) -> str:
+    """The session a well-signed token names ("" for none, a forged or an expired one). No I/O: this says nothing
+    about whether the session is still live (``authenticate`` does); it tells one session from another."""
+    if not token:
+        return ""
+    settings = get_settings()
+    return _session_id_of(token, settings.secret_key, settings.jwt_audience)

@@ -68,6 +68,11 @@ class SessionCache:
     def forget_session(self, session_id: str) -> None:
         self._forget(lambda actor: actor.session_id == session_id)
 
+    def forget_sessions(self, session_ids) -> None:
+        ids = set(session_ids)
+        if ids:
+            self._forget(lambda actor: actor.session_id in ids)
+
     def forget_user(self, user_id: int) -> None:
         self._forget(lambda actor: actor.user_id == user_id)
 

@@ -14,6 +14,7 @@ from opsportal.services import users
 from opsportal.services.errors import ServiceError
 from opsportal.services.users import TimeZoneSetting
 from opsportal.state import offload
+from opsportal.state.account_sessions import AccountSessionsState
 from opsportal.state.auth import AuthState, actor_or_redirect
 
 # The select's value for "no zone of my own": the organization's default applies.
@@ -64,18 +65,15 @@ class AccountState(rx.State):
             self._password_refused("confirm_password", "Repeat new password does not match New password.")
             return
         try:
-            result = await offload.run(
-                auth_service.change_password, actor, current=str(form_data.get("current_password", "")), new=new,
-                user_agent=self.router.headers.user_agent or "",
-            )
+            # This browser's session stays; every other session of the user ends.
+            await offload.run(auth_service.change_password, actor,
+                              current=str(form_data.get("current_password", "")), new=new)
         except ServiceError as exc:
             self._password_refused(*password_problem(str(exc)))
             return
-        auth = await self.get_state(AuthState)
-        auth.token = result.token
         self.error, self.password_problems = "", {}
         self.message = "Password changed. You were signed out everywhere else."
-        return [rx.set_value(name, "") for name in PASSWORD_FIELDS]
+        return [*(rx.set_value(name, "") for name in PASSWORD_FIELDS), AccountSessionsState.load_sessions]
 
     def _password_refused(self, name: str, message: str) -> None:
         self.error, self.password_problems = message, {name: message}

@@ -1,5 +1,9 @@
 """Who is signed in. Every protected handler asks ``current_actor`` again: a page guard is not enough.
 
+The session token travels only in the HttpOnly cookie (set by api/session_routes.py): the backend reads it from
+the socket handshake's ``Cookie`` header (``router.headers.cookie``, kept server-side by Reflex). It is never a
+state var, so no page script and no state snapshot holds it.
+
 Asking is cheap: a session this worker confirmed within ``session_recheck_seconds`` is answered from memory
 (``services.auth.recent_actor``); otherwise the database is asked in a worker thread, never on the event loop.
 """
@@ -11,26 +15,24 @@ from urllib.parse import quote
 import reflex as rx
 
 from opsportal import routes
-from opsportal.auth.security import SESSION_COOKIE
+from opsportal.auth.security import session_token_from_cookie_header
 from opsportal.domain import formats
 from opsportal.services import audit
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed, ServiceError
-from opsportal.settings import get_settings
 from opsportal.state import offload
 
-_settings = get_settings()
+
+def session_token(state: rx.State) -> str:
+    """The session token in the cookie this browser's socket was opened with ("" when signed out)."""
+    return session_token_from_cookie_header(state.router.headers.cookie)
 
 
 class AuthState(rx.State):
-    token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        max_age=_settings.session_ttl_minutes * 60,
-        same_site="strict",
-        secure=_settings.is_production,
-    )
+    # The login session the client's stored state was built for (state/session_guard.py resets the whole state
+    # when the cookie's session differs). Backend-only: never sent to the browser.
+    _session_id: str = ""
     user_name: str = ""
     user_email: str = ""
     role: str = ""
@@ -70,10 +72,11 @@ class AuthState(rx.State):
     async def current_actor(self) -> Actor | None:
         """The live actor behind the cookie, or None (and the view forgets the user)."""
         note_client_address(self)
-        actor = auth_service.recent_actor(self.token)
+        token = session_token(self)
+        actor = auth_service.recent_actor(token)
         if actor is None:
             try:
-                actor = await offload.run(auth_service.authenticate, self.token)
+                actor = await offload.run(auth_service.authenticate, token)
             except AuthenticationFailed:
                 self._show(None)
                 return None
@@ -89,13 +92,6 @@ class AuthState(rx.State):
     async def require_login(self):
         if await self.current_actor() is None:
             return self._to_login()
-
-    @rx.event
-    async def sign_out(self):
-        await offload.run(auth_service.sign_out, self.token)
-        self.token = ""
-        self._show(None)
-        return rx.redirect(routes.LOGIN)
 
 
 def note_client_address(state: rx.State) -> None:

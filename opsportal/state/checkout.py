@@ -18,7 +18,7 @@ from opsportal.services import payment_reconciliation
 from opsportal.services.errors import ServiceError
 from opsportal.services.payment_reconciliation import HoursAdded, ReturnStatus
 from opsportal.state import live, offload
-from opsportal.state.auth import AuthState, actor_or_redirect
+from opsportal.state.auth import actor_or_redirect, session_token
 
 RECHECKS = 15  # every live.POLL_SECONDS: about 30 seconds
 
@@ -98,7 +98,7 @@ class CheckoutState(rx.State):
                 async with self:
                     if not live.holds(self, lease) or self.phase != "confirming":
                         return
-                    token = (await self.get_state(AuthState)).token
+                    token = session_token(self)
                 actor = await live.sign_in_again(token)
                 if actor is None:
                     async with self:

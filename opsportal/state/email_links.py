@@ -9,8 +9,7 @@ from opsportal import routes
 from opsportal.domain.identity import MIN_PASSWORD_LENGTH
 from opsportal.domain.notifications import NotificationKind
 from opsportal.services import account_links, subscriptions
-from opsportal.services import auth as auth_service
-from opsportal.services.errors import AuthenticationFailed, ServiceError
+from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import AuthState, note_client_address
 
@@ -162,9 +161,8 @@ class ResetPasswordState(_LinkFormState, rx.State):
             return
         self.error, self.link_problem = "", False
         # Every session of the account was revoked, this browser's included.
-        auth = await self.get_state(AuthState)
-        auth.token = ""
-        auth._show(None)
+        # The cookie, if any, names a revoked session now: the login page finds nobody signed in.
+        (await self.get_state(AuthState))._show(None)
         return rx.redirect(f"{routes.LOGIN}?notice=password-reset")
 
 
@@ -179,23 +177,17 @@ class InvitationState(_LinkFormState, rx.State):
             return
         note_client_address(self)
         try:
-            accepted = await offload.run(account_links.accept_invitation, self._token,
-                                         full_name=str(form.get("full_name", ""))[:400], password=password)
+            await offload.run(account_links.accept_invitation, self._token,
+                              full_name=str(form.get("full_name", ""))[:400], password=password)
         except ServiceError as exc:
             self._refused(exc)
             if self.error.startswith("Give your full name"):  # named by the field's label
                 self.error = "Full name: enter your name (1 to 200 characters)."
             return
         self.error, self.link_problem = "", False
-        auth = await self.get_state(AuthState)
-        try:
-            signed_in = await offload.run(auth_service.sign_in, email=accepted.email, password=password,
-                                          user_agent=self.router.headers.user_agent or "")
-        except AuthenticationFailed:
-            return rx.redirect(f"{routes.LOGIN}?notice=invited")
-        auth.token = signed_in.token
-        auth._show(signed_in.actor)
-        return rx.redirect(routes.DASHBOARD)
+        # Signing in happens only through the sign-in route (the one place the HttpOnly cookie is set): the new
+        # user signs in with the password just chosen.
+        return rx.redirect(f"{routes.LOGIN}?notice=invited")
 
 
 class LoginNoticeState(rx.State):

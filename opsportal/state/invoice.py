@@ -19,7 +19,7 @@ from opsportal.services import checkout_sessions, invoice_views
 from opsportal.services.errors import ServiceError
 from opsportal.services.invoice_views import INVOICE_NOT_FOUND, InvoiceDetail, LinePublic, PaymentPublic
 from opsportal.state import live, offload
-from opsportal.state.auth import AuthState, actor_or_redirect
+from opsportal.state.auth import actor_or_redirect, session_token
 from opsportal.state.invoices import REFUSED
 
 # A checkout session lives a day; a page left open stops asking after this long (a reload starts again).
@@ -221,7 +221,7 @@ class InvoiceState(rx.State):
                 async with self:
                     if not live.holds(self, lease) or self.invoice_id != invoice_id or not self.payment_open:
                         return
-                    token = (await self.get_state(AuthState)).token
+                    token = session_token(self)
                     seen = self._seen
                 actor = await live.sign_in_again(token)
                 if actor is None:

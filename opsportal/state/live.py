@@ -26,7 +26,7 @@ from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.errors import AuthenticationFailed, ServiceError
 from opsportal.state import offload
-from opsportal.state.auth import AuthState, actor_or_redirect
+from opsportal.state.auth import actor_or_redirect, session_token
 from opsportal.state.feed import HUB
 
 POLL_SECONDS = 2.0  # pages that wait on a payment ask again this often, for a bounded time
@@ -175,7 +175,7 @@ async def follow(state, *, key: str, topics: Callable[[Actor, Any], Iterable[str
         lease = claim(state)
         value = getattr(state, key)
         since = state._cursor
-        token = (await state.get_state(AuthState)).token
+        token = session_token(state)
 
     async def still_shown() -> bool:
         async with state:

@@ -26,9 +26,11 @@ def open_login(page: Page, base_url: str) -> None:
 
 
 def submit_login(page: Page, email: str, password: str) -> None:
+    """Fills and sends the login form: the browser POSTs it to the sign-in route, whose 303 loads the next page."""
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def sign_in_with_form(page: Page, base_url: str, email: str, password: str = DEMO_PASSWORD) -> None:
@@ -38,12 +40,15 @@ def sign_in_with_form(page: Page, base_url: str, email: str, password: str = DEM
     """
     open_login(page, base_url)
     submit_login(page, email, password)
+    # The landing page is a fresh page load: its shell (and the Sign out button) shows at once, the page's heading
+    # once its load event found the session (components/layout.py app_shell), i.e. once the user is known.
+    expect(page.locator("main h1")).to_be_visible()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
 @dataclass
 class _Stored:
-    storage_state: dict  # Playwright's storage state: the session cookie Reflex set (rx.Cookie), any localStorage
+    storage_state: dict  # Playwright's storage state: the HttpOnly session cookie the sign-in route set, localStorage
     landing: str  # where the login form sent this user (their dashboard, or the staff console)
 
 
@@ -51,9 +56,9 @@ class _Stored:
 class StoredSignIns:
     """One sign-in per user and password for the whole test session, reused through the browser's storage state.
 
-    The portal's session is the ``rx.Cookie`` Reflex writes after the sign-in event (state/auth.py, state/login.py);
-    a browser context that holds it is signed in: its first event (hydrate) sends the cookie and the page's
-    ``require_login`` finds the session live. The store lives as long as the pytest process, which starts the
+    The portal's session is the HttpOnly cookie the sign-in route sets (api/session_routes.py); a browser context
+    that holds it is signed in: its socket handshake sends the cookie and the page's ``require_login`` finds the
+    session live. The store lives as long as the pytest process, which starts the
     portal once (``portal`` is session-scoped in conftest.py).
     """
 

@@ -27,7 +27,7 @@ from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
 from opsportal.services.users import create_user
-from tests.e2e.browser import OWNER, STAFF, path_is, sign_in
+from tests.e2e.browser import OWNER, STAFF, path_is, sign_in, submit_login
 
 pytestmark = pytest.mark.scale_out  # mail sent from the backend and links that sign in: run again on PostgreSQL + Redis
 
@@ -197,8 +197,8 @@ def test_a_forgotten_password_is_reset_through_the_e_mailed_link_which_works_onc
     page.context.close()
 
 
-def test_an_owner_invites_a_user_who_accepts_from_the_e_mail_and_is_signed_in(page: Page, browser: Browser, base_url,
-                                                                               mail_sink, contoso):
+def test_an_owner_invites_a_user_who_accepts_from_the_e_mail_and_then_signs_in(page: Page, browser: Browser, base_url,
+                                                                                mail_sink, contoso):
     sign_in(page, base_url, CONTOSO_OWNER)
     page.get_by_role("link", name="Organization").click()
     page.get_by_role("button", name="Invite a user").click()
@@ -216,6 +216,9 @@ def test_an_owner_invites_a_user_who_accepts_from_the_e_mail_and_is_signed_in(pa
     invited.get_by_label("Password", exact=True).fill("ninas-own-password")
     invited.get_by_label("Repeat the password").fill("ninas-own-password")
     invited.get_by_role("button", name="Create my account").click()
+    # Sessions are opened only by the sign-in route (HttpOnly cookie): the new user signs in with their password.
+    expect(invited.locator("#login-notice")).to_contain_text("Your account is ready.")
+    submit_login(invited, "nina.new@contoso.example", "ninas-own-password")
 
     expect(invited.get_by_role("button", name="Sign out")).to_be_visible()
     expect(invited.get_by_role("banner")).to_contain_text("Nina New")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from opsportal.auth.security import SESSION_COOKIE
 from opsportal.services import auth as auth_service
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization, list_organizations
 from opsportal.services.users import create_user
-from opsportal.state.auth import SESSION_COOKIE
 from tests.e2e.browser import (
     MEMBER,
     OTHER_CUSTOMER,
@@ -180,3 +183,73 @@ def test_changing_the_password_keeps_this_browser_signed_in_and_ends_other_sessi
         pass
     else:
         raise AssertionError("the other session's token still works after the password change")
+
+
+def test_the_session_cookie_is_httponly_and_strict_so_page_scripts_never_see_the_token(page: Page, base_url):
+    sign_in_with_form(page, base_url, OWNER)
+    cookie = next(c for c in page.context.cookies() if c["name"] == SESSION_COOKIE)
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
+    visible = page.evaluate("document.cookie")
+    assert SESSION_COOKIE not in visible and cookie["value"] not in visible
+    storage = page.evaluate("JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])")
+    assert cookie["value"] not in storage
+
+
+def _frames_received(page: Page) -> list[str]:
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    return frames
+
+
+def test_a_client_token_copied_into_a_browser_without_the_session_cookie_receives_no_user_data(
+        page: Page, browser: Browser, base_url):
+    signed_in_frames = _frames_received(page)
+    sign_in_with_form(page, base_url, OWNER)
+    page.goto(f"{base_url}/account")
+    expect(page.get_by_role("main")).to_contain_text(OWNER)
+    assert any(OWNER in frame for frame in signed_in_frames)  # what the check below looks for does travel
+    client_token = page.evaluate("sessionStorage.getItem('token')")
+    assert client_token
+    # The tab closes (Reflex hands a token that is still connected elsewhere a new one): its state stays stored
+    # under the client token, as after any closed tab, for whoever presents that token next.
+    page.close()
+
+    thief = browser.new_context()  # no cookies
+    thief.add_init_script(f"sessionStorage.setItem('token', {client_token!r});")
+    stolen = thief.new_page()
+    stolen.wait_for_timeout(1500)  # the backend notices the closed socket
+    stolen_frames = _frames_received(stolen)
+    stolen.goto(f"{base_url}/account")
+    path_is(stolen, base_url, "/login")
+    expect(stolen.get_by_label("E-mail address")).to_be_visible()
+    assert stolen.evaluate("sessionStorage.getItem('token')") == client_token  # the same Reflex client
+    assert stolen_frames, "the stolen tab never talked to the backend"
+    for frame in stolen_frames:
+        assert OWNER not in frame and "Olivia Hart" not in frame and "Northwind" not in frame
+    thief.close()
+
+
+def test_a_user_ends_another_of_their_sessions_from_the_account_page_and_that_browser_is_signed_out(
+        page: Page, browser: Browser, base_url):
+    create_organization(OPERATOR, name="Session List Org")
+    create_user(OPERATOR, email="lister@example.com", role="owner", organization_name="Session List Org",
+                password="list-password-123")
+    other_browser = browser.new_context().new_page()
+    sign_in_with_form(other_browser, base_url, "lister@example.com", "list-password-123")
+    sign_in_with_form(page, base_url, "lister@example.com", "list-password-123")
+    page.get_by_role("link", name="Account").click()
+    sessions = page.locator("#sessions")
+    expect(sessions.get_by_role("row")).to_have_count(3)  # the header and two sessions
+    if os.environ.get("OPSPORTAL_E2E_SCREENSHOTS"):
+        page.screenshot(path=os.environ["OPSPORTAL_E2E_SCREENSHOTS"] + "/account-sessions.png", full_page=True)
+    expect(sessions.get_by_text("This device")).to_have_count(1)
+    end = sessions.get_by_role("button", name=re.compile(r"^End the session on Chrome on Linux, signed in "))
+    expect(end).to_have_count(1)  # the session in use has no button
+    end.click()
+    expect(page.locator("#sessions-result")).to_have_text("That session has ended.")
+    expect(sessions.get_by_role("row")).to_have_count(2)
+    other_browser.goto(f"{base_url}/tasks")
+    path_is(other_browser, base_url, "/login")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("#org-name")).to_have_text("Session List Org")  # this browser stays signed in
+    other_browser.context.close()

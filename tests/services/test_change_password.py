@@ -34,17 +34,18 @@ def revoked_reasons(user: User) -> list[str | None]:
                                  .order_by(LoginSession.created_at)).all())
 
 
-def test_changing_the_password_revokes_every_session_and_returns_a_working_token(ada):
+def test_changing_the_password_keeps_the_callers_session_and_revokes_every_other_one(ada):
     here = sign_in(email=EMAIL, password=PASSWORD)
     elsewhere = sign_in(email=EMAIL, password=PASSWORD)
+    third = sign_in(email=EMAIL, password=PASSWORD)
 
-    fresh = change_password(authenticate(here.token), current=PASSWORD, new=NEW_PASSWORD)
+    ended = change_password(authenticate(here.token), current=PASSWORD, new=NEW_PASSWORD)
 
-    for old in (here, elsewhere):
+    assert ended == 2
+    for old in (elsewhere, third):
         with pytest.raises(AuthenticationFailed, match=SESSION_ENDED):
             authenticate(old.token)
-    assert authenticate(fresh.token).user_id == ada.id
-    assert fresh.actor.session_id not in {here.actor.session_id, elsewhere.actor.session_id}
+    assert authenticate(here.token).session_id == here.actor.session_id
     assert Counter(revoked_reasons(ada)) == {"password_changed": 2, None: 1}
 
 

@@ -31,6 +31,7 @@ STATES = "opsportal.state"
 NO_IO = {
     "opsportal.services.auth.recent_actor",  # this worker's session cache
     "opsportal.services.audit.set_client_address",  # a context variable of the event's own task
+    "opsportal.services.auth.session_id_of",  # the token's signature, checked in memory
     "opsportal.services.authz.may_manage",  # the access rule on the actor the handler already holds
     "opsportal.services.authz.may_view",
     "opsportal.services.errors.sentence",

@@ -14,8 +14,8 @@ import pytest
 from opsportal.services import invoice_staff, payment_history, stripe_events
 from opsportal.services import stripe_gateway as gateway
 from opsportal.services.operator import OPERATOR
-from tests.services import test_stripe_webhook as base
-from tests.services.test_stripe_webhook import (
+from tests.utils.db import dump_tables
+from tests.utils.stripe_webhook import (
     attempts_of,
     checkout_event,
     deliver,
@@ -25,11 +25,8 @@ from tests.services.test_stripe_webhook import (
     sign,
     stored_events,
 )
-from tests.utils.db import dump_tables
 
-# The scenes of the main webhook tests, as this module's fixtures (pytest finds fixtures by name in the module).
-fake_checkout, open_invoice, block, block_checkout, client = (
-    base.fake_checkout, base.open_invoice, base.block, base.block_checkout, base.client)
+# The scenes (open_invoice, block_checkout, client, ...) are the fixtures of this package's conftest.py.
 
 # ----------------------------------------------------------------------------------------- the event's id
 
