@@ -13,7 +13,9 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",
-    cors_allowed_origins=_settings.origins or ["*"],
+    # Exact origins only (Reflex answers CORS with credentials, and socket.io checks the websocket's Origin
+    # against this list): OPSPORTAL_ALLOWED_ORIGINS, or in development the public URL's origin.
+    cors_allowed_origins=_settings.cors_origins,
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(appearance="light", accent_color="indigo", gray_color="slate", radius="medium"),
