@@ -123,7 +123,7 @@ class SecurityHeaders:
         self.policy = policy
         self._pages = _BuiltPages(pages_dir)
         self._pages.refresh()
-        # Only documents run scripts: other answers (assets, JSON, redirects) carry the policy without the hashes.
+        # Only documents run scripts: other answers (assets, JSON) carry the policy without the hashes.
         self._page_headers = policy.headers(self._pages.hashes)
         self._other_headers = policy.headers()
         self._names = {name for name, _ in self._other_headers}
@@ -150,8 +150,10 @@ class SecurityHeaders:
                 return
             if kind in ("http.response.start", "websocket.http.response.start"):
                 headers = list(message.get("headers", []))
-                html = any(name.lower() == b"content-type" and value.startswith(b"text/html")
-                           for name, value in headers)
+                # A page, or an answer without a body type: a 304 Not Modified updates the headers the browser
+                # cached with the page, so it must carry the page's policy (with the hashes) too.
+                types = [value for name, value in headers if name.lower() == b"content-type"]
+                html = not types or types[0].startswith(b"text/html")
                 message = {**message, "headers": self._merged(headers, html=html)}
             elif kind == "websocket.accept":
                 handshake["accepted"] = True

@@ -107,6 +107,15 @@ def test_answers_other_than_pages_carry_the_policy_without_the_script_hashes(pag
     assert csp["script-src"] == ["'self'"]
 
 
+def test_a_not_modified_answer_carries_the_page_policy_the_browser_keeps_for_the_cached_page(pages):
+    client = served(pages, HeaderPolicy())
+    first = client.get("/")
+    again = client.get("/", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["content-security-policy"] == first.headers["content-security-policy"]
+    assert sha256_source(PAGE_SCRIPT) in again.headers["content-security-policy"]
+
+
 def test_a_new_build_is_read_again_when_a_page_is_served(pages):
     client = served(pages, HeaderPolicy())
     client.get("/")
