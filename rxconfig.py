@@ -13,7 +13,9 @@ config = rx.Config(
     telemetry_enabled=False,
     show_built_with_reflex=False,
     default_color_mode="light",
-    cors_allowed_origins=_settings.origins or ["*"],
+    # Exact origins only (Reflex answers CORS with credentials, and socket.io checks the websocket's Origin
+    # against this list): OPSPORTAL_ALLOWED_ORIGINS, or in development the public URL's origin.
+    cors_allowed_origins=_settings.cors_origins,
     trusted_proxy_hops=_settings.trusted_proxy_hops,
     plugins=[
         rx.plugins.RadixThemesPlugin(

@@ -14,6 +14,9 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from opsportal.domain.origins import is_wildcard, origin_of, origin_problem, with_loopback_twins
+from opsportal.domain.secret_strength import secret_weakness
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
 # The local Stripe sandbox (`opsportal sandbox stripe`) accepts any sk_test_ key; these are its defaults.
@@ -116,18 +119,11 @@ class Settings(BaseSettings):
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'opsportal.db'}"
+        if any(is_wildcard(origin) for origin in self.origins):
+            # Reflex answers CORS with credentials: a wildcard would let any site act as the signed-in user.
+            raise ValueError("OPSPORTAL_ALLOWED_ORIGINS must list exact origins, not a wildcard ('*')")
         if self.env is Environment.production:
-            problems = []
-            if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32:
-                problems.append("OPSPORTAL_SECRET_KEY must be set to a random value of 32+ characters")
-            if self.stripe_secret_key == SANDBOX_STRIPE_SECRET_KEY:
-                problems.append("STRIPE_SECRET_KEY must be set to the Stripe account's secret key")
-            if self.stripe_webhook_secret == SANDBOX_STRIPE_WEBHOOK_SECRET:
-                problems.append("STRIPE_WEBHOOK_SECRET must be set to the webhook endpoint's signing secret")
-            if not self.origins:
-                problems.append("OPSPORTAL_ALLOWED_ORIGINS must list the portal's origins")
-            if self.clock_override is not None:
-                problems.append("OPSPORTAL_CLOCK_OVERRIDE is for tests only")
+            problems = self._production_problems()
             if problems:
                 raise ValueError("refusing to start in production: " + "; ".join(problems))
         if self.clock_override is not None and self.clock_override.tzinfo is None:
@@ -136,9 +132,48 @@ class Settings(BaseSettings):
             raise ValueError("OPSPORTAL_LOGIN_LOCK_FAILURES must exceed OPSPORTAL_LOGIN_FREE_FAILURES")
         return self
 
+    def _production_problems(self) -> list[str]:
+        problems = []
+        if self.secret_key == DEV_SECRET_KEY:
+            problems.append("OPSPORTAL_SECRET_KEY must be set to a random value of 32+ characters")
+        elif weakness := secret_weakness(self.secret_key, min_length=32):
+            problems.append(f"OPSPORTAL_SECRET_KEY is too weak: the value {weakness}")
+        if self.stripe_secret_key == SANDBOX_STRIPE_SECRET_KEY:
+            problems.append("STRIPE_SECRET_KEY must be set to the Stripe account's secret key")
+        elif weakness := secret_weakness(self.stripe_secret_key, min_length=24):
+            problems.append(f"STRIPE_SECRET_KEY is too weak: the value {weakness}")
+        if self.stripe_webhook_secret == SANDBOX_STRIPE_WEBHOOK_SECRET:
+            problems.append("STRIPE_WEBHOOK_SECRET must be set to the webhook endpoint's signing secret")
+        elif weakness := secret_weakness(self.stripe_webhook_secret, min_length=24):
+            problems.append(f"STRIPE_WEBHOOK_SECRET is too weak: the value {weakness}")
+        if not self.origins:
+            problems.append("OPSPORTAL_ALLOWED_ORIGINS must list the portal's origins")
+        problems.extend(f"OPSPORTAL_ALLOWED_ORIGINS: {problem}" for origin in self.origins
+                        if (problem := origin_problem(origin)) and not is_wildcard(origin))
+        public_origin = origin_of(self.public_url)
+        if public_origin is None:
+            problems.append(f"OPSPORTAL_PUBLIC_URL {self.public_url!r} is not an http(s) URL")
+        elif self.origins and public_origin not in {origin_of(o) for o in self.origins}:
+            problems.append(f"OPSPORTAL_PUBLIC_URL's origin {public_origin} is not in OPSPORTAL_ALLOWED_ORIGINS")
+        if self.clock_override is not None:
+            problems.append("OPSPORTAL_CLOCK_OVERRIDE is for tests only")
+        return problems
+
     @property
     def origins(self) -> list[str]:
         return [o.strip() for o in self.allowed_origins.split(",") if o.strip()]
+
+    @property
+    def cors_origins(self) -> list[str]:
+        """The origins that may call the portal from a browser with credentials (Reflex's CORS and socket.io).
+
+        OPSPORTAL_ALLOWED_ORIGINS when set; otherwise (development) the public URL's origin and its
+        localhost/127.0.0.1 twin. Never a wildcard, and never empty (socket.io checks no origin at all when
+        given an empty list).
+        """
+        if self.origins:
+            return [origin_of(o) or o for o in self.origins]
+        return with_loopback_twins([origin_of(self.public_url) or "http://localhost:3000"])
 
     @property
     def stripe_base(self) -> str | None:

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.address import address_keeper
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge, submit_ticket_button
@@ -111,4 +112,5 @@ def tasks_page() -> rx.Component:
             on_change=TasksState.set_tab,
             width="100%",
         ),
+        address_keeper(url=TasksState.address, version=TasksState.address_version, path=routes.TASKS),
     )

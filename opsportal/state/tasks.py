@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from urllib.parse import urlencode
@@ -88,6 +87,9 @@ class TasksState(PagedState, rx.State):
     rows: list[dict[str, str]] = []
     total: int = 0
     error: str = ""
+    # What the address bar should say after each load (components/address.py writes it without a navigation).
+    address: str = ""
+    address_version: int = 0
 
     @rx.var
     def status_options(self) -> list[dict[str, str]]:
@@ -104,15 +106,15 @@ class TasksState(PagedState, rx.State):
         if actor.is_staff:
             return rx.redirect(routes.STAFF_QUEUE)
         await offload.run(self._list, actor, page)
-        return self._keep_in_address()
+        self._keep_in_address()
+        return None
 
-    def _keep_in_address(self):
+    def _keep_in_address(self) -> None:
         """Writes the filters into the address bar without a navigation (the router keeps its own history state),
-        unless the tab has moved on to another page while the list was read."""
-        url = tasks_url(TaskFilters(tab=self.tab, search=self.search, status=self.status, category=self.category,
-                                    sort=self.sort, page=self.page))
-        return rx.call_script(f"if (window.location.pathname.replace(/\\/$/, '') === {json.dumps(routes.TASKS)}) "
-                              f"window.history.replaceState(window.history.state, '', {json.dumps(url)})")
+        unless the tab has moved on to another page while the list was read (the page's AddressKeeper)."""
+        self.address = tasks_url(TaskFilters(tab=self.tab, search=self.search, status=self.status,
+                                             category=self.category, sort=self.sort, page=self.page))
+        self.address_version += 1
 
     def _list(self, actor: Actor, page: int) -> None:
         def read(page: int):

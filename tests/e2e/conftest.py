@@ -1,4 +1,5 @@
-"""End-to-end fixtures: the real app (production build) through Reflex's AppHarnessProd, in Chromium.
+"""End-to-end fixtures: the real app (production build) through Reflex's AppHarnessProd, in Chromium, under
+the portal's security headers (tests/e2e/harness.py).
 
 The app starts once per test session on a fresh database holding the demo data. It runs on
 SQLite with Reflex's local state manager by default; with ``OPSPORTAL_E2E_DATABASE=postgresql``
@@ -29,6 +30,7 @@ from opsportal.services.demo_tasks import load_demo_tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
 from tests.e2e.browser import E2E_DATABASE
+from tests.e2e.harness import PortalHarness, free_port
 from tests.e2e.plans_clock import CLOCK_OVERRIDE
 from tests.utils.stripe_sandbox import SandboxHandle, start_stripe_sandbox
 
@@ -93,7 +95,6 @@ def mail_sink(tmp_path_factory) -> Iterator[SmtpSink]:
 def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
     """The running portal (an AppHarnessProd) on a fresh database with the demo data, paying through the sandbox."""
     from reflex.config import get_config
-    from reflex.testing import AppHarnessProd
 
     data_dir = tmp_path_factory.mktemp("e2e-data")
     drop = None
@@ -101,7 +102,10 @@ def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
         url, drop = _create_postgres_database()
     else:
         url = f"sqlite:///{data_dir / 'e2e.db'}"
+    pages_port = free_port()
     environment = {
+        # The page server's origin (tests/e2e/harness.py): the only one CORS and the websocket accept.
+        "OPSPORTAL_ALLOWED_ORIGINS": f"http://127.0.0.1:{pages_port},http://localhost:{pages_port}",
         "OPSPORTAL_DATABASE_URL": url,
         "OPSPORTAL_DATA_DIR": str(data_dir),
         "OPSPORTAL_STRIPE_API_BASE": stripe_sandbox.api_base,
@@ -126,7 +130,8 @@ def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
     load_demo_kb(OPERATOR)
     load_demo_billing(OPERATOR)
     load_demo_plans(OPERATOR)
-    harness = AppHarnessProd.create(root=PROJECT_ROOT, app_name="opsportal")
+    harness = PortalHarness.create(root=PROJECT_ROOT, app_name="opsportal")
+    harness.frontend_port = pages_port
     try:
         harness.start()
         stripe_sandbox.set_webhook(get_config().api_url.rstrip("/") + "/api/stripe/webhook",
