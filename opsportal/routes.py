@@ -5,6 +5,8 @@ DASHBOARD = "/"
 # Plain HTTP routes (api/session_routes.py) that set and clear the HttpOnly session cookie; forms POST to them.
 SIGN_IN_ACTION = "/auth/sign-in"
 SIGN_OUT_ACTION = "/auth/sign-out"
+LOGIN_CODE = "/login/code"  # the second step of signing in: the authenticator app's code (or a recovery code)
+VERIFY_CODE_ACTION = "/auth/verify-code"
 ORGANIZATION = "/organizations/[org_id]"
 ACCOUNT = "/account"
 CREDITS = "/credits"

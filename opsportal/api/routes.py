@@ -65,6 +65,7 @@ def create_api(reflex_app: ASGIApp) -> ASGIApp:
                             Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
                             Route(routes.SIGN_IN_ACTION, session_routes.sign_in, methods=["POST"]),
                             Route(routes.SIGN_OUT_ACTION, session_routes.sign_out, methods=["POST"]),
+                            Route(routes.VERIFY_CODE_ACTION, session_routes.verify_code, methods=["POST"]),
                             Mount("/", app=reflex_app)])
     api_url, pages = reflex_frontend()
     return SecurityHeaders(api, header_policy(api_url), pages)

@@ -18,6 +18,7 @@ from opsportal import routes
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.domain.login_throttle import Verdict
 from opsportal.services import auth as auth_service
+from opsportal.services import mfa_sign_in
 from opsportal.services.errors import AuthenticationFailed, SignInThrottled
 from opsportal.settings import get_settings
 
@@ -26,6 +27,11 @@ MISSING_FIELDS = "Enter your e-mail address and password."
 FOREIGN_ORIGIN = "Sign in from the portal's own sign-in page."
 # The codes the login page reads from ?error= (with ?seconds= or ?minutes= for the throttle).
 ERROR_MISSING, ERROR_CREDENTIALS, ERROR_WAIT, ERROR_LOCKED = "missing", "credentials", "wait", "locked"
+# The second step's own codes (the code page, routes.LOGIN_CODE), and "ended" for the login page.
+ERROR_NO_CODE, ERROR_WRONG_CODE, ERROR_ENDED = "nocode", "code", "ended"
+NO_CODE = "Enter the 6-digit code your authenticator app shows, or one of your recovery codes."
+# Carries "the password was right" from the first step to the second: HttpOnly, only sent to the verify route.
+CHALLENGE_COOKIE = "opsportal_mfa_challenge"
 
 
 def error_message(code: str, amount: str = "") -> str:
@@ -39,6 +45,12 @@ def error_message(code: str, amount: str = "") -> str:
         return Verdict(allowed=False, retry_after_seconds=number).message
     if code == ERROR_LOCKED:
         return Verdict(allowed=False, retry_after_seconds=number * 60, locked=True).message
+    if code == ERROR_NO_CODE:
+        return NO_CODE
+    if code == ERROR_WRONG_CODE:
+        return mfa_sign_in.WRONG_CODE
+    if code == ERROR_ENDED:
+        return mfa_sign_in.CHALLENGE_ENDED
     return ""
 
 
@@ -143,8 +155,65 @@ async def sign_in(request: Request) -> Response:
             user_agent=request.headers.get("user-agent", ""), client_address=client_address(request))
     except AuthenticationFailed as exc:
         return _back_to_login(origin, next_param, _error_query(exc))
-    response = _redirect(origin, routes.landing(signed_in.actor.is_staff, next_param))
+    if isinstance(signed_in, auth_service.SecondStep):
+        response = _to_code_page(origin, next_param, {})
+        response.set_cookie(CHALLENGE_COOKIE, signed_in.challenge, max_age=mfa_sign_in.CHALLENGE_MINUTES * 60,
+                            path=routes.VERIFY_CODE_ACTION, httponly=True, samesite="strict",
+                            secure=get_settings().is_production)
+        return response
+    return _signed_in(origin, signed_in, next_param)
+
+
+def _signed_in(origin: str, signed_in: auth_service.SignedIn, next_param: str) -> RedirectResponse:
+    """303 to where the user goes with the session cookie; one whom policy asks to set up two-step verification
+    goes to Account first."""
+    target = (routes.ACCOUNT if signed_in.actor.mfa_setup_due
+              else routes.landing(signed_in.actor.is_staff, next_param))
+    response = _redirect(origin, target)
     _set_cookie(response, signed_in.token)
+    return response
+
+
+def _to_code_page(origin: str, next_param: str, query: dict[str, str]) -> RedirectResponse:
+    target = routes.safe_next(next_param)
+    if target != routes.DASHBOARD:
+        query = {"next": target, **query}
+    return _redirect(origin, routes.LOGIN_CODE + (f"?{urlencode(query)}" if query else ""))
+
+
+def _clear_challenge(response: Response) -> None:
+    response.delete_cookie(CHALLENGE_COOKIE, path=routes.VERIFY_CODE_ACTION, httponly=True, samesite="strict",
+                           secure=get_settings().is_production)
+
+
+async def verify_code(request: Request) -> Response:
+    """POST /auth/verify-code (code, next) with the challenge cookie of the password step: 303 to the landing page
+    with the session cookie, back to the code page with what was wrong, or to the login page when the challenge
+    ended (five minutes, or never given)."""
+    origin = _page_origin(request)
+    if origin is None:
+        return PlainTextResponse(FOREIGN_ORIGIN, status_code=403)
+    form = await _form(request)
+    code, next_param = form.get("code", "").strip(), form.get("next", "") or _referer_next(request)
+    challenge = request.cookies.get(CHALLENGE_COOKIE, "")
+    if not challenge:
+        return _back_to_login(origin, next_param, {"error": ERROR_ENDED})
+    if not code:
+        return _to_code_page(origin, next_param, {"error": ERROR_NO_CODE})
+    try:
+        signed_in = await run_in_threadpool(
+            mfa_sign_in.complete, challenge, code[:64], user_agent=request.headers.get("user-agent", ""),
+            client_address=client_address(request))
+    except SignInThrottled as exc:
+        return _to_code_page(origin, next_param, _error_query(exc))
+    except AuthenticationFailed as exc:
+        if str(exc) == mfa_sign_in.CHALLENGE_ENDED:
+            response = _back_to_login(origin, next_param, {"error": ERROR_ENDED})
+            _clear_challenge(response)
+            return response
+        return _to_code_page(origin, next_param, {"error": ERROR_WRONG_CODE})
+    response = _signed_in(origin, signed_in, next_param)
+    _clear_challenge(response)
     return response
 
 

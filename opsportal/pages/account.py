@@ -149,6 +149,10 @@ def _sessions() -> rx.Component:
 def account_page() -> rx.Component:
     return app_shell(
         "Account",
+        rx.cond(AuthState.mfa_setup_due, rx.callout(
+            "Two-step verification is required for your account. Set it up below to go on using the portal.",
+            icon="shield-alert", color_scheme="amber", high_contrast=True, role="alert", id="mfa-required",
+            width="100%", max_width="32rem")),
         rx.card(
             rx.vstack(
                 rx.text(AuthState.user_name, weight="medium"),

@@ -24,7 +24,7 @@ from opsportal.domain.identity import email_key, password_problem
 from opsportal.domain.roles import Role
 from opsportal.models import LoginSession, Organization, User
 from opsportal.models.plans import OrgSupportProfile, SupportRegion
-from opsportal.services import audit
+from opsportal.services import audit, mfa_checks
 from opsportal.services import sign_in_throttle as throttle
 from opsportal.services.authz import Actor
 from opsportal.services.errors import (
@@ -46,6 +46,13 @@ class SignedIn:
     token: str
     actor: Actor
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SecondStep:
+    """The password was right and the user has two-step verification: no session yet. ``challenge`` (a 5-minute
+    token of its own audience) plus a code opens one (``services.mfa_sign_in.complete``)."""
+    challenge: str
 
 
 def user_time_zone(session, user: User) -> str:
@@ -79,6 +86,7 @@ def _actor(session, user: User, session_id: str) -> Actor:
         full_name=user.full_name,
         organization_name=org.name if org else None,
         time_zone=user_time_zone(session, user),
+        mfa_setup_due=mfa_checks.must_enrol(session, user),
     )
 
 
@@ -96,8 +104,10 @@ def _open_session(session, user: User, now: datetime, user_agent: str, client_ad
 
 
 def sign_in(*, email: str, password: str, user_agent: str = "", client_address: str = "",
-            now: datetime | None = None) -> SignedIn:
-    """A new session for valid credentials. Failures are counted per e-mail key (the same whether or not an
+            now: datetime | None = None) -> SignedIn | SecondStep:
+    """A new session for valid credentials, or the second step when the user has two-step verification.
+
+    Failures are counted per e-mail key (the same whether or not an
     account has that address) and per ``client_address`` ("" when unknown: not counted), and throttled
     (``domain.login_throttle``)."""
     now = now or clock.now()
@@ -122,6 +132,8 @@ def sign_in(*, email: str, password: str, user_agent: str = "", client_address: 
                 if needs_rehash(user.password_hash):
                     user.password_hash = hash_password(password)
                 session.add(user)
+                if mfa_checks.needs_second_factor(session, user):  # "signed in" is recorded after the code
+                    return SecondStep(challenge=mfa_checks.issue_challenge(user.id, now))
                 audit.record_sign_in(session, user, now, succeeded=True, client_address=client_address)
                 return _open_session(session, user, now, user_agent, client_address)
             failures, refusal = throttle.record_failure(session, email_key=key, client_address=client_address,

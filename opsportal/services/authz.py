@@ -26,6 +26,9 @@ class Actor:
     organization_name: str | None = None
     # IANA zone every instant is shown in (the user's own, else the organization's home region's, else UTC).
     time_zone: str = "UTC"
+    # Policy requires two-step verification (staff in production, or the organization asks) but the user has not
+    # set it up: the pages send them to Account until they do (services.mfa_checks.must_enrol).
+    mfa_setup_due: bool = False
 
     @property
     def principal(self) -> Principal:

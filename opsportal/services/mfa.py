@@ -6,7 +6,7 @@ Audit-worthy actions: ``confirm_enrolment`` (turned on), ``disable`` (turned off
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import segno
@@ -19,9 +19,10 @@ from opsportal.db import unit_of_work
 from opsportal.domain import mfa as rules
 from opsportal.domain.roles import Role
 from opsportal.models import MfaRecoveryCode, Organization, User, UserMfa
-from opsportal.services import mfa_checks
+from opsportal.services import audit, mfa_checks
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import AuthenticationFailed, Conflict, InvalidInput, PermissionDenied
+from opsportal.services.session_cache import RECENT
 from opsportal.settings import get_settings
 
 WRONG_PASSWORD = "The current password is not correct."
@@ -142,13 +143,20 @@ def confirm_enrolment(actor: Actor, code: str, *, now: datetime | None = None) -
                 row.enabled_at, row.last_used_step = now, step
                 row.failed_attempts, row.last_failed_at = 0, None
                 session.add(row)
-                return _new_recovery_codes(session, user.id, now)
+                audit.record_mfa_change(session, actor_user_id=user.id, organization_id=user.organization_id,
+                                        action=audit.AuditAction.mfa_enabled, at=now)
+                codes = _new_recovery_codes(session, user.id, now)
+    if refusal is None:
+        # The pages stop sending this user to set it up at once (this worker; others at their next check).
+        RECENT.update_user(actor.user_id, lambda cached: replace(cached, mfa_setup_due=False))
+        return codes
     raise refusal  # after commit: the failure count persists
 
 
-def disable(actor: Actor, current_password: str) -> None:
+def disable(actor: Actor, current_password: str, *, now: datetime | None = None) -> None:
     """Turns two-step verification off (the secret and recovery codes are deleted); refused while policy
     requires it for this user."""
+    now = now or clock.now()
     with unit_of_work() as session:
         user = _user(session, actor)
         _check_password(user, current_password)
@@ -159,6 +167,8 @@ def disable(actor: Actor, current_password: str) -> None:
             raise PermissionDenied(REQUIRED)
         session.exec(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
         session.delete(row)
+        audit.record_mfa_change(session, actor_user_id=user.id, organization_id=user.organization_id,
+                                action=audit.AuditAction.mfa_disabled, at=now)
 
 
 def regenerate_recovery_codes(actor: Actor, current_password: str, *, now: datetime | None = None) -> list[str]:

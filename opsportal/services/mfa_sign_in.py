@@ -15,6 +15,7 @@ from sqlmodel import select
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import User
+from opsportal.services import audit
 from opsportal.services.auth import SignedIn, _open_session
 from opsportal.services.errors import AuthenticationFailed
 from opsportal.services.mfa_checks import (
@@ -39,8 +40,8 @@ def complete(challenge_token: str, code: str, *, user_agent: str = "", client_ad
              now: datetime | None = None) -> SignedIn:
     """A session for the user the challenge names once ``code`` (a current TOTP code, or an unused recovery code,
     which is then used up) is right. Wrong codes are counted per account and throttled like passwords; a locked
-    account refuses even right codes until the lock ends. ``client_address`` is accepted for the caller's
-    logging; sessions do not record it (yet)."""
+    account refuses even right codes until the lock ends. The session and the audit log's "signed in" record
+    ``client_address``."""
     now = now or clock.now()
     user_id = read_challenge(challenge_token, now)
     refusal: AuthenticationFailed | None = None
@@ -56,5 +57,6 @@ def complete(challenge_token: str, code: str, *, user_agent: str = "", client_ad
             else:
                 user.last_login_at = now
                 session.add(user)
-                return _open_session(session, user, now, user_agent)
+                audit.record_sign_in(session, user, now, succeeded=True, client_address=client_address)
+                return _open_session(session, user, now, user_agent, client_address)
     raise refusal  # after commit: the failure count persists

@@ -9,7 +9,7 @@ from opsportal.domain import formats
 from opsportal.services import mfa
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
-from opsportal.state.auth import actor_or_redirect
+from opsportal.state.auth import AuthState, actor_or_redirect
 
 CODES_FILE = "opsportal-recovery-codes.txt"
 # Which password form is open under the status: none, regenerating the codes, or turning it off.
@@ -101,6 +101,7 @@ class AccountMfaState(rx.State):
         self.setting_up, self.qr, self.secret_grouped = False, "", ""
         self._codes(codes)
         self.message = "Two-step verification is on. Save your recovery codes now."
+        await (await self.get_state(AuthState)).current_actor()  # no longer sent here by the pages
 
     @rx.event
     def open_form(self, which: str):

@@ -29,7 +29,7 @@ def session_rows(actor: Actor, sessions: list[auth_service.SessionView]) -> list
         since = formats.instant(s.created_at, actor.time_zone)
         rows.append({"handle": _handle(s.id), "device": device, "signed_in": since,
                      "address": s.client_address or "Unknown", "current": "yes" if s.current else "",
-                     "revoke_label": f"End the session on {device}, signed in {since}"})
+                     "revoke_label": f"End session: {device}, signed in {since}"})
     return rows
 
 

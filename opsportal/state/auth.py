@@ -44,6 +44,8 @@ class AuthState(rx.State):
     # The zone every time on the pages is shown in, named in the page footer ("Europe/London (GMT)").
     time_zone: str = ""
     time_zone_label: str = ""
+    # Policy requires two-step verification and the user has not set it up: every page but Account sends them there.
+    mfa_setup_due: bool = False
 
     def _zone_label(self, actor: Actor | None) -> str:
         if actor is None:
@@ -64,6 +66,7 @@ class AuthState(rx.State):
             "is_staff": bool(actor and actor.is_staff),
             "time_zone": actor.time_zone if actor else "",
             "time_zone_label": self._zone_label(actor),
+            "mfa_setup_due": bool(actor and actor.mfa_setup_due),
         }
         for name, value in shown.items():
             if getattr(self, name) != value:  # an unchanged var stays out of the event's delta
@@ -88,10 +91,18 @@ class AuthState(rx.State):
         target = routes.LOGIN if path in ("", "/", routes.LOGIN) else f"{routes.LOGIN}?next={quote(path)}"
         return rx.redirect(target)
 
+    def _gate(self, actor: Actor | None):
+        """Where a page's caller must go instead: the login page when signed out, Account while two-step
+        verification that policy requires is not set up; None when they may stay."""
+        if actor is None:
+            return self._to_login()
+        if actor.mfa_setup_due and (self.router.url.path or "/").rstrip("/") != routes.ACCOUNT:
+            return rx.redirect(routes.ACCOUNT)
+        return None
+
     @rx.event
     async def require_login(self):
-        if await self.current_actor() is None:
-            return self._to_login()
+        return self._gate(await self.current_actor())
 
 
 def note_client_address(state: rx.State) -> None:
@@ -104,7 +115,8 @@ async def actor_or_redirect(state: rx.State):
     """(actor, None) for a signed-in caller, else (None, redirect to the login page)."""
     auth = await state.get_state(AuthState)
     actor = await auth.current_actor()
-    return (actor, None) if actor else (None, auth._to_login())
+    redirect = auth._gate(actor)
+    return (None, redirect) if redirect is not None else (actor, None)
 
 
 async def run_as_actor(state: rx.State, work, *, on_error: str = "error"):

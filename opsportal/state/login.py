@@ -30,3 +30,20 @@ class LoginState(rx.State):
         if actor is not None:
             # Honour ?next= here too: a signed-in user who opens the login page goes where they were going.
             return rx.redirect(_landing(actor, next_param))
+
+
+class LoginCodeState(rx.State):
+    """The second step's page (routes.LOGIN_CODE): what the verify route's ?error= says. The code is POSTed by the
+    browser to ``routes.VERIFY_CODE_ACTION`` with the HttpOnly challenge cookie; it never passes through here."""
+
+    error: str = ""
+
+    @rx.event
+    async def load(self):
+        query = self.router.url.query_parameters
+        code = str(query.get("error", "") or "")
+        self.error = error_message(code, str(query.get("seconds", "") or query.get("minutes", "") or ""))
+        auth = await self.get_state(AuthState)
+        actor = await auth.current_actor()
+        if actor is not None:
+            return rx.redirect(_landing(actor, str(query.get("next", "") or "")))

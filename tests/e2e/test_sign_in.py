@@ -243,7 +243,7 @@ def test_a_user_ends_another_of_their_sessions_from_the_account_page_and_that_br
     if os.environ.get("OPSPORTAL_E2E_SCREENSHOTS"):
         page.screenshot(path=os.environ["OPSPORTAL_E2E_SCREENSHOTS"] + "/account-sessions.png", full_page=True)
     expect(sessions.get_by_text("This device")).to_have_count(1)
-    end = sessions.get_by_role("button", name=re.compile(r"^End the session on Chrome on Linux, signed in "))
+    end = sessions.get_by_role("button", name=re.compile(r"^End session: Chrome on Linux, signed in "))
     expect(end).to_have_count(1)  # the session in use has no button
     end.click()
     expect(page.locator("#sessions-result")).to_have_text("That session has ended.")

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
 from playwright.sync_api import Page, expect
 
-from opsportal import routes
+from opsportal import clock, routes
+from opsportal.auth.security import SESSION_COOKIE
 from opsportal.components.account_mfa import QR_ALT
 from opsportal.services import auth as auth_service
 from opsportal.services import mfa
 from opsportal.services.demo import DEMO_PASSWORD
-from tests.e2e.browser import MEMBER, sign_in
+from tests.e2e.browser import MEMBER, open_login, sign_in, submit_login
 from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_tasks_customer import new_customer
 
@@ -94,3 +96,42 @@ def test_a_member_sees_no_switch_on_the_organization_page(page: Page, base_url):
     page.goto(f"{base_url}{routes.organization(member.organization_id)}")
     expect(page.locator("#organization-name")).to_be_visible()
     expect(page.get_by_role("switch")).to_have_count(0)
+
+
+def test_a_user_with_two_step_verification_signs_in_with_the_code_from_their_app(page: Page, base_url):
+    customer = new_customer("Code Step")
+    earlier = clock.now() - timedelta(seconds=60)  # set up a minute ago: today's code is no replay
+    secret = mfa.begin_enrolment(customer.actor, now=earlier).secret
+    mfa.confirm_enrolment(customer.actor, pyotp.TOTP(secret).at(earlier), now=earlier)
+
+    open_login(page, base_url)
+    submit_login(page, customer.email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Two-step verification")).to_be_visible()
+    assert routes.LOGIN_CODE in page.url
+    assert not [c for c in page.context.cookies() if c["name"] == SESSION_COOKIE]  # the password alone: no session
+    snap(page, "mfa-code-step")
+    assert axe_violations(page) == [], "code step"
+
+    page.get_by_label("Code").fill("000000")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("alert")).to_contain_text("That code is not correct.")
+
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    assert routes.LOGIN not in page.url
+
+
+def test_a_member_of_an_organization_requiring_it_is_sent_to_set_it_up_before_anything_else(page: Page, base_url):
+    customer = new_customer("Must Enrol")
+    mfa.set_org_requirement(customer.actor, customer.org_id, True)
+
+    open_login(page, base_url)
+    submit_login(page, customer.email, DEMO_PASSWORD)
+    expect(page.locator("#mfa-required")).to_contain_text("Two-step verification is required for your account.")
+    assert page.url.rstrip("/").endswith(routes.ACCOUNT)
+    page.goto(f"{base_url}{routes.TASKS}")
+    expect(page.locator("#mfa-required")).to_be_visible()  # every other page sends them back to Account
+    assert page.url.rstrip("/").endswith(routes.ACCOUNT)

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from starlette.responses import PlainTextResponse
 
+from opsportal import clock
 from opsportal.api.routes import create_api
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.db import get_engine, unit_of_work
@@ -190,7 +191,8 @@ def test_a_bank_transfer_and_a_confirmed_card_payment_are_recorded(world, monkey
         paid = gateway.CheckoutSession(id="cs_test_1", url="", status="complete", payment_status="paid",
                                        amount_total=50_000, currency="usd", payment_intent="pi_test_1",
                                        metadata={"opsportal_payment_id": str(started.payment_id)})
-        payment_confirmation.confirm(session, paid, "webhook", "evt_1", AT)
+        # After the bank transfer was recorded (that event is dated when it was recorded: now).
+        payment_confirmation.confirm(session, paid, "webhook", "evt_1", clock.now())
 
     [card, bank] = events(world)
     assert card[:2] == ("Bianca Novak", "card_payment_confirmed") and card[2].startswith("USD 500.00: ")

@@ -97,8 +97,8 @@ def test_a_challenge_expires_after_five_minutes(world):
 
 
 def test_a_session_token_is_no_challenge_and_a_challenge_is_no_session_token(world):
+    session_token = sign_in(email="mark@northwind.example", password=PASSWORD, now=NOW).token  # before it was on
     user_id, secret, _ = enrolled(world)
-    session_token = sign_in(email="mark@northwind.example", password=PASSWORD, now=LATER).token
     with pytest.raises(AuthenticationFailed, match=CHALLENGE_ENDED):
         complete(session_token, pyotp.TOTP(secret).at(LATER), now=LATER)
     with pytest.raises(AuthenticationFailed, match=SESSION_ENDED):

@@ -53,7 +53,7 @@ def lock_out(email: str, t0, *, address: str = ATTACKER):
 def test_sign_in_takes_the_client_address_as_a_keyword():
     assert str(inspect.signature(sign_in)) == (
         "(*, email: 'str', password: 'str', user_agent: 'str' = '', client_address: 'str' = '', "
-        "now: 'datetime | None' = None) -> 'SignedIn'")
+        "now: 'datetime | None' = None) -> 'SignedIn | SecondStep'")
 
 
 # Per client address
