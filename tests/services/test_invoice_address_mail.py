@@ -4,34 +4,18 @@ once (as a copy beside the subscribed billing contacts' own reminders), without 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 
-import pytest
-
-from opsportal.devtools.smtp_sink import SmtpSink
 from opsportal.services import billing_details, invoice_staff, overdue_reminders
 from opsportal.services.billing_details import BillingDetailsInput
 from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
-from opsportal.settings import get_settings
-from tests.utils.mail import PUBLIC_URL, Inbox, free_port, text_of, to
+from tests.utils.mail import PUBLIC_URL, text_of, to
 
 ACCOUNTS = "accounts@northwind.example"
 CONTACTS = ["adam@northwind.example", "bianca@northwind.example", "olivia@northwind.example"]
 
 
-@pytest.fixture
-def inbox(world, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """The local SMTP sink on a free port, the app's settings pointing at it (as in tests/services/conftest.py)."""
-    port = free_port()
-    sink = SmtpSink(tmp_path / "mail", port=port).start()
-    for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_TIMEOUT_SECONDS": "5",
-                        "PUBLIC_URL": PUBLIC_URL, "MAIL_DIR": str(tmp_path / "mail")}.items():
-        monkeypatch.setenv(f"OPSPORTAL_{name}", value)
-    get_settings.cache_clear()
-    yield Inbox(sink)
-    sink.stop()
-    get_settings.cache_clear()
+# ``inbox`` (the local SMTP sink) is tests/services/conftest.py's.
 
 
 def overdue_invoice(world):
