@@ -42,16 +42,16 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as `python scripts/multihost_check.py`
 
-from bench.ui_client import (  # noqa: E402
+from bench.ui_blocking_client import (  # noqa: E402
     AUTH,
     ROOT_STATE,
-    SESSION_COOKIE,
     BlockingRxClient,
     delta_value,
     has,
     hydrated,
     redirect_paths,
     redirects,
+    session_cookie,
 )
 
 LB = os.environ.get("MULTIHOST_LB_URL", "http://127.0.0.1:3400")
@@ -64,7 +64,6 @@ BLOCK_IDS = (1, 2, 3, 4)  # the demo's hour blocks
 PURCHASES = len(BLOCK_IDS)
 KILL_DELAY = float(os.environ.get("MULTIHOST_CHECK_KILL_DELAY", "0.02"))  # seconds after the 4th entry is sent
 PASSWORD = "demo-password-2026"
-SIGN_IN_ROUTE = "/auth/sign-in"  # opsportal.routes.SIGN_IN_ACTION
 TASKS = f"{ROOT_STATE}.opsportal___state___tasks____tasks_state"
 STAFF_TASK = f"{ROOT_STATE}.opsportal___state___staff_task____staff_task_state"
 BUY = f"{ROOT_STATE}.opsportal___state___buy_hours____buy_hours_state"
@@ -121,29 +120,11 @@ def probe(client: BlockingRxClient, timeout: float) -> list[dict]:
     return client.hydrate(timeout, until=hydrated)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def sign_in(client: BlockingRxClient, email: str) -> bool:
-    """As a browser does: POST the login form to the sign-in route (on the client's host, by its OPSHOST cookie),
-    keep the HttpOnly session cookie of the 303, then open the next page: a new socket whose handshake carries it."""
-    form = urllib.parse.urlencode({"email": email, "password": PASSWORD, "next": "/"}).encode()
-    request = urllib.request.Request(LB + SIGN_IN_ROUTE, data=form, method="POST",
-                                     headers={"Cookie": f"OPSHOST={client.pin}", "User-Agent": "multihost_check"})
-    try:
-        urllib.request.build_opener(_NoRedirect).open(request, timeout=15)
-        return False  # a 2xx: not the route's answer
-    except urllib.error.HTTPError as answer:
-        if answer.code != 303:
-            return False
-        cookies = answer.headers.get_all("Set-Cookie") or []
-    found = [re.match(rf"{SESSION_COOKIE}=([^;]+)", c) for c in cookies]
-    tokens = [m.group(1) for m in found if m]
-    if not tokens:
+    """The sign-in route's session cookie, then the next page: a new socket whose handshake carries it."""
+    client.cookie_token = session_cookie(LB, email, PASSWORD, pin=client.pin, user_agent="multihost_check")
+    if not client.cookie_token:
         return False
-    client.cookie_token = tokens[0]
     client.close()
     client.connect()
     return delta_value(probe(client, timeout=15), AUTH, "signed_in") is True
