@@ -1,4 +1,5 @@
-"""`opsportal user create`: users (customer or staff), with a chosen or a generated password."""
+"""`opsportal user create`: users (customer or staff), with a chosen or a generated password;
+`opsportal user reset-mfa`: turns off the two-step verification of a user who lost their phone and recovery codes."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ def cmd_user_create(args: argparse.Namespace) -> None:
     emit(args, payload, text)
 
 
+def cmd_user_reset_mfa(args: argparse.Namespace) -> None:
+    from opsportal.services.mfa import reset_for_user
+
+    email = reset_for_user(operator(), args.email)
+    emit(args, {"email": email, "two_step_verification": "off", "sessions": "ended"},
+         f"Two-step verification of {email} is off and every session of theirs has ended; they sign in with their "
+         "password (and set it up again where it is required).")
+
+
 def add_commands(groups, common) -> None:
     user = groups.add_parser("user", help="users").add_subparsers(dest="action", required=True)
     p = user.add_parser("create", parents=[common], help="create a user")
@@ -37,3 +47,7 @@ def add_commands(groups, common) -> None:
     p.add_argument("--password-stdin", action="store_true",
                    help="read the password from the first line of standard input (else one is generated)")
     p.set_defaults(func=cmd_user_create)
+    p = user.add_parser("reset-mfa", parents=[common],
+                        help="turn off a user's two-step verification (lost phone and recovery codes)")
+    p.add_argument("email")
+    p.set_defaults(func=cmd_user_reset_mfa)

@@ -17,11 +17,12 @@ from opsportal.auth.mfa_secrets import encrypt_secret, recovery_code_hash
 from opsportal.auth.security import verify_password
 from opsportal.db import unit_of_work
 from opsportal.domain import mfa as rules
+from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
-from opsportal.models import MfaRecoveryCode, Organization, User, UserMfa
+from opsportal.models import LoginSession, MfaRecoveryCode, Organization, User, UserMfa
 from opsportal.services import audit, mfa_checks
-from opsportal.services.authz import Actor, require_view_organization
-from opsportal.services.errors import AuthenticationFailed, Conflict, InvalidInput, PermissionDenied
+from opsportal.services.authz import Actor, require_staff_admin, require_view_organization
+from opsportal.services.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.session_cache import RECENT
 from opsportal.settings import get_settings
 
@@ -212,3 +213,34 @@ def set_org_requirement(actor: Actor, organization_id: int, required: bool) -> O
         session.add(org)
         return OrgMfaRequirement(organization_id=org.id, name=org.name, required=org.require_mfa, may_change=True)
 
+
+
+def reset_for_user(actor: Actor, email: str, *, now: datetime | None = None) -> str:
+    """Staff admins turn off the two-step verification of a user who lost both their phone and their recovery
+    codes (who is asking is checked outside the portal, as for any account recovery). The secret and recovery codes
+    are deleted, every session of the user ends, and the audit log records the reset; where policy requires it, the
+    user is asked to set it up again at their next sign-in. Returns the user's e-mail address."""
+    require_staff_admin(actor)
+    now = now or clock.now()
+    try:
+        key = email_key(email)
+    except ValueError:
+        raise InvalidInput(f"{email!r} is not an e-mail address.") from None
+    with unit_of_work() as session:
+        user = session.exec(select(User).where(User.email_key == key)).first()
+        if user is None:
+            raise NotFound(f"No user has the e-mail address {email}.")
+        row = mfa_checks.enrolment_of(session, user.id, lock=True)
+        if row is None or row.enabled_at is None:
+            raise Conflict(f"{user.email} does not use two-step verification: there is nothing to reset.")
+        session.exec(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
+        session.delete(row)
+        for live in session.exec(select(LoginSession).where(LoginSession.user_id == user.id,
+                                                            LoginSession.revoked_at.is_(None))).all():
+            live.revoked_at, live.revoked_reason = now, "mfa_reset"
+            session.add(live)
+        audit.record_mfa_change(session, actor_user_id=actor.user_id or None, organization_id=user.organization_id,
+                                action=audit.AuditAction.mfa_reset, target=user.email, at=now)
+        user_id, address = user.id, user.email
+    RECENT.forget_user(user_id)
+    return address

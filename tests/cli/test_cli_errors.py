@@ -92,3 +92,10 @@ def test_an_empty_stdin_for_password_stdin_is_a_usage_error(cli, contoso):
     message = refused(cli, "user", "create", "grace@contoso.example", "--org", "Contoso", "--role", "member",
                       "--password-stdin", stdin="", code=2)
     assert message == "--password-stdin given but standard input held no password"
+
+
+def test_reset_mfa_of_an_unknown_address_or_of_a_user_without_it_is_refused_saying_which(cli, contoso):
+    assert refused(cli, "user", "reset-mfa", "nobody@example.com") == (
+        "No user has the e-mail address nobody@example.com.")
+    assert refused(cli, "user", "reset-mfa", "ada@contoso.example") == (
+        "ada@contoso.example does not use two-step verification: there is nothing to reset.")

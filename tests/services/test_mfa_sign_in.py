@@ -7,13 +7,14 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 from jose import jwt
+from sqlmodel import select
 
 from opsportal.auth.security import ALGORITHM
 from opsportal.db import unit_of_work
-from opsportal.models import User
+from opsportal.models import AuditEvent, User
 from opsportal.services import mfa, mfa_checks
-from opsportal.services.auth import SESSION_ENDED, authenticate, sign_in
-from opsportal.services.errors import AuthenticationFailed, SignInThrottled
+from opsportal.services.auth import SESSION_ENDED, SignedIn, authenticate, sign_in
+from opsportal.services.errors import AuthenticationFailed, Conflict, NotFound, PermissionDenied, SignInThrottled
 from opsportal.services.mfa_sign_in import (
     CHALLENGE_ENDED,
     WRONG_CODE,
@@ -139,3 +140,34 @@ def test_the_password_step_asks_for_a_code_only_when_enrolled_and_for_a_set_up_w
     assert not ask(agent, must_enrol)
     monkeypatch.setattr(mfa_checks, "is_production", lambda: True)
     assert ask(agent, must_enrol)
+
+
+def test_a_staff_admin_resets_a_users_lost_two_step_verification_and_ends_their_sessions(world):
+    session_token = sign_in(email="mark@northwind.example", password=PASSWORD, now=NOW).token
+    enrolled(world)
+
+    assert mfa.reset_for_user(world.actor("staff_admin"), "MARK@northwind.example ", now=LATER) == \
+        "mark@northwind.example"
+
+    assert not mfa.status(world.actor("holdings_member")).enabled
+    with pytest.raises(AuthenticationFailed, match=SESSION_ENDED):
+        authenticate(session_token, now=LATER)
+    assert isinstance(sign_in(email="mark@northwind.example", password=PASSWORD, now=LATER), SignedIn)
+    with unit_of_work(write=False) as session:
+        [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "mfa_reset")).all()
+    assert event.target == "mark@northwind.example"
+
+
+def test_only_staff_admins_may_reset_someone_elses_two_step_verification(world):
+    enrolled(world)
+    for name in ("holdings_owner", "agent"):
+        with pytest.raises(PermissionDenied):
+            mfa.reset_for_user(world.actor(name), "mark@northwind.example", now=LATER)
+    assert mfa.status(world.actor("holdings_member")).enabled
+
+
+def test_resetting_an_unknown_address_or_a_user_without_it_says_so_and_changes_nothing(world):
+    with pytest.raises(NotFound, match="No user has the e-mail address nobody@example.com"):
+        mfa.reset_for_user(world.actor("staff_admin"), "nobody@example.com")
+    with pytest.raises(Conflict, match="does not use two-step verification"):
+        mfa.reset_for_user(world.actor("staff_admin"), "mark@northwind.example")
