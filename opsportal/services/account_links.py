@@ -20,9 +20,9 @@ from opsportal.domain.access import may_view_organization
 from opsportal.domain.audit import AuditAction
 from opsportal.domain.identity import email_key, normalize_email, password_problem
 from opsportal.domain.roles import Role, parse_role
-from opsportal.models import LoginSession, OneTimeToken, Organization, User
+from opsportal.models import OneTimeToken, Organization, User
 from opsportal.services import audit, mailer, orgtree, sign_in_throttle
-from opsportal.services.auth import user_time_zone
+from opsportal.services.auth import end_sessions, user_time_zone
 from opsportal.services.authz import Actor, require_manage_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Unavailable, sentence
 from opsportal.services.notice_mail import Recipient, home_zones
@@ -150,13 +150,6 @@ def check_link(token: str, purpose: str, *, now: datetime | None = None) -> Link
         return LinkCheck(email=row.email, organization=org.name, role_label=parse_role(row.role).label)
 
 
-def _revoke_sessions(session: Session, user_id: int, now: datetime, reason: str) -> None:
-    for row in session.exec(select(LoginSession).where(LoginSession.user_id == user_id,
-                                                       LoginSession.revoked_at.is_(None))).all():
-        row.revoked_at, row.revoked_reason = now, reason
-        session.add(row)
-
-
 def reset_password(token: str, new_password: str, *, now: datetime | None = None) -> str:
     """Sets a new password through a reset link: once, before it expires; signs the user out everywhere.
     Returns the account's e-mail address (for the sign-in form)."""
@@ -179,7 +172,7 @@ def reset_password(token: str, new_password: str, *, now: datetime | None = None
                                                              OneTimeToken.used_at.is_(None))).all():
             other.used_at = now
             session.add(other)
-        _revoke_sessions(session, user.id, now, "password_reset")
+        end_sessions(session, user.id, now, "password_reset")
         audit.record(session, actor_user_id=user.id, organization_id=user.organization_id,
                      action=AuditAction.password_reset, at=now)
         email, user_id = user.email, user.id

@@ -210,7 +210,7 @@ def change_password(actor: Actor, *, current: str, new: str, now: datetime | Non
         user.password_hash = hash_password(new)
         user.password_changed_at = now
         session.add(user)
-        ended = _revoke_others(session, actor, now, "password_changed")
+        ended = end_sessions(session, actor.user_id, now, "password_changed", keep=actor.session_id)
         audit.record(session, actor_user_id=user.id, organization_id=user.organization_id,
                      action=audit.AuditAction.password_changed, at=now)
     _forget(ended)
@@ -269,19 +269,20 @@ def revoke_other_sessions(actor: Actor, *, now: datetime | None = None) -> int:
     """"Sign out everywhere else": every live session of the caller but the one in use ends. Returns how many."""
     now = now or clock.now()
     with unit_of_work() as session:
-        ended = _revoke_others(session, actor, now, "signed_out_elsewhere")
+        ended = end_sessions(session, actor.user_id, now, "signed_out_elsewhere", keep=actor.session_id)
     _forget(ended)
     return len(ended)
 
 
-def _revoke_others(session, actor: Actor, now: datetime, reason: str) -> list[str]:
-    rows = session.exec(
-        select(LoginSession).where(LoginSession.user_id == actor.user_id, LoginSession.revoked_at.is_(None),
-                                   LoginSession.id != actor.session_id).with_for_update()
-    ).all()
+def end_sessions(session, user_id: int, now: datetime, reason: str, *, keep: str | None = None) -> list[str]:
+    """Revokes every live session of ``user_id`` but ``keep``, in the caller's transaction; returns their ids (the
+    caller forgets them from this worker's cache once committed)."""
+    query = select(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+    if keep:
+        query = query.where(LoginSession.id != keep)
+    rows = session.exec(query.with_for_update()).all()
     for row in rows:
-        row.revoked_at = now
-        row.revoked_reason = reason
+        row.revoked_at, row.revoked_reason = now, reason
         session.add(row)
     return [row.id for row in rows]
 

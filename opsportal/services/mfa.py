@@ -19,8 +19,9 @@ from opsportal.db import unit_of_work
 from opsportal.domain import mfa as rules
 from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
-from opsportal.models import LoginSession, MfaRecoveryCode, Organization, User, UserMfa
+from opsportal.models import MfaRecoveryCode, Organization, User, UserMfa
 from opsportal.services import audit, mfa_checks
+from opsportal.services.auth import end_sessions
 from opsportal.services.authz import Actor, require_staff_admin, require_view_organization
 from opsportal.services.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.session_cache import RECENT
@@ -235,10 +236,7 @@ def reset_for_user(actor: Actor, email: str, *, now: datetime | None = None) -> 
             raise Conflict(f"{user.email} does not use two-step verification: there is nothing to reset.")
         session.exec(delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user.id))
         session.delete(row)
-        for live in session.exec(select(LoginSession).where(LoginSession.user_id == user.id,
-                                                            LoginSession.revoked_at.is_(None))).all():
-            live.revoked_at, live.revoked_reason = now, "mfa_reset"
-            session.add(live)
+        end_sessions(session, user.id, now, "mfa_reset")
         audit.record_mfa_change(session, actor_user_id=actor.user_id or None, organization_id=user.organization_id,
                                 action=audit.AuditAction.mfa_reset, target=user.email, at=now)
         user_id, address = user.id, user.email
