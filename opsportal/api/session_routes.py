@@ -132,11 +132,13 @@ async def _form(request: Request) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
 
-def _back_to_login(origin: str, next_param: str, query: dict[str, str]) -> RedirectResponse:
+def _to_page(origin: str, page: str, next_param: str, query: dict[str, str]) -> RedirectResponse:
+    """303 to a sign-in step's page (the login or the code page), carrying where the user was going and ``query``
+    (what went wrong, as a code the page turns into words)."""
     target = routes.safe_next(next_param)
     if target != routes.DASHBOARD:
         query = {"next": target, **query}
-    return _redirect(origin, f"{routes.LOGIN}?{urlencode(query)}")
+    return _redirect(origin, page + (f"?{urlencode(query)}" if query else ""))
 
 
 async def sign_in(request: Request) -> Response:
@@ -148,15 +150,15 @@ async def sign_in(request: Request) -> Response:
     email, password = form.get("email", "").strip(), form.get("password", "")
     next_param = form.get("next", "") or _referer_next(request)
     if not email or not password:
-        return _back_to_login(origin, next_param, {"error": ERROR_MISSING})
+        return _to_page(origin, routes.LOGIN, next_param, {"error": ERROR_MISSING})
     try:
         signed_in = await run_in_threadpool(
             auth_service.sign_in, email=email[:320], password=password[:1024],
             user_agent=request.headers.get("user-agent", ""), client_address=client_address(request))
     except AuthenticationFailed as exc:
-        return _back_to_login(origin, next_param, _error_query(exc))
+        return _to_page(origin, routes.LOGIN, next_param, _error_query(exc))
     if isinstance(signed_in, auth_service.SecondStep):
-        response = _to_code_page(origin, next_param, {})
+        response = _to_page(origin, routes.LOGIN_CODE, next_param, {})
         response.set_cookie(CHALLENGE_COOKIE, signed_in.challenge, max_age=mfa_sign_in.CHALLENGE_MINUTES * 60,
                             path=routes.VERIFY_CODE_ACTION, httponly=True, samesite="strict",
                             secure=get_settings().is_production)
@@ -172,13 +174,6 @@ def _signed_in(origin: str, signed_in: auth_service.SignedIn, next_param: str) -
     response = _redirect(origin, target)
     _set_cookie(response, signed_in.token)
     return response
-
-
-def _to_code_page(origin: str, next_param: str, query: dict[str, str]) -> RedirectResponse:
-    target = routes.safe_next(next_param)
-    if target != routes.DASHBOARD:
-        query = {"next": target, **query}
-    return _redirect(origin, routes.LOGIN_CODE + (f"?{urlencode(query)}" if query else ""))
 
 
 def _clear_challenge(response: Response) -> None:
@@ -197,21 +192,21 @@ async def verify_code(request: Request) -> Response:
     code, next_param = form.get("code", "").strip(), form.get("next", "") or _referer_next(request)
     challenge = request.cookies.get(CHALLENGE_COOKIE, "")
     if not challenge:
-        return _back_to_login(origin, next_param, {"error": ERROR_ENDED})
+        return _to_page(origin, routes.LOGIN, next_param, {"error": ERROR_ENDED})
     if not code:
-        return _to_code_page(origin, next_param, {"error": ERROR_NO_CODE})
+        return _to_page(origin, routes.LOGIN_CODE, next_param, {"error": ERROR_NO_CODE})
     try:
         signed_in = await run_in_threadpool(
             mfa_sign_in.complete, challenge, code[:64], user_agent=request.headers.get("user-agent", ""),
             client_address=client_address(request))
     except SignInThrottled as exc:
-        return _to_code_page(origin, next_param, _error_query(exc))
+        return _to_page(origin, routes.LOGIN_CODE, next_param, _error_query(exc))
     except AuthenticationFailed as exc:
         if str(exc) == mfa_sign_in.CHALLENGE_ENDED:
-            response = _back_to_login(origin, next_param, {"error": ERROR_ENDED})
+            response = _to_page(origin, routes.LOGIN, next_param, {"error": ERROR_ENDED})
             _clear_challenge(response)
             return response
-        return _to_code_page(origin, next_param, {"error": ERROR_WRONG_CODE})
+        return _to_page(origin, routes.LOGIN_CODE, next_param, {"error": ERROR_WRONG_CODE})
     response = _signed_in(origin, signed_in, next_param)
     _clear_challenge(response)
     return response

@@ -5,7 +5,7 @@ from opsportal import routes
 from opsportal.components.backend import BACKEND_ORIGIN
 from opsportal.components.layout import error_callout
 from opsportal.state.email_links import LoginNoticeState
-from opsportal.state.login import LoginCodeState, LoginState
+from opsportal.state.login import LoginState
 
 # Fills the hidden ``next`` field from the page's own ?next= as the form is sent: the page is prerendered, and the
 # form can be sent before the page's load event has run (the sign-in route checks the value: same-site paths only).
@@ -76,7 +76,7 @@ def login_page() -> rx.Component:
     )
 
 
-@rx.page(route=routes.LOGIN_CODE, title="Two-step verification · OpsPortal", on_load=LoginCodeState.load)
+@rx.page(route=routes.LOGIN_CODE, title="Two-step verification · OpsPortal", on_load=LoginState.redirect_if_signed_in)
 def login_code_page() -> rx.Component:
     """The second step for users with two-step verification: the code goes to the verify route with the HttpOnly
     challenge cookie the password step set."""
@@ -84,7 +84,7 @@ def login_code_page() -> rx.Component:
         "shield-check", "Two-step verification",
         "Enter the 6-digit code your authenticator app shows now. Lost your phone? Enter one of your recovery "
         "codes instead.",
-        error_callout(LoginCodeState.error),
+        error_callout(LoginState.error),
         _label("Code", "code"),
         rx.input(id="code", name="code", auto_complete="one-time-code", required=True, size="3", width="100%",
                  auto_focus=True, max_length=64, spell_check=False),

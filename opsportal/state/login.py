@@ -17,6 +17,9 @@ def _landing(actor: Actor, next_param: str) -> str:
 
 
 class LoginState(rx.State):
+    """Both steps' pages (routes.LOGIN and routes.LOGIN_CODE) say what their route's ?error= code means, and send a
+    user who is already signed in where they were going."""
+
     error: str = ""
 
     @rx.event
@@ -31,19 +34,3 @@ class LoginState(rx.State):
             # Honour ?next= here too: a signed-in user who opens the login page goes where they were going.
             return rx.redirect(_landing(actor, next_param))
 
-
-class LoginCodeState(rx.State):
-    """The second step's page (routes.LOGIN_CODE): what the verify route's ?error= says. The code is POSTed by the
-    browser to ``routes.VERIFY_CODE_ACTION`` with the HttpOnly challenge cookie; it never passes through here."""
-
-    error: str = ""
-
-    @rx.event
-    async def load(self):
-        query = self.router.url.query_parameters
-        code = str(query.get("error", "") or "")
-        self.error = error_message(code, str(query.get("seconds", "") or query.get("minutes", "") or ""))
-        auth = await self.get_state(AuthState)
-        actor = await auth.current_actor()
-        if actor is not None:
-            return rx.redirect(_landing(actor, str(query.get("next", "") or "")))
