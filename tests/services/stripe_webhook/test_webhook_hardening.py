@@ -1,7 +1,7 @@
 """Stripe's webhook, hardened: an event needs a string Stripe id, a signature may not come from the future, and a
 later confirmation that matches clears an earlier "does not match" flag (SQLite and PostgreSQL).
 
-Events are built and signed as in ``test_stripe_webhook``, whose fixtures and helpers this file reuses.
+Events are built and signed with ``tests.utils.stripe_webhook``; the scenes are this package's conftest fixtures.
 """
 
 from __future__ import annotations
