@@ -107,6 +107,20 @@ def test_the_middleware_resets_and_lets_the_event_go_on():
     assert run(scenario) == (None, "")
 
 
+def test_a_new_tab_is_bound_to_its_session_without_a_reset_since_it_holds_nobodys_data():
+    async def scenario():
+        return await shown_after(tab(), f"{SESSION_COOKIE}={token_for('session-a')}")
+    assert run(scenario) == (False, "", "", "session-a")
+
+
+def test_a_tab_signed_out_since_is_reset_before_it_is_bound_to_the_next_session():
+    async def scenario():
+        root = await signed_in_tab("session-a")
+        await shown_after(root, "")
+        return await shown_after(root, f"{SESSION_COOKIE}={token_for('session-b')}")
+    assert run(scenario) == (False, "", "", "session-b")
+
+
 def test_the_session_token_is_read_from_the_cookie_header_among_others():
     assert session_token_from_cookie_header(f'a=1; {SESSION_COOKIE}=tok.en-1; b="x"') == "tok.en-1"
     assert session_token_from_cookie_header('broken="; ' + f"{SESSION_COOKIE}=tok") == "tok"
