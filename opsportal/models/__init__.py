@@ -38,6 +38,7 @@ from opsportal.models.tasks import (
     TimeEntry,
     TimeEntryRevision,
 )
+from opsportal.models.ticket_people import PortalNotification, TicketFollower
 from opsportal.models.user import User
 
 __all__ = [
@@ -47,5 +48,5 @@ __all__ = [
     "KbArticle", "HourBlock", "Invoice", "InvoiceCounter", "InvoiceLine", "Payment", "PaymentAttempt", "StripeEvent",
     "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
-    "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures",
+    "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
 ]

@@ -24,6 +24,7 @@ from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.time_draws import Drawn, EntryToDraw, TimeDraw, draw_time, drawn_from_entries
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import NOTE_MAX, TaskStatus, minutes_problem
+from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import (
     CreditHold,
     LedgerEntry,
@@ -33,7 +34,7 @@ from opsportal.models import (
     TimeEntryRevision,
     User,
 )
-from opsportal.services import credits, orgtree
+from opsportal.services import credits, orgtree, ticket_updates
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
@@ -143,6 +144,10 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
         ticket.status = new.value
         ticket.updated_at = now
         session.add(ticket)
+        if new is not old:
+            ticket_updates.announce(session, ticket, kind=UpdateKind.status, text=new.label,
+                                    actor_user_id=actor.user_id, actor_name=actor.full_name or actor.email,
+                                    from_staff=True, at=now)
 
 
 def _hours_held(session: Session, ticket_id: int) -> dict[int, int]:

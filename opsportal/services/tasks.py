@@ -21,7 +21,9 @@ from opsportal.domain.tasks import (
     TaskStatus,
     ticket_problems,
 )
+from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
+from opsportal.services import ticket_updates
 from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput
@@ -354,5 +356,9 @@ def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None 
             ticket.status = TaskStatus.open.value  # the customer answered
         session.add(ticket)
         session.flush()
+        if actor.is_staff:
+            ticket_updates.announce(session, ticket, kind=UpdateKind.reply, text=text, actor_user_id=actor.user_id,
+                                    actor_name=comment.author_name, from_staff=True, at=now,
+                                    comment_id=comment.id)
         return CommentPublic(id=comment.id, author=comment.author_name, from_staff=comment.from_staff,
                              body=comment.body, created_at=comment.created_at)
