@@ -284,8 +284,11 @@ def _time_totals(session: Session, ticket_id: int) -> tuple[TimeTotals, int]:
 
 
 def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, entry_page: int = 1,
-             entry_page_size: int = ENTRY_PAGE_SIZE) -> TaskDetail:
+             entry_page_size: int = ENTRY_PAGE_SIZE, load=None) -> TaskDetail:
     """A task with its latest ``comments`` comments and one page of its time entries (newest first).
+
+    ``load(session, actor, ticket_id)`` finds the task and decides who may read it (default: its own organization
+    and staff; ``services.rollup`` passes the parent-company roll-up's read-only rule).
 
     Out-of-range windows and pages are clamped (a page past the end is the last page), never refused.
     """
@@ -294,7 +297,7 @@ def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, en
     window = comment_window(comments)
     entry_page, entry_page_size = clamp(entry_page, entry_page_size)
     with unit_of_work(write=False) as session:
-        ticket = _load_visible(session, actor, ticket_id)
+        ticket = (load or _load_visible)(session, actor, ticket_id)
         org = session.get(Organization, ticket.organization_id)
         names = dict(session.exec(select(User.id, User.full_name).where(
             User.id.in_([i for i in (ticket.assigned_agent_id, ticket.created_by_user_id) if i]))).all())
