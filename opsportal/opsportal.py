@@ -24,6 +24,8 @@ from opsportal.pages import (  # noqa: F401
     organization,
     password_reset,
     plans,
+    rollup,
+    rollup_task,
     staff,
     staff_billing,
     staff_hour_blocks,

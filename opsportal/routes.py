@@ -94,3 +94,12 @@ STAFF_PLANS = "/staff/plans"
 # The audit log: owners and administrators read their organization's activity, staff every organization's.
 ACTIVITY = "/activity"  # ?org=ID (staff) preselects the organization
 ACTIVITY_CSV = "/api/activity.csv"
+
+# The parent-company roll-up: owners and administrators read their subsidiaries' tasks and hours, read-only.
+ROLLUP = "/organization/rollup"  # ?org=ID (staff; or an organization below the caller's), filters in the address
+ROLLUP_TASK = "/organization/rollup/tasks/[task_id]"
+ROLLUP_CSV = "/api/rollup/tasks.csv"
+
+
+def rollup_task(task_id: int | str) -> str:
+    return f"/organization/rollup/tasks/{task_id}"

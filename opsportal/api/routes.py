@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from opsportal import routes
 from opsportal.api import session_routes
 from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
+from opsportal.api.rollup_csv import rollup_tasks_csv
 from opsportal.api.security_headers import HeaderPolicy, SecurityHeaders
 from opsportal.api.stripe_webhook import stripe_webhook
 from opsportal.api.unsubscribe import unsubscribe
@@ -61,6 +62,7 @@ def create_api(reflex_app: ASGIApp) -> ASGIApp:
     api = Starlette(routes=[Route("/api/health", health), Route("/api/credits/history.csv", credit_history_csv),
                             Route("/api/invoices.csv", invoices_csv), Route("/api/activity.csv", activity_csv),
                             Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
+                            Route(routes.ROLLUP_CSV, rollup_tasks_csv),
                             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                             Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
                             Route(routes.SIGN_IN_ACTION, session_routes.sign_in, methods=["POST"]),

@@ -52,6 +52,8 @@ def navigation() -> rx.Component:
                                                        _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart"))),
                     _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
                     rx.cond(_READS_ACTIVITY, _nav_link("Activity", routes.ACTIVITY, "history")),
+                    rx.cond(_READS_ACTIVITY & AuthState.has_subsidiaries,
+                            _nav_link("Subsidiaries", routes.ROLLUP, "network")),
                     _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
                 ),
             ),

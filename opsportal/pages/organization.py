@@ -6,7 +6,7 @@ from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
-from opsportal.components.subsidiaries import subsidiary_list
+from opsportal.components.subsidiaries import rollup_link, subsidiary_list
 from opsportal.state.auth import AuthState
 from opsportal.state.billing_details import BillingDetailsState
 from opsportal.state.grant import GrantState
@@ -87,7 +87,8 @@ def organization_page() -> rx.Component:
                         rx.text("Part of ", OrganizationState.parent_name, size="2", color=rx.color("gray", 11))),
                 rx.cond(OrganizationState.children.length() > 0,
                         rx.box(rx.text("Subsidiaries", size="2", weight="medium"),
-                               subsidiary_list(OrganizationState.children, id="subsidiaries"))),
+                               subsidiary_list(OrganizationState.children, id="subsidiaries"),
+                               rollup_link(OrganizationState.shown_id))),
                 rx.cond(AuthState.is_staff,
                         rx.hstack(rx.link("Hours & Credits of this organization",
                                           href="/credits?org=" + OrganizationState.shown_id.to_string()),

@@ -87,6 +87,8 @@ def _actor(session, user: User, session_id: str) -> Actor:
         organization_name=org.name if org else None,
         time_zone=user_time_zone(session, user),
         mfa_setup_due=mfa_checks.must_enrol(session, user),
+        has_subsidiaries=org is not None and session.exec(
+            select(Organization.id).where(Organization.parent_id == org.id).limit(1)).first() is not None,
     )
 
 

@@ -29,6 +29,9 @@ class Actor:
     # Policy requires two-step verification (staff in production, or the organization asks) but the user has not
     # set it up: the pages send them to Account until they do (services.mfa_checks.must_enrol).
     mfa_setup_due: bool = False
+    # The user's organization has subsidiaries (the navigation offers owners and administrators the roll-up;
+    # services.rollup decides, on every read, who may see it).
+    has_subsidiaries: bool = False
 
     @property
     def principal(self) -> Principal:

@@ -46,6 +46,7 @@ class AuthState(rx.State):
     time_zone_label: str = ""
     # Policy requires two-step verification and the user has not set it up: every page but Account sends them there.
     mfa_setup_due: bool = False
+    has_subsidiaries: bool = False  # the navigation offers owners and administrators the parent-company roll-up
 
     def _zone_label(self, actor: Actor | None) -> str:
         if actor is None:
@@ -67,6 +68,7 @@ class AuthState(rx.State):
             "time_zone": actor.time_zone if actor else "",
             "time_zone_label": self._zone_label(actor),
             "mfa_setup_due": bool(actor and actor.mfa_setup_due),
+            "has_subsidiaries": bool(actor and actor.has_subsidiaries),
         }
         for name, value in shown.items():
             if getattr(self, name) != value:  # an unchanged var stays out of the event's delta
