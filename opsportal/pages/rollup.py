@@ -4,6 +4,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.address import address_keeper
+from opsportal.components.backend import backend_link
 from opsportal.components.forms import day_picker
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header, wide
@@ -120,7 +121,7 @@ def _filters() -> rx.Component:
         _labelled("Sort by", "rollup-sort", rx.el.select(
             *_options(SORT_OPTIONS), id="rollup-sort", value=RollupState.sort, on_change=RollupState.set_sort,
             style=SELECT_STYLE)),
-        columns=rx.breakpoints(initial="1", sm="3", lg="6"),
+        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
         spacing="3",
         width="100%",
     )
@@ -143,8 +144,9 @@ def _tasks() -> rx.Component:
         rx.hstack(
             rx.heading("Tasks", size="4", as_="h2", id="rollup-tasks"),
             rx.spacer(),
-            rx.link(rx.hstack(rx.icon("download", size=16, aria_hidden="true"), rx.text("Download CSV"), spacing="2",
-                              align="center"), href=RollupState.csv_href, is_external=False, download=True),
+            backend_link(rx.icon("download", size=16, aria_hidden="true"), "Download CSV", path=RollupState.csv_href,
+                         id="rollup-csv", download=True, size="2", display="inline-flex", align_items="center",
+                         gap="0.35rem"),
             width="100%", align="center",
         ),
         _filters(),

@@ -23,6 +23,7 @@ from opsportal.services import (
     invoice_terms,
     invoice_views,
     mailer,
+    rollup,
     tasks,
 )
 from opsportal.services.invoice_staff import ItemInput
@@ -63,6 +64,7 @@ READS_BY_ID = {
     "get_task": ("task", lambda actor, i: tasks.get_task(actor, i)),
     "add_comment": ("task", lambda actor, i: tasks.add_comment(actor, i, "Hello")),
     "change_topics": ("task", lambda actor, i: tasks.change_topics(actor, i)),
+    "rollup_get_task": ("task", lambda actor, i: rollup.get_task(actor, i)),
     "incident_of_ticket": ("task", lambda actor, i: incidents.incident_of_ticket(actor, i)),
     "incident_of_plain_ticket": ("plain task", lambda actor, i: incidents.incident_of_ticket(actor, i)),
     "ticket_snapshot": ("task", lambda actor, i: credit_views.ticket_snapshot(actor, i)),

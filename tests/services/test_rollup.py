@@ -287,3 +287,41 @@ def test_available_hours_per_organization_match_what_each_can_draw_and_the_total
     assert result.total.available_minutes == 780
     assert {r.organization_id: r.available_minutes
             for r in rollup.totals(world.actor("retail_owner"), at=NOW).rows} == {world.retail.id: 660}
+
+
+# --------------------------------------------------------------------------------------- the CSV download
+
+
+def test_the_csv_download_lists_the_filtered_tasks_for_the_parents_owner_and_refuses_everyone_else(world):
+    import csv
+    import io
+
+    from starlette.responses import PlainTextResponse
+    from starlette.testclient import TestClient
+
+    from opsportal import routes
+    from opsportal.api.routes import create_api
+    from opsportal.auth.security import SESSION_COOKIE
+    from opsportal.services import auth
+    from tests.utils.builders import PASSWORD
+
+    made = [new_task(world.retail, subject=f"=HYPERLINK(\"x\") {n}") for n in range(3)]
+    new_task(world.logistics, subject="Not in the download")
+    client = TestClient(create_api(PlainTextResponse("the Reflex app")))
+
+    def download(user: str, query: str):
+        client.cookies.set(SESSION_COOKIE, auth.sign_in(email=world.users[user].email, password=PASSWORD).token)
+        return client.get(f"{routes.ROLLUP_CSV}?{query}")
+
+    answer = download("holdings_owner", f"sub={world.retail.id}&tab=all&sort=oldest")
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    assert rows[0][:3] == ["Task", "Title", "Organization"]
+    assert [int(r[0]) for r in rows[1:]] == made
+    assert {r[2] for r in rows[1:]} == {"Northwind Retail"}
+    assert all(r[1].startswith("'=") for r in rows[1:])  # no cell a spreadsheet would run
+    assert download("retail_owner", f"org={world.holdings.id}").status_code == 404
+    assert download("holdings_billing", "").status_code == 403
+    assert download("fabrikam_owner", f"org={world.holdings.id}").status_code == 404
+    client.cookies.clear()
+    assert client.get(routes.ROLLUP_CSV).status_code == 401
