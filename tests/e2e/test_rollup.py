@@ -16,8 +16,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from opsportal import routes
+from opsportal.domain import formats
+from opsportal.services import agent_work, rollup
 from opsportal.services import auth as auth_service
-from opsportal.services import rollup
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import resolve_id
@@ -25,6 +26,8 @@ from tests.e2e.browser import OWNER, sign_in
 from tests.e2e.test_accessibility import axe_violations
 
 SUBSIDIARY_OWNER = "rita.alvarez@retail.northwind.example"
+AGENT = "alex.kim@opsportal.example"
+PHONE = {"width": 390, "height": 844}
 SHOTS = os.environ.get("OPSPORTAL_SCREENSHOT_DIR", "")
 LIVE = 10_000
 
@@ -88,14 +91,32 @@ def test_a_parents_owner_filters_the_roll_up_to_one_subsidiary_and_reads_its_tas
     expect(page.get_by_role("alert")).to_contain_text("not found")
 
 
-def test_a_totals_row_opens_the_list_of_that_subsidiary(page: Page, base_url):
+def test_a_totals_row_opens_that_subsidiarys_list_which_follows_time_an_agent_logs_without_a_reload(
+        page: Page, base_url):
     logistics = resolve_id(OPERATOR, "Northwind Logistics")
+    owner = auth_service.sign_in(email=OWNER, password=DEMO_PASSWORD).actor
+    agent = auth_service.sign_in(email=AGENT, password=DEMO_PASSWORD).actor
     sign_in(page, base_url, OWNER)
     page.goto(base_url + routes.ROLLUP)
     page.get_by_role("link", name="Tasks of Northwind Logistics").click()
     expect(page).to_have_url(re.compile(rf"sub={logistics}"))
     expect(page.get_by_label("Organization", exact=True)).to_have_value(str(logistics))
     expect(page.locator("#rollup-task-table").get_by_role("row").nth(1)).to_contain_text("Northwind Logistics")
+
+    page.evaluate("window.__no_reload = true")
+    task_id = rollup.list_tasks(owner, subsidiary_id=logistics).items[0].id
+    agent_work.log_time(agent, task_id, minutes=25, note="Checked the roll-up follows")
+    after = next(r for r in rollup.totals(owner).rows if r.organization_id == logistics)
+    line = page.locator("#rollup-totals").get_by_role("row").filter(
+        has=page.get_by_role("link", name="Tasks of Northwind Logistics"))
+    expect(line).to_contain_text(formats.duration(after.minutes), timeout=LIVE)
+    assert page.evaluate("window.__no_reload === true"), "the page was reloaded"
+
+    page.set_viewport_size(PHONE)
+    page.reload()
+    expect(page.locator("#rollup-task-table").get_by_role("row").nth(1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _shot(page, "owner-phone")
 
 
 def test_a_subsidiarys_owner_has_no_roll_up_link_and_is_refused_the_parents(page: Page, base_url, backend_url):

@@ -237,3 +237,21 @@ def test_loading_the_whole_demo_again_changes_nothing(demo_database_url):
     assert load_demo_billing(OPERATOR, now=NOW).invoices_created == 0
     assert load_demo_plans(OPERATOR, at=NOW) == 0
     assert dump_tables() == before
+
+
+def test_the_demo_parents_roll_up_shows_each_subsidiarys_work_of_last_month_as_its_own_pages_add_it_up(
+        demo_database_url):
+    from opsportal.services import rollup
+
+    owner = sign_in(email="olivia.hart@northwind.example", password=DEMO_PASSWORD).actor
+    result = rollup.totals(owner, choice="last_month", time_zone="UTC", at=NOW)
+
+    assert [r.name for r in result.rows] == ["Northwind Holdings", "Northwind Logistics", "Northwind Retail"]
+    for row in result.rows:
+        entries = [e for t in _tasks_of(row.organization_id) for e in t.time_entries
+                   if result.period.first <= e.work_date <= result.period.last]
+        assert row.minutes == sum(e.minutes for e in entries) > 0, row.name
+        assert row.prepaid_minutes == sum(e.prepaid_minutes for e in entries), row.name
+        assert row.available_minutes == prepaid.hours_overview(OPERATOR, row.organization_id, at=NOW).remaining_minutes
+        assert row.open_tasks == tasks.list_tasks(OPERATOR, row.organization_id).total > 0, row.name
+    assert result.total.payg_minutes > 0 and [c for c, _ in result.total.payg_amount_by_currency] == ["USD"]
