@@ -97,7 +97,9 @@ def test_a_totals_row_opens_that_subsidiarys_list_which_follows_time_an_agent_lo
     owner = auth_service.sign_in(email=OWNER, password=DEMO_PASSWORD).actor
     agent = auth_service.sign_in(email=AGENT, password=DEMO_PASSWORD).actor
     sign_in(page, base_url, OWNER)
-    page.goto(base_url + routes.ROLLUP)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Organization").click()
+    page.locator("#rollup-link").click()
+    expect(page.get_by_role("heading", name="Subsidiaries' support")).to_be_visible()
     page.get_by_role("link", name="Tasks of Northwind Logistics").click()
     expect(page).to_have_url(re.compile(rf"sub={logistics}"))
     expect(page.get_by_label("Organization", exact=True)).to_have_value(str(logistics))
@@ -124,6 +126,9 @@ def test_a_subsidiarys_owner_has_no_roll_up_link_and_is_refused_the_parents(page
     sign_in(page, base_url, SUBSIDIARY_OWNER)
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Tasks")).to_be_visible()
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Subsidiaries")).to_have_count(0)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Organization").click()
+    expect(page.locator("#organization-name")).to_have_text("Northwind Retail")
+    expect(page.locator("#rollup-link")).to_have_count(0)
     page.goto(f"{base_url}{routes.ROLLUP}?org={holdings}")
     expect(page.get_by_role("alert")).to_contain_text("not found")
     expect(page.locator("#rollup-totals")).to_have_count(0)
