@@ -144,8 +144,9 @@ def _minutes(found: SlaClock, regions: Mapping[str, Region], start: datetime, en
     return rules.business_minutes_between(found, regions, start, end)
 
 
-def view_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime, time_zone: str | None) -> SlaView:
-    """Where a ticket's targets stand at ``now``, worded for a reader in ``time_zone``."""
+def view_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime, time_zone: str | None, *,
+            staff: bool = False) -> SlaView:
+    """Where a ticket's targets stand at ``now``, worded for a reader in ``time_zone`` (the customer, or staff)."""
     found = clock_of(ticket)
     if found is None or ticket.first_response_due_at is None or ticket.resolution_due_at is None:
         first = None
@@ -187,7 +188,7 @@ def view_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime, time_z
     elif state is Standing.breached:
         text = f"Resolution overdue by {formats.duration(_minutes(found, regions, due, paused or now))}"
     elif state is Standing.paused:
-        text = (f"Resolution clock paused while waiting on the customer "
+        text = (f"Resolution clock paused while waiting on {'the customer' if staff else 'you'} "
                 f"({formats.duration(_minutes(found, regions, paused, due))} left)")
     else:
         text = due_text("Resolution", due)
@@ -200,7 +201,7 @@ def task_sla(actor: Actor, ticket_id: int, *, at: datetime | None = None) -> Sla
     with unit_of_work(write=False) as session:
         ticket = session.get(Ticket, ticket_id)
         require_visible(actor, ticket.organization_id if ticket is not None else None, TASK_NOT_FOUND)
-        return view_of(ticket, _regions(session), now, actor.time_zone)
+        return view_of(ticket, _regions(session), now, actor.time_zone, staff=actor.is_staff)
 
 
 @dataclass(frozen=True)

@@ -116,7 +116,7 @@ def breach_report(actor: Actor, month: str | None = None, *, at: datetime | None
                                            formats.duration(late)))
     breaches.sort(key=lambda b: (b.due_at, b.ticket_id))
     return BreachReport(
-        month=f"{first_day:%Y-%m}", month_label=formats.month(first_day),
+        month=first_day.isoformat()[:7], month_label=formats.month(first_day),
         first_response=sum(int(r[1]) for r in by_org), resolution=sum(int(r[2]) for r in by_org),
         by_organization=[BreachCount(n, int(f), int(r)) for n, f, r in by_org],
         by_agent=[BreachCount(n or e or UNASSIGNED, int(f), int(r)) for n, e, f, r in by_agent],

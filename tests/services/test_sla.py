@@ -123,7 +123,9 @@ def test_waiting_on_the_customer_pauses_the_resolution_clock_and_their_answer_re
     paused = row(ticket_id)
     assert paused.sla_paused_at == utc(2025, 3, 12, 11) and paused.sla_due_at == paused.first_response_due_at
     view = sla.task_sla(gold.actor("holdings_member"), ticket_id, at=utc(2025, 3, 13, 9))
-    assert view.resolution.tone == "paused" and "paused while waiting on the customer" in view.resolution.text
+    assert view.resolution.tone == "paused" and "paused while waiting on you (7 h left)" in view.resolution.text
+    staff_view = sla.task_sla(gold.actor("agent"), ticket_id, at=utc(2025, 3, 13, 9))
+    assert "waiting on the customer" in staff_view.resolution.text
     # The customer answers the next morning at 09:00.
     reply(gold, ticket_id, utc(2025, 3, 13, 9), who="holdings_owner")
     resumed = row(ticket_id)
