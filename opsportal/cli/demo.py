@@ -16,8 +16,8 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_kb import load_demo_kb
     from opsportal.services.demo_plans import load_demo_plans
     from opsportal.services.demo_tasks import load_demo_tasks
-    from opsportal.services.sla_demo import load_demo_sla
     from opsportal.services.hour_blocks import ensure_demo_catalog
+    from opsportal.services.sla_demo import load_demo_sla
 
     steps = ("organizations and users", "credits", "tasks and time", "knowledge base", "invoices", "support plans")
 
