@@ -16,6 +16,7 @@ TASK = "/tasks/[task_id]"
 KB = "/kb"
 KB_ARTICLE = "/kb/[slug]"
 STAFF_QUEUE = "/staff/queue"
+STAFF_SLA = "/staff/sla"  # ?month=YYYY-MM: service-level breaches of a month
 STAFF_TASK = "/staff/tasks/[task_id]"
 STAFF = "/staff"
 INVOICES = "/billing/invoices"

@@ -17,6 +17,7 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_plans import load_demo_plans
     from opsportal.services.demo_tasks import load_demo_tasks
     from opsportal.services.hour_blocks import ensure_demo_catalog
+    from opsportal.services.sla_demo import load_demo_sla
 
     steps = ("organizations and users", "credits", "tasks and time", "knowledge base", "invoices", "support plans")
 
@@ -32,6 +33,7 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     articles = step(4, load_demo_kb)
     billing = step(5, load_demo_billing)
     plan_rows = step(6, load_demo_plans)
+    load_demo_sla(operator())  # tickets whose service levels run now (services.sla_demo), after the plans
     emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
                 "plan_rows_created": plan_rows,
                 "tasks_created": tasks_created, "hour_blocks_created": blocks + billing.hour_blocks_created,

@@ -80,6 +80,10 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_title_search", "title", postgresql_using="gin", postgresql_ops={"title": "gin_trgm_ops"}),
         Index("ix_ticket_status_updated", "status", "updated_at"),
         Index("ix_ticket_agent_status", "assigned_agent_id", "status"),
+        # Service levels (domain.sla): the queue's "time to breach" order, and the breach report's months.
+        Index("ix_ticket_sla_due", "sla_due_at", "id"),
+        Index("ix_ticket_first_response_due", "first_response_due_at"),
+        Index("ix_ticket_resolution_due", "resolution_due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -98,6 +102,14 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # Service levels (domain.sla, services.sla). No clock: best effort, no targets.
+    sla_clock: str | None = Field(default=None, sa_column=Column(String(120)))
+    first_response_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    first_responded_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    resolution_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    sla_paused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # the resolution clock
+    sla_paused_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    sla_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # the next running target
 
 
 class LedgerEntry(SQLModel, table=True):

@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.components.sla_mark import sla_cell
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_queue import QueueState
 
@@ -74,6 +75,7 @@ def _row(r: rx.Var) -> rx.Component:
         rx.table.cell(r["status"]),
         secondary_cell(r["category"]),
         secondary_cell(r["priority"]),
+        sla_cell(r),
         secondary_cell(r["agent"]),
         secondary_cell(r["time"], white_space="nowrap"),
         secondary_cell(r["updated"], white_space="nowrap"),
@@ -96,7 +98,8 @@ def staff_queue_page() -> rx.Component:
                     rx.table.header(rx.table.row(
                         rx.table.column_header_cell("Task"), rx.table.column_header_cell("Title"),
                         secondary_header("Organization"), rx.table.column_header_cell("Status"),
-                        *[secondary_header(h) for h in ("Category", "Priority", "Agent", "Time", "Updated")])),
+                        *[secondary_header(h) for h in ("Category", "Priority")], rx.table.column_header_cell("SLA"),
+                        *[secondary_header(h) for h in ("Agent", "Time", "Updated")])),
                     rx.table.body(rx.foreach(QueueState.rows, _row)),
                     width="100%",
                 ), overflow_x="auto", width="100%"),

@@ -5,6 +5,7 @@ from opsportal.components.forms import day_picker
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
+from opsportal.components.task_sla import task_sla
 from opsportal.state.staff_task import StaffTaskState as S
 
 MUTED = rx.color("gray", 11)
@@ -271,6 +272,7 @@ def staff_task_page() -> rx.Component:
             rx.vstack(
                 _summary(),
                 incident_status(S.incident),
+                task_sla(S.sla),
                 _notice(),
                 _actions(),
                 _log_time(),

@@ -34,7 +34,7 @@ from opsportal.models import (
     TimeEntryRevision,
     User,
 )
-from opsportal.services import credits, orgtree, ticket_updates
+from opsportal.services import credits, orgtree, sla, ticket_updates
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
@@ -143,6 +143,7 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
             ticket.closed_at = None
         ticket.status = new.value
         ticket.updated_at = now
+        sla.sync_status(session, ticket, now)
         session.add(ticket)
         if new is not old:
             ticket_updates.announce(session, ticket, kind=UpdateKind.status, text=new.label,

@@ -23,7 +23,7 @@ from opsportal.domain.tasks import (
 )
 from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
-from opsportal.services import ticket_updates
+from opsportal.services import sla, ticket_updates
 from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput
@@ -43,6 +43,8 @@ SORTS = {
     "oldest": lambda: (Ticket.created_at.asc(), Ticket.id.asc()),
     "time": lambda: (Ticket.minutes_logged.desc(), Ticket.id.desc()),
     "title": lambda: (Ticket.title.asc(), Ticket.id.asc()),
+    # Time to breach: the next running service-level target first (ix_ticket_sla_due), untimed tickets last.
+    "breach": lambda: (Ticket.sla_due_at.asc().nulls_last(), Ticket.id.asc()),
 }
 
 
@@ -156,6 +158,7 @@ def create_ticket(actor: Actor, *, subject: str, category: str, priority: str, d
                         created_at=now, updated_at=now)
         session.add(ticket)
         session.flush()
+        sla.start(session, ticket, now)
         return _row(ticket, None, org.name)
 
 
@@ -357,9 +360,11 @@ def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None 
         ticket.updated_at = now
         if not actor.is_staff and ticket.status == TaskStatus.waiting_on_customer.value:
             ticket.status = TaskStatus.open.value  # the customer answered
+            sla.sync_status(session, ticket, now)
         session.add(ticket)
         session.flush()
         if actor.is_staff:
+            sla.record_reply(session, ticket, now)
             ticket_updates.announce(session, ticket, kind=UpdateKind.reply, text=text, actor_user_id=actor.user_id,
                                     actor_name=comment.author_name, from_staff=True, at=now,
                                     comment_id=comment.id)

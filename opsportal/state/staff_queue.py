@@ -7,7 +7,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
-from opsportal.services import agent_work, organizations
+from opsportal.services import agent_work, organizations, sla
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.state import offload
@@ -18,7 +18,9 @@ PAGE_SIZE = 25
 ORG_OPTIONS = 50
 TABS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES, "all": frozenset(TaskStatus)}
 SORTS = {"updated": "Last updated", "created": "Newest", "oldest": "Oldest", "time": "Most time logged",
-         "title": "Title (A–Z)"}
+         "title": "Title (A–Z)", "breach": "Time to breach"}
+# The queue's service-level badges (the words say it; the colour repeats it).
+SLA_BADGES = {"breached": ("Breached", "red"), "near": ("Due soon", "amber")}
 
 
 def staff_label(status: str) -> str:
@@ -74,13 +76,20 @@ class QueueState(PagedState, rx.State):
         self.allowed, self.denied, self.error = True, "", ""
         self.page, self.pages, self.total = listing.page, listing.pages, listing.total
         self.total_label = f"{formats.count(listing.total)} task" + ("" if listing.total == 1 else "s")
-        self.rows = [
+        rows = [
             {"id": str(r.id), "title": r.title, "organization": r.organization, "status": staff_label(r.status),
              "category": r.category, "priority": formats.label(r.priority), "agent": r.agent or "Unassigned",
              "time": formats.duration(r.minutes_logged), "updated": formats.instant(r.updated_at, actor.time_zone),
              "href": routes.staff_task(r.id)}
             for r in listing.items
         ]
+        marks = sla.queue_marks(actor, [r.id for r in listing.items])
+        for row in rows:
+            mark = marks.get(int(row["id"]))
+            badge, color = SLA_BADGES.get(mark.tone if mark else "", ("", "gray"))
+            row.update(sla=mark.text if mark else "", sla_tone=mark.tone if mark else "", sla_badge=badge,
+                       sla_color=color)
+        self.rows = rows
 
     def _load_orgs(self, actor) -> None:
         listing = organizations.list_organizations(actor, search=self.org_query, page_size=ORG_OPTIONS)

@@ -20,6 +20,7 @@ from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import staff_label
 from opsportal.state.task_incident import incident_view
+from opsportal.state.task_sla import staff_sla_fields
 
 _ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
 
@@ -82,6 +83,7 @@ class StaffTaskState(PagedState, rx.State):
     held: list[dict[str, str]] = []
     held_label: str = ""
     incident: dict[str, str] = {}  # the pay-per-incident request behind the task (state.task_incident)
+    sla: dict[str, str] = {}  # its service levels (state.task_sla)
     today: str = ""
     log_error: str = ""
     comment_error: str = ""
@@ -131,6 +133,7 @@ class StaffTaskState(PagedState, rx.State):
         self.held_label = ", ".join(f"{h['name']} {h['held']}" for h in self.held)
         self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True,
                                       time_zone=actor.time_zone)
+        self.sla = staff_sla_fields(actor, self.shown_id)
         # The day pickers' "today" is the agent's own day, as the dates shown are.
         self.today = formats.date_input(formats.local_date(clock.now(), zone))
 

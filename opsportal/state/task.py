@@ -19,6 +19,7 @@ from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
+from opsportal.state.task_sla import sla_fields, with_sla
 
 View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
@@ -50,6 +51,7 @@ class TaskState(PagedState, rx.State):
     draft: str = ""
     comment_error: str = ""
     incident: dict[str, str] = {}  # a pay-per-incident request behind the task (state.task_incident)
+    sla: dict[str, str] = {}  # its service levels (state.task_sla)
     submitted: str = ""  # the confirmation shown once, right after the customer submitted this ticket
     _just_submitted: int = 0  # set by NewTicketState before it opens the new ticket's page
     # The change-feed position the page was read at, and which refresh loop is live.
@@ -96,6 +98,7 @@ class TaskState(PagedState, rx.State):
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail, self._time_zone)
+        self.sla = sla_fields(detail)
 
     @rx.event
     async def load(self):
@@ -187,7 +190,7 @@ def submitted_notice(task_id: int) -> str:
 def read_view(actor: Actor, view: View) -> TaskWithIncident:
     """The task as the page shows it: its latest comments and a page of its time."""
     task_id, window, entry_page = view
-    return read_task(actor, task_id, comments=window, entry_page=entry_page)
+    return with_sla(actor, read_task(actor, task_id, comments=window, entry_page=entry_page))
 
 
 def view_topics(actor: Actor, view: View) -> list[str]:
