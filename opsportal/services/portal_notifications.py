@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, update
 from sqlmodel import Session, select
@@ -184,3 +184,13 @@ def prune_read(*, now: datetime | None = None, retention_days: int | None = None
         if not ids:
             return 0
         return session.execute(delete(PortalNotification).where(PortalNotification.id.in_(ids))).rowcount or 0
+
+
+def read_demo_history(now: datetime, *, unread_days: int = 3) -> int:
+    """Demo data: lines older than ``unread_days`` count as read when they were written, so each demo user's badge
+    shows the last few days' updates, as after months of use. Returns how many."""
+    cutoff = now - timedelta(days=unread_days)
+    with unit_of_work() as session:
+        return session.execute(update(PortalNotification).where(PortalNotification.read_at.is_(None),
+                                                                 PortalNotification.created_at < cutoff)
+                               .values(read_at=PortalNotification.created_at)).rowcount or 0

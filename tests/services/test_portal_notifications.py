@@ -203,3 +203,13 @@ def test_the_hourly_tick_applies_the_configured_retention(world, monkeypatch):
         assert portal_notifications.history(owner).total == 0
     finally:
         get_settings.cache_clear()
+
+
+
+def test_the_demo_leaves_only_the_last_few_days_of_lines_unread(world):
+    task_id = _ticket(world)
+    _reply(world, task_id, "Old news")
+    tasks.add_comment(world.actor("agent"), task_id, "Fresh news", at=T0 + timedelta(days=10))
+    assert portal_notifications.read_demo_history(T0 + timedelta(days=11)) == 1
+    lines = portal_notifications.history(world.actor("retail_owner")).items
+    assert [(line.text, line.unread) for line in lines] == [("Fresh news", True), ("Old news", False)]
