@@ -4,6 +4,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout, pager
+from opsportal.state.auth import AuthState
 from opsportal.state.bell import BellState
 from opsportal.state.updates import UpdatesState as S
 
@@ -42,10 +43,13 @@ def updates_page() -> rx.Component:
     return app_shell(
         "Updates",
         rx.hstack(
-            rx.text("Replies, status changes and dispute answers on your tickets, newest first. Opening a task, or "
-                    "the list under the bell in the header, marks its updates read. E-mail notices are set on the ",
-                    rx.link("Notifications", href=routes.NOTIFICATIONS, underline="always",
-                            color=rx.color("accent", 11)), " page.",
+            rx.text(rx.cond(AuthState.is_staff, "Customers' replies on the tasks assigned to you, newest first. ",
+                            "Replies, status changes and dispute answers on your tickets, newest first. "),
+                    "Opening a task, or the list under the bell in the header, marks its updates read.",
+                    rx.cond(AuthState.is_staff, "", rx.fragment(
+                        " E-mail notices are set on the ",
+                        rx.link("Notifications", href=routes.NOTIFICATIONS, underline="always",
+                                color=rx.color("accent", 11)), " page.")),
                     size="2", color=MUTED),
             rx.spacer(),
             rx.button(rx.icon("check-check", size=16, aria_hidden="true"), "Mark all as read",
