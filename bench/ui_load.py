@@ -102,6 +102,7 @@ def portal_target(server: Server, tokens: list[str]) -> Target:
     import reflex as rx
 
     from opsportal.auth.security import SESSION_COOKIE
+    from opsportal.state.bell import BellState
     from opsportal.state.credits import CreditsState
     from opsportal.state.dashboard import DashboardState
     from opsportal.state.tasks import TasksState
@@ -148,7 +149,10 @@ def portal_target(server: Server, tokens: list[str]) -> Target:
         return None if state.get(dashboard, {}).get(var_key("org_name")) else "the dashboard shows no organization"
 
     schema, hashes = server.compiled()
-    return Target("portal", server, rx.State.get_full_name(), "/", works, cookies, schema, hashes, dashboard_shown)
+    # Every page's header mounts the bell, which reads the unread count and follows it (state/bell.py).
+    mounts = (f"{BellState.get_full_name()}.start",)
+    return Target("portal", server, rx.State.get_full_name(), "/", works, cookies, schema, hashes, dashboard_shown,
+                  mounts)
 
 
 def sign_in(cookie_name: str, token: str) -> tuple[dict | None, str]:

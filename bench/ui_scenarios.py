@@ -46,6 +46,8 @@ class Target:
     hashes: list[str] | None = None
     # the state after hydrating ``home`` -> None if the page shows what a signed-in user should see
     home_check: Callable[[dict], str | None] = lambda state: None
+    # events a browser sends after hydrating, from components' on_mount (the portal's header bell): sent, not awaited
+    mounts: tuple[str, ...] = ()
 
     async def open(self, path: str, index: int, *, timeout: float = 60.0) -> tuple[RxClient, float]:
         client = RxClient(self.server.host, self.server.port, root=self.root, schema=self.schema, hashes=self.hashes,
@@ -53,6 +55,8 @@ class Target:
         cookie_vars, cookie_header = self.cookies(index)
         try:
             seconds = await client.connect(path, cookie_vars=cookie_vars, cookie_header=cookie_header)
+            for name in self.mounts:
+                client.emit(name, {})
             problem = self.home_check(client.state) if path == self.home else None
             if problem:
                 raise ClientError(f"hydrated {path} but {problem}")

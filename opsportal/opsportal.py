@@ -39,6 +39,7 @@ from opsportal.pages import (  # noqa: F401
     task,
     tasks,
     unsubscribe,
+    updates,
 )
 from opsportal.state.live import LivePages
 from opsportal.state.reaper import sweep_closed_tabs

@@ -74,6 +74,8 @@ def staff_invoice(invoice_id: int | str) -> str:
 
 # Notifications, e-mail links (they work without signing in) and the staff outbox (Mail).
 NOTIFICATIONS = "/notifications"
+# Replies, status changes and dispute answers on your tickets: the bell's full list (not the e-mail settings above).
+UPDATES = "/updates"
 UNSUBSCRIBE = "/unsubscribe"  # ?token=: the e-mail's unsubscribe link (services.subscriptions.unsubscribe_page_url)
 FORGOT_PASSWORD = "/forgot-password"
 RESET_PASSWORD = "/reset-password"  # ?token=: services.account_links.password_reset_url

@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # requests read (opsportal.clock), e.g. "2026-11-21T03:00:00+00:00".
     clock_override: datetime | None = None
 
+    # In-portal notifications (the bell in the header): read lines are deleted this many days after they were
+    # read, by the hourly scheduler (a bounded batch a run); unread lines stay.
+    portal_notification_retention_days: int = Field(default=90, ge=1, le=36500)
+
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:

@@ -6,6 +6,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import BACKEND_ORIGIN
+from opsportal.components.bell import bell, bell_starter
 from opsportal.state.auth import AuthState
 
 SIDEBAR_WIDTH = "15rem"
@@ -134,6 +135,7 @@ def header() -> rx.Component:
             rx.text(AuthState.organization_name, weight="bold", size="3", id="header-organization", min_width="0",
                     overflow_wrap="anywhere"),
             rx.spacer(),
+            bell_starter(), rx.cond(AuthState.signed_in, bell()),
             rx.vstack(
                 rx.text(AuthState.user_name, weight="medium", size="2"),
                 rx.text(AuthState.role_label, size="1", color=rx.color("gray", 11)),

@@ -1,10 +1,11 @@
 """The change feed's writing side: every committed change of what open pages show becomes a ``change_event`` row.
 
 Session hooks collect, from what a transaction flushes, the organizations and tasks it touched (``org:<id>``,
-``task:<id>``) and write them in the same transaction, so the feed carries exactly what committed, whichever
-process committed it (a backend worker, another host, the CLI, cron). Each backend process follows the table
-from one watcher (``state.feed``) and wakes only the tabs that show a changed topic; a commit in the process
-itself pokes its watcher at once (``on_commit``), and with Redis configured every commit is announced on the
+``task:<id>``) and the users whose notification list changed (``user:<id>``), and write them in the same
+transaction, so the feed carries exactly what committed, whichever process committed it (a backend worker,
+another host, the CLI, cron). Each backend process follows the table from one watcher (``state.feed``) and wakes
+only the tabs that show a changed topic; a commit in the process itself pokes its watcher at once (``on_commit``),
+and with Redis configured every commit is announced on the
 ``POKE_CHANNEL`` so the other processes' watchers read at once too instead of at their next poll.
 """
 
@@ -34,6 +35,7 @@ from opsportal.models import (
     OrgSupportProfile,
     Payment,
     PlanEntitlement,
+    PortalNotification,
     ServiceSubscription,
     Ticket,
     TicketComment,
@@ -74,10 +76,17 @@ def task_topic(task_id: int) -> str:
     return f"task:{task_id}"
 
 
+def user_topic(user_id: int) -> str:
+    """One user's own things (their notification list): only that user's tabs follow it."""
+    return f"user:{user_id}"
+
+
 def topics_of(row: object, *, added_or_deleted: bool = True) -> set[str]:
     """The topics a changed row belongs to (empty for tables no open page shows)."""
     if isinstance(row, User):
         return _membership_topics(row, added_or_deleted)
+    if isinstance(row, PortalNotification):  # the user's badge, never the organization's or the task's pages
+        return {user_topic(row.user_id)} if row.user_id else set()
     fields = _ORG_FIELDS.get(type(row))
     if fields is None:
         return set()

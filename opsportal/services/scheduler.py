@@ -8,7 +8,8 @@ from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idem
 period, so waking often, restarting, or running it in several processes or next to cron sends
 nothing twice; a failed send is retried at the next tick. Each tick also reconciles Stripe
 checkouts still pending (``payment_reconciliation.reconcile``), the safety net for a lost webhook, and
-deletes outbox messages past their retention (``outbox.prune_outbox``).
+deletes outbox messages past their retention (``outbox.prune_outbox``) and read in-portal notifications past
+theirs (``portal_notifications.prune_read``, a bounded batch).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
             log.info("%s", report.summary())
     reconcile_payments(at)
     prune_outbox(at)
+    prune_portal_notifications(at)
     return reports
 
 
@@ -108,6 +110,20 @@ def prune_outbox(at: datetime) -> int:
     if report.sent or report.failed:
         log.info("%s", report.summary())
     return report.sent + report.failed
+
+
+def prune_portal_notifications(at: datetime) -> int:
+    """Delete read in-portal notifications past their retention; logged, never raised. Returns how many went."""
+    from opsportal.services import portal_notifications
+
+    try:
+        gone = portal_notifications.prune_read(now=at)
+    except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
+        log.exception("in-portal notification retention failed")
+        return 0
+    if gone:
+        log.info("deleted %d read in-portal notification(s) past their retention", gone)
+    return gone
 
 
 def _loop(interval: float, first_delay: float, tick: Callable[[], object]) -> None:

@@ -23,7 +23,7 @@ from opsportal.domain.tasks import (
 )
 from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
-from opsportal.services import sla, ticket_updates
+from opsportal.services import portal_notifications, sla, ticket_updates
 from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput
@@ -368,5 +368,8 @@ def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None 
             ticket_updates.announce(session, ticket, kind=UpdateKind.reply, text=text, actor_user_id=actor.user_id,
                                     actor_name=comment.author_name, from_staff=True, at=now,
                                     comment_id=comment.id)
+        else:  # the assigned agent's bell
+            portal_notifications.tell_assigned_agent(session, ticket, text=text, author_name=comment.author_name,
+                                                     actor_user_id=actor.user_id, at=now)
         return CommentPublic(id=comment.id, author=comment.author_name, from_staff=comment.from_staff,
                              body=comment.body, created_at=comment.created_at)

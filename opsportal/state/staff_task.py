@@ -12,7 +12,7 @@ from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
-from opsportal.services import agent_work, credit_views, incidents, tasks
+from opsportal.services import agent_work, credit_views, incidents, portal_notifications, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, sentence
 from opsportal.state import offload, task_views
@@ -101,6 +101,7 @@ class StaffTaskState(PagedState, rx.State):
     def _refresh(self, actor: Actor) -> None:
         detail = agent_work.task_for_staff(actor, self.shown_id, comments=self._comment_window,
                                            entry_page=self.page)
+        portal_notifications.mark_task_seen(actor, self.shown_id)  # on the screen: its lines in the bell are read
         row = detail.row
         zone = actor.time_zone
         status = TaskStatus(row.status)

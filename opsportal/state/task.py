@@ -11,7 +11,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.tasks import TaskStatus
-from opsportal.services import tasks
+from opsportal.services import portal_notifications, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.tasks import COMMENT_WINDOW, TASK_NOT_FOUND, TaskDetail
@@ -190,7 +190,9 @@ def submitted_notice(task_id: int) -> str:
 def read_view(actor: Actor, view: View) -> TaskWithIncident:
     """The task as the page shows it: its latest comments and a page of its time."""
     task_id, window, entry_page = view
-    return with_sla(actor, read_task(actor, task_id, comments=window, entry_page=entry_page))
+    detail = with_sla(actor, read_task(actor, task_id, comments=window, entry_page=entry_page))
+    portal_notifications.mark_task_seen(actor, task_id)  # on the screen: its lines in the bell are read
+    return detail
 
 
 def view_topics(actor: Actor, view: View) -> list[str]:
