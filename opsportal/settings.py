@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # requests read (opsportal.clock), e.g. "2026-11-21T03:00:00+00:00".
     clock_override: datetime | None = None
 
+    # Customers acting on their tickets (domain.ticket_actions): a solved or closed ticket may be reopened, and its
+    # satisfaction rating changed, within this many days of being solved; after that, a follow-up ticket.
+    reopen_window_days: int = Field(default=7, ge=1, le=365)
+
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:

@@ -98,6 +98,9 @@ class Ticket(SQLModel, table=True):
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # A follow-up ticket continues a solved or closed one (domain.ticket_actions); the old one lists its follow-ups.
+    follow_up_of_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("ticket.id", name="fk_ticket_follow_up_of"), index=True))
 
 
 class LedgerEntry(SQLModel, table=True):
