@@ -32,6 +32,7 @@ from opsportal.pages import (  # noqa: F401
     staff_notices,
     staff_plans,
     staff_queue,
+    staff_ratings,
     staff_task,
     task,
     tasks,

@@ -94,3 +94,6 @@ STAFF_PLANS = "/staff/plans"
 # The audit log: owners and administrators read their organization's activity, staff every organization's.
 ACTIVITY = "/activity"  # ?org=ID (staff) preselects the organization
 ACTIVITY_CSV = "/api/activity.csv"
+
+# Satisfaction ratings per agent and month, with the latest comments (staff).
+STAFF_RATINGS = "/staff/ratings"

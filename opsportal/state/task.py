@@ -19,11 +19,12 @@ from opsportal.state import live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
+from opsportal.state.ticket_actions import TicketActionsMixin, with_actions
 
 View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
 
-class TaskState(PagedState, rx.State):
+class TaskState(TicketActionsMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries."""
 
     task_id: int = 0
@@ -96,6 +97,7 @@ class TaskState(PagedState, rx.State):
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail, self._time_zone)
+        self._apply_actions(detail)
 
     @rx.event
     async def load(self):
@@ -187,7 +189,7 @@ def submitted_notice(task_id: int) -> str:
 def read_view(actor: Actor, view: View) -> TaskWithIncident:
     """The task as the page shows it: its latest comments and a page of its time."""
     task_id, window, entry_page = view
-    return read_task(actor, task_id, comments=window, entry_page=entry_page)
+    return with_actions(actor, read_task(actor, task_id, comments=window, entry_page=entry_page))
 
 
 def view_topics(actor: Actor, view: View) -> list[str]:
