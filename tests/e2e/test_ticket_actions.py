@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
@@ -106,3 +107,39 @@ def test_a_customer_adds_a_colleague_as_follower_and_removes_them_again(page: Pa
     body.get_by_role("button", name="Remove Jamie Lee from the followers").click()
     expect(body.get_by_text("Jamie Lee no longer follows this ticket.")).to_be_visible(timeout=LIVE)
     expect(body.get_by_text("Nobody else follows this ticket yet.")).to_be_visible()
+
+
+def test_after_the_reopen_window_a_customer_opens_a_follow_up_linked_both_ways_and_sets_its_priority(page: Page,
+                                                                                                     base_url):
+    customer = new_customer("Follow-up Co")
+    old = new_task(customer, "Scanner drops the network")
+    agent = auth_service.sign_in(email=AGENT_EMAIL, password=DEMO_PASSWORD).actor
+    # Closed more than the 7-day window ago (a day's margin either side of the real clock).
+    agent_work.set_status(agent, old, "closed", at=datetime.now(UTC) - timedelta(days=8))
+
+    sign_in(page, base_url, customer.email)
+    page.goto(f"{base_url}/tasks/{old}")
+    body = main(page)
+    expect(body.locator("#reopen-note")).to_contain_text("to continue, open a follow-up ticket")
+    expect(body.get_by_role("button", name="Reopen")).to_have_count(0)
+    body.get_by_role("button", name="Open a follow-up ticket").click()
+    body.get_by_label("What do you still need?").fill("Too short")
+    body.get_by_role("button", name="Open follow-up ticket").click()
+    expect(body.get_by_text("Describe the problem in a sentence or two")).to_be_visible(timeout=LIVE)
+    body.get_by_label("What do you still need?").fill("The scanner dropped off the network again this morning.")
+    body.get_by_role("button", name="Open follow-up ticket").click()
+
+    expect(page).to_have_url(re.compile(r"/tasks/(\d+)/?$"), timeout=LIVE)
+    expect(body.locator("#task-title")).to_have_text("Re: Scanner drops the network", timeout=LIVE)
+    new_id = int(re.search(r"/tasks/(\d+)", page.url).group(1))
+    assert new_id != old
+    expect(body.locator("#follow-up-of")).to_have_text(f"Follow-up of #{old}")
+    body.get_by_label("Priority", exact=True).select_option("high")
+    body.get_by_role("button", name="Change priority").click()
+    expect(body.get_by_text("Priority set to High.")).to_be_visible(timeout=LIVE)
+    expect(body.get_by_label("Priority", exact=True)).to_have_value("high")
+    assert axe_violations(page) == [], "follow-up task page"
+    shot(page, "task-follow-up")
+
+    body.get_by_role("link", name=f"#{old}", exact=True).click()
+    expect(body.locator("#follow-ups")).to_contain_text(f"#{new_id}", timeout=LIVE)
