@@ -23,7 +23,7 @@ def _label(text: str, control_id: str) -> rx.Component:
 
 
 def _link_to(task_id) -> rx.Component:
-    return rx.link("#", task_id, href="/tasks/" + task_id)
+    return rx.link("#", task_id, href="/tasks/" + task_id, underline="always")
 
 
 def _follow_up_links(S) -> rx.Component:
@@ -98,7 +98,8 @@ def _priority(S) -> rx.Component:
                 ),
                 rx.text("Choose low, normal or high. Urgent is set by the support team; for an emergency outside "
                         "business hours, ", rx.link("request Emergency After-Hours support",
-                                                    href=routes.INCIDENT_REQUEST + "?kind=emergency"), ".",
+                                                    href=routes.INCIDENT_REQUEST + "?kind=emergency",
+                                                    underline="always"), ".",
                         size="1", color=MUTED, id="priority-hint"),
                 spacing="1", width="100%",
             ),
