@@ -34,6 +34,7 @@ from opsportal.pages import (  # noqa: F401
     staff_notices,
     staff_plans,
     staff_queue,
+    staff_ratings,
     staff_sla,
     staff_task,
     task,

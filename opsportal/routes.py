@@ -106,3 +106,5 @@ ROLLUP_CSV = "/api/rollup/tasks.csv"
 
 def rollup_task(task_id: int | str) -> str:
     return f"/organization/rollup/tasks/{task_id}"
+# Satisfaction ratings per agent and month, with the latest comments (staff).
+STAFF_RATINGS = "/staff/ratings"

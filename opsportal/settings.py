@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # In-portal notifications (the bell in the header): read lines are deleted this many days after they were
     # read, by the hourly scheduler (a bounded batch a run); unread lines stay.
     portal_notification_retention_days: int = Field(default=90, ge=1, le=36500)
+    # Customers acting on their tickets (domain.ticket_actions): a solved or closed ticket may be reopened, and its
+    # satisfaction rating changed, within this many days of being solved; after that, a follow-up ticket.
+    reopen_window_days: int = Field(default=7, ge=1, le=365)
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:

@@ -1,7 +1,7 @@
 """Service levels on tickets: the clock, first-response and resolution targets, the pause, the next due instant.
 
 Revision ID: 0024
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-03 17:00:00.000000
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from opsportal.models.types import UTCDateTime
 
 revision = '0024'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

@@ -39,6 +39,7 @@ def navigation() -> rx.Component:
                 rx.fragment(_nav_link("Customers", routes.STAFF, "building-2"),
                             _nav_link("Queue", routes.STAFF_QUEUE, "inbox"),
                             _nav_link("Service levels", routes.STAFF_SLA, "timer"),
+                            _nav_link("Ratings", routes.STAFF_RATINGS, "thumbs-up"),
                             _nav_link("Billing", routes.STAFF_BILLING, "receipt"),
                             _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
                             _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),

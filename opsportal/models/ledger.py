@@ -110,6 +110,9 @@ class Ticket(SQLModel, table=True):
     sla_paused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # the resolution clock
     sla_paused_minutes: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
     sla_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))  # the next running target
+    # A follow-up ticket continues a solved or closed one (domain.ticket_actions); the old one lists its follow-ups.
+    follow_up_of_id: int | None = Field(default=None, sa_column=Column(
+        Integer, ForeignKey("ticket.id", name="fk_ticket_follow_up_of"), index=True))
 
 
 class LedgerEntry(SQLModel, table=True):

@@ -6,6 +6,7 @@ from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge
 from opsportal.components.task_sla import task_sla
+from opsportal.components.ticket_actions import ticket_actions
 from opsportal.state.task import TaskState
 
 MUTED = rx.color("gray", 11)
@@ -194,7 +195,8 @@ def task_page() -> rx.Component:
         error_callout(TaskState.error),
         rx.cond(
             TaskState.title != "",
-            rx.vstack(incident_status(TaskState.incident), _details(), task_sla(TaskState.sla), _time_entries(),
+            rx.vstack(incident_status(TaskState.incident), _details(), task_sla(TaskState.sla),
+                      ticket_actions(TaskState), _time_entries(),
                       _conversation(), spacing="4",
                       width="100%"),
         ),

@@ -30,7 +30,15 @@ from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import ServiceSubscription, Ticket, User
-from opsportal.services import agent_work, credit_views, credits, portal_notifications, prepaid, tasks
+from opsportal.services import (
+    agent_work,
+    credit_views,
+    credits,
+    demo_ticket_actions,
+    portal_notifications,
+    prepaid,
+    tasks,
+)
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import NotFound
 from opsportal.services.orgtree import require_by_name
@@ -245,6 +253,7 @@ def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
     for at in month_starts:
         _monthly_jobs(actor, at)
     _monthly_jobs(actor, now)
+    demo_ticket_actions.load_demo_ticket_actions(list(ORGANIZATIONS), now)
     portal_notifications.read_demo_history(now)  # the bell shows the last few days as new
     return len(plans)
 

@@ -20,11 +20,12 @@ from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
 from opsportal.state.task_sla import sla_fields, with_sla
+from opsportal.state.ticket_actions import TicketActionsMixin, with_actions
 
 View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
 
-class TaskState(PagedState, rx.State):
+class TaskState(TicketActionsMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries."""
 
     task_id: int = 0
@@ -99,6 +100,7 @@ class TaskState(PagedState, rx.State):
         self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail, self._time_zone)
         self.sla = sla_fields(detail)
+        self._apply_actions(detail)
 
     @rx.event
     async def load(self):
@@ -190,7 +192,7 @@ def submitted_notice(task_id: int) -> str:
 def read_view(actor: Actor, view: View) -> TaskWithIncident:
     """The task as the page shows it: its latest comments and a page of its time."""
     task_id, window, entry_page = view
-    detail = with_sla(actor, read_task(actor, task_id, comments=window, entry_page=entry_page))
+    detail = with_actions(actor, with_sla(actor, read_task(actor, task_id, comments=window, entry_page=entry_page)))
     portal_notifications.mark_task_seen(actor, task_id)  # on the screen: its lines in the bell are read
     return detail
 
