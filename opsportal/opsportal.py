@@ -4,7 +4,7 @@ import reflex as rx
 
 from opsportal import failover
 from opsportal.api.routes import create_api
-from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler
+from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler, ticket_mail_sender
 from opsportal.pages import (  # noqa: F401
     account,
     activity,
@@ -53,3 +53,4 @@ app.register_lifespan_task(notification_scheduler)
 app.register_lifespan_task(guard_event_loop)
 app.register_lifespan_task(change_feed)
 app.register_lifespan_task(sweep_closed_tabs)
+app.register_lifespan_task(ticket_mail_sender)

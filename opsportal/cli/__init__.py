@@ -17,7 +17,8 @@ from opsportal.cli.common import EXIT_ERROR, EXIT_USAGE, CommandError, Parser
 from opsportal.services.errors import ServiceError
 
 # In the order `opsportal --help` lists them; each module is imported only when the parser is built.
-GROUPS = ("db", "org", "user", "demo", "credits", "subscriptions", "billing", "sandbox", "notify", "outbox", "plans")
+GROUPS = ("db", "org", "user", "demo", "credits", "subscriptions", "billing", "sandbox", "notify", "outbox", "plans",
+          "mail")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ from opsportal.models.tasks import (
     TimeEntry,
     TimeEntryRevision,
 )
+from opsportal.models.ticket_mail import InboundMail, TicketMailUpdate
 from opsportal.models.ticket_people import PortalNotification, TicketFollower
 from opsportal.models.user import User
 
@@ -49,4 +50,5 @@ __all__ = [
     "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
+    "InboundMail", "TicketMailUpdate",
 ]
