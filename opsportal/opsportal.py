@@ -29,6 +29,7 @@ from opsportal.pages import (  # noqa: F401
     staff_hour_blocks,
     staff_invoice,
     staff_mail,
+    staff_mail_received,
     staff_notices,
     staff_plans,
     staff_queue,

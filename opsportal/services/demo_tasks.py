@@ -30,7 +30,7 @@ from opsportal.domain.identity import email_key
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import ServiceSubscription, Ticket, User
-from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
+from opsportal.services import agent_work, credit_views, credits, demo_ticket_mail, prepaid, tasks
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import NotFound
 from opsportal.services.orgtree import require_by_name
@@ -245,6 +245,7 @@ def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
     for at in month_starts:
         _monthly_jobs(actor, at)
     _monthly_jobs(actor, now)
+    demo_ticket_mail.load_demo_ticket_mail(actor, now=now)
     return len(plans)
 
 
