@@ -105,7 +105,7 @@ def test_a_follower_gets_the_agents_reply_by_email(page: Page, browser: Browser,
     agent_replies_in_the_console(browser, base_url, task_id, "I cleared the queue; please try again.")
 
     mail = mail_to(mail_sink, follower_email, f"[Task #{task_id}] Printer queue stuck")
-    text = mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert "Alex Kim replied on task" in text and "I cleared the queue; please try again." in text
     assert f"/tasks/{task_id}\n" in text
     assert parseaddr(str(mail["Reply-To"]))[1].startswith(f"support+t{task_id}-")
