@@ -20,7 +20,9 @@ from opsportal.models import TicketFollower
 from opsportal.services.demo import DEMO_PASSWORD
 from opsportal.services.operator import OPERATOR
 from opsportal.services.users import create_user
-from tests.e2e.browser import sign_in
+from opsportal.settings import get_settings
+from tests.e2e.browser import STAFF, sign_in
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_notifications import mail_to
 from tests.e2e.test_tasks_customer import (
     AGENT_EMAIL,
@@ -32,6 +34,7 @@ from tests.e2e.test_tasks_customer import (
 )
 
 SHOTS = os.environ.get("OPSPORTAL_SCREENSHOT_DIR", "")
+SUPPORT_DOMAIN = get_settings().support_address.rpartition("@")[2]
 
 
 def snap(page: Page, name: str) -> None:
@@ -112,3 +115,27 @@ def test_a_follower_gets_the_agents_reply_by_email(page: Page, browser: Browser,
     page.set_content(mail.get_body(("html",)).get_content())
     expect(page.get_by_role("link", name=f"Open task #{task_id}")).to_be_visible()
     snap(page, "ticket-update-email")
+
+
+def test_staff_read_what_the_support_mailbox_received_and_why_a_message_was_refused(page: Page, base_url, mail_sink):
+    stranger = EmailMessage()
+    stranger["From"], stranger["To"], stranger["Subject"] = "someone@nowhere.example", "support@" + SUPPORT_DOMAIN, \
+        "Please call me"
+    stranger["Message-ID"] = f"<{uuid.uuid4().hex}@nowhere.example>"
+    stranger.set_content("I would like a quote for your services.")
+    with smtplib.SMTP(mail_sink.host, mail_sink.port, timeout=10) as smtp:
+        smtp.send_message(stranger)
+
+    sign_in(page, base_url, STAFF)
+    page.goto(f"{base_url}/staff/mail")
+    page.get_by_role("link", name="Received").click()
+    expect(page.locator("#received-list")).to_contain_text("Please call me")
+    page.get_by_label("Outcome").select_option("refused")
+    rows = page.locator("#received-list tbody tr")
+    expect(rows.filter(has_text="Please call me")).to_contain_text(
+        "Unknown sender: no active portal user has this address.")
+    expect(page.locator("#received-list")).not_to_contain_text("Added as a comment")
+    assert axe_violations(page) == []
+    page.get_by_label("Outcome").select_option("")
+    expect(page.locator("#received-list")).to_contain_text("Added as a comment")  # the demo's reply
+    snap(page, "staff-mail-received")
