@@ -73,11 +73,6 @@ def destination(recipient: str, support: SupportAddress, secret: str) -> Destina
     return Destination("ticket", ticket_id, hmac.compare_digest(match.group(2), signature(ticket_id, secret)))
 
 
-def is_support_recipient(recipient: str, support: SupportAddress) -> bool:
-    """Whether mail to ``recipient`` is for the portal's support mailbox (the plain address or a reply address)."""
-    return destination(recipient, support, "").kind != "other"
-
-
 def thread_id(ticket_id: int, domain: str) -> str:
     """The ticket's thread root: every e-mail about it refers to this Message-ID."""
     return f"<ticket-{int(ticket_id)}@{domain}>"

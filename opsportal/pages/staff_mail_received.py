@@ -16,9 +16,9 @@ MUTED = rx.color("gray", 11)
 def mail_tabs(current: str) -> rx.Component:
     """Sent (the outbox) and Received (the support mailbox), as two links; the current one is marked."""
     def tab(text: str, href: str) -> rx.Component:
-        here = href == current
-        return rx.link(text, href=href, aria_current="page" if here else None, weight="bold" if here else "regular",
-                       underline="always" if here else "hover", size="3")
+        if href == current:
+            return rx.text(text, weight="bold", size="3")
+        return rx.link(text, href=href, underline="always", size="3")
 
     return rx.hstack(tab("Sent", routes.STAFF_MAIL), rx.text("·", color=MUTED, aria_hidden="true"),
                      tab("Received", routes.STAFF_MAIL_RECEIVED), spacing="2", align="center", role="navigation",
