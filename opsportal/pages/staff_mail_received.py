@@ -74,7 +74,7 @@ def staff_mail_received_page() -> rx.Component:
                                 rx.table.header(rx.table.row(
                                     rx.table.column_header_cell("Received"), rx.table.column_header_cell("From"),
                                     secondary_header("To"), rx.table.column_header_cell("Subject"),
-                                    rx.table.column_header_cell("Task"), secondary_header("Organization"),
+                                    rx.table.column_header_cell("Task"), secondary_header("Sender's organization"),
                                     rx.table.column_header_cell("Outcome"))),
                                 rx.table.body(rx.foreach(S.rows, _row)),
                                 width="100%",
