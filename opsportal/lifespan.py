@@ -50,3 +50,16 @@ async def notification_scheduler():
         if started:
             # Waits for a running tick to finish: off the event loop.
             await asyncio.to_thread(scheduler.stop_scheduler)
+
+
+@contextlib.asynccontextmanager
+async def ticket_mail_sender():
+    """Ticket e-mails go out from a thread of their own as soon as their update commits (services.ticket_mail)."""
+    from opsportal.services import ticket_mail
+
+    started = get_settings().ticket_mail_send_at_once and ticket_mail.start_sender()
+    try:
+        yield
+    finally:
+        if started:
+            await asyncio.to_thread(ticket_mail.stop_sender)

@@ -4,7 +4,7 @@ import reflex as rx
 
 from opsportal import failover
 from opsportal.api.routes import create_api
-from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler
+from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler, ticket_mail_sender
 from opsportal.pages import (  # noqa: F401
     account,
     activity,
@@ -31,6 +31,7 @@ from opsportal.pages import (  # noqa: F401
     staff_hour_blocks,
     staff_invoice,
     staff_mail,
+    staff_mail_received,
     staff_notices,
     staff_plans,
     staff_queue,
@@ -58,3 +59,4 @@ app.register_lifespan_task(notification_scheduler)
 app.register_lifespan_task(guard_event_loop)
 app.register_lifespan_task(change_feed)
 app.register_lifespan_task(sweep_closed_tabs)
+app.register_lifespan_task(ticket_mail_sender)

@@ -83,6 +83,7 @@ INVITATION = "/invitation"  # ?token=: services.account_links.invitation_url
 STAFF_MAIL = "/staff/mail"
 STAFF_NOTICES = "/staff/notices"
 STAFF_MAIL_MESSAGE = "/staff/mail/[message_id]"
+STAFF_MAIL_RECEIVED = "/staff/mail-received"  # the support mailbox's log (services.inbound_mail)
 
 
 def staff_mail_message(message_id: str) -> str:

@@ -121,6 +121,16 @@ class Settings(BaseSettings):
     # Customers acting on their tickets (domain.ticket_actions): a solved or closed ticket may be reopened, and its
     # satisfaction rating changed, within this many days of being solved; after that, a follow-up ticket.
     reopen_window_days: int = Field(default=7, ge=1, le=365)
+    # Ticket conversation by e-mail (issue 15): ticket e-mails are answered at support_address+t<id>-<signature>
+    # (signed with secret_key); mail to support_address itself opens a ticket. The MTA (or, in development and
+    # tests, the SMTP sink) hands each received message to POST /api/mail/inbound with the bearer token
+    # inbound_mail_token (empty: derived from secret_key), or pipes it to `opsportal mail receive`.
+    support_address: str = "support@support.opsportal.example"
+    inbound_mail_token: str = ""
+    inbound_mail_max_bytes: int = Field(default=2 * 1024 * 1024, ge=10_000, le=50 * 1024 * 1024)
+    # Ticket e-mails go out from a background thread as soon as the update commits (False: only the scheduler's
+    # tick and `opsportal mail send-pending` send them).
+    ticket_mail_send_at_once: bool = True
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
@@ -204,6 +214,16 @@ class Settings(BaseSettings):
     @property
     def vendor_bank_lines(self) -> list[str]:
         return [line.strip() for line in self.vendor_bank_details.replace(";", "\n").splitlines() if line.strip()]
+
+    @property
+    def inbound_token(self) -> str:
+        """The bearer token of POST /api/mail/inbound: the configured one, else one derived from the secret key."""
+        if self.inbound_mail_token:
+            return self.inbound_mail_token
+        import hashlib
+        import hmac
+
+        return hmac.new(self.secret_key.encode(), b"opsportal-inbound-mail", hashlib.sha256).hexdigest()
 
     @property
     def mail_directory(self) -> Path:

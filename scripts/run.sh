@@ -65,7 +65,9 @@ children+=($!)
 
 # A development tool: it only catches mail (in $OPSPORTAL_MAIL_DIR, default <data dir>/mail); the portal's outbox
 # (staff Mail) records what was sent.
-opsportal sandbox smtp --port "$smtp_port" > "$data_dir/smtp-sink.log" 2>&1 &
+# Mail to the support address (replies to ticket e-mails, new tickets) goes on to the portal, as an MTA's would.
+opsportal sandbox smtp --port "$smtp_port" --inbound-url "http://127.0.0.1:$port/api/mail/inbound" \
+  > "$data_dir/smtp-sink.log" 2>&1 &
 children+=($!)
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null && break; sleep 0.2; done
 if ! kill -0 "${children[-1]}" 2>/dev/null; then

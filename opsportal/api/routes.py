@@ -14,6 +14,7 @@ from starlette.types import ASGIApp
 from opsportal import routes
 from opsportal.api import session_routes
 from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
+from opsportal.api.inbound_mail import receive_mail
 from opsportal.api.rollup_csv import rollup_tasks_csv
 from opsportal.api.security_headers import HeaderPolicy, SecurityHeaders
 from opsportal.api.stripe_webhook import stripe_webhook
@@ -65,6 +66,7 @@ def create_api(reflex_app: ASGIApp) -> ASGIApp:
                             Route(routes.ROLLUP_CSV, rollup_tasks_csv),
                             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                             Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
+                            Route("/api/mail/inbound", receive_mail, methods=["POST"]),
                             Route(routes.SIGN_IN_ACTION, session_routes.sign_in, methods=["POST"]),
                             Route(routes.SIGN_OUT_ACTION, session_routes.sign_out, methods=["POST"]),
                             Route(routes.VERIFY_CODE_ACTION, session_routes.verify_code, methods=["POST"]),

@@ -16,6 +16,7 @@ JOB_NAMES = {
     "weekly": "weekly_expiry",
     "low-balance": "low_balance",
     "overdue": "overdue_reminder",
+    "ticket-mail": "ticket_updates",
 }
 EXIT_SENDS_FAILED = 1
 
@@ -43,6 +44,7 @@ def add_commands(groups, common) -> None:
         "weekly": "weekly credit expiry notices for the ISO week of --at",
         "low-balance": "alerts for organizations whose available support hours fell below their threshold",
         "overdue": "reminders of invoices 1, 7 and 14 days past due",
+        "ticket-mail": "ticket update e-mails still pending or failed (the portal sends them at once when it can)",
     }
     for name, text in helps.items():
         p = actions.add_parser(name, parents=[common], help=text)

@@ -44,11 +44,16 @@ def cmd_sandbox_stripe(args: argparse.Namespace) -> None:
 
 
 def cmd_sandbox_smtp(args: argparse.Namespace) -> None:
-    from opsportal.devtools.smtp_sink import run_sink
+    from opsportal.devtools.smtp_sink import Forward, run_sink
     from opsportal.settings import get_settings
 
+    settings = get_settings()
+    forward = None
+    if args.inbound_url:
+        domain = settings.support_address.rpartition("@")[2].strip(" <>")
+        forward = Forward(url=args.inbound_url, token=settings.inbound_token, support_domain=domain)
     try:
-        run_sink(host=args.host, port=args.port, directory=Path(args.dir or get_settings().mail_directory))
+        run_sink(host=args.host, port=args.port, directory=Path(args.dir or settings.mail_directory), forward=forward)
     except OSError as exc:
         fail(f"the SMTP sink could not start on {args.host}:{args.port}: {exc}", EXIT_START_FAILED)
 
@@ -80,6 +85,9 @@ def add_commands(groups, common) -> None:
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: %(default)s)")
     p.add_argument("--port", type=port, default=DEFAULT_SINK_PORT, help="port (default: %(default)s)")
     p.add_argument("--dir", metavar="DIR", help="where to save messages (default: OPSPORTAL_MAIL_DIR or data/mail)")
+    p.add_argument("--inbound-url", type=_http_url, metavar="URL",
+                   help="hand mail to the support address (OPSPORTAL_SUPPORT_ADDRESS's domain) to the portal's "
+                        "POST /api/mail/inbound at URL, e.g. http://127.0.0.1:3000/api/mail/inbound")
     p.set_defaults(func=cmd_sandbox_smtp)
 
 

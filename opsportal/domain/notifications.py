@@ -28,6 +28,7 @@ class NotificationKind(StrEnum):
     weekly_expiry = "weekly_expiry"
     low_balance = "low_balance"
     overdue_reminder = "overdue_reminder"
+    ticket_updates = "ticket_updates"  # agents' replies and status changes on tickets one raised or follows
 
     @property
     def label(self) -> str:
@@ -78,18 +79,24 @@ _LABELS = {
     NotificationKind.overdue_reminder: (
         "Overdue invoice reminders",
         "Reminders 1, 7 and 14 days after an unpaid invoice's due date, with a link to pay it."),
+    NotificationKind.ticket_updates: (
+        "Ticket updates by e-mail",
+        "An e-mail when an agent replies on a ticket you raised or follow, or its status changes. Answer it to add "
+        "a comment to the ticket."),
 }
 _DEFAULT_ROLES = {
     NotificationKind.monthly_statement: frozenset(),
     NotificationKind.weekly_expiry: frozenset(),
     NotificationKind.low_balance: ORG_MANAGER_ROLES,
     NotificationKind.overdue_reminder: BILLING_ROLES,
+    NotificationKind.ticket_updates: CUSTOMER_ROLES,
 }
 _LOSS_WARNINGS = {
     NotificationKind.monthly_statement: "This might cause you to miss an expiration date and lead to loss of credits.",
     NotificationKind.weekly_expiry: "This might cause you to miss an expiration date and lead to loss of credits.",
     NotificationKind.low_balance: "This might cause you to run out of support hours unnoticed.",
     NotificationKind.overdue_reminder: "This might cause you to miss a payment and have support interrupted.",
+    NotificationKind.ticket_updates: "Agents' replies will then reach your organization only in the portal.",
 }
 # Subscribed when an organization gets its primary contact (its first owner).
 PRIMARY_CONTACT_KINDS = (NotificationKind.monthly_statement, NotificationKind.weekly_expiry)
@@ -99,7 +106,8 @@ def parse_kind(value: str) -> NotificationKind:
     """The kind named by ``value`` (``monthly``, ``weekly-expiry``... are accepted too); ValueError otherwise."""
     cleaned = (value or "").strip().lower().replace("-", "_")
     aliases = {"monthly": "monthly_statement", "statement": "monthly_statement", "weekly": "weekly_expiry",
-               "expiry": "weekly_expiry", "overdue": "overdue_reminder", "low": "low_balance"}
+               "expiry": "weekly_expiry", "overdue": "overdue_reminder", "low": "low_balance",
+               "tickets": "ticket_updates", "ticket": "ticket_updates"}
     try:
         return NotificationKind(aliases.get(cleaned, cleaned))
     except ValueError:
@@ -161,6 +169,9 @@ def period_label(kind: NotificationKind | str, key: str, time_zone: str | None =
         if kind is NotificationKind.weekly_expiry:
             year, week = key.split("-W")
             return f"Week of {formats.day(date.fromisocalendar(int(year), int(week), 1))}"
+        if kind is NotificationKind.ticket_updates:
+            ticket, update = key.removeprefix("ticket-").split("-update-")
+            return f"Update {int(update)} on task #{int(ticket)}"
         if kind is NotificationKind.overdue_reminder:
             days = int(key.rsplit("-day-", 1)[1])
             return f"{days} day{'' if days == 1 else 's'} after the due date"
@@ -186,6 +197,11 @@ def overdue_stage(due: date, today: date) -> int | None:
 def overdue_window(today: date) -> tuple[date, date]:
     """The due dates (inclusive) of invoices that may be due for a reminder today."""
     return today - timedelta(days=OVERDUE_STAGES[-1] + LAST_STAGE_DAYS - 1), today - timedelta(days=OVERDUE_STAGES[0])
+
+
+def ticket_update_key(ticket_id: int, update_id: int) -> str:
+    """A ticket update's e-mail to one user (at most once): ``ticket-123-update-456``."""
+    return f"ticket-{int(ticket_id)}-update-{int(update_id)}"
 
 
 def overdue_key(invoice_id: int, stage: int) -> str:

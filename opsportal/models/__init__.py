@@ -38,6 +38,7 @@ from opsportal.models.tasks import (
     TimeEntry,
     TimeEntryRevision,
 )
+from opsportal.models.ticket_mail import InboundMail, TicketMailUpdate
 from opsportal.models.ticket_people import PortalNotification, TicketFollower
 from opsportal.models.ticket_ratings import TicketRating
 from opsportal.models.user import User
@@ -51,4 +52,5 @@ __all__ = [
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
     "TicketRating",
+    "InboundMail", "TicketMailUpdate",
 ]

@@ -20,7 +20,7 @@ from sqlmodel import Field, SQLModel
 from opsportal import clock
 from opsportal.models.types import UTCDateTime
 
-_KINDS = "('monthly_statement', 'weekly_expiry', 'low_balance', 'overdue_reminder')"
+_KINDS = "('monthly_statement', 'weekly_expiry', 'low_balance', 'overdue_reminder', 'ticket_updates')"
 
 
 class NotificationSubscription(SQLModel, table=True):

@@ -7,6 +7,7 @@ from opsportal import routes
 from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
+from opsportal.pages.staff_mail_received import mail_tabs
 from opsportal.state.staff_mail import StaffMailMessageState as M
 from opsportal.state.staff_mail import StaffMailState as S
 
@@ -51,6 +52,7 @@ def staff_mail_page() -> rx.Component:
         rx.cond(
             S.allowed,
             rx.vstack(
+                mail_tabs(routes.STAFF_MAIL),
                 rx.hstack(
                     rx.text("Every e-mail the portal sent or tried to send: notices, password resets, invitations, "
                             "invoice reminders. Sent means the mail server took it. Newest first.", size="2",

@@ -35,6 +35,7 @@ from opsportal.services import (
     credit_views,
     credits,
     demo_ticket_actions,
+    demo_ticket_mail,
     portal_notifications,
     prepaid,
     tasks,
@@ -254,6 +255,7 @@ def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
         _monthly_jobs(actor, at)
     _monthly_jobs(actor, now)
     demo_ticket_actions.load_demo_ticket_actions(list(ORGANIZATIONS), now)
+    demo_ticket_mail.load_demo_ticket_mail(actor, now=now)
     portal_notifications.read_demo_history(now)  # the bell shows the last few days as new
     return len(plans)
 

@@ -118,7 +118,8 @@ def build_message(mail: Mail, *, settings: Settings | None = None, now: datetime
     local, _, domain = mail.to_address.rpartition("@")
     msg["To"] = Address(display_name=_one_line(mail.to_name), username=local, domain=domain)
     msg["Date"] = format_datetime(now or clock.now())
-    msg["Message-ID"] = make_msgid(domain=sender_domain)
+    # A caller may give a stable Message-ID (ticket e-mails thread on theirs); otherwise a fresh one.
+    msg["Message-ID"] = mail.headers.get("Message-ID") or make_msgid(domain=sender_domain)
     msg["MIME-Version"] = "1.0"
     # RFC 3834: no vacation auto-replies to notices.
     msg["Auto-Submitted"] = "auto-generated"
@@ -126,7 +127,8 @@ def build_message(mail: Mail, *, settings: Settings | None = None, now: datetime
         msg["List-Unsubscribe"] = f"<{mail.unsubscribe_url}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in mail.headers.items():
-        msg[name] = _one_line(value)
+        if name != "Message-ID":
+            msg[name] = _one_line(value)
     msg.make_alternative()
     for content, subtype in ((mail.text, "plain"), (mail.html, "html")):
         part = MIMEPart(policy=_BODY_POLICY)

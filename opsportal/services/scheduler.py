@@ -26,6 +26,7 @@ from opsportal.services.low_balance import run_low_balance
 from opsportal.services.notice_delivery import JobReport
 from opsportal.services.operator import OPERATOR
 from opsportal.services.overdue_reminders import run_overdue_reminders
+from opsportal.services.ticket_mail import send_pending as send_ticket_mail
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ JOBS: dict[NotificationKind, Callable[..., JobReport]] = {
     NotificationKind.weekly_expiry: run_weekly,
     NotificationKind.low_balance: run_low_balance,
     NotificationKind.overdue_reminder: run_overdue_reminders,
+    NotificationKind.ticket_updates: send_ticket_mail,  # retries what the sender thread could not send
 }
 
 INTERVAL_SECONDS = 3600

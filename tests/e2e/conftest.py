@@ -19,7 +19,7 @@ import pytest
 from playwright.sync_api import expect
 
 from opsportal.db import dispose_engines
-from opsportal.devtools.smtp_sink import SmtpSink
+from opsportal.devtools.smtp_sink import Forward, SmtpSink
 from opsportal.migrations import upgrade
 from opsportal.services.demo import load_demo
 from opsportal.services.demo_billing import load_demo_billing
@@ -134,6 +134,10 @@ def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
     harness.frontend_port = pages_port
     try:
         harness.start()
+        # Mail to the support address goes on to the portal, as the production MTA's would (ticket replies by e-mail).
+        mail_sink.forward_to(Forward(url=get_config().api_url.rstrip("/") + "/api/mail/inbound",
+                                     token=get_settings().inbound_token,
+                                     support_domain=get_settings().support_address.rpartition("@")[2]))
         stripe_sandbox.set_webhook(get_config().api_url.rstrip("/") + "/api/stripe/webhook",
                                    stripe_sandbox.webhook_secret)
         yield harness

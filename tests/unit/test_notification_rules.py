@@ -38,9 +38,22 @@ instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100,
 # --- kinds and subscribers -----------------------------------------------------------------------------------
 
 
-def test_there_are_four_notification_kinds():
+def test_there_are_five_notification_kinds():
     assert [k.value for k in NotificationKind] == ["monthly_statement", "weekly_expiry", "low_balance",
-                                                   "overdue_reminder"]
+                                                   "overdue_reminder", "ticket_updates"]
+
+
+def test_ticket_update_emails_reach_every_customer_role_by_default_until_switched_off():
+    kind = NotificationKind.ticket_updates
+    for role in (Role.owner, Role.admin, Role.billing, Role.member):
+        assert is_subscribed(kind, role, None) is True and is_subscribed(kind, role, False) is False
+    assert is_subscribed(kind, Role.agent, True) is False
+
+
+def test_a_ticket_update_delivery_is_labelled_with_its_task_for_staff():
+    from opsportal.domain.notifications import period_label, ticket_update_key
+
+    assert period_label(NotificationKind.ticket_updates, ticket_update_key(12, 34)) == "Update 34 on task #12"
 
 
 def test_statements_and_expiry_notices_are_opt_in_for_every_role():

@@ -116,3 +116,16 @@ def set_zone(email: str, zone: str | None) -> None:
     with get_engine().begin() as conn:
         conn.execute(text("UPDATE user_account SET time_zone = :zone WHERE email = :email"),
                      {"zone": zone, "email": email})
+
+
+def compose_mail(*, sender: str, to: str, subject: str = "Re: your task", body: str = "Thanks, that worked.",
+                 headers: dict[str, str] | None = None) -> bytes:
+    """A message as a customer's mail client would send it (plain text), as bytes."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"] = "Thu, 03 Dec 2026 14:05:00 +0000"
+    msg["Message-ID"] = f"<{abs(hash((sender, to, subject, body)))}@client.example>"
+    for name, value in (headers or {}).items():
+        msg[name] = value
+    msg.set_content(body)
+    return bytes(msg)
