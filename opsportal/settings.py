@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     # requests read (opsportal.clock), e.g. "2026-11-21T03:00:00+00:00".
     clock_override: datetime | None = None
 
+    # Time sign-off (issue 15): the customer approves or disputes a month's time until this many days after the
+    # month; what is not disputed by then is approved automatically (domain.time_signoff).
+    signoff_days: int = Field(default=5, ge=0, le=60)
+
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:

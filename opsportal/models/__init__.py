@@ -39,6 +39,7 @@ from opsportal.models.tasks import (
     TimeEntryRevision,
 )
 from opsportal.models.ticket_people import PortalNotification, TicketFollower
+from opsportal.models.time_signoff import TimeReview
 from opsportal.models.user import User
 
 __all__ = [
@@ -49,4 +50,5 @@ __all__ = [
     "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
+    "TimeReview",
 ]
