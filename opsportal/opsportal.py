@@ -26,6 +26,7 @@ from opsportal.pages import (  # noqa: F401
     plans,
     staff,
     staff_billing,
+    staff_disputes,
     staff_hour_blocks,
     staff_invoice,
     staff_mail,
@@ -35,6 +36,7 @@ from opsportal.pages import (  # noqa: F401
     staff_task,
     task,
     tasks,
+    timesheet,
     unsubscribe,
 )
 from opsportal.state.live import LivePages

@@ -94,3 +94,7 @@ STAFF_PLANS = "/staff/plans"
 # The audit log: owners and administrators read their organization's activity, staff every organization's.
 ACTIVITY = "/activity"  # ?org=ID (staff) preselects the organization
 ACTIVITY_CSV = "/api/activity.csv"
+
+# Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
+TIMESHEET = "/timesheet"
+STAFF_DISPUTES = "/staff/disputes"

@@ -156,3 +156,20 @@ def resolve_problem(state: ReviewState) -> str | None:
 def may_sign_off(role: Role) -> bool:
     """Billing contacts sign off time, and so do owners and administrators (who see the invoices too)."""
     return role in BILLING_ROLES
+
+
+def default_period(today: date, days: int) -> BillingPeriod:
+    """The month the sign-off page opens on: last month while its sign-off is open, else this month."""
+    last = BillingPeriod(today.year, today.month).first_day - timedelta(days=1)
+    previous = BillingPeriod(last.year, last.month)
+    return previous if today <= deadline(previous, days) else BillingPeriod(today.year, today.month)
+
+
+def recent_periods(today: date, count: int = 12) -> list[BillingPeriod]:
+    """This month and the ``count - 1`` before it, newest first (the page's month picker)."""
+    out, period = [], BillingPeriod(today.year, today.month)
+    for _ in range(count):
+        out.append(period)
+        last = period.first_day - timedelta(days=1)
+        period = BillingPeriod(last.year, last.month)
+    return out

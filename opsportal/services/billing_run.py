@@ -113,9 +113,10 @@ def _billable_period(period_text: str, today: date) -> rules.BillingPeriod:
     return period
 
 
-def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
-                progress: Progress | None = None) -> BillingRunResult:
-    """Bill every organization's unbilled pay-as-you-go time of a finished month; safe to run again.
+def run_billing(actor: Actor, period_text: str, *, today: date | None = None, progress: Progress | None = None,
+                organization_id: int | None = None) -> BillingRunResult:
+    """Bill every organization's (or one's) unbilled signed-off pay-as-you-go time up to the end of a finished
+    month; safe to run again.
 
     Each organization is billed (and committed) on its own, under its row's lock; ``progress(done, total)`` is
     called once the organizations are counted and after each one.
@@ -127,7 +128,8 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
         org_ids = session.exec(
             select(TimeEntry.organization_id).where(
                 TimeEntry.billed_invoice_id.is_(None), TimeEntry.payg_minutes > 0,
-                TimeEntry.work_date <= period.last_day)
+                TimeEntry.work_date <= period.last_day,
+                *([TimeEntry.organization_id == organization_id] if organization_id is not None else []))
             .distinct().order_by(TimeEntry.organization_id)).all()
     invoices: list[BilledInvoice] = []
     if progress is not None:

@@ -92,3 +92,9 @@ def test_every_state_reads_as_words():
     assert rules.deadline(BillingPeriod(2025, 3), 0) == date(2025, 3, 31)
     assert rules.auto_approval_cutoff(date(2025, 4, 1), 0) == date(2025, 3, 31)
     assert rules.auto_approval_cutoff(date(2025, 4, 1) - timedelta(days=1), 0) == date(2025, 2, 28)
+
+
+def test_the_page_opens_on_last_month_while_its_sign_off_is_open_then_on_this_month():
+    assert rules.default_period(date(2025, 4, 5), 5) == BillingPeriod(2025, 3)
+    assert rules.default_period(date(2025, 4, 6), 5) == BillingPeriod(2025, 4)
+    assert [p.key for p in rules.recent_periods(date(2025, 2, 10), 3)] == ["2025-02", "2025-01", "2024-12"]
