@@ -3,6 +3,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_disputes import StaffDisputesState
@@ -93,11 +94,12 @@ def staff_disputes_page() -> rx.Component:
                         size="2", color=MUTED),
                 error_callout(S.error),
                 ok_callout(S.notice),
-                rx.tabs.root(
-                    rx.tabs.list(rx.tabs.trigger("Open", value="open"), rx.tabs.trigger("All disputes", value="all"),
-                                 aria_label="Which disputes"),
-                    value=S.show, on_change=S.set_show,
-                ),
+                rx.vstack(
+                    rx.el.label("Show", html_for="disputes-show", font_size="0.875rem", font_weight="500"),
+                    rx.el.select(rx.el.option("Open disputes", value="open"),
+                                 rx.el.option("All disputes, answered ones too", value="all"),
+                                 id="disputes-show", value=S.show, on_change=S.set_show, style=SELECT_STYLE),
+                    spacing="1", width="100%", max_width="20rem"),
                 rx.text(S.total, rx.cond(S.total == 1, " dispute", " disputes"), size="2", color=MUTED,
                         aria_live="polite"),
                 rx.cond(S.rows.length() > 0, rx.vstack(rx.foreach(S.rows, _dispute), spacing="3", width="100%"),
