@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 
+from opsportal.domain import formats
 from opsportal.domain.invoices.periods import BillingPeriod
 from opsportal.domain.roles import BILLING_ROLES, Role
 
@@ -139,7 +140,7 @@ def review_problem(state: ReviewState, work_date: date, today: date, days: int, 
         return "This entry's dispute was answered; it can no longer be disputed."
     if state is ReviewState.auto_approved or deadline_passed(work_date, today, days):
         return (f"The sign-off for {period_of(work_date).label} closed on "
-                f"{deadline(period_of(work_date), days):%Y-%m-%d}.")
+                f"{formats.day(deadline(period_of(work_date), days))}.")
     if state is ReviewState.approved and not disputing:
         return "This entry is already approved."
     return None

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import formats
 from opsportal.domain import time_signoff as rules
 from opsportal.domain.invoices.periods import BillingPeriod, parse_period
 from opsportal.domain.time_signoff import ReviewState
@@ -149,7 +150,7 @@ def approve(actor: Actor, organization_id: int, period_text: str, *, ticket_id: 
     today, days = _today(at), signoff_days()
     end = rules.deadline(period, days)
     if today > end:
-        raise InvalidInput(f"The sign-off for {period.label} closed on {end:%Y-%m-%d}: its time was approved "
+        raise InvalidInput(f"The sign-off for {period.label} closed on {formats.day(end)}: its time was approved "
                            "automatically.")
     with unit_of_work() as session:
         _lock_org(session, organization_id)

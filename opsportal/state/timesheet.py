@@ -71,6 +71,8 @@ class TimesheetState(PagedState, rx.State):
         return await offload.run(self._read, actor, page)
 
     def _read(self, actor: Actor, page: int) -> None:
+        if not self.period:
+            self.period = rules.default_period(clock.now().date(), signoff_days()).key
         try:
             sheet = time_signoff.timesheet(actor, actor.organization_id or 0, self.period, page=page,
                                            page_size=PAGE_SIZE)
@@ -96,8 +98,7 @@ class TimesheetState(PagedState, rx.State):
         today = clock.now().date()
         self.months = [{"value": p.key, "label": p.label} for p in rules.recent_periods(today)]
         asked = self.router.url.query_parameters.get("month", "")
-        keys = {m["value"] for m in self.months}
-        self.period = asked if asked in keys else rules.default_period(today, signoff_days()).key
+        self.period = asked if asked in {m["value"] for m in self.months} else ""  # "": the default, when read
         self.error = self.notice = self.disputing = self.reason = ""
         return await self._load_page(1)
 
@@ -114,11 +115,10 @@ class TimesheetState(PagedState, rx.State):
             return redirect
         self.error = self.notice = ""
         try:
-            result = await offload.run(work, actor)
+            self.notice = await offload.run(lambda a: done(work(a)), actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
-        self.notice = done(result)
         return await self._load_page(self.page)
 
     @rx.event

@@ -4,6 +4,8 @@ or one task's entries, disputing one with a reason; refusals for other organizat
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from opsportal.domain.time_signoff import ReviewState
@@ -20,7 +22,7 @@ def test_the_timesheet_lists_the_months_time_per_task_with_every_entry_awaiting_
     assert [(e.ticket_title, e.minutes, e.state) for e in sheet.entries.items] == [
         ("Printer offline", 60, ReviewState.pending), ("Printer offline", 30, ReviewState.pending),
         ("VPN drops", 45, ReviewState.pending)]
-    assert sheet.open and str(sheet.deadline) == "2025-04-05"
+    assert sheet.open and sheet.deadline == date(2025, 4, 5)
     assert sheet.awaiting == 3
     assert all(e.may_approve and e.may_dispute for e in sheet.entries.items)
 
@@ -74,9 +76,9 @@ def test_after_the_deadline_unreviewed_time_reads_as_approved_automatically_and_
 
     assert {e.state for e in sheet.entries.items} == {ReviewState.auto_approved}
     assert not sheet.open
-    with pytest.raises(InvalidInput, match="The sign-off for March 2025 closed on 2025-04-05."):
+    with pytest.raises(InvalidInput, match="The sign-off for March 2025 closed on 5 Apr 2025."):
         time_signoff.dispute(owner, march.entries["vpn"], "Too late?", at=AFTER_DEADLINE)
-    with pytest.raises(InvalidInput, match="closed on 2025-04-05"):
+    with pytest.raises(InvalidInput, match="closed on 5 Apr 2025"):
         time_signoff.approve(owner, march.world.retail.id, MARCH, at=AFTER_DEADLINE)
 
 
