@@ -28,6 +28,7 @@ from opsportal.pages import (  # noqa: F401
     rollup_task,
     staff,
     staff_billing,
+    staff_disputes,
     staff_hour_blocks,
     staff_invoice,
     staff_mail,
@@ -40,6 +41,7 @@ from opsportal.pages import (  # noqa: F401
     staff_task,
     task,
     tasks,
+    timesheet,
     unsubscribe,
     updates,
 )

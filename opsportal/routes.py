@@ -107,5 +107,10 @@ ROLLUP_CSV = "/api/rollup/tasks.csv"
 
 def rollup_task(task_id: int | str) -> str:
     return f"/organization/rollup/tasks/{task_id}"
+
+
 # Satisfaction ratings per agent and month, with the latest comments (staff).
 STAFF_RATINGS = "/staff/ratings"
+# Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
+TIMESHEET = "/timesheet"
+STAFF_DISPUTES = "/staff/disputes"

@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     # Ticket e-mails go out from a background thread as soon as the update commits (False: only the scheduler's
     # tick and `opsportal mail send-pending` send them).
     ticket_mail_send_at_once: bool = True
+    # Time sign-off (issue 15): the customer approves or disputes a month's time until this many days after the
+    # month; what is not disputed by then is approved automatically (domain.time_signoff).
+    signoff_days: int = Field(default=5, ge=0, le=60)
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:

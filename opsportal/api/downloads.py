@@ -21,6 +21,7 @@ from opsportal.services import audit, credit_history, credit_views, invoice_view
 from opsportal.services import auth as auth_service
 from opsportal.services.errors import AuthenticationFailed, InvalidInput, NotFound, ServiceError
 from opsportal.services.invoice_pdf import render_invoice_pdf
+from opsportal.services.invoice_timesheet import invoice_timesheet
 
 
 def history_columns(time_zone: str) -> list[str]:
@@ -112,9 +113,10 @@ def invoice_pdf(request: Request):
         return PlainTextResponse(str(exc), status_code=401)
     try:
         detail = invoice_views.invoice_detail(actor, int(request.path_params["invoice_id"]))
+        timesheet = invoice_timesheet(actor, detail.row.id)
     except ServiceError as exc:
         return _refusal(exc)
-    body = render_invoice_pdf(detail, time_zone=actor.time_zone)
+    body = render_invoice_pdf(detail, time_zone=actor.time_zone, timesheet=timesheet)
     filename = "".join(c for c in detail.row.number if c.isalnum() or c in "-_ ") or "invoice"
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"',

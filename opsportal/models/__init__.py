@@ -41,6 +41,7 @@ from opsportal.models.tasks import (
 from opsportal.models.ticket_mail import InboundMail, TicketMailUpdate
 from opsportal.models.ticket_people import PortalNotification, TicketFollower
 from opsportal.models.ticket_ratings import TicketRating
+from opsportal.models.time_signoff import TimeReview
 from opsportal.models.user import User
 
 __all__ = [
@@ -53,4 +54,5 @@ __all__ = [
     "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
     "TicketRating",
     "InboundMail", "TicketMailUpdate",
+    "TimeReview",
 ]

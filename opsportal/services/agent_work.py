@@ -25,6 +25,7 @@ from opsportal.domain.ledger.time_draws import Drawn, EntryToDraw, TimeDraw, dra
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import NOTE_MAX, TaskStatus, minutes_problem
 from opsportal.domain.ticket_updates import UpdateKind
+from opsportal.domain.time_signoff import ReviewState
 from opsportal.models import (
     CreditHold,
     LedgerEntry,
@@ -32,6 +33,7 @@ from opsportal.models import (
     Ticket,
     TimeEntry,
     TimeEntryRevision,
+    TimeReview,
     User,
 )
 from opsportal.services import credits, orgtree, sla, ticket_updates
@@ -51,6 +53,7 @@ from opsportal.services.tasks import (
 )
 
 HOURS = "support_hours"
+WRITTEN_OFF = ReviewState.written_off.value
 
 
 @dataclass(frozen=True)
@@ -170,19 +173,21 @@ def _drawn(session: Session, entry_ids: list[int]) -> dict[int, Drawn]:
 
 
 def _draw_time(session: Session, actor: Actor, ticket: Ticket, entries: list[TimeEntry], at: datetime,
-               minutes: dict[int, int] | None = None) -> None:
+               minutes: dict[int, int] | None = None, written_off: int | None = None) -> None:
     """(Re)draws support hours for ``entries`` (the task's, in the order they were logged; ``minutes``: new
     minutes by entry id, set with the new split) as
     ``time_draws.draw_time`` decides: what they drew goes back where it came from, then each draws
     the task's hold first, then free hours in the consumption order; the rest is pay-as-you-go.
-    Sets each entry's split and price. Only the lots drawn or given back to are locked.
+    Sets each entry's split and price. Only the lots drawn or given back to are locked. The ``written_off``
+    entry draws nothing and costs nothing.
     """
     chain, names = orgtree.lineage(session, ticket.organization_id)
     task_open = TaskStatus(ticket.status).is_open
     holds = _hours_held(session, ticket.id) if task_open else {}
     drawn = _drawn(session, [e.id for e in entries])
     minutes = {e.id: e.minutes for e in entries} | (minutes or {})
-    to_draw = [EntryToDraw(e.id, minutes[e.id], drawn.get(e.id, Drawn())) for e in entries]
+    to_draw = [EntryToDraw(e.id, 0 if e.id == written_off else minutes[e.id], drawn.get(e.id, Drawn()))
+               for e in entries]
     known = set(holds) | {lot_id for d in drawn.values() for lot_id in (*d.from_hold, *d.free)}
 
     def plan(lots: list[Lot]) -> TimeDraw:
@@ -206,6 +211,9 @@ def _draw_time(session: Session, actor: Actor, ticket: Ticket, entries: list[Tim
         if (entry.prepaid_minutes, entry.payg_minutes) != (outcome.prepaid_minutes, outcome.payg_minutes):
             entry.updated_at = at
         entry.minutes = minutes[entry.id]
+        if entry.id == written_off:
+            entry.prepaid_minutes, entry.payg_minutes, entry.payg_amount_minor = 0, entry.minutes, 0
+            continue
         entry.prepaid_minutes, entry.payg_minutes = outcome.prepaid_minutes, outcome.payg_minutes
         entry.payg_amount_minor = payg_amount(outcome.payg_minutes, entry.hourly_rate_minor)
         session.add(entry)
@@ -261,41 +269,75 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
     """Staff correct an unbilled entry: its minutes go back to their lots and are drawn again."""
     require_staff(actor)
     at = at or clock.now()
+    with unit_of_work() as session:
+        entry = correct_in_session(session, actor, entry_id, minutes=minutes, work_date=work_date, note=note,
+                                   reason=reason, at=at)
+        return time_entry_public(entry, revisions=_revision_count(session, entry.id))
+
+
+def _lock_entry_and_later(session: Session, entry_id: int) -> tuple[Ticket, TimeEntry, list[TimeEntry]]:
+    """The entry's task, the entry and the task's later unbilled entries that still draw (not written off), locked.
+
+    The task first, then its entries: every writer of a task's entries locks in that order. The later entries draw
+    again after the entry, as they would have had it been logged so; one statement locks them in the billing run's
+    order (no deadlock with it).
+    """
+    found = session.get(TimeEntry, entry_id)
+    if found is None:
+        raise NotFound(f"Unknown time entry {entry_id}.")
+    ticket = _lock_ticket(session, found.ticket_id)
+    written_off = select(TimeReview.time_entry_id).where(TimeReview.state == WRITTEN_OFF)
+    locked = session.exec(select(TimeEntry).where(
+        TimeEntry.ticket_id == ticket.id,
+        or_(TimeEntry.id == entry_id, and_(TimeEntry.id > entry_id, TimeEntry.billed_invoice_id.is_(None),
+                                           TimeEntry.id.not_in(written_off))))
+        .order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id).with_for_update()
+        .execution_options(populate_existing=True)).all()
+    entry = next(e for e in locked if e.id == entry_id)
+    if entry.billed_invoice_id is not None:
+        raise Conflict("This time entry is billed and can no longer change.")
+    if session.exec(written_off.where(TimeReview.time_entry_id == entry_id)).first() is not None:
+        raise Conflict("This time entry was written off and can no longer change.")
+    return ticket, entry, sorted((e for e in locked if e.id != entry_id), key=lambda e: e.id)
+
+
+def correct_in_session(session: Session, actor: Actor, entry_id: int, *, minutes: int, work_date: date, note: str,
+                       reason: str, at: datetime) -> TimeEntry:
+    """``correct_time`` in the caller's transaction (a dispute's resolution corrects through it)."""
+    require_staff(actor)
     note = _validate(minutes, note, work_date, formats.local_date(at, actor.time_zone))
     reason = " ".join((reason or "").split())
     if not reason:
         raise InvalidInput("Say why the entry is corrected (it is kept in the audit trail).")
-    with unit_of_work() as session:
-        found = session.get(TimeEntry, entry_id)
-        if found is None:
-            raise NotFound(f"Unknown time entry {entry_id}.")
-        # The task first, then its entries: every writer of a task's entries locks in that order. With the
-        # entry come the task's later unbilled ones, which draw again after it, as they would have had it
-        # been logged so; one statement locks them in the billing run's order (no deadlock with it).
-        ticket = _lock_ticket(session, found.ticket_id)
-        locked = session.exec(select(TimeEntry).where(
-            TimeEntry.ticket_id == ticket.id,
-            or_(TimeEntry.id == entry_id, and_(TimeEntry.id > entry_id, TimeEntry.billed_invoice_id.is_(None))))
-            .order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id).with_for_update()
-            .execution_options(populate_existing=True)).all()
-        entry = next(e for e in locked if e.id == entry_id)
-        later = sorted((e for e in locked if e.id != entry_id), key=lambda e: e.id)
-        if entry.billed_invoice_id is not None:
-            raise Conflict("This time entry is billed and can no longer change.")
-        session.add(TimeEntryRevision(time_entry_id=entry.id, changed_by_user_id=actor.user_id or None,
-                                      changed_by_name=actor.full_name or actor.email, changed_at=at,
-                                      reason=reason[:500], old_work_date=entry.work_date, old_minutes=entry.minutes,
-                                      old_note=entry.note, new_work_date=work_date, new_minutes=minutes,
-                                      new_note=note))
-        org = session.get(Organization, ticket.organization_id)
-        ticket.minutes_logged += minutes - entry.minutes
-        entry.hourly_rate_minor, entry.currency = org.hourly_rate_minor, org.currency
-        _draw_time(session, actor, ticket, [entry, *later], at, minutes={entry.id: minutes})
-        entry.work_date, entry.note, entry.updated_at = work_date, note, at
-        ticket.updated_at = at
-        session.add_all([entry, ticket])
-        session.flush()
-        return time_entry_public(entry, revisions=_revision_count(session, entry.id))
+    ticket, entry, later = _lock_entry_and_later(session, entry_id)
+    session.add(TimeEntryRevision(time_entry_id=entry.id, changed_by_user_id=actor.user_id or None,
+                                  changed_by_name=actor.full_name or actor.email, changed_at=at,
+                                  reason=reason[:500], old_work_date=entry.work_date, old_minutes=entry.minutes,
+                                  old_note=entry.note, new_work_date=work_date, new_minutes=minutes,
+                                  new_note=note))
+    org = session.get(Organization, ticket.organization_id)
+    ticket.minutes_logged += minutes - entry.minutes
+    entry.hourly_rate_minor, entry.currency = org.hourly_rate_minor, org.currency
+    _draw_time(session, actor, ticket, [entry, *later], at, minutes={entry.id: minutes})
+    entry.work_date, entry.note, entry.updated_at = work_date, note, at
+    ticket.updated_at = at
+    session.add_all([entry, ticket])
+    session.flush()
+    return entry
+
+
+def write_off_in_session(session: Session, actor: Actor, entry_id: int, *, at: datetime) -> TimeEntry:
+    """An unbilled entry is written off, in the caller's transaction: what it drew goes back where it came from
+    (as a correction gives it back), the task's later entries draw again, and the entry keeps its minutes but
+    draws nothing and costs nothing (its time reads as pay-as-you-go at no charge, never billed)."""
+    require_staff(actor)
+    ticket, entry, later = _lock_entry_and_later(session, entry_id)
+    _draw_time(session, actor, ticket, [entry, *later], at, written_off=entry.id)
+    entry.updated_at = at
+    ticket.updated_at = at
+    session.add_all([entry, ticket])
+    session.flush()
+    return entry
 
 
 def _revision_count(session: Session, entry_id: int) -> int:

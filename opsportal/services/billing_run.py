@@ -19,7 +19,7 @@ from opsportal.domain import invoices as rules
 from opsportal.domain import jobs as job_rules
 from opsportal.domain.invoices import InvoiceKind
 from opsportal.models import Organization, Ticket, TimeEntry
-from opsportal.services import changes, jobs
+from opsportal.services import changes, jobs, signoff_store
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, ServiceError, sentence
 from opsportal.services.invoice_issuing import create_in_session
@@ -47,7 +47,7 @@ class BillingRunResult:
     @property
     def summary(self) -> str:
         if not self.invoices:
-            return f"Nothing to bill for {self.period}: every pay-as-you-go entry of it is already billed."
+            return f"Nothing to bill for {self.period}: its signed-off pay-as-you-go time is already billed."
         return f"Billed {self.period}: {len(self.invoices)} invoice(s), " + ", ".join(
             f"{i.number} {i.organization} {i.total}" for i in self.invoices) + "."
 
@@ -59,10 +59,15 @@ def _bill_organization(actor: Actor, organization_id: int, period: rules.Billing
         # The organization row's lock serializes billing runs per organization; entries are locked too,
         # so a correction racing the run either lands before it or is refused as billed.
         org = session.exec(select(Organization).where(Organization.id == organization_id).with_for_update()).one()
+        # Only signed-off time is billed (domain.time_signoff): what nobody disputed by its deadline is approved
+        # here if the job has not done it yet; disputed or still unreviewed time waits for a later run, which
+        # bills it (from any earlier month) once it is billable.
+        signoff_store.auto_approve_in_session(session, today, clock.now(), organization_id=organization_id)
         entries = session.exec(
             select(TimeEntry).where(TimeEntry.organization_id == organization_id,
                                     TimeEntry.billed_invoice_id.is_(None), TimeEntry.payg_minutes > 0,
-                                    TimeEntry.work_date >= period.first_day, TimeEntry.work_date <= period.last_day)
+                                    TimeEntry.work_date <= period.last_day,
+                                    TimeEntry.id.in_(signoff_store.billable_entry_ids()))
             .order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id).with_for_update()).all()
         if not entries:
             return []
@@ -108,9 +113,10 @@ def _billable_period(period_text: str, today: date) -> rules.BillingPeriod:
     return period
 
 
-def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
-                progress: Progress | None = None) -> BillingRunResult:
-    """Bill every organization's unbilled pay-as-you-go time of a finished month; safe to run again.
+def run_billing(actor: Actor, period_text: str, *, today: date | None = None, progress: Progress | None = None,
+                organization_id: int | None = None) -> BillingRunResult:
+    """Bill every organization's (or one's) unbilled signed-off pay-as-you-go time up to the end of a finished
+    month; safe to run again.
 
     Each organization is billed (and committed) on its own, under its row's lock; ``progress(done, total)`` is
     called once the organizations are counted and after each one.
@@ -122,7 +128,8 @@ def run_billing(actor: Actor, period_text: str, *, today: date | None = None,
         org_ids = session.exec(
             select(TimeEntry.organization_id).where(
                 TimeEntry.billed_invoice_id.is_(None), TimeEntry.payg_minutes > 0,
-                TimeEntry.work_date >= period.first_day, TimeEntry.work_date <= period.last_day)
+                TimeEntry.work_date <= period.last_day,
+                *([TimeEntry.organization_id == organization_id] if organization_id is not None else []))
             .distinct().order_by(TimeEntry.organization_id)).all()
     invoices: list[BilledInvoice] = []
     if progress is not None:

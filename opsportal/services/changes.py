@@ -40,6 +40,7 @@ from opsportal.models import (
     Ticket,
     TicketComment,
     TimeEntry,
+    TimeReview,
     User,
 )
 from opsportal.settings import get_settings
@@ -61,6 +62,7 @@ _ORG_FIELDS = {
     IncidentRequest: ("organization_id",), OrgSupportProfile: ("organization_id",),
     OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",),
     Organization: ("id", "parent_id"),  # a parent's page lists its subsidiaries
+    TimeReview: ("organization_id",),  # time sign-off
 }
 # A user row changes what an organization's pages show (its members by role) only through these; a sign-in, which
 # writes the user's last sign-in time, changes nothing shown.

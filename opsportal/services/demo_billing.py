@@ -31,7 +31,9 @@ from opsportal.domain.invoices import (
 from opsportal.models import Invoice, TimeEntry
 from opsportal.services import bank_payments, billing_run, hour_blocks, invoice_staff, invoice_terms
 from opsportal.services.authz import Actor, require_staff_admin
+from opsportal.services.demo_signoff import load_demo_signoff
 from opsportal.services.orgtree import require_by_name
+from opsportal.services.signoff_store import signoff_days
 
 # organization -> tax rate (per cent): set before any invoice is made, as invoices keep the rate they had
 TAX_RATES = {
@@ -70,7 +72,8 @@ def _months(first: date, last: BillingPeriod) -> list[BillingPeriod]:
 
 
 def _billed_on(period: BillingPeriod) -> date:
-    return period.last_day + timedelta(days=1)
+    """The day after the month's time sign-off closed (its time is then approved, automatically or not)."""
+    return period.last_day + timedelta(days=signoff_days() + 1)
 
 
 def _fillers(issue_dates: list[date], today: date) -> list[date]:
@@ -100,7 +103,8 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
             *unbilled, TimeEntry.organization_id == orgs[SHOWCASE])).all()
     set_demo_terms(actor, orgs)
 
-    periods = _months(first, period_before(today)) if first is not None else []
+    # A month whose sign-off is still open is not billed yet (its time is on the Time sign-off page).
+    periods = [p for p in _months(first, period_before(today)) if _billed_on(p) <= today] if first is not None else []
     showcase_months = {(d.year, d.month) for d in showcase_days}
     showcase_issues = [_billed_on(p) for p in periods if (p.year, p.month) in showcase_months]
     # (issue date, order, what): everything is issued in date order, so numbers follow the dates.
@@ -121,6 +125,7 @@ def load_demo_billing(actor: Actor, *, now: datetime | None = None) -> DemoBilli
                                              [invoice_staff.ItemInput(description, count, price)],
                                              memo=memo, issue=False, today=today)
     created += 1
+    load_demo_signoff(actor, now=now)
     return DemoBillingResult(blocks, created, _settle_older(actor, list(orgs.values()), today, now))
 
 

@@ -22,6 +22,7 @@ from fpdf.fonts import FontFace
 
 from opsportal.domain import formats
 from opsportal.domain.invoices import InvoiceKind, ShownStatus, parse_period
+from opsportal.services.invoice_timesheet import TimesheetTask, draw_timesheet
 from opsportal.services.invoice_views import InvoiceDetail, LinePublic
 from opsportal.settings import get_settings
 
@@ -108,9 +109,10 @@ def _fonts(pdf: FPDF, font_dir: Path | None) -> tuple[str, bool]:
 
 def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, public_url: str | None = None,
                        time_zone: str | None = None, font_dir: Path | None = DEJAVU_DIR,
-                       compress: bool = True) -> bytes:
+                       compress: bool = True, timesheet: list[TimesheetTask] | None = None) -> bytes:
     """The invoice as PDF bytes, for a reader in ``time_zone`` (IANA name; UTC if None). ``font_dir`` None forces
-    the core font (Latin-1 only)."""
+    the core font (Latin-1 only). ``timesheet``: the billed time entries per task, printed on a page of their own
+    (``invoice_timesheet``)."""
     vendor = vendor or Vendor.from_settings()
     public_url = (public_url if public_url is not None else get_settings().public_url).rstrip("/")
     row = detail.row
@@ -274,4 +276,7 @@ def render_invoice_pdf(detail: InvoiceDetail, *, vendor: Vendor | None = None, p
     pdf.ln(2)
     font(8, color=MUTED)
     pdf.multi_cell(width, 4.2, text(questions), align="L", new_x="LMARGIN", new_y="NEXT")
+    if timesheet:
+        draw_timesheet(pdf, timesheet, family=family, text=text, currency=row.currency,
+                       period=_period(row.period) if row.period else "")
     return bytes(pdf.output())

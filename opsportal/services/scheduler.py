@@ -8,8 +8,9 @@ from 07:00 UTC on Mondays, alerts and reminders at every tick). Each job is idem
 period, so waking often, restarting, or running it in several processes or next to cron sends
 nothing twice; a failed send is retried at the next tick. Each tick also reconciles Stripe
 checkouts still pending (``payment_reconciliation.reconcile``), the safety net for a lost webhook, and
-deletes outbox messages past their retention (``outbox.prune_outbox``) and read in-portal notifications past
-theirs (``portal_notifications.prune_read``, a bounded batch).
+deletes outbox messages past their retention (``outbox.prune_outbox``), read in-portal notifications past theirs
+(``portal_notifications.prune_read``, a bounded batch), and approves time nobody disputed by its sign-off deadline
+(``signoff_store.run_auto_approval``).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ def run_due_jobs(at: datetime | None = None) -> list[JobReport]:
     reconcile_payments(at)
     prune_outbox(at)
     prune_portal_notifications(at)
+    approve_signed_off_time(at)
     return reports
 
 
@@ -98,6 +100,20 @@ def reconcile_payments(at: datetime) -> None:
         log.warning("%s", result.summary)
     elif result.applied or result.expired:
         log.info("%s", result.summary)
+
+
+def approve_signed_off_time(at: datetime) -> int:
+    """Time nobody disputed by its sign-off deadline becomes approved (the billing run does it too, lazily)."""
+    from opsportal.services import signoff_store
+
+    try:
+        approved = signoff_store.run_auto_approval(OPERATOR, at=at)
+    except Exception:  # noqa: BLE001 - the scheduler thread must survive anything
+        log.exception("approving time past its sign-off deadline failed")
+        return 0
+    if approved:
+        log.info("approved %d time entries past their sign-off deadline", approved)
+    return approved
 
 
 def prune_outbox(at: datetime) -> int:

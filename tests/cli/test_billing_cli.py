@@ -70,7 +70,7 @@ def test_the_run_bills_a_finished_month_once_and_a_second_run_bills_nothing(cli,
     second = ok(cli, "billing", "run", "--period", "2025-02")
 
     assert second["invoices"] == []
-    assert second["summary"] == "Nothing to bill for 2025-02: every pay-as-you-go entry of it is already billed."
+    assert second["summary"] == "Nothing to bill for 2025-02: its signed-off pay-as-you-go time is already billed."
     assert dump_tables(ignore={"job"}) == before
     assert [(j["status"], j["summary"]) for j in jobs_of("billing:2025-02")] == [
         ("succeeded", first["summary"]), ("succeeded", second["summary"])]

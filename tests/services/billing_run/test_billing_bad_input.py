@@ -3,11 +3,11 @@ written (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from opsportal.services import invoice_staff, invoice_terms
+from opsportal.services import invoice_staff, invoice_terms, time_signoff
 from opsportal.services.errors import InvalidInput, NotFound
 from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
@@ -38,6 +38,7 @@ def test_a_bad_or_unfinished_billing_period_is_refused_with_a_clear_message_and_
 def test_a_month_cannot_be_billed_on_its_own_last_day(world):
     set_rate(world.retail)
     log_on(new_task(world.retail), 60, feb(3))
+    time_signoff.approve(world.actor("retail_owner"), world.retail.id, "2025-02", at=datetime(2025, 3, 1, tzinfo=UTC))
     with pytest.raises(InvalidInput, match="February 2025 has not ended yet; bill it from 2025-03-01."):
         bill(today=feb(28))
     assert len(bill(today=date(2025, 3, 1)).invoices) == 1

@@ -83,7 +83,7 @@ def test_running_the_billing_again_bills_nothing_twice(february):
     again = bill()
 
     assert again.invoices == []
-    assert again.summary == "Nothing to bill for 2025-02: every pay-as-you-go entry of it is already billed."
+    assert again.summary == "Nothing to bill for 2025-02: its signed-off pay-as-you-go time is already billed."
     assert dump_tables() == before
 
 
@@ -100,19 +100,18 @@ def test_time_logged_later_for_a_billed_month_goes_on_a_new_invoice_of_its_own(f
     assert len(invoice_rows(world.retail)) == 2
 
 
-def test_entries_of_other_months_are_left_unbilled(world):
+def test_a_run_also_bills_earlier_months_signed_off_time_left_unbilled_but_never_later_months(world):
+    # Time of an earlier month that was disputed or awaiting sign-off when its month was billed is billed by the
+    # next run once it is billable (time sign-off); later months wait for their own run.
     set_rate(world.retail)
     task = new_task(world.retail)
     january = log_on(task, 60, date(2025, 1, 31))
     february = log_on(task, 60, feb(1))
     march = log_on(task, 60, date(2025, 3, 1))
 
-    bill()
+    [invoice] = bill().invoices
 
-    assert billed_to(february) is not None
-    assert (billed_to(january), billed_to(march)) == (None, None)
-    [late_january] = bill("2025-01").invoices
-    assert billed_to(january) == late_january.invoice_id
+    assert billed_to(february) == billed_to(january) == invoice.invoice_id
     assert billed_to(march) is None
 
 
