@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from opsportal import routes
-from opsportal.api import session_routes
+from opsportal.api import files, session_routes
 from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
 from opsportal.api.security_headers import HeaderPolicy, SecurityHeaders
 from opsportal.api.stripe_webhook import stripe_webhook
@@ -61,6 +61,7 @@ def create_api(reflex_app: ASGIApp) -> ASGIApp:
     api = Starlette(routes=[Route("/api/health", health), Route("/api/credits/history.csv", credit_history_csv),
                             Route("/api/invoices.csv", invoices_csv), Route("/api/activity.csv", activity_csv),
                             Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
+                            Route(files.PATH, files.download_file),
                             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                             Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
                             Route(routes.SIGN_IN_ACTION, session_routes.sign_in, methods=["POST"]),

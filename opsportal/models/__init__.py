@@ -11,6 +11,7 @@ from opsportal.models.billing import (
     StripeEvent,
 )
 from opsportal.models.changes import ChangeEvent
+from opsportal.models.files import StoredBlob, StoredBlobChunk, TicketAttachment
 from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
@@ -49,4 +50,5 @@ __all__ = [
     "Job", "NotificationDelivery", "NotificationSubscription", "OneTimeToken", "OutboxMessage", "OutboxRecipient",
     "IncidentRequest", "OrgExtraRegion", "OrgSupportProfile", "PlanAudit", "PlanBundle", "PlanEntitlement",
     "PlanOffering", "PlanOrder", "SupportRegion", "SignInFailures", "PortalNotification", "TicketFollower",
+    "StoredBlob", "StoredBlobChunk", "TicketAttachment",
 ]
