@@ -3,7 +3,11 @@ of a message: image previews and name + size links, all through the authorized r
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
+from reflex_base.vars.object import ObjectVar
+from reflex_base.vars.sequence import ArrayVar
 
 from opsportal.components.backend import BACKEND_ORIGIN, backend_link
 from opsportal.components.layout import error_callout
@@ -33,7 +37,7 @@ def file_picker(state, *, id_prefix: str, label: str = "Attach files") -> rx.Com
             max_files=rules.max_files,
             max_size=rules.max_file_bytes,
             accept=rules.accept(),
-            on_drop_rejected=state.files_refused,
+            on_drop_rejected=lambda rejected: state.files_refused(_refusals(rejected)),
             border=f"1px dashed {rx.color('gray', 8)}",
             border_radius="0.5rem",
             padding="0.75rem 1rem",
@@ -63,6 +67,17 @@ def file_picker(state, *, id_prefix: str, label: str = "Attach files") -> rx.Com
         spacing="2",
         width="100%",
     )
+
+
+def _refusals(rejected) -> rx.Var:
+    """react-dropzone's refusals as ``"name|code,code"`` strings (the File objects stay in the browser)."""
+    def one(record):
+        record = record.to(ObjectVar, dict[str, dict[str, Any]])
+        file = record["file"].to(ObjectVar, dict[str, Any])
+        errors = record["errors"].to(ArrayVar, list[dict[str, Any]])
+        return file["name"].to(str) + "|" + errors.map(lambda e: e["code"]).join(",")
+
+    return rejected.to(ArrayVar).map(one)
 
 
 def send_with_files(handler, state):

@@ -22,13 +22,13 @@ def incoming_files(files: list) -> list[IncomingFile]:
 
 
 def refusal_text(rejected: list) -> str:
-    """What the browser refused to add, in words (``rejected``: react-dropzone's records)."""
+    """What the browser refused to add, in words (``rejected``: ``"name|code,code"`` per file refused)."""
     rules = policy()
     parts = []
     for record in rejected or []:
-        name = str((record.get("file") or {}).get("path") or (record.get("file") or {}).get("name") or "A file")
-        name = name.rsplit("/", 1)[-1]
-        codes = [e.get("code", "") for e in record.get("errors") or []]
+        name, _, codes_text = str(record).rpartition("|")
+        name = name.rsplit("/", 1)[-1][:200] or "A file"
+        codes = codes_text.split(",")
         why = ", ".join(dict.fromkeys(BROWSER_REFUSALS.get(c, "not accepted") for c in codes)) or "not accepted"
         parts.append(f"{name}: {why}")
     limits = (f"Files may be up to {formats.byte_size(rules.max_file_bytes)}, at most {rules.max_files} per "
@@ -56,7 +56,7 @@ class UploadMixin(rx.State, mixin=True):
         self.uploading = self.upload_percent < 100
 
     @rx.event
-    def files_refused(self, rejected: list):
+    def files_refused(self, rejected: list[str]):
         self.files_error = refusal_text(rejected)
 
     def _upload_done(self, *, sent: bool) -> None:
