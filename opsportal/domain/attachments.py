@@ -70,6 +70,11 @@ class AttachmentPolicy:
     max_files: int = 5
     extensions: tuple[str, ...] = DEFAULT_EXTENSIONS
 
+    @classmethod
+    def configured(cls, max_file_bytes: int, max_files: int, types: str) -> AttachmentPolicy:
+        """From the settings' values (``types``: extensions separated by commas or spaces)."""
+        return cls(max_file_bytes=max_file_bytes, max_files=max_files, extensions=parse_extensions(types))
+
     @property
     def allowed(self) -> tuple[str, ...]:
         return tuple(e for e in self.extensions if e in BY_EXTENSION)

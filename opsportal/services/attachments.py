@@ -24,7 +24,6 @@ from opsportal.domain.attachments import (
     CheckedFile,
     check_file,
     count_problem,
-    parse_extensions,
 )
 from opsportal.domain.tasks import ticket_problems
 from opsportal.models import Ticket, TicketAttachment, TicketComment
@@ -69,8 +68,7 @@ class InvalidFiles(InvalidInput):
 
 def policy() -> AttachmentPolicy:
     s = get_settings()
-    return AttachmentPolicy(max_file_bytes=s.attachment_max_bytes, max_files=s.attachment_max_files,
-                            extensions=parse_extensions(s.attachment_types))
+    return AttachmentPolicy.configured(s.attachment_max_bytes, s.attachment_max_files, s.attachment_types)
 
 
 def _size(stream: BinaryIO) -> int:

@@ -40,8 +40,7 @@ class NewTicketState(UploadMixin, rx.State):
         self.subject = self.description = self.error = self.category = ""
         self.priority = "normal"
         self.problems, self.summary, self.suggestions = {}, [], []
-        self.files_error = ""
-        self._upload_done(sent=False)
+        self._fresh_picker()
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect

@@ -146,6 +146,7 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
         self._clear()
         self.denied = ""
         self.close_open = self.correct_open = False
+        self._fresh_picker()
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect

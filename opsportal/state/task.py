@@ -109,6 +109,7 @@ class TaskState(UploadMixin, PagedState, rx.State):
         if actor.is_staff and task_id is not None:
             return rx.redirect(routes.staff_task(task_id))
         self.draft = self.comment_error = ""
+        self._fresh_picker()
         self.submitted = submitted_notice(task_id) if task_id is not None and task_id == self._just_submitted else ""
         self._just_submitted = 0
         self._watch_id = ""  # a loop of a page shown before stops

@@ -10,7 +10,9 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal.domain import formats
-from opsportal.services.attachments import IncomingFile, policy
+from opsportal.domain.attachments import AttachmentPolicy
+from opsportal.services.attachments import IncomingFile
+from opsportal.settings import get_settings
 
 BROWSER_REFUSALS = {"file-too-large": "too big", "file-invalid-type": "not an accepted type",
                     "too-many-files": "too many files at once"}
@@ -23,7 +25,8 @@ def incoming_files(files: list) -> list[IncomingFile]:
 
 def refusal_text(rejected: list) -> str:
     """What the browser refused to add, in words (``rejected``: ``"name|code,code"`` per file refused)."""
-    rules = policy()
+    s = get_settings()  # read once per process: no I/O on the event loop
+    rules = AttachmentPolicy.configured(s.attachment_max_bytes, s.attachment_max_files, s.attachment_types)
     parts = []
     for record in rejected or []:
         name, _, codes_text = str(record).rpartition("|")
@@ -58,6 +61,11 @@ class UploadMixin(rx.State, mixin=True):
     @rx.event
     def files_refused(self, rejected: list[str]):
         self.files_error = refusal_text(rejected)
+
+    def _fresh_picker(self) -> None:
+        """On a page's load: no files left over from a page shown before, no old message."""
+        self.files_generation += 1
+        self.files_error, self.uploading, self.upload_percent = "", False, 0
 
     def _upload_done(self, *, sent: bool) -> None:
         """After the server answered: the bar goes; a message that went out starts a fresh, empty picker."""

@@ -14,6 +14,7 @@ from opsportal import routes
 from opsportal.services import attachments, tasks
 from opsportal.services.operator import OPERATOR
 from tests.e2e.browser import OTHER_CUSTOMER, sign_in
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_tasks_customer import AGENT_EMAIL, new_customer
 from tests.utils.files import png_bytes
 
@@ -61,6 +62,7 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
     expect(chosen).to_contain_text("login-error.png")
     expect(chosen).to_contain_text("steps.txt")
     _shot(page, "new-ticket-files-chosen")
+    assert axe_violations(page) == []
 
     form.get_by_role("button", name="Submit ticket").click()
     expect(page.locator("#ticket-submitted")).to_be_visible(timeout=15_000)
@@ -70,6 +72,7 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
                            ".every(i => i.complete && i.naturalWidth > 0)")
     expect(page.get_by_role("link", name="Download steps.txt")).to_be_visible()
     _shot(page, "task-with-preview")
+    assert axe_violations(page) == []
 
     (png, txt) = attachments.ticket_files(OPERATOR, task_id)
     assert (png.name, png.is_image, txt.name) == ("login-error.png", True, "steps.txt")
@@ -92,9 +95,24 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
         assert opened.body() == screenshot.read_bytes()
         text_href = agent.get_by_role("link", name="Download steps.txt").get_attribute("href")
         assert agent.request.get(text_href).headers["content-disposition"].startswith("attachment")
+        assert axe_violations(agent) == []
+
+        # The agent answers with a file; the customer's open page shows it under the reply, without a reload.
+        log = tmp_path / "fix.log"
+        log.write_text("cleared the cached credentials\n")
+        conversation = agent.locator("#conversation")
+        conversation.get_by_label("Comment (visible to the customer)").fill("Fixed: see the log.")
+        conversation.locator(".file-picker input[type=file]").set_input_files([str(log)])
+        expect(conversation.get_by_role("list", name="Files chosen")).to_contain_text("fix.log")
+        conversation.get_by_role("button", name="Add comment").click()
+        expect(conversation.get_by_role("link", name="Download fix.log")).to_be_visible(timeout=15_000)
+        expect(conversation.get_by_role("list", name="Files chosen")).to_have_count(0)
         _shot(agent, "staff-task-with-preview")
     finally:
         agent.context.close()
+
+    reply = page.locator("li.comment", has_text="Fixed: see the log.")
+    expect(reply.get_by_role("link", name="Download fix.log")).to_be_visible(timeout=15_000)
 
     stranger = browser.new_context().new_page()
     try:

@@ -14,26 +14,15 @@ except through a route that checks who is asking.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import BinaryIO, Protocol
 
 from sqlmodel import Session
 
-from opsportal.services.errors import NotFound
+from opsportal.services.file_storage.base import CHUNK_BYTES, FileMissing, Stored, chunks_of
 from opsportal.settings import get_settings
 
-CHUNK_BYTES = 512 * 1024
-
-
-class FileMissing(NotFound):
-    """No stored file under that key."""
-
-
-@dataclass(frozen=True)
-class Stored:
-    key: str
-    size: int
+__all__ = ["CHUNK_BYTES", "FileMissing", "FileStorage", "Stored", "chunks_of", "discard", "storage"]
 
 
 class FileStorage(Protocol):
@@ -54,16 +43,6 @@ class FileStorage(Protocol):
 
     def delete(self, key: str, *, session: Session | None = None) -> None:
         """Removes the file; a missing key is not an error."""
-
-
-def chunks_of(data: bytes | BinaryIO, size: int = CHUNK_BYTES) -> Iterator[bytes]:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        view = memoryview(data)
-        for start in range(0, len(view), size):
-            yield bytes(view[start:start + size])
-        return
-    while block := data.read(size):
-        yield block
 
 
 def storage(name: str | None = None) -> FileStorage:

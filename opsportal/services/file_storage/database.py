@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import StoredBlob, StoredBlobChunk
-from opsportal.services.file_storage import CHUNK_BYTES, FileMissing, Stored, chunks_of
+from opsportal.services.file_storage.base import CHUNK_BYTES, FileMissing, Stored, chunks_of
 
 
 class DatabaseStorage:

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session
 
-from opsportal.services.file_storage import CHUNK_BYTES, FileMissing, Stored
+from opsportal.services.file_storage.base import CHUNK_BYTES, FileMissing, Stored
 
 
 class _Counting:
