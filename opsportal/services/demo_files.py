@@ -10,7 +10,7 @@ import zlib
 from sqlmodel import Session
 
 from opsportal.domain.attachments import CheckedFile
-from opsportal.models import Ticket, TicketComment
+from opsportal.models import Ticket, TicketComment, User
 from opsportal.services import attachments, file_storage
 
 WIDTH, HEIGHT = 360, 220
@@ -61,7 +61,8 @@ def attach_screenshot(session: Session, ticket: Ticket, comment: TicketComment |
     _PNG = _PNG or screenshot_png()
     name = f"error-{ticket.id}.png" if comment is None else f"error-{ticket.id}-{comment.id}.png"
     by_id = comment.author_user_id if comment is not None else ticket.created_by_user_id
-    by_name = comment.author_name if comment is not None else "Customer"
+    author = session.get(User, by_id) if by_id else None
+    by_name = comment.author_name if comment is not None else (author.full_name if author else "Customer")
     attachments.store(session, file_storage.storage(), ticket, comment,
                       [(attachments.IncomingFile(name, io.BytesIO(_PNG)),
                         CheckedFile(name=name, content_type="image/png", image=True))],

@@ -127,3 +127,25 @@ def test_the_database_storage_keeps_a_large_file_in_chunks_and_gives_it_back_who
     with pytest.raises(file_storage.FileMissing):
         backend.open(stored.key)
     assert counts()["stored_blob_chunk"] == 0
+
+
+def test_the_demo_tickets_that_say_a_screenshot_is_attached_carry_one(sqlite_database_url):
+    from opsportal.services.demo import load_demo
+    from opsportal.services.demo_credits import load_demo_credits
+    from opsportal.services.demo_tasks import SCREENSHOT, SCREENSHOT_REPLY, load_demo_tasks
+    from opsportal.services.operator import OPERATOR
+    from tests.utils.ledger import NOW
+
+    load_demo(OPERATOR)
+    load_demo_credits(OPERATOR, now=NOW)
+    load_demo_tasks(OPERATOR, now=NOW)
+    with unit_of_work(write=False) as session:
+        said = {t.id for t in session.exec(select(Ticket).where(Ticket.description.contains(SCREENSHOT))).all()}
+        replies = {c.id for c in session.exec(select(TicketComment).where(TicketComment.body == SCREENSHOT_REPLY))}
+        files = session.exec(select(TicketAttachment)).all()
+    assert said and replies
+    assert {f.ticket_id for f in files if f.comment_id is None} == said
+    assert {f.comment_id for f in files if f.comment_id is not None} == replies
+    (first, *_) = files
+    meta, chunks = attachments.open_attachment(OPERATOR, first.id)
+    assert meta.is_image and b"".join(chunks).startswith(b"\x89PNG\r\n\x1a\n")
