@@ -24,31 +24,34 @@ def file_picker(state, *, id_prefix: str, label: str = "Attach files") -> rx.Com
     upload_id = state.files_upload_id
     chosen = rx.selected_files(upload_id)
     hint_id = f"{id_prefix}-files-hint"
+    picker = rx.upload(
+        rx.hstack(
+            rx.icon("paperclip", size=16, aria_hidden="true"),
+            rx.text("Choose files or drop them here", size="2"),
+            spacing="2", align="center",
+        ),
+        id=upload_id,
+        multiple=True,
+        max_files=rules.max_files,
+        max_size=rules.max_file_bytes,
+        accept=rules.accept(),
+        on_drop_rejected=lambda rejected: state.files_refused(_refusals(rejected)),
+        border=f"1px dashed {rx.color('gray', 8)}",
+        border_radius="0.5rem",
+        padding="0.75rem 1rem",
+        width="100%",
+        cursor="pointer",
+        role="button",
+        aria_label=label,
+        aria_describedby=hint_id,
+        class_name="file-picker",
+        custom_attrs={"id": f"{id_prefix}-files"},
+    )
+    # The dropzone's own file input (the picker's keyboard and screen-reader way in) is named too.
+    picker.children[0].children[0].custom_attrs.update({"aria-label": label, "aria-describedby": hint_id})
     return rx.vstack(
         rx.text(label, size="2", weight="medium", as_="div"),
-        rx.upload(
-            rx.hstack(
-                rx.icon("paperclip", size=16, aria_hidden="true"),
-                rx.text("Choose files or drop them here", size="2"),
-                spacing="2", align="center",
-            ),
-            id=upload_id,
-            multiple=True,
-            max_files=rules.max_files,
-            max_size=rules.max_file_bytes,
-            accept=rules.accept(),
-            on_drop_rejected=lambda rejected: state.files_refused(_refusals(rejected)),
-            border=f"1px dashed {rx.color('gray', 8)}",
-            border_radius="0.5rem",
-            padding="0.75rem 1rem",
-            width="100%",
-            cursor="pointer",
-            role="button",
-            aria_label=label,
-            aria_describedby=hint_id,
-            class_name="file-picker",
-            custom_attrs={"id": f"{id_prefix}-files"},
-        ),
+        picker,
         rx.text(limits_text(rules), size="1", color=MUTED, id=hint_id),
         rx.cond(
             chosen.length() > 0,
