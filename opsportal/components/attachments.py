@@ -102,7 +102,7 @@ def _file(f: rx.Var) -> rx.Component:
             ),
             backend_link(rx.hstack(rx.icon("file-down", size=14, aria_hidden="true"), rx.text(f["name"], size="2"),
                                    rx.text(f["size"], size="1", color=MUTED), spacing="2", align="center"),
-                         path=f["href"], aria_label="Download " + f["label"], class_name="attachment-file"),
+                         path=f["href"], class_name="attachment-file"),
         ),
         list_style="none",
     )

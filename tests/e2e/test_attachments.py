@@ -70,7 +70,7 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
     expect(page.locator('img.attachment-preview[alt="login-error.png"]')).to_be_visible()
     page.wait_for_function("() => [...document.querySelectorAll('img.attachment-preview')]"
                            ".every(i => i.complete && i.naturalWidth > 0)")
-    expect(page.get_by_role("link", name="Download steps.txt")).to_be_visible()
+    expect(page.get_by_role("link", name="steps.txt")).to_be_visible()
     _shot(page, "task-with-preview")
     assert axe_violations(page) == []
 
@@ -93,7 +93,7 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
         assert opened.headers["content-disposition"].startswith("inline")
         assert opened.headers["x-content-type-options"] == "nosniff"
         assert opened.body() == screenshot.read_bytes()
-        text_href = agent.get_by_role("link", name="Download steps.txt").get_attribute("href")
+        text_href = agent.get_by_role("link", name="steps.txt").get_attribute("href")
         assert agent.request.get(text_href).headers["content-disposition"].startswith("attachment")
         assert axe_violations(agent) == []
 
@@ -105,14 +105,14 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
         conversation.locator(".file-picker input[type=file]").set_input_files([str(log)])
         expect(conversation.get_by_role("list", name="Files chosen")).to_contain_text("fix.log")
         conversation.get_by_role("button", name="Add comment").click()
-        expect(conversation.get_by_role("link", name="Download fix.log")).to_be_visible(timeout=15_000)
+        expect(conversation.get_by_role("link", name="fix.log")).to_be_visible(timeout=15_000)
         expect(conversation.get_by_role("list", name="Files chosen")).to_have_count(0)
         _shot(agent, "staff-task-with-preview")
     finally:
         agent.context.close()
 
     reply = page.locator("li.comment", has_text="Fixed: see the log.")
-    expect(reply.get_by_role("link", name="Download fix.log")).to_be_visible(timeout=15_000)
+    expect(reply.get_by_role("link", name="fix.log")).to_be_visible(timeout=15_000)
 
     stranger = browser.new_context().new_page()
     try:
