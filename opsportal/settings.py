@@ -134,6 +134,20 @@ class Settings(BaseSettings):
     # Time sign-off (issue 15): the customer approves or disputes a month's time until this many days after the
     # month; what is not disputed by then is approved automatically (domain.time_signoff).
     signoff_days: int = Field(default=5, ge=0, le=60)
+    # --- Attachments and stored files (issue 15) -------------------------------------------------------------
+    # Where uploaded files are kept: "database" (default; chunks in the portal's database, so every host sees
+    # them) or "s3" (any S3-compatible object storage, through boto3).
+    storage: str = Field(default="database", pattern="^(database|s3)$")
+    storage_s3_bucket: str = ""
+    storage_s3_endpoint_url: str = ""  # empty: AWS itself; e.g. http://127.0.0.1:9000 for MinIO
+    storage_s3_region: str = "us-east-1"
+    storage_s3_access_key_id: str = ""  # empty: boto3's own credential chain (environment, instance role)
+    storage_s3_secret_access_key: str = ""
+    storage_s3_prefix: str = "opsportal/"
+    # Files on tickets and comments: per-file size, files per message, accepted extensions.
+    attachment_max_bytes: int = Field(default=10_000_000, ge=1, le=2_000_000_000)
+    attachment_max_files: int = Field(default=5, ge=1, le=50)
+    attachment_types: str = "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,json,zip,docx,xlsx,pptx,odt,ods,doc,xls,ppt"
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
@@ -177,6 +191,8 @@ class Settings(BaseSettings):
             problems.append(f"OPSPORTAL_PUBLIC_URL's origin {public_origin} is not in OPSPORTAL_ALLOWED_ORIGINS")
         if self.clock_override is not None:
             problems.append("OPSPORTAL_CLOCK_OVERRIDE is for tests only")
+        if self.storage == "s3" and not self.storage_s3_bucket:
+            problems.append("OPSPORTAL_STORAGE_S3_BUCKET must name the bucket when OPSPORTAL_STORAGE=s3")
         return problems
 
     @property

@@ -1,7 +1,7 @@
 """Follow-up tickets (ticket.follow_up_of_id) and customers' satisfaction ratings (ticket_rating).
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-03 16:40:00.000000
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from opsportal.models.types import UTCDateTime
 
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

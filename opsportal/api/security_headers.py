@@ -6,7 +6,8 @@ websockets). It sets, replacing whatever the wrapped app set under the same name
 * ``Content-Security-Policy``: scripts only from the portal itself plus the inline scripts of the production
   build, allowed by their SHA-256 hashes (read from the built pages, again whenever the build changes); styles
   from the portal and inline (Radix and Emotion write style attributes and tags at run time); connections to
-  the portal's own origins over http(s) and ws(s); no plugins, no framing, ``<base>`` and form targets only
+  the portal's own origins over http(s) and ws(s); images from the portal's origins too; no plugins, no
+  framing, ``<base>`` and form targets only
   the portal.
 * ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``, a ``Permissions-Policy`` that turns off what the
   portal never uses, ``X-Frame-Options: DENY``, ``Strict-Transport-Security`` in production only.
@@ -64,7 +65,9 @@ class HeaderPolicy:
             "default-src": ["'self'"],
             "script-src": ["'self'", *script_hashes],
             "style-src": ["'self'", "'unsafe-inline'"],
-            "img-src": ["'self'", "data:", "blob:"],
+            # The portal's own origins too: attachment previews come from the backend's route (api/files.py), which
+            # is another origin when pages and backend listen on separate ports (development, the test harness).
+            "img-src": ["'self'", *own, "data:", "blob:"],
             "font-src": ["'self'", "data:"],
             "connect-src": connect,
             "worker-src": ["'self'", "blob:"],

@@ -14,7 +14,7 @@ Every page, e-mail, PDF and CSV formats through these functions; nothing formats
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel.dates import format_date, format_datetime, format_time
@@ -202,6 +202,20 @@ def duration(minutes: int) -> str:
     if hours:
         return f"{sign}{count(hours)} h"
     return f"{sign}{rest} min"
+
+
+def byte_size(size: int) -> str:
+    """File sizes in decimal units, one decimal from kB up: ``1 byte``, ``512 bytes``, ``2.3 kB``, ``10 MB``."""
+    size = max(0, int(size))
+    if size < 1000:
+        return f"{count(size)} byte" + ("" if size == 1 else "s")
+    for exponent, unit in ((3, "kB"), (6, "MB"), (9, "GB"), (12, "TB")):
+        value = Decimal(size).scaleb(-exponent)
+        if value < 1000 or unit == "TB":
+            shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            if shown < 1000 or unit == "TB":
+                return format_decimal(shown, format="#,##0.#", locale=LOCALE) + f" {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def credits(quantity: int) -> str:

@@ -11,6 +11,7 @@ from opsportal.models.billing import (
     StripeEvent,
 )
 from opsportal.models.changes import ChangeEvent
+from opsportal.models.files import StoredBlob, StoredBlobChunk, TicketAttachment
 from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
@@ -55,4 +56,5 @@ __all__ = [
     "TicketRating",
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
+    "StoredBlob", "StoredBlobChunk", "TicketAttachment",
 ]

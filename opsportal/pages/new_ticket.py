@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.attachments import file_picker, send_with_files
 from opsportal.components.forms import SELECT_STYLE, described_by, field, invalid, problem_summary
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.state.new_ticket import CATEGORY_OPTIONS, PRIORITY_OPTIONS, NewTicketState
@@ -46,11 +47,13 @@ def _form() -> rx.Component:
                 aria_invalid=invalid(s.problems, "description")),
                 s.problems, "description",
                 hint="What happens, the exact error message, since when, and who is affected."),
-            rx.button(rx.icon("send", size=16, aria_hidden="true"), "Submit ticket", type="submit", size="3"),
+            file_picker(s, id_prefix="ticket", label="Attach files (optional: screenshots, logs, documents)"),
+            rx.button(rx.icon("send", size=16, aria_hidden="true"), "Submit ticket", type="submit", size="3",
+                      loading=s.uploading),
             spacing="4",
             width="100%",
         ),
-        on_submit=s.submit,
+        on_submit=send_with_files(s.submit_with_files, s),
         reset_on_submit=False,
         aria_label="Submit a ticket",
         width="100%",

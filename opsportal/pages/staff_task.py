@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.attachments import attachment_list, file_picker, send_with_files
 from opsportal.components.forms import day_picker
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
@@ -49,7 +50,8 @@ def _summary() -> rx.Component:
         ),
         _section("Description", rx.cond(t["description"] != "",
                                         rx.text(t["description"], white_space="pre-wrap", size="2"),
-                                        rx.text("No description.", size="2", color=MUTED))),
+                                        rx.text("No description.", size="2", color=MUTED)),
+                 attachment_list(S.files.get("ticket", []))),
         spacing="3",
         width="100%",
     )
@@ -184,6 +186,7 @@ def _conversation() -> rx.Component:
                       rx.badge(c["who"], variant="soft", color_scheme="gray", high_contrast=True),
                       rx.text(c["when"], size="1", color=MUTED), spacing="2", align="center"),
             rx.text(c["body"], size="2", white_space="pre-wrap"),
+            attachment_list(S.files.get(c["id"], [])),
             padding_y="0.5rem", border_bottom=f"1px solid {rx.color('gray', 4)}", width="100%",
         )),
         rx.cond(S.comments.length() == 0, rx.text("No comments yet.", size="2", color=MUTED)),
@@ -192,10 +195,12 @@ def _conversation() -> rx.Component:
                 error_callout(S.comment_error),
                 _labelled("Comment (visible to the customer)", "comment-body",
                           rx.text_area(id="comment-body", name="body", rows="3", width="100%")),
-                rx.button("Add comment", type="submit"),
+                file_picker(S, id_prefix="comment"),
+                rx.button("Add comment", type="submit", loading=S.uploading),
                 spacing="2", width="100%",
             ),
-            on_submit=S.comment, reset_on_submit=False, aria_label="Add a comment", width="100%",
+            on_submit=send_with_files(S.comment_with_files, S), reset_on_submit=False, aria_label="Add a comment",
+            width="100%",
         ),
         id="conversation",
     )

@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.attachments import attachment_list, file_picker, send_with_files
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import secondary_cell, secondary_header, wide
@@ -44,6 +45,7 @@ def _details() -> rx.Component:
             rx.cond(TaskState.description != "",
                     rx.text(TaskState.description, size="2", white_space="pre-wrap", id="task-description"),
                     rx.text("No description.", size="2", color=rx.color("gray", 11), id="task-description")),
+            attachment_list(TaskState.files.get("ticket", [])),
             spacing="3",
             width="100%",
         ),
@@ -113,6 +115,7 @@ def _comment(c: rx.Var) -> rx.Component:
             wrap="wrap",
         ),
         rx.text(c["body"], size="2", white_space="pre-wrap", margin_top="0.35rem"),
+        attachment_list(TaskState.files.get(c["id"], [])),
         class_name="comment comment-" + c["side"],
         list_style="none",
         padding="0.75rem 1rem",
@@ -139,12 +142,13 @@ def _comment_form() -> rx.Component:
                 rx.el.label("Add a comment", html_for="comment-body", font_size="0.875rem", font_weight="500"),
                 rx.text_area(id="comment-body", name="body", value=TaskState.draft, on_change=TaskState.set_draft,
                              rows="4", width="100%", placeholder="Write to the support team"),
+                file_picker(TaskState, id_prefix="comment"),
                 error_callout(TaskState.comment_error),
-                rx.button("Send comment", type="submit"),
+                rx.button("Send comment", type="submit", loading=TaskState.uploading),
                 spacing="2",
                 width="100%",
             ),
-            on_submit=TaskState.send_comment,
+            on_submit=send_with_files(TaskState.send_comment_with_files, TaskState),
             reset_on_submit=False,
             aria_label="New comment",
             width="100%",

@@ -34,6 +34,7 @@ from opsportal.services import (
     agent_work,
     credit_views,
     credits,
+    demo_files,
     demo_ticket_actions,
     demo_ticket_mail,
     portal_notifications,
@@ -110,7 +111,7 @@ DESCRIPTIONS = (
     "Since this morning {what}. It affects {who} and we cannot work around it.",
     "We noticed that {what}. Could you have a look when you can?",
     "{what_cap}. This is the second time this month; please find the cause.",
-    "Following our call: {what}. Details and screenshots are attached to the e-mail we sent.",
+    "Following our call: {what}. A screenshot of the error is attached.",
 )
 WHO = ("two people in accounting", "the whole store", "our front desk", "the warehouse team", "one user",
        "everyone on the second floor")
@@ -128,7 +129,9 @@ WAITING_COMMENTS = (
     "Could you tell us which users are affected?", "Please restart the device and tell us if it happens again.",
     "Could you send a screenshot of the error?",
 )
-CUSTOMER_REPLIES = ("Done, it still happens.", "Here is the screenshot.", "Only the two of us, as far as I know.")
+SCREENSHOT = "A screenshot of the error is attached."
+SCREENSHOT_REPLY = "Here is the screenshot."
+CUSTOMER_REPLIES = ("Done, it still happens.", SCREENSHOT_REPLY, "Only the two of us, as far as I know.")
 CLOSING_COMMENTS = ("Solved: please reopen the task if it comes back.", "All done, thanks for your patience.")
 CUSTOMER_THANKS = ("Works again, thank you!", "Confirmed, all good here.")
 NOTES = ("Remote session", "Diagnosis and fix", "On site", "Configuration change", "Testing with the user",
@@ -373,12 +376,15 @@ def _run(event: _Event, plan: _Plan) -> None:
     at, args = event.at, event.args
     if event.action == "create":
         plan.ticket_id = tasks.create_ticket(plan.customer, subject=plan.subject, category=plan.category,
-                                             priority=plan.priority, description=plan.description, at=at).id
+                                             priority=plan.priority, description=plan.description, at=at,
+                                             attach=demo_files.attach_screenshot if SCREENSHOT in plan.description
+                                             else None).id
     elif event.action == "assign":
         agent_work.assign(plan.agent, plan.ticket_id, plan.agent.user_id, at=at)
     elif event.action == "comment":
         author = plan.customer if args["by"] == "customer" else plan.agent
-        tasks.add_comment(author, plan.ticket_id, args["body"], at=at)
+        tasks.add_comment(author, plan.ticket_id, args["body"], at=at,
+                          attach=demo_files.attach_screenshot if args["body"] == SCREENSHOT_REPLY else None)
     elif event.action == "log":
         agent_work.log_time(plan.agent, plan.ticket_id, minutes=args["minutes"], work_date=at.date(),
                             note=args["note"], after_hours=args["after_hours"], at=at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,8 @@ from opsportal.services.errors import Conflict, InvalidInput
 from opsportal.services.orgtree import require_org
 from opsportal.services.pagination import Page, clamp
 
+# Runs inside a use case's transaction with the new ticket (and comment): stores what comes with it.
+Attach = Callable[[Session, Ticket, TicketComment | None], None]
 TASK_NOT_FOUND = "That task was not found or you do not have access to it."
 MAX_TASK_ID = 2**31 - 1  # ticket.id is a 32-bit integer
 # A task page holds a window, not the whole task: the latest comments (widened a step at a time, up to a bound)
@@ -140,8 +143,12 @@ def _row(ticket: Ticket, agent: str | None, organization: str) -> TaskRow:
 
 
 def create_ticket(actor: Actor, *, subject: str, category: str, priority: str, description: str,
-                  organization_id: int | None = None, at: datetime | None = None) -> TaskRow:
-    """Any user of an organization (or staff, for one) opens a ticket."""
+                  organization_id: int | None = None, at: datetime | None = None,
+                  attach: Attach | None = None) -> TaskRow:
+    """Any user of an organization (or staff, for one) opens a ticket.
+
+    ``attach(session, ticket, None)`` runs in the same transaction once the ticket has its id (services.attachments
+    stores the files sent with it there)."""
     org_id = organization_id if organization_id is not None else actor.organization_id
     if org_id is None:
         raise InvalidInput("Choose the organization the ticket is for.")
@@ -159,6 +166,8 @@ def create_ticket(actor: Actor, *, subject: str, category: str, priority: str, d
         session.add(ticket)
         session.flush()
         sla.start(session, ticket, now)
+        if attach is not None:
+            attach(session, ticket, None)
         return _row(ticket, None, org.name)
 
 
@@ -342,9 +351,11 @@ def change_topics(actor: Actor, ticket_id: int) -> list[str]:
         return [task_topic(_load_visible(session, actor, ticket_id).id)]
 
 
-def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None = None) -> CommentPublic:
+def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None = None,
+                attach: Attach | None = None) -> CommentPublic:
+    """``attach(session, ticket, comment)``: as in ``create_ticket``; a comment with files may have no text."""
     text = (body or "").strip()
-    if not text:
+    if not text and attach is None:
         raise InvalidInput("Write a comment first.")
     if len(text) > COMMENT_MAX:
         raise InvalidInput(f"Keep a comment under {COMMENT_MAX:,} characters.")
@@ -363,6 +374,8 @@ def add_comment(actor: Actor, ticket_id: int, body: str, *, at: datetime | None 
             sla.sync_status(session, ticket, now)
         session.add(ticket)
         session.flush()
+        if attach is not None:
+            attach(session, ticket, comment)
         if actor.is_staff:
             sla.record_reply(session, ticket, now)
             ticket_updates.announce(session, ticket, kind=UpdateKind.reply, text=text, actor_user_id=actor.user_id,

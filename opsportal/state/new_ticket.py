@@ -7,22 +7,24 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.tasks import CATEGORIES, Priority, ticket_problems
-from opsportal.services import kb, tasks
+from opsportal.services import attachments, kb, tasks
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.task import TaskState
+from opsportal.state.uploads import UploadMixin, incoming_files
 
 FIELDS = ("subject", "category", "priority", "description")
 FIELD_LABELS = {"subject": "Subject", "category": "Category", "priority": "Priority", "description": "Description"}
 PRIORITY_OPTIONS = [{"value": p.value, "label": formats.label(p.value)} for p in Priority]
 CATEGORY_OPTIONS = list(CATEGORIES)
 SUGGESTIONS = 3
+FILES_FIELD_ID = "ticket-files-hint"  # where the problem summary sends the reader for the files
 # What a suggestion looks at: enough to match, little enough to stay fast.
 SUGGEST_CHARS = 1_000
 
 
-class NewTicketState(rx.State):
+class NewTicketState(UploadMixin, rx.State):
     is_customer: bool = False
     subject: str = ""
     description: str = ""
@@ -38,6 +40,7 @@ class NewTicketState(rx.State):
         self.subject = self.description = self.error = self.category = ""
         self.priority = "normal"
         self.problems, self.summary, self.suggestions = {}, [], []
+        self._fresh_picker()
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -85,23 +88,38 @@ class NewTicketState(rx.State):
 
     @rx.event
     async def submit(self, form: dict):
+        return await self._submit(form, [])
+
+    @rx.event
+    async def submit_with_files(self, form: dict, files: list[rx.UploadFile]):
+        """The form's submit: its values and the files chosen (uploaded with a progress bar)."""
+        return await self._submit(form, files)
+
+    async def _submit(self, form: dict, files: list):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
-        self.error = ""
-        values = {name: str(form.get(name, "")) for name in FIELDS}
+        self.error = self.files_error = ""
+        values = {name: str((form or {}).get(name, "")) for name in FIELDS}
         self.subject, self.description = values["subject"], values["description"]
         self.category, self.priority = values["category"], values["priority"]
         try:
-            ticket = await offload.run(tasks.create_ticket, actor, **values)
+            ticket = await offload.run(attachments.create_ticket, actor, **values, files=incoming_files(files))
         except tasks.InvalidTicket as exc:
-            self.problems = exc.problems
+            self._upload_done(sent=False)
+            self.problems = {f: m for f, m in exc.problems.items() if f != "files"}
+            self.files_error = exc.problems.get("files", "")
             self.summary = [{"field": f, "field_id": f"ticket-{f}", "label": FIELD_LABELS.get(f, f), "message": m}
                             for f in FIELDS if (m := exc.problems.get(f))]
+            if self.files_error:
+                self.summary.append({"field": "files", "field_id": FILES_FIELD_ID, "label": "Files",
+                                     "message": self.files_error})
             return
         except ServiceError as exc:
+            self._upload_done(sent=False)
             self.problems, self.summary, self.error = {}, [], str(exc)
             return
+        self._upload_done(sent=True)
         self.problems, self.summary, self.suggestions = {}, [], []
         self.subject = self.description = self.category = ""
         self.priority = "normal"

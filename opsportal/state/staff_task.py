@@ -12,15 +12,16 @@ from opsportal import clock, routes
 from opsportal.domain import formats
 from opsportal.domain.ledger.quantities import parse_quantity
 from opsportal.domain.tasks import TaskStatus
-from opsportal.services import agent_work, credit_views, incidents, portal_notifications, tasks
+from opsportal.services import agent_work, attachments, credit_views, incidents, portal_notifications, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied, sentence
-from opsportal.state import offload, task_views
+from opsportal.state import attachment_views, offload, task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import staff_label
 from opsportal.state.task_incident import incident_view
 from opsportal.state.task_sla import staff_sla_fields
+from opsportal.state.uploads import UploadMixin, incoming_files
 
 _ZERO = re.compile(r"^0+(?:\s*(?:h|m|min)|:0{1,2}|h\s*0{1,2}\s*(?:m|min)?)?$", re.IGNORECASE)
 
@@ -62,7 +63,7 @@ def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
     }
 
 
-class StaffTaskState(PagedState, rx.State):
+class StaffTaskState(UploadMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries; the conversation shows the latest comments."""
 
     shown_id: int = 0
@@ -73,6 +74,7 @@ class StaffTaskState(PagedState, rx.State):
     is_open: bool = False
     is_closed: bool = False
     comments: list[dict[str, str]] = []
+    files: dict[str, list[dict[str, str]]] = {}  # attached files by message: "ticket" and each comment's id
     earlier: str = ""  # the "Show earlier messages (K more)" label, "" when every comment is shown
     window_note: str = ""
     entries: list[dict[str, str]] = []
@@ -116,6 +118,8 @@ class StaffTaskState(PagedState, rx.State):
         }
         self.comments = [{"id": str(c.id), "author": c.author, "who": "Support team" if c.from_staff else "Customer",
                           "body": c.body, "when": formats.instant(c.created_at, zone)} for c in detail.comments]
+        shown = [c.id for c in detail.comments]
+        self.files = attachment_views.by_message(attachments.ticket_files(actor, self.shown_id, shown), shown)
         self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [_entry(e) for e in detail.time_entries]
@@ -146,6 +150,7 @@ class StaffTaskState(PagedState, rx.State):
         self._clear()
         self.denied = ""
         self.close_open = self.correct_open = False
+        self._fresh_picker()
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
@@ -244,6 +249,26 @@ class StaffTaskState(PagedState, rx.State):
             self.notice = "Comment added; the customer can see it."
             return rx.set_value("comment-body", "")
         return await run_as_actor(self, work, on_error="comment_error")
+
+    @rx.event
+    async def comment_with_files(self, form: dict, files: list[rx.UploadFile]):
+        """The comment form's submit with the files chosen; refused files keep the form as it was."""
+        self._clear()
+        self.files_error = ""
+        incoming, sent = incoming_files(files), []
+
+        def work(actor):
+            try:
+                attachments.add_comment(actor, self.shown_id, str((form or {}).get("body", "")), incoming)
+            except attachments.InvalidFiles as exc:
+                self.files_error = str(exc)
+                return None
+            sent.append(True)
+            self.notice = "Comment added; the customer can see it."
+            return rx.set_value("comment-body", "")
+        result = await run_as_actor(self, work, on_error="comment_error")
+        self._upload_done(sent=bool(sent))
+        return result
 
     @rx.event
     async def log_time(self, form: dict):

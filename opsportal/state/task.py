@@ -11,21 +11,22 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.tasks import TaskStatus
-from opsportal.services import portal_notifications, tasks
+from opsportal.services import attachments, portal_notifications, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.tasks import COMMENT_WINDOW, TASK_NOT_FOUND, TaskDetail
-from opsportal.state import live, offload, task_views
+from opsportal.state import attachment_views, live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
 from opsportal.state.task_sla import sla_fields, with_sla
 from opsportal.state.ticket_actions import TicketActionsMixin, with_actions
+from opsportal.state.uploads import UploadMixin, incoming_files
 
 View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
 
-class TaskState(TicketActionsMixin, PagedState, rx.State):
+class TaskState(TicketActionsMixin, UploadMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries."""
 
     task_id: int = 0
@@ -45,6 +46,7 @@ class TaskState(TicketActionsMixin, PagedState, rx.State):
     time_logged: str = ""
     description: str = ""
     comments: list[dict[str, str]] = []
+    files: dict[str, list[dict[str, str]]] = {}  # attached files by message: "ticket" and each comment's id
     entries: list[dict[str, str]] = []
     totals: dict[str, str] = {}
     earlier: str = ""  # the "Show earlier messages (K more)" label, "" when every comment is shown
@@ -73,7 +75,7 @@ class TaskState(TicketActionsMixin, PagedState, rx.State):
 
     def _clear(self, error: str = "") -> None:
         self.error, self.title, self.description = error, "", ""
-        self.comments, self.entries, self.totals = [], [], {}
+        self.comments, self.entries, self.totals, self.files = [], [], {}, {}
         self.earlier = self.window_note = ""
         self.page = self.pages = 1
 
@@ -93,6 +95,7 @@ class TaskState(TicketActionsMixin, PagedState, rx.State):
         self.time_logged = task_views.hours(row.minutes_logged)
         self.description = detail.description
         self.comments = [task_views.comment(c, self._time_zone) for c in detail.comments]
+        self.files = attachment_views.by_message(getattr(detail, "files", ()), [c.id for c in detail.comments])
         self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.entries = [task_views.time_entry(e) for e in detail.time_entries]
@@ -111,6 +114,7 @@ class TaskState(TicketActionsMixin, PagedState, rx.State):
         if actor.is_staff and task_id is not None:
             return rx.redirect(routes.staff_task(task_id))
         self.draft = self.comment_error = ""
+        self._fresh_picker()
         self.submitted = submitted_notice(task_id) if task_id is not None and task_id == self._just_submitted else ""
         self._just_submitted = 0
         self._watch_id = ""  # a loop of a page shown before stops
@@ -160,18 +164,33 @@ class TaskState(TicketActionsMixin, PagedState, rx.State):
 
     @rx.event
     async def send_comment(self, form: dict | None = None):
+        return await self._send(form, [])
+
+    @rx.event
+    async def send_comment_with_files(self, form: dict, files: list[rx.UploadFile]):
+        """The comment form's submit: its text and the files chosen (uploaded with a progress bar)."""
+        return await self._send(form, files)
+
+    async def _send(self, form: dict | None, files: list):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
-        self.comment_error = ""
+        self.comment_error = self.files_error = ""
         self._time_zone = actor.time_zone
         # The form's own value: a debounced on_change may not have reached the server yet.
         text = str((form or {}).get("body", self.draft))
         try:
-            self._apply(await offload.run(comment_then_read, actor, self.task_id, text, self._view))
+            self._apply(await offload.run(comment_then_read, actor, self.task_id, text, self._view,
+                                          incoming_files(files)))
+        except attachments.InvalidFiles as exc:
+            self._upload_done(sent=False)
+            self.files_error = str(exc)
+            return
         except ServiceError as exc:
+            self._upload_done(sent=False)
             self.comment_error = str(exc)
             return
+        self._upload_done(sent=True)
         self.draft = ""
 
     def _refresh_failed(self, message: str) -> None:
@@ -201,6 +220,6 @@ def view_topics(actor: Actor, view: View) -> list[str]:
     return tasks.change_topics(actor, view[0])
 
 
-def comment_then_read(actor: Actor, task_id: int, text: str, view: View) -> TaskWithIncident:
-    tasks.add_comment(actor, task_id, text)
+def comment_then_read(actor: Actor, task_id: int, text: str, view: View, files=()) -> TaskWithIncident:
+    attachments.add_comment(actor, task_id, text, files)
     return read_view(actor, view)

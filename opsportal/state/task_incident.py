@@ -11,7 +11,8 @@ from dataclasses import dataclass, fields
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.incidents import IncidentStatus
-from opsportal.services import incidents, tasks
+from opsportal.services import attachments, incidents, tasks
+from opsportal.services.attachments import AttachmentPublic
 from opsportal.services.authz import Actor
 from opsportal.services.incidents import IncidentRow
 from opsportal.services.tasks import TaskDetail
@@ -20,13 +21,15 @@ from opsportal.services.tasks import TaskDetail
 @dataclass(frozen=True)
 class TaskWithIncident(TaskDetail):
     incident: IncidentRow | None = None
+    files: tuple[AttachmentPublic, ...] = ()  # the ticket's own files and the shown comments'
 
 
 def read_task(actor: Actor, task_id: int, **window: int) -> TaskWithIncident:
     """``window``: ``comments`` and ``entry_page`` as ``tasks.get_task`` takes them."""
     detail = tasks.get_task(actor, task_id, **window)
     values = {f.name: getattr(detail, f.name) for f in fields(detail)}
-    return TaskWithIncident(**values, incident=incidents.incident_of_ticket(actor, task_id))
+    files = attachments.ticket_files(actor, task_id, [c.id for c in detail.comments])
+    return TaskWithIncident(**values, incident=incidents.incident_of_ticket(actor, task_id), files=tuple(files))
 
 
 def incident_fields(detail: TaskDetail, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[str, str]:
