@@ -96,11 +96,17 @@ def _priority(S) -> rx.Component:
                     rx.button("Change priority", type="submit", variant="soft"),
                     spacing="2", align="center", wrap="wrap",
                 ),
-                rx.text("Choose low, normal or high. Urgent is set by the support team; for an emergency outside "
-                        "business hours, ", rx.link("request Emergency After-Hours support",
-                                                    href=routes.INCIDENT_REQUEST + "?kind=emergency",
-                                                    underline="always"), ".",
-                        size="1", color=MUTED, id="priority-hint"),
+                rx.cond(
+                    S.ta_may_request_incident,
+                    rx.text("Choose low, normal or high. Urgent is set by the support team; for an emergency outside "
+                            "business hours, ", rx.link("request Emergency After-Hours support",
+                                                        href=routes.INCIDENT_REQUEST + "?kind=emergency",
+                                                        underline="always"), ".",
+                            size="1", color=MUTED, id="priority-hint"),
+                    rx.text("Choose low, normal or high. Urgent is set by the support team; for an emergency outside "
+                            "business hours, ask your organization's owners or administrators.",
+                            size="1", color=MUTED, id="priority-hint"),
+                ),
                 spacing="1", width="100%",
             ),
             on_submit=S.ta_set_priority, reset_on_submit=False, aria_label="Change the priority", width="100%",

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
-from opsportal.domain.roles import CUSTOMER_ROLES, Role
+from opsportal.domain.roles import CUSTOMER_ROLES, Role, may_request_incident
 from opsportal.domain.tasks import OPEN_STATUSES, Priority, TaskStatus, ticket_problems
 from opsportal.domain.ticket_actions import (
     CUSTOMER_PRIORITIES,
@@ -79,6 +79,8 @@ class TicketPanel:
     rating: RatingView | None
     may_rate: bool
     rating_editable: bool
+    # Whether the reader may ask for pay-per-incident emergency support (the priority hint links to it).
+    may_request_incident: bool = False
 
 
 def _require_customer(actor: Actor) -> None:
@@ -315,4 +317,5 @@ def panel(actor: Actor, ticket_id: int, *, at: datetime | None = None) -> Ticket
             follow_up_of=ticket.follow_up_of_id, follow_ups=follow_ups,
             rating=rating, may_rate=rater and not is_open,
             rating_editable=rater and not is_open and (rating is None or within_window(ticket.closed_at, now, window)),
+            may_request_incident=may_request_incident(actor.role),
         )

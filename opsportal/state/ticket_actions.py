@@ -69,6 +69,7 @@ def panel_fields(panel: TicketPanel | None, time_zone: str) -> dict:
         "ta_priority": panel.priority,
         "ta_priority_options": [{"value": p, "label": formats.label(p)} for p in panel.priority_options],
         "ta_may_change_priority": panel.may_change_priority,
+        "ta_may_request_incident": panel.may_request_incident,
         "ta_followers": [{"id": str(f.person.id), "name": f.person.name, "email": f.person.email,
                           "removable": "yes" if f.removable else ""} for f in panel.followers],
         "ta_candidates": [{"id": str(p.id), "label": f"{p.name} ({p.email})"} for p in panel.candidates],
@@ -101,6 +102,7 @@ class TicketActionsMixin(rx.State, mixin=True):
     ta_priority: str = ""
     ta_priority_options: list[dict[str, str]] = []
     ta_may_change_priority: bool = False
+    ta_may_request_incident: bool = False
     ta_followers: list[dict[str, str]] = []
     ta_candidates: list[dict[str, str]] = []
     ta_may_manage: bool = False

@@ -257,6 +257,11 @@ def test_the_panel_offers_a_member_only_themselves_and_a_manager_every_colleague
     assert owner.priority_options == ("low", "normal", "high")
 
 
+
+def test_the_panel_links_emergency_support_only_for_those_who_may_request_it(world, ticket, colleague):
+    assert ticket_actions.panel(actor_for(colleague), ticket, at=NOW).may_request_incident is False
+    assert ticket_actions.panel(world.actor("retail_owner"), ticket, at=NOW).may_request_incident is True
+
 ACTIONS = {
     "solve": lambda actor, task: ticket_actions.solve(actor, task, at=SOLVED),
     "close": lambda actor, task: ticket_actions.close(actor, task, at=SOLVED),
