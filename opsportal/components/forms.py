@@ -11,6 +11,17 @@ SELECT_STYLE = {"padding": "0.45rem 0.5rem", "border_radius": "6px", "border": f
 ERROR_COLOR = rx.color("red", 11)
 
 
+def labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
+    """A control with its visible label above it (the label names the control for screen readers)."""
+    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
+                     spacing="1", width="100%")
+
+
+def options(choices) -> list[rx.Component]:
+    """``<option>`` elements for a fixed list of ``{"value": …, "label": …}`` choices."""
+    return [rx.el.option(o["label"], value=o["value"]) for o in choices]
+
+
 def field_error(problems: rx.Var, name: str, control_id: str) -> rx.Component:
     """The message for ``name`` (always rendered, so aria-describedby always points at something)."""
     return rx.text(problems.get(name, ""), id=f"{control_id}-error", size="2", color=ERROR_COLOR,

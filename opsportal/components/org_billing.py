@@ -3,7 +3,7 @@ billing terms for staff administrators: hourly rate, invoice terms, subscription
 
 import reflex as rx
 
-from opsportal.components.forms import day_picker, described_by, field, invalid
+from opsportal.components.forms import day_picker, described_by, field, invalid, labelled
 from opsportal.components.layout import error_callout
 from opsportal.components.tables import hidden_caption
 from opsportal.state.billing_details import BillingDetailsState as D
@@ -11,11 +11,6 @@ from opsportal.state.org_billing import OrgBillingState as B
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
                 "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
-
-
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
 
 
 def _ok(message) -> rx.Component:
@@ -31,10 +26,10 @@ def _rate_form() -> rx.Component:
             error_callout(B.rate_error),
             _ok(B.rate_message),
             rx.grid(
-                _labelled("Hourly rate (e.g. 120.00)", "billing-rate-input",
+                labelled("Hourly rate (e.g. 120.00)", "billing-rate-input",
                           rx.input(id="billing-rate-input", name="rate", default_value=B.rate_input,
                                    key=B.rate_input, input_mode="decimal", width="100%")),
-                _labelled("Currency (ISO code)", "billing-currency",
+                labelled("Currency (ISO code)", "billing-currency",
                           rx.input(id="billing-currency", name="currency", default_value=B.currency, key=B.currency,
                                    max_length=3, width="100%")),
                 columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
@@ -55,10 +50,10 @@ def _terms_form() -> rx.Component:
             error_callout(B.terms_error),
             _ok(B.terms_message),
             rx.grid(
-                _labelled("Tax rate in per cent (e.g. 20 or 8.25; 0 for none)", "billing-tax-rate",
+                labelled("Tax rate in per cent (e.g. 20 or 8.25; 0 for none)", "billing-tax-rate",
                           rx.input(id="billing-tax-rate", name="tax_rate", default_value=B.tax_input,
                                    key=B.tax_input, input_mode="decimal", width="100%")),
-                _labelled("Payment terms in days (0 to 120)", "billing-terms-days",
+                labelled("Payment terms in days (0 to 120)", "billing-terms-days",
                           rx.input(id="billing-terms-days", name="payment_terms_days",
                                    default_value=B.terms_days_input, key=B.terms_days_input, input_mode="numeric",
                                    width="100%")),
@@ -97,13 +92,13 @@ def _subscriptions() -> rx.Component:
                 error_callout(B.sub_error),
                 _ok(B.sub_message),
                 rx.grid(
-                    _labelled("Plan name", "sub-name", rx.input(id="sub-name", name="name", width="100%")),
-                    _labelled("Hours per period (e.g. 10 or 7:30)", "sub-hours",
+                    labelled("Plan name", "sub-name", rx.input(id="sub-name", name="name", width="100%")),
+                    labelled("Hours per period (e.g. 10 or 7:30)", "sub-hours",
                               rx.input(id="sub-hours", name="hours", width="100%")),
-                    _labelled("Period", "sub-period", rx.el.select(
+                    labelled("Period", "sub-period", rx.el.select(
                         rx.el.option("Monthly", value="monthly"), rx.el.option("Quarterly", value="quarterly"),
                         id="sub-period", name="period", style=SELECT_STYLE)),
-                    _labelled("First day", "sub-starts",
+                    labelled("First day", "sub-starts",
                               day_picker("sub-starts", "starts_on", width="100%")),
                     columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
                 ),

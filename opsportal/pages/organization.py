@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.account_mfa import org_requirement_section
-from opsportal.components.forms import day_picker
+from opsportal.components.forms import day_picker, labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
@@ -14,11 +14,6 @@ from opsportal.state.org_billing import OrgBillingState
 from opsportal.state.org_mfa import OrgMfaState
 from opsportal.state.org_notifications import OrgNotificationsState
 from opsportal.state.organization import OrganizationState
-
-
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
 
 
 def _grant_form() -> rx.Component:
@@ -34,16 +29,16 @@ def _grant_form() -> rx.Component:
                     rx.cond(GrantState.message != "",
                             rx.callout(GrantState.message, icon="check", color_scheme="green", role="status")),
                     rx.grid(
-                        _labelled("Product", "grant-product", rx.el.select(
+                        labelled("Product", "grant-product", rx.el.select(
                             rx.foreach(GrantState.products, lambda p: rx.el.option(p["label"], value=p["code"])),
                             id="grant-product", name="product", style=select_style)),
-                        _labelled("Quantity (hours such as 10 or 7:30; credits as a number)", "grant-quantity",
+                        labelled("Quantity (hours such as 10 or 7:30; credits as a number)", "grant-quantity",
                                   rx.input(id="grant-quantity", name="quantity", required=True, width="100%")),
-                        _labelled("Type", "grant-kind", rx.el.select(
+                        labelled("Type", "grant-kind", rx.el.select(
                             rx.el.option("Purchased", value="purchased"),
                             rx.el.option("Complimentary", value="complimentary"),
                             id="grant-kind", name="kind", style=select_style)),
-                        _labelled("Last usable day (optional)", "grant-expires",
+                        labelled("Last usable day (optional)", "grant-expires",
                                   day_picker("grant-expires", "expires", width="100%")),
                         columns=rx.breakpoints(initial="1", sm="2"),
                         spacing="3",

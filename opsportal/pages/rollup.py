@@ -5,7 +5,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.address import address_keeper
 from opsportal.components.backend import backend_link
-from opsportal.components.forms import day_picker
+from opsportal.components.forms import day_picker, labelled, options
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge
@@ -18,28 +18,19 @@ SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"
                 "background": "white", "width": "100%"}
 
 
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
-
-
-def _options(options) -> list[rx.Component]:
-    return [rx.el.option(o["label"], value=o["value"]) for o in options]
-
-
 def _period() -> rx.Component:
     return rx.vstack(
         rx.hstack(
-            rx.box(_labelled("Period", "rollup-period", rx.el.select(
-                *_options(PERIOD_OPTIONS), id="rollup-period", value=RollupState.period,
+            rx.box(labelled("Period", "rollup-period", rx.el.select(
+                *options(PERIOD_OPTIONS), id="rollup-period", value=RollupState.period,
                 on_change=RollupState.set_period, style=SELECT_STYLE)), min_width="12rem"),
             rx.text(RollupState.period_label, size="2", color=MUTED, id="rollup-period-days"),
             align="end", spacing="4", wrap="wrap",
         ),
         rx.cond(RollupState.period == "custom", rx.form(
             rx.hstack(
-                _labelled("First day", "rollup-from", day_picker("rollup-from", "start", RollupState.start)),
-                _labelled("Last day", "rollup-to", day_picker("rollup-to", "end", RollupState.end)),
+                labelled("First day", "rollup-from", day_picker("rollup-from", "start", RollupState.start)),
+                labelled("Last day", "rollup-to", day_picker("rollup-to", "end", RollupState.end)),
                 rx.button("Show this range", type="submit", margin_bottom="1.5rem"),
                 align="end", spacing="3", wrap="wrap",
             ),
@@ -101,25 +92,25 @@ def _totals() -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.grid(
-        _labelled("Organization", "rollup-sub", rx.el.select(
+        labelled("Organization", "rollup-sub", rx.el.select(
             rx.el.option("All organizations", value=""),
             rx.foreach(RollupState.subsidiaries, lambda o: rx.el.option(o["label"], value=o["value"])),
             id="rollup-sub", value=RollupState.sub, on_change=RollupState.set_subsidiary, style=SELECT_STYLE)),
-        _labelled("Show", "rollup-tab", rx.el.select(
-            *_options(TAB_OPTIONS), id="rollup-tab", value=RollupState.tab, on_change=RollupState.set_tab,
+        labelled("Show", "rollup-tab", rx.el.select(
+            *options(TAB_OPTIONS), id="rollup-tab", value=RollupState.tab, on_change=RollupState.set_tab,
             style=SELECT_STYLE)),
-        _labelled("Search", "rollup-search", rx.input(
+        labelled("Search", "rollup-search", rx.input(
             id="rollup-search", placeholder="Title or #number", value=RollupState.search,
             on_change=RollupState.set_search.debounce(300), width="100%", type="search")),
-        _labelled("Status", "rollup-status", rx.el.select(
+        labelled("Status", "rollup-status", rx.el.select(
             rx.el.option("Any status", value=""),
             rx.foreach(RollupState.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
             id="rollup-status", value=RollupState.status, on_change=RollupState.set_status, style=SELECT_STYLE)),
-        _labelled("Category", "rollup-category", rx.el.select(
-            rx.el.option("Any category", value=""), *_options(CATEGORY_OPTIONS), id="rollup-category",
+        labelled("Category", "rollup-category", rx.el.select(
+            rx.el.option("Any category", value=""), *options(CATEGORY_OPTIONS), id="rollup-category",
             value=RollupState.category, on_change=RollupState.set_category, style=SELECT_STYLE)),
-        _labelled("Sort by", "rollup-sort", rx.el.select(
-            *_options(SORT_OPTIONS), id="rollup-sort", value=RollupState.sort, on_change=RollupState.set_sort,
+        labelled("Sort by", "rollup-sort", rx.el.select(
+            *options(SORT_OPTIONS), id="rollup-sort", value=RollupState.sort, on_change=RollupState.set_sort,
             style=SELECT_STYLE)),
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
         spacing="3",

@@ -1,7 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.forms import described_by, field_error, invalid, labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_billing import ADMIN_ONLY_ATTENTION, ADMIN_ONLY_RUN, NEW_LINES
@@ -11,11 +11,6 @@ MUTED = rx.color("gray", 11)
 LINE_COLUMNS = "minmax(0, 4.5fr) minmax(0, 1.8fr) minmax(0, 2fr)"
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
                 "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
-
-
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
 
 
 def ok_callout(message, *children, **props) -> rx.Component:
@@ -103,10 +98,10 @@ def _invoices_card() -> rx.Component:
         rx.text("Outstanding: ", rx.text.strong(S.outstanding), " · overdue: ", rx.text.strong(S.overdue),
                 size="2", id="billing-totals"),
         rx.grid(
-            _labelled("Search", "invoice-search", rx.input(
+            labelled("Search", "invoice-search", rx.input(
                 id="invoice-search", placeholder="Invoice number or organization", value=S.search,
                 on_change=S.set_search.debounce(300), width="100%")),
-            _labelled("Status", "invoice-status", rx.el.select(
+            labelled("Status", "invoice-status", rx.el.select(
                 rx.foreach(S.statuses, lambda s: rx.el.option(s["label"], value=s["value"])),
                 id="invoice-status", value=S.status, on_change=S.set_status, style=SELECT_STYLE)),
             columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%", max_width="40rem",
@@ -205,7 +200,7 @@ def _new_dialog() -> rx.Component:
             rx.vstack(
                 error_callout(S.new_error),
                 rx.grid(
-                    _labelled("Find organization", "new-org-search", rx.input(
+                    labelled("Find organization", "new-org-search", rx.input(
                         id="new-org-search", placeholder="Organization name", value=S.org_query,
                         on_change=S.set_org_query.debounce(300), width="100%")),
                     rx.vstack(

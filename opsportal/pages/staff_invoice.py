@@ -2,18 +2,13 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
-from opsportal.components.forms import day_picker
+from opsportal.components.forms import day_picker, labelled
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.pages.staff_billing import ok_callout
 from opsportal.state.staff_invoice import StaffInvoiceState as S
 
 MUTED = rx.color("gray", 11)
-
-
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
 
 
 def _section(title: str, *children, **props) -> rx.Component:
@@ -196,7 +191,7 @@ def _void_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     error_callout(S.void_error),
-                    _labelled("Reason (3 to 300 characters)", "void-reason",
+                    labelled("Reason (3 to 300 characters)", "void-reason",
                               rx.text_area(id="void-reason", name="reason", rows="3", max_length=300,
                                            aria_required="true", width="100%")),
                     _dialog_buttons("Void invoice", color_scheme="red", high_contrast=True, id="void-submit"),
@@ -221,9 +216,9 @@ def _paid_dialog() -> rx.Component:
                 rx.vstack(
                     error_callout(S.paid_error),
                     rx.grid(
-                        _labelled("Received on", "paid-on", day_picker(
+                        labelled("Received on", "paid-on", day_picker(
                             "paid-on", "received_on", S.today, key=S.today, max=S.today, width="100%")),
-                        _labelled("Bank reference (optional)", "paid-reference", rx.input(
+                        labelled("Bank reference (optional)", "paid-reference", rx.input(
                             id="paid-reference", name="reference", max_length=100, width="100%",
                             placeholder="As on the bank statement")),
                         columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",

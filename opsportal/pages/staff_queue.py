@@ -1,6 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
+from opsportal.components.forms import labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.sla_mark import sla_cell
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
@@ -8,11 +9,6 @@ from opsportal.state.staff_queue import QueueState
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
                 "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
-
-
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
 
 
 def _select(control_id: str, value, on_change, all_label: str, options, option) -> rx.Component:
@@ -31,22 +27,22 @@ def _filters() -> rx.Component:
             aria_label="Which tasks",
         ),
         rx.grid(
-            _labelled("Search", "queue-search", rx.input(
+            labelled("Search", "queue-search", rx.input(
                 id="queue-search", placeholder="Title or #number", value=QueueState.search,
                 on_change=QueueState.set_search.debounce(300), width="100%")),
-            _labelled("Status", "queue-status", _select(
+            labelled("Status", "queue-status", _select(
                 "queue-status", QueueState.status, QueueState.set_status, "Any status", QueueState.statuses,
                 lambda s: rx.el.option(s["label"], value=s["value"]))),
-            _labelled("Category", "queue-category", _select(
+            labelled("Category", "queue-category", _select(
                 "queue-category", QueueState.category, QueueState.set_category, "Any category",
                 QueueState.categories, lambda c: rx.el.option(c, value=c))),
-            _labelled("Sort by", "queue-sort", rx.el.select(
+            labelled("Sort by", "queue-sort", rx.el.select(
                 rx.foreach(QueueState.sorts, lambda s: rx.el.option(s["label"], value=s["value"])),
                 id="queue-sort", value=QueueState.sort, on_change=QueueState.set_sort, style=SELECT_STYLE)),
-            _labelled("Find organization", "queue-org-search", rx.input(
+            labelled("Find organization", "queue-org-search", rx.input(
                 id="queue-org-search", placeholder="Organization name", value=QueueState.org_query,
                 on_change=QueueState.set_org_query.debounce(300), width="100%")),
-            _labelled("Organization", "queue-org", _select(
+            labelled("Organization", "queue-org", _select(
                 "queue-org", QueueState.org_id, QueueState.set_org, "All organizations", QueueState.org_options,
                 lambda o: rx.el.option(o["name"], value=o["id"]))),
             columns=rx.breakpoints(initial="1", sm="2", lg="3"),

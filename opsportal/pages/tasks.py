@@ -2,6 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.address import address_keeper
+from opsportal.components.forms import labelled, options
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge, submit_ticket_button
@@ -12,29 +13,20 @@ SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"
                 "background": "white", "width": "100%"}
 
 
-def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"), control,
-                     spacing="1", width="100%")
-
-
-def _options(options) -> list[rx.Component]:
-    return [rx.el.option(o["label"], value=o["value"]) for o in options]
-
-
 def _filters() -> rx.Component:
     return rx.grid(
-        _labelled("Search", "task-search", rx.input(
+        labelled("Search", "task-search", rx.input(
             id="task-search", placeholder="Title or #number", value=TasksState.search,
             on_change=TasksState.set_search.debounce(300), width="100%", type="search")),
-        _labelled("Status", "task-status", rx.el.select(
+        labelled("Status", "task-status", rx.el.select(
             rx.el.option("Any status", value=""),
             rx.foreach(TasksState.status_options, lambda o: rx.el.option(o["label"], value=o["value"])),
             id="task-status", value=TasksState.status, on_change=TasksState.set_status, style=SELECT_STYLE)),
-        _labelled("Category", "task-category", rx.el.select(
-            rx.el.option("Any category", value=""), *_options(CATEGORY_OPTIONS),
+        labelled("Category", "task-category", rx.el.select(
+            rx.el.option("Any category", value=""), *options(CATEGORY_OPTIONS),
             id="task-category", value=TasksState.category, on_change=TasksState.set_category, style=SELECT_STYLE)),
-        _labelled("Sort by", "task-sort", rx.el.select(
-            *_options(SORT_OPTIONS), id="task-sort", value=TasksState.sort, on_change=TasksState.set_sort,
+        labelled("Sort by", "task-sort", rx.el.select(
+            *options(SORT_OPTIONS), id="task-sort", value=TasksState.sort, on_change=TasksState.set_sort,
             style=SELECT_STYLE)),
         columns=rx.breakpoints(initial="1", sm="2", lg="4"),
         spacing="3",

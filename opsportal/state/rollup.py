@@ -11,8 +11,7 @@ from dataclasses import asdict, replace
 import reflex as rx
 
 from opsportal.domain import formats
-from opsportal.domain.tasks import CATEGORIES
-from opsportal.services import rollup, tasks
+from opsportal.services import rollup
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.state import live, offload
@@ -20,7 +19,6 @@ from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.rollup_views import (
     STATUS_OPTIONS,
-    TABS,
     Reading,
     RollupFilters,
     csv_url,
@@ -31,6 +29,7 @@ from opsportal.state.rollup_views import (
     task_row,
     totals_row,
 )
+from opsportal.state.task_filtering import TaskFilterMixin
 
 
 def followed_topics(actor: Actor, address: str) -> list[str]:
@@ -45,17 +44,12 @@ def read_address(actor: Actor, address: str) -> Reading:
     return read(actor, filters_from_query(dict(parse_qsl(urlsplit(address).query))))
 
 
-class RollupState(PagedState, rx.State):
+class RollupState(TaskFilterMixin, PagedState, rx.State):
     org: str = ""
     sub: str = ""
     period: str = "this_month"
     start: str = ""
     end: str = ""
-    tab: str = "open"
-    search: str = ""
-    status: str = ""
-    category: str = ""
-    sort: str = "updated"
     root_name: str = ""
     period_label: str = ""
     totals: list[dict[str, str]] = []
@@ -71,6 +65,12 @@ class RollupState(PagedState, rx.State):
     _cursor: int = 0
     _watch_id: str = ""
     _time_zone: str = formats.DEFAULT_TIME_ZONE
+
+    def _status_choices(self) -> dict[str, list[dict[str, str]]]:
+        return STATUS_OPTIONS
+
+    def _clear_more(self) -> None:
+        self.sub = ""
 
     @rx.var
     def status_options(self) -> list[dict[str, str]]:
@@ -155,35 +155,3 @@ class RollupState(PagedState, rx.State):
         self.sub = value if any(s["value"] == value for s in self.subsidiaries) else ""
         return await self._load_page(1)
 
-    @rx.event
-    async def set_tab(self, value: str):
-        if value in TABS and value != self.tab:
-            self.tab = value
-            if not any(o["value"] == self.status for o in STATUS_OPTIONS[value]):
-                self.status = ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_search(self, value: str):
-        self.search = str(value)[:100]
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_status(self, value: str):
-        self.status = value if any(o["value"] == value for o in STATUS_OPTIONS.get(self.tab, [])) else ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_category(self, value: str):
-        self.category = value if value in CATEGORIES else ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_sort(self, value: str):
-        self.sort = value if value in tasks.SORTS else "updated"
-        return await self._load_page(1)
-
-    @rx.event
-    async def clear_filters(self):
-        self.search, self.status, self.category, self.sub = "", "", "", ""
-        return await self._load_page(1)

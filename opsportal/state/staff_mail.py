@@ -11,11 +11,11 @@ import reflex as rx
 from opsportal.domain import formats
 from opsportal.services import outbox
 from opsportal.services.authz import Actor
-from opsportal.services.errors import NotFound, PermissionDenied, ServiceError
+from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.services.outbox import OutboxRow
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
-from opsportal.state.paging import PagedState
+from opsportal.state.paging import StaffListMixin
 
 PAGE_SIZE = 25
 STATUS_FILTERS = ("", "sent", "failed")
@@ -54,42 +54,16 @@ def outbox_row(m: OutboxRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict
             "error": m.error}
 
 
-class StaffMailState(PagedState, rx.State):
-    allowed: bool = False
-    denied: str = ""
-    error: str = ""
-    rows: list[dict[str, str]] = []
-    total: int = 0
+class StaffMailState(StaffListMixin, rx.State):
     recipient: str = ""
     status_filter: str = ""
 
-    async def _load_page(self, page: int):
-        actor, redirect = await actor_or_redirect(self)
-        if actor is None:
-            return redirect
-        return await offload.run(self._list, actor, page)
+    def _read(self, actor: Actor, page: int):
+        return outbox.list_outbox(actor, recipient=self.recipient, status=self.status_filter, page=page,
+                                  page_size=PAGE_SIZE)
 
-    def _list(self, actor: Actor, page: int) -> None:
-        try:
-            listing = outbox.list_outbox(actor, recipient=self.recipient, status=self.status_filter, page=page,
-                                         page_size=PAGE_SIZE)
-        except PermissionDenied as exc:
-            self.allowed, self.denied, self.rows = False, str(exc), []
-            return
-        except ServiceError as exc:
-            self.error = str(exc)
-            return
-        self.allowed, self.denied, self.error = True, "", ""
-        self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.rows = [outbox_row(m, actor.time_zone) for m in listing.items]
-
-    @rx.event
-    async def load(self):
-        return await self._load_page(1)
-
-    @rx.event
-    async def refresh(self):
-        return await self._load_page(self.page)
+    def _row(self, item: OutboxRow, time_zone: str) -> dict[str, str]:
+        return outbox_row(item, time_zone)
 
     @rx.event
     async def set_recipient(self, value: str):

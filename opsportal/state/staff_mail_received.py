@@ -9,11 +9,8 @@ from opsportal import routes
 from opsportal.domain import formats
 from opsportal.services import inbound_mail
 from opsportal.services.authz import Actor
-from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.services.inbound_mail import InboundRow
-from opsportal.state import offload
-from opsportal.state.auth import actor_or_redirect
-from opsportal.state.paging import PagedState
+from opsportal.state.paging import StaffListMixin
 
 PAGE_SIZE = 25
 OUTCOMES = {"comment_added": ("Added as a comment", "green"), "ticket_opened": ("Opened a ticket", "blue"),
@@ -29,40 +26,14 @@ def received_row(m: InboundRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> d
             "organization": m.organization or "—"}
 
 
-class StaffMailReceivedState(PagedState, rx.State):
-    allowed: bool = False
-    denied: str = ""
-    error: str = ""
-    rows: list[dict[str, str]] = []
-    total: int = 0
+class StaffMailReceivedState(StaffListMixin, rx.State):
     outcome_filter: str = ""
 
-    async def _load_page(self, page: int):
-        actor, redirect = await actor_or_redirect(self)
-        if actor is None:
-            return redirect
-        return await offload.run(self._list, actor, page)
+    def _read(self, actor: Actor, page: int):
+        return inbound_mail.list_inbound(actor, outcome=self.outcome_filter, page=page, page_size=PAGE_SIZE)
 
-    def _list(self, actor: Actor, page: int) -> None:
-        try:
-            listing = inbound_mail.list_inbound(actor, outcome=self.outcome_filter, page=page, page_size=PAGE_SIZE)
-        except PermissionDenied as exc:
-            self.allowed, self.denied, self.rows = False, str(exc), []
-            return
-        except ServiceError as exc:
-            self.error = str(exc)
-            return
-        self.allowed, self.denied, self.error = True, "", ""
-        self.page, self.pages, self.total = listing.page, listing.pages, listing.total
-        self.rows = [received_row(m, actor.time_zone) for m in listing.items]
-
-    @rx.event
-    async def load(self):
-        return await self._load_page(1)
-
-    @rx.event
-    async def refresh(self):
-        return await self._load_page(self.page)
+    def _row(self, item: InboundRow, time_zone: str) -> dict[str, str]:
+        return received_row(item, time_zone)
 
     @rx.event
     async def set_outcome(self, value: str):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import reflex as rx
 
 from opsportal import routes
-from opsportal.domain import formats
 from opsportal.domain.tasks import TaskStatus
 from opsportal.services import attachments, portal_notifications, tasks
 from opsportal.services.authz import Actor
@@ -19,6 +18,7 @@ from opsportal.state import attachment_views, live, offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
+from opsportal.state.task_reading import TaskReadingMixin
 from opsportal.state.task_sla import sla_fields, with_sla
 from opsportal.state.ticket_actions import TicketActionsMixin, with_actions
 from opsportal.state.uploads import UploadMixin, incoming_files
@@ -26,30 +26,12 @@ from opsportal.state.uploads import UploadMixin, incoming_files
 View = tuple[int, int, int]  # (task id, how many of the latest comments, page of time entries)
 
 
-class TaskState(TicketActionsMixin, UploadMixin, PagedState, rx.State):
+class TaskState(TaskReadingMixin, TicketActionsMixin, UploadMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries."""
 
-    task_id: int = 0
-    error: str = ""
-    title: str = ""
     status: str = ""
-    status_label: str = ""
-    status_color: str = "gray"
     is_closed: bool = False
-    priority: str = ""
-    category: str = ""
-    agent: str = ""
-    organization: str = ""
-    opened_by: str = ""
-    opened_at: str = ""
-    updated: str = ""
-    time_logged: str = ""
-    description: str = ""
-    comments: list[dict[str, str]] = []
     files: dict[str, list[dict[str, str]]] = {}  # attached files by message: "ticket" and each comment's id
-    entries: list[dict[str, str]] = []
-    totals: dict[str, str] = {}
-    earlier: str = ""  # the "Show earlier messages (K more)" label, "" when every comment is shown
     window_note: str = ""  # said when the window is at its bound and older comments remain
     draft: str = ""
     comment_error: str = ""
@@ -62,16 +44,6 @@ class TaskState(TicketActionsMixin, UploadMixin, PagedState, rx.State):
     _watch_id: str = ""
     # What this page shows (task id, comment window, time entry page): the refresh loop reads it again.
     _view: View = (0, COMMENT_WINDOW, 1)
-    # The reader's zone (the actor's), every instant on the page is shown in.
-    _time_zone: str = formats.DEFAULT_TIME_ZONE
-
-    @rx.var
-    def heading(self) -> str:
-        return f"Task #{self.task_id}" if self.title else "Task"
-
-    def _requested_id(self) -> int | None:
-        raw = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
     def _clear(self, error: str = "") -> None:
         self.error, self.title, self.description = error, "", ""
@@ -80,27 +52,11 @@ class TaskState(TicketActionsMixin, UploadMixin, PagedState, rx.State):
         self.page = self.pages = 1
 
     def _apply(self, detail: TaskDetail) -> None:
-        row = detail.row
-        self.error = ""
-        self.task_id, self.title = row.id, row.title
-        self.status, self.status_label = row.status, row.status_label
-        self.status_color = task_views.STATUS_COLORS.get(row.status, "gray")
-        self.is_closed = row.status == TaskStatus.closed
-        self.priority, self.category = formats.label(row.priority), row.category
-        self.agent = row.agent or "Not assigned yet"
-        self.organization = row.organization
-        self.opened_by = detail.created_by or "the support team"
-        self.opened_at = task_views.when(detail.created_at, self._time_zone)
-        self.updated = task_views.when(row.updated_at, self._time_zone)
-        self.time_logged = task_views.hours(row.minutes_logged)
-        self.description = detail.description
-        self.comments = [task_views.comment(c, self._time_zone) for c in detail.comments]
+        self._apply_reading(detail)
+        self.status = detail.row.status
+        self.is_closed = detail.row.status == TaskStatus.closed
         self.files = attachment_views.by_message(getattr(detail, "files", ()), [c.id for c in detail.comments])
-        self.earlier = task_views.earlier_label(detail.comment_count, len(detail.comments))
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
-        self.entries = [task_views.time_entry(e) for e in detail.time_entries]
-        self.page, self.pages = detail.entry_page, detail.entry_pages
-        self.totals = task_views.time_totals(detail.totals)
         self.incident = incident_fields(detail, self._time_zone)
         self.sla = sla_fields(detail)
         self._apply_actions(detail)

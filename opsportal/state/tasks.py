@@ -17,6 +17,7 @@ from opsportal.state import offload, task_views
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.shared import org_read
+from opsportal.state.task_filtering import TaskFilterMixin
 
 PAGE_SIZE = 20
 TABS = ("open", "closed")
@@ -78,18 +79,16 @@ def tasks_url(filters: TaskFilters) -> str:
     return routes.TASKS + ("?" + urlencode(query) if query else "")
 
 
-class TasksState(PagedState, rx.State):
-    tab: str = "open"
-    search: str = ""
-    status: str = ""
-    category: str = ""
-    sort: str = "updated"
+class TasksState(TaskFilterMixin, PagedState, rx.State):
     rows: list[dict[str, str]] = []
     total: int = 0
     error: str = ""
     # What the address bar should say after each load (components/address.py writes it without a navigation).
     address: str = ""
     address_version: int = 0
+
+    def _status_choices(self) -> dict[str, list[dict[str, str]]]:
+        return STATUS_OPTIONS
 
     @rx.var
     def status_options(self) -> list[dict[str, str]]:
@@ -140,34 +139,4 @@ class TasksState(PagedState, rx.State):
         self.category, self.sort = wanted.category, wanted.sort
         return await self._load_page(wanted.page)
 
-    @rx.event
-    async def set_tab(self, value: str):
-        if value in TABS and value != self.tab:
-            self.tab, self.status = value, ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_search(self, value: str):
-        self.search = str(value)[:100]
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_status(self, value: str):
-        self.status = value if any(o["value"] == value for o in STATUS_OPTIONS.get(self.tab, [])) else ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_category(self, value: str):
-        self.category = value if value in CATEGORIES else ""
-        return await self._load_page(1)
-
-    @rx.event
-    async def set_sort(self, value: str):
-        self.sort = value if value in tasks.SORTS else "updated"
-        return await self._load_page(1)
-
-    @rx.event
-    async def clear_filters(self):
-        self.search, self.status, self.category = "", "", ""
-        return await self._load_page(1)
 
