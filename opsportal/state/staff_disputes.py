@@ -27,7 +27,8 @@ def dispute_row(r: DisputeRow, time_zone: str) -> dict[str, str]:
     return {"id": str(r.entry_id), "task": f"#{r.ticket_id} {r.ticket_title}", "task_href": routes.staff_task(
         r.ticket_id), "organization": r.organization, "date": day, "iso_date": r.work_date.isoformat(),
         "agent": r.agent_name, "time": formats.duration(r.minutes), "minutes": str(r.minutes),
-        "amount": formats.money(r.payg_amount_minor, r.currency) if r.payg_minutes else "Prepaid hours",
+        "amount": (rules.WRITTEN_OFF_LABEL if r.state is rules.ReviewState.written_off
+                   else formats.money(r.payg_amount_minor, r.currency) if r.payg_minutes else "Prepaid hours"),
         "note": r.note, "reason": r.reason, "by": r.disputed_by,
         "when": formats.instant(r.disputed_at, time_zone), "state": r.state.value, "state_label": r.state.label,
         "open": "1" if r.state is rules.ReviewState.disputed else "", "answer": r.answer,

@@ -23,6 +23,8 @@ STATE_COLORS = {"pending": "amber", "approved": "green", "auto_approved": "green
 
 
 def _paid_by(e: SheetEntry) -> str:
+    if e.state is rules.ReviewState.written_off:
+        return rules.WRITTEN_OFF_LABEL
     if e.prepaid_minutes and e.payg_minutes:
         return f"Prepaid {formats.duration(e.prepaid_minutes)} + pay-as-you-go {formats.duration(e.payg_minutes)}"
     return "Prepaid hours" if e.prepaid_minutes else "Pay-as-you-go"
