@@ -87,6 +87,13 @@ def _require_signer(actor: Actor, organization_id: int) -> None:
         raise PermissionDenied(SIGNERS_ONLY)
 
 
+def change_topics(actor: Actor, organization_id: int) -> list[str]:
+    """What an open sign-off page follows on the change feed: its organization (entries logged, corrected,
+    approved, disputed, answered). Refused like the page itself."""
+    _require_signer(actor, organization_id)
+    return [changes.org_topic(organization_id)]
+
+
 def _today(at: datetime) -> date:
     return at.date()  # the deadline is a UTC day, like the billing run's
 
