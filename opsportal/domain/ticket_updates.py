@@ -13,6 +13,7 @@ class UpdateKind(StrEnum):
     reply = "reply"  # an agent answered on the ticket
     status = "status"  # the ticket's status changed
     dispute_answer = "dispute_answer"  # staff answered a disputed time entry of the ticket
+    time_corrected = "time_corrected"  # staff corrected an approved time entry: it awaits review again
 
     @property
     def label(self) -> str:
@@ -23,6 +24,7 @@ _LABELS = {
     UpdateKind.reply: "New reply",
     UpdateKind.status: "Status changed",
     UpdateKind.dispute_answer: "Dispute answered",
+    UpdateKind.time_corrected: "Time corrected",
 }
 
 

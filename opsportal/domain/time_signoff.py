@@ -20,6 +20,7 @@ from opsportal.domain.invoices.periods import BillingPeriod
 from opsportal.domain.roles import BILLING_ROLES, Role
 
 REASON_MAX = 500
+WRITTEN_OFF_LABEL = "Written off"
 ANSWER_MAX = 1000
 DEFAULT_SIGNOFF_DAYS = 5
 
@@ -72,6 +73,21 @@ BILLABLE = frozenset({ReviewState.approved, ReviewState.auto_approved, ReviewSta
 RESOLVED = frozenset({ReviewState.resolved_kept, ReviewState.resolved_corrected, ReviewState.written_off})
 
 
+def counted_split(prepaid_minutes: int, payg_minutes: int, written_off: bool) -> tuple[int, int]:
+    """The (prepaid, pay-as-you-go) minutes an entry counts for in totals and lists: a written-off entry keeps its
+    minutes but counts for neither (it drew nothing and is never billed)."""
+    return (0, 0) if written_off else (prepaid_minutes, payg_minutes)
+
+
+def paid_by(prepaid_minutes: int, payg_minutes: int, written_off: bool = False) -> str:
+    """What paid for an entry, as lists say it."""
+    if written_off:
+        return WRITTEN_OFF_LABEL
+    if prepaid_minutes and payg_minutes:
+        return "Prepaid hours + pay-as-you-go"
+    return "Prepaid hours" if prepaid_minutes else "Pay-as-you-go"
+
+
 def period_of(work_date: date) -> BillingPeriod:
     return BillingPeriod(work_date.year, work_date.month)
 
@@ -81,16 +97,33 @@ def deadline(period: BillingPeriod, days: int) -> date:
     return period.last_day + timedelta(days=days)
 
 
-def deadline_passed(work_date: date, today: date, days: int) -> bool:
-    return today > deadline(period_of(work_date), days)
+def review_deadline(work_date: date, days: int, reopened_on: date | None = None) -> date:
+    """The last day the customer may approve or dispute one entry: its period's deadline, or, for an entry a staff
+    correction returned to review, ``days`` days after that correction when that is later."""
+    end = deadline(period_of(work_date), days)
+    if reopened_on is not None:
+        end = max(end, reopened_on + timedelta(days=days))
+    return end
 
 
-def effective_state(stored: ReviewState | str | None, work_date: date, today: date, days: int) -> ReviewState:
+def deadline_passed(work_date: date, today: date, days: int, reopened_on: date | None = None) -> bool:
+    return today > review_deadline(work_date, days, reopened_on)
+
+
+def effective_state(stored: ReviewState | str | None, work_date: date, today: date, days: int, *,
+                    reopened_on: date | None = None) -> ReviewState:
     """The state as of ``today``: a pending entry past its deadline is approved automatically."""
     state = ReviewState(stored) if stored else ReviewState.pending
-    if state is ReviewState.pending and deadline_passed(work_date, today, days):
+    if state is ReviewState.pending and deadline_passed(work_date, today, days, reopened_on):
         return ReviewState.auto_approved
     return state
+
+
+def reopens_on_correction(state: ReviewState, *, billed: bool) -> bool:
+    """Whether a staff correction outside a dispute returns the entry to "awaiting review": an unbilled entry the
+    customer approved (or that was approved automatically, or whose dispute was answered) was approved as it was,
+    not as corrected. A billed entry cannot be corrected at all; a disputed one waits for its answer."""
+    return state.billable and not billed
 
 
 def auto_approval_cutoff(today: date, days: int) -> date | None:
@@ -126,7 +159,7 @@ def answer_problem(answer: str) -> str | None:
 
 
 def review_problem(state: ReviewState, work_date: date, today: date, days: int, *, billed: bool,
-                   disputing: bool) -> str | None:
+                   disputing: bool, reopened_on: date | None = None) -> str | None:
     """Why the customer may not approve (or, ``disputing``, dispute) an entry now; None if they may.
 
     Either is possible until the deadline, on an unbilled entry nobody has disputed yet; an approval can still be
@@ -138,9 +171,9 @@ def review_problem(state: ReviewState, work_date: date, today: date, days: int, 
         return "This entry is already disputed: the support team will answer."
     if state.resolved:
         return "This entry's dispute was answered; it can no longer be disputed."
-    if state is ReviewState.auto_approved or deadline_passed(work_date, today, days):
+    if state is ReviewState.auto_approved or deadline_passed(work_date, today, days, reopened_on):
         return (f"The sign-off for {period_of(work_date).label} closed on "
-                f"{formats.day(deadline(period_of(work_date), days))}.")
+                f"{formats.day(review_deadline(work_date, days, reopened_on))}.")
     if state is ReviewState.approved and not disputing:
         return "This entry is already approved."
     return None

@@ -30,6 +30,11 @@ class ProductRow(SQLModel, table=True):
     unit: str = Field(sa_column=Column(String(10), nullable=False))
     allocatable: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
     active: bool = Field(default=True, sa_column=Column(Boolean, nullable=False, server_default=true()))
+    # The offers (tokens) one credit carries (the "w/ 7 Tokens" offers: 7); 0: the credit list shows none.
+    tokens_per_credit: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    # Whether the credit list shows a lot's service usage period (Kaizen Platform Jumpstart: no).
+    shows_usage_period: bool = Field(default=True, sa_column=Column(Boolean, nullable=False,
+                                                                    server_default=true()))
 
 
 class CreditLot(SQLModel, table=True):

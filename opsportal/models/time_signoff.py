@@ -4,9 +4,9 @@ review (the corrections themselves are in ``time_entry_revision``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from opsportal.models.types import UTCDateTime
@@ -42,3 +42,6 @@ class TimeReview(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("user_account.id", name="fk_time_review_resolver")))
     resolved_by_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
     resolved_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    # A staff correction returned the approved entry to "awaiting review" on this UTC day: its sign-off deadline
+    # runs from then (``domain.time_signoff.review_deadline``).
+    reopened_on: date | None = Field(default=None, sa_column=Column(Date))

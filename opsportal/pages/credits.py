@@ -9,7 +9,7 @@ from opsportal.state.credits import CreditsState
 
 MUTED = rx.color("gray", 11)
 # Columns phones leave out (components.tables): the credit list's and the ledger history's.
-LOTS_PHONE_HIDES = {"Type", "Holder", "Allocated to", "Granted"}
+LOTS_PHONE_HIDES = {"Type", "Credit holder", "Allocated to", "Service usage period", "Offers"}
 HISTORY_PHONE_HIDES = {"Lot", "Why"}
 
 
@@ -193,10 +193,11 @@ def _lot_row(lot: rx.Var) -> rx.Component:
         secondary_cell(lot["kind"]),
         secondary_cell(lot["holder"]),
         secondary_cell(lot["allocated_to"]),
-        secondary_cell(lot["granted"]),
+        secondary_cell(lot["usage"]),
         rx.table.cell(lot["expires"]),
         rx.table.cell(lot["free"], white_space="nowrap"),
         rx.table.cell(lot["held"], white_space="nowrap"),
+        secondary_cell(lot["offers"]),
         rx.table.cell(_lot_action(lot)),
     )
 
@@ -221,8 +222,9 @@ def _lot_card(lot: rx.Var) -> rx.Component:
         ),
         rx.text("Free ", rx.el.strong(lot["free"]), " · Held ", rx.el.strong(lot["held"]), size="2"),
         rx.text("Allocated to ", lot["allocated_to"], size="2"),
-        rx.text(lot["kind"], " · held by ", lot["holder"], " · granted ", lot["granted"], " · ",
-                lot["expiry_phrase"], size="1", color=MUTED),
+        rx.cond(lot["offers"] != "—", rx.text("Offers: ", lot["offers"], size="2")),
+        rx.text(lot["kind"], " · credit holder ", lot["holder"], " · ", lot["expiry_phrase"], size="1",
+                color=MUTED),
         padding_y="0.6rem",
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         width="100%",
@@ -323,8 +325,8 @@ def credits_page() -> rx.Component:
             rx.box(rx.table.root(
                 rx.table.header(rx.table.row(*[
                     secondary_header(h) if h in LOTS_PHONE_HIDES else rx.table.column_header_cell(h) for h in (
-                        "Lot", "Product", "Type", "Holder", "Allocated to", "Granted", "Expires", "Free", "Held",
-                        "")])),
+                        "Lot", "Product", "Type", "Credit holder", "Allocated to", "Service usage period",
+                        "Expires", "Free", "Held", "Offers", "")])),
                 rx.table.body(rx.foreach(CreditsState.lots, _lot_row)),
                 width="100%",
             ), overflow_x="auto", width="100%", display=rx.breakpoints(initial="none", md="block")),

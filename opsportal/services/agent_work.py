@@ -25,7 +25,13 @@ from opsportal.domain.ledger.time_draws import Drawn, EntryToDraw, TimeDraw, dra
 from opsportal.domain.roles import Role
 from opsportal.domain.tasks import NOTE_MAX, TaskStatus, minutes_problem
 from opsportal.domain.ticket_updates import UpdateKind
-from opsportal.domain.time_signoff import ReviewState
+from opsportal.domain.time_signoff import (
+    ReviewState,
+    effective_state,
+    period_of,
+    reopens_on_correction,
+    review_deadline,
+)
 from opsportal.models import (
     CreditHold,
     LedgerEntry,
@@ -36,7 +42,8 @@ from opsportal.models import (
     TimeReview,
     User,
 )
-from opsportal.services import credits, orgtree, sla, ticket_updates
+from opsportal import routes
+from opsportal.services import changes, credits, orgtree, portal_notifications, signoff_store, sla, ticket_updates
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
@@ -272,7 +279,35 @@ def correct_time(actor: Actor, entry_id: int, *, minutes: int, work_date: date, 
     with unit_of_work() as session:
         entry = correct_in_session(session, actor, entry_id, minutes=minutes, work_date=work_date, note=note,
                                    reason=reason, at=at)
+        _reopen_review(session, actor, entry, at)
         return time_entry_public(entry, revisions=_revision_count(session, entry.id))
+
+
+def _reopen_review(session: Session, actor: Actor, entry: TimeEntry, at: datetime) -> None:
+    """A correction outside a dispute: an approved entry (by the customer, automatically, or by an answered
+    dispute) awaits the customer's review again, with a deadline running from today; the customer's signers hear
+    of it in the bell. A disputed entry keeps its dispute (staff answer it); an entry never reviewed stays so."""
+    review = session.exec(select(TimeReview).where(TimeReview.time_entry_id == entry.id).with_for_update()
+                          .execution_options(populate_existing=True)).first()
+    today, days = at.date(), signoff_store.signoff_days()
+    state = effective_state(review.state if review else None, entry.work_date, today, days,
+                            reopened_on=review.reopened_on if review else None)
+    if review is not None and review.state == ReviewState.disputed.value:
+        changes.mark(session, changes.DISPUTES_TOPIC)  # the staff queue shows the entry's new time
+    if not reopens_on_correction(state, billed=entry.billed_invoice_id is not None):
+        return
+    review = review or TimeReview(time_entry_id=entry.id, organization_id=entry.organization_id, state="")
+    review.state, review.reopened_on = ReviewState.pending.value, today
+    review.reviewed_by_user_id, review.reviewed_by_name, review.reviewed_at = None, "", None
+    session.add(review)
+    ticket = session.get(Ticket, entry.ticket_id)
+    period = period_of(entry.work_date)
+    portal_notifications.tell_signers(
+        session, ticket, kind=UpdateKind.time_corrected, actor_user_id=actor.user_id or None, at=at,
+        link=f"{routes.TIMESHEET}?month={period.key}",
+        text=f"{formats.day(entry.work_date)}: now {formats.duration(entry.minutes)}. It awaits your approval again "
+             f"on Time sign-off until {formats.day(review_deadline(entry.work_date, days, today))}.")
+    changes.mark(session, changes.org_topic(entry.organization_id))
 
 
 def _lock_entry_and_later(session: Session, entry_id: int) -> tuple[Ticket, TimeEntry, list[TimeEntry]]:

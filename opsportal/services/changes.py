@@ -70,6 +70,10 @@ _MEMBERSHIP = ("role", "organization_id", "is_active", "full_name")
 _committed_listeners: list[Callable[[frozenset[str]], None]] = []
 
 
+# The support team's dispute queue (``/staff/disputes``): a time entry was disputed, answered or corrected.
+DISPUTES_TOPIC = "disputes"
+
+
 def org_topic(org_id: int) -> str:
     return f"org:{org_id}"
 

@@ -13,9 +13,18 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.ledger import entries as rules
 from opsportal.domain.ledger import split as split_rules
+from opsportal.domain.ledger.credit_list import (
+    ALL_ORGANIZATIONS,
+    UsagePeriod,
+    credit_holder,
+    needs_allocation,
+    offers,
+    usage_period,
+)
 from opsportal.domain.ledger.lots import LotKind, Origin, Scope, end_of_day
 from opsportal.domain.ledger.order import explain
 from opsportal.domain.ledger.plan import InsufficientBalance
+from opsportal.domain.ledger.products import Product, Unit
 from opsportal.domain.ledger.sharing import allocated_scope, allocation_problem
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import CreditHold, CreditLot, ProductRow, Ticket
@@ -59,6 +68,15 @@ class LotPublic:
     held_for_window: bool = False
     # The product may be re-allocated at all (Kaizen platform credits are always shared).
     allocatable: bool = True
+    # The credit list's "Credit holder": "All organizations" for credits never allocated (Kaizen platform
+    # credits), else the holder's name (``domain.ledger.credit_list``).
+    credit_holder: str = ""
+    # The service usage period (None: the product does not show one, Kaizen Platform Jumpstart).
+    usage_period: UsagePeriod | None = None
+    # The offers (tokens) the lot carries: its granted and its free credits' (None: its product carries none).
+    tokens_per_credit: int = 0
+    offers: int | None = None
+    offers_free: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,32 +114,38 @@ def _category(category: str) -> str:
     return cleaned
 
 
-def product_labels(session: Session) -> dict[str, tuple[str, str, bool]]:
-    """code -> (name, unit, allocatable) for every product (a handful of rows)."""
-    return {p.code: (p.name, p.unit, p.allocatable) for p in session.exec(select(ProductRow)).all()}
+def product_labels(session: Session) -> dict[str, Product]:
+    """code -> product for every product (a handful of rows)."""
+    return {p.code: store.product_of(p) for p in session.exec(select(ProductRow)).all()}
 
 
 def lot_public(session: Session, row: CreditLot, names: dict[int, str] | None = None,
-               products: dict[str, tuple[str, str, bool]] | None = None, *, window_lots: set[int] | None = None,
+               products: dict[str, Product] | None = None, *, window_lots: set[int] | None = None,
                at: datetime | None = None) -> LotPublic:
     """``window_lots``: the ids among the caller's rows that hold an incident window (read here if not given)."""
     names = names or orgtree.names(session, {row.holder_org_id, row.assigned_org_id or row.holder_org_id})
     if window_lots is None:
         window_lots = store.lots_held_for_windows(session, [row])
     lot = store.to_domain(row)
-    product_name, unit, allocatable = (products or product_labels(session)).get(
-        row.product_code, (row.product_code, "credit", False))
-    if row.scope == Scope.shared.value:
-        allocated = "All organizations"
+    prod = (products or product_labels(session)).get(row.product_code) or Product(
+        row.product_code, row.product_code, Unit.credit, allocatable=False)
+    if row.scope == Scope.shared.value or not prod.allocatable:
+        allocated = ALL_ORGANIZATIONS
     else:
         allocated = names.get(row.assigned_org_id or row.holder_org_id, "?")
-    return LotPublic(id=row.id, product=row.product_code, product_name=product_name, unit=unit,
+    holder = names.get(row.holder_org_id, "?")
+    free = 0 if lot.is_expired(at or clock.now()) else lot.free
+    return LotPublic(id=row.id, product=row.product_code, product_name=prod.name, unit=prod.unit.value,
                      holder_id=row.holder_org_id,
-                     holder=names.get(row.holder_org_id, "?"), kind=row.kind, scope=row.scope,
+                     holder=holder, kind=row.kind, scope=row.scope,
                      allocated_to=allocated, granted_at=row.granted_at, expires_at=row.expires_at,
                      quantity=row.quantity, remaining=row.remaining, held=row.held,
-                     free=0 if lot.is_expired(at or clock.now()) else lot.free, serves_org_id=lot.usable_by(),
-                     held_for_window=row.id in window_lots, allocatable=bool(allocatable))
+                     free=free, serves_org_id=lot.usable_by(),
+                     held_for_window=row.id in window_lots, allocatable=needs_allocation(prod),
+                     credit_holder=credit_holder(prod, holder),
+                     usage_period=usage_period(prod, row.granted_at, row.expires_at),
+                     tokens_per_credit=prod.tokens_per_credit, offers=offers(prod, row.quantity),
+                     offers_free=offers(prod, free))
 
 
 def grant(actor: Actor, *, org_id: int, product: str, quantity: int, kind: str, expires: date | None = None,

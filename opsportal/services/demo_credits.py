@@ -37,6 +37,15 @@ LOTS = [
     ("Northwind Retail", "service_credits", 30, "purchased", False, 40, 100),
     ("Fabrikam Clinics", "service_credits", 80, "purchased", False, 50, 150),
 ]
+# Kaizen Platform credits (seed 002), granted apart so a database loaded before they were added gets them too:
+# (organization, product, quantity, type, granted days ago, expires in days). Jumpstart shows no usage period; the
+# "w/ 7 Tokens" offers carry 7 tokens a credit; the subsidiary's Demo credit still names "All organizations".
+KAIZEN_LOTS = [
+    ("Northwind Holdings", "kaizen_jumpstart", 5, "purchased", 45, 320),
+    ("Northwind Holdings", "network_offer_7_tokens", 2, "purchased", 30, 335),
+    ("Northwind Holdings", "targeting_offer_7_tokens", 3, "complimentary", 12, 170),
+    ("Northwind Retail", "kaizen_demo", 1, "complimentary", 8, 22),
+]
 # Hour blocks bought on Buy hours, paid by card: (organization, block, bought days ago). A block is usable for its
 # validity from the day of payment (Starter 180 days, the others 365), in the organization's own currency.
 PURCHASES = [
@@ -69,7 +78,7 @@ def load_demo_credits(actor: Actor, *, now: datetime | None = None) -> int:
     with unit_of_work(write=False) as session:
         northwind = require_by_name(session, "Northwind Holdings").id
         if session.exec(select(CreditLot.id).where(CreditLot.holder_org_id == northwind)).first() is not None:
-            return 0
+            return load_demo_kaizen_credits(actor, now=now)
         ids = {name: require_by_name(session, name).id for name in ORGANIZATIONS}
     hour_blocks.ensure_demo_catalog(actor)
     for name, (rate, currency, _tasks) in ORGANIZATIONS.items():
@@ -91,4 +100,23 @@ def load_demo_credits(actor: Actor, *, now: datetime | None = None) -> int:
         expires = (now + timedelta(days=expires_in)).date() if expires_in is not None else None
         credits.grant(actor, org_id=ids[org], product=product, quantity=quantity, kind=kind, shared=shared,
                       expires=expires, at=at)
-    return len(steps)
+    return len(steps) + load_demo_kaizen_credits(actor, now=now)
+
+
+def load_demo_kaizen_credits(actor: Actor, *, now: datetime | None = None) -> int:
+    """Grants the Kaizen demo lots each organization does not hold yet (by product); returns how many."""
+    require_staff_admin(actor)
+    now = now or clock.now()
+    with unit_of_work(write=False) as session:
+        ids = {org: require_by_name(session, org).id for org, *_rest in KAIZEN_LOTS}
+        held = set(session.exec(select(CreditLot.holder_org_id, CreditLot.product_code).where(
+            CreditLot.holder_org_id.in_(ids.values()),
+            CreditLot.product_code.in_([lot[1] for lot in KAIZEN_LOTS]))).all())
+    made = 0
+    for org, product, quantity, kind, granted_ago, expires_in in KAIZEN_LOTS:
+        if (ids[org], product) in held:
+            continue
+        credits.grant(actor, org_id=ids[org], product=product, quantity=quantity, kind=kind,
+                      expires=(now + timedelta(days=expires_in)).date(), at=now - timedelta(days=granted_ago))
+        made += 1
+    return made

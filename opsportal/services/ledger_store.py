@@ -33,7 +33,12 @@ def product(session: Session, code: str) -> Product:
     if row is None or not row.active:
         known = ", ".join(session.exec(select(ProductRow.code).where(ProductRow.active).order_by(ProductRow.code)))
         raise NotFound(f"Unknown product {code!r}; known products: {known}.")
-    return Product(code=row.code, name=row.name, unit=Unit(row.unit), allocatable=row.allocatable)
+    return product_of(row)
+
+
+def product_of(row: ProductRow) -> Product:
+    return Product(code=row.code, name=row.name, unit=Unit(row.unit), allocatable=row.allocatable,
+                   tokens_per_credit=row.tokens_per_credit, shows_usage_period=row.shows_usage_period)
 
 
 def lots_held_for_windows(session: Session, lots: Iterable[CreditLot]) -> set[int]:

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from opsportal import clock, routes
 from opsportal.db import unit_of_work
 from opsportal.domain.notification_list import DROPDOWN_SIZE, PAGE_SIZE, PRUNE_BATCH, prune_cutoff
-from opsportal.domain.roles import Role
+from opsportal.domain.roles import BILLING_ROLES, Role
 from opsportal.domain.ticket_updates import UpdateKind, excerpt
 from opsportal.models import PortalNotification, Ticket, User
 from opsportal.services import changes
@@ -58,6 +58,22 @@ def record(session: Session, update, users: list[User]) -> None:
                                        ticket_id=update.ticket_id, kind=update.kind.value,
                                        title=f"{update.kind.label}: {update.ticket_title}"[:200],
                                        text=update.text, link=update.link, created_at=update.at))
+
+
+def tell_signers(session: Session, ticket: Ticket, *, kind: UpdateKind, text: str, link: str,
+                 actor_user_id: int | None, at: datetime) -> int:
+    """One unread line for each active owner, administrator and billing contact of the ticket's organization (who
+    sign off its time), in the caller's transaction. Returns how many lines were written."""
+    users = session.exec(select(User.id).where(
+        User.organization_id == ticket.organization_id, User.is_active,
+        User.role.in_([r.value for r in BILLING_ROLES]))).all()
+    for user_id in users:
+        if user_id == actor_user_id:
+            continue
+        session.add(PortalNotification(user_id=user_id, organization_id=ticket.organization_id, ticket_id=ticket.id,
+                                       kind=kind.value, title=f"{kind.label}: {ticket.title}"[:200],
+                                       text=excerpt(text), link=link, created_at=at))
+    return len([u for u in users if u != actor_user_id])
 
 
 def tell_assigned_agent(session: Session, ticket: Ticket, *, text: str, author_name: str, actor_user_id: int | None,

@@ -26,7 +26,7 @@ from opsportal.models import (
     TimeEntry,
 )
 from opsportal.services import ledger_store as store
-from opsportal.services import orgtree
+from opsportal.services import orgtree, signoff_store
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput
 
@@ -240,7 +240,8 @@ def payg_view(actor: Actor, organization_id: int, *, at: datetime | None = None)
             select(Ticket.id, Ticket.title, func.sum(TimeEntry.payg_minutes), func.sum(TimeEntry.payg_amount_minor))
             .join(Ticket, Ticket.id == TimeEntry.ticket_id)
             .where(TimeEntry.organization_id == organization_id, TimeEntry.billed_invoice_id.is_(None),
-                   TimeEntry.payg_minutes > 0, TimeEntry.work_date >= period.start, TimeEntry.work_date <= period.end)
+                   TimeEntry.payg_minutes > 0, TimeEntry.work_date >= period.start, TimeEntry.work_date <= period.end,
+                   ~signoff_store.written_off_clause())
             .group_by(Ticket.id, Ticket.title).order_by(Ticket.id.desc())
         ).all()
         currency, rate = org.currency, org.hourly_rate_minor

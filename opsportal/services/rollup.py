@@ -28,7 +28,7 @@ from opsportal.domain.rollup import PeriodChoice, Window, may_roll_up, period_da
 from opsportal.domain.tasks import CLOSED_STATUSES, OPEN_STATUSES
 from opsportal.models import CreditLot, Organization, Ticket, TimeEntry
 from opsportal.services import ledger_store as store
-from opsportal.services import orgtree, tasks
+from opsportal.services import orgtree, signoff_store, tasks
 from opsportal.services.authz import Actor
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
 from opsportal.services.pagination import Page
@@ -237,8 +237,8 @@ def totals(actor: Actor, org_id: int | None = None, *, choice: str = PeriodChoic
             Ticket.closed_at >= span.start, Ticket.closed_at < span.end).group_by(Ticket.organization_id)).all())
         time_rows = session.exec(
             select(TimeEntry.organization_id, TimeEntry.currency, func.sum(TimeEntry.minutes),
-                   func.sum(TimeEntry.prepaid_minutes), func.sum(TimeEntry.payg_minutes),
-                   func.sum(TimeEntry.payg_amount_minor))
+                   func.sum(TimeEntry.prepaid_minutes), func.sum(signoff_store.counted_payg_minutes()),
+                   func.sum(signoff_store.counted_payg_amount()))
             .where(TimeEntry.organization_id.in_(ids), TimeEntry.work_date >= span.first,
                    TimeEntry.work_date <= span.last)
             .group_by(TimeEntry.organization_id, TimeEntry.currency)).all()

@@ -22,9 +22,10 @@ from opsportal.domain.tasks import (
     TaskStatus,
     ticket_problems,
 )
+from opsportal.domain import time_signoff as signoff_rules
 from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
-from opsportal.services import portal_notifications, sla, ticket_updates
+from opsportal.services import portal_notifications, signoff_store, sla, ticket_updates
 from opsportal.services.authz import Actor, require_view_organization, require_visible
 from opsportal.services.changes import task_topic
 from opsportal.services.errors import Conflict, InvalidInput
@@ -95,8 +96,10 @@ class TimeEntryPublic:
     after_hours: bool
     note: str
     billed: bool
-    paid_by: str  # "Prepaid hours", "Pay-as-you-go" or "Prepaid hours + pay-as-you-go"
+    paid_by: str  # "Prepaid hours", "Pay-as-you-go", "Prepaid hours + pay-as-you-go" or "Written off"
     revisions: int
+    # Written off after a dispute: counts as neither prepaid nor pay-as-you-go time (its split reads 0 and 0).
+    written_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class TimeTotals:
     prepaid_minutes: int = 0
     payg_minutes: int = 0
     payg_amount_by_currency: tuple[tuple[str, int], ...] = ()  # (currency, minor units), by currency
+    written_off_minutes: int = 0  # counted in ``minutes``, in neither prepaid nor pay-as-you-go
 
 
 @dataclass(frozen=True)
@@ -129,10 +133,8 @@ class TaskDetail:
     totals: TimeTotals = TimeTotals()
 
 
-def paid_by(prepaid: int, payg: int) -> str:
-    if prepaid and payg:
-        return "Prepaid hours + pay-as-you-go"
-    return "Prepaid hours" if prepaid else "Pay-as-you-go"
+def paid_by(prepaid: int, payg: int, written_off: bool = False) -> str:
+    return signoff_rules.paid_by(prepaid, payg, written_off)
 
 
 def _row(ticket: Ticket, agent: str | None, organization: str) -> TaskRow:
@@ -268,13 +270,14 @@ def _load_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     return ticket
 
 
-def time_entry_public(entry: TimeEntry, revisions: int = 0) -> TimeEntryPublic:
+def time_entry_public(entry: TimeEntry, revisions: int = 0, *, written_off: bool = False) -> TimeEntryPublic:
+    prepaid, payg = signoff_rules.counted_split(entry.prepaid_minutes, entry.payg_minutes, written_off)
     return TimeEntryPublic(id=entry.id, work_date=entry.work_date, agent=entry.agent_name, minutes=entry.minutes,
-                           prepaid_minutes=entry.prepaid_minutes, payg_minutes=entry.payg_minutes,
-                           payg_amount_minor=entry.payg_amount_minor, currency=entry.currency,
+                           prepaid_minutes=prepaid, payg_minutes=payg,
+                           payg_amount_minor=0 if written_off else entry.payg_amount_minor, currency=entry.currency,
                            after_hours=entry.after_hours, note=entry.note,
                            billed=entry.billed_invoice_id is not None,
-                           paid_by=paid_by(entry.prepaid_minutes, entry.payg_minutes), revisions=revisions)
+                           paid_by=paid_by(prepaid, payg, written_off), revisions=revisions, written_off=written_off)
 
 
 def comment_window(size: int) -> int:
@@ -284,14 +287,16 @@ def comment_window(size: int) -> int:
 
 def _time_totals(session: Session, ticket_id: int) -> tuple[TimeTotals, int]:
     """The task's time over all its entries and how many there are: one aggregate query."""
-    payg_amount = func.sum(case((TimeEntry.payg_minutes > 0, TimeEntry.payg_amount_minor), else_=0))
+    written_off = signoff_store.written_off_clause()
     rows = session.exec(
         select(TimeEntry.currency, func.count(), func.sum(TimeEntry.minutes), func.sum(TimeEntry.prepaid_minutes),
-               func.sum(TimeEntry.payg_minutes), payg_amount)
+               func.sum(signoff_store.counted_payg_minutes()), func.sum(signoff_store.counted_payg_amount()),
+               func.sum(case((written_off, TimeEntry.minutes), else_=0)))
         .where(TimeEntry.ticket_id == ticket_id).group_by(TimeEntry.currency).order_by(TimeEntry.currency)).all()
     totals = TimeTotals(minutes=sum(int(r[2] or 0) for r in rows), prepaid_minutes=sum(int(r[3] or 0) for r in rows),
                         payg_minutes=sum(int(r[4] or 0) for r in rows),
-                        payg_amount_by_currency=tuple((r[0], int(r[5] or 0)) for r in rows if r[5]))
+                        payg_amount_by_currency=tuple((r[0], int(r[5] or 0)) for r in rows if r[5]),
+                        written_off_minutes=sum(int(r[6] or 0) for r in rows))
     return totals, sum(int(r[1]) for r in rows)
 
 
@@ -327,6 +332,7 @@ def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, en
             select(TimeEntryRevision.time_entry_id, func.count())
             .where(TimeEntryRevision.time_entry_id.in_([e.id for e in entries]))
             .group_by(TimeEntryRevision.time_entry_id)).all()) if entries else {}
+        written_off = signoff_store.written_off_among(session, [e.id for e in entries])
         return TaskDetail(
             row=_row(ticket, names.get(ticket.assigned_agent_id), org.name),
             organization_id=ticket.organization_id,
@@ -335,7 +341,8 @@ def get_task(actor: Actor, ticket_id: int, *, comments: int = COMMENT_WINDOW, en
             created_by=names.get(ticket.created_by_user_id),
             comments=[CommentPublic(id=c.id, author=c.author_name, from_staff=c.from_staff, body=c.body,
                                     created_at=c.created_at) for c in reversed(latest)],
-            time_entries=[time_entry_public(e, revisions.get(e.id, 0)) for e in entries],
+            time_entries=[time_entry_public(e, revisions.get(e.id, 0), written_off=e.id in written_off)
+                          for e in entries],
             assigned_agent_id=ticket.assigned_agent_id,
             comment_count=int(comment_count),
             entry_page=entry_page,

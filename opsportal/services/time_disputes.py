@@ -51,6 +51,12 @@ class DisputeRow:
     resolved_at: datetime | None
 
 
+def change_topics(actor: Actor) -> list[str]:
+    """What an open dispute queue follows on the change feed (staff only)."""
+    require_staff(actor)
+    return [changes.DISPUTES_TOPIC]
+
+
 def disputes(actor: Actor, *, open_only: bool = True, page: int = 1, page_size: int = 20) -> Page[DisputeRow]:
     """Disputed entries of every organization, oldest dispute first (``open_only``), else newest first with the
     resolved ones."""
@@ -74,9 +80,11 @@ def disputes(actor: Actor, *, open_only: bool = True, page: int = 1, page_size: 
 
 
 def _row(review: TimeReview, e: TimeEntry, title: str, org: str) -> DisputeRow:
+    written_off = review.state == ReviewState.written_off.value
+    _prepaid, payg = rules.counted_split(e.prepaid_minutes, e.payg_minutes, written_off)
     return DisputeRow(entry_id=e.id, ticket_id=e.ticket_id, ticket_title=title, organization=org,
-                      work_date=e.work_date, agent_name=e.agent_name, minutes=e.minutes, payg_minutes=e.payg_minutes,
-                      payg_amount_minor=e.payg_amount_minor, currency=e.currency, note=e.note,
+                      work_date=e.work_date, agent_name=e.agent_name, minutes=e.minutes, payg_minutes=payg,
+                      payg_amount_minor=0 if written_off else e.payg_amount_minor, currency=e.currency, note=e.note,
                       reason=review.dispute_reason, disputed_by=review.disputed_by_name,
                       disputed_at=review.disputed_at, state=ReviewState(review.state), answer=review.answer,
                       resolved_by=review.resolved_by_name, resolved_at=review.resolved_at)
@@ -128,7 +136,8 @@ def resolve(actor: Actor, entry_id: int, resolution: str, answer: str, *, minute
         ticket_updates.announce(session, ticket, kind=UpdateKind.dispute_answer, text=answer,
                                 actor_user_id=actor.user_id or None, actor_name=actor.full_name or actor.email,
                                 from_staff=True, at=at, time_entry_id=entry_id)
-        changes.mark(session, changes.org_topic(entry.organization_id), changes.task_topic(entry.ticket_id))
+        changes.mark(session, changes.org_topic(entry.organization_id), changes.task_topic(entry.ticket_id),
+                     changes.DISPUTES_TOPIC)
         session.flush()
         org = session.get(Organization, entry.organization_id)
         return _row(review, entry, ticket.title, org.name)

@@ -9,9 +9,9 @@ billed before the dispute is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -87,6 +87,13 @@ def _require_signer(actor: Actor, organization_id: int) -> None:
         raise PermissionDenied(SIGNERS_ONLY)
 
 
+def change_topics(actor: Actor, organization_id: int) -> list[str]:
+    """What an open sign-off page follows on the change feed: its organization (entries logged, corrected,
+    approved, disputed, answered). Refused like the page itself."""
+    _require_signer(actor, organization_id)
+    return [changes.org_topic(organization_id)]
+
+
 def _today(at: datetime) -> date:
     return at.date()  # the deadline is a UTC day, like the billing run's
 
@@ -109,16 +116,21 @@ def timesheet(actor: Actor, organization_id: int, period_text: str, *, page: int
             .where(*in_period).order_by(TimeEntry.ticket_id, TimeEntry.work_date, TimeEntry.id)
             .offset((page - 1) * page_size).limit(page_size)).all()
         by_state = session.exec(
-            select(TimeReview.state, func.count(), func.coalesce(func.sum(TimeEntry.minutes), 0))
+            select(TimeReview.state, TimeReview.reopened_on, func.count(),
+                   func.coalesce(func.sum(TimeEntry.minutes), 0))
             .select_from(TimeEntry).outerjoin(TimeReview, TimeReview.time_entry_id == TimeEntry.id)
-            .where(*in_period).group_by(TimeReview.state)).all()
+            .where(*in_period).group_by(TimeReview.state, TimeReview.reopened_on)).all()
     items = [_sheet_entry(e, title, r, today, days) for e, title, r in rows]
     totals: dict[ReviewState, list[int]] = {}
-    for state, count, minutes in by_state:
-        shown = rules.effective_state(state, period.last_day, today, days)
+    for state, reopened_on, count, minutes in by_state:
+        shown = rules.effective_state(state, period.last_day, today, days, reopened_on=reopened_on)
         got = totals.setdefault(shown, [0, 0])
         got[0], got[1] = got[0] + int(count), got[1] + int(minutes)
     end = rules.deadline(period, days)
+    # Entries a correction returned to review keep the sign-off open for them after the month's deadline.
+    end = max([end, *(rules.review_deadline(period.last_day, days, r) for s, r, _c, _m in by_state
+                      if r is not None and rules.effective_state(s, period.last_day, today, days, reopened_on=r)
+                      is ReviewState.pending)])
     return Timesheet(period=period, deadline=end, open=today <= end,
                      entries=Page(items, page, page_size, int(total)),
                      totals=[StateTotal(s, c, m) for s, (c, m) in sorted(totals.items(), key=lambda kv: list(
@@ -126,15 +138,20 @@ def timesheet(actor: Actor, organization_id: int, period_text: str, *, page: int
 
 
 def _sheet_entry(e: TimeEntry, title: str, review: TimeReview | None, today: date, days: int) -> SheetEntry:
-    state = rules.effective_state(review.state if review else None, e.work_date, today, days)
+    state = rules.effective_state(review.state if review else None, e.work_date, today, days,
+                                  reopened_on=review.reopened_on if review else None)
     billed = e.billed_invoice_id is not None
+    written_off = state is ReviewState.written_off
+    prepaid, payg = rules.counted_split(e.prepaid_minutes, e.payg_minutes, written_off)
     return SheetEntry(
         id=e.id, ticket_id=e.ticket_id, ticket_title=title, work_date=e.work_date, agent_name=e.agent_name,
-        minutes=e.minutes, prepaid_minutes=e.prepaid_minutes, payg_minutes=e.payg_minutes,
-        payg_amount_minor=e.payg_amount_minor, currency=e.currency, note=e.note, state=state, billed=billed,
+        minutes=e.minutes, prepaid_minutes=prepaid, payg_minutes=payg,
+        payg_amount_minor=0 if written_off else e.payg_amount_minor, currency=e.currency, note=e.note, state=state, billed=billed,
         dispute_reason=review.dispute_reason if review else "", answer=review.answer if review else "",
-        may_approve=rules.review_problem(state, e.work_date, today, days, billed=billed, disputing=False) is None,
-        may_dispute=rules.review_problem(state, e.work_date, today, days, billed=billed, disputing=True) is None)
+        may_approve=rules.review_problem(state, e.work_date, today, days, billed=billed, disputing=False,
+                                         reopened_on=review.reopened_on if review else None) is None,
+        may_dispute=rules.review_problem(state, e.work_date, today, days, billed=billed, disputing=True,
+                                         reopened_on=review.reopened_on if review else None) is None)
 
 
 def _lock_org(session: Session, organization_id: int) -> Organization:
@@ -149,27 +166,37 @@ def approve(actor: Actor, organization_id: int, period_text: str, *, ticket_id: 
     at = at or clock.now()
     today, days = _today(at), signoff_days()
     end = rules.deadline(period, days)
-    if today > end:
-        raise InvalidInput(f"The sign-off for {period.label} closed on {formats.day(end)}: its time was approved "
-                           "automatically.")
     with unit_of_work() as session:
         _lock_org(session, organization_id)
-        query = (select(TimeEntry.id).where(
-            TimeEntry.organization_id == organization_id, TimeEntry.work_date >= period.first_day,
-            TimeEntry.work_date <= period.last_day, TimeEntry.billed_invoice_id.is_(None),
-            TimeEntry.id.not_in(select(TimeReview.time_entry_id))).order_by(TimeEntry.id))
+        in_period = (TimeEntry.organization_id == organization_id, TimeEntry.work_date >= period.first_day,
+                     TimeEntry.work_date <= period.last_day, TimeEntry.billed_invoice_id.is_(None))
         if ticket_id is not None:
             ticket = session.get(Ticket, ticket_id)
             if ticket is None or ticket.organization_id != organization_id:
                 raise NotFound("That task was not found or you do not have access to it.")
-            query = query.where(TimeEntry.ticket_id == ticket_id)
-        ids = session.exec(query).all()
+            in_period = (*in_period, TimeEntry.ticket_id == ticket_id)
+        # Entries a staff correction returned to review, whose own deadline has not passed.
+        reopened = session.exec(select(TimeReview).join(TimeEntry, TimeEntry.id == TimeReview.time_entry_id).where(
+            *in_period, TimeReview.state == ReviewState.pending.value, TimeReview.reopened_on.is_not(None),
+            true() if today <= end else TimeReview.reopened_on >= today - timedelta(days=days))
+            .order_by(TimeReview.id).with_for_update(of=TimeReview)).all()
+        if today > end and not reopened:
+            raise InvalidInput(f"The sign-off for {period.label} closed on {formats.day(end)}: its time was "
+                               "approved automatically.")
+        ids = []
+        if today <= end:  # entries nobody reviewed yet: the month's own deadline
+            ids = session.exec(select(TimeEntry.id).where(
+                *in_period, TimeEntry.id.not_in(select(TimeReview.time_entry_id))).order_by(TimeEntry.id)).all()
         for entry_id in ids:
             session.add(TimeReview(time_entry_id=entry_id, organization_id=organization_id,
                                    state=ReviewState.approved.value, reviewed_by_user_id=actor.user_id,
                                    reviewed_by_name=actor.full_name or actor.email, reviewed_at=at))
+        for review in reopened:
+            review.state, review.reviewed_by_user_id = ReviewState.approved.value, actor.user_id
+            review.reviewed_by_name, review.reviewed_at = actor.full_name or actor.email, at
+            session.add(review)
         changes.mark(session, changes.org_topic(organization_id))
-        return len(ids)
+        return len(ids) + len(reopened)
 
 
 def dispute(actor: Actor, entry_id: int, reason: str, *, at: datetime | None = None) -> SheetEntry:
@@ -190,9 +217,11 @@ def dispute(actor: Actor, entry_id: int, reason: str, *, at: datetime | None = N
         review = session.exec(select(TimeReview).where(TimeReview.time_entry_id == entry_id)
                               .with_for_update()).first()
         today, days = _today(at), signoff_days()
-        state = rules.effective_state(review.state if review else None, entry.work_date, today, days)
+        reopened_on = review.reopened_on if review else None
+        state = rules.effective_state(review.state if review else None, entry.work_date, today, days,
+                                      reopened_on=reopened_on)
         problem = rules.review_problem(state, entry.work_date, today, days, billed=entry.billed_invoice_id is not None,
-                                       disputing=True)
+                                       disputing=True, reopened_on=reopened_on)
         if problem:
             raise InvalidInput(problem)
         review = review or TimeReview(time_entry_id=entry.id, organization_id=entry.organization_id, state="")
@@ -201,6 +230,7 @@ def dispute(actor: Actor, entry_id: int, reason: str, *, at: datetime | None = N
         review.disputed_at, review.dispute_reason = at, reason
         session.add(review)
         _follow(session, entry.ticket_id, actor.user_id)
+        changes.mark(session, changes.DISPUTES_TOPIC)
         session.flush()
         title = session.get(Ticket, entry.ticket_id).title
         return _sheet_entry(entry, title, review, today, days)

@@ -30,6 +30,29 @@ def _expiry_label(expires_at, now) -> str:
     return f"{label} (expired)" if expires_at <= now else label
 
 
+def _usage_period(lot: credits.LotPublic, time_zone: str) -> str:
+    """The lot's service usage period, "—" when its product shows none (Kaizen Platform Jumpstart)."""
+    period = lot.usage_period
+    if period is None:
+        return "—"
+    starts = formats.day(period.starts, time_zone=time_zone)
+    return f"{starts} – {formats.day(period.last_day)}" if period.last_day else f"From {starts}, no end"
+
+
+def _offers(lot: credits.LotPublic) -> str:
+    """The offers (tokens) the lot's free credits carry, "—" for products that carry none."""
+    if lot.offers_free is None:
+        return "—"
+    return f"{formats.count(lot.offers_free)} tokens ({formats.count(lot.tokens_per_credit)} a credit)"
+
+
+def _lot_note(lot: credits.LotPublic) -> str:
+    """Why a lot has no Allocate button, when there is a reason worth saying."""
+    if not lot.allocatable:
+        return "Shared with all organizations: no allocation needed"
+    return "Held for a pay-per-incident window" if lot.held_for_window else ""
+
+
 def _month(code: str) -> str:
     """``2026-11`` (a UTC month of the ledger) -> ``November 2026``."""
     year, month = code.split("-")
@@ -138,15 +161,18 @@ class CreditsState(rx.State):
         listing = org_read(actor, self.org_id, credit_views.credit_list, page=page, page_size=LOT_PAGE)
         self.lot_page, self.lot_pages = listing.page, listing.pages
         self.lots = [
-            {"id": str(lot.id), "product": lot.product_name, "kind": formats.label(lot.kind), "holder": lot.holder,
-             "allocated_to": lot.allocated_to,
+            {"id": str(lot.id), "product": lot.product_name, "kind": formats.label(lot.kind),
+             "holder": lot.credit_holder, "allocated_to": lot.allocated_to,
+             "usage": _usage_period(lot, actor.time_zone), "offers": _offers(lot),
+             "shows_usage": "yes" if lot.usage_period else "",
              "target": "all" if lot.serves_org_id is None else str(lot.serves_org_id),
              "granted": formats.day(lot.granted_at, time_zone=actor.time_zone),
-             "expires": _expiry_label(lot.expires_at, now),
-             "expiry_phrase": "expires " + _expiry_label(lot.expires_at, now) if lot.expires_at else "no expiry",
+             "expires": _expiry_label(lot.expires_at, now) if lot.usage_period else "—",
+             "expiry_phrase": ("usage period " + _usage_period(lot, actor.time_zone) if lot.usage_period
+                               else "no usage period shown"),
              "free": formats.quantity(lot.free, lot.unit), "held": formats.quantity(lot.held, lot.unit),
              "free_typed": _typed(lot.free, lot.unit), "unit": lot.unit,
-             "window": "Held for a pay-per-incident window" if lot.held_for_window else "",
+             "window": _lot_note(lot),
              "movable": "yes" if self.can_allocate and lot.holder_id == self.org_id and lot.free > 0
              and lot.allocatable and not lot.held_for_window else ""}
             for lot in listing.items

@@ -54,7 +54,8 @@ def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
     return {
         "id": str(e.id), "date": formats.day(e.work_date), "iso_date": formats.date_input(e.work_date),
         "agent": e.agent, "time": fmt(e.minutes), "hours": as_hours(e.minutes), "paid_by": e.paid_by,
-        "split": f"prepaid {fmt(e.prepaid_minutes)} · pay-as-you-go {fmt(e.payg_minutes)}",
+        "split": ("written off: counts as neither prepaid nor pay-as-you-go" if e.written_off
+                  else f"prepaid {fmt(e.prepaid_minutes)} · pay-as-you-go {fmt(e.payg_minutes)}"),
         "payg_value": formats.money(e.payg_amount_minor, e.currency) if e.payg_minutes else "—",
         "after_hours": "yes" if e.after_hours else "", "note": e.note, "billed": "yes" if e.billed else "",
         "revisions": str(e.revisions),

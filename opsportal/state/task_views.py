@@ -36,6 +36,8 @@ def task_row(row: TaskRow, time_zone: str = formats.DEFAULT_TIME_ZONE) -> dict[s
 
 def paid_by(entry: TimeEntryPublic) -> str:
     """What paid for the entry; when both did, how the time was split."""
+    if entry.written_off:
+        return entry.paid_by
     if entry.prepaid_minutes and entry.payg_minutes:
         return f"Prepaid hours {hours(entry.prepaid_minutes)} + pay-as-you-go {hours(entry.payg_minutes)}"
     return "Prepaid hours" if entry.prepaid_minutes else "Pay-as-you-go"
@@ -53,6 +55,7 @@ def time_totals(totals: TimeTotals) -> dict[str, str]:
     """The totals line over all of a task's entries (summed by the service, not from the page shown)."""
     return {"time": hours(totals.minutes), "prepaid": hours(totals.prepaid_minutes),
             "payg": hours(totals.payg_minutes),
+            "written_off": f", {hours(totals.written_off_minutes)} written off" if totals.written_off_minutes else "",
             "value": " + ".join(formats.money(v, c) for c, v in sorted(totals.payg_amount_by_currency)) or "—"}
 
 

@@ -13,7 +13,7 @@ from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.services.signoff_store import signoff_days
 from opsportal.services.time_signoff import SheetEntry, Timesheet
-from opsportal.state import offload
+from opsportal.state import live, offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -23,6 +23,8 @@ STATE_COLORS = {"pending": "amber", "approved": "green", "auto_approved": "green
 
 
 def _paid_by(e: SheetEntry) -> str:
+    if e.state is rules.ReviewState.written_off:
+        return rules.WRITTEN_OFF_LABEL
     if e.prepaid_minutes and e.payg_minutes:
         return f"Prepaid {formats.duration(e.prepaid_minutes)} + pay-as-you-go {formats.duration(e.payg_minutes)}"
     return "Prepaid hours" if e.prepaid_minutes else "Pay-as-you-go"
@@ -61,6 +63,10 @@ class TimesheetState(PagedState, rx.State):
     notice: str = ""
     disputing: str = ""  # the entry whose reason field is open
     reason: str = ""
+    # The page follows its organization on the change feed (``state.live``): what it shows is "<month>|<page>".
+    _shown: str = ""
+    _cursor: int = 0
+    _watch_id: str = ""
 
     async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
@@ -68,9 +74,12 @@ class TimesheetState(PagedState, rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF_DISPUTES)
-        return await offload.run(self._read, actor, page)
+        self._watch_id = ""
+        self._cursor = live.start_position()  # before reading: a change meanwhile wakes the follower
+        if await offload.run(self._read, actor, page):
+            return TimesheetState.watch
 
-    def _read(self, actor: Actor, page: int) -> None:
+    def _read(self, actor: Actor, page: int) -> bool:
         if not self.period:
             self.period = rules.default_period(clock.now().date(), signoff_days()).key
         try:
@@ -78,11 +87,25 @@ class TimesheetState(PagedState, rx.State):
                                            page_size=PAGE_SIZE)
         except PermissionDenied as exc:
             self.refused, self.rows, self.total = str(exc), [], 0
-            return
+            return False
         except ServiceError as exc:
             self.error = str(exc)
-            return
+            return False
         self._show(sheet)
+        self._shown = f"{sheet.period.key}|{sheet.entries.page}"
+        return True
+
+    def _apply(self, sheet: Timesheet) -> None:
+        """The follower read the page again after a change (a dispute answered, an entry corrected...)."""
+        self._show(sheet)
+
+    def _refresh_failed(self, message: str) -> None:
+        self.error = message
+
+    @rx.event(background=True)
+    async def watch(self):
+        async for event in live.follow(self, key="_shown", topics=_topics, read=_read_again):
+            yield event
 
     def _show(self, sheet: Timesheet) -> None:
         self.refused = ""
@@ -155,6 +178,15 @@ class TimesheetState(PagedState, rx.State):
         if not self.error:
             self.disputing, self.reason = "", ""
         return result
+
+
+def _topics(actor: Actor, _shown: str) -> list[str]:
+    return time_signoff.change_topics(actor, actor.organization_id or 0)
+
+
+def _read_again(actor: Actor, shown: str) -> Timesheet:
+    period, page = shown.split("|")
+    return time_signoff.timesheet(actor, actor.organization_id or 0, period, page=int(page), page_size=PAGE_SIZE)
 
 
 def _approved(count: int) -> str:

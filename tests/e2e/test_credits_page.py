@@ -278,3 +278,47 @@ def test_grant_form_is_not_offered_to_customers(page: Page, base_url):
     page.get_by_role("link", name="Organization").click()
     expect(page.locator("#organization-name")).to_be_visible()
     expect(page.get_by_role("form", name="Grant credits")).to_have_count(0)
+
+
+def test_kaizen_credits_show_usage_period_offers_and_all_organizations_with_no_allocate_for_platform_credits(
+        page: Page, base_url):
+    holdings = resolve_id(OPERATOR, "Northwind Holdings")
+    lots = {lot.product: lot for lot in credit_views.credit_list(OPERATOR, holdings, page_size=100).items
+            if lot.holder_id == holdings}
+    jumpstart, enterprise, tokens = lots["kaizen_jumpstart"], lots["kaizen_enterprise"], lots["network_offer_7_tokens"]
+    _open_credits(page, base_url, OWNER)
+    headers = page.locator("#credit-list").get_by_role("columnheader")
+    expect(headers.nth(3)).to_have_text("Credit holder")
+    expect(headers.nth(5)).to_have_text("Service usage period")
+    expect(headers.nth(9)).to_have_text("Offers")
+
+    row = _lot_row(page, jumpstart.id)
+    cells = row.get_by_role("cell")
+    expect(cells.nth(3)).to_have_text("All organizations")
+    expect(cells.nth(5)).to_have_text("—")  # Jumpstart credits show no usage period
+    expect(row).to_contain_text("Shared with all organizations: no allocation needed")
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    row = _lot_row(page, enterprise.id)
+    expect(row.get_by_role("cell").nth(3)).to_have_text("All organizations")
+    expect(row.get_by_role("cell").nth(5)).to_have_text(re.compile(r"^From .+, no end$"))
+    expect(row.get_by_role("button")).to_have_count(0)
+
+    row = _lot_row(page, tokens.id)
+    cells = row.get_by_role("cell")
+    expect(cells.nth(3)).to_have_text("Northwind Holdings")
+    expect(cells.nth(5)).to_have_text(re.compile(
+        r" – " + re.escape(formats.day(tokens.usage_period.last_day)) + "$"))
+    expect(cells.nth(9)).to_have_text(f"{formats.count(tokens.offers_free)} tokens (7 a credit)")
+    expect(row.get_by_role("button", name=f"Allocate lot {tokens.id}", exact=True)).to_be_visible()
+
+
+def test_a_subsidiarys_platform_credit_names_all_organizations_as_its_holder(page: Page, base_url):
+    retail = resolve_id(OPERATOR, "Northwind Retail")
+    [demo] = [lot for lot in credit_views.credit_list(OPERATOR, retail, page_size=100).items
+              if lot.product == "kaizen_demo"]
+    _open_credits(page, base_url, "rita.alvarez@retail.northwind.example")
+    row = _lot_row(page, demo.id)
+    expect(row.get_by_role("cell").nth(3)).to_have_text("All organizations")
+    expect(row.get_by_role("cell").nth(4)).to_have_text("All organizations")
+    expect(row.get_by_role("button")).to_have_count(0)

@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.models import TimeEntry
-from opsportal.services import agent_work, billing_run, prepaid, tasks
+from opsportal.services import agent_work, billing_run, prepaid, tasks, time_disputes
 from opsportal.services import auth as auth_service
 from opsportal.services.authz import Actor
 from opsportal.services.demo import DEMO_PASSWORD
@@ -132,3 +132,55 @@ def test_a_billing_contact_disputes_an_entry_the_agent_corrects_it_and_the_run_b
     expect(row).to_contain_text("15 min")
     expect(row).to_contain_text("Billed")
     snap(page, "timesheet-answered")
+
+
+def test_open_sign_off_tabs_and_the_dispute_queue_follow_disputes_answers_and_corrections_without_reload(
+        page: Page, browser: Browser, base_url, agent):
+    suffix = uuid.uuid4().hex[:8]
+    org = create_organization(OPERATOR, name=f"Tailspin Toys {suffix}")
+    prepaid.set_hourly_rate(OPERATOR, org.id, hourly_rate_minor=12_000, currency="USD")
+    email = f"bruno.{suffix}@tailspin.example"
+    create_user(OPERATOR, email=email, role="billing", organization_name=org.name, password=DEMO_PASSWORD,
+                full_name="Bruno Costa")
+    customer = auth_service.sign_in(email=email, password=DEMO_PASSWORD).actor
+    ticket = tasks.create_ticket(customer, subject="Label printer jams", category="End-user support",
+                                 priority="normal", description="The label printer jams on every second label.").id
+    today = clock.now().date()
+    period = f"{today:%Y-%m}"
+    entry = agent_work.log_time(agent, ticket, minutes=40, work_date=today, note="Cleaned the rollers").id
+
+    # The support team's queue is open before anything is disputed.
+    staff = browser.new_context(viewport=page.viewport_size).new_page()
+    sign_in(staff, base_url, AGENT_EMAIL)
+    staff.goto(f"{base_url}/staff/disputes")
+    expect(staff.get_by_role("heading", name="Disputes", exact=True)).to_be_visible()
+    expect(staff.locator(f"#dispute-{entry}")).to_have_count(0)
+
+    # The billing contact has the month open in two tabs; the first disputes the entry.
+    sign_in(page, base_url, email)
+    page.goto(f"{base_url}/timesheet?month={period}")
+    other = page.context.new_page()
+    other.goto(f"{base_url}/timesheet?month={period}")
+    second = other.locator(f"main #entry-{entry}")
+    expect(second).to_contain_text("Awaiting review")
+    main = page.locator("main")
+    main.get_by_role("button", name=re.compile(rf"Dispute the entry of .* on task #{ticket}$")).click()
+    main.get_by_label("Why is this entry wrong?").fill("The printer was replaced, not cleaned")
+    main.get_by_role("button", name="Send dispute").click()
+    expect(second).to_contain_text("Disputed")  # the other tab, never reloaded
+    expect(staff.locator(f"#dispute-{entry}")).to_contain_text("The printer was replaced, not cleaned")
+
+    # Support answers (from another process): both the tab and the queue follow.
+    time_disputes.resolve(agent, entry, "kept", "The rollers were cleaned before the swap.")
+    expect(second).to_contain_text("Dispute answered: kept")
+    expect(second).to_contain_text("Support's answer: The rollers were cleaned before the swap.")
+    expect(staff.locator(f"#dispute-{entry}")).to_have_count(0)
+
+    # A later correction outside the dispute sends the entry back to review, live too, with a bell line.
+    agent_work.correct_time(agent, entry, minutes=25, work_date=today, note="Cleaned the rollers",
+                            reason="Logged the swap's time by mistake")
+    expect(second).to_contain_text("Awaiting review")
+    expect(second).to_contain_text("25 min")
+    # The answer and the correction: two lines in the bell of the billing contact (the task's requester).
+    expect(other.locator("#bell-button").first).to_have_attribute("aria-label", "Notifications, 2 unread")
+    staff.context.close()

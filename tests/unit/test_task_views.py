@@ -40,7 +40,13 @@ def test_totals_add_time_and_value_per_currency():
     totals = task_views.time_totals(TimeTotals(minutes=115, prepaid_minutes=60, payg_minutes=55,
                                                payg_amount_by_currency=(("USD", 9000), ("EUR", 2000))))
     assert totals == {"time": "1 h 55 min", "prepaid": "1 h", "payg": "55 min",
-                      "value": "EUR 20.00 + USD 90.00"}
+                      "value": "EUR 20.00 + USD 90.00", "written_off": ""}
+
+
+def test_totals_name_written_off_time_apart_from_prepaid_and_pay_as_you_go():
+    totals = task_views.time_totals(TimeTotals(minutes=105, prepaid_minutes=60, payg_minutes=0,
+                                               written_off_minutes=45))
+    assert (totals["payg"], totals["written_off"]) == ("0 min", ", 45 min written off")
 
 
 def test_totals_without_pay_as_you_go_time_have_no_value():
@@ -101,3 +107,11 @@ def test_a_task_and_its_comments_are_timed_in_the_readers_zone_with_the_zone_nam
 
 def test_a_time_entry_reads_its_work_day_as_a_calendar_day():
     assert task_views.time_entry(_entry(10, 0))["date"] == "20 Nov 2026"
+
+
+def test_a_written_off_entry_reads_written_off_with_no_value():
+    entry = TimeEntryPublic(id=1, work_date=date(2026, 11, 20), agent="Alex Kim", minutes=45, prepaid_minutes=0,
+                            payg_minutes=0, payg_amount_minor=0, currency="USD", after_hours=False, note="",
+                            billed=False, paid_by="Written off", revisions=0, written_off=True)
+    view = task_views.time_entry(entry)
+    assert (view["paid_by"], view["value"], view["time"]) == ("Written off", "—", "45 min")

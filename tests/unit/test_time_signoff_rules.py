@@ -98,3 +98,51 @@ def test_the_page_opens_on_last_month_while_its_sign_off_is_open_then_on_this_mo
     assert rules.default_period(date(2025, 4, 5), 5) == BillingPeriod(2025, 3)
     assert rules.default_period(date(2025, 4, 6), 5) == BillingPeriod(2025, 4)
     assert [p.key for p in rules.recent_periods(date(2025, 2, 10), 3)] == ["2025-02", "2025-01", "2024-12"]
+
+
+# --- written off, and entries a correction returned to review ---------------------------------------------------------
+
+
+def test_a_written_off_entry_counts_as_neither_prepaid_nor_pay_as_you_go_time():
+    assert rules.counted_split(30, 15, written_off=True) == (0, 0)
+    assert rules.counted_split(30, 15, written_off=False) == (30, 15)
+
+
+def test_lists_say_written_off_for_a_written_off_entry_whatever_its_stored_split():
+    assert rules.paid_by(0, 45, written_off=True) == "Written off"
+    assert rules.paid_by(0, 45) == "Pay-as-you-go"
+    assert rules.paid_by(45, 0) == "Prepaid hours"
+    assert rules.paid_by(30, 15) == "Prepaid hours + pay-as-you-go"
+
+
+@pytest.mark.parametrize("state", sorted(rules.BILLABLE))
+def test_a_correction_returns_an_approved_unbilled_entry_to_review(state):
+    assert rules.reopens_on_correction(state, billed=False)
+
+
+@pytest.mark.parametrize("state", list(ReviewState))
+def test_a_correction_never_reopens_a_billed_entry(state):
+    assert not rules.reopens_on_correction(state, billed=True)
+
+
+@pytest.mark.parametrize("state", [ReviewState.pending, ReviewState.disputed, ReviewState.written_off])
+def test_a_correction_leaves_pending_disputed_and_written_off_entries_as_they_are(state):
+    assert not rules.reopens_on_correction(state, billed=False)
+
+
+def test_a_reopened_entry_may_be_reviewed_for_the_sign_off_days_after_its_correction():
+    work, reopened = date(2025, 3, 5), date(2025, 4, 20)  # March's own deadline: 5 April
+    assert rules.review_deadline(work, 5, reopened) == date(2025, 4, 25)
+    assert rules.effective_state("pending", work, date(2025, 4, 25), 5, reopened_on=reopened) is ReviewState.pending
+    assert rules.effective_state("pending", work, date(2025, 4, 26), 5,
+                                 reopened_on=reopened) is ReviewState.auto_approved
+    assert rules.review_problem(ReviewState.pending, work, date(2025, 4, 25), 5, billed=False, disputing=False,
+                                reopened_on=reopened) is None
+
+
+@given(st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), st.integers(0, 400),
+       st.integers(1, 20))
+def test_reopening_never_shortens_an_entrys_deadline(work, later, days):
+    reopened = work + timedelta(days=later)
+    assert rules.review_deadline(work, days, reopened) >= rules.review_deadline(work, days)
+    assert rules.review_deadline(work, days, reopened) >= reopened + timedelta(days=days)
