@@ -11,6 +11,7 @@ from opsportal.models.billing import (
     StripeEvent,
 )
 from opsportal.models.changes import ChangeEvent
+from opsportal.models.forum import ForumAnswer, ForumCategory, ForumFollower, ForumQuestion, ForumVote
 from opsportal.models.files import StoredBlob, StoredBlobChunk, TicketAttachment
 from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
@@ -57,4 +58,5 @@ __all__ = [
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
+    "ForumAnswer", "ForumCategory", "ForumFollower", "ForumQuestion", "ForumVote",
 ]
