@@ -28,6 +28,7 @@ from opsportal.services.notice_delivery import JobReport
 from opsportal.services.operator import OPERATOR
 from opsportal.services.overdue_reminders import run_overdue_reminders
 from opsportal.services.ticket_mail import send_pending as send_ticket_mail
+from opsportal.services.forum_mail import send_pending as send_community_mail
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ JOBS: dict[NotificationKind, Callable[..., JobReport]] = {
     NotificationKind.low_balance: run_low_balance,
     NotificationKind.overdue_reminder: run_overdue_reminders,
     NotificationKind.ticket_updates: send_ticket_mail,  # retries what the sender thread could not send
+    NotificationKind.community_answers: send_community_mail,  # likewise for the community's thread e-mails
 }
 
 INTERVAL_SECONDS = 3600
