@@ -139,7 +139,11 @@ def author_label(full_name: str | None, organization: str | None, *, from_staff:
 # --- Markdown made safe -------------------------------------------------------------------------------------
 
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
-_INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?([^)\s>]*)>?(?:\s+(\"[^\"]*\"|'[^']*'))?\s*\)")
+# A destination may hold balanced parentheses one level deep, as CommonMark reads "javascript:alert(1)".
+_INLINE_LINK = re.compile(
+    r"(!?)\[((?:[^\[\]\\]|\\.)*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+(\"[^\"]*\"|'[^']*'))?\s*\)")
+# Whatever the pattern above could not read: "](" then a destination that is not safe loses its link syntax.
+_LEFTOVER_LINK = re.compile(r"\]\((?=\s*<?([^\s)>]*))")
 _REFERENCE = re.compile(r"^( {0,3}\[[^\]]+\]:\s*)<?(\S+?)>?(\s.*)?$", re.MULTILINE)
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^<>\s]*)>")
 # A tag name then a space, "/" or ">": ``<https://example.com>`` is an autolink, not a tag.
@@ -183,4 +187,5 @@ def safe_markdown(markdown: str) -> str:
     text = _INLINE_LINK.sub(_inline, text)
     text = _REFERENCE.sub(_reference, text)
     text = _AUTOLINK.sub(_autolink, text)
+    text = _LEFTOVER_LINK.sub(lambda m: m[0] if safe_url(m[1]) else "] (", text)
     return _HTML_TAG.sub(lambda m: "&lt;" + m[1] + "&gt;", text)
