@@ -249,3 +249,17 @@ def test_category_names_must_be_new_and_not_the_forums_own_pages(community):
     with pytest.raises(InvalidInput):
         forum_moderation.create_category(community.actor("agent"), name="Ask")
     assert rules.NO_ACCESS.startswith("The K2 Community")
+
+
+def test_the_demo_community_loads_once_with_an_accepted_answer_and_only_for_staff_administrators(world):
+    from opsportal.services.demo import load_demo
+    from opsportal.services.demo_forum import THREADS, load_demo_forum
+    from opsportal.services.operator import OPERATOR
+
+    with pytest.raises(PermissionDenied):
+        load_demo_forum(world.actor("agent"))
+    load_demo(OPERATOR)
+    assert load_demo_forum(OPERATOR) == len(THREADS)
+    assert load_demo_forum(OPERATOR) == 0
+    rows = forum.list_questions(world.actor("agent"), page_size=50).items
+    assert len(rows) == len(THREADS) and sum(r.answered for r in rows) == 1
