@@ -40,10 +40,11 @@ def question_topic(question_id: int) -> str:
 
 
 def has_gold(session: Session, organization_id: int | None, at: datetime | None = None) -> bool:
-    """Whether the organization holds a Gold term in force today (its home region's day; UTC's without one)."""
+    """Whether the organization holds a Gold term in force today (its home region's day; UTC's without one), on the
+    same clock as the Plans page says so (``clock.coverage_now``)."""
     if organization_id is None:
         return False
-    at = at or clock.now()
+    at = at or clock.coverage_now()
     found = store.profile(session, organization_id)
     home = store.regions(session).get(found[0]) if found else None
     today = entitlement_day(home, at)

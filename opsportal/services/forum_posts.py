@@ -53,7 +53,7 @@ def ask(actor: Actor, *, category: str, title: str, body: str, at: datetime | No
     problems = rules.question_problems(title, body)
     now = at or clock.now()
     with unit_of_work() as session:
-        forum.enter(session, actor, now)
+        forum.enter(session, actor, at)
         category_id = session.exec(select(ForumCategory.id).where(
             ForumCategory.slug == (category or "").strip().lower())).first()
         if category_id is None:
@@ -76,7 +76,7 @@ def answer(actor: Actor, question_id: int, body: str, *, at: datetime | None = N
     problem = rules.answer_body_problem(body)
     now = at or clock.now()
     with unit_of_work() as session:
-        who = forum.enter(session, actor, now)
+        who = forum.enter(session, actor, at)
         question = forum.load_question(session, who, question_id, lock=True)
         refusal = rules.answer_problem(locked=question.locked, question_hidden=question.hidden)
         if refusal == rules.LOCKED:
@@ -100,7 +100,7 @@ def accept(actor: Actor, question_id: int, answer_id: int | None, *, at: datetim
     """The asker (or staff) accepts an answer of the thread; ``None`` takes the acceptance back."""
     now = at or clock.now()
     with unit_of_work() as session:
-        who = forum.enter(session, actor, now)
+        who = forum.enter(session, actor, at)
         question = forum.load_question(session, who, question_id, lock=True)
         if not rules.may_accept(who, asker_user_id=question.author_user_id):
             raise PermissionDenied(rules.ONLY_ASKER_ACCEPTS)
@@ -131,7 +131,7 @@ def vote(actor: Actor, kind: str, post_id: int, *, up: bool = True, at: datetime
     Returns the post's votes."""
     now = at or clock.now()
     with unit_of_work() as session:
-        who = forum.enter(session, actor, now)
+        who = forum.enter(session, actor, at)
         question, post = _post(session, who, kind, post_id)
         problem = rules.vote_problem(who, author_user_id=post.author_user_id, hidden=post.hidden)
         if problem:
@@ -157,7 +157,7 @@ def set_following(actor: Actor, question_id: int, following: bool, *, at: dateti
     """Follow a thread (an e-mail on each new answer) or stop following it."""
     now = at or clock.now()
     with unit_of_work() as session:
-        question = forum.load_question(session, forum.enter(session, actor, now), question_id)
+        question = forum.load_question(session, forum.enter(session, actor, at), question_id)
         if following:
             _follow(session, question.id, actor.user_id, now)
             return
@@ -172,7 +172,7 @@ def to_ticket(actor: Actor, question_id: int, *, priority: str = "normal", at: d
     link to each other. Returns the ticket's id."""
     now = at or clock.now()
     with unit_of_work(write=False) as session:
-        question = forum.load_question(session, forum.enter(session, actor, now), question_id)
+        question = forum.load_question(session, forum.enter(session, actor, at), question_id)
         if actor.is_staff or question.author_user_id != actor.user_id:
             raise PermissionDenied("Only the person who asked can turn a question into a support ticket.")
         if question.ticket_id is not None:
