@@ -11,8 +11,8 @@ from opsportal.models.billing import (
     StripeEvent,
 )
 from opsportal.models.changes import ChangeEvent
-from opsportal.models.forum import ForumAnswer, ForumCategory, ForumFollower, ForumQuestion, ForumVote
 from opsportal.models.files import StoredBlob, StoredBlobChunk, TicketAttachment
+from opsportal.models.forum import ForumAnswer, ForumCategory, ForumFollower, ForumQuestion, ForumVote
 from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket

@@ -82,7 +82,8 @@ def community_page() -> rx.Component:
         "K2 Community",
         rx.text(INTRO, size="3", color=MUTED),
         error_callout(s.error),
-        rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", role="status")),
+        rx.cond(s.notice != "", rx.callout(s.notice, icon="check", color_scheme="green", role="status",
+                                           high_contrast=True)),
         rx.cond(
             s.access,
             rx.vstack(

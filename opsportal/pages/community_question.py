@@ -15,7 +15,8 @@ S = CommunityQuestionState
 
 def _vote_button(votes, voted, on_click, label) -> rx.Component:
     return rx.button(rx.icon("thumbs-up", size=14, aria_hidden="true"), votes, on_click=on_click,
-                     variant=rx.cond(voted, "solid", "soft"), size="1", aria_label=label, aria_pressed=voted)
+                     variant=rx.cond(voted, "solid", "soft"), size="1", aria_label=label, aria_pressed=voted,
+                     high_contrast=True)
 
 
 def _hide_form(kind: str, post_id, label: str) -> rx.Component:
@@ -51,7 +52,8 @@ def _answer(a: AnswerRow) -> rx.Component:
                     rx.button(rx.icon("check", size=14, aria_hidden="true"), "Accept this answer", size="1",
                               variant="outline", color_scheme="green", on_click=S.accept(a.id))),
             rx.cond(S.may_accept & a.accepted,
-                    rx.button("Take acceptance back", size="1", variant="ghost", on_click=S.unaccept)),
+                    rx.button("Take acceptance back", size="1", variant="ghost", high_contrast=True,
+                              on_click=S.unaccept)),
             rx.cond(S.may_moderate, rx.fragment(
                 rx.button(rx.cond(a.staff_pick, "Remove staff pick", "Mark staff pick"), size="1", variant="soft",
                           on_click=S.toggle_pick(a.id, a.staff_pick)),
@@ -135,6 +137,7 @@ def community_question_page() -> rx.Component:
         error_callout(S.error),
         error_callout(S.action_error),
         rx.cond(S.notice != "", rx.callout(S.notice, icon="check", color_scheme="green", role="status",
+                                           high_contrast=True,
                                            width="100%")),
         rx.cond(~S.access, join_offer()),
         rx.cond(S.found, rx.vstack(

@@ -149,7 +149,8 @@ def send_pending(actor=None, *, at: datetime | None = None, dry_run: bool = Fals
             if recipients:
                 user = session.get(User, answer.author_user_id) if answer.author_user_id else None
                 org = session.get(Organization, user.organization_id) if user and user.organization_id else None
-                author = forum_rules.author_label(user.full_name if user else "", org.name if org else "", from_staff=answer.from_staff)
+                author = forum_rules.author_label(user.full_name if user else "", org.name if org else "",
+                                                  from_staff=answer.from_staff)
         if not recipients:
             continue
         deliver(report, KIND, period_key, "K2 Community", recipients,

@@ -23,12 +23,12 @@ from datetime import datetime
 from opsportal import clock
 from opsportal.domain.notifications import NotificationKind, scheduled_run_due
 from opsportal.services.credit_notices import run_monthly, run_weekly
+from opsportal.services.forum_mail import send_pending as send_community_mail
 from opsportal.services.low_balance import run_low_balance
 from opsportal.services.notice_delivery import JobReport
 from opsportal.services.operator import OPERATOR
 from opsportal.services.overdue_reminders import run_overdue_reminders
 from opsportal.services.ticket_mail import send_pending as send_ticket_mail
-from opsportal.services.forum_mail import send_pending as send_community_mail
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,10 @@ from opsportal import clock
 from opsportal.services import plan_catalog
 from opsportal.services.operator import OPERATOR
 from tests.e2e.browser import STAFF, sign_in
+from tests.e2e.test_accessibility import axe_violations
 from tests.e2e.test_notifications import mail_to, text_of
 from tests.e2e.test_tasks_customer import assert_not_reloaded, new_customer, remember_page
+from tests.e2e.test_ticket_mail import snap
 
 ANSWER = "Check that the backup job uses copy-only snapshots, then restart the K2 service."
 
@@ -48,6 +50,9 @@ def test_a_customer_asks_staff_answer_and_the_asker_accepts_the_answer_and_is_em
     page.goto(base_url + "/community")
     main = page.locator("main")
     expect(main.get_by_role("heading", name="Categories")).to_be_visible()
+    expect(main.get_by_text("K2 server stops responding after the nightly backup")).to_be_visible()  # the demo's
+    snap(page, "community-home")
+    assert axe_violations(page) == []
     main.get_by_role("link", name="Ask a question").click()
     expect(page.get_by_role("heading", name="Ask the K2 Community")).to_be_visible()
     main.get_by_label("Category").select_option(label="Servers & installation")
@@ -69,6 +74,8 @@ def test_a_customer_asks_staff_answer_and_the_asker_accepts_the_answer_and_is_em
     assert_not_reloaded(page)
     answer.get_by_role("button", name="Accept this answer").click()
     expect(answer.get_by_text("Accepted answer")).to_be_visible()
+    snap(page, "community-question")
+    assert axe_violations(page) == []
 
     mail = mail_to(mail_sink, customer.email, "[K2 Community] Server hangs every night after the backup")
     assert ANSWER in text_of(mail)
@@ -83,3 +90,4 @@ def test_a_customer_without_gold_is_offered_gold_instead_of_the_threads(page: Pa
     expect(main.get_by_role("heading", name="Join the K2 Community with Gold Support")).to_be_visible()
     expect(main.get_by_role("link", name="See Gold Support and plans")).to_have_attribute("href", "/plans")
     expect(main.get_by_role("link", name="Ask a question")).to_have_count(0)
+    snap(page, "community-no-gold")
