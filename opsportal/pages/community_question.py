@@ -14,8 +14,10 @@ S = CommunityQuestionState
 
 
 def _vote_button(votes, voted, on_click, label) -> rx.Component:
+    # The accessible name starts with the count the button shows (WCAG 2.5.3), then says what it does.
     return rx.button(rx.icon("thumbs-up", size=14, aria_hidden="true"), votes, on_click=on_click,
-                     variant=rx.cond(voted, "solid", "soft"), size="1", aria_label=label, aria_pressed=voted,
+                     variant=rx.cond(voted, "solid", "soft"), size="1", aria_label=votes.to_string() + " up-votes: "
+                     + label, aria_pressed=voted,
                      high_contrast=True)
 
 
