@@ -63,3 +63,17 @@ async def ticket_mail_sender():
     finally:
         if started:
             await asyncio.to_thread(ticket_mail.stop_sender)
+
+
+@contextlib.asynccontextmanager
+async def community_mail_sender():
+    """K2 Community e-mails (new answers to followed threads) go out as their answer commits (services.forum_mail);
+    the ticket e-mail setting turns both senders off (the scheduler's tick still sends)."""
+    from opsportal.services import forum_mail
+
+    started = get_settings().ticket_mail_send_at_once and forum_mail.start_sender()
+    try:
+        yield
+    finally:
+        if started:
+            await asyncio.to_thread(forum_mail.stop_sender)

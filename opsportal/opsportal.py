@@ -62,3 +62,8 @@ app.register_lifespan_task(guard_event_loop)
 app.register_lifespan_task(change_feed)
 app.register_lifespan_task(sweep_closed_tabs)
 app.register_lifespan_task(ticket_mail_sender)
+# The K2 Community forum: its pages, and its thread e-mails' sender.
+from opsportal.lifespan import community_mail_sender  # noqa: E402
+from opsportal.pages import community, community_ask, community_category, community_question  # noqa: E402, F401
+
+app.register_lifespan_task(community_mail_sender)

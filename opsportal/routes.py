@@ -114,3 +114,17 @@ STAFF_RATINGS = "/staff/ratings"
 # Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
 TIMESHEET = "/timesheet"
 STAFF_DISPUTES = "/staff/disputes"
+
+# The K2 Community forum (Gold customers and staff; others read what it is and how to join).
+COMMUNITY = "/community"
+COMMUNITY_ASK = "/community/ask"
+COMMUNITY_CATEGORY = "/community/[category]"
+COMMUNITY_QUESTION = "/community/questions/[question_id]"
+
+
+def community_category(slug: str) -> str:
+    return f"/community/{slug}"
+
+
+def community_question(question_id: int | str) -> str:
+    return f"/community/questions/{question_id}"

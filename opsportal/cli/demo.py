@@ -34,6 +34,9 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     billing = step(5, load_demo_billing)
     plan_rows = step(6, load_demo_plans)
     load_demo_sla(operator())  # tickets whose service levels run now (services.sla_demo), after the plans
+    from opsportal.services.demo_forum import load_demo_forum
+
+    load_demo_forum(operator())  # the K2 Community's categories and threads
     emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
                 "plan_rows_created": plan_rows,
                 "tasks_created": tasks_created, "hour_blocks_created": blocks + billing.hour_blocks_created,

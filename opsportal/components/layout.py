@@ -63,6 +63,7 @@ def navigation() -> rx.Component:
                 ),
             ),
             _nav_link("Knowledge base", routes.KB, "book-open"),
+            _nav_link("K2 Community", routes.COMMUNITY, "messages-square"),
             _nav_link("Account", routes.ACCOUNT, "user-cog"),
             spacing="1",
             width="100%",

@@ -29,6 +29,7 @@ class NotificationKind(StrEnum):
     low_balance = "low_balance"
     overdue_reminder = "overdue_reminder"
     ticket_updates = "ticket_updates"  # agents' replies and status changes on tickets one raised or follows
+    community_answers = "community_answers"  # new answers in K2 Community threads one asked or follows
 
     @property
     def label(self) -> str:
@@ -83,6 +84,9 @@ _LABELS = {
         "Ticket updates by e-mail",
         "An e-mail when an agent replies on a ticket you raised or follow, or its status changes. Answer it to add "
         "a comment to the ticket."),
+    NotificationKind.community_answers: (
+        "Community answers by e-mail",
+        "An e-mail when someone answers a K2 Community question you asked or follow."),
 }
 _DEFAULT_ROLES = {
     NotificationKind.monthly_statement: frozenset(),
@@ -90,6 +94,7 @@ _DEFAULT_ROLES = {
     NotificationKind.low_balance: ORG_MANAGER_ROLES,
     NotificationKind.overdue_reminder: BILLING_ROLES,
     NotificationKind.ticket_updates: CUSTOMER_ROLES,
+    NotificationKind.community_answers: CUSTOMER_ROLES,
 }
 _LOSS_WARNINGS = {
     NotificationKind.monthly_statement: "This might cause you to miss an expiration date and lead to loss of credits.",
@@ -97,6 +102,7 @@ _LOSS_WARNINGS = {
     NotificationKind.low_balance: "This might cause you to run out of support hours unnoticed.",
     NotificationKind.overdue_reminder: "This might cause you to miss a payment and have support interrupted.",
     NotificationKind.ticket_updates: "Agents' replies will then reach your organization only in the portal.",
+    NotificationKind.community_answers: "Answers to your community questions will then show only in the portal.",
 }
 # Subscribed when an organization gets its primary contact (its first owner).
 PRIMARY_CONTACT_KINDS = (NotificationKind.monthly_statement, NotificationKind.weekly_expiry)
@@ -107,7 +113,8 @@ def parse_kind(value: str) -> NotificationKind:
     cleaned = (value or "").strip().lower().replace("-", "_")
     aliases = {"monthly": "monthly_statement", "statement": "monthly_statement", "weekly": "weekly_expiry",
                "expiry": "weekly_expiry", "overdue": "overdue_reminder", "low": "low_balance",
-               "tickets": "ticket_updates", "ticket": "ticket_updates"}
+               "tickets": "ticket_updates", "ticket": "ticket_updates",
+               "community": "community_answers", "forum": "community_answers"}
     try:
         return NotificationKind(aliases.get(cleaned, cleaned))
     except ValueError:
@@ -172,6 +179,9 @@ def period_label(kind: NotificationKind | str, key: str, time_zone: str | None =
         if kind is NotificationKind.ticket_updates:
             ticket, update = key.removeprefix("ticket-").split("-update-")
             return f"Update {int(update)} on task #{int(ticket)}"
+        if kind is NotificationKind.community_answers:
+            question, answer = key.removeprefix("forum-").split("-answer-")
+            return f"Answer {int(answer)} in community question #{int(question)}"
         if kind is NotificationKind.overdue_reminder:
             days = int(key.rsplit("-day-", 1)[1])
             return f"{days} day{'' if days == 1 else 's'} after the due date"

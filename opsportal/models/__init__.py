@@ -12,6 +12,7 @@ from opsportal.models.billing import (
 )
 from opsportal.models.changes import ChangeEvent
 from opsportal.models.files import StoredBlob, StoredBlobChunk, TicketAttachment
+from opsportal.models.forum import ForumAnswer, ForumCategory, ForumFollower, ForumQuestion, ForumVote
 from opsportal.models.jobs import Job
 from opsportal.models.kb import KbArticle
 from opsportal.models.ledger import CreditHold, CreditLot, LedgerEntry, ProductRow, Ticket
@@ -57,4 +58,5 @@ __all__ = [
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
+    "ForumAnswer", "ForumCategory", "ForumFollower", "ForumQuestion", "ForumVote",
 ]

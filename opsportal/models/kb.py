@@ -23,11 +23,14 @@ from opsportal.models.types import UTCDateTime
 SEARCH_TABLE = "kb_article_fts"
 SEARCH_INDEX = "ix_kb_article_search"
 SEARCH_COLUMN = "search_vector"
+# The community forum's questions are searched the same way (models.forum, migration 0028).
+FORUM_SEARCH = ("forum_question_fts", "ix_forum_question_search")
 
 
 def is_search_object(name: str | None) -> bool:
     """True for the full-text tables and index the migrations manage outside the metadata (and FTS5's shadow tables)."""
-    return bool(name) and (name == SEARCH_INDEX or name == SEARCH_TABLE or name.startswith(SEARCH_TABLE + "_"))
+    return bool(name) and any(name == index or name == table or name.startswith(table + "_")
+                              for table, index in ((SEARCH_TABLE, SEARCH_INDEX), FORUM_SEARCH))
 
 
 def include_in_schema_compare(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -35,7 +38,7 @@ def include_in_schema_compare(name: str | None, type_: str, parent_names: dict) 
     if type_ in ("table", "index"):
         return not is_search_object(name)
     if type_ == "column":
-        return not (name == SEARCH_COLUMN and parent_names.get("table_name") == "kb_article")
+        return not (name == SEARCH_COLUMN and parent_names.get("table_name") in ("kb_article", "forum_question"))
     return True
 
 

@@ -20,7 +20,8 @@ from sqlmodel import Field, SQLModel
 from opsportal import clock
 from opsportal.models.types import UTCDateTime
 
-_KINDS = "('monthly_statement', 'weekly_expiry', 'low_balance', 'overdue_reminder', 'ticket_updates')"
+_KINDS = ("('monthly_statement', 'weekly_expiry', 'low_balance', 'overdue_reminder', 'ticket_updates', "
+          "'community_answers')")
 
 
 class NotificationSubscription(SQLModel, table=True):

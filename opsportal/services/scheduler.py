@@ -23,6 +23,7 @@ from datetime import datetime
 from opsportal import clock
 from opsportal.domain.notifications import NotificationKind, scheduled_run_due
 from opsportal.services.credit_notices import run_monthly, run_weekly
+from opsportal.services.forum_mail import send_pending as send_community_mail
 from opsportal.services.low_balance import run_low_balance
 from opsportal.services.notice_delivery import JobReport
 from opsportal.services.operator import OPERATOR
@@ -38,6 +39,7 @@ JOBS: dict[NotificationKind, Callable[..., JobReport]] = {
     NotificationKind.low_balance: run_low_balance,
     NotificationKind.overdue_reminder: run_overdue_reminders,
     NotificationKind.ticket_updates: send_ticket_mail,  # retries what the sender thread could not send
+    NotificationKind.community_answers: send_community_mail,  # likewise for the community's thread e-mails
 }
 
 INTERVAL_SECONDS = 3600

@@ -24,6 +24,7 @@ from opsportal.migrations import upgrade
 from opsportal.services.demo import load_demo
 from opsportal.services.demo_billing import load_demo_billing
 from opsportal.services.demo_credits import load_demo_credits
+from opsportal.services.demo_forum import load_demo_forum
 from opsportal.services.demo_kb import load_demo_kb
 from opsportal.services.demo_plans import load_demo_plans
 from opsportal.services.demo_tasks import load_demo_tasks
@@ -130,6 +131,7 @@ def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
     load_demo_kb(OPERATOR)
     load_demo_billing(OPERATOR)
     load_demo_plans(OPERATOR)
+    load_demo_forum(OPERATOR)
     harness = PortalHarness.create(root=PROJECT_ROOT, app_name="opsportal")
     harness.frontend_port = pages_port
     try:

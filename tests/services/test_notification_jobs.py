@@ -86,8 +86,10 @@ def test_the_scheduler_runs_the_jobs_due_at_a_tick_and_stops_when_asked(world, i
         sleep(0.01)
     scheduler.stop_scheduler()
 
-    assert [r.kind for r in early_monday] == [MONTHLY, "low_balance", "overdue_reminder", "ticket_updates"]
-    assert [r.kind for r in later] == [MONTHLY, WEEKLY, "low_balance", "overdue_reminder", "ticket_updates"]
-    assert [len(r.sent) for r in later] == [0, 1, 0, 0, 0]
+    assert [r.kind for r in early_monday] == [MONTHLY, "low_balance", "overdue_reminder", "ticket_updates",
+                                              "community_answers"]
+    assert [r.kind for r in later] == [MONTHLY, WEEKLY, "low_balance", "overdue_reminder", "ticket_updates",
+                                       "community_answers"]
+    assert [len(r.sent) for r in later] == [0, 1, 0, 0, 0, 0]
     assert scheduler.is_running() is False
     assert sorted(m["X-OpsPortal-Notification"] for m in inbox.new()) == [MONTHLY, WEEKLY]

@@ -83,7 +83,8 @@ def test_a_new_organizations_primary_contact_is_subscribed_to_the_statement_and_
     theirs = {s.kind: s.subscribed for s in subscriptions.list_subscriptions(staff, second.id)}
 
     assert mine == {MONTHLY: (True, True), WEEKLY: (True, True), "low_balance": (True, False),
-                    "overdue_reminder": (True, False), "ticket_updates": (True, False)}
+                    "overdue_reminder": (True, False), "ticket_updates": (True, False),
+                    "community_answers": (True, False)}
     assert (theirs[MONTHLY], theirs[WEEKLY]) == (False, False)
 
 
@@ -97,7 +98,7 @@ def test_a_user_subscribes_and_unsubscribes_and_members_are_not_offered_overdue_
     assert (on.subscribed, on.changed, on.message) == (True, True, "You will receive the weekly credit expiry notice.")
     assert (off.subscribed, off.changed, off.needs_confirmation) == (False, True, False)
     assert [s.kind for s in subscriptions.list_subscriptions(member)] == [MONTHLY, WEEKLY, "low_balance",
-                                                                            "ticket_updates"]
+                                                                            "ticket_updates", "community_answers"]
     with pytest.raises(InvalidInput, match="goes to owners, administrators and billing contacts only"):
         subscriptions.subscribe(member, "overdue_reminder")
 

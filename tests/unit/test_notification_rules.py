@@ -38,9 +38,9 @@ instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100,
 # --- kinds and subscribers -----------------------------------------------------------------------------------
 
 
-def test_there_are_five_notification_kinds():
+def test_there_are_six_notification_kinds():
     assert [k.value for k in NotificationKind] == ["monthly_statement", "weekly_expiry", "low_balance",
-                                                   "overdue_reminder", "ticket_updates"]
+                                                   "overdue_reminder", "ticket_updates", "community_answers"]
 
 
 def test_ticket_update_emails_reach_every_customer_role_by_default_until_switched_off():
