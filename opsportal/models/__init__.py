@@ -32,6 +32,7 @@ from opsportal.models.plans import (
     SupportRegion,
 )
 from opsportal.models.sign_in_failures import SignInFailures
+from opsportal.models.support_contacts import SupportPhone, SupportTermsAcceptance, SupportTermsVersion
 from opsportal.models.tasks import (
     ServiceSubscription,
     SubscriptionGrant,
@@ -57,4 +58,5 @@ __all__ = [
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
+    "SupportPhone", "SupportTermsAcceptance", "SupportTermsVersion",
 ]
