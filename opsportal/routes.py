@@ -114,3 +114,9 @@ STAFF_RATINGS = "/staff/ratings"
 # Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
 TIMESHEET = "/timesheet"
 STAFF_DISPUTES = "/staff/disputes"
+
+# Phone support and the support terms: the customer's numbers and hours, the public terms (?version=N an earlier
+# one), and the staff page for numbers, business hours, terms versions and acceptances.
+SUPPORT = "/support"
+TERMS = "/terms"
+STAFF_SUPPORT = "/staff/support"
