@@ -13,7 +13,7 @@ Every page, e-mail, PDF and CSV formats through these functions; nothing formats
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -159,6 +159,11 @@ def period(key: str | None, *, empty: str = "—") -> str:
 def date_input(value: date | None) -> str:
     """What an ``<input type=date>`` holds (ISO), for pickers showing the same day as the page."""
     return value.isoformat() if value else ""
+
+
+def time_input(value: time) -> str:
+    """What an ``<input type=time>`` holds: a wall-clock time as ``08:00`` (a region's business hours)."""
+    return value.isoformat(timespec="minutes")
 
 
 # --- money ----------------------------------------------------------------------------------------------------

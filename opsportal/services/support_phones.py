@@ -18,6 +18,7 @@ from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.regions import Region
 from opsportal.domain.support_phone import (
     MAX_LABEL,
     LineStatus,
@@ -68,16 +69,20 @@ def _phones(session, codes: Sequence[str] | None = None) -> dict[str, list[Phone
     return found
 
 
+def _hours_of(region: Region, phones: Sequence[PhoneRow]) -> RegionHours:
+    days = region.business_days
+    return RegionHours(region.code, region.name, region.time_zone, formats.time_input(region.business_start),
+                       formats.time_input(region.business_end), tuple(sorted(days)),
+                       f"{region.hours_label}, {_days_text(days)} ({region.time_zone})", tuple(phones))
+
+
 def region_hours(actor: Actor) -> list[RegionHours]:
     """Every region with its business hours and support numbers (staff)."""
     require_staff(actor)
     with unit_of_work(write=False) as session:
         regions = store.regions(session)
         phones = _phones(session)
-    return [RegionHours(r.code, r.name, r.time_zone, f"{r.business_start:%H:%M}", f"{r.business_end:%H:%M}",
-                        tuple(sorted(r.business_days)),
-                        f"{r.hours_label}, {_days_text(r.business_days)} ({r.time_zone})",
-                        tuple(phones.get(r.code, ()))) for r in regions.values()]
+    return [_hours_of(r, phones.get(r.code, ())) for r in regions.values()]
 
 
 def _number(text: str) -> str:
@@ -172,18 +177,17 @@ def set_region_hours(actor: Actor, region_code: str, *, start: str, end: str, da
         row = session.exec(select(SupportRegion).where(SupportRegion.code == code).with_for_update()).first()
         if row is None:
             raise NotFound(f"Unknown region {code or '(none)'}.")
-        before = {"start": f"{row.business_start:%H:%M}", "end": f"{row.business_end:%H:%M}",
+        before = {"start": formats.time_input(row.business_start), "end": formats.time_input(row.business_end),
                   "days": row.business_days}
         row.business_start, row.business_end = opens, closes
         row.business_days = ",".join(str(d) for d in sorted(day_set))
         session.add(row)
         audit(session, actor, "region.hours", f"Business hours of {code}", before=before,
-              after={"start": start.strip(), "end": end.strip(), "days": row.business_days}, at=at)
+              after={"start": formats.time_input(opens), "end": formats.time_input(closes),
+                     "days": row.business_days}, at=at)
         region = store.region_of(row)
         phones = tuple(_phones(session, [code]).get(code, ()))
-    return RegionHours(region.code, region.name, region.time_zone, f"{opens:%H:%M}", f"{closes:%H:%M}",
-                       tuple(sorted(day_set)), f"{region.hours_label}, {_days_text(day_set)} ({region.time_zone})",
-                       phones)
+    return _hours_of(region, phones)
 
 
 # --- the customer's view ---------------------------------------------------------------------------------

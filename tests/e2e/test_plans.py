@@ -130,7 +130,9 @@ def test_an_add_on_that_outlives_gold_is_offered_with_the_gold_renewal_and_both_
     buy = card.get_by_role("button", name="Renew Gold Support and add Business-Day After-Hours")
     buy.click()  # without accepting the support terms nothing is ordered
     expect(card.get_by_role("alert")).to_contain_text("Tick “I accept the support terms (version 1)” to buy.")
-    page.locator("#terms-acceptance").get_by_label("I accept the support terms (version 1)").check()
+    accept = page.locator("#terms-acceptance").get_by_label("I accept the support terms (version 1)")
+    accept.click()  # a controlled checkbox: checked once the state has it
+    expect(accept).to_be_checked()
     buy.click()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(  # one checkout for both lines
         total.split(" ")[1])
@@ -173,7 +175,8 @@ def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_
     page.get_by_role("link", name="Buy Gold Support").click()
     expect(page.locator("#offer-gold")).to_be_visible()
 
-    page.locator("#accept-terms-incident").check()  # the terms box next to this button
+    page.locator("#accept-terms-incident").click()  # the terms box next to this button (a controlled checkbox)
+    expect(page.locator("#accept-terms-incident")).to_be_checked()
     page.locator("#incident-buy-gold").click()  # straight to paying for Gold
     expect(page.get_by_label("Card number")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total.split(" ")[1])
