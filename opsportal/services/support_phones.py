@@ -213,7 +213,7 @@ class SupportContacts:
     regions: list[ContactRegion]  # home region first, then the Multi-Regional ones
     other_regions: list[str]  # regions the organization has teams in that Multi-Regional does not cover
     time_zone: str  # the reader's, named in every status
-    may_buy: bool  # may buy Gold (or Multi-Regional) on the plans page
+    may_buy: bool  # may buy Gold on the plans page (offered when it is what is missing)
     message: str  # why no line is shown ("" when lines are shown)
 
 
@@ -241,7 +241,7 @@ def support_contacts(actor: Actor, org_id: int, at: datetime | None = None) -> S
         plan = store.org_plan(session, org_id, at)
         regions = store.regions(session)
         if plan is None:
-            return SupportContacts(org_id, org.name, False, [], [], tz, buyer, store.NO_REGION)
+            return SupportContacts(org_id, org.name, False, [], [], tz, False, store.NO_REGION)  # no Gold offer
         codes = phone_regions(plan, regions, at)
         phones = _phones(session, codes)
     statuses = {code: line_status(plan, regions, code, at) for code in codes}
