@@ -128,3 +128,10 @@ def community_category(slug: str) -> str:
 
 def community_question(question_id: int | str) -> str:
     return f"/community/questions/{question_id}"
+
+
+# Phone support and the support terms: the customer's numbers and hours, the public terms (?version=N an earlier
+# one), and the staff page for numbers, business hours, terms versions and acceptances.
+SUPPORT = "/support"
+TERMS = "/terms"
+STAFF_SUPPORT = "/staff/support"

@@ -46,7 +46,8 @@ def navigation() -> rx.Component:
                             _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
                             _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
                             _nav_link("Mail", routes.STAFF_MAIL, "mail"),
-                            _nav_link("Activity", routes.ACTIVITY, "history")),
+                            _nav_link("Activity", routes.ACTIVITY, "history"),
+                            _nav_link("Phones & terms", routes.STAFF_SUPPORT, "phone")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
                     _nav_link("Tasks", routes.TASKS, "list-todo"),
@@ -60,6 +61,7 @@ def navigation() -> rx.Component:
                     rx.cond(_READS_ACTIVITY & AuthState.has_subsidiaries,
                             _nav_link("Subsidiaries", routes.ROLLUP, "network")),
                     _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
+                    _nav_link("Contact support", routes.SUPPORT, "phone"),
                 ),
             ),
             _nav_link("Knowledge base", routes.KB, "book-open"),

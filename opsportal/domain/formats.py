@@ -13,7 +13,7 @@ Every page, e-mail, PDF and CSV formats through these functions; nothing formats
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -159,6 +159,11 @@ def period(key: str | None, *, empty: str = "—") -> str:
 def date_input(value: date | None) -> str:
     """What an ``<input type=date>`` holds (ISO), for pickers showing the same day as the page."""
     return value.isoformat() if value else ""
+
+
+def time_input(value: time) -> str:
+    """What an ``<input type=time>`` holds: a wall-clock time as ``08:00`` (a region's business hours)."""
+    return value.isoformat(timespec="minutes")
 
 
 # --- money ----------------------------------------------------------------------------------------------------
@@ -327,3 +332,19 @@ def weekday_clock(value: datetime, time_zone: str | tzinfo | None, *, with_day: 
     at = _utc(value)
     text = format_datetime(at, "EEE d MMM, HH:mm" if with_day else "EEE HH:mm", tzinfo=tz, locale=LOCALE)
     return f"{text} {zone_abbreviation(at, tz)}" if zone_named else text
+
+
+def next_clock(value: datetime, time_zone: str | tzinfo | None, now: datetime) -> str:
+    """When something happens next, in the reader's zone with the zone named, as people say it: ``17:00 CET``
+    (later today), ``tomorrow at 08:00 CET``, ``Monday at 08:00 CET`` (within a week), ``Mon 5 Jan at 08:00 CET``."""
+    tz = zone(time_zone)
+    at = _utc(value)
+    days = (local_date(at, tz) - local_date(now, tz)).days
+    clock_text = clock_time(at, tz)
+    if days <= 0:
+        return clock_text
+    if days == 1:
+        return f"tomorrow at {clock_text}"
+    if days < 7:
+        return f"{format_datetime(at, 'EEEE', tzinfo=tz, locale=LOCALE)} at {clock_text}"
+    return f"{format_datetime(at, 'EEE d MMM', tzinfo=tz, locale=LOCALE)} at {clock_text}"

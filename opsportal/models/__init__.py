@@ -33,6 +33,7 @@ from opsportal.models.plans import (
     SupportRegion,
 )
 from opsportal.models.sign_in_failures import SignInFailures
+from opsportal.models.support_contacts import SupportPhone, SupportTermsAcceptance, SupportTermsVersion
 from opsportal.models.tasks import (
     ServiceSubscription,
     SubscriptionGrant,
@@ -59,4 +60,5 @@ __all__ = [
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
     "ForumAnswer", "ForumCategory", "ForumFollower", "ForumQuestion", "ForumVote",
+    "SupportPhone", "SupportTermsAcceptance", "SupportTermsVersion",
 ]

@@ -4,7 +4,9 @@ from opsportal import routes
 from opsportal.components.attachments import file_picker, send_with_files
 from opsportal.components.forms import SELECT_STYLE, described_by, field, invalid, problem_summary
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.support_lines import phone_lines
 from opsportal.state.new_ticket import CATEGORY_OPTIONS, PRIORITY_OPTIONS, NewTicketState
+from opsportal.state.support import SupportState
 
 MUTED = rx.color("gray", 11)
 
@@ -101,7 +103,7 @@ def _suggestions() -> rx.Component:
     )
 
 
-@rx.page(route=routes.NEW_TICKET, title="Submit a ticket · OpsPortal", on_load=NewTicketState.load)
+@rx.page(route=routes.NEW_TICKET, title="Submit a ticket · OpsPortal", on_load=[NewTicketState.load, SupportState.load])
 def new_ticket_page() -> rx.Component:
     s = NewTicketState
     return app_shell(
@@ -121,6 +123,7 @@ def new_ticket_page() -> rx.Component:
                     width="100%",
                     align_items="start",
                 ),
+                rx.card(phone_lines(heading_size="3"), width="100%"),  # urgent? call, when the line is open
                 spacing="4",
                 width="100%",
             ),

@@ -109,6 +109,7 @@ def _gold_remedy() -> rx.Component:
                         rx.text(gold["action"], ": ", rx.text.strong(gold["total"]), " in total for ", gold["months"],
                                 " months, then request pay-per-incident support once it is paid.", size="2",
                                 weight="medium"),
+                        terms_checkbox("accept-terms-incident"),
                         rx.button(rx.cond(S.ordering == "incident-gold", rx.spinner(size="2"),
                                           rx.icon("credit-card", size=16, aria_hidden="true")),
                                   rx.cond(S.ordering == "incident-gold", "Opening the payment page…",
@@ -280,6 +281,19 @@ def _offer(o: rx.Var) -> rx.Component:
     ), width="100%", id="offer-" + o["target"], role="group", aria_label=o["name"])
 
 
+def terms_checkbox(box_id: str) -> rx.Component:
+    """"I accept the support terms (version N)": every purchase needs it (the order service checks it too)."""
+    return rx.cond(S.terms_version > 0, rx.hstack(
+        rx.el.input(type="checkbox", id=box_id, checked=S.terms_accepted, on_change=S.set_terms_accepted,
+                    style={"width": "1.1rem", "height": "1.1rem"}),
+        rx.el.label("I accept the support terms (version ", S.terms_version.to_string(), ")", html_for=box_id,
+                    style={"fontSize": "0.95rem", "fontWeight": "500"}),
+        rx.link("Read the terms", href=routes.TERMS, is_external=True, size="2", underline="always"),
+        spacing="2", align="center", wrap="wrap"),
+        rx.callout("The support terms are not published yet; please contact us to order.", icon="info",
+                   color_scheme="gray", size="1", width="100%"))
+
+
 def _buy() -> rx.Component:
     return rx.cond(
         S.may_buy,
@@ -288,6 +302,7 @@ def _buy() -> rx.Component:
             rx.text("Add-ons need Gold Support for their whole term; where yours ends first, the renewal is part of "
                     "the same order. You pay by card on the next page; terms are activated once the payment is "
                     "confirmed.", size="2", color=MUTED),
+            rx.card(terms_checkbox("accept-terms"), width="100%", id="terms-acceptance"),
             rx.cond(S.cancelled, rx.callout("The payment was cancelled: nothing was charged. The order waits under "
                                             "Orders until you pay its invoice.", icon="info", color_scheme="gray",
                                             width="100%")),

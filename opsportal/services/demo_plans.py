@@ -18,6 +18,7 @@ from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.services import orgtree, plan_catalog
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.demo_purchases import buy_plan, buyer
+from opsportal.services.demo_support import load_demo_support
 from opsportal.services.plan_catalog import seed_defaults
 
 # organization -> (home region, other regions, offerings held now, bought on the Plans page (else by contract))
@@ -41,6 +42,8 @@ def load_demo_plans(actor: Actor, *, at: datetime | None = None) -> int:
     with unit_of_work() as session:
         added = seed_defaults(session, at)
         found = {name: org.id for name in DEMO_PLANS if (org := orgtree.find_by_name(session, name)) is not None}
+    # Phone numbers and the support terms, published before the demo buys anything (every purchase accepts them).
+    added += load_demo_support(actor, at=bought - timedelta(days=30))
     for name, org_id in found.items():
         home, extra, codes, ordered = DEMO_PLANS[name]
         held = plan_catalog.org_entitlements(actor, org_id)

@@ -21,7 +21,7 @@ from sqlmodel import select
 from opsportal.db import unit_of_work
 from opsportal.domain.roles import Role
 from opsportal.models import HourBlock, Organization, User
-from opsportal.services import checkout_sessions, plan_orders, stripe_events
+from opsportal.services import checkout_sessions, plan_orders, stripe_events, support_terms
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound
 from opsportal.services.orgtree import require_by_name
@@ -58,7 +58,8 @@ def buy_hour_block(who: Actor, block_name: str, at: datetime) -> int:
 def buy_plan(who: Actor, codes: Sequence[str], at: datetime) -> int:
     """``who`` orders 12-month terms of the offerings ``codes`` starting the day of ``at`` (the home region's) and
     pays the order's invoice by card; returns the invoice's id. The terms are active once it is paid."""
-    order = plan_orders.order_plan(who, who.organization_id, [plan_orders.OrderItem(code) for code in codes], at=at)
+    order = plan_orders.order_plan(who, who.organization_id, [plan_orders.OrderItem(code) for code in codes],
+                                   accepted_terms=support_terms.read_terms().version, at=at)  # the buyer ticks it
     _pay(checkout_sessions.open_invoice_payment(who, order.invoice_id, at=at), at + PAID_AFTER)
     return order.invoice_id
 

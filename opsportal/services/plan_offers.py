@@ -314,10 +314,11 @@ def incident_options(actor: Actor, org_id: int, *, at: datetime | None = None) -
 
 
 def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expected_total_minor: int | None = None,
-                at: datetime | None = None) -> plan_orders.OrderResult:
+                accepted_terms: int | None = None, at: datetime | None = None) -> plan_orders.OrderResult:
     """Order what the card for ``target`` offers (one order, one invoice, one checkout), or refuse with its reason.
 
-    ``expected_total_minor``: the total the page showed; a different price now is refused rather than charged."""
+    ``expected_total_minor``: the total the page showed; a different price now is refused rather than charged.
+    ``accepted_terms``: the support terms version the buyer ticked (``plan_orders.order_plan`` checks it)."""
     require_view_organization(actor, org_id)
     if not plans.may_buy(actor.role):
         raise PermissionDenied(plans.BUYERS_ONLY)
@@ -332,4 +333,4 @@ def order_offer(actor: Actor, org_id: int, target: str, choice: Choice, *, expec
     if expected_total_minor is not None and expected_total_minor != card.total_minor:
         raise Conflict(PRICE_CHANGED.format(shown=formats.money(expected_total_minor, ctx.catalog.currency),
                                             now=card.priced.total))
-    return plan_orders.order_plan(actor, org_id, list(card.priced.items), at=at)
+    return plan_orders.order_plan(actor, org_id, list(card.priced.items), accepted_terms=accepted_terms, at=at)

@@ -30,7 +30,7 @@ from opsportal.domain.plan_terms import (
 )
 from opsportal.domain.regions import Region
 from opsportal.models import Invoice, PlanEntitlement, PlanOrder
-from opsportal.services import orgtree
+from opsportal.services import orgtree, support_terms
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import InvalidInput, PermissionDenied, sentence
@@ -147,9 +147,12 @@ def invoice_lines(lines: Sequence[PurchaseLine], catalog: Catalog, home: str) ->
 
 
 def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: date | None = None, *,
-               at: datetime | None = None) -> OrderResult:
+               accepted_terms: int | None = None, at: datetime | None = None) -> OrderResult:
     """Order plan terms: a pre-service invoice to pay (``checkout_sessions.start_invoice_checkout``); activated
-    when it is paid. ``start``: the first day (home region's calendar), today by default."""
+    when it is paid. ``start``: the first day (home region's calendar), today by default.
+
+    ``accepted_terms``: the version of the support terms the buyer accepted; refused unless it is the current one.
+    The acceptance is written with the order (``support_terms.record_acceptance``)."""
     require_view_organization(actor, org_id)
     if not may_buy(actor.role):
         raise PermissionDenied(BUYERS_ONLY)
@@ -167,6 +170,7 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
         if refusal := order_refusal(lines, today=today, home=home, regions=regions, catalog=catalog,
                                     existing=held_and_pending(session, org_id, home), currency=org.currency):
             raise InvalidInput(refusal)
+        terms_version = support_terms.require_current(session, accepted_terms)
         try:
             drafts, bundle = invoice_lines(lines, catalog, home)
         except PlanError as exc:
@@ -183,6 +187,9 @@ def order_plan(actor: Actor, org_id: int, items: Sequence[OrderItem], start: dat
                           created_by_user_id=actor.user_id or None, created_at=at)
         session.add(order)
         session.flush()
+        support_terms.record_acceptance(session, actor, organization_id=org_id, version=terms_version,
+                                        purchase=f"Invoice {inv.number}: " + "; ".join(d.description for d in drafts),
+                                        plan_order_id=order.id, at=at)
         return OrderResult(order.id, inv.id, inv.number, formats.money(inv.total_minor, inv.currency), bundle)
 
 

@@ -12,7 +12,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.plan_purchase import OrderStatus
-from opsportal.services import checkout_sessions, plan_offers, plans
+from opsportal.services import checkout_sessions, plan_offers, plans, support_terms
 from opsportal.services.errors import ServiceError
 from opsportal.services.plan_offers import OffersView
 from opsportal.services.plans import EntitlementRow
@@ -96,6 +96,8 @@ class PlansState(rx.State):
     ordering: str = ""  # the card whose checkout is being opened
     cancelled: bool = False
     loaded: bool = False
+    terms_version: int = 0  # the current support terms (0: none published); buying accepts them
+    terms_accepted: bool = False  # the buyer ticked "I accept the support terms (version N)"
     # What the customer picked on each card: {target: {"months": 24, "start": "2026-03-12", "regions": [...],
     # "versions": [...]}}; a card without an entry shows its defaults.
     _choices: dict[str, dict] = {}
@@ -126,6 +128,10 @@ class PlansState(rx.State):
                            "invoice": i.invoice_number, "invoice_href": routes.invoice(i.invoice_id), "total": i.total,
                            "when": formats.instant(i.window_start, actor.time_zone)} for i in o.incidents]
         self.may_buy, self.may_request_incident = o.may_buy, o.may_request_incident
+        terms = support_terms.read_terms()
+        version = terms.version if terms is not None else 0
+        if version != self.terms_version:
+            self.terms_version, self.terms_accepted = version, False  # new terms: read and tick them again
         self._refresh_offers(actor)
 
     def _refresh_offers(self, actor) -> None:
@@ -213,6 +219,11 @@ class PlansState(rx.State):
         if card is None or not card["orderable"]:
             self.order_error = (card or {}).get("missing") or (card or {}).get("reason") or "That is not on sale."
             return
+        if not self.terms_accepted:
+            self.order_error = (f"Tick “I accept the support terms (version {self.terms_version})” to buy."
+                                if self.terms_version else "The support terms are not published yet; please "
+                                                           "contact us to order.")
+            return
         self.ordering = where or target
         yield
         try:
@@ -239,9 +250,16 @@ class PlansState(rx.State):
             return
         yield rx.redirect(checkout.url)
 
+    @rx.event
+    def set_terms_accepted(self, checked: bool):
+        self.terms_accepted = bool(checked)
+        if self.order_error.startswith("Tick"):
+            self.order_error = self.order_error_for = ""
+
     def _order(self, actor, target: str, expected_total_minor: int):
         return plan_offers.order_offer(actor, actor.organization_id, target, _choice(self._choices.get(target, {})),
-                                       expected_total_minor=expected_total_minor)
+                                       expected_total_minor=expected_total_minor,
+                                       accepted_terms=self.terms_version if self.terms_accepted else None)
 
 
 def _choice(c: dict) -> plan_offers.Choice:

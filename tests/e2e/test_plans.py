@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.plan_catalog import DEFAULT_CATALOG, OfferingCode
-from opsportal.services import plan_catalog
+from opsportal.services import plan_catalog, support_terms
 from opsportal.services.operator import OPERATOR
 from opsportal.services.orgtree import require_by_name
 from tests.e2e.browser import OWNER, STAFF, path_is, sign_in
@@ -127,7 +127,13 @@ def test_an_add_on_that_outlives_gold_is_offered_with_the_gold_renewal_and_both_
     expect(summary).to_contain_text(re.compile(r"Subtotal\s*" + re.escape(formats.money(gold + addon, "USD"))))
     total = card.locator("#offer-business_day_after_hours-total").inner_text()  # tax included, as invoiced
 
-    card.get_by_role("button", name="Renew Gold Support and add Business-Day After-Hours").click()
+    buy = card.get_by_role("button", name="Renew Gold Support and add Business-Day After-Hours")
+    buy.click()  # without accepting the support terms nothing is ordered
+    expect(card.get_by_role("alert")).to_contain_text("Tick “I accept the support terms (version 1)” to buy.")
+    accept = page.locator("#terms-acceptance").get_by_label("I accept the support terms (version 1)")
+    accept.click()  # a controlled checkbox: checked once the state has it
+    expect(accept).to_be_checked()
+    buy.click()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(  # one checkout for both lines
         total.split(" ")[1])
     pay_on_checkout(page, SUCCEEDS)
@@ -140,6 +146,11 @@ def test_an_add_on_that_outlives_gold_is_offered_with_the_gold_renewal_and_both_
     expect(orders).to_contain_text(total)
     expect(orders).to_contain_text("Active")
     expect(orders.get_by_role("row")).to_have_count(2)  # the header and one order: one checkout for both
+    with unit_of_work(write=False) as session:
+        retail_id = require_by_name(session, "Northwind Retail").id
+    accepted = support_terms.acceptances(OPERATOR, organization_id=retail_id).items
+    assert [(a.version, a.user) for a in accepted] == [(1, "Rita Alvarez")]  # recorded with the order
+    assert "Business-Day After-Hours" in accepted[0].purchase
 
 
 def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_offers_gold(page: Page, base_url):
@@ -164,6 +175,8 @@ def test_without_gold_pay_per_incident_is_not_offered_and_the_page_says_why_and_
     page.get_by_role("link", name="Buy Gold Support").click()
     expect(page.locator("#offer-gold")).to_be_visible()
 
+    page.locator("#accept-terms-incident").click()  # the terms box next to this button (a controlled checkbox)
+    expect(page.locator("#accept-terms-incident")).to_be_checked()
     page.locator("#incident-buy-gold").click()  # straight to paying for Gold
     expect(page.get_by_label("Card number")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total.split(" ")[1])

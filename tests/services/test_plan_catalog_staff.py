@@ -17,6 +17,7 @@ from tests.utils.db import row_counts
 from tests.utils.plans import (
     GOLD_START,
     SATURDAY_NOON,
+    TERMS,
     WEDNESDAY_10AM,
     audit_rows,
     entitlements,
@@ -62,7 +63,7 @@ def test_changing_a_price_is_audited_with_who_when_before_and_after(world):
     assert (row.before["price_minor"], row.after["price_minor"]) == (420_000, 450_000)
     set_up_gold(world.holdings)
     result = plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
-                                    [OrderItem("everyday_after_hours")], at=AT)
+                                    [OrderItem("everyday_after_hours")], accepted_terms=TERMS, at=AT)
     assert result.total == "USD 4,500.00"  # the new price applies to new orders
 
 
@@ -77,7 +78,7 @@ def test_a_withdrawn_offering_is_no_longer_sold(world):
                                at=AT)
     with pytest.raises(InvalidInput, match="Extended-Term is not in the catalog"):
         plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
-                               [OrderItem("extended_term", versions=("4.6",))], at=AT)
+                               [OrderItem("extended_term", versions=("4.6",))], accepted_terms=TERMS, at=AT)
     view = plans.plan_overview(world.actor("holdings_owner"), world.holdings.id, at=AT)
     assert "extended_term" not in {o.code for o in view.offers}
     assert [b.code for b in view.bundles] == ["everyday_global"]

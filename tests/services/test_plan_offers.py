@@ -17,10 +17,12 @@ from tests.utils.plans import (
     DESCRIPTION,
     GOLD_START,
     SATURDAY_NOON,
+    TERMS,
     WEDNESDAY_10AM,
     entitlements,
     invoice,
     invoice_lines,
+    publish_terms,
     set_up_gold,
 )
 
@@ -45,7 +47,7 @@ def test_another_organizations_user_is_refused_the_offers_and_ordering_them(gold
     with pytest.raises(PermissionDenied):
         plan_offers.incident_options(outsider, gold.holdings.id, at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):
-        plan_offers.order_offer(outsider, gold.holdings.id, "gold", Choice(), at=WEDNESDAY_10AM)
+        plan_offers.order_offer(outsider, gold.holdings.id, "gold", Choice(), accepted_terms=TERMS, at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):  # a subsidiary's owner does not buy for its parent either
         plan_offers.offers(gold.actor("retail_owner"), gold.holdings.id, at=WEDNESDAY_10AM)
 
@@ -54,7 +56,8 @@ def test_a_member_sees_the_offers_but_may_not_order_them(gold):
     view = plan_offers.offers(gold.actor("holdings_member"), gold.holdings.id, at=WEDNESDAY_10AM)
     assert not view.may_buy and view.offers
     with pytest.raises(PermissionDenied):
-        plan_offers.order_offer(gold.actor("holdings_member"), gold.holdings.id, "gold", Choice(), at=WEDNESDAY_10AM)
+        plan_offers.order_offer(gold.actor("holdings_member"), gold.holdings.id, "gold", Choice(),
+                                accepted_terms=TERMS, at=WEDNESDAY_10AM)
 
 
 def test_held_gold_is_offered_as_a_renewal_from_the_day_it_ends(gold):
@@ -86,7 +89,7 @@ def test_the_gold_renewal_and_the_add_on_are_one_order_one_invoice_and_both_are_
     choice = Choice(months=24)
     shown = cards(gold, choices={"everyday_after_hours": choice})["everyday_after_hours"]
     result = plan_offers.order_offer(owner, gold.holdings.id, "everyday_after_hours", choice,
-                                     expected_total_minor=shown.total_minor, at=WEDNESDAY_10AM)
+                                     expected_total_minor=shown.total_minor, accepted_terms=TERMS, at=WEDNESDAY_10AM)
     assert invoice(result.invoice_id).total_minor == shown.total_minor == 1_320_000
     assert [line[3] for line in invoice_lines(result.invoice_id)] == [480_000, 840_000]
     bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=WEDNESDAY_10AM + timedelta(hours=1))
@@ -97,7 +100,7 @@ def test_the_gold_renewal_and_the_add_on_are_one_order_one_invoice_and_both_are_
 def test_an_order_whose_price_changed_since_it_was_shown_is_refused_and_writes_nothing(gold):
     with pytest.raises(Conflict, match="price of this order changed"):
         plan_offers.order_offer(gold.actor("holdings_owner"), gold.holdings.id, "everyday_after_hours", Choice(),
-                                expected_total_minor=1, at=WEDNESDAY_10AM)
+                                expected_total_minor=1, accepted_terms=TERMS, at=WEDNESDAY_10AM)
     assert cards(gold)["everyday_after_hours"].state == "buyable"  # no pending order was written
 
 
@@ -105,6 +108,7 @@ def test_an_order_whose_price_changed_since_it_was_shown_is_refused_and_writes_n
 def test_whatever_the_customer_holds_every_card_shown_as_orderable_is_accepted_when_ordered(world, holds):
     if holds == "nothing":
         plan_catalog.set_org_regions(OPERATOR, world.holdings.id, "EMEA", ("AMER",), at=WEDNESDAY_10AM)
+        publish_terms()
     else:
         set_up_gold(world.holdings, addons=("everyday_after_hours",) if "everyday" in holds else ())
     owner, ordered = world.actor("holdings_owner"), 0
@@ -117,7 +121,8 @@ def test_whatever_the_customer_holds_every_card_shown_as_orderable_is_accepted_w
                 assert card.reason and not card.missing
                 continue
             result = plan_offers.order_offer(owner, world.holdings.id, target, choice,
-                                             expected_total_minor=card.total_minor, at=WEDNESDAY_10AM)
+                                             expected_total_minor=card.total_minor, accepted_terms=TERMS,
+                                             at=WEDNESDAY_10AM)
             assert invoice(result.invoice_id).total_minor == card.total_minor
             invoice_staff.void_invoice(OPERATOR, result.invoice_id, reason="Test: next card")
             ordered += 1
@@ -126,14 +131,15 @@ def test_whatever_the_customer_holds_every_card_shown_as_orderable_is_accepted_w
 
 def test_an_add_on_already_ordered_and_waiting_for_payment_is_not_offered_again_with_the_reason(gold):
     owner = gold.actor("holdings_owner")
-    plan_offers.order_offer(owner, gold.holdings.id, "everyday_after_hours", Choice(), at=WEDNESDAY_10AM)
+    plan_offers.order_offer(owner, gold.holdings.id, "everyday_after_hours", Choice(), accepted_terms=TERMS,
+                            at=WEDNESDAY_10AM)
     card = cards(gold)["everyday_after_hours"]
     # offered again only after the pending term, which is past Gold: so with the Gold renewal
     assert (card.state, card.choice.start) == ("with_gold", RENEWS_ON)
     assert (card.held_until, card.ordered_until) == (None, date(2026, 3, 11))  # ordered, not held: not paid yet
     with pytest.raises(InvalidInput, match="already held"):
         plan_offers.order_offer(owner, gold.holdings.id, "everyday_after_hours", Choice(start=GOLD_START),
-                                at=WEDNESDAY_10AM)
+                                accepted_terms=TERMS, at=WEDNESDAY_10AM)
     assert cards(gold, choices={"everyday_after_hours": Choice(start=GOLD_START)})[
         "everyday_after_hours"].state == "blocked"
 
@@ -142,7 +148,7 @@ def test_multi_regional_waits_for_its_regions_and_is_priced_for_them(gold):
     assert cards(gold)["multi_regional"].missing == "Choose at least one additional region."
     with pytest.raises(InvalidInput, match="additional region"):
         plan_offers.order_offer(gold.actor("holdings_owner"), gold.holdings.id, "multi_regional", Choice(),
-                                at=WEDNESDAY_10AM)
+                                accepted_terms=TERMS, at=WEDNESDAY_10AM)
     card = cards(gold)["multi_regional"]
     assert [line.name for line in card.priced.lines] == ["Multi-Regional"]  # priced for one, no region named yet
     card = cards(gold, choices={"multi_regional": Choice(extra_regions=("AMER", "APAC"))})["multi_regional"]
@@ -162,7 +168,7 @@ def test_a_bundle_card_shows_its_price_and_the_saving_against_buying_its_add_ons
 def test_an_unknown_offer_is_not_found(gold):
     with pytest.raises(NotFound):
         plan_offers.order_offer(gold.actor("holdings_owner"), gold.holdings.id, "platinum", Choice(),
-                                at=WEDNESDAY_10AM)
+                                accepted_terms=TERMS, at=WEDNESDAY_10AM)
 
 
 def test_without_gold_pay_per_incident_is_not_offered_and_buying_gold_is(world):
@@ -205,5 +211,6 @@ def test_a_card_shows_the_organizations_tax_and_charges_exactly_its_total(gold):
     assert (card.priced.subtotal, card.priced.tax, card.priced.tax_label, card.priced.total) == (
         "USD 4,200.00", "USD 346.50", "Tax (8.25%)", "USD 4,546.50")
     result = plan_offers.order_offer(gold.actor("holdings_owner"), gold.holdings.id, "everyday_after_hours",
-                                     Choice(), expected_total_minor=card.total_minor, at=WEDNESDAY_10AM)
+                                     Choice(), expected_total_minor=card.total_minor, accepted_terms=TERMS,
+                                     at=WEDNESDAY_10AM)
     assert invoice(result.invoice_id).total_minor == card.total_minor == 454_650

@@ -27,6 +27,7 @@ from tests.utils.db import row_counts
 from tests.utils.plans import (
     GOLD_START,
     SATURDAY_NOON,
+    TERMS,
     WEDNESDAY_10AM,
     WEDNESDAY_NIGHT,
     entitlements,
@@ -60,7 +61,8 @@ def fake_checkout(monkeypatch: pytest.MonkeyPatch) -> FakeCheckout:
 
 
 def order(world, *items: OrderItem, who: str = "holdings_owner", start: date | None = None):
-    return plan_orders.order_plan(world.actor(who), world.holdings.id, list(items), start, at=WEDNESDAY_10AM)
+    return plan_orders.order_plan(world.actor(who), world.holdings.id, list(items), start, accepted_terms=TERMS,
+                                  at=WEDNESDAY_10AM)
 
 
 # ----------------------------------------------------------------------------------------- coverage now
@@ -98,7 +100,7 @@ def test_another_organizations_user_is_refused_coverage_overview_and_orders(gold
     with pytest.raises(PermissionDenied):
         plans.plan_overview(outsider, gold.holdings.id, at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):
-        plan_orders.order_plan(outsider, gold.holdings.id, [EVERYDAY], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(outsider, gold.holdings.id, [EVERYDAY], accepted_terms=TERMS, at=WEDNESDAY_10AM)
     with pytest.raises(PermissionDenied):  # a subsidiary does not see its parent's plan either
         plans.coverage_now(gold.actor("retail_owner"), gold.holdings.id, SATURDAY_NOON)
     with pytest.raises(PermissionDenied):
@@ -261,12 +263,14 @@ def test_add_ons_without_gold_are_refused(world):
 
     plan_catalog.set_org_regions(OPERATOR, world.fabrikam.id, "AMER", (), at=WEDNESDAY_10AM)
     with pytest.raises(InvalidInput, match="needs active Gold Support in AMER"):
-        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [EVERYDAY], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [EVERYDAY], accepted_terms=TERMS,
+                               at=WEDNESDAY_10AM)
 
 
 def test_an_organization_without_a_region_cannot_order(world):
     with pytest.raises(InvalidInput, match="No support region"):
-        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [OrderItem("gold")], at=WEDNESDAY_10AM)
+        plan_orders.order_plan(world.actor("fabrikam_owner"), world.fabrikam.id, [OrderItem("gold")],
+                               accepted_terms=TERMS, at=WEDNESDAY_10AM)
 
 
 def test_an_order_waiting_for_payment_blocks_ordering_the_same_again_until_its_invoice_is_voided(gold):

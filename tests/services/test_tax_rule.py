@@ -24,7 +24,7 @@ from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plan_orders import OrderItem
 from opsportal.state.incident_request import IncidentRequestState
-from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, WEDNESDAY_10AM, invoice, set_up_gold
+from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, TERMS, WEDNESDAY_10AM, invoice, set_up_gold
 from tests.utils.stripe_webhook import FakeCheckout, checkout_event, deliver, payment_row
 from tests.utils.tasks import log, new_task, set_rate
 
@@ -69,7 +69,8 @@ def pre_service(world) -> int:
 
 def plan_order(world) -> int:
     return plan_orders.order_plan(world.actor("holdings_owner"), world.holdings.id,
-                                  [OrderItem("everyday_after_hours")], at=WEDNESDAY_10AM).invoice_id
+                                  [OrderItem("everyday_after_hours")], accepted_terms=TERMS,
+                                  at=WEDNESDAY_10AM).invoice_id
 
 
 def incident(world) -> int:

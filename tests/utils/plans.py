@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from opsportal.db import unit_of_work
 from opsportal.models import CreditHold, CreditLot, IncidentRequest, Invoice, InvoiceLine, PlanAudit, PlanEntitlement
-from opsportal.services import plan_catalog
+from opsportal.services import plan_catalog, support_terms
 from opsportal.services.operator import OPERATOR
 
 WEDNESDAY_10AM = datetime(2025, 3, 12, 10, 0, tzinfo=UTC)  # EMEA business hours
@@ -20,14 +20,25 @@ WEDNESDAY_NIGHT = datetime(2025, 3, 12, 23, 0, tzinfo=UTC)
 SATURDAY_NOON = datetime(2025, 3, 15, 12, 0, tzinfo=UTC)
 GOLD_START = date(2025, 3, 12)
 DESCRIPTION = "The production cluster is down and our shop is offline."
+TERMS = 1  # the version of the support terms ``publish_terms`` publishes, which purchases accept
 
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+def publish_terms() -> int:
+    """The support terms every purchase must accept (version 1, published once); returns the current version."""
+    current = support_terms.read_terms()
+    if current is not None:
+        return current.version
+    return support_terms.publish_terms(OPERATOR, title="Support terms", body="Support and maintenance terms. " * 10,
+                                       at=datetime(2025, 1, 1, tzinfo=UTC)).version
+
+
 def set_up_gold(org, *, home: str = "EMEA", extra: tuple[str, ...] = ("AMER",), start: date = GOLD_START,
                 at: datetime = WEDNESDAY_10AM, addons: tuple[str, ...] = ()) -> None:
+    publish_terms()
     plan_catalog.set_org_regions(OPERATOR, org.id, home, extra, at=at)
     plan_catalog.grant_entitlement(OPERATOR, org.id, "gold", start, note="Contract", at=at)
     for code in addons:
