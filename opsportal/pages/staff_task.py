@@ -71,20 +71,19 @@ def _actions() -> rx.Component:
         ),
         on_submit=S.assign, reset_on_submit=False, aria_label="Assign the task", width="100%",
     )
-    status = rx.cond(
-        S.is_closed,
-        rx.text("This task is closed; it cannot be reopened.", size="2", color=MUTED),
-        rx.form(
-            rx.vstack(
-                _labelled("Status", "task-status-select", rx.el.select(
-                    rx.foreach(S.statuses, lambda s: rx.el.option(s["label"], value=s["value"])),
-                    id="task-status-select", name="status", default_value=S.task["status"], key=S.task["status"],
-                    style=SELECT_STYLE)),
-                rx.button("Change status", type="submit"),
-                spacing="2", width="100%",
-            ),
-            on_submit=S.change_status, reset_on_submit=False, aria_label="Change the status", width="100%",
+    status = rx.form(
+        rx.vstack(
+            _labelled("Status", "task-status-select", rx.el.select(
+                rx.foreach(S.statuses, lambda s: rx.el.option(s["label"], value=s["value"])),
+                id="task-status-select", name="status", default_value=S.task["status"], key=S.task["status"],
+                style=SELECT_STYLE)),
+            rx.cond(S.is_closed, rx.text("This task is closed. Choose an open status to reopen it: its service "
+                                         "level clock runs again and the requester and followers are told.",
+                                         size="1", color=MUTED, id="reopen-hint")),
+            rx.button("Change status", type="submit"),
+            spacing="2", width="100%",
         ),
+        on_submit=S.change_status, reset_on_submit=False, aria_label="Change the status", width="100%",
     )
     held = rx.cond(
         S.held.length() > 0,

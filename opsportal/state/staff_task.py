@@ -126,8 +126,9 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.agents = [{"id": str(a.id), "name": a.name} for a in agent_work.agents(actor)]
         self.assignee = str(detail.assigned_agent_id or "")
+        # A closed task is reopened to an open status (never solved again); the service says the same.
         self.statuses = [{"value": s.value, "label": staff_label(s.value)} for s in TaskStatus
-                         if not self.is_closed or s is TaskStatus.closed]
+                         if not (self.is_closed and s is TaskStatus.resolved)]
         snapshot = credit_views.ticket_snapshot(actor, self.shown_id)
         units = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
         self.held = []
@@ -213,9 +214,12 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
             self.close_status, self.close_open = new, True
             return await run_as_actor(self, lambda actor: None)
 
+        reopening = not self.is_open and TaskStatus(new).is_open
+
         def work(actor):
             agent_work.set_status(actor, self.shown_id, new)
-            self.notice = f"Status changed to {staff_label(new)}."
+            self.notice = (f"Task reopened as {staff_label(new)}: the requester and followers are told."
+                           if reopening else f"Status changed to {staff_label(new)}.")
         return await run_as_actor(self, work)
 
     @rx.event

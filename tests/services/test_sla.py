@@ -232,3 +232,17 @@ def test_every_new_ticket_of_a_gold_organization_gets_targets(gold):
     with unit_of_work(write=False) as session:
         rows = session.exec(select(Ticket.sla_clock, Ticket.first_response_due_at)).all()
     assert rows and all(clock == "business:EMEA" and due is not None for clock, due in rows)
+
+
+def test_staff_reopening_a_closed_ticket_runs_its_resolution_clock_again_as_a_customer_reopening_does(gold):
+    ticket_id = open_ticket(gold, utc(2025, 3, 12, 10), priority="urgent")  # Wednesday 10:00 GMT, due 18:00
+    agent_work.set_status(OPERATOR, ticket_id, "closed", at=utc(2025, 3, 12, 11))
+    assert row(ticket_id).sla_paused_at == utc(2025, 3, 12, 11)
+
+    agent_work.set_status(OPERATOR, ticket_id, "open", at=utc(2025, 3, 13, 9))
+
+    reopened = row(ticket_id)
+    # Closed Wednesday 11:00-18:00 and Thursday 08:00-09:00: 8 business hours; 7 h of the target were left.
+    assert (reopened.status, reopened.sla_paused_at, reopened.sla_paused_minutes) == ("open", None, 8 * 60)
+    assert reopened.resolution_due_at == utc(2025, 3, 13, 16)
+    assert reopened.sla_due_at is not None
