@@ -19,6 +19,7 @@ from opsportal.state import attachment_views, offload, task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import staff_label
+from opsportal.state.staff_ticket_panel import StaffTicketPanelMixin
 from opsportal.state.task_incident import incident_view
 from opsportal.state.task_sla import staff_sla_fields
 from opsportal.state.uploads import UploadMixin, incoming_files
@@ -63,7 +64,7 @@ def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
     }
 
 
-class StaffTaskState(UploadMixin, PagedState, rx.State):
+class StaffTaskState(StaffTicketPanelMixin, UploadMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries; the conversation shows the latest comments."""
 
     shown_id: int = 0
@@ -140,11 +141,13 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
         self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True,
                                       time_zone=actor.time_zone)
         self.sla = staff_sla_fields(actor, self.shown_id)
+        self._refresh_panel(actor, self.shown_id)  # followers, follow-up links, the customer's rating
         # The day pickers' "today" is the agent's own day, as the dates shown are.
         self.today = formats.date_input(formats.local_date(clock.now(), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""
+        self.ta_error = self.ta_notice = ""
 
     @rx.event
     async def load(self):
@@ -157,6 +160,8 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
             return redirect
         requested = self._requested_id()
         self.task, self.comments, self.entries, self.held = {}, [], [], []
+        self.ta_followers, self.ta_candidates, self.ta_follow_ups, self.ta_rating = [], [], [], {}
+        self.ta_follow_up_of = ""
         self.earlier = self.window_note = ""
         self.page, self.pages, self._comment_window = 1, 1, tasks.COMMENT_WINDOW
         if requested is None:
