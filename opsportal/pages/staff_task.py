@@ -7,7 +7,7 @@ from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.components.task_sla import task_sla
-from opsportal.components.ticket_actions import followers_card, follow_up_links, rating_given
+from opsportal.components.ticket_actions import follow_up_links, followers_card, rating_given
 from opsportal.state.staff_task import StaffTaskState as S
 
 MUTED = rx.color("gray", 11)

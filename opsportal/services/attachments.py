@@ -96,6 +96,19 @@ def file_problems(files: Sequence[IncomingFile], rules: AttachmentPolicy | None 
     return accepted, problems
 
 
+def what_fits(files: Sequence[IncomingFile], rules: AttachmentPolicy | None = None) -> tuple[
+        list[IncomingFile], list[str]]:
+    """For files nobody can choose again (those of a received e-mail): the acceptable ones, the first
+    ``max_files`` of them, and a sentence per file dropped (by the same rules as the portal's uploads)."""
+    rules = rules or policy()
+    accepted, problems = file_problems(files, rules)
+    problems = [p for p in problems if p != count_problem(len(files), rules)]
+    kept = [incoming for incoming, _checked in accepted[:rules.max_files]]
+    problems += [f"{checked.name}: more than {rules.max_files} files in one message."
+                 for _incoming, checked in accepted[rules.max_files:]]
+    return kept, problems
+
+
 class _Writer:
     """The ``attach`` step of a ticket or comment use case: stores the checked files and their rows."""
 

@@ -9,7 +9,6 @@ import pytest
 
 from opsportal.services import agent_work, staff_ticket_panel, ticket_actions
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from opsportal.services.operator import OPERATOR
 from tests.utils.ledger import NOW
 from tests.utils.tasks import _rows, count, new_task
 
