@@ -27,7 +27,7 @@ from opsportal.domain.attachments import (
 )
 from opsportal.domain.tasks import ticket_problems
 from opsportal.models import Ticket, TicketAttachment, TicketComment
-from opsportal.services import file_storage, tasks
+from opsportal.services import file_storage, tasks, thumbnails
 from opsportal.services.authz import Actor, require_visible
 from opsportal.services.errors import InvalidInput
 from opsportal.services.tasks import CommentPublic, InvalidTicket, TaskRow
@@ -218,3 +218,16 @@ def open_attachment(actor: Actor, attachment_id: int) -> tuple[AttachmentPublic,
     except file_storage.FileMissing as exc:
         raise file_storage.FileMissing(ATTACHMENT_NOT_FOUND) from exc
     return _public(row), chunks
+
+
+def open_thumbnail(actor: Actor, attachment_id: int) -> tuple[AttachmentPublic, thumbnails.Thumbnail]:
+    """A bounded-size preview of an attached image, asked like the file itself (``open_attachment``: NotFound
+    alike for a missing one and another organization's); ``thumbnails.NoPreview`` when it has none."""
+    row = _visible(actor, attachment_id)
+    if not row.is_image:
+        raise thumbnails.NoPreview("Only images have a preview.")
+    try:
+        data = b"".join(file_storage.storage(row.storage).open(row.storage_key))
+    except file_storage.FileMissing as exc:
+        raise file_storage.FileMissing(ATTACHMENT_NOT_FOUND) from exc
+    return _public(row), thumbnails.make(data)
