@@ -101,8 +101,8 @@ def _actions() -> rx.Component:
 def _customer_side() -> rx.Component:
     """The customer's rating once given, and the followers (staff add or remove anyone of the organization)."""
     return rx.vstack(
-        rx.cond(S.ta_notice != "", rx.callout(S.ta_notice, icon="check", color_scheme="green", role="status",
-                                              width="100%", id="ticket-action-notice")),
+        rx.cond(S.ta_notice != "", rx.callout(S.ta_notice, icon="check", color_scheme="green", high_contrast=True,
+                                              role="status", width="100%", id="ticket-action-notice")),
         error_callout(S.ta_error),
         rx.cond(S.ta_rating.contains("score"), _section("Customer's rating", rating_given(S), id="ticket-rating")),
         followers_card(S, for_staff=True),
