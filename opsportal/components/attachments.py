@@ -1,5 +1,6 @@
 """Attaching files to a message (a picker with the files chosen, an upload bar, the refusals) and showing the files
-of a message: image previews and name + size links, all through the authorized route (api/files.py)."""
+of a message: image previews (a real thumbnail, ``?thumb=1``; the full image on click) and name + size links, all
+through the authorized route (api/files.py)."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def _file(f: rx.Var) -> rx.Component:
         rx.cond(
             f["image"] == "yes",
             backend_link(
-                rx.image(src=BACKEND_ORIGIN + f["href"], alt=f["name"], loading="lazy", max_width="14rem",
+                rx.image(src=BACKEND_ORIGIN + f["thumb"], alt=f["name"], loading="lazy", max_width="14rem",
                          max_height="10rem", object_fit="contain", border=f"1px solid {rx.color('gray', 6)}",
                          border_radius="0.35rem", display="block", class_name="attachment-preview"),
                 rx.text(f["label"], size="1", color=MUTED),

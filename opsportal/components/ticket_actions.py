@@ -1,5 +1,8 @@
 """The customer's controls on a task page: status (solve, close, reopen, follow-up), priority, followers and the
-satisfaction rating. ``S`` is the page's state (it mixes in ``state.ticket_actions.TicketActionsMixin``)."""
+satisfaction rating. ``S`` is the page's state (it mixes in ``state.ticket_actions.TicketActionsMixin``).
+
+The staff task page reuses the follow-up links, the followers card and the rating given
+(``state.staff_ticket_panel.StaffTicketPanelMixin`` has the same ``ta_`` vars for them)."""
 
 from __future__ import annotations
 
@@ -22,16 +25,17 @@ def _label(text: str, control_id: str) -> rx.Component:
     return rx.el.label(text, html_for=control_id, font_size="0.875rem", font_weight="500")
 
 
-def _link_to(task_id) -> rx.Component:
-    return rx.link("#", task_id, href="/tasks/" + task_id, underline="always")
+def _link_to(task_id, prefix: str) -> rx.Component:
+    return rx.link("#", task_id, href=prefix + task_id, underline="always")
 
 
-def _follow_up_links(S) -> rx.Component:
+def follow_up_links(S, prefix: str = routes.TASKS + "/") -> rx.Component:
+    """"Follow-up of #N" and "Follow-up: #M", linked to the task pages under ``prefix``."""
     return rx.fragment(
         rx.cond(S.ta_follow_up_of != "",
-                rx.text("Follow-up of ", _link_to(S.ta_follow_up_of), size="2", id="follow-up-of")),
+                rx.text("Follow-up of ", _link_to(S.ta_follow_up_of, prefix), size="2", id="follow-up-of")),
         rx.cond(S.ta_follow_ups.length() > 0,
-                rx.text("Follow-up: ", rx.foreach(S.ta_follow_ups, lambda i: rx.fragment(_link_to(i), " ")),
+                rx.text("Follow-up: ", rx.foreach(S.ta_follow_ups, lambda i: rx.fragment(_link_to(i, prefix), " ")),
                         size="2", id="follow-ups")),
     )
 
@@ -118,7 +122,7 @@ def _manage(S) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading("Manage this ticket", size="4", as_="h2"),
-            _follow_up_links(S),
+            follow_up_links(S),
             rx.cond(
                 S.ta_may_act,
                 rx.vstack(_status_buttons(S), _priority(S), spacing="4", width="100%"),
@@ -148,14 +152,19 @@ def _follower(S, f: rx.Var) -> rx.Component:
     )
 
 
-def _add_follower(S) -> rx.Component:
+def _add_follower(S, for_staff: bool) -> rx.Component:
+    self_button = rx.cond(
+        S.ta_candidates.length() > 0,
+        rx.button(rx.icon("bell-plus", size=16, aria_hidden="true"), "Follow this ticket", type="button",
+                  variant="soft", on_click=S.ta_follow, id="ticket-follow")) if not for_staff else rx.fragment()
     return rx.cond(
         S.ta_may_manage,
         rx.cond(
             S.ta_candidates.length() > 0,
             rx.form(
                 rx.vstack(
-                    _label("Add a colleague", "follower-select"),
+                    _label("Add someone from the organization" if for_staff else "Add a colleague",
+                           "follower-select"),
                     rx.hstack(
                         rx.el.select(
                             rx.el.option("Choose a colleague", value=""),
@@ -170,15 +179,16 @@ def _add_follower(S) -> rx.Component:
                 on_submit=S.ta_add_follower, reset_on_submit=True, aria_label="Add a follower", width="100%",
             ),
             rx.text(rx.cond(S.ta_followers.length() > 0, "Every active colleague already follows this ticket.",
-                            "Nobody else in your organization can follow it yet."), size="2", color=MUTED),
+                            "Nobody else in the organization can follow it yet." if for_staff
+                            else "Nobody else in your organization can follow it yet."), size="2", color=MUTED),
         ),
-        rx.cond(S.ta_candidates.length() > 0,
-                rx.button(rx.icon("bell-plus", size=16, aria_hidden="true"), "Follow this ticket", type="button",
-                          variant="soft", on_click=S.ta_follow, id="ticket-follow")),
+        self_button,
     )
 
 
-def _followers(S) -> rx.Component:
+def followers_card(S, *, for_staff: bool = False) -> rx.Component:
+    """The followers with Remove where the reader may, and the way to add one (a customer who manages no followers
+    gets "Follow this ticket"; staff manage them all)."""
     return rx.card(
         rx.vstack(
             rx.heading("Followers", size="4", as_="h2"),
@@ -189,7 +199,7 @@ def _followers(S) -> rx.Component:
                              display="flex", flex_direction="column", gap="0.5rem", aria_label="Followers",
                              id="followers"),
                     rx.text("Nobody else follows this ticket yet.", size="2", color=MUTED, id="followers")),
-            _add_follower(S),
+            _add_follower(S, for_staff),
             spacing="3", width="100%",
         ),
         width="100%", id="ticket-followers",
@@ -229,8 +239,9 @@ def _rating_form(S) -> rx.Component:
     )
 
 
-def _rating(S) -> rx.Component:
-    given = rx.cond(
+def rating_given(S) -> rx.Component:
+    """"Rated Good by … on …" and the comment, once given."""
+    return rx.cond(
         S.ta_rating.contains("score"),
         rx.box(
             rx.text("Rated ", rx.text.strong(S.ta_rating["label"]), " by ", S.ta_rating["by"], " on ",
@@ -240,6 +251,10 @@ def _rating(S) -> rx.Component:
             id="rating-given", width="100%",
         ),
     )
+
+
+def _rating(S) -> rx.Component:
+    given = rating_given(S)
     return rx.cond(
         ~S.ta_is_open & (S.ta_may_rate | S.ta_rating.contains("score")),
         rx.card(
@@ -266,7 +281,7 @@ def ticket_actions(S) -> rx.Component:
             error_callout(S.ta_error),
             _rating(S),
             _manage(S),
-            _followers(S),
+            followers_card(S),
             spacing="4", width="100%",
         ),
     )

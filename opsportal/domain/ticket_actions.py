@@ -11,8 +11,8 @@ Status (``status_change_problem``)
     - *Close*: an open or resolved ticket becomes ``closed``.
     - *Reopen*: a resolved or closed ticket becomes ``open`` again, but only within the reopen window
       (``OPSPORTAL_REOPEN_WINDOW_DAYS``, default 7 days) counted from the moment it left the open statuses
-      (``closed_at``: when it was solved, or closed if it was closed without being solved first). The same rule
-      holds for agents reopening a closed ticket.
+      (``closed_at``: when it was solved, or closed if it was closed without being solved first). Agents reopen
+      a solved or closed ticket at any time from the staff console (``services.agent_work.set_status``).
     - *Open a follow-up ticket*: once a ticket is resolved or closed, a new ticket linked to it ("Follow-up of
       #M") continues the conversation; after the window it is the only way.
 

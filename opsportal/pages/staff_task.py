@@ -7,6 +7,7 @@ from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.components.task_sla import task_sla
+from opsportal.components.ticket_actions import follow_up_links, followers_card, rating_given
 from opsportal.state.staff_task import StaffTaskState as S
 
 MUTED = rx.color("gray", 11)
@@ -48,6 +49,7 @@ def _summary() -> rx.Component:
             _fact("Opened", rx.text(t["opened"], " by ", t["opened_by"])),
             orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
         ),
+        follow_up_links(S, prefix=routes.STAFF + "/tasks/"),
         _section("Description", rx.cond(t["description"] != "",
                                         rx.text(t["description"], white_space="pre-wrap", size="2"),
                                         rx.text("No description.", size="2", color=MUTED)),
@@ -71,20 +73,19 @@ def _actions() -> rx.Component:
         ),
         on_submit=S.assign, reset_on_submit=False, aria_label="Assign the task", width="100%",
     )
-    status = rx.cond(
-        S.is_closed,
-        rx.text("This task is closed; it cannot be reopened.", size="2", color=MUTED),
-        rx.form(
-            rx.vstack(
-                _labelled("Status", "task-status-select", rx.el.select(
-                    rx.foreach(S.statuses, lambda s: rx.el.option(s["label"], value=s["value"])),
-                    id="task-status-select", name="status", default_value=S.task["status"], key=S.task["status"],
-                    style=SELECT_STYLE)),
-                rx.button("Change status", type="submit"),
-                spacing="2", width="100%",
-            ),
-            on_submit=S.change_status, reset_on_submit=False, aria_label="Change the status", width="100%",
+    status = rx.form(
+        rx.vstack(
+            _labelled("Status", "task-status-select", rx.el.select(
+                rx.foreach(S.statuses, lambda s: rx.el.option(s["label"], value=s["value"])),
+                id="task-status-select", name="status", default_value=S.task["status"], key=S.task["status"],
+                style=SELECT_STYLE)),
+            rx.cond(S.is_closed, rx.text("This task is closed. Choose an open status to reopen it: its service "
+                                         "level clock runs again and the requester and followers are told.",
+                                         size="1", color=MUTED, id="reopen-hint")),
+            rx.button("Change status", type="submit"),
+            spacing="2", width="100%",
         ),
+        on_submit=S.change_status, reset_on_submit=False, aria_label="Change the status", width="100%",
     )
     held = rx.cond(
         S.held.length() > 0,
@@ -95,6 +96,18 @@ def _actions() -> rx.Component:
                     error_callout(S.error),
                     rx.grid(assign, status, columns=rx.breakpoints(initial="1", sm="2"), spacing="4", width="100%"),
                     held)
+
+
+def _customer_side() -> rx.Component:
+    """The customer's rating once given, and the followers (staff add or remove anyone of the organization)."""
+    return rx.vstack(
+        rx.cond(S.ta_notice != "", rx.callout(S.ta_notice, icon="check", color_scheme="green", high_contrast=True,
+                                              role="status", width="100%", id="ticket-action-notice")),
+        error_callout(S.ta_error),
+        rx.cond(S.ta_rating.contains("score"), _section("Customer's rating", rating_given(S), id="ticket-rating")),
+        followers_card(S, for_staff=True),
+        spacing="3", width="100%",
+    )
 
 
 def _log_time() -> rx.Component:
@@ -280,6 +293,7 @@ def staff_task_page() -> rx.Component:
                 task_sla(S.sla),
                 _notice(),
                 _actions(),
+                _customer_side(),
                 _log_time(),
                 _entries(),
                 _conversation(),

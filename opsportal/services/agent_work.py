@@ -61,6 +61,7 @@ from opsportal.services.tasks import (
 
 HOURS = "support_hours"
 WRITTEN_OFF = ReviewState.written_off.value
+CLOSED_TO_RESOLVED = "A closed task is reopened to an open status, not marked solved again."
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,9 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
                at: datetime | None = None) -> None:
     """Change a task's status. Closing it turns its held credits into used ones (``credits_used`` per
     product; by default all held service credits, and no held support hours since time entries already
-    drew on them) and releases the rest; a closed task cannot be reopened."""
+    drew on them) and releases the rest. Staff may reopen a closed task at any time (customers only within the
+    reopen window): it goes to an open status, the resolution clock runs again as when a customer reopens, and
+    the requester and followers are told as of any status change. A closed task is reopened, never solved again."""
     require_staff(actor)
     try:
         new = TaskStatus(status)
@@ -141,8 +144,8 @@ def set_status(actor: Actor, ticket_id: int, status: str, *, credits_used: dict[
     with unit_of_work() as session:
         ticket = _lock_ticket(session, ticket_id)
         old = TaskStatus(ticket.status)
-        if old is TaskStatus.closed and new is not TaskStatus.closed:
-            raise Conflict("A closed task cannot be reopened; open a new one.")
+        if old is TaskStatus.closed and new is TaskStatus.resolved:
+            raise Conflict(CLOSED_TO_RESOLVED)
         if old.is_open and not new.is_open:
             # Support hours held for a task were already drawn by its time entries (they use the hold first),
             # so by default what is still held is released; other credits are used in full.

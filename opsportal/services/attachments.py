@@ -27,7 +27,7 @@ from opsportal.domain.attachments import (
 )
 from opsportal.domain.tasks import ticket_problems
 from opsportal.models import Ticket, TicketAttachment, TicketComment
-from opsportal.services import file_storage, tasks
+from opsportal.services import file_storage, tasks, thumbnails
 from opsportal.services.authz import Actor, require_visible
 from opsportal.services.errors import InvalidInput
 from opsportal.services.tasks import CommentPublic, InvalidTicket, TaskRow
@@ -94,6 +94,19 @@ def file_problems(files: Sequence[IncomingFile], rules: AttachmentPolicy | None 
         else:
             accepted.append((incoming, result))
     return accepted, problems
+
+
+def what_fits(files: Sequence[IncomingFile], rules: AttachmentPolicy | None = None) -> tuple[
+        list[IncomingFile], list[str]]:
+    """For files nobody can choose again (those of a received e-mail): the acceptable ones, the first
+    ``max_files`` of them, and a sentence per file dropped (by the same rules as the portal's uploads)."""
+    rules = rules or policy()
+    accepted, problems = file_problems(files, rules)
+    problems = [p for p in problems if p != count_problem(len(files), rules)]
+    kept = [incoming for incoming, _checked in accepted[:rules.max_files]]
+    problems += [f"{checked.name}: more than {rules.max_files} files in one message."
+                 for _incoming, checked in accepted[rules.max_files:]]
+    return kept, problems
 
 
 class _Writer:
@@ -205,3 +218,16 @@ def open_attachment(actor: Actor, attachment_id: int) -> tuple[AttachmentPublic,
     except file_storage.FileMissing as exc:
         raise file_storage.FileMissing(ATTACHMENT_NOT_FOUND) from exc
     return _public(row), chunks
+
+
+def open_thumbnail(actor: Actor, attachment_id: int) -> tuple[AttachmentPublic, thumbnails.Thumbnail]:
+    """A bounded-size preview of an attached image, asked like the file itself (``open_attachment``: NotFound
+    alike for a missing one and another organization's); ``thumbnails.NoPreview`` when it has none."""
+    row = _visible(actor, attachment_id)
+    if not row.is_image:
+        raise thumbnails.NoPreview("Only images have a preview.")
+    try:
+        data = b"".join(file_storage.storage(row.storage).open(row.storage_key))
+    except file_storage.FileMissing as exc:
+        raise file_storage.FileMissing(ATTACHMENT_NOT_FOUND) from exc
+    return _public(row), thumbnails.make(data)

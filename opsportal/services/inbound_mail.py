@@ -8,8 +8,11 @@ message: a refusal is an answer, logged, and the sender gets no bounce (a bounce
 
 Who may write: an active customer user whose address is the message's From, and, for a reply, only to a ticket of
 their own organization named by a reply address whose signature is the portal's (``domain.reply_address``). The
-comment or ticket is added through the same use cases as in the portal (``tasks.add_comment``,
-``tasks.create_ticket``), as that user; the log row is written after it, in a transaction of its own.
+comment or ticket is added through the same use cases as in the portal (``attachments.add_comment``,
+``attachments.create_ticket``), as that user, with the message's attached files kept by the portal's own limits
+(type, size, count): a refused file is dropped, named in the log entry, and the rest is still added. The log row is
+written after it, in a transaction of its own. A known customer whose reply is refused because the ticket is
+closed gets one short e-mail saying how to continue (``inbound_closed``); nobody else is ever answered.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
+from io import BytesIO
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -33,10 +37,11 @@ from opsportal.domain import reply_address
 from opsportal.domain.identity import email_key
 from opsportal.domain.mail_replies import strip_reply
 from opsportal.domain.roles import Role
-from opsportal.domain.tasks import Priority
+from opsportal.domain.tasks import Priority, TaskStatus
 from opsportal.models import Organization, Ticket, User
 from opsportal.models.ticket_mail import INBOUND_OUTCOMES, InboundMail
-from opsportal.services import tasks
+from opsportal.services import attachments, inbound_closed
+from opsportal.services.attachments import IncomingFile
 from opsportal.services.auth import user_time_zone
 from opsportal.services.authz import Actor, require_staff
 from opsportal.services.errors import InvalidInput, ServiceError
@@ -46,6 +51,7 @@ from opsportal.settings import get_settings
 log = logging.getLogger(__name__)
 
 NEW_TICKET_CATEGORY = "Other"
+CLOSED = "This task is closed: submit a new ticket to continue."  # tasks.add_comment's own refusal
 _AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list", "auto_reply", "auto-reply"}
 _DAEMONS = ("mailer-daemon@", "postmaster@", "no-reply@", "noreply@")
 
@@ -208,22 +214,29 @@ def receive(raw: bytes, *, envelope_from: str = "", rcpt_tos: list[str] | tuple[
             raise _Refused("Automatic reply, bounce or list mail: ignored so that no mail loop starts.")
         if facts.message_id and _already_received(facts.message_id):
             return _log(facts, "duplicate", "This message was received before; it was not added again.")
+        closed = False
         with unit_of_work(write=False) as session:
             user = _sender(session, facts.from_address)
             facts.user_id, facts.organization_id = user.id, user.organization_id
             actor = _actor(session, user)
             if where.kind == "ticket":
-                _check_ticket(session, where, user)
+                closed = _check_ticket(session, where, user).status == TaskStatus.closed.value
+        if closed:
+            told = inbound_closed.tell_closed(user.id, where.ticket_id, in_reply_to=facts.message_id, now=clock.now())
+            return _log(facts, "refused", f"Refused by the task: {CLOSED} {told}")
         text = strip_reply(_body(message))
+        files, dropped = attachments.what_fits(_attached(message))
         if where.kind == "ticket":
-            if not text:
+            if not text and not files:
                 raise _Refused("Nothing to add: the message has no text above the quoted e-mail.")
-            comment = tasks.add_comment(actor, where.ticket_id, text)
-            return _log(facts, "comment_added", f"Added as {user.full_name or user.email}'s comment.", comment.id)
-        row = tasks.create_ticket(actor, subject=_title(facts.subject, user), category=NEW_TICKET_CATEGORY,
-                                  priority=Priority.normal.value, description=text)
+            comment = attachments.add_comment(actor, where.ticket_id, text, files)
+            return _log(facts, "comment_added", f"Added as {user.full_name or user.email}'s comment."
+                        + _kept(files, dropped), comment.id)
+        row = attachments.create_ticket(actor, subject=_title(facts.subject, user), category=NEW_TICKET_CATEGORY,
+                                        priority=Priority.normal.value, description=text, files=files)
         facts.ticket_id = row.id
-        return _log(facts, "ticket_opened", f"Opened task #{row.id} for {user.full_name or user.email}.")
+        return _log(facts, "ticket_opened", f"Opened task #{row.id} for {user.full_name or user.email}."
+                    + _kept(files, dropped))
     except _Refused as exc:
         return _log(facts, "refused", str(exc))
     except ServiceError as exc:  # the use case's own refusal: a closed task, a too long comment, a short description
@@ -231,7 +244,27 @@ def receive(raw: bytes, *, envelope_from: str = "", rcpt_tos: list[str] | tuple[
         return _log(facts, "refused", f"Refused by the task: {reason}")
 
 
-def _check_ticket(session, where, user: User) -> None:
+def _attached(message: EmailMessage) -> list[IncomingFile]:
+    """The message's attached files (not its text, nor images a signature embeds in the HTML part)."""
+    found = []
+    for part in message.iter_attachments():
+        try:
+            payload = part.get_payload(decode=True)
+            name = part.get_filename() or ""
+        except Exception:  # noqa: BLE001 - an undecodable part reads as an unnamed, empty file (refused as empty)
+            payload, name = b"", ""
+        if isinstance(payload, bytes):  # a forwarded message (message/rfc822) has no bytes of its own here
+            found.append(IncomingFile(name=name or "attachment", stream=BytesIO(payload)))
+    return found
+
+
+def _kept(files: list[IncomingFile], dropped: list[str]) -> str:
+    """What the log says of the message's files: how many were kept, and each refused one with why."""
+    said = f" {len(files)} attached file{'s' if len(files) != 1 else ''} kept." if files else ""
+    return said + (f" Files refused and dropped: {' '.join(dropped)}" if dropped else "")
+
+
+def _check_ticket(session, where, user: User) -> Ticket:
     if where.ticket_id is None or not where.signed:
         raise _Refused("The reply address is not one the portal signed (forged, altered or cut).")
     ticket = session.get(Ticket, where.ticket_id)
@@ -239,6 +272,7 @@ def _check_ticket(session, where, user: User) -> None:
         raise _Refused("No such task.")
     if ticket.organization_id != user.organization_id:
         raise _Refused("The sender does not belong to the task's organization.")
+    return ticket
 
 
 def _title(subject: str, user: User) -> str:

@@ -26,6 +26,7 @@ from opsportal.domain import formats
 from opsportal.domain import sla as rules
 from opsportal.domain.regions import Region
 from opsportal.domain.sla import ClockMode, SlaClock, Standing
+from opsportal.domain.sla_live import LiveTarget, capture
 from opsportal.domain.tasks import TaskStatus
 from opsportal.models import Ticket
 from opsportal.services import plan_store
@@ -120,6 +121,7 @@ def sync_status(session: Session, ticket: Ticket, at: datetime) -> None:
 class SlaLine:
     text: str  # "First response due by Tue 8 Dec, 10:00 CET", "Responded in 1 h 12 min"
     tone: str  # a Standing value: due, near, breached, paused, met, missed
+    live: LiveTarget | None = None  # while the target runs: how the words follow the clock (domain.sla_live)
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,9 @@ def view_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime, time_z
         text = f"First response overdue by {formats.duration(_minutes(found, regions, due, now))}"
     else:
         text = due_text("First response", due)
-    first = SlaLine(text, state.value)
+    first = SlaLine(text, state.value, None if done is not None else capture(
+        found, regions, what="First response", style="by", due=due, since=now,
+        due_words=due_text("First response", due)))
 
     # Resolution.
     due = ticket.resolution_due_at
@@ -192,7 +196,9 @@ def view_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime, time_z
                 f"({formats.duration(_minutes(found, regions, paused, due))} left)")
     else:
         text = due_text("Resolution", due)
-    return SlaView(ticket.id, True, _policy(found, ticket.priority), first, SlaLine(text, state.value))
+    live = None if done is not None or paused is not None else capture(
+        found, regions, what="Resolution", style="by", due=due, since=now, due_words=due_text("Resolution", due))
+    return SlaView(ticket.id, True, _policy(found, ticket.priority), first, SlaLine(text, state.value, live))
 
 
 def task_sla(actor: Actor, ticket_id: int, *, at: datetime | None = None) -> SlaView:
@@ -208,6 +214,7 @@ def task_sla(actor: Actor, ticket_id: int, *, at: datetime | None = None) -> Sla
 class QueueMark:
     text: str  # "Response due in 40 min", "Resolution overdue by 2 h", "" when nothing runs
     tone: str  # "due", "near", "breached", "paused" or "" (no targets)
+    live: LiveTarget | None = None  # while a target runs: how the words follow the clock (domain.sla_live)
 
 
 def mark_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime) -> QueueMark:
@@ -221,12 +228,13 @@ def mark_of(ticket: Ticket, regions: Mapping[str, Region], now: datetime) -> Que
             return QueueMark("Resolution paused", Standing.paused.value)
         return QueueMark("", "")
     what = "Response" if due == ticket.first_response_due_at and ticket.first_responded_at is None else "Resolution"
+    live = capture(found, regions, what=what, style="in", due=due, since=now)
     if due <= now:
         return QueueMark(f"{what} overdue by {formats.duration(_minutes(found, regions, due, now))}",
-                         Standing.breached.value)
+                         Standing.breached.value, live)
     left = _minutes(found, regions, now, due)
     tone = Standing.near if left < rules.NEAR_BREACH_MINUTES else Standing.due
-    return QueueMark(f"{what} due in {formats.duration(left)}", tone.value)
+    return QueueMark(f"{what} due in {formats.duration(left)}", tone.value, live)
 
 
 def queue_marks(actor: Actor, ticket_ids: list[int], *, at: datetime | None = None) -> dict[int, QueueMark]:

@@ -214,7 +214,7 @@ def change_priority(actor: Actor, ticket_id: int, priority: str, *, at: datetime
         return value
 
 
-def _colleague(session: Session, ticket: Ticket, user_id: int) -> User:
+def colleague_of(session: Session, ticket: Ticket, user_id: int) -> User:
     user = session.get(User, user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
     if (user is None or not user.is_active or user.organization_id != ticket.organization_id
             or Role(user.role).is_staff):
@@ -229,7 +229,7 @@ def add_follower(actor: Actor, ticket_id: int, user_id: int, *, at: datetime | N
     now = at or clock.now()
     with unit_of_work() as session:
         ticket = _lock_visible(session, actor, ticket_id)
-        user = _colleague(session, ticket, user_id)
+        user = colleague_of(session, ticket, user_id)
         problem = follower_change_problem(actor.role, actor.user_id, ticket.created_by_user_id, user.id)
         if problem:
             raise PermissionDenied(problem)
@@ -266,7 +266,7 @@ def rate(actor: Actor, ticket_id: int, score: str, comment: str = "", *, at: dat
         return ticket_ratings.rate(session, actor, ticket, score, comment, now)
 
 
-def _people(session: Session, ticket: Ticket) -> tuple[list[Person], list[Person]]:
+def people_of(session: Session, ticket: Ticket) -> tuple[list[Person], list[Person]]:
     """(followers in the order added, colleagues who could be added: active, not following, not the requester)."""
     follower_rows = session.exec(select(User).join(TicketFollower, TicketFollower.user_id == User.id)
                                  .where(TicketFollower.ticket_id == ticket.id).order_by(TicketFollower.id)).all()
@@ -296,7 +296,7 @@ def panel(actor: Actor, ticket_id: int, *, at: datetime | None = None) -> Ticket
     now, window = at or clock.now(), _window()
     with unit_of_work(write=False) as session:
         ticket = _load_visible(session, actor, ticket_id)
-        followers, colleagues = _people(session, ticket)
+        followers, colleagues = people_of(session, ticket)
         follower_ids = [p.id for p in followers]
         acting = may_act(actor.role, actor.user_id, ticket.created_by_user_id, follower_ids)
         managing = may_manage_followers(actor.role, actor.user_id, ticket.created_by_user_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from opsportal.api.files import file_url
+from opsportal.api.files import file_url, thumbnail_url
 from opsportal.domain import formats
 from opsportal.services.attachments import AttachmentPublic
 
@@ -13,7 +13,8 @@ TICKET_KEY = "ticket"  # the files sent with the ticket itself
 
 def file_fields(f: AttachmentPublic) -> dict[str, str]:
     return {"id": str(f.id), "name": f.name, "size": formats.byte_size(f.size_bytes), "href": file_url(f.id, f.name),
-            "image": "yes" if f.is_image else "", "label": f"{f.name} ({formats.byte_size(f.size_bytes)})"}
+            "image": "yes" if f.is_image else "", "thumb": thumbnail_url(f.id, f.name) if f.is_image else "",
+            "label": f"{f.name} ({formats.byte_size(f.size_bytes)})"}
 
 
 def by_message(files: Iterable[AttachmentPublic], comment_ids: Iterable[int]) -> dict[str, list[dict[str, str]]]:

@@ -1,18 +1,28 @@
-"""The support team's queue: every organization's tasks, filtered, searched, sorted, one page at a time."""
+"""The support team's queue: every organization's tasks, filtered, searched, sorted, one page at a time.
+
+The service-level words follow the clock while the queue is open ("Response due in 40 min", a minute later "39
+min"; "Resolution overdue by …"): each row keeps its target's ``domain.sla_live.LiveTarget`` and the page's tick
+rewords them without reading the database (``live.follow`` with no topics, only the tick).
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
 
 import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
+from opsportal.domain.sla_live import words
 from opsportal.domain.tasks import CATEGORIES, CLOSED_STATUSES, OPEN_STATUSES, TaskStatus
 from opsportal.services import agent_work, organizations, sla
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError
-from opsportal.state import offload
+from opsportal.state import live, offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
+from opsportal.state.task_sla import TICK_SECONDS, now_for_tick
 
 PAGE_SIZE = 25
 ORG_OPTIONS = 50
@@ -30,6 +40,29 @@ def staff_label(status: str) -> str:
 
 def status_options(tab: str) -> list[dict[str, str]]:
     return [{"value": s.value, "label": staff_label(s.value)} for s in TaskStatus if s in TABS[tab]]
+
+
+def sla_words(text: str, tone: str) -> dict[str, str]:
+    badge, color = SLA_BADGES.get(tone, ("", "gray"))
+    return {"sla": text, "sla_tone": tone, "sla_badge": badge, "sla_color": color}
+
+
+def reworded(rows: list[dict[str, str]], targets: dict[str, Any], now: datetime) -> list[dict[str, str]]:
+    """The rows with each running target's words as they read at ``now``."""
+    out = []
+    for row in rows:
+        target = targets.get(row["id"])
+        said = words(target, now) if target is not None else None
+        out.append(row | sla_words(*said) if said is not None else row)
+    return out
+
+
+def _no_topics(_actor: Actor, _value) -> list[str]:
+    return []
+
+
+def _nothing(_actor: Actor, _value) -> None:
+    return None
 
 
 class QueueState(PagedState, rx.State):
@@ -52,6 +85,11 @@ class QueueState(PagedState, rx.State):
     rows: list[dict[str, str]] = []
     total: int = 0
     total_label: str = ""
+    # The rows' running service-level targets by row id (domain.sla_live), and the tick loop's bookkeeping.
+    _sla_live: dict[str, Any] = {}
+    _cursor: int = 0
+    _watch_id: str = ""
+    _ticking: int = 1  # what the tick loop follows: the queue page itself, whatever its filters
 
     async def _load_page(self, page: int, *, with_orgs: bool = False):
         actor, redirect = await actor_or_redirect(self)
@@ -86,10 +124,27 @@ class QueueState(PagedState, rx.State):
         marks = sla.queue_marks(actor, [r.id for r in listing.items])
         for row in rows:
             mark = marks.get(int(row["id"]))
-            badge, color = SLA_BADGES.get(mark.tone if mark else "", ("", "gray"))
-            row.update(sla=mark.text if mark else "", sla_tone=mark.tone if mark else "", sla_badge=badge,
-                       sla_color=color)
+            row.update(sla_words(mark.text if mark else "", mark.tone if mark else ""))
+        self._sla_live = {str(i): m.live for i, m in marks.items() if m.live is not None}
         self.rows = rows
+
+    def _apply(self, _data) -> None:  # the loop follows no topics: only the tick calls in
+        return None
+
+    def _apply_tick(self, now) -> None:
+        rows = reworded(self.rows, self._sla_live, now)
+        if rows != self.rows:
+            self.rows = rows
+
+    def _refresh_failed(self, message: str) -> None:
+        self.error = message
+
+    @rx.event(background=True)
+    async def watch(self):
+        """Keeps the service-level words true to the clock while the queue is open."""
+        async for event in live.follow(self, key="_ticking", topics=_no_topics, read=_nothing,
+                                       tick=live.Tick(TICK_SECONDS, now_for_tick)):
+            yield event
 
     def _load_orgs(self, actor) -> None:
         listing = organizations.list_organizations(actor, search=self.org_query, page_size=ORG_OPTIONS)
@@ -105,7 +160,9 @@ class QueueState(PagedState, rx.State):
         self.search = self.org_query = ""
         raw_org = self.router.url.query_parameters.get("org", "")
         self.org_id = raw_org if raw_org.isdigit() else ""
-        return await self._load_page(1, with_orgs=True)
+        self._watch_id = ""  # a loop of a page shown before stops
+        redirect = await self._load_page(1, with_orgs=True)
+        return redirect if redirect is not None else (QueueState.watch if self.allowed else None)
 
     @rx.event
     async def set_tab(self, value: str | list[str]):

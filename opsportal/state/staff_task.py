@@ -19,6 +19,7 @@ from opsportal.state import attachment_views, offload, task_views
 from opsportal.state.auth import actor_or_redirect, run_as_actor
 from opsportal.state.paging import PagedState
 from opsportal.state.staff_queue import staff_label
+from opsportal.state.staff_ticket_panel import StaffTicketPanelMixin
 from opsportal.state.task_incident import incident_view
 from opsportal.state.task_sla import staff_sla_fields
 from opsportal.state.uploads import UploadMixin, incoming_files
@@ -64,7 +65,7 @@ def _entry(e: tasks.TimeEntryPublic) -> dict[str, str]:
     }
 
 
-class StaffTaskState(UploadMixin, PagedState, rx.State):
+class StaffTaskState(StaffTicketPanelMixin, UploadMixin, PagedState, rx.State):
     """``page``/``pages`` (PagedState) page the time entries; the conversation shows the latest comments."""
 
     shown_id: int = 0
@@ -127,8 +128,9 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
         self.page, self.pages = detail.entry_page, detail.entry_pages
         self.agents = [{"id": str(a.id), "name": a.name} for a in agent_work.agents(actor)]
         self.assignee = str(detail.assigned_agent_id or "")
+        # A closed task is reopened to an open status (never solved again); the service says the same.
         self.statuses = [{"value": s.value, "label": staff_label(s.value)} for s in TaskStatus
-                         if not self.is_closed or s is TaskStatus.closed]
+                         if not (self.is_closed and s is TaskStatus.resolved)]
         snapshot = credit_views.ticket_snapshot(actor, self.shown_id)
         units = {p.code: (p.name, p.unit) for p in credit_views.products(actor)}
         self.held = []
@@ -140,11 +142,13 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
         self.incident = incident_view(incidents.incident_of_ticket(actor, self.shown_id), staff=True,
                                       time_zone=actor.time_zone)
         self.sla = staff_sla_fields(actor, self.shown_id)
+        self._refresh_panel(actor, self.shown_id)  # followers, follow-up links, the customer's rating
         # The day pickers' "today" is the agent's own day, as the dates shown are.
         self.today = formats.date_input(formats.local_date(clock.now(), zone))
 
     def _clear(self) -> None:
         self.error = self.notice = self.log_error = self.comment_error = self.close_error = self.correct_error = ""
+        self.ta_error = self.ta_notice = ""
 
     @rx.event
     async def load(self):
@@ -157,6 +161,8 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
             return redirect
         requested = self._requested_id()
         self.task, self.comments, self.entries, self.held = {}, [], [], []
+        self.ta_followers, self.ta_candidates, self.ta_follow_ups, self.ta_rating = [], [], [], {}
+        self.ta_follow_up_of = ""
         self.earlier = self.window_note = ""
         self.page, self.pages, self._comment_window = 1, 1, tasks.COMMENT_WINDOW
         if requested is None:
@@ -214,9 +220,12 @@ class StaffTaskState(UploadMixin, PagedState, rx.State):
             self.close_status, self.close_open = new, True
             return await run_as_actor(self, lambda actor: None)
 
+        reopening = not self.is_open and TaskStatus(new).is_open
+
         def work(actor):
             agent_work.set_status(actor, self.shown_id, new)
-            self.notice = f"Status changed to {staff_label(new)}."
+            self.notice = (f"Task reopened as {staff_label(new)}: the requester and followers are told."
+                           if reopening else f"Status changed to {staff_label(new)}.")
         return await run_as_actor(self, work)
 
     @rx.event

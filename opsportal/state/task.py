@@ -6,6 +6,8 @@ The page holds a window of the task, never all of it: the latest comments (the c
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from opsportal import routes
@@ -19,7 +21,7 @@ from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 from opsportal.state.task_incident import TaskWithIncident, incident_fields, read_task
 from opsportal.state.task_reading import TaskReadingMixin
-from opsportal.state.task_sla import sla_fields, with_sla
+from opsportal.state.task_sla import TICK_SECONDS, live_targets, now_for_tick, sla_fields, ticked, with_sla
 from opsportal.state.ticket_actions import TicketActionsMixin, with_actions
 from opsportal.state.uploads import UploadMixin, incoming_files
 
@@ -44,6 +46,8 @@ class TaskState(TaskReadingMixin, TicketActionsMixin, UploadMixin, PagedState, r
     _watch_id: str = ""
     # What this page shows (task id, comment window, time entry page): the refresh loop reads it again.
     _view: View = (0, COMMENT_WINDOW, 1)
+    # The running service-level targets as read (domain.sla_live): the tick rewords ``sla`` from them.
+    _sla_live: dict[str, Any] = {}
 
     def _clear(self, error: str = "") -> None:
         self.error, self.title, self.description = error, "", ""
@@ -59,7 +63,13 @@ class TaskState(TaskReadingMixin, TicketActionsMixin, UploadMixin, PagedState, r
         self.window_note = task_views.window_note(detail.comment_count, len(detail.comments))
         self.incident = incident_fields(detail, self._time_zone)
         self.sla = sla_fields(detail)
+        self._sla_live = live_targets(detail)
         self._apply_actions(detail)
+
+    def _apply_tick(self, now) -> None:
+        worded = ticked(self.sla, self._sla_live, now)
+        if worded != self.sla:
+            self.sla = worded
 
     @rx.event
     async def load(self):
@@ -155,7 +165,8 @@ class TaskState(TaskReadingMixin, TicketActionsMixin, UploadMixin, PagedState, r
     @rx.event(background=True)
     async def watch(self):
         """Shows what agents do (time logged, comments, status) within a few seconds, without a reload."""
-        async for event in live.follow(self, key="_view", topics=view_topics, read=read_view):
+        async for event in live.follow(self, key="_view", topics=view_topics, read=read_view,
+                                       tick=live.Tick(TICK_SECONDS, now_for_tick)):
             yield event
 
 

@@ -55,11 +55,27 @@ def reopen_note(panel: TicketPanel, time_zone: str) -> str:
     return ""
 
 
+def people_fields(panel) -> dict:
+    """Followers, candidates and follow-up links of a customer's or the staff's panel (the same ``ta_`` vars)."""
+    return {
+        "ta_followers": [{"id": str(f.person.id), "name": f.person.name, "email": f.person.email,
+                          "removable": "yes" if f.removable else ""} for f in panel.followers],
+        "ta_candidates": [{"id": str(p.id), "label": f"{p.name} ({p.email})"} for p in panel.candidates],
+        "ta_follow_up_of": str(panel.follow_up_of or ""),
+        "ta_follow_ups": [str(i) for i in panel.follow_ups],
+    }
+
+
+def rating_fields(rating, time_zone: str) -> dict[str, str]:
+    return {} if rating is None else {
+        "score": rating.score, "label": Satisfaction(rating.score).label, "comment": rating.comment,
+        "by": rating.rated_by, "when": formats.instant(rating.rated_at, time_zone)}
+
+
 def panel_fields(panel: TicketPanel | None, time_zone: str) -> dict:
     """The mixin's vars for ``panel`` (an empty panel when there is none)."""
     if panel is None:
         return {"ta_ready": False}
-    rating = panel.rating
     return {
         "ta_ready": True,
         "ta_may_act": panel.may_act,
@@ -70,16 +86,10 @@ def panel_fields(panel: TicketPanel | None, time_zone: str) -> dict:
         "ta_priority_options": [{"value": p, "label": formats.label(p)} for p in panel.priority_options],
         "ta_may_change_priority": panel.may_change_priority,
         "ta_may_request_incident": panel.may_request_incident,
-        "ta_followers": [{"id": str(f.person.id), "name": f.person.name, "email": f.person.email,
-                          "removable": "yes" if f.removable else ""} for f in panel.followers],
-        "ta_candidates": [{"id": str(p.id), "label": f"{p.name} ({p.email})"} for p in panel.candidates],
+        **people_fields(panel),
         "ta_may_manage": panel.may_manage_followers,
         "ta_following": panel.following,
-        "ta_follow_up_of": str(panel.follow_up_of or ""),
-        "ta_follow_ups": [str(i) for i in panel.follow_ups],
-        "ta_rating": {} if rating is None else {
-            "score": rating.score, "label": Satisfaction(rating.score).label, "comment": rating.comment,
-            "by": rating.rated_by, "when": formats.instant(rating.rated_at, time_zone)},
+        "ta_rating": rating_fields(panel.rating, time_zone),
         "ta_may_rate": panel.may_rate,
         "ta_rating_editable": panel.rating_editable,
         "ta_window_days": panel.window_days,

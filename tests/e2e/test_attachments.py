@@ -35,7 +35,7 @@ def _image_loaded(page: Page, alt: str) -> bool:
 @pytest.fixture
 def screenshot(tmp_path: Path) -> Path:
     path = tmp_path / "login-error.png"
-    path.write_bytes(png_bytes(320, 180, (200, 60, 60)))
+    path.write_bytes(png_bytes(1600, 900, (200, 60, 60)))
     return path
 
 
@@ -84,8 +84,10 @@ def test_a_customer_attaches_a_screenshot_to_a_new_ticket_and_the_agent_opens_it
         expect(agent.locator("#task-title")).to_contain_text("Login page shows an error")
         preview = agent.locator('img.attachment-preview[alt="login-error.png"]')
         expect(preview).to_be_visible()
+        # The preview is a real thumbnail (at most 480 x 320), not the full image scaled down by CSS.
         agent.wait_for_function("() => { const i = document.querySelector('img.attachment-preview');"
-                                " return i && i.complete && i.naturalWidth === 320; }")
+                                " return i && i.complete && i.naturalWidth === 480; }")
+        assert "thumb=1" in preview.get_attribute("src")
         href = agent.get_by_role("link", name="Open login-error.png").get_attribute("href")
         opened = agent.request.get(href)
         assert opened.status == 200

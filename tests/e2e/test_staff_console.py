@@ -14,7 +14,8 @@ from sqlalchemy import text as sql
 from opsportal import routes
 from opsportal.db import get_engine
 from opsportal.domain import formats
-from opsportal.services import agent_work, credit_views, credits, prepaid, tasks
+from opsportal.services import agent_work, credit_views, credits, prepaid, tasks, ticket_actions
+from opsportal.services import auth as auth_service
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import create_organization
 from opsportal.services.users import create_user
@@ -212,6 +213,15 @@ def test_closing_a_task_turns_the_credits_held_for_it_into_used_credits(page: Pa
     assert (snapshot.held, snapshot.used) == ({}, {"service_credits": 3, "support_hours": 60})
     expect(page.get_by_text("This task is closed: time can no longer be logged on it.")).to_be_visible()
 
+    # Staff reopen a closed task at any time; the customer is told as of any status change.
+    expect(page.locator("#reopen-hint")).to_contain_text("Choose an open status to reopen it")
+    page.get_by_label("Status", exact=True).select_option("in_progress")
+    page.get_by_role("button", name="Change status").click()
+    expect(page.locator("#task-status")).to_have_text("In progress")
+    expect(page.get_by_role("status").filter(has_text="Task reopened")).to_contain_text(
+        "the requester and followers are told")
+    expect(page.get_by_role("form", name="Log time")).to_be_visible()
+
 
 def test_a_staff_administrator_sets_the_hourly_rate_and_adds_a_subscription_on_the_organization_page(
         page: Page, base_url, org):
@@ -310,3 +320,37 @@ def test_a_staff_member_in_new_york_reads_the_tasks_times_in_eastern_time_with_t
     row = page.get_by_role("row").filter(has_text="Clock on the wall is wrong")
     expect(row).to_contain_text(re.compile(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d E[SD]T"))
     expect(row).not_to_contain_text("UTC")
+
+
+def test_an_agent_sees_the_follow_up_links_and_the_customers_rating_and_manages_the_followers(
+        page: Page, base_url, org):
+    owner = create_user(OPERATOR, email=f"owner.{uuid.uuid4().hex[:8]}@console.example", role="owner",
+                        organization_name=org.name, password=CUSTOMER_PASSWORD, full_name="Olga Owner")
+    member = create_user(OPERATOR, email=f"mo.{uuid.uuid4().hex[:8]}@console.example", role="member",
+                         organization_name=org.name, password=CUSTOMER_PASSWORD, full_name="Milo Member")
+    customer = auth_service.sign_in(email=owner.user.email, password=CUSTOMER_PASSWORD).actor
+    first = tasks.create_ticket(customer, subject="VPN drops", category="End-user support", priority="normal",
+                                description="The VPN drops every ten minutes since Monday.").id
+    ticket_actions.close(customer, first)
+    ticket_actions.rate(customer, first, "good", "Fixed quickly, thank you.")
+    follow_up = ticket_actions.open_follow_up(customer, first, "It drops again since this morning.")
+
+    open_task_page(page, base_url, first)
+    expect(page.locator("#follow-ups")).to_contain_text(f"#{follow_up}")
+    expect(page.locator("#ticket-rating")).to_contain_text("Good, I'm satisfied")
+    expect(page.locator("#ticket-rating")).to_contain_text("Fixed quickly, thank you.")
+    page.locator("#follow-ups").get_by_role("link", name=f"#{follow_up}").click()
+    expect(page.locator("#task-title")).to_contain_text(f"#{follow_up}")
+    assert page.url.endswith(routes.staff_task(follow_up))
+    expect(page.locator("#follow-up-of").get_by_role("link", name=f"#{first}")).to_have_attribute(
+        "href", routes.staff_task(first))
+
+    followers = page.locator("#ticket-followers")
+    followers.get_by_label("Add someone from the organization").select_option(str(member.user.id))
+    followers.get_by_role("button", name="Add follower").click()
+    expect(page.locator("#ticket-action-notice")).to_have_text("Milo Member now follows this ticket.")
+    expect(followers.get_by_role("list", name="Followers")).to_contain_text("Milo Member")
+    assert axe_violations(page) == []
+    followers.get_by_role("button", name="Remove Milo Member from the followers").click()
+    expect(page.locator("#ticket-action-notice")).to_have_text("Milo Member no longer follows this ticket.")
+    expect(followers).to_contain_text("Nobody else follows this ticket yet.")

@@ -56,8 +56,10 @@ def agent_replies_in_the_console(browser: Browser, base_url: str, task_id: int, 
         context.close()
 
 
-def reply_by_smtp(sink, original: EmailMessage, sender: str, text: str) -> None:
-    """What a mail client sends when its user answers ``original``: to its Reply-To, the original quoted below."""
+def reply_by_smtp(sink, original: EmailMessage, sender: str, text: str,
+                  attach: tuple[str, bytes] | None = None) -> None:
+    """What a mail client sends when its user answers ``original``: to its Reply-To, the original quoted below
+    (and ``attach``, a text file's name and bytes, attached)."""
     quoted = "\n".join("> " + line for line in original.get_body(("plain",)).get_content().splitlines())
     reply = EmailMessage()
     reply["From"] = f"Casey Jones <{sender}>"
@@ -67,6 +69,8 @@ def reply_by_smtp(sink, original: EmailMessage, sender: str, text: str) -> None:
     reply["Message-ID"] = f"<{uuid.uuid4().hex}@mail.customers.example>"
     reply.set_content(f"{text}\n\nOn Thu, 3 Dec 2026 at 14:05, OpsPortal <no-reply@opsportal.example> wrote:\n"
                       f"{quoted}\n")
+    if attach is not None:
+        reply.add_attachment(attach[1], maintype="text", subtype="plain", filename=attach[0])
     with smtplib.SMTP(sink.host, sink.port, timeout=10) as smtp:
         smtp.send_message(reply, from_addr=sender, to_addrs=[parseaddr(str(original["Reply-To"]))[1]])
 
@@ -84,13 +88,15 @@ def test_a_customer_answers_the_agents_email_and_the_comment_appears_on_the_open
     agent_replies_in_the_console(browser, base_url, task_id, "Please remove and add the mailbox again.")
     mail = mail_to(mail_sink, customer.email, f"[Task #{task_id}] Shared mailbox not syncing")
     assert "Please remove and add the mailbox again." in mail.get_body(("plain",)).get_content()
-    reply_by_smtp(mail_sink, mail, customer.email, "Done, it syncs again. Thank you!")
+    reply_by_smtp(mail_sink, mail, customer.email, "Done, it syncs again. Thank you!",
+                  attach=("sync.log", b"12:01 sync ok\n12:02 sync ok\n"))
 
     mine = page.locator(".comment-customer")
     expect(mine).to_contain_text("Done, it syncs again. Thank you!", timeout=LIVE)
     expect(mine).to_contain_text("Casey Jones")
     expect(mine).not_to_contain_text("wrote:")
     expect(mine).not_to_contain_text("Please remove and add the mailbox again.")
+    expect(mine.get_by_role("link", name="sync.log")).to_be_visible(timeout=LIVE)  # the e-mail's file, kept
     assert_not_reloaded(page)
     snap(page, "task-comment-by-email")
 

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
+from opsportal.domain.sla_live import words
 from opsportal.models import Ticket
 from opsportal.services import agent_work, sla, sla_report, tasks
 from opsportal.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -232,3 +233,39 @@ def test_every_new_ticket_of_a_gold_organization_gets_targets(gold):
     with unit_of_work(write=False) as session:
         rows = session.exec(select(Ticket.sla_clock, Ticket.first_response_due_at)).all()
     assert rows and all(clock == "business:EMEA" and due is not None for clock, due in rows)
+
+
+def test_staff_reopening_a_closed_ticket_runs_its_resolution_clock_again_as_a_customer_reopening_does(gold):
+    ticket_id = open_ticket(gold, utc(2025, 3, 12, 10), priority="urgent")  # Wednesday 10:00 GMT, due 18:00
+    agent_work.set_status(OPERATOR, ticket_id, "closed", at=utc(2025, 3, 12, 11))
+    assert row(ticket_id).sla_paused_at == utc(2025, 3, 12, 11)
+
+    agent_work.set_status(OPERATOR, ticket_id, "open", at=utc(2025, 3, 13, 9))
+
+    reopened = row(ticket_id)
+    # Closed Wednesday 11:00-18:00 and Thursday 08:00-09:00: 8 business hours; 7 h of the target were left.
+    assert (reopened.status, reopened.sla_paused_at, reopened.sla_paused_minutes) == ("open", None, 8 * 60)
+    assert reopened.resolution_due_at == utc(2025, 3, 13, 16)
+    assert reopened.sla_due_at is not None
+
+
+def test_the_words_an_open_page_keeps_say_later_what_a_fresh_read_would_say_then(gold):
+    ticket_id = open_ticket(gold, utc(2025, 4, 17, 16), priority="urgent")  # due Thursday 17:00 BST
+    member = gold.actor("holdings_member")
+    read = sla.task_sla(member, ticket_id, at=utc(2025, 4, 17, 16, 5))
+    marks = sla.queue_marks(gold.actor("agent"), [ticket_id], at=utc(2025, 4, 17, 16, 5))
+
+    for later in (utc(2025, 4, 17, 16, 59), utc(2025, 4, 17, 17, 30), utc(2025, 4, 22, 8, 13)):
+        fresh = sla.task_sla(member, ticket_id, at=later)
+        assert words(read.first_response.live, later) == (fresh.first_response.text, fresh.first_response.tone)
+        assert words(read.resolution.live, later) == (fresh.resolution.text, fresh.resolution.tone)
+        mark = sla.queue_marks(gold.actor("agent"), [ticket_id], at=later)[ticket_id]
+        assert words(marks[ticket_id].live, later) == (mark.text, mark.tone)
+
+
+def test_a_met_or_paused_target_has_no_live_words(gold):
+    ticket_id = open_ticket(gold, utc(2025, 3, 12, 10), priority="urgent")
+    reply(gold, ticket_id, utc(2025, 3, 12, 10, 30))
+    agent_work.set_status(OPERATOR, ticket_id, "waiting_on_customer", at=utc(2025, 3, 12, 11))
+    view = sla.task_sla(gold.actor("holdings_member"), ticket_id, at=utc(2025, 3, 12, 12))
+    assert (view.first_response.live, view.resolution.live) == (None, None)

@@ -1,4 +1,5 @@
-"""A task's statuses: closing settles its held credits, a closed task stays closed (SQLite and PostgreSQL)."""
+"""A task's statuses: closing settles its held credits, staff reopen a closed task at any time (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -96,14 +97,26 @@ def test_closing_a_task_that_holds_nothing_only_closes_it(world):
     assert cache_mismatches() == []
 
 
-@pytest.mark.parametrize("status", ["open", "in_progress", "waiting_on_customer", "resolved"])
-def test_a_closed_task_cannot_be_reopened_or_resolved_and_nothing_changes(world, status):
+@pytest.mark.parametrize("status", ["open", "in_progress", "waiting_on_customer"])
+def test_staff_reopen_a_closed_task_at_any_time_and_time_can_be_logged_on_it_again(world, status):
+    task = new_task(world.retail)
+    set_status(task, "closed")
+    much_later = LATER + timedelta(days=400)  # far past the customers' reopen window
+
+    set_status(task, status, at=much_later)
+
+    row = ticket_row(task)
+    assert (row["status"], row["closed_at"], row["updated_at"]) == (status, None, much_later)
+    assert log(task, 30, at=much_later + timedelta(hours=1)).minutes == 30
+
+
+def test_a_closed_task_is_not_marked_solved_again_and_nothing_changes(world):
     task = new_task(world.retail)
     set_status(task, "closed")
     before = task_state()
 
-    with pytest.raises(Conflict, match="^A closed task cannot be reopened; open a new one.$"):
-        set_status(task, status)
+    with pytest.raises(Conflict, match="^A closed task is reopened to an open status, not marked solved again.$"):
+        set_status(task, "resolved")
 
     assert task_state() == before
 

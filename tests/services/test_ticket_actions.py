@@ -290,3 +290,16 @@ def test_another_organizations_user_is_told_the_ticket_does_not_exist_and_nothin
 def test_staff_are_sent_to_the_staff_console(world, ticket, action):
     with pytest.raises(PermissionDenied, match=f"^{STAFF_REFUSED}$"):
         ACTIONS[action](world.actor("agent"), ticket)
+
+
+def test_staff_reopen_a_closed_ticket_after_the_window_and_the_requester_and_followers_hear_of_it(world, ticket,
+                                                                                                  colleague):
+    member = world.actor("retail_member")
+    ticket_actions.add_follower(member, ticket, colleague.id, at=NOW)
+    ticket_actions.close(member, ticket, at=SOLVED)
+
+    agent_work.set_status(OPERATOR, ticket, "open", at=SOLVED + timedelta(days=30))
+
+    assert (ticket_row(ticket)["status"], ticket_row(ticket)["closed_at"]) == ("open", None)
+    requester = world.users["retail_member"].id
+    assert sorted(notified(ticket)[-2:]) == sorted([(requester, "status", "Open"), (colleague.id, "status", "Open")])
