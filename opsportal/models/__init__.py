@@ -32,6 +32,13 @@ from opsportal.models.plans import (
     SupportRegion,
 )
 from opsportal.models.sign_in_failures import SignInFailures
+from opsportal.models.software import (
+    ProductLicence,
+    ProductRelease,
+    ProductVersion,
+    ReleaseDownload,
+    SoftwareProduct,
+)
 from opsportal.models.tasks import (
     ServiceSubscription,
     SubscriptionGrant,
@@ -57,4 +64,5 @@ __all__ = [
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
+    "ProductLicence", "ProductRelease", "ProductVersion", "ReleaseDownload", "SoftwareProduct",
 ]
