@@ -114,3 +114,15 @@ STAFF_RATINGS = "/staff/ratings"
 # Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
 TIMESHEET = "/timesheet"
 STAFF_DISPUTES = "/staff/disputes"
+
+# Software assurance: customers' products and downloads (gated by Gold and Extended-Term); the staff catalog.
+PRODUCTS = "/products"
+DOWNLOADS = "/downloads"
+STAFF_PRODUCTS = "/staff/products"
+
+
+def release_file(release_id: int | str, name: str) -> str:
+    """A release file behind the authorized route (api/software_files.py); the name is for the save dialog."""
+    from urllib.parse import quote  # here: the shared top of this module stays as it is
+
+    return f"/api/software/releases/{int(release_id)}/{quote(name, safe='')}"

@@ -8,11 +8,10 @@ renew. Always a download (``Content-Disposition: attachment``), with its SHA-256
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, StreamingResponse
 
+from opsportal import routes
 from opsportal.api.files import content_disposition
 from opsportal.auth.security import SESSION_COOKIE
 from opsportal.services import auth as auth_service
@@ -22,8 +21,7 @@ from opsportal.services.errors import AuthenticationFailed, NotFound, ServiceErr
 PATH = "/api/software/releases/{release_id:int}/{name}"
 
 
-def release_url(release_id: int, name: str) -> str:
-    return f"/api/software/releases/{int(release_id)}/{quote(name, safe='')}"
+release_url = routes.release_file
 
 
 def download_release(request: Request):  # plain: Starlette runs it, and the body's chunks, off the event loop

@@ -26,7 +26,7 @@ from opsportal.services import software_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import NotFound, PermissionDenied
 from opsportal.services.pagination import Page, clamp
-from opsportal.services.software_store import Holdings, LicenceView, ReleaseView, VersionView
+from opsportal.services.software_store import LicenceView, ReleaseView, VersionView
 
 RELEASE_NOT_FOUND = "That release was not found or you do not have access to it."
 MAX_LISTED = 200  # licences and versions of one organization's products: a page is far below this

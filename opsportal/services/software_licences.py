@@ -142,3 +142,19 @@ def download_log(actor: Actor, *, organization_id: int | None = None, page: int 
                              f"{p.name} {v.number} — {r.title} ({r.file_name})")
                  for d, r, v, p, org_name in rows]
     return Page(items, page, page_size, int(total))
+
+
+@dataclass(frozen=True)
+class Choices:
+    organizations: list[tuple[int, str]]
+    regions: list[str]
+
+
+def choices(actor: Actor) -> Choices:
+    """The organizations and regions the staff's licence form offers."""
+    require_staff(actor)
+    with unit_of_work(write=False) as session:
+        orgs = session.exec(select(Organization.id, Organization.name).order_by(Organization.name_key)
+                            .limit(1000)).all()
+        regions = session.exec(select(SupportRegion.code).order_by(SupportRegion.code)).all()
+        return Choices([(i, n) for i, n in orgs], list(regions))
