@@ -12,14 +12,22 @@ from opsportal.state.software import DownloadsState as S
 MUTED = rx.color("gray", 11)
 
 
+def _ask_buyers(what: str) -> rx.Component:
+    return rx.fragment("Your organization's owners, administrators and billing contacts can renew ", what,
+                       " on the ", rx.link("Support plan", href=routes.PLANS, underline="always", weight="bold",
+                                           id="plans-link"), " page.")
+
+
 def _renew_gold() -> rx.Component:
     return rx.callout.root(
         rx.callout.icon(rx.icon("shield-alert", aria_hidden="true")),
         rx.callout.text(
             "Your organization has no active Gold Support, and downloads need it. ",
-            rx.link("Renew Gold Support", href=routes.PLANS + "#offer-gold", underline="always", weight="bold",
-                    id="renew-gold-link"),
-            " on the Support plan page to download the releases below.",
+            rx.cond(S.may_buy,
+                    rx.fragment(rx.link("Renew Gold Support", href=routes.PLANS + "#offer-gold", underline="always",
+                                        weight="bold", id="renew-gold-link"),
+                                " on the Support plan page to download the releases below."),
+                    _ask_buyers("Gold Support")),
         ),
         color_scheme="amber", high_contrast=True, width="100%", id="downloads-need-gold", role="status",
     )
@@ -30,9 +38,11 @@ def _need_extended_term() -> rx.Component:
         rx.callout.icon(rx.icon("history", aria_hidden="true")),
         rx.callout.text(
             S.eol_versions, " is past end of life: its downloads need an Extended-Term add-on naming it. ",
-            rx.link("Get Extended-Term", href=routes.PLANS + "#offer-extended_term", underline="always",
-                    weight="bold", id="extended-term-link"),
-            " on the Support plan page.",
+            rx.cond(S.may_buy,
+                    rx.fragment(rx.link("Get Extended-Term", href=routes.PLANS + "#offer-extended_term",
+                                        underline="always", weight="bold", id="extended-term-link"),
+                                " on the Support plan page."),
+                    _ask_buyers("Extended-Term")),
         ),
         color_scheme="amber", high_contrast=True, width="100%", id="downloads-need-extended-term", role="status",
     )

@@ -8,7 +8,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.software import LifecycleStatus, Remedy
-from opsportal.services import software
+from opsportal.services import plans, software
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.software_store import ReleaseView, VersionView
@@ -30,9 +30,10 @@ def version_fields(v: VersionView) -> dict[str, str]:
             "color": STATUS_COLORS[v.status]}
 
 
-def release_fields(r: ReleaseView) -> dict[str, str]:
+def release_fields(r: ReleaseView, *, may_buy: bool = True) -> dict[str, str]:
+    """``may_buy``: the reader buys plans (owners, administrators, billing contacts): a refusal links to the offer."""
     access = r.access
-    remedy = access.remedy if access is not None else None
+    remedy = access.remedy if access is not None and may_buy else None
     return {"id": str(r.id), "version": r.version.label, "status": r.version.status.label,
             "color": STATUS_COLORS[r.version.status], "kind": r.kind.label, "title": r.title, "notes": r.notes,
             "released": formats.day(r.released_on), "size": formats.byte_size(r.size_bytes), "sha256": r.sha256,
@@ -86,6 +87,7 @@ class DownloadsState(PagedState, rx.State):
     total: int = 0
     needs_gold: bool = False
     eol_versions: str = ""
+    may_buy: bool = False  # owners, administrators and billing contacts buy the cover; the others are told who does
     error: str = ""
     loaded: bool = False
 
@@ -107,7 +109,8 @@ class DownloadsState(PagedState, rx.State):
         self.organization, self.gold_active, self.has_licences = view.organization, view.gold_active, \
             view.has_licences
         self.page, self.pages, self.total = view.releases.page, view.releases.pages, view.releases.total
-        self.rows = [release_fields(r) for r in view.releases.items]
+        self.may_buy = plans.may_buy(actor.role)
+        self.rows = [release_fields(r, may_buy=self.may_buy) for r in view.releases.items]
         self.needs_gold = Remedy.gold in view.needs
         self.eol_versions = ", ".join(view.eol_versions)
         self.loaded = True
