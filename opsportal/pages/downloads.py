@@ -10,12 +10,13 @@ from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.state.software import DownloadsState as S
 
 MUTED = rx.color("gray", 11)
+CALLOUT_LINK = rx.color("gray", 12)  # on the amber callout: the accent colour falls short of AA there
 
 
 def _ask_buyers(what: str) -> rx.Component:
     return rx.fragment("Your organization's owners, administrators and billing contacts can renew ", what,
                        " on the ", rx.link("Support plan", href=routes.PLANS, underline="always", weight="bold",
-                                           id="plans-link"), " page.")
+                                           color=CALLOUT_LINK, id="plans-link"), " page.")
 
 
 def _renew_gold() -> rx.Component:
@@ -25,7 +26,7 @@ def _renew_gold() -> rx.Component:
             "Your organization has no active Gold Support, and downloads need it. ",
             rx.cond(S.may_buy,
                     rx.fragment(rx.link("Renew Gold Support", href=routes.PLANS + "#offer-gold", underline="always",
-                                        weight="bold", id="renew-gold-link"),
+                                        weight="bold", color=CALLOUT_LINK, id="renew-gold-link"),
                                 " on the Support plan page to download the releases below."),
                     _ask_buyers("Gold Support")),
         ),
@@ -40,7 +41,8 @@ def _need_extended_term() -> rx.Component:
             S.eol_versions, " is past end of life: its downloads need an Extended-Term add-on naming it. ",
             rx.cond(S.may_buy,
                     rx.fragment(rx.link("Get Extended-Term", href=routes.PLANS + "#offer-extended_term",
-                                        underline="always", weight="bold", id="extended-term-link"),
+                                        underline="always", weight="bold", color=CALLOUT_LINK,
+                                        id="extended-term-link"),
                                 " on the Support plan page."),
                     _ask_buyers("Extended-Term")),
         ),
@@ -83,7 +85,8 @@ def downloads_page() -> rx.Component:
         "Downloads",
         rx.text("Gold Support gives access to all hotfixes, updates and major releases of the products your "
                 "organization has purchased; versions past end of life need Extended-Term. Check a file with its "
-                "SHA-256 checksum. ", rx.link("Your products and their versions", href=routes.PRODUCTS), ".",
+                "SHA-256 checksum. ",
+                rx.link("Your products and their versions", href=routes.PRODUCTS, underline="always"), ".",
                 size="2", color=MUTED),
         error_callout(S.error),
         rx.cond(S.loaded & S.has_licences & ~S.gold_active, _renew_gold()),

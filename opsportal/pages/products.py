@@ -83,13 +83,14 @@ def products_page() -> rx.Component:
     return app_shell(
         "Products",
         rx.text("The software your organization has purchased, the version it runs and whether that version is "
-                "supported. ", rx.link("Downloads", href=routes.DOWNLOADS), " has its releases and hotfixes.",
+                "supported. ", rx.link("Downloads", href=routes.DOWNLOADS, underline="always"),
+                " has its releases and hotfixes.",
                 size="2", color=MUTED),
         error_callout(S.error),
         rx.cond(S.loaded & ~S.gold_active & (S.licences.length() > 0),
                 rx.callout(rx.fragment("No active Gold Support: your versions are not covered. ",
                                        rx.link("Renew Gold Support", href=routes.PLANS + "#offer-gold",
-                                               underline="always")),
+                                               underline="always", color=rx.color("gray", 12))),
                            icon="shield-alert", color_scheme="amber", high_contrast=True, width="100%",
                            id="products-need-gold")),
         _licences(),

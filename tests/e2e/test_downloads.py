@@ -6,6 +6,7 @@ upload a release and are told when a version's days are wrong."""
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,9 +16,17 @@ from opsportal import routes
 from opsportal.services.demo_products import DEMO_RELEASES, release_zip
 from tests.e2e.browser import MEMBER, OWNER, STAFF, path_is, sign_in
 from tests.e2e.plans_clock import CLOCK_OVERRIDE
+from tests.e2e.test_accessibility import axe_violations
 
+SHOTS = os.environ.get("OPSPORTAL_SCREENSHOT_DIR", "")
 RETAIL_MEMBER = "sanjay.patel@retail.northwind.example"
 HOTFIX = next(r for r in DEMO_RELEASES if r[3] == "Hotfix 5.4.1.2")
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"downloads-{name}.png"), full_page=True)
 
 
 def _release(page: Page, title: str):
@@ -31,6 +40,8 @@ def test_a_member_with_gold_downloads_a_hotfix_and_its_bytes_match_the_checksum_
     hotfix = _release(page, "Hotfix 5.4.1.2")
     expect(hotfix).to_contain_text("K2 Five 5.4")
     shown = hotfix.locator(".release-sha256").inner_text().strip()
+    _shot(page, "member")
+    assert axe_violations(page) == [], "downloads"
     with page.expect_download() as info:
         hotfix.get_by_role("link", name=f"Download {HOTFIX[5]}").click()
     download = info.value
@@ -47,6 +58,8 @@ def test_an_owner_on_a_version_past_end_of_life_is_offered_extended_term(page: P
     expect(licences.get_by_role("row", name="K2 blackpearl 4.7")).to_contain_text("Past end of life")
     expect(licences.get_by_role("row", name="K2 blackpearl 4.7")).to_contain_text("Extended-Term covers it")
     expect(licences.get_by_role("row", name="K2 Five 5.4")).to_contain_text("Gold Support")
+    _shot(page, "products")
+    assert axe_violations(page) == [], "products"
 
     page.get_by_role("main").get_by_role("link", name="Downloads").click()
     path_is(page, base_url, routes.DOWNLOADS)
@@ -54,6 +67,7 @@ def test_an_owner_on_a_version_past_end_of_life_is_offered_extended_term(page: P
     expect(old.locator(".release-refusal")).to_contain_text("past end of life")
     expect(old.get_by_role("link", name="Download k2bp-4.7.0.31-hotfix.zip", exact=True)).to_have_count(0)
     expect(page.locator("#downloads-need-extended-term")).to_contain_text("K2 blackpearl 4.7")
+    _shot(page, "owner")
     page.locator("#extended-term-link").click()
     expect(page).to_have_url(base_url + routes.PLANS + "#offer-extended_term")
     expect(page.locator("#offer-extended_term")).to_be_visible()
@@ -66,6 +80,8 @@ def test_a_member_without_gold_is_told_gold_support_is_what_to_renew_and_who_ren
     hotfix = _release(page, "Hotfix 5.3.0.9")
     expect(hotfix.locator(".release-refusal")).to_contain_text("renew Gold Support")
     expect(page.locator("a.release-download")).to_have_count(0)
+    _shot(page, "no-gold")
+    assert axe_violations(page) == [], "downloads without gold"
     expect(page.locator("#downloads-need-gold")).to_contain_text("billing contacts can renew Gold Support")
     page.locator("#plans-link").click()
     path_is(page, base_url, routes.PLANS)
@@ -83,6 +99,8 @@ def test_staff_upload_a_release_and_a_version_ending_before_it_starts_is_refused
     version.get_by_label("End of life (optional)").fill("2027-01-01")
     version.get_by_role("button", name="Add version").click()
     expect(page.locator("#version-error")).to_contain_text("must be after general availability")
+    _shot(page, "staff")
+    assert axe_violations(page) == [], "staff products"
 
     file = tmp_path / "k2five-5.4.1.3-hotfix.zip"
     file.write_bytes(b"PK\x03\x04" + b"hotfix 5.4.1.3 " * 40)
