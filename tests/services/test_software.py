@@ -272,3 +272,14 @@ def test_a_licence_s_version_changes_only_to_a_version_of_the_same_product(shop)
     other = shop.v47 if licence.version.id == shop.v54.id else shop.v54
     with pytest.raises(InvalidInput):
         software_licences.set_licence_version(OPERATOR, licence.id, other.id, at=AT)
+
+
+def test_the_demo_software_loads_once_and_gives_northwind_holdings_its_licences(world):
+    from opsportal.services.demo_products import DEMO_LICENCES, load_demo_products
+
+    assert load_demo_products(OPERATOR, at=AT) > 0
+    before = row_counts()
+    assert load_demo_products(OPERATOR, at=AT) == 0
+    assert row_counts() == before
+    held = software_licences.org_licences(OPERATOR, world.holdings.id, at=AT)
+    assert len(held) == len(DEMO_LICENCES["Northwind Holdings"])
