@@ -135,3 +135,15 @@ def community_question(question_id: int | str) -> str:
 SUPPORT = "/support"
 TERMS = "/terms"
 STAFF_SUPPORT = "/staff/support"
+
+# Software assurance: customers' products and downloads (gated by Gold and Extended-Term); the staff catalog.
+PRODUCTS = "/products"
+DOWNLOADS = "/downloads"
+STAFF_PRODUCTS = "/staff/products"
+
+
+def release_file(release_id: int | str, name: str) -> str:
+    """A release file behind the authorized route (api/software_files.py); the name is for the save dialog."""
+    from urllib.parse import quote  # here: the shared top of this module stays as it is
+
+    return f"/api/software/releases/{int(release_id)}/{quote(name, safe='')}"

@@ -148,6 +148,8 @@ class Settings(BaseSettings):
     attachment_max_bytes: int = Field(default=10_000_000, ge=1, le=2_000_000_000)
     attachment_max_files: int = Field(default=5, ge=1, le=50)
     attachment_types: str = "png,jpg,jpeg,gif,webp,pdf,txt,log,csv,json,zip,docx,xlsx,pptx,odt,ods,doc,xls,ppt"
+    # Software downloads (services.software_catalog): the largest release file staff may upload.
+    release_max_bytes: int = Field(default=500_000_000, ge=1, le=20_000_000_000)
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:

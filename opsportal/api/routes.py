@@ -12,7 +12,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from opsportal import routes
-from opsportal.api import files, session_routes
+from opsportal.api import files, session_routes, software_files
 from opsportal.api.downloads import activity_csv, credit_history_csv, invoice_pdf, invoices_csv
 from opsportal.api.inbound_mail import receive_mail
 from opsportal.api.rollup_csv import rollup_tasks_csv
@@ -65,6 +65,7 @@ def create_api(reflex_app: ASGIApp) -> ASGIApp:
                             Route("/api/invoices/{invoice_id:int}.pdf", invoice_pdf),
                             Route(routes.ROLLUP_CSV, rollup_tasks_csv),
                             Route(files.PATH, files.download_file),
+                            Route(software_files.PATH, software_files.download_release),
                             Route("/api/stripe/webhook", stripe_webhook, methods=["POST"]),
                             Route("/api/unsubscribe", unsubscribe, methods=["GET", "POST"]),
                             Route("/api/mail/inbound", receive_mail, methods=["POST"]),

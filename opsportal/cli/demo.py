@@ -15,6 +15,7 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_credits import load_demo_credits
     from opsportal.services.demo_kb import load_demo_kb
     from opsportal.services.demo_plans import load_demo_plans
+    from opsportal.services.demo_products import load_demo_products
     from opsportal.services.demo_tasks import load_demo_tasks
     from opsportal.services.hour_blocks import ensure_demo_catalog
     from opsportal.services.sla_demo import load_demo_sla
@@ -37,6 +38,7 @@ def cmd_demo_load(args: argparse.Namespace) -> None:
     from opsportal.services.demo_forum import load_demo_forum
 
     load_demo_forum(operator())  # the K2 Community's categories and threads
+    load_demo_products(operator())  # software, releases and licences (services.demo_products), after the regions
     emit(args, {**dataclasses.asdict(result), "lots_created": lots, "articles_created": articles,
                 "plan_rows_created": plan_rows,
                 "tasks_created": tasks_created, "hour_blocks_created": blocks + billing.hour_blocks_created,

@@ -33,6 +33,13 @@ from opsportal.models.plans import (
     SupportRegion,
 )
 from opsportal.models.sign_in_failures import SignInFailures
+from opsportal.models.software import (
+    ProductLicence,
+    ProductRelease,
+    ProductVersion,
+    ReleaseDownload,
+    SoftwareProduct,
+)
 from opsportal.models.support_contacts import SupportPhone, SupportTermsAcceptance, SupportTermsVersion
 from opsportal.models.tasks import (
     ServiceSubscription,
@@ -61,4 +68,5 @@ __all__ = [
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
     "ForumAnswer", "ForumCategory", "ForumFollower", "ForumQuestion", "ForumVote",
     "SupportPhone", "SupportTermsAcceptance", "SupportTermsVersion",
+    "ProductLicence", "ProductRelease", "ProductVersion", "ReleaseDownload", "SoftwareProduct",
 ]

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
-from opsportal import clock
+from opsportal import clock, routes
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.billing_time import payg_amount
@@ -42,7 +42,6 @@ from opsportal.models import (
     TimeReview,
     User,
 )
-from opsportal import routes
 from opsportal.services import changes, credits, orgtree, portal_notifications, signoff_store, sla, ticket_updates
 from opsportal.services import ledger_store as store
 from opsportal.services.authz import Actor, require_staff

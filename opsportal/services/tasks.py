@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import time_signoff as signoff_rules
 from opsportal.domain.tasks import (
     CLOSED_STATUSES,
     COMMENT_MAX,
@@ -22,7 +23,6 @@ from opsportal.domain.tasks import (
     TaskStatus,
     ticket_problems,
 )
-from opsportal.domain import time_signoff as signoff_rules
 from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import Ticket, TicketComment, TimeEntry, User
 from opsportal.services import portal_notifications, signoff_store, sla, ticket_updates

@@ -146,7 +146,8 @@ def _sheet_entry(e: TimeEntry, title: str, review: TimeReview | None, today: dat
     return SheetEntry(
         id=e.id, ticket_id=e.ticket_id, ticket_title=title, work_date=e.work_date, agent_name=e.agent_name,
         minutes=e.minutes, prepaid_minutes=prepaid, payg_minutes=payg,
-        payg_amount_minor=0 if written_off else e.payg_amount_minor, currency=e.currency, note=e.note, state=state, billed=billed,
+        payg_amount_minor=0 if written_off else e.payg_amount_minor, currency=e.currency, note=e.note, state=state,
+        billed=billed,
         dispute_reason=review.dispute_reason if review else "", answer=review.answer if review else "",
         may_approve=rules.review_problem(state, e.work_date, today, days, billed=billed, disputing=False,
                                          reopened_on=review.reopened_on if review else None) is None,

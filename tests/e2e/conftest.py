@@ -27,6 +27,7 @@ from opsportal.services.demo_credits import load_demo_credits
 from opsportal.services.demo_forum import load_demo_forum
 from opsportal.services.demo_kb import load_demo_kb
 from opsportal.services.demo_plans import load_demo_plans
+from opsportal.services.demo_products import load_demo_products
 from opsportal.services.demo_tasks import load_demo_tasks
 from opsportal.services.operator import OPERATOR
 from opsportal.settings import PROJECT_ROOT, get_settings
@@ -132,6 +133,7 @@ def portal(tmp_path_factory, stripe_sandbox, mail_sink) -> Iterator:
     load_demo_billing(OPERATOR)
     load_demo_plans(OPERATOR)
     load_demo_forum(OPERATOR)
+    load_demo_products(OPERATOR)
     harness = PortalHarness.create(root=PROJECT_ROOT, app_name="opsportal")
     harness.frontend_port = pages_port
     try:
