@@ -31,6 +31,7 @@ from opsportal.models.plans import (
     PlanOrder,
     SupportRegion,
 )
+from opsportal.models.services_catalog import CatalogService, ServiceRequest
 from opsportal.models.sign_in_failures import SignInFailures
 from opsportal.models.tasks import (
     ServiceSubscription,
@@ -57,4 +58,5 @@ __all__ = [
     "InboundMail", "TicketMailUpdate",
     "TimeReview",
     "StoredBlob", "StoredBlobChunk", "TicketAttachment",
+    "CatalogService", "ServiceRequest",
 ]
