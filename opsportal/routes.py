@@ -114,3 +114,7 @@ STAFF_RATINGS = "/staff/ratings"
 # Time sign-off: billing contacts approve or dispute a month's time (?month=YYYY-MM); staff resolve disputes.
 TIMESHEET = "/timesheet"
 STAFF_DISPUTES = "/staff/disputes"
+
+# The services catalog (seed 000): customers request services with service credits; staff keep the catalog.
+SERVICES = "/services"
+STAFF_SERVICES = "/staff/services"

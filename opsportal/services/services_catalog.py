@@ -257,3 +257,26 @@ def cancel_request(actor: Actor, request_id: int, *, reason: str = "", at: datet
         return RequestPublic(id=request.id, service=service.name, category=ticket.category, organization=org.name,
                              ticket_id=ticket.id, credits=request.credits, state=RequestState.cancelled,
                              requested_at=request.requested_at)
+
+
+def ask_for_credits(actor: Actor, *, service_id: int, at: datetime | None = None) -> int:
+    """Service credits are sold by the vendor: an owner or administrator short of credits for a service asks the
+    support team for what is missing with a task (category Other). Returns the task's id."""
+    org_id = actor.organization_id
+    if actor.is_staff or org_id is None or not rules.may_request_service(actor.role):
+        raise PermissionDenied(OWNERS_ONLY)
+    with unit_of_work(write=False) as session:
+        row = session.get(CatalogService, service_id)
+        if row is None or not row.active:
+            raise NotFound(SERVICE_NOT_FOUND)
+        service = _public(row)
+    missing = rules.shortfall(_available(actor, org_id), service.price_credits)
+    if not missing:
+        raise Conflict(f"You already have enough service credits for {service.name}.")
+    words = formats.credits(missing)
+    row = tasks.create_ticket(
+        actor, subject=f"Buy {words} for {service.name}", category="Other", priority=Priority.normal.value,
+        description=(f"We would like to buy {words} so that we can request {service.name} "
+                     f"({formats.credits(service.price_credits)}) from the services catalog. Please send us a quote "
+                     "or an invoice."), organization_id=org_id, at=at)
+    return row.id
