@@ -36,7 +36,7 @@ def request_row(r: RequestPublic, time_zone: str) -> dict[str, str]:
             "task": f"#{r.ticket_id}", "task_url": routes.task(r.ticket_id)}
 
 
-class ServicesState(PagedState):
+class ServicesState(PagedState, rx.State):
     loaded: bool = False
     error: str = ""
     notice: str = ""

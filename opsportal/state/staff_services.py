@@ -33,7 +33,7 @@ def read_service(form: dict) -> tuple[dict, dict[str, str]]:
     return values, problems
 
 
-class StaffServicesState(PagedState):
+class StaffServicesState(PagedState, rx.State):
     allowed: bool = False
     denied: str = ""
     is_admin: bool = False
