@@ -31,9 +31,10 @@ DEMO_SERVICES = (
     ("Backup and recovery test", "Backup & recovery", 16,
      "We restore a sample of your backups to a clean environment and report what came back and how long it took."),
 )
-# The request in play: Northwind Holdings' owner asked for an architecture review two days ago.
-DEMO_REQUEST = ("Northwind Holdings", "olivia.hart@northwind.example", "Architecture review",
-                "We are moving our order system to the cloud next quarter; please review the target design.")
+# The request in play: Fabrikam Clinics' owner asked for an architecture review two days ago. (Not Northwind
+# Holdings: its first lot is the one the credits page's allocation is shown on, and a hold would split it.)
+DEMO_REQUEST = ("Fabrikam Clinics", "fiona.walsh@fabrikam.example", "Architecture review",
+                "We are moving our patient portal to the cloud next quarter; please review the target design.")
 
 
 def load_demo_services(actor: Actor, *, now: datetime | None = None) -> int:
