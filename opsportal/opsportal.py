@@ -5,7 +5,7 @@ import reflex as rx
 from opsportal import failover
 from opsportal.api.routes import create_api
 from opsportal.lifespan import change_feed, guard_event_loop, notification_scheduler, ticket_mail_sender
-from opsportal.pages import (  # noqa: F401
+from opsportal.pages import (  # noqa: F401  # noqa: F401 - the services catalog
     account,
     activity,
     buy_hours,
@@ -28,6 +28,7 @@ from opsportal.pages import (  # noqa: F401
     products,
     rollup,
     rollup_task,
+    services,
     staff,
     staff_billing,
     staff_disputes,
@@ -40,6 +41,7 @@ from opsportal.pages import (  # noqa: F401
     staff_products,
     staff_queue,
     staff_ratings,
+    staff_services,
     staff_sla,
     staff_support,
     staff_task,

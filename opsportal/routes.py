@@ -147,3 +147,7 @@ def release_file(release_id: int | str, name: str) -> str:
     from urllib.parse import quote  # here: the shared top of this module stays as it is
 
     return f"/api/software/releases/{int(release_id)}/{quote(name, safe='')}"
+
+# The services catalog (seed 000): customers request services with service credits; staff keep the catalog.
+SERVICES = "/services"
+STAFF_SERVICES = "/staff/services"

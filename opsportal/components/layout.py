@@ -48,7 +48,8 @@ def navigation() -> rx.Component:
                             _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
                             _nav_link("Mail", routes.STAFF_MAIL, "mail"),
                             _nav_link("Activity", routes.ACTIVITY, "history"),
-                            _nav_link("Phones & terms", routes.STAFF_SUPPORT, "phone")),
+                            _nav_link("Phones & terms", routes.STAFF_SUPPORT, "phone"),
+                            _nav_link("Services catalog", routes.STAFF_SERVICES, "briefcase")),
                 rx.fragment(
                     _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
                     _nav_link("Tasks", routes.TASKS, "list-todo"),
@@ -56,6 +57,7 @@ def navigation() -> rx.Component:
                     _nav_link("Support plan", routes.PLANS, "shield-check"),
                     _nav_link("Products", routes.PRODUCTS, "package-open"),
                     _nav_link("Downloads", routes.DOWNLOADS, "download"),
+                    _nav_link("Services", routes.SERVICES, "briefcase"),
                     rx.cond(_SEES_BILLING, rx.fragment(_nav_link("My Invoices", routes.INVOICES, "receipt"),
                                                        _nav_link("Time sign-off", routes.TIMESHEET, "clipboard-check"),
                                                        _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart"))),

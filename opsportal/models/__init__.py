@@ -32,6 +32,7 @@ from opsportal.models.plans import (
     PlanOrder,
     SupportRegion,
 )
+from opsportal.models.services_catalog import CatalogService, ServiceRequest
 from opsportal.models.sign_in_failures import SignInFailures
 from opsportal.models.software import (
     ProductLicence,
@@ -69,4 +70,5 @@ __all__ = [
     "ForumAnswer", "ForumCategory", "ForumFollower", "ForumQuestion", "ForumVote",
     "SupportPhone", "SupportTermsAcceptance", "SupportTermsVersion",
     "ProductLicence", "ProductRelease", "ProductVersion", "ReleaseDownload", "SoftwareProduct",
+    "CatalogService", "ServiceRequest",
 ]

@@ -318,6 +318,7 @@ def credits_page() -> rx.Component:
                      id="used"),
             columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
         ),
+        rx.link("Spend service credits: the services catalog →", href=routes.SERVICES, size="2", id="services-link"),
         _drilldown(),
         _snapshot(),
         _section(

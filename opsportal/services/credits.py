@@ -321,6 +321,15 @@ def hold_for_ticket(actor: Actor, *, ticket_id: int, product: str, quantity: int
                      category=ticket.category, ticket_id=ticket_id, at=at or clock.now())
 
 
+def hold_in_session(session: Session, actor: Actor, ticket: Ticket, *, product: str, quantity: int,
+                    at: datetime) -> list[DrawPublic]:
+    """In the caller's transaction (which decided who may spend): hold ``quantity`` for the open ``ticket`` in the
+    consumption order, under its category; ``Conflict`` (naming what is available) when there is not enough."""
+    _positive(quantity)
+    return _draw(session, actor, "hold", org_id=ticket.organization_id, product=product, quantity=quantity,
+                 category=ticket.category, ticket_id=ticket.id, at=at)
+
+
 def _open_ticket_of(session: Session, ticket_id: int, org_id: int) -> Ticket:
     # populate_existing: the caller may already have loaded the ticket in this session, and the
     # identity map would otherwise hand back that copy as it was before the lock was granted (on

@@ -35,6 +35,7 @@ from opsportal.services import (
     credit_views,
     credits,
     demo_files,
+    demo_services,
     demo_ticket_actions,
     demo_ticket_mail,
     portal_notifications,
@@ -260,6 +261,7 @@ def load_demo_tasks(actor: Actor, *, now: datetime | None = None) -> int:
     demo_ticket_actions.load_demo_ticket_actions(list(ORGANIZATIONS), now)
     demo_ticket_mail.load_demo_ticket_mail(actor, now=now)
     portal_notifications.read_demo_history(now)  # the bell shows the last few days as new
+    demo_services.load_demo_services(actor, now=now)  # the services catalog and one request in play
     return len(plans)
 
 

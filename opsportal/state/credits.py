@@ -208,6 +208,10 @@ class CreditsState(rx.State):
         self.drill_title, self.drill_rows, self.snapshot = "", [], {}
         self.lot_page = self.history_page = 1
 
+        wanted = self.router.url.query_parameters.get("product", "")
+        if wanted:  # e.g. ?product=service_credits from the services catalog (unknown codes fall back)
+            self.product = str(wanted)[:40]
+
         def work(actor):
             self.org_id = self._requested_org(actor)
             self._refresh(actor)
