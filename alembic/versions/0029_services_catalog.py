@@ -1,7 +1,7 @@
 """Services catalog: services priced in service credits, and the requests customers make from it.
 
 Revision ID: 0029
-Revises: 0026
+Revises: 0028
 Create Date: 2026-12-03 20:40:00.000000
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from opsportal.models.types import UTCDateTime
 
 revision = '0029'
-down_revision = '0026'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 

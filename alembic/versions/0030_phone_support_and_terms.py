@@ -2,7 +2,7 @@
 and each customer's acceptance of a version when buying a plan or add-on.
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-03 20:40:00.000000
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from opsportal.models.types import UTCDateTime
 
 revision = '0030'
-down_revision = '0026'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 

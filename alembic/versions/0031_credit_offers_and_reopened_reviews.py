@@ -9,7 +9,7 @@
   the rows (their split is what it was), the reads leave them out.
 
 Revision ID: 0031
-Revises: 0026
+Revises: 0030
 Create Date: 2026-12-03 20:40:00.000000
 """
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0031'
-down_revision = '0026'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
