@@ -11,6 +11,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from jose import JWTError, jwt
 
+from opsportal import clock
+
 ALGORITHM = "HS256"
 # The browser cookie that carries the session token (pages, the socket handshake and downloads alike). HttpOnly:
 # set and cleared only by the sign-in and sign-out routes (api/session_routes.py), never readable by page scripts.
@@ -63,8 +65,9 @@ def issue_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def read_token(token: str, *, secret: str, audience: str) -> TokenClaims:
-    """The claims of a valid token; InvalidToken for anything else (``alg: none`` included)."""
+def read_token(token: str, *, secret: str, audience: str, now: datetime | None = None) -> TokenClaims:
+    """The claims of a token valid at ``now`` (the portal's clock by default); InvalidToken for anything else
+    (``alg: none`` included). Expiry is checked against ``now``, not the machine's time, like every other rule."""
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM:
@@ -74,11 +77,15 @@ def read_token(token: str, *, secret: str, audience: str) -> TokenClaims:
             secret,
             algorithms=[ALGORITHM],
             audience=audience,
-            options={"require_exp": True, "require_sub": True, "require_jti": True, "require_aud": True},
+            options={"verify_exp": False, "require_sub": True, "require_jti": True,
+                     "require_aud": True},  # exp: required and checked below, against now
         )
-        return TokenClaims(user_id=int(claims["sub"]), session_id=str(claims["jti"]), expires_at=int(claims["exp"]))
+        found = TokenClaims(user_id=int(claims["sub"]), session_id=str(claims["jti"]), expires_at=int(claims["exp"]))
     except (JWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from None
+    if (now or clock.now()).timestamp() >= found.expires_at:
+        raise InvalidToken("the token has expired")
+    return found
 
 
 def session_token_from_cookie_header(header: str | None) -> str:

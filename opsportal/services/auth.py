@@ -156,7 +156,7 @@ def authenticate(token: str | None, *, now: datetime | None = None) -> Actor:
         raise AuthenticationFailed(SESSION_ENDED)
     settings = get_settings()
     try:
-        claims = read_token(token, secret=settings.secret_key, audience=settings.jwt_audience)
+        claims = read_token(token, secret=settings.secret_key, audience=settings.jwt_audience, now=now)
     except InvalidToken:
         raise AuthenticationFailed(SESSION_ENDED) from None
     now = now or clock.now()

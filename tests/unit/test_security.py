@@ -115,6 +115,20 @@ def test_an_expired_token_is_refused():
         read_token(expired, secret=SECRET, audience=AUDIENCE)
 
 
+def test_a_token_is_valid_until_its_expiry_instant_on_the_clock_the_caller_reads():
+    expires = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
+    issued = token(issued_at=expires - timedelta(hours=8), expires_at=expires)
+    assert read_token(issued, secret=SECRET, audience=AUDIENCE, now=expires - timedelta(seconds=1)).session_id
+    with pytest.raises(InvalidToken):
+        read_token(issued, secret=SECRET, audience=AUDIENCE, now=expires)
+
+
+def test_a_token_without_an_expiry_is_refused():
+    unexpiring = jwt.encode({"sub": "7", "jti": "abc", "aud": AUDIENCE}, SECRET, algorithm="HS256")
+    with pytest.raises(InvalidToken):
+        read_token(unexpiring, secret=SECRET, audience=AUDIENCE)
+
+
 def test_a_token_for_another_audience_is_refused():
     with pytest.raises(InvalidToken):
         read_token(token(audience="another-app"), secret=SECRET, audience=AUDIENCE)
