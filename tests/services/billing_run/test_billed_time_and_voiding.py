@@ -7,7 +7,7 @@ import pytest
 from opsportal.db import unit_of_work
 from opsportal.domain import invoices as rules
 from opsportal.models import Invoice
-from opsportal.services import changes, invoice_staff
+from opsportal.services import changes, invoice_staff, time_signoff
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from tests.utils.billing import STAFF_ADMINS_ONLY, bill, billed_to, feb, invoice_row, invoice_rows, pre_service
@@ -37,6 +37,8 @@ def test_voiding_an_invoice_makes_its_time_unbilled_again_and_a_new_run_bills_it
     assert voided.status is rules.ShownStatus.void
     assert all(billed_to(entries[k]) is None for k in ("printer_1", "printer_2", "vpn"))
     correct(entries["vpn"], 30, work_date=feb(20))  # unbilled again, so correctable
+    # The correction returned the approved entry to review; its signer approves it again before the new run.
+    time_signoff.approve(world.actor("retail_owner"), world.retail.id, "2025-02", at=NOW)
     [rebilled] = bill().invoices
     assert rebilled.number == "INV-2025-00003"  # 1 and 2 went to the first run, never reused
     assert rebilled.total_minor == 18_000 + 6_000
