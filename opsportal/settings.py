@@ -128,6 +128,10 @@ class Settings(BaseSettings):
     support_address: str = "support@support.opsportal.example"
     inbound_mail_token: str = ""
     inbound_mail_max_bytes: int = Field(default=2 * 1024 * 1024, ge=10_000, le=50 * 1024 * 1024)
+    # The authserv-id the receiving mail server writes in its Authentication-Results headers (domain.mail_auth):
+    # when set, a received message counts only if that server authenticated its From domain (DMARC, or aligned
+    # DKIM or SPF). Empty: the From address is trusted in development; production refuses all received mail.
+    inbound_mail_authserv_id: str = Field(default="", max_length=255)
     # Ticket e-mails go out from a background thread as soon as the update commits (False: only the scheduler's
     # tick and `opsportal mail send-pending` send them).
     ticket_mail_send_at_once: bool = True

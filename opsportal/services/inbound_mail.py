@@ -33,7 +33,7 @@ from sqlmodel import select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
-from opsportal.domain import reply_address
+from opsportal.domain import mail_auth, reply_address
 from opsportal.domain.identity import email_key
 from opsportal.domain.mail_replies import strip_reply
 from opsportal.domain.roles import Role
@@ -160,6 +160,21 @@ def _body(message: EmailMessage) -> str:
     return _html_text(content) if part.get_content_subtype() == "html" else content
 
 
+def _authentication_problem(message: EmailMessage, from_address: str, settings) -> str | None:
+    """Why the From address cannot be believed, or None (``domain.mail_auth``): a From header is only a claim."""
+    server = settings.inbound_mail_authserv_id.strip()
+    if server:
+        if mail_auth.from_domain_authenticated(message.get_all("Authentication-Results") or [], authserv_id=server,
+                                               from_address=from_address):
+            return None
+        return (f"Unauthenticated sender: the receiving server {server} did not confirm that the From domain sent "
+                "it (DMARC, or aligned DKIM or SPF).")
+    if settings.is_production:
+        return ("Sender authentication is not configured: set OPSPORTAL_INBOUND_MAIL_AUTHSERV_ID to the receiving "
+                "mail server's authserv-id.")
+    return None
+
+
 def _sender(session, address: str) -> User:
     try:
         key = email_key(address)
@@ -212,6 +227,8 @@ def receive(raw: bytes, *, envelope_from: str = "", rcpt_tos: list[str] | tuple[
             raise _Refused("Malformed message: it has no From address.")
         if _automatic(message, envelope_from, facts.from_address):
             raise _Refused("Automatic reply, bounce or list mail: ignored so that no mail loop starts.")
+        if problem := _authentication_problem(message, facts.from_address, settings):
+            raise _Refused(problem)
         if facts.message_id and _already_received(facts.message_id):
             return _log(facts, "duplicate", "This message was received before; it was not added again.")
         closed = False

@@ -216,3 +216,55 @@ def test_a_comment_by_email_is_the_same_as_one_typed_in_the_portal(world):
     _send(compose_mail(sender="olivia@northwind.example", to=_reply_to(ticket)), _reply_to(ticket))
 
     assert tasks.get_task(world.actor("holdings_owner"), ticket).row.status == "open"
+
+
+def _authenticated_by(monkeypatch, server: str):
+    monkeypatch.setenv("OPSPORTAL_INBOUND_MAIL_AUTHSERV_ID", server)
+    get_settings.cache_clear()
+
+
+def test_with_sender_authentication_on_mail_the_server_authenticated_opens_a_ticket(world, monkeypatch):
+    _authenticated_by(monkeypatch, "mx.opsportal.example")
+    try:
+        result = _send(compose_mail(sender="mark@northwind.example", to=_support(), subject="Printer jam",
+                                    body="The second-floor printer jams on every job.",
+                                    headers={"Authentication-Results":
+                                             "mx.opsportal.example; dmarc=pass header.from=northwind.example"}),
+                       _support())
+    finally:
+        get_settings.cache_clear()
+
+    assert result.outcome == "ticket_opened" and result.ticket_id
+
+
+def test_with_sender_authentication_a_forged_from_is_refused_and_nothing_is_written(world, monkeypatch):
+    ticket = new_task(world.holdings, by=world.actor("holdings_owner"))
+    _authenticated_by(monkeypatch, "mx.opsportal.example")
+    try:
+        forged = {"Authentication-Results": "mx.spammer.example; dmarc=pass header.from=northwind.example"}
+        new = _send(compose_mail(sender="mark@northwind.example", to=_support(), subject="Wire the money",
+                                 body="Please pay the attached invoice today.", headers=forged), _support())
+        reply = _send(compose_mail(sender="mark@northwind.example", to=_reply_to(ticket), headers=forged),
+                      _reply_to(ticket))
+    finally:
+        get_settings.cache_clear()
+
+    assert new.outcome == reply.outcome == "refused" and _comments(ticket) == []
+    with unit_of_work(write=False) as session:
+        assert len(session.exec(select(Ticket)).all()) == 1
+    assert all(reason.startswith("Unauthenticated sender: the receiving server mx.opsportal.example")
+               for _from, _outcome, reason, _ticket in _log())
+
+
+def test_in_production_without_sender_authentication_no_received_mail_is_believed():
+    from email import message_from_bytes, policy
+    from types import SimpleNamespace
+
+    message = message_from_bytes(compose_mail(sender="mark@northwind.example", to="support@x.example"),
+                                 policy=policy.default)
+    production = SimpleNamespace(inbound_mail_authserv_id="", is_production=True)
+    development = SimpleNamespace(inbound_mail_authserv_id="", is_production=False)
+
+    assert "OPSPORTAL_INBOUND_MAIL_AUTHSERV_ID" in inbound_mail._authentication_problem(
+        message, "mark@northwind.example", production)
+    assert inbound_mail._authentication_problem(message, "mark@northwind.example", development) is None
