@@ -97,6 +97,9 @@ def test_a_plan_term_shown_with_tax_is_exactly_what_checkout_asks_for(page: Page
     gold.screenshot(path=str(SHOTS / "plan-offer-390.png"))
     page.set_viewport_size({"width": 1280, "height": 800})
 
+    accept = page.locator("#terms-acceptance").get_by_label(re.compile(r"^I accept the support terms"))
+    accept.click()  # every purchase accepts the current support terms (a controlled checkbox)
+    expect(accept).to_be_checked()
     gold.get_by_role("button", name="Buy Gold Support").click()
     expect(page.get_by_role("button", name=re.compile(r"^Pay "))).to_contain_text(total)
 

@@ -10,10 +10,15 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal import routes
+from opsportal.db import unit_of_work
+from opsportal.services import plan_catalog
 from opsportal.services.demo_products import DEMO_RELEASES, release_zip
+from opsportal.services.operator import OPERATOR
+from opsportal.services.orgtree import require_by_name
 from tests.e2e.browser import MEMBER, OWNER, STAFF, path_is, sign_in
 from tests.e2e.plans_clock import CLOCK_OVERRIDE
 from tests.e2e.test_accessibility import axe_violations
@@ -73,6 +78,22 @@ def test_an_owner_on_a_version_past_end_of_life_is_offered_extended_term(page: P
     expect(page.locator("#offer-extended_term")).to_be_visible()
 
 
+@pytest.fixture
+def retail_without_gold(portal):
+    """Northwind Retail holds no Gold while the test runs (other files grant it one on the shared portal); the
+    Gold it held is granted again afterwards."""
+    with unit_of_work(write=False) as session:
+        org_id = require_by_name(session, "Northwind Retail").id
+    held = [e for e in plan_catalog.org_entitlements(OPERATOR, org_id).entitlements
+            if e.code == "gold" and not e.revoked]
+    for e in held:
+        plan_catalog.revoke_entitlement(OPERATOR, e.id, reason="End-to-end test: a customer without Gold")
+    yield
+    for e in held:
+        plan_catalog.grant_entitlement(OPERATOR, org_id, "gold", e.start, note="End-to-end test: Gold again")
+
+
+@pytest.mark.usefixtures("retail_without_gold")
 def test_a_member_without_gold_is_told_gold_support_is_what_to_renew_and_who_renews_it(page: Page, base_url: str):
     sign_in(page, base_url, RETAIL_MEMBER)
     page.goto(base_url + routes.DOWNLOADS)
