@@ -13,7 +13,8 @@ from sqlalchemy import func, insert, select, text
 from opsportal import db as app_db
 from opsportal import routes
 from opsportal.auth.security import SESSION_COOKIE
-from opsportal.models import Invoice, Organization, Ticket, TimeEntry
+from opsportal.domain.time_signoff import ReviewState
+from opsportal.models import Invoice, Organization, Ticket, TimeEntry, TimeReview
 
 DEMO_PASSWORD = "demo-password-2026"
 # Customer users whose sessions the load clients share (the demo's owners and an admin, see README).
@@ -55,7 +56,8 @@ def previous_month(today: date | None = None) -> tuple[str, date]:
 
 def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed: int = 11,
                        label: str = "") -> dict[str, int]:
-    """``orgs`` new pay-as-you-go customers, each with a task and unbilled time in the month of ``first_day``.
+    """``orgs`` new pay-as-you-go customers, each with a task and unbilled time in the month of ``first_day``, approved
+    by its customer (time sign-off: the billing run bills only signed-off time).
 
     Written with SQLAlchemy Core in one transaction (as bench/billing.py loads its data), after the demo,
     so the ids continue from the demo's. ``label`` goes into the names (unique, case-folded), so a
@@ -67,7 +69,8 @@ def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed
     with engine.begin() as conn:
         org0 = conn.execute(select(func.coalesce(func.max(Organization.id), 0))).scalar_one()
         ticket0 = conn.execute(select(func.coalesce(func.max(Ticket.id), 0))).scalar_one()
-        org_rows, ticket_rows, entry_rows = [], [], []
+        entry0 = conn.execute(select(func.coalesce(func.max(TimeEntry.id), 0))).scalar_one()
+        org_rows, ticket_rows, entry_rows, review_rows = [], [], [], []
         for n in range(1, orgs + 1):
             oid, tid = org0 + n, ticket0 + n
             name = " ".join(filter(None, ("Bench Billing Customer", label, f"{n:05d}")))
@@ -79,18 +82,22 @@ def seed_billable_time(orgs: int, entries_per_org: int, first_day: date, *, seed
                                 "minutes_logged": 0, "created_at": now, "updated_at": now})
             for k in range(entries_per_org):
                 minutes = rng.choice((15, 30, 45, 60, 90))
+                review_rows.append({"time_entry_id": entry0 + len(entry_rows) + 1, "organization_id": oid,
+                                    "state": ReviewState.approved.value, "reviewed_by_name": "Bench Billing Contact",
+                                    "reviewed_at": now})
                 entry_rows.append({
-                    "ticket_id": tid, "organization_id": oid, "agent_name": "Bench Agent",
+                    "id": entry0 + len(entry_rows) + 1, "ticket_id": tid, "organization_id": oid,
+                    "agent_name": "Bench Agent",
                     "work_date": first_day + timedelta(days=k % 28), "minutes": minutes, "note": "",
                     "after_hours": False, "prepaid_minutes": 0, "payg_minutes": minutes, "hourly_rate_minor": 12_000,
                     "currency": "USD", "payg_amount_minor": (minutes * 12_000 * 2 + 60) // 120,
                     "created_at": now, "updated_at": now})
         for table, rows in ((Organization.__table__, org_rows), (Ticket.__table__, ticket_rows),
-                            (TimeEntry.__table__, entry_rows)):
+                            (TimeEntry.__table__, entry_rows), (TimeReview.__table__, review_rows)):
             for start in range(0, len(rows), 5_000):
                 conn.execute(insert(table), rows[start:start + 5_000])
         if conn.dialect.name == "postgresql":
-            for name in ("organization", "ticket", "time_entry"):
+            for name in ("organization", "ticket", "time_entry", "time_review"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                                   f"(SELECT COALESCE(MAX(id), 1) FROM {name}))"))
         conn.execute(text("ANALYZE"))
