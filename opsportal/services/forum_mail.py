@@ -11,7 +11,6 @@ whose organization lost Gold, before the send: that e-mail is dropped.
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from datetime import datetime
 
@@ -33,6 +32,7 @@ from opsportal.models import (
 )
 from opsportal.services import mailer
 from opsportal.services.forum import has_gold
+from opsportal.services.mail_sender import PendingMailSender
 from opsportal.services.notice_delivery import JobReport, deliver, run_instant
 from opsportal.services.notice_mail import Recipient, home_zones
 from opsportal.services.portal_urls import portal_url
@@ -158,49 +158,18 @@ def send_pending(actor=None, *, at: datetime | None = None, dry_run: bool = Fals
     return report
 
 
-_lock = threading.Lock()
-_wake = threading.Event()
-_stop = threading.Event()
-_thread: threading.Thread | None = None
+_sender = PendingMailSender("opsportal-community-mail", "community e-mails", lambda: send_pending())
 
 
 def wake() -> None:
-    _wake.set()
-
-
-def _loop(interval: float) -> None:
-    while not _stop.is_set():
-        _wake.wait(interval)
-        _wake.clear()
-        if _stop.is_set():
-            return
-        try:
-            report = send_pending()
-        except Exception:  # noqa: BLE001 - the thread must survive a broken database or template
-            log.exception("sending community e-mails failed")
-            continue
-        if report.failed or report.unconfirmed:
-            log.warning("%s", report.summary())
+    """Ask this process's sender to look for pending e-mails now (nothing happens if it is not running)."""
+    _sender.wake()
 
 
 def start_sender(*, interval_seconds: float = RETRY_SECONDS) -> bool:
-    global _thread
-    with _lock:
-        if _thread is not None and _thread.is_alive():
-            return False
-        _stop.clear()
-        _wake.set()
-        _thread = threading.Thread(target=_loop, args=(interval_seconds,), name="opsportal-community-mail",
-                                   daemon=True)
-        _thread.start()
-        return True
+    """Starts the sender thread (False if it runs already); sends what is pending at once."""
+    return _sender.start(interval_seconds)
 
 
 def stop_sender(timeout: float = 30) -> None:
-    global _thread
-    with _lock:
-        _stop.set()
-        _wake.set()
-        if _thread is not None:
-            _thread.join(timeout)
-        _thread = None
+    _sender.stop(timeout)

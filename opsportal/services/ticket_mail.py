@@ -15,7 +15,6 @@ and refers to the ticket's thread root, so mail clients keep a ticket's e-mails 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from datetime import datetime
 
@@ -32,6 +31,7 @@ from opsportal.domain.ticket_updates import UpdateKind
 from opsportal.models import NotificationDelivery, NotificationSubscription, Organization, Ticket, TicketComment, User
 from opsportal.models.ticket_mail import TicketMailUpdate
 from opsportal.services import mailer
+from opsportal.services.mail_sender import PendingMailSender
 from opsportal.services.notice_delivery import JobReport, deliver, run_instant
 from opsportal.services.notice_mail import Recipient, home_zones
 from opsportal.services.portal_urls import portal_url
@@ -196,50 +196,18 @@ def send_pending(actor=None, *, at: datetime | None = None, dry_run: bool = Fals
 
 # --- the sender thread -------------------------------------------------------------------------------------------
 
-_lock = threading.Lock()
-_wake = threading.Event()
-_stop = threading.Event()
-_thread: threading.Thread | None = None
+_sender = PendingMailSender("opsportal-ticket-mail", "ticket e-mails", lambda: send_pending())
 
 
 def wake() -> None:
     """Ask this process's sender to look for pending e-mails now (nothing happens if it is not running)."""
-    _wake.set()
-
-
-def _loop(interval: float) -> None:
-    while not _stop.is_set():
-        _wake.wait(interval)
-        _wake.clear()
-        if _stop.is_set():
-            return
-        try:
-            report = send_pending()
-        except Exception:  # noqa: BLE001 - the thread must survive a broken database or template
-            log.exception("sending ticket e-mails failed")
-            continue
-        if report.failed or report.unconfirmed:
-            log.warning("%s", report.summary())
+    _sender.wake()
 
 
 def start_sender(*, interval_seconds: float = RETRY_SECONDS) -> bool:
     """Starts the sender thread (False if it runs already); sends what is pending at once."""
-    global _thread
-    with _lock:
-        if _thread is not None and _thread.is_alive():
-            return False
-        _stop.clear()
-        _wake.set()
-        _thread = threading.Thread(target=_loop, args=(interval_seconds,), name="opsportal-ticket-mail", daemon=True)
-        _thread.start()
-        return True
+    return _sender.start(interval_seconds)
 
 
 def stop_sender(timeout: float = 30) -> None:
-    global _thread
-    with _lock:
-        _stop.set()
-        _wake.set()
-        if _thread is not None:
-            _thread.join(timeout)
-        _thread = None
+    _sender.stop(timeout)
