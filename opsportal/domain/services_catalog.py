@@ -1,8 +1,9 @@
 """The services catalog (seed 000): services priced in service credits, and what becomes of a request.
 
 A request opens a task in the service's category with the price held for it ("in play"). The task's fate decides
-the credits: a task that completes (solved or closed, by staff or the customer) uses them; a request the support
-team cancels releases them. Nothing else moves them.
+the credits: a task that completes (solved or closed, by staff or the customer) uses them; a cancelled request
+releases them. The support team may cancel while the task is open; the customer only until work has started
+(``customer_cancel_problem``). Nothing else moves them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from opsportal.domain.roles import ORG_MANAGER_ROLES, Role
-from opsportal.domain.tasks import CATEGORIES
+from opsportal.domain.tasks import CATEGORIES, TaskStatus
 
 PRODUCT = "service_credits"
 NAME_MAX = 80
@@ -87,6 +88,24 @@ def cancel_problem(*, task_open: bool, cancelled: bool) -> str | None:
     if not task_open:
         return "The task is already closed: its credits are used and cannot be released."
     return None
+
+
+def work_started(status: TaskStatus, minutes_logged: int) -> bool:
+    """The support team has begun on a request's task: it left "Open" (in progress, waiting on the customer, done)
+    or time is logged on it."""
+    return status is not TaskStatus.open or minutes_logged > 0
+
+
+WORK_STARTED = ("The support team has started on this request (the task is under way or has time logged), so it "
+                "can no longer be cancelled here; write on the task to ask them.")
+
+
+def customer_cancel_problem(*, status: TaskStatus, cancelled: bool, minutes_logged: int) -> str | None:
+    """Why the customer cannot cancel their own request: only while its credits are in play and no work started."""
+    problem = cancel_problem(task_open=status.is_open, cancelled=cancelled)
+    if problem:
+        return problem
+    return WORK_STARTED if work_started(status, minutes_logged) else None
 
 
 def request_subject(service_name: str) -> str:

@@ -92,16 +92,20 @@ class InvoiceLine(SQLModel, table=True):
 
 
 class HourBlock(SQLModel, table=True):
-    """A block of prepaid support hours on sale (staff edit the catalog)."""
+    """A prepaid block on sale (staff edit the catalog): hours of support, or a pack of service credits."""
 
     __tablename__ = "hour_block"
     __table_args__ = (
-        CheckConstraint("minutes > 0 AND price_minor > 0 AND validity_days > 0", name="ck_hour_block_terms"),
+        CheckConstraint("quantity > 0 AND price_minor > 0 AND validity_days > 0", name="ck_hour_block_terms"),
+        CheckConstraint("product_code IN ('support_hours', 'service_credits')", name="ck_hour_block_product"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(80), nullable=False))
-    minutes: int = Field(sa_column=Column(Integer, nullable=False))
+    product_code: str = Field(default="support_hours", sa_column=Column(
+        String(40), ForeignKey("product.code", name="fk_hour_block_product"), nullable=False,
+        server_default="support_hours"))
+    quantity: int = Field(sa_column=Column(Integer, nullable=False))  # in the product's unit: minutes, or credits
     price_minor: int = Field(sa_column=Column(Integer, nullable=False))
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     validity_days: int = Field(sa_column=Column(Integer, nullable=False))
@@ -110,7 +114,7 @@ class HourBlock(SQLModel, table=True):
 
 
 class Payment(SQLModel, table=True):
-    """One Stripe Checkout Session: paying an invoice or buying an hour block.
+    """One Stripe Checkout Session: paying an invoice or buying a block (hours of support or service credits).
 
     ``creating`` until Stripe has answered the create call, then ``open`` until Stripe confirms it
     (``succeeded``) or the session ends unpaid (``expired``). ``succeeded`` is final.
@@ -135,9 +139,10 @@ class Payment(SQLModel, table=True):
     amount_minor: int = Field(sa_column=Column(Integer, nullable=False))
     currency: str = Field(sa_column=Column(String(3), nullable=False))
     description: str = Field(sa_column=Column(String(200), nullable=False))
-    # Hour blocks: the terms as bought (the catalog may change afterwards) and the lot granted.
+    # Hour blocks and credit packs: the terms as bought (the catalog may change afterwards) and the lot granted.
     hour_block_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("hour_block.id")))
-    block_minutes: int | None = Field(default=None, sa_column=Column(Integer))
+    block_product: str | None = Field(default=None, sa_column=Column(String(40)))
+    block_quantity: int | None = Field(default=None, sa_column=Column(Integer))  # minutes, or credits
     block_price_minor: int | None = Field(default=None, sa_column=Column(Integer))
     block_validity_days: int | None = Field(default=None, sa_column=Column(Integer))
     # The tax rate the amount was computed with (the organization's may change before Stripe confirms).

@@ -17,6 +17,7 @@ from sqlmodel import select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain import hour_blocks as block_rules
 from opsportal.domain import invoices as rules
 from opsportal.domain.invoices import InvoiceKind, InvoiceStatus, PaymentStatus
 from opsportal.models import HourBlock, Invoice, Organization, Payment
@@ -29,7 +30,8 @@ from opsportal.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-PAYERS_ONLY = "Only the organization's owners, administrators and billing contacts can pay or buy hours."
+PAYERS_ONLY = ("Only the organization's owners, administrators and billing contacts can pay or buy hours and "
+               "service credits.")
 # A Checkout Session lives 24 hours; one younger than this is offered again instead of a new one.
 REUSE_SESSION_FOR = timedelta(hours=23)
 SUCCESS_PATH = "/billing/checkout/success"
@@ -163,9 +165,14 @@ def start_invoice_checkout(actor: Actor, invoice_id: int, *, return_base: str | 
                      f"/billing/invoices/{invoice_id}?checkout=cancelled", return_base, at)
 
 
+def _terms(block: HourBlock) -> block_rules.BlockTerms:
+    return block_rules.BlockTerms(block.quantity, block.price_minor, block.validity_days, block.product_code)
+
+
 def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None = None) -> PendingPayment:
-    """The payment a checkout for one hour block is for, at today's catalog price plus the organization's tax
-    (Stripe is not asked: ``start_hour_block_checkout`` does that). The lot is granted when it is confirmed."""
+    """The payment a checkout for one block (hours, or a pack of service credits) is for, at today's catalog price
+    plus the organization's tax (Stripe is not asked: ``start_hour_block_checkout`` does that). The lot is granted
+    when it is confirmed."""
     at = at or clock.now()
     if actor.organization_id is None:
         raise PermissionDenied(PAYERS_ONLY)
@@ -189,8 +196,9 @@ def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None 
         if existing is None:
             existing = Payment(organization_id=org.id, purpose="hour_block", status=PaymentStatus.creating.value,
                                amount_minor=price.total_minor, currency=org.currency,
-                               description=f"{block.name} ({block.minutes // 60} hours of support)",
-                               hour_block_id=block.id, block_minutes=block.minutes,
+                               description=block_rules.purchase_description(block.name, _terms(block)),
+                               hour_block_id=block.id, block_product=block.product_code,
+                               block_quantity=block.quantity,
                                block_price_minor=block.price_minor, block_validity_days=block.validity_days,
                                tax_rate_bp=price.tax_rate_bp, idempotency_key=f"opsportal-{uuid.uuid4()}",
                                created_by_user_id=actor.user_id or None, created_at=at, updated_at=at)
@@ -201,7 +209,8 @@ def open_hour_block_payment(actor: Actor, block_id: int, *, at: datetime | None 
 
 def start_hour_block_checkout(actor: Actor, block_id: int, *, return_base: str | None = None,
                               at: datetime | None = None) -> CheckoutStart:
-    """A Stripe Checkout Session for one hour block at today's catalog price plus the organization's tax."""
+    """A Stripe Checkout Session for one block (hours or credits) at today's catalog price plus the organization's
+    tax."""
     at = at or clock.now()
     return _checkout(actor, open_hour_block_payment(actor, block_id, at=at), "/billing/hours?checkout=cancelled",
                      return_base, at)

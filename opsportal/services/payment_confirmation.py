@@ -62,17 +62,20 @@ def _apply_to_invoice(session: Session, payment: Payment, at: datetime) -> tuple
 
 
 def _issue_receipt(session: Session, payment: Payment, at: datetime) -> tuple[Event, ...]:
-    """The paid receipt of an hour block; its paid event grants the hours (``hour_blocks.grant_purchase``)."""
+    """The paid receipt of a block; its paid event grants the hours or credits (``hour_blocks.grant_purchase``)."""
     org = session.get(Organization, payment.organization_id)
     expires = block_rules.expiry_of_purchase(at.date(), payment.block_validity_days)
-    hours = payment.block_minutes // 60
+    bought = block_rules.units(block_rules.BlockTerms(payment.block_quantity, payment.block_price_minor,
+                                                      payment.block_validity_days, payment.block_product))
+    memo = (f"Receipt: {formats.credits(bought)}" if payment.block_product == block_rules.SERVICE_CREDITS
+            else f"Receipt: {formats.count(bought)} hours of prepaid support")
     line = rules.item_line(f"{payment.description}, usable through {formats.day(expires)}", 1,
                            payment.block_price_minor)
     # The receipt's tax is what was charged: the rate fixed when the checkout started (amount_minor was
     # priced from block_price_minor at that rate by the same rule, so the totals agree).
     receipt = create_in_session(
         session, org=org, kind=InvoiceKind.hour_block, lines=[line], currency=payment.currency, issue_on=at.date(),
-        memo=f"Receipt: {hours} hours of prepaid support", created_by=payment.created_by_user_id,
+        memo=memo, created_by=payment.created_by_user_id,
         charged_rate_bp=payment.tax_rate_bp)
     receipt.due_date = receipt.issue_date
     payment.invoice_id = receipt.id

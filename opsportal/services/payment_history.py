@@ -34,7 +34,7 @@ class PaymentRow:
 
 
 def hour_block_purchases(actor: Actor, organization_id: int, *, limit: int = 10) -> list[PaymentRow]:
-    """The organization's latest hour-block checkouts, newest first (for the Buy hours page)."""
+    """The organization's latest block checkouts (hours and credit packs), newest first (for the Buy page)."""
     require_invoice_reader(actor, organization_id)
     with unit_of_work(write=False) as session:
         rows = session.exec(select(Payment).where(Payment.organization_id == organization_id,

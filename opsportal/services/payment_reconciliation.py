@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
+from opsportal.domain.hour_blocks import SERVICE_CREDITS
 from opsportal.domain.invoices import PaymentStatus
 from opsportal.domain.ledger.lots import last_usable_day
 from opsportal.models import CreditLot, Invoice, Payment
@@ -128,12 +129,14 @@ def confirm_return(actor: Actor, session_id: str, *, ask_stripe: bool = True,
 
 @dataclass(frozen=True)
 class HoursAdded:
-    hours: int
+    hours: int  # support hours added (0 for a credit pack)
     usable_through: date | None
+    credits: int = 0  # service credits added (0 for hours)
 
 
 def hours_added(actor: Actor, payment_id: int) -> HoursAdded | None:
-    """What a confirmed hour-block payment granted (the checkout success page); None until Stripe confirms it."""
+    """What a confirmed block payment granted, hours or credits (the checkout success page); None until Stripe
+    confirms it."""
     with unit_of_work(write=False) as session:
         payment = session.get(Payment, payment_id)
         if payment is None or payment.purpose != "hour_block" \
@@ -144,4 +147,7 @@ def hours_added(actor: Actor, payment_id: int) -> HoursAdded | None:
             return None
         lot = session.get(CreditLot, payment.lot_id)
         expires = lot.expires_at if lot is not None else None
-        return HoursAdded((payment.block_minutes or 0) // 60, last_usable_day(expires) if expires else None)
+        usable = last_usable_day(expires) if expires else None
+        if payment.block_product == SERVICE_CREDITS:
+            return HoursAdded(0, usable, credits=payment.block_quantity or 0)
+        return HoursAdded((payment.block_quantity or 0) // 60, usable)

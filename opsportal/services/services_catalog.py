@@ -2,12 +2,14 @@
 
 A request is one transaction: the task (through ``tasks.create_ticket``), the credits held for it in the
 consumption order (``credits.hold_in_session``) and the request row. Closing the task (staff or customer) turns
-the hold into used credits as for every task; ``cancel_request`` (staff) closes it and releases them.
+the hold into used credits as for every task; ``cancel_request`` (staff) closes it and releases them, and so does
+``cancel_own_request`` (the customer, until work has started). Credits are bought by card as packs on the Buy page
+(``hour_blocks``); ``CatalogView.packs`` are the ones on sale to the organization.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
@@ -20,7 +22,7 @@ from opsportal.domain import services_catalog as rules
 from opsportal.domain.services_catalog import PRODUCT, RequestState
 from opsportal.domain.tasks import OPEN_STATUSES, Priority, TaskStatus
 from opsportal.domain.ticket_updates import UpdateKind
-from opsportal.models import CatalogService, Organization, ServiceRequest, Ticket, TicketComment
+from opsportal.models import CatalogService, HourBlock, Organization, ServiceRequest, Ticket, TicketComment, TimeEntry
 from opsportal.services import credit_views, credits, orgtree, sla, tasks, ticket_updates
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -51,13 +53,24 @@ class ServicePublic:
 
 
 @dataclass(frozen=True)
+class PackOffer:
+    """A pack of service credits on sale to the organization (bought on the Buy page)."""
+
+    id: int
+    name: str
+    credits: int
+
+
+@dataclass(frozen=True)
 class CatalogView:
-    """What a customer sees: the services on offer, the service credits free now, and whether they may spend them."""
+    """What a customer sees: the services on offer, the service credits free now, whether they may spend them, and
+    the credit packs on sale in their currency."""
 
     organization: str
     services: list[ServicePublic]
     available: int
     may_request: bool
+    packs: list[PackOffer] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,8 +102,13 @@ def catalog_for(actor: Actor, organization_id: int) -> CatalogView:
         org = orgtree.require_org(session, organization_id)
         rows = session.exec(select(CatalogService).where(CatalogService.active)
                             .order_by(CatalogService.category, CatalogService.name)).all()
+        packs = session.exec(select(HourBlock).where(HourBlock.active, HourBlock.product_code == PRODUCT,
+                                                     HourBlock.currency == org.currency)
+                             .order_by(HourBlock.quantity, HourBlock.id)).all()
+        may_request = rules.may_request_service(actor.role)
         return CatalogView(organization=org.name, services=[_public(r) for r in rows], available=available,
-                           may_request=rules.may_request_service(actor.role))
+                           may_request=may_request,
+                           packs=[PackOffer(p.id, p.name, p.quantity) for p in packs] if may_request else [])
 
 
 def all_services(actor: Actor) -> list[ServicePublic]:
@@ -222,46 +240,86 @@ def requests_in_play(actor: Actor, *, page: int = 1, page_size: int = 20) -> Pag
         return _rows(session, [ServiceRequest.cancelled_at.is_(None), Ticket.status.in_(OPEN)], page, page_size)
 
 
+def _locked(session: Session, request_id: int) -> tuple[ServiceRequest, Ticket] | None:
+    request = session.exec(select(ServiceRequest).where(ServiceRequest.id == request_id).with_for_update()
+                           .execution_options(populate_existing=True)).first()
+    if request is None:
+        return None
+    ticket = session.exec(select(Ticket).where(Ticket.id == request.ticket_id).with_for_update()
+                          .execution_options(populate_existing=True)).one()
+    return request, ticket
+
+
+def _cancel(session: Session, actor: Actor, request: ServiceRequest, ticket: Ticket, reason: str,
+            at: datetime) -> RequestPublic:
+    """Close the request's task and release everything it holds (a cancelled request uses nothing)."""
+    credits.settle_holds(session, actor, ticket, None, at, default=lambda _code, _held: 0)
+    request.cancelled_at, request.cancelled_by_user_id = at, actor.user_id or None
+    words = f"Service request cancelled: its {formats.credits(request.credits)} were released."
+    session.add(TicketComment(ticket_id=ticket.id, author_user_id=actor.user_id or None,
+                              author_name=actor.full_name or actor.email, from_staff=actor.is_staff,
+                              body=f"{words} {reason}".strip(), created_at=at))
+    ticket.status, ticket.closed_at, ticket.updated_at = TaskStatus.closed.value, at, at
+    sla.sync_status(session, ticket, at)
+    session.add_all([request, ticket])
+    session.flush()
+    ticket_updates.announce(session, ticket, kind=UpdateKind.status, text=TaskStatus.closed.label,
+                            actor_user_id=actor.user_id, actor_name=actor.full_name or actor.email,
+                            from_staff=actor.is_staff, at=at)
+    service = session.get(CatalogService, request.service_id)
+    org = session.get(Organization, request.organization_id)
+    return RequestPublic(id=request.id, service=service.name, category=ticket.category, organization=org.name,
+                         ticket_id=ticket.id, credits=request.credits, state=RequestState.cancelled,
+                         requested_at=request.requested_at)
+
+
 def cancel_request(actor: Actor, request_id: int, *, reason: str = "", at: datetime | None = None) -> RequestPublic:
     """The support team cancels a request whose task is open: the task closes and its credits are released."""
     require_staff(actor)
     at = at or clock.now()
     reason = (reason or "").strip()[:500]
     with unit_of_work() as session:
-        request = session.exec(select(ServiceRequest).where(ServiceRequest.id == request_id).with_for_update()
-                               .execution_options(populate_existing=True)).first()
-        if request is None:
+        found = _locked(session, request_id)
+        if found is None:
             raise NotFound(REQUEST_NOT_FOUND)
-        ticket = session.exec(select(Ticket).where(Ticket.id == request.ticket_id).with_for_update()
-                              .execution_options(populate_existing=True)).one()
+        request, ticket = found
         problem = rules.cancel_problem(task_open=TaskStatus(ticket.status).is_open,
                                        cancelled=request.cancelled_at is not None)
         if problem:
             raise Conflict(problem)
-        # Everything the task holds goes back (a cancelled request uses nothing).
-        credits.settle_holds(session, actor, ticket, None, at, default=lambda _code, _held: 0)
-        request.cancelled_at, request.cancelled_by_user_id = at, actor.user_id or None
-        words = f"Service request cancelled: its {formats.credits(request.credits)} were released."
-        session.add(TicketComment(ticket_id=ticket.id, author_user_id=actor.user_id or None,
-                                  author_name=actor.full_name or actor.email, from_staff=True,
-                                  body=f"{words} {reason}".strip(), created_at=at))
-        ticket.status, ticket.closed_at, ticket.updated_at = TaskStatus.closed.value, at, at
-        sla.sync_status(session, ticket, at)
-        session.add_all([request, ticket])
-        session.flush()
-        ticket_updates.announce(session, ticket, kind=UpdateKind.status, text=TaskStatus.closed.label,
-                                actor_user_id=actor.user_id, actor_name=actor.full_name or actor.email,
-                                from_staff=True, at=at)
-        service = session.get(CatalogService, request.service_id)
-        org = session.get(Organization, request.organization_id)
-        return RequestPublic(id=request.id, service=service.name, category=ticket.category, organization=org.name,
-                             ticket_id=ticket.id, credits=request.credits, state=RequestState.cancelled,
-                             requested_at=request.requested_at)
+        return _cancel(session, actor, request, ticket, reason, at)
+
+
+def cancel_own_request(actor: Actor, request_id: int, *, at: datetime | None = None) -> RequestPublic:
+    """An owner or administrator cancels their organization's request before the support team starts on it (the
+    task still "Open", no time logged): in one transaction the task closes and its credits are released, exactly as
+    when staff cancel. Refused, changing nothing, once work has started."""
+    org_id = actor.organization_id
+    if actor.is_staff or org_id is None or not rules.may_request_service(actor.role):
+        raise PermissionDenied(OWNERS_ONLY)
+    require_view_organization(actor, org_id)
+    if isinstance(request_id, bool) or not isinstance(request_id, int):
+        raise NotFound(REQUEST_NOT_FOUND)
+    at = at or clock.now()
+    with unit_of_work() as session:
+        found = _locked(session, request_id)
+        # Another organization's request (a subsidiary's too) reads as unknown: ids reveal nothing.
+        if found is None or found[0].organization_id != org_id:
+            raise NotFound(REQUEST_NOT_FOUND)
+        request, ticket = found
+        logged = session.exec(select(func.coalesce(func.sum(TimeEntry.minutes), 0))
+                              .where(TimeEntry.ticket_id == ticket.id)).one()
+        problem = rules.customer_cancel_problem(status=TaskStatus(ticket.status),
+                                                cancelled=request.cancelled_at is not None,
+                                                minutes_logged=int(logged))
+        if problem:
+            raise Conflict(problem)
+        return _cancel(session, actor, request, ticket, "Cancelled by the customer before work started.", at)
 
 
 def ask_for_credits(actor: Actor, *, service_id: int, at: datetime | None = None) -> int:
-    """Service credits are sold by the vendor: an owner or administrator short of credits for a service asks the
-    support team for what is missing with a task (category Other). Returns the task's id."""
+    """When no credit pack is on sale in the organization's currency: an owner or administrator short of credits
+    for a service asks the support team for what is missing with a task (category Other). Returns the task's id."""
     org_id = actor.organization_id
     if actor.is_staff or org_id is None or not rules.may_request_service(actor.role):
         raise PermissionDenied(OWNERS_ONLY)

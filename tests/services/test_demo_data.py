@@ -195,9 +195,15 @@ def test_each_demo_organizations_dashboard_tasks_and_hours_and_credits_figures_a
 def test_every_demo_hour_block_costs_less_an_hour_than_the_organizations_pay_as_you_go_rate(demo_database_url):
     for name, org_id in _demo_org_ids().items():
         rate = prepaid.billing_terms(OPERATOR, org_id).hourly_rate_minor
-        blocks = hour_blocks.catalog_for(OPERATOR, org_id, today=NOW.date())
+        blocks = hour_blocks.catalog_for(OPERATOR, org_id, product="support_hours", today=NOW.date())
         assert rate > 0 and blocks, name
         assert [b.name for b in blocks if b.price_minor >= b.hours * rate] == [], name
+
+
+def test_the_demo_sells_service_credit_packs_in_every_organizations_currency(demo_database_url):
+    for name, org_id in _demo_org_ids().items():
+        packs = hour_blocks.catalog_for(OPERATOR, org_id, product="service_credits", today=NOW.date())
+        assert packs and all(p.credits > 0 and p.hours == 0 for p in packs), name
 
 
 def test_every_purchased_lot_of_support_hours_in_the_demo_was_paid_by_card_and_has_its_paid_receipt(
@@ -212,7 +218,7 @@ def test_every_purchased_lot_of_support_hours_in_the_demo_was_paid_by_card_and_h
     for lot in lots:
         payment = paid.get(lot.id)
         assert payment is not None, f"lot {lot.id} ({lot.note}) was not bought"
-        assert (payment.status, payment.purpose, payment.block_minutes) == ("succeeded", "hour_block", lot.quantity)
+        assert (payment.status, payment.purpose, payment.block_quantity) == ("succeeded", "hour_block", lot.quantity)
         assert payment.completed_at == lot.granted_at and payment.created_at < payment.completed_at
         receipt = receipts[payment.invoice_id]
         assert (receipt.status, receipt.kind, receipt.paid_at, receipt.total_minor) == (

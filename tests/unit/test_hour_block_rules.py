@@ -17,7 +17,7 @@ from opsportal.domain.hour_blocks import (
     block_problem,
     discount_percent,
     expiry_of_purchase,
-    per_hour_minor,
+    per_unit_minor,
 )
 
 STARTER = BlockTerms(5 * 60, 60_000, 180)  # USD 120.00 an hour
@@ -27,7 +27,7 @@ ENTERPRISE = BlockTerms(40 * 60, 408_000, 365)  # USD 102.00 an hour
 
 
 def terms(**changes) -> BlockTerms:
-    return BlockTerms(**{"minutes": 600, "price_minor": 114_000, "validity_days": 365, **changes})
+    return BlockTerms(**{"quantity": 600, "price_minor": 114_000, "validity_days": 365, **changes})
 
 
 # ----------------------------------------------------------------------------------------- validation
@@ -40,12 +40,12 @@ def test_the_demo_catalogs_blocks_can_be_sold(block):
 
 @pytest.mark.parametrize("minutes", [0, -60, 30, 90, 61])
 def test_a_block_is_a_positive_whole_number_of_hours(minutes):
-    assert block_problem(terms(minutes=minutes)) == "a block is a whole number of hours"
+    assert block_problem(terms(quantity=minutes)) == "a block is a whole number of hours"
 
 
 def test_a_block_has_at_most_a_thousand_hours():
-    assert block_problem(terms(minutes=MAX_BLOCK_MINUTES)) is None
-    assert block_problem(terms(minutes=MAX_BLOCK_MINUTES + 60)) == "a block has at most 1,000 hours"
+    assert block_problem(terms(quantity=MAX_BLOCK_MINUTES)) is None
+    assert block_problem(terms(quantity=MAX_BLOCK_MINUTES + 60)) == "a block has at most 1,000 hours"
 
 
 @pytest.mark.parametrize("price", [0, -1])
@@ -74,20 +74,20 @@ def test_the_hours_are_checked_before_the_price_and_the_validity():
 @pytest.mark.parametrize(("block", "per_hour"), [(STARTER, 12_000), (STANDARD, 11_400), (GROWTH, 10_800),
                                                  (ENTERPRISE, 10_200)])
 def test_the_price_per_hour_is_the_blocks_price_over_its_hours(block, per_hour):
-    assert per_hour_minor(block) == per_hour
+    assert per_unit_minor(block) == per_hour
 
 
 def test_the_price_per_hour_is_rounded_half_up_to_the_minor_unit():
-    assert per_hour_minor(BlockTerms(180, 100, 365)) == 33  # 33.33...
-    assert per_hour_minor(BlockTerms(180, 200, 365)) == 67  # 66.66...
-    assert per_hour_minor(BlockTerms(120, 101, 365)) == 51  # 50.5 rounds up
-    assert per_hour_minor(BlockTerms(120, 99, 365)) == 50  # 49.5 rounds up
+    assert per_unit_minor(BlockTerms(180, 100, 365)) == 33  # 33.33...
+    assert per_unit_minor(BlockTerms(180, 200, 365)) == 67  # 66.66...
+    assert per_unit_minor(BlockTerms(120, 101, 365)) == 51  # 50.5 rounds up
+    assert per_unit_minor(BlockTerms(120, 99, 365)) == 50  # 49.5 rounds up
 
 
 @given(st.integers(min_value=1, max_value=1_000), st.integers(min_value=1, max_value=10**9))
 def test_the_price_per_hour_is_within_half_a_minor_unit_of_the_exact_price(hours, price):
     exact = Fraction(price, hours)
-    assert abs(per_hour_minor(BlockTerms(hours * 60, price, 365)) - exact) <= Fraction(1, 2)
+    assert abs(per_unit_minor(BlockTerms(hours * 60, price, 365)) - exact) <= Fraction(1, 2)
 
 
 # ----------------------------------------------------------------------------------------- discount

@@ -37,11 +37,11 @@ class ShownStatus(StrEnum):
 class InvoiceKind(StrEnum):
     post_service = "post_service"  # pay-as-you-go time of a billing period
     pre_service = "pre_service"  # work that starts only once this is paid
-    hour_block = "hour_block"  # the receipt of an hour-block purchase
+    hour_block = "hour_block"  # the receipt of a prepaid block (hours or service credits) bought by card
 
     @property
     def label(self) -> str:
-        return {"post_service": "Post-service", "pre_service": "Pre-service", "hour_block": "Hour block"}[self.value]
+        return {"post_service": "Post-service", "pre_service": "Pre-service", "hour_block": "Prepaid block"}[self.value]
 
 
 class PaymentStatus(StrEnum):

@@ -69,7 +69,7 @@ def test_an_hour_block_is_charged_at_its_catalog_price_plus_the_organizations_ta
 
     payment = payment_row(started.payment_id)
     assert (payment.purpose, payment.status, payment.currency) == ("hour_block", "open", "USD")
-    assert (payment.block_minutes, payment.block_price_minor, payment.block_validity_days) == (600, 114_000, 365)
+    assert (payment.block_quantity, payment.block_price_minor, payment.block_validity_days) == (600, 114_000, 365)
     assert (payment.tax_rate_bp, payment.amount_minor) == (825, 114_000 + 9_405)
     assert payment.description == "Standard block (10 hours of support)"
     [call] = stripe_fake.created
