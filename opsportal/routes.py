@@ -151,3 +151,9 @@ def release_file(release_id: int | str, name: str) -> str:
 # The services catalog (seed 000): customers request services with service credits; staff keep the catalog.
 SERVICES = "/services"
 STAFF_SERVICES = "/staff/services"
+
+
+def buy_packs(pack_ids: list[int], missing: int) -> str:
+    """The Buy page with the credit packs that cover ``missing`` service credits picked (``domain.hour_blocks
+    .packs_covering``)."""
+    return f"{BUY_HOURS}?packs={','.join(str(int(i)) for i in pack_ids)}&need={int(missing)}#service-credits"

@@ -15,13 +15,16 @@ def _money_line(label, value, **props) -> rx.Component:
 
 
 def _block(b: rx.Var) -> rx.Component:
+    picked = b["picked"] != ""
     return rx.card(
         rx.vstack(
+            rx.cond(picked, rx.badge(rx.icon("check", size=14, aria_hidden="true"), b["picked"], color_scheme="blue",
+                                     variant="solid", high_contrast=True, white_space="normal")),
             rx.heading(b["name"], size="4", as_="h3"),
-            rx.hstack(rx.text(b["hours"], size="8", weight="bold", line_height="1"),
-                      rx.text("hours", size="3", color=MUTED), align="baseline", spacing="2"),
+            rx.hstack(rx.text(b["amount"], size="8", weight="bold", line_height="1"),
+                      rx.text(b["unit"], size="3", color=MUTED), align="baseline", spacing="2"),
             rx.hstack(
-                rx.text(b["per_hour"], " per hour", size="2", color=MUTED),
+                rx.text(b["per_unit"], size="2", color=MUTED),
                 rx.cond(b["save"] != "", rx.badge(b["save"], color_scheme="green", variant="soft",
                                                   high_contrast=True)),
                 align="center",
@@ -39,7 +42,7 @@ def _block(b: rx.Var) -> rx.Component:
             ),
             rx.button(
                 rx.icon("shopping-cart", size=16, aria_hidden="true"),
-                "Buy ", b["hours"], " hours",
+                b["buy"],
                 on_click=BuyHoursState.buy(b["id"]),
                 loading=BuyHoursState.buying == b["id"],
                 disabled=BuyHoursState.buying != "",
@@ -53,6 +56,7 @@ def _block(b: rx.Var) -> rx.Component:
         ),
         width="100%",
         class_name="hour-block",
+        style=rx.cond(picked, {"outline": f"3px solid {rx.color('blue', 9)}", "outline_offset": "2px"}, {}),
     )
 
 
@@ -83,14 +87,14 @@ def _purchases() -> rx.Component:
                 rx.box(rx.table.root(
                     rx.table.header(rx.table.row(secondary_header("When"), *[
                         rx.table.column_header_cell(h, text_align=a) for h, a in (
-                            ("Block", "left"), ("Amount", "right"), ("Status", "left"))],
+                            ("Bought", "left"), ("Amount", "right"), ("Status", "left"))],
                         secondary_header("Receipt"))),
                     rx.table.body(rx.foreach(BuyHoursState.purchases, _purchase_row)),
                     width="100%",
                     min_width=wide("40rem"),
-                    aria_label="Recent hour-block purchases", id="hour-block-purchases",
+                    aria_label="Recent purchases of hours and credits", id="hour-block-purchases",
                 ), overflow_x="auto", width="100%"),
-                rx.text("No hours bought yet.", size="2", color=MUTED),
+                rx.text("Nothing bought yet.", size="2", color=MUTED),
             ),
             spacing="3",
             width="100%",
@@ -99,35 +103,58 @@ def _purchases() -> rx.Component:
     )
 
 
+def _grid(cards) -> rx.Component:
+    return rx.grid(rx.foreach(cards, _block), columns=rx.breakpoints(initial="1", sm="2", lg="4"), spacing="4",
+                   width="100%")
+
+
 def _catalog() -> rx.Component:
-    return rx.cond(
-        BuyHoursState.blocks.length() > 0,
-        rx.grid(rx.foreach(BuyHoursState.blocks, _block), columns=rx.breakpoints(initial="1", sm="2", lg="4"),
-                spacing="4", width="100%"),
-        rx.cond(BuyHoursState.loaded,
-                rx.text("No hour blocks are on sale in your currency right now. Contact support to buy hours.",
-                        size="2", color=MUTED)),
+    return rx.vstack(
+        rx.heading("Support hours", size="4", as_="h2", id="support-hours"),
+        rx.text("Prepaid support hours: bigger blocks cost less per hour. Time agents log draws on them before "
+                "anything is billed as pay-as-you-go.", size="2", color=MUTED),
+        rx.cond(
+            BuyHoursState.blocks.length() > 0,
+            _grid(BuyHoursState.blocks),
+            rx.cond(BuyHoursState.loaded,
+                    rx.text("No hour blocks are on sale in your currency right now. Contact support to buy hours.",
+                            size="2", color=MUTED)),
+        ),
+        rx.heading("Service credits", size="4", as_="h2", id="service-credits", margin_top="1rem"),
+        rx.text("Packs of service credits pay for the services in the services catalog; bigger packs cost less "
+                "per credit.", size="2", color=MUTED),
+        rx.cond(BuyHoursState.need != "",
+                rx.callout(BuyHoursState.need, icon="info", color_scheme="blue", width="100%", id="credits-needed")),
+        rx.cond(
+            BuyHoursState.packs.length() > 0,
+            _grid(BuyHoursState.packs),
+            rx.cond(BuyHoursState.loaded,
+                    rx.text("No credit packs are on sale in your currency right now.", size="2", color=MUTED)),
+        ),
+        rx.link(rx.icon("briefcase", size=16, aria_hidden="true"), "Spend service credits: the services catalog",
+                href=routes.SERVICES, size="2", display="inline-flex", align_items="center", gap="0.35rem"),
+        spacing="3",
+        width="100%",
     )
 
 
-@rx.page(route=routes.BUY_HOURS, title="Buy hours · OpsPortal", on_load=BuyHoursState.load)
+@rx.page(route=routes.BUY_HOURS, title="Buy hours and credits · OpsPortal", on_load=BuyHoursState.load)
 def buy_hours_page() -> rx.Component:
     return app_shell(
-        "Buy more hours",
+        "Buy hours and credits",
         rx.cond(
             BuyHoursState.refused != "",
             members_notice(BuyHoursState.refused),
             rx.vstack(
-                rx.text("Prepaid support hours: bigger blocks cost less per hour. Time agents log draws on them "
-                        "before anything is billed as pay-as-you-go. You pay by card on Stripe's secure checkout.",
-                        size="2", color=MUTED),
+                rx.text("You pay by card on Stripe's secure checkout; what you buy is added as soon as Stripe "
+                        "confirms the payment.", size="2", color=MUTED),
                 rx.cond(BuyHoursState.cancelled,
                         rx.callout("Payment cancelled — nothing was charged.", icon="info", color_scheme="blue",
                                    width="100%", role="status", id="checkout-cancelled")),
                 error_callout(BuyHoursState.buy_error),
                 error_callout(BuyHoursState.error),
                 _catalog(),
-                rx.link(rx.icon("clock", size=16, aria_hidden="true"), "See your hours in Hours & Credits",
+                rx.link(rx.icon("clock", size=16, aria_hidden="true"), "See your hours and credits in Hours & Credits",
                         href=routes.CREDITS, size="2", display="inline-flex", align_items="center", gap="0.35rem"),
                 _purchases(),
                 spacing="5",

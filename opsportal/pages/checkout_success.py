@@ -30,7 +30,7 @@ def _heading(text: str, icon: str | None = None, color: str = "green", size: int
 
 
 def _again_link() -> rx.Component:
-    return rx.cond(CheckoutState.is_hours, _link("Buy hours", routes.BUY_HOURS, "shopping-cart"),
+    return rx.cond(CheckoutState.is_hours, _link("Buy hours or credits", routes.BUY_HOURS, "shopping-cart"),
                    _invoice_link(rx.text("Invoice ", CheckoutState.invoice_number, as_="span")))
 
 
@@ -46,6 +46,7 @@ def _paid() -> rx.Component:
                         rx.text(CheckoutState.hours_text, size="3", weight="bold", id="hours-added")),
                 rx.hstack(
                     _link("See them in Hours & Credits", routes.CREDITS, "clock"),
+                    _link("Services catalog", routes.SERVICES, "briefcase"),
                     _invoice_link(rx.text("Receipt ", CheckoutState.invoice_number, as_="span")),
                     spacing="5",
                     wrap="wrap",

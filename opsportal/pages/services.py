@@ -17,9 +17,15 @@ def _request_controls(s: rx.Var) -> rx.Component:
                   aria_label="Request " + s["name"], width="100%", margin_top="auto"),
         rx.vstack(
             rx.text(s["short"], size="2", color=rx.color("red", 11)),
-            rx.button(rx.icon("shopping-cart", size=16, aria_hidden="true"), s["ask"], variant="soft",
-                      on_click=S.ask_for_credits(s["id"]), disabled=S.busy,
-                      aria_label=s["ask"] + " for " + s["name"], width="100%"),
+            rx.cond(
+                s["buy_url"] != "",
+                rx.button(rx.link(rx.icon("shopping-cart", size=16, aria_hidden="true"), s["buy"],
+                                  href=s["buy_url"], underline="none", aria_label=s["buy"] + " for " + s["name"]),
+                          as_child=True, variant="soft", width="100%"),
+                rx.button(rx.icon("shopping-cart", size=16, aria_hidden="true"), s["ask"], variant="soft",
+                          on_click=S.ask_for_credits(s["id"]), disabled=S.busy,
+                          aria_label=s["ask"] + " for " + s["name"], width="100%"),
+            ),
             spacing="2", width="100%", margin_top="auto",
         ),
     )
@@ -48,8 +54,9 @@ def _dialog() -> rx.Component:
             rx.dialog.title("Request " + c["name"]),
             rx.dialog.description(
                 c["price"] + " of your service credits will be held for the task (in play under " + c["category"]
-                + ") and used when it is done; if the support team cancels the request they come back. Available "
-                  "now: " + S.available + "; after this request: " + c["after"] + ".",
+                + ") and used when it is done. You can cancel the request here until the support team starts on it; "
+                  "cancelled, they come back. Available now: " + S.available + "; after this request: " + c["after"]
+                + ".",
                 size="2", color=MUTED),
             rx.form(
                 rx.vstack(
@@ -84,6 +91,13 @@ def _request_row(r: rx.Var) -> rx.Component:
         rx.table.cell(rx.badge(r["state"], color_scheme=r["color"], variant="soft", high_contrast=True)),
         secondary_cell(r["when"]),
         rx.table.cell(rx.link(r["task"], href=r["task_url"], aria_label="Task " + r["task"] + ": " + r["service"])),
+        rx.cond(S.may_request, rx.table.cell(rx.cond(
+            r["may_cancel"] == "yes",
+            rx.button("Cancel request", size="1", variant="soft", color_scheme="red", disabled=S.busy,
+                      on_click=S.cancel_request(r["id"]),
+                      aria_label="Cancel request " + r["task"] + " for " + r["service"] + " and release its credits"),
+            rx.text("—", size="2", color=MUTED),
+        ))),
     )
 
 
@@ -123,7 +137,8 @@ def services_page() -> rx.Component:
                         rx.table.header(rx.table.row(
                             rx.table.column_header_cell("Service"), secondary_header("Category"),
                             secondary_header("Credits", text_align="right"), rx.table.column_header_cell("Credits are"),
-                            secondary_header("Requested"), rx.table.column_header_cell("Task"))),
+                            secondary_header("Requested"), rx.table.column_header_cell("Task"),
+                            rx.cond(S.may_request, rx.table.column_header_cell("Actions")))),
                         rx.table.body(rx.foreach(S.requests, _request_row)),
                         width="100%",
                     ), width="100%"),

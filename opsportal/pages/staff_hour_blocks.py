@@ -1,7 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.catalog_editor import SELECT_STYLE, catalog_editor, editor_aria, editor_field
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import (
     hidden_caption,
@@ -22,12 +22,13 @@ def _row(b: rx.Var) -> rx.Component:
     named = b["name"] + " (" + b["currency"] + ")"
     toggle = rx.cond(on_sale, "Take off sale", "Put on sale")
     return rx.table.row(
-        # Phones: the name, then its hours and price (their columns appear from 30em up).
+        # Phones: the name, then what it sells and its price (their columns appear from 30em up).
         rx.table.row_header_cell(rx.text(b["name"], size="2"),
-                                 phone_only(rx.text(b["duration"], " · ", b["price"], size="1", color=MUTED))),
-        secondary_cell(b["duration"], white_space="nowrap", text_align="right"),
+                                 phone_only(rx.text(b["amount"], " · ", b["price"], size="1", color=MUTED))),
+        secondary_cell(b["sells"]),
+        secondary_cell(b["amount"], white_space="nowrap", text_align="right"),
         secondary_cell(b["price"], white_space="nowrap", text_align="right"),
-        secondary_cell(b["per_hour"], white_space="nowrap", text_align="right"),
+        secondary_cell(b["per_unit"], white_space="nowrap", text_align="right"),
         secondary_cell(b["discount"], text_align="right"),
         secondary_cell(b["validity"], white_space="nowrap"),
         secondary_cell(b["currency"]),
@@ -46,63 +47,38 @@ def _row(b: rx.Var) -> rx.Component:
     )
 
 
-def _field(label: str, name: str, control_id: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
-        control,
-        *([rx.text(hint, id=f"{control_id}-hint", size="1", color=MUTED)] if hint else []),
-        field_error(S.problems, name, control_id),
-        spacing="1", width="100%",
-    )
-
-
 def _input(name: str, control_id: str, value, hint: bool = False, **props) -> rx.Component:
     return rx.input(id=control_id, name=name, default_value=value, width="100%",
-                    aria_describedby=described_by(control_id, hint=hint), aria_invalid=invalid(S.problems, name),
-                    **props)
+                    **editor_aria(S, name, control_id, hint=hint), **props)
 
 
 def _edit_dialog() -> rx.Component:
     e = S.edit
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(e["title"]),
-            rx.dialog.description("Customers see the blocks on sale in their organization's currency, plus its tax. "
-                                  "Checkouts already started keep the terms they showed.", size="2", color=MUTED),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.edit_error),
-                    _field("Name", "name", "block-name", _input("name", "block-name", e["name"], max_length=80)),
-                    rx.grid(
-                        _field("Hours", "hours", "block-hours",
-                               _input("hours", "block-hours", e["hours"], input_mode="numeric")),
-                        _field("Price (e.g. 1140.00)", "price", "block-price",
-                               _input("price", "block-price", e["price"], input_mode="decimal")),
-                        _field("Currency", "currency", "block-currency",
-                               _input("currency", "block-currency", e["currency"], max_length=3)),
-                        _field("Validity (days)", "validity", "block-validity",
-                               _input("validity", "block-validity", e["validity"], hint=True, input_mode="numeric"),
-                               hint="Usable from the day of payment, 30 to 1,098 days."),
-                        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
-                    ),
-                    rx.el.label(rx.hstack(rx.checkbox(name="active", id="block-active", checked=S.edit_active,
-                                                      on_change=S.set_edit_active, aria_label="On sale"),
-                                          rx.text("On sale", size="2"), spacing="2", align="center")),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                        rx.button("Save block", type="submit", id="block-save"),
-                        justify="end", spacing="3", width="100%",
-                    ),
-                    spacing="3", width="100%", margin_top="1rem",
-                ),
-                on_submit=S.save, reset_on_submit=False, aria_label="Hour block",
-                key=S.edit_key.to_string(),
+    return catalog_editor(
+        S, description="A block sells support hours or a pack of service credits. Customers see the blocks on sale "
+                       "in their organization's currency, plus its tax. Checkouts already started keep the terms "
+                       "they showed.",
+        fields=[
+            editor_field(S, "Name", "name", "block-name", _input("name", "block-name", e["name"], max_length=80)),
+            rx.grid(
+                editor_field(S, "Sells", "product", "block-product", rx.el.select(
+                    rx.foreach(S.products, lambda p: rx.el.option(p["label"], value=p["value"])),
+                    id="block-product", name="product", default_value=e["product"], style=SELECT_STYLE,
+                    **editor_aria(S, "product", "block-product"))),
+                editor_field(S, "Hours, or credits of a pack", "amount", "block-amount",
+                             _input("amount", "block-amount", e["amount"], input_mode="numeric")),
+                editor_field(S, "Price (e.g. 1140.00)", "price", "block-price",
+                             _input("price", "block-price", e["price"], input_mode="decimal")),
+                editor_field(S, "Currency", "currency", "block-currency",
+                             _input("currency", "block-currency", e["currency"], max_length=3)),
+                editor_field(S, "Validity (days)", "validity", "block-validity",
+                             _input("validity", "block-validity", e["validity"], hint=True, input_mode="numeric"),
+                             hint="Usable from the day of payment, 30 to 1,098 days."),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
             ),
-            max_width="34rem",
-        ),
-        open=S.edit_open,
-        on_open_change=S.set_edit_open,
-    )
+        ],
+        noun="Hour block", save_label="Save block", save_id="block-save", active_label="On sale",
+        active_id="block-active")
 
 
 @rx.page(route=routes.STAFF_HOUR_BLOCKS, title="Hour blocks · OpsPortal", on_load=S.load)
@@ -114,8 +90,9 @@ def staff_hour_blocks_page() -> rx.Component:
             S.allowed,
             rx.vstack(
                 rx.hstack(
-                    rx.text("Blocks of prepaid support hours customers buy by card. The discount is per hour, "
-                            "against the smallest block on sale in the same currency.", size="2", color=MUTED),
+                    rx.text("Blocks of prepaid support hours and packs of service credits customers buy by card. "
+                            "The discount is per hour or per credit, against the smallest block of the same kind "
+                            "on sale in the same currency.", size="2", color=MUTED),
                     rx.spacer(),
                     rx.cond(S.is_admin, rx.button(rx.icon("plus", size=16, aria_hidden="true"), "Add a block",
                                                   on_click=S.open_edit(""), id="block-add")),
@@ -128,8 +105,8 @@ def staff_hour_blocks_page() -> rx.Component:
                 rx.card(rx.box(rx.table.root(
                     hidden_caption("Hour blocks"),
                     rx.table.header(rx.table.row(
-                        rx.table.column_header_cell("Name"),
-                        *[secondary_header(h, text_align="right") for h in ("Hours", "Price", "Per hour",
+                        rx.table.column_header_cell("Name"), secondary_header("Sells"),
+                        *[secondary_header(h, text_align="right") for h in ("Amount", "Price", "Per unit",
                                                                            "Discount")],
                         *[secondary_header(h) for h in ("Validity", "Currency")],
                         rx.table.column_header_cell("On sale"),

@@ -1,7 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.catalog_editor import SELECT_STYLE, catalog_editor, editor_aria, editor_field
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import (
     hidden_caption,
@@ -40,65 +40,31 @@ def _row(s: rx.Var) -> rx.Component:
     )
 
 
-def _field(label: str, name: str, control_id: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=control_id, font_size="0.875rem", font_weight="500"),
-        control,
-        field_error(S.problems, name, control_id),
-        spacing="1", width="100%",
-    )
-
-
-def _aria(name: str, control_id: str) -> dict:
-    return {"aria_describedby": described_by(control_id), "aria_invalid": invalid(S.problems, name)}
-
-
 def _edit_dialog() -> rx.Component:
     e = S.edit
-    return rx.dialog.root(
-        rx.dialog.content(
-            rx.dialog.title(e["title"]),
-            rx.dialog.description("Customers see the services on offer with their price in service credits. "
-                                  "Requests already made keep the price they were made at.", size="2", color=MUTED),
-            rx.form(
-                rx.vstack(
-                    error_callout(S.edit_error),
-                    _field("Name", "name", "service-name", rx.input(
-                        id="service-name", name="name", default_value=e["name"], max_length=80, width="100%",
-                        **_aria("name", "service-name"))),
-                    rx.grid(
-                        _field("Category (the task's)", "category", "service-category", rx.el.select(
-                            rx.foreach(S.categories, lambda c: rx.el.option(c, value=c)),
-                            id="service-category", name="category", default_value=e["category"],
-                            style={"padding": "0.4rem 0.5rem", "border_radius": "6px", "width": "100%",
-                                   "border": f"1px solid {rx.color('gray', 7)}", "background": "white"},
-                            **_aria("category", "service-category"))),
-                        _field("Price (service credits)", "price", "service-price", rx.input(
-                            id="service-price", name="price", default_value=e["price"], input_mode="numeric",
-                            width="100%", **_aria("price", "service-price"))),
-                        columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
-                    ),
-                    _field("Description", "description", "service-description", rx.text_area(
-                        id="service-description", name="description", default_value=e["description"], rows="5",
-                        max_length=1000, width="100%", **_aria("description", "service-description"))),
-                    rx.el.label(rx.hstack(rx.checkbox(name="active", id="service-active", checked=S.edit_active,
-                                                      on_change=S.set_edit_active, aria_label="On offer"),
-                                          rx.text("On offer", size="2"), spacing="2", align="center")),
-                    rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", type="button", variant="soft", color_scheme="gray")),
-                        rx.button("Save service", type="submit", id="service-save"),
-                        justify="end", spacing="3", width="100%",
-                    ),
-                    spacing="3", width="100%", margin_top="1rem",
-                ),
-                on_submit=S.save, reset_on_submit=False, aria_label="Catalog service",
-                key=S.edit_key.to_string(),
+    return catalog_editor(
+        S, description="Customers see the services on offer with their price in service credits. Requests already "
+                       "made keep the price they were made at.",
+        fields=[
+            editor_field(S, "Name", "name", "service-name", rx.input(
+                id="service-name", name="name", default_value=e["name"], max_length=80, width="100%",
+                **editor_aria(S, "name", "service-name"))),
+            rx.grid(
+                editor_field(S, "Category (the task's)", "category", "service-category", rx.el.select(
+                    rx.foreach(S.categories, lambda c: rx.el.option(c, value=c)),
+                    id="service-category", name="category", default_value=e["category"], style=SELECT_STYLE,
+                    **editor_aria(S, "category", "service-category"))),
+                editor_field(S, "Price (service credits)", "price", "service-price", rx.input(
+                    id="service-price", name="price", default_value=e["price"], input_mode="numeric",
+                    width="100%", **editor_aria(S, "price", "service-price"))),
+                columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
             ),
-            max_width="36rem",
-        ),
-        open=S.edit_open,
-        on_open_change=S.set_edit_open,
-    )
+            editor_field(S, "Description", "description", "service-description", rx.text_area(
+                id="service-description", name="description", default_value=e["description"], rows="5",
+                max_length=1000, width="100%", **editor_aria(S, "description", "service-description"))),
+        ],
+        noun="Catalog service", save_label="Save service", save_id="service-save", active_label="On offer",
+        active_id="service-active", max_width="36rem")
 
 
 def _request_row(r: rx.Var) -> rx.Component:

@@ -22,7 +22,7 @@ from opsportal.domain import services_catalog as rules
 from opsportal.domain.services_catalog import PRODUCT, RequestState
 from opsportal.domain.tasks import OPEN_STATUSES, Priority, TaskStatus
 from opsportal.domain.ticket_updates import UpdateKind
-from opsportal.models import CatalogService, HourBlock, Organization, ServiceRequest, Ticket, TicketComment, TimeEntry
+from opsportal.models import CatalogService, HourBlock, Organization, ServiceRequest, Ticket, TicketComment
 from opsportal.services import credit_views, credits, orgtree, sla, tasks, ticket_updates
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -83,6 +83,7 @@ class RequestPublic:
     credits: int
     state: RequestState
     requested_at: datetime
+    may_cancel: bool = False  # by the customer: in play and nobody has started on it
 
 
 def _public(row: CatalogService) -> ServicePublic:
@@ -213,7 +214,8 @@ def _rows(session: Session, where: list, page: int, page_size: int) -> Page[Requ
     total = session.exec(select(func.count()).select_from(ServiceRequest)
                          .join(Ticket, Ticket.id == ServiceRequest.ticket_id).where(*where)).one()
     rows = session.exec(
-        select(ServiceRequest, CatalogService.name, Ticket.category, Ticket.status, Organization.name)
+        select(ServiceRequest, CatalogService.name, Ticket.category, Ticket.status, Ticket.minutes_logged,
+               Organization.name)
         .join(CatalogService, CatalogService.id == ServiceRequest.service_id)
         .join(Ticket, Ticket.id == ServiceRequest.ticket_id)
         .join(Organization, Organization.id == ServiceRequest.organization_id)
@@ -221,8 +223,11 @@ def _rows(session: Session, where: list, page: int, page_size: int) -> Page[Requ
     items = [RequestPublic(id=r.id, service=name, category=category, organization=org, ticket_id=r.ticket_id,
                            credits=r.credits, requested_at=r.requested_at,
                            state=rules.request_state(task_open=TaskStatus(status).is_open,
-                                                     cancelled=r.cancelled_at is not None))
-             for r, name, category, status, org in rows]
+                                                     cancelled=r.cancelled_at is not None),
+                           may_cancel=rules.customer_cancel_problem(
+                               status=TaskStatus(status), cancelled=r.cancelled_at is not None,
+                               minutes_logged=logged) is None)
+             for r, name, category, status, logged, org in rows]
     return Page(items=items, page=page, page_size=page_size, total=int(total))
 
 
@@ -307,11 +312,9 @@ def cancel_own_request(actor: Actor, request_id: int, *, at: datetime | None = N
         if found is None or found[0].organization_id != org_id:
             raise NotFound(REQUEST_NOT_FOUND)
         request, ticket = found
-        logged = session.exec(select(func.coalesce(func.sum(TimeEntry.minutes), 0))
-                              .where(TimeEntry.ticket_id == ticket.id)).one()
         problem = rules.customer_cancel_problem(status=TaskStatus(ticket.status),
                                                 cancelled=request.cancelled_at is not None,
-                                                minutes_logged=int(logged))
+                                                minutes_logged=ticket.minutes_logged)
         if problem:
             raise Conflict(problem)
         return _cancel(session, actor, request, ticket, "Cancelled by the customer before work started.", at)

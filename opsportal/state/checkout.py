@@ -24,7 +24,7 @@ RECHECKS = 15  # every live.POLL_SECONDS: about 30 seconds
 
 
 def read_return(actor, session_id: str) -> tuple[ReturnStatus, HoursAdded | None]:
-    """Where the payment stands (asking Stripe if need be) and, for hours bought, what they added."""
+    """Where the payment stands (asking Stripe if need be) and, for hours or credits bought, what they added."""
     status = payment_reconciliation.confirm_return(actor, session_id)
     added = None
     if status.status == PaymentStatus.succeeded and status.purpose == "hour_block":
@@ -64,7 +64,8 @@ class CheckoutState(rx.State):
             self.hours_text = ""
             if added is not None:
                 through = f" — usable through {formats.day(added.usable_through)}" if added.usable_through else ""
-                self.hours_text = f"{added.hours} hours added{through}"
+                what = formats.credits(added.credits) if added.credits else f"{formats.count(added.hours)} hours"
+                self.hours_text = f"{what} added{through}"
         elif status.status == PaymentStatus.expired:
             self.phase = "expired"
         elif self.phase not in ("confirming", "waiting"):

@@ -16,6 +16,7 @@ from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.services.services_catalog import InvalidService
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
+from opsportal.state.catalog_editor import CatalogEditorMixin
 from opsportal.state.paging import PagedState
 
 REQUEST_PAGE = 20
@@ -33,22 +34,25 @@ def read_service(form: dict) -> tuple[dict, dict[str, str]]:
     return values, problems
 
 
-class StaffServicesState(PagedState, rx.State):
+class StaffServicesState(CatalogEditorMixin, PagedState, rx.State):
     allowed: bool = False
     denied: str = ""
     is_admin: bool = False
-    error: str = ""
-    notice: str = ""
     rows: list[dict[str, str]] = []
     requests: list[dict[str, str]] = []
     total_requests: int = 0
     categories: list[str] = list(CATEGORIES)
-    edit_open: bool = False
-    edit_key: int = 0
-    edit: dict[str, str] = {}
-    edit_active: bool = True
-    problems: dict[str, str] = {}
-    edit_error: str = ""
+
+    def _blank(self) -> dict[str, str]:
+        return {"id": "", "name": "", "description": "", "category": CATEGORIES[0], "price": "",
+                "title": "Add a service"}
+
+    def _from_row(self, row: dict[str, str]) -> dict[str, str]:
+        return {"id": row["id"], "name": row["name"], "description": row["description"], "category": row["category"],
+                "price": row["price_input"], "title": f"Change {row['name']}"}
+
+    def _missing(self) -> str:
+        return "That service was not found; reload the page."
 
     def _refresh(self, actor: Actor, page: int | None = None) -> None:
         self.is_admin = actor.role is Role.staff_admin
@@ -104,40 +108,13 @@ class StaffServicesState(PagedState, rx.State):
             self.error = str(exc)
 
     @rx.event
-    def open_edit(self, service_id: str):
-        self.error = self.notice = self.edit_error = ""
-        self.problems = {}
-        row = next((r for r in self.rows if r["id"] == str(service_id)), None)
-        if service_id and row is None:
-            self.error = "That service was not found; reload the page."
-            return
-        if row is None:
-            self.edit = {"id": "", "name": "", "description": "", "category": CATEGORIES[0], "price": "",
-                         "title": "Add a service"}
-            self.edit_active = True
-        else:
-            self.edit = {"id": row["id"], "name": row["name"], "description": row["description"],
-                         "category": row["category"], "price": row["price_input"], "title": f"Change {row['name']}"}
-            self.edit_active = row["active"] == "yes"
-        self.edit_key += 1
-        self.edit_open = True
-
-    @rx.event
-    def set_edit_open(self, value: bool):
-        self.edit_open = bool(value)
-
-    @rx.event
-    def set_edit_active(self, value: bool):
-        self.edit_active = bool(value)
-
-    @rx.event
     async def save(self, form: dict):
         self.edit_error = ""
         values, problems = read_service({**form, "active": self.edit_active})
         self.problems = problems
         if problems:
             return
-        service_id = int(self.edit["id"]) if self.edit.get("id", "").isdigit() else None
+        service_id = self._edit_id()
         result, redirect = await self._call(
             lambda actor: services_catalog.save_service(actor, service_id=service_id, **values))
         if redirect is not None:

@@ -62,7 +62,7 @@ def _customer_screens(ids) -> list[Screen]:
         Screen(routes.INCIDENT_REQUEST, re.compile("incident", re.I)),
         Screen(routes.INVOICES, "My Invoices", key_columns=("Invoice", "Outstanding", "Status"), ready="table"),
         Screen(routes.invoice(ids["invoice"]), re.compile(r"^Invoice INV-"), ready="#invoice-status"),
-        Screen(routes.BUY_HOURS, "Buy more hours", key_columns=("Block", "Amount", "Status"),
+        Screen(routes.BUY_HOURS, "Buy hours and credits", key_columns=("Bought", "Amount", "Status"),
                ready="#hour-block-purchases", fits=("#hour-block-purchases",)),
         Screen(routes.organization(ids["org"]), "Organization", ready="#organization-name"),
         # The colleagues' matrix (one column per notice) turns into one card per colleague.
