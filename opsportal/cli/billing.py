@@ -48,7 +48,8 @@ def cmd_billing_catalog(args: argparse.Namespace) -> None:
     from opsportal.services.operator import OPERATOR
 
     blocks = hour_blocks.all_blocks(OPERATOR)
-    payload = {"blocks": [{"id": b.id, "name": b.name, "hours": b.hours, "price_minor": b.price_minor,
+    payload = {"blocks": [{"id": b.id, "name": b.name, "product": b.product, "hours": b.hours, "credits": b.credits,
+                           "price_minor": b.price_minor,
                            "currency": b.currency, "per_hour_minor": b.per_hour_minor,
                            "discount_percent": b.discount_percent, "validity_days": b.validity_days,
                            "on_sale": b.active} for b in blocks]}
@@ -56,7 +57,8 @@ def cmd_billing_catalog(args: argparse.Namespace) -> None:
         text = "The hour-block catalog is empty."
     else:
         text = "\n".join(
-            f"{b.id:>3}  {b.name:<24} {b.hours:>4} h  {b.price:>14}  {b.per_hour:>12}/h  "
+            f"{b.id:>3}  {b.name:<24} {b.amount_text:>11}  {b.price:>14}  "
+            f"{b.per_hour:>12}/{'credit' if b.is_credits else 'h':<6}  "
             f"{(str(b.discount_percent) + '% off') if b.discount_percent else '':>8}  {b.validity_days:>4} days  "
             f"{'on sale' if b.active else 'not on sale'}" for b in blocks)
     emit(args, payload, text)

@@ -124,7 +124,8 @@ def _catalog() -> rx.Component:
         rx.text("Packs of service credits pay for the services in the services catalog; bigger packs cost less "
                 "per credit.", size="2", color=MUTED),
         rx.cond(BuyHoursState.need != "",
-                rx.callout(BuyHoursState.need, icon="info", color_scheme="blue", width="100%", id="credits-needed")),
+                rx.callout(BuyHoursState.need, icon="info", color_scheme="blue", high_contrast=True, width="100%",
+                           id="credits-needed")),
         rx.cond(
             BuyHoursState.packs.length() > 0,
             _grid(BuyHoursState.packs),

@@ -188,15 +188,10 @@ class ServicesState(PagedState, rx.State):
                        f"{formats.credits(result.credits)} are in play for it under {result.category}.")
         self.notice_url = routes.task(result.ticket_id)
 
-    @rx.event
-    async def ask_for_credits(self, service_id: str):
-        if self.busy or not str(service_id).isdigit():
-            return
+    async def _act(self, work, said):
+        """A page action (not the request dialog): ``work(actor)`` off the loop while the page is busy, then
+        ``said(result) -> (notice, task id)``, or the refusal in ``error``."""
         self.busy, self.error, self.notice, self.notice_url = True, "", "", ""
-
-        def work(actor: Actor):
-            return services_catalog.ask_for_credits(actor, service_id=int(service_id))
-
         try:
             result, redirect = await self._run(work)
         finally:
@@ -205,31 +200,30 @@ class ServicesState(PagedState, rx.State):
             return redirect
         if isinstance(result, ServiceError):
             self.error = str(result)
-            return
-        self.notice = f"Asked the support team for more service credits: task #{result}."
-        self.notice_url = routes.task(result)
+            return None
+        self.notice, task_id = said(result)
+        self.notice_url = routes.task(task_id)
+        return None
+
+    @rx.event
+    async def ask_for_credits(self, service_id: str):
+        if self.busy or not str(service_id).isdigit():
+            return None
+        return await self._act(lambda actor: services_catalog.ask_for_credits(actor, service_id=int(service_id)),
+                               lambda task_id: (f"Asked the support team for more service credits: task #{task_id}.",
+                                                task_id))
 
     @rx.event
     async def cancel_request(self, request_id: str):
         """The customer cancels their own request before work starts: its credits come back."""
         if self.busy or not str(request_id).isdigit():
-            return
-        self.busy, self.error, self.notice, self.notice_url = True, "", "", ""
+            return None
 
         def work(actor: Actor):
             done = services_catalog.cancel_own_request(actor, int(request_id))
             self._refresh(actor)
             return done
 
-        try:
-            result, redirect = await self._run(work)
-        finally:
-            self.busy = False
-        if redirect is not None:
-            return redirect
-        if isinstance(result, ServiceError):
-            self.error = str(result)
-            return
-        self.notice = (f"Cancelled your request for {result.service}: task #{result.ticket_id} is closed and its "
-                       f"{formats.credits(result.credits)} are available again.")
-        self.notice_url = routes.task(result.ticket_id)
+        return await self._act(work, lambda r: (
+            f"Cancelled your request for {r.service}: task #{r.ticket_id} is closed and its "
+            f"{formats.credits(r.credits)} are available again.", r.ticket_id))

@@ -158,11 +158,13 @@ def test_the_catalog_lists_every_block_on_sale_or_not(cli, sqlite_database_url):
 
     blocks = ok(cli, "billing", "catalog")["blocks"]
 
+    assert [(b["name"], b["credits"], b["discount_percent"]) for b in blocks if b["product"] == "service_credits"] == [
+        ("Credit pack 25", 25, 0), ("Credit pack 50", 50, 5), ("Credit pack 100", 100, 10)]
     assert [(b["name"], b["hours"], b["price_minor"], b["currency"], b["discount_percent"], b["on_sale"])
-            for b in blocks] == [
+            for b in blocks if b["product"] == "support_hours"] == [
         ("Starter block", 5, 52_500, "USD", 0, False), ("Standard block", 10, 100_000, "USD", 0, True),
         ("Growth block", 20, 190_000, "USD", 5, True), ("Enterprise block", 40, 360_000, "USD", 10, True)]
     text = cli("billing", "catalog").out.splitlines()
-    assert len(text) == 4
+    assert len(text) == 7 and "100 credits" in text[6] and "/credit" in text[6]
     assert "Starter block" in text[0] and text[0].endswith("not on sale")
     assert "USD 1,900.00" in text[2] and "5% off" in text[2] and text[2].endswith("  on sale")

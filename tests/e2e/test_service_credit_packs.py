@@ -60,8 +60,8 @@ def test_a_customer_short_of_credits_buys_the_covering_pack_by_card_requests_the
     pack = page.locator(".hour-block").filter(has=page.get_by_role("heading", name="Credit pack 25"))
     expect(pack).to_contain_text("Covers what you are missing")
     expect(pack).to_contain_text("USD 100.00 per credit")
-    assert axe_violations(page) == [], "buy page with a pack picked"
     page.screenshot(path="/tmp/credits-buy-page.png", full_page=True)
+    assert axe_violations(page) == [], "buy page with a pack picked"
 
     pack.get_by_role("button", name="Buy 25 credits").click()
     pay_on_checkout(page, SUCCEEDS)
