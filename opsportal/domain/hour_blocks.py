@@ -14,6 +14,8 @@ MIN_VALIDITY_DAYS = 30
 MAX_VALIDITY_DAYS = 3 * 366
 MAX_BLOCK_MINUTES = 1_000 * 60
 MAX_PACK_CREDITS = 100_000
+# A shortfall that needs more packs than this is not offered as packs: the customer asks the support team instead.
+MAX_PACKS_OFFERED = 10
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,12 @@ def expiry_of_purchase(paid_on: date, validity_days: int) -> date:
 def packs_covering(missing: int, packs: dict[int, int]) -> list[int]:
     """The packs (id -> credits) to buy for ``missing`` credits, as ids, one per pack bought: the smallest pack
     that covers them alone; else as many of the largest as needed, then the smallest covering the rest. Empty when
-    nothing is missing or no pack is on sale."""
+    nothing is missing, no pack is on sale, or it would take more than ``MAX_PACKS_OFFERED`` packs."""
+    chosen = _covering(missing, packs)
+    return chosen if len(chosen) <= MAX_PACKS_OFFERED else []
+
+
+def _covering(missing: int, packs: dict[int, int]) -> list[int]:
     if missing <= 0 or not packs:
         return []
     by_size = sorted(packs, key=lambda i: (packs[i], i))
@@ -85,4 +92,4 @@ def packs_covering(missing: int, packs: dict[int, int]) -> list[int]:
         return [alone]
     largest = by_size[-1]
     times, rest = divmod(missing, packs[largest])
-    return [largest] * times + packs_covering(rest, packs)
+    return [largest] * times + _covering(rest, packs)

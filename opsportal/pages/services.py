@@ -107,7 +107,7 @@ def services_page() -> rx.Component:
         "Services",
         error_callout(S.error),
         ok_callout(S.notice, rx.text(S.notice, " ", rx.cond(S.notice_url != "", rx.link(
-            "Open the task", href=S.notice_url, underline="always"))), id="services-notice"),
+            "Open the task", href=S.notice_url, underline="always", high_contrast=True))), id="services-notice"),
         rx.cond(
             S.loaded,
             rx.vstack(

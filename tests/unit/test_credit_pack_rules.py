@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from opsportal.domain.hour_blocks import SERVICE_CREDITS, BlockTerms, block_problem, packs_covering, per_unit_minor
+from opsportal.domain.hour_blocks import (
+    MAX_PACKS_OFFERED,
+    SERVICE_CREDITS,
+    BlockTerms,
+    block_problem,
+    packs_covering,
+    per_unit_minor,
+)
 from opsportal.domain.services_catalog import WORK_STARTED, customer_cancel_problem, work_started
 from opsportal.domain.tasks import TaskStatus
 
@@ -30,9 +37,17 @@ def test_nothing_missing_or_nothing_on_sale_offers_no_pack():
     assert packs_covering(10, {}) == []
 
 
+def test_a_shortfall_needing_more_than_ten_packs_is_not_offered_as_packs():
+    assert len(packs_covering(MAX_PACKS_OFFERED * 100, PACKS)) == MAX_PACKS_OFFERED
+    assert packs_covering(MAX_PACKS_OFFERED * 100 + 1, PACKS) == []
+
+
 @given(st.integers(1, 5_000), st.dictionaries(st.integers(1, 50), st.integers(1, 500), min_size=1, max_size=6))
-def test_the_packs_offered_always_cover_the_shortfall_and_waste_less_than_one_smallest_covering_pack(missing, packs):
+def test_the_packs_offered_cover_the_shortfall_and_none_is_bought_for_nothing(missing, packs):
     chosen = packs_covering(missing, packs)
+    if not chosen:  # only when it would take too many packs
+        assert missing > MAX_PACKS_OFFERED * max(packs.values()) / 2
+        return
     total = sum(packs[i] for i in chosen)
     assert total >= missing
     assert all(i in packs for i in chosen)
