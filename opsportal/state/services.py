@@ -188,9 +188,9 @@ class ServicesState(PagedState, rx.State):
                        f"{formats.credits(result.credits)} are in play for it under {result.category}.")
         self.notice_url = routes.task(result.ticket_id)
 
-    async def _act(self, work, said):
-        """A page action (not the request dialog): ``work(actor)`` off the loop while the page is busy, then
-        ``said(result) -> (notice, task id)``, or the refusal in ``error``."""
+    async def _act(self, work):
+        """A page action (not the request dialog): ``work(actor) -> (notice, task id)`` off the loop while the page
+        is busy; the notice links to the task, or the refusal shows in ``error``."""
         self.busy, self.error, self.notice, self.notice_url = True, "", "", ""
         try:
             result, redirect = await self._run(work)
@@ -201,7 +201,7 @@ class ServicesState(PagedState, rx.State):
         if isinstance(result, ServiceError):
             self.error = str(result)
             return None
-        self.notice, task_id = said(result)
+        self.notice, task_id = result
         self.notice_url = routes.task(task_id)
         return None
 
@@ -209,9 +209,12 @@ class ServicesState(PagedState, rx.State):
     async def ask_for_credits(self, service_id: str):
         if self.busy or not str(service_id).isdigit():
             return None
-        return await self._act(lambda actor: services_catalog.ask_for_credits(actor, service_id=int(service_id)),
-                               lambda task_id: (f"Asked the support team for more service credits: task #{task_id}.",
-                                                task_id))
+
+        def work(actor: Actor) -> tuple[str, int]:
+            task_id = services_catalog.ask_for_credits(actor, service_id=int(service_id))
+            return f"Asked the support team for more service credits: task #{task_id}.", task_id
+
+        return await self._act(work)
 
     @rx.event
     async def cancel_request(self, request_id: str):
@@ -219,11 +222,10 @@ class ServicesState(PagedState, rx.State):
         if self.busy or not str(request_id).isdigit():
             return None
 
-        def work(actor: Actor):
+        def work(actor: Actor) -> tuple[str, int]:
             done = services_catalog.cancel_own_request(actor, int(request_id))
             self._refresh(actor)
-            return done
+            return (f"Cancelled your request for {done.service}: task #{done.ticket_id} is closed and its "
+                    f"{formats.credits(done.credits)} are available again.", done.ticket_id)
 
-        return await self._act(work, lambda r: (
-            f"Cancelled your request for {r.service}: task #{r.ticket_id} is closed and its "
-            f"{formats.credits(r.credits)} are available again.", r.ticket_id))
+        return await self._act(work)

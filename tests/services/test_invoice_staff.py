@@ -313,7 +313,8 @@ def test_without_pay_as_you_go_history_the_demo_still_shows_a_paid_an_overdue_an
 
     result = load_demo_billing(OPERATOR, now=NOW)
 
-    assert (result.hour_blocks_created, result.invoices_created, result.invoices_paid) == (14, 4, 1)  # 4 hour blocks and 3 credit packs per currency
+    # The catalog: 4 hour blocks and 3 credit packs in each of USD and EUR.
+    assert (result.hour_blocks_created, result.invoices_created, result.invoices_paid) == (14, 4, 1)
     rows = _invoices()
     assert _shown(rows, SHOWCASE, NOW.date()) == {"paid", "overdue", "pending"}
     assert [(name, kind, status) for name, kind, status, _due, _tax in rows if name != SHOWCASE] == [
