@@ -19,8 +19,8 @@ from sqlmodel import select
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
-from opsportal.domain.audit import AuditAction
 from opsportal.domain.attachments import sanitize_file_name
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.software import (
     MAX_NOTES,
     MAX_PRODUCT_NAME,

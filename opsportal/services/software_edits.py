@@ -63,7 +63,7 @@ def _today(at: datetime | None) -> date:
     return (at or clock.coverage_now()).date()
 
 
-def rename_product(actor: Actor, product_id: int, name: str) -> str:
+def rename_product(actor: Actor, product_id: int, name: str, at: datetime | None = None) -> str:
     """A product's new name (unique, any case); Extended-Terms naming its versions by full name follow it.
     Returns the new name."""
     require_staff_admin(actor)
@@ -81,7 +81,7 @@ def rename_product(actor: Actor, product_id: int, name: str) -> str:
             return name
         for version in session.exec(select(ProductVersion).where(ProductVersion.product_id == product.id)).all():
             store.carry_names(session, lambda names, n=version.number: carried_version_names(
-                names, old_product=old, old_number=n, new_product=name, new_number=n, number_elsewhere=True))
+                names, old_product=old, old_number=n, new_product=name, new_number=n, number_elsewhere=True), at)
         product.name, product.name_key = name, key
         session.add(product)
         store.record(session, actor, AuditAction.product_renamed, f"{old} → {name}")
@@ -122,7 +122,7 @@ def rename_version(actor: Actor, version_id: int, number: str, at: datetime | No
                                                                      ProductVersion.id != version.id)).first()
             carried = store.carry_names(session, lambda names: carried_version_names(
                 names, old_product=product.name, old_number=old, new_product=product.name, new_number=number,
-                number_elsewhere=elsewhere is not None))
+                number_elsewhere=elsewhere is not None), at)
             version.number, version.number_key = number, key
             session.add(version)
             note = f" ({formats.count(carried)} Extended-Term(s) follow)" if carried else ""
@@ -131,7 +131,7 @@ def rename_version(actor: Actor, version_id: int, number: str, at: datetime | No
         return store.version_view(version, product, _today(at))
 
 
-def delete_version(actor: Actor, version_id: int) -> str:
+def delete_version(actor: Actor, version_id: int, at: datetime | None = None) -> str:
     """Deletes a version nothing refers to (no licences run it, no release files, no Extended-Term names it);
     returns its name."""
     require_staff_admin(actor)
@@ -142,7 +142,7 @@ def delete_version(actor: Actor, version_id: int) -> str:
         _check(version_delete_problem(
             label, licences=_count(session, ProductLicence.id, ProductLicence.version_id == version.id),
             releases=_count(session, ProductRelease.id, ProductRelease.version_id == version.id),
-            extended_terms=store.naming_organizations(session, product.name, version.number)), Conflict)
+            extended_terms=store.naming_organizations(session, product.name, version.number, at)), Conflict)
         session.delete(version)
         store.record(session, actor, AuditAction.version_deleted, label)
         return label
