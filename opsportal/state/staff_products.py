@@ -143,7 +143,7 @@ class StaffProductsState(rx.State):
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        self.errors, self.notice = {}, ""
+        self.errors, self.notice, self.confirming = {}, "", ""  # a delete asked for earlier is asked again
 
         def run():
             notice = work(actor)
