@@ -18,7 +18,7 @@ from opsportal.services.errors import ServiceError
 
 # In the order `opsportal --help` lists them; each module is imported only when the parser is built.
 GROUPS = ("db", "org", "user", "demo", "credits", "subscriptions", "billing", "sandbox", "notify", "outbox", "plans",
-          "sla", "mail")
+          "sla", "mail", "products", "licences")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -32,6 +32,20 @@ class AuditAction(StrEnum):
     mfa_enabled = "mfa_enabled"
     mfa_disabled = "mfa_disabled"
     mfa_reset = "mfa_reset"
+    # The software catalog (staff only) and organizations' licences (the organization's activity too).
+    product_added = "product_added"
+    product_renamed = "product_renamed"
+    product_deleted = "product_deleted"
+    version_added = "version_added"
+    version_renamed = "version_renamed"
+    version_lifecycle_changed = "version_lifecycle_changed"
+    version_deleted = "version_deleted"
+    release_added = "release_added"
+    release_edited = "release_edited"
+    release_deleted = "release_deleted"
+    licence_granted = "licence_granted"
+    licence_changed = "licence_changed"
+    licence_revoked = "licence_revoked"
 
     @property
     def label(self) -> str:
@@ -55,6 +69,19 @@ ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.mfa_enabled: "Turned on two-step sign-in",
     AuditAction.mfa_disabled: "Turned off two-step sign-in",
     AuditAction.mfa_reset: "Reset two-step sign-in",
+    AuditAction.product_added: "Added a product",
+    AuditAction.product_renamed: "Renamed a product",
+    AuditAction.product_deleted: "Deleted a product",
+    AuditAction.version_added: "Added a product version",
+    AuditAction.version_renamed: "Renamed a product version",
+    AuditAction.version_lifecycle_changed: "Changed a version's lifecycle",
+    AuditAction.version_deleted: "Deleted a product version",
+    AuditAction.release_added: "Uploaded a release",
+    AuditAction.release_edited: "Edited a release",
+    AuditAction.release_deleted: "Deleted a release",
+    AuditAction.licence_granted: "Recorded a licence",
+    AuditAction.licence_changed: "Changed a licence",
+    AuditAction.licence_revoked: "Removed a licence",
 }
 
 

@@ -168,3 +168,90 @@ def support_cover(status: LifecycleStatus, *, gold_active: bool, extended_term: 
     if status is LifecycleStatus.sunset:
         return "Gold Support (sunset: Extended-Term extends full support)"
     return "Gold Support"
+
+
+# --- changing the catalog: what a rename carries and what a deletion would break ------------------------------------
+#
+# Deleting is for mistakes: a product, version or release nothing refers to yet. Once something refers to it, the
+# deletion is refused and says what refers to it, because each of those is a record someone relies on:
+# - a product with versions or licences (delete its versions first; licences are organizations' purchases);
+# - a version that licences run, that has release files, or that an Extended-Term in force or to come names (or a
+#   plan order waiting for payment): deleting it would take a paid-for cover's subject away;
+# - a release that was downloaded: the download log says who got which file, and keeps saying it.
+# A version a customer no longer gets is one past its end of life (its lifecycle), not a deleted one.
+#
+# Renaming keeps the cover right instead of refusing: an Extended-Term names versions in words ("K2 Five 5.4" or
+# "5.4", see ``names_version``), so a rename carries the new name into the Extended-Terms in force or to come (and
+# plan orders waiting for payment) that named the old one (``carried_version_names``). Ended ones are history and
+# keep the words they were bought with.
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{formats.count(n)} {one if n == 1 else many}"
+
+
+def _listing(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def product_delete_problem(name: str, *, versions: int, licences: int) -> str | None:
+    """Why staff cannot delete the product ``name``: it still has versions, or organizations hold licences of it."""
+    parts = []
+    if licences:
+        parts.append(_count(licences, "licence", "licences"))
+    if versions:
+        parts.append(_count(versions, "version", "versions"))
+    if not parts:
+        return None
+    return (f"{name} cannot be deleted: it has {_listing(parts)}. Delete its versions first (a version nothing "
+            f"refers to); licences are organizations' purchases and are removed on their own")
+
+
+def version_delete_problem(label: str, *, licences: int, releases: int, extended_terms: Iterable[str]) -> str | None:
+    """Why staff cannot delete the version ``label``: licences run it, it has release files, or Extended-Terms
+    (in force, to come or ordered; ``extended_terms`` names their organizations) name it."""
+    parts = []
+    if licences:
+        parts.append(f"{_count(licences, 'licence runs', 'licences run')} it")
+    if releases:
+        parts.append(f"it has {_count(releases, 'release file', 'release files')}")
+    orgs = sorted(set(extended_terms))
+    if orgs:
+        parts.append(f"an Extended-Term of {_listing(orgs)} names it")
+    if not parts:
+        return None
+    return (f"{label} cannot be deleted: {_listing(parts)}. A version customers no longer get support for is one "
+            f"past its end of life: set its end-of-life day instead")
+
+
+def release_delete_problem(title: str, *, downloads: int) -> str | None:
+    """Why staff cannot delete a release: it was downloaded, and the download log keeps naming the file."""
+    if not downloads:
+        return None
+    return (f"{title} cannot be deleted: it was downloaded {_count(downloads, 'time', 'times')}, and the download "
+            f"log keeps naming it. Upload a corrected release instead")
+
+
+def carried_version_names(names: Iterable[str], *, old_product: str, old_number: str, new_product: str,
+                          new_number: str, number_elsewhere: bool) -> tuple[str, ...]:
+    """An Extended-Term's named versions after the version ``old_product old_number`` was renamed
+    ``new_product new_number``: a name that meant it now says the new name, so the cover stays on the same version.
+
+    A bare number (``5.4``) names that number in every product: it is kept while the number is unchanged (it still
+    matches); when the number changes it becomes the new full name, and is kept as well when another product has a
+    version of the old number (``number_elsewhere``), whose cover it still is. Order kept, each name once."""
+    old_label, new_label = _key(version_label(old_product, old_number)), version_label(new_product, new_number)
+    number_changed = _key(old_number) != _key(new_number)
+    result: list[str] = []
+    for name in names:
+        key = _key(name)
+        if key == old_label:
+            result.append(new_label)
+        elif key == _key(old_number) and number_changed:
+            result.append(new_label)
+            if number_elsewhere:
+                result.append(name)
+        else:
+            result.append(name)
+    seen: set[str] = set()
+    return tuple(n for n in result if not (_key(n) in seen or seen.add(_key(n))))

@@ -44,6 +44,51 @@ def _status(row: rx.Var) -> rx.Component:
     return rx.badge(row["status"], color_scheme=row["color"], variant="soft", high_contrast=True)
 
 
+def _delete_button(kind: str, row_id: rx.Var, label: rx.Var, handler) -> rx.Component:
+    """Deletes on the second click: the first turns it into "Confirm delete"."""
+    asking = S.confirming == kind + ":" + row_id
+    return rx.button(rx.cond(asking, "Confirm delete", "Delete"), size="1", variant=rx.cond(asking, "solid", "soft"),
+                     color_scheme="red", on_click=handler(row_id), aria_label="Delete " + label,
+                     class_name="delete-" + kind)
+
+
+def _products_table() -> rx.Component:
+    return rx.box(rx.table.root(
+        hidden_caption("Every product"),
+        rx.table.header(rx.table.row(rx.table.column_header_cell("Product"), secondary_header("Description"),
+                                     rx.table.column_header_cell("Delete"))),
+        rx.table.body(rx.foreach(S.products, lambda p: rx.table.row(
+            rx.table.row_header_cell(p["name"]), secondary_cell(p["description"]),
+            rx.table.cell(_delete_button("product", p["id"], p["name"], S.delete_product))))),
+        width="100%", id="catalog-products",
+    ), overflow_x="auto", width="100%")
+
+
+def _rename_forms() -> rx.Component:
+    return rx.grid(
+        rx.form(rx.vstack(
+            rx.heading("Rename a product", size="3", as_="h3"),
+            _select("Product", "rename-product", "product",
+                    [rx.el.option("Choose…", value=""),
+                     rx.foreach(S.products, lambda p: rx.el.option(p["name"], value=p["id"]))]),
+            _input("New name", "rename-product-name", "name"),
+            _form_error("rename_product"),
+            rx.button("Rename product", type="submit"),
+            spacing="2", width="100%"), on_submit=S.rename_product, key="rename-product-" + S.form_key.to_string(),
+            id="rename-product-form"),
+        rx.form(rx.vstack(
+            rx.heading("Rename a version", size="3", as_="h3"),
+            _select("Version", "rename-version", "version", _version_options()),
+            _input("New version number", "rename-version-number", "number", placeholder="e.g. 5.4 LTS"),
+            rx.text("Extended-Terms naming the version follow the new name.", size="1", color=MUTED),
+            _form_error("rename_version"),
+            rx.button("Rename version", type="submit"),
+            spacing="2", width="100%"), on_submit=S.rename_version, key="rename-version-" + S.form_key.to_string(),
+            id="rename-version-form"),
+        columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%",
+    )
+
+
 def _catalog() -> rx.Component:
     return rx.card(rx.vstack(
         rx.heading("Products and versions", size="4", as_="h2"),
@@ -52,12 +97,16 @@ def _catalog() -> rx.Component:
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("Version"), rx.table.column_header_cell("Lifecycle today"),
                 secondary_header("Generally available"), secondary_header("Sunset"),
-                secondary_header("End of life"))),
+                secondary_header("End of life"), rx.table.column_header_cell("Delete"))),
             rx.table.body(rx.foreach(S.versions, lambda v: rx.table.row(
                 rx.table.row_header_cell(v["label"]), rx.table.cell(_status(v)), secondary_cell(v["ga"]),
-                secondary_cell(v["sunset"]), secondary_cell(v["eol"])))),
+                secondary_cell(v["sunset"]), secondary_cell(v["eol"]),
+                rx.table.cell(_delete_button("version", v["id"], v["label"], S.delete_version))))),
             width="100%", id="catalog-versions",
         ), overflow_x="auto", width="100%"),
+        _form_error("versions"),
+        _products_table(),
+        _form_error("products"),
         rx.grid(
             rx.form(rx.vstack(
                 rx.heading("New product", size="3", as_="h3"),
@@ -92,8 +141,28 @@ def _catalog() -> rx.Component:
                 id="lifecycle-form"),
             columns=rx.breakpoints(initial="1", md="3"), spacing="4", width="100%",
         ),
+        _rename_forms(),
         spacing="3", width="100%",
     ), width="100%")
+
+
+def _edit_release(r: rx.Var) -> rx.Component:
+    return rx.form(rx.vstack(
+        rx.heading("Edit ", r["title"], size="3", as_="h3"),
+        rx.grid(
+            _select("Kind", "edit-release-kind", "kind", [rx.el.option(k["label"], value=k["value"]) for k in KINDS],
+                    default_value=r["kind_value"]),
+            _input("Title", "edit-release-title", "title", default_value=r["title"]),
+            _input("Released on", "edit-release-day", "released_on", type="date", default_value=r["released_input"]),
+            columns=rx.breakpoints(initial="1", md="3"), spacing="3", width="100%"),
+        rx.vstack(_label("Release notes", "edit-release-notes"),
+                  rx.text_area(id="edit-release-notes", name="notes", width="100%", rows="3",
+                               default_value=r["notes"]), spacing="1", width="100%"),
+        _form_error("edit_release"),
+        rx.hstack(rx.button("Save release", type="submit"),
+                  rx.button("Cancel", type="button", variant="soft", on_click=S.cancel_edit_release), spacing="2"),
+        spacing="2", width="100%"), on_submit=S.edit_release, key="edit-release-" + r["id"], id="edit-release-form",
+        width="100%")
 
 
 def _picker(limit: int) -> rx.Component:
@@ -116,14 +185,20 @@ def _releases() -> rx.Component:
             rx.table.header(rx.table.row(
                 rx.table.column_header_cell("Release"), rx.table.column_header_cell("Version"),
                 secondary_header("Kind"), secondary_header("Released"), secondary_header("Size"),
-                secondary_header("SHA-256"))),
+                secondary_header("SHA-256"), rx.table.column_header_cell("Change"))),
             rx.table.body(rx.foreach(S.releases, lambda r: rx.table.row(
                 rx.table.row_header_cell(backend_link(r["title"], path=r["href"])),
                 rx.table.cell(r["version"]), secondary_cell(r["kind"]), secondary_cell(r["released"]),
                 secondary_cell(r["size"]), secondary_cell(rx.code(r["sha256"], word_break="break-all",
-                                                                  font_size="0.7rem"))))),
+                                                                  font_size="0.7rem")),
+                rx.table.cell(rx.hstack(
+                    rx.button("Edit", size="1", variant="soft", on_click=S.start_edit_release(r["id"]),
+                              aria_label="Edit " + r["title"], class_name="edit-release"),
+                    _delete_button("release", r["id"], r["title"], S.delete_release), spacing="2"))))),
             width="100%", id="catalog-releases",
         ), overflow_x="auto", width="100%"),
+        _form_error("releases"),
+        rx.foreach(S.releases, lambda r: rx.cond(S.editing_release == r["id"], _edit_release(r))),
         rx.cond(S.release_pages > 1, rx.hstack(
             rx.button("Previous", on_click=S.releases_to(S.release_page - 1), disabled=S.release_page <= 1,
                       variant="soft", aria_label="Previous releases"),

@@ -36,7 +36,11 @@ from opsportal.models import (
     Payment,
     PlanEntitlement,
     PortalNotification,
+    ProductLicence,
+    ProductRelease,
+    ProductVersion,
     ServiceSubscription,
+    SoftwareProduct,
     Ticket,
     TicketComment,
     TimeEntry,
@@ -54,7 +58,7 @@ KEEP = timedelta(minutes=10)
 _FOUND = "opsportal_changes"
 _WRITTEN = "opsportal_changes_written"
 # What open pages show of each table: the rows' organizations and tasks. Other tables (sessions, deliveries,
-# audit, catalog) change nothing a customer's open page shows.
+# audit) change nothing a customer's open page shows.
 _ORG_FIELDS = {
     Ticket: ("organization_id",), TicketComment: (), TimeEntry: ("organization_id",),
     LedgerEntry: ("org_id",), CreditHold: ("org_id",), CreditLot: ("holder_org_id", "assigned_org_id"),
@@ -63,7 +67,12 @@ _ORG_FIELDS = {
     OrgExtraRegion: ("organization_id",), ServiceSubscription: ("organization_id",),
     Organization: ("id", "parent_id"),  # a parent's page lists its subsidiaries
     TimeReview: ("organization_id",),  # time sign-off
+    ProductLicence: ("organization_id",),  # its Products and Downloads pages
 }
+# The software catalog every open Products and Downloads page shows (a new release, a renamed version, new
+# lifecycle days): one topic all of them follow.
+CATALOG_TOPIC = "catalog"
+_CATALOG = (SoftwareProduct, ProductVersion, ProductRelease)
 # A user row changes what an organization's pages show (its members by role) only through these; a sign-in, which
 # writes the user's last sign-in time, changes nothing shown.
 _MEMBERSHIP = ("role", "organization_id", "is_active", "full_name")
@@ -93,6 +102,8 @@ def topics_of(row: object, *, added_or_deleted: bool = True) -> set[str]:
         return _membership_topics(row, added_or_deleted)
     if isinstance(row, PortalNotification):  # the user's badge, never the organization's or the task's pages
         return {user_topic(row.user_id)} if row.user_id else set()
+    if isinstance(row, _CATALOG):
+        return {CATALOG_TOPIC}
     fields = _ORG_FIELDS.get(type(row))
     if fields is None:
         return set()

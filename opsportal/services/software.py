@@ -21,7 +21,7 @@ from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain.software import Access, Remedy, support_cover
 from opsportal.models import ProductLicence, ProductRelease, ProductVersion, ReleaseDownload, SoftwareProduct
-from opsportal.services import file_storage, orgtree
+from opsportal.services import changes, file_storage, orgtree
 from opsportal.services import software_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import NotFound, PermissionDenied
@@ -38,6 +38,13 @@ class DownloadRefused(PermissionDenied):
     def __init__(self, access: Access):
         super().__init__(access.reason)
         self.access = access
+
+
+def change_topics(actor: Actor, org_id: int) -> list[str]:
+    """What an open Products or Downloads page follows on the change feed: the organization (its licences, its
+    plan) and the catalog (releases, versions and their lifecycle, products)."""
+    require_view_organization(actor, org_id)
+    return [changes.org_topic(org_id), changes.CATALOG_TOPIC]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.attachments import sanitize_file_name
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.software import (
     MAX_NOTES,
     MAX_PRODUCT_NAME,
@@ -70,6 +71,11 @@ def _day(value: date | None, what: str, *, required: bool = False) -> date | Non
     return value
 
 
+def _days(lifecycle: Lifecycle) -> str:
+    return (f"GA {formats.day(lifecycle.ga)}, sunset {formats.day(lifecycle.sunset, empty='not announced')}, "
+            f"end of life {formats.day(lifecycle.end_of_life, empty='not announced')}")
+
+
 def catalog(actor: Actor, at: datetime | None = None) -> list[ProductView]:
     """Every product with its versions (newest GA first) and their lifecycle today."""
     require_staff(actor)
@@ -97,6 +103,7 @@ def create_product(actor: Actor, name: str, description: str = "") -> ProductVie
         row = SoftwareProduct(name=name, name_key=key, description=description, created_at=clock.now())
         session.add(row)
         session.flush()
+        store.record(session, actor, AuditAction.product_added, name)
         return ProductView(row.id, row.name, row.description, [])
 
 
@@ -121,7 +128,9 @@ def add_version(actor: Actor, product_id: int, number: str, *, ga: date | None, 
                              sunset_date=lifecycle.sunset, eol_date=lifecycle.end_of_life)
         session.add(row)
         session.flush()
-        return store.version_view(row, product, (at or clock.coverage_now()).date())
+        view = store.version_view(row, product, (at or clock.coverage_now()).date())
+        store.record(session, actor, AuditAction.version_added, f"{view.label}: {_days(lifecycle)}")
+        return view
 
 
 def set_lifecycle(actor: Actor, version_id: int, *, ga: date | None, sunset: date | None,
@@ -143,8 +152,10 @@ def set_lifecycle(actor: Actor, version_id: int, *, ga: date | None, sunset: dat
         row.ga_date, row.sunset_date, row.eol_date = lifecycle.ga, lifecycle.sunset, lifecycle.end_of_life
         session.add(row)
         session.flush()
-        return store.version_view(row, session.get(SoftwareProduct, row.product_id),
+        view = store.version_view(row, session.get(SoftwareProduct, row.product_id),
                                   (at or clock.coverage_now()).date())
+        store.record(session, actor, AuditAction.version_lifecycle_changed, f"{view.label}: {_days(lifecycle)}")
+        return view
 
 
 class _Hashing:
@@ -210,6 +221,8 @@ def add_release(actor: Actor, version_id: int, *, kind: str, title: str, notes: 
             session.add(row)
             session.flush()
             product = session.get(SoftwareProduct, version.product_id)
+            store.record(session, actor, AuditAction.release_added,
+                         f"{title} ({name}) of {product.name} {version.number}")
             return store.release_view(row, store.version_view(version, product,
                                                               (at or clock.coverage_now()).date()))
     except BaseException:

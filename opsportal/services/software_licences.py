@@ -16,6 +16,7 @@ from sqlmodel import select
 from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import formats
+from opsportal.domain.audit import AuditAction
 from opsportal.models import (
     Organization,
     ProductLicence,
@@ -40,6 +41,15 @@ def _licence_view(licence: ProductLicence, version: ProductVersion, product: Sof
                   today: date) -> LicenceView:
     return LicenceView(licence.id, licence.organization_id, store.version_view(version, product, today),
                        licence.region_code, licence.quantity, licence.purchased_on, licence.note)
+
+
+def _what(view: LicenceView) -> str:
+    return f"{formats.count(view.quantity)} × {view.version.label} in {view.region}"
+
+
+def _org_name(session, org_id: int) -> str:
+    org = session.get(Organization, org_id)
+    return org.name if org is not None else "?"
 
 
 def org_licences(actor: Actor, org_id: int, at: datetime | None = None) -> list[LicenceView]:
@@ -83,7 +93,9 @@ def add_licence(actor: Actor, org_id: int, version_id: int, *, region: str, quan
                              created_at=clock.now())
         session.add(row)
         session.flush()
-        return _licence_view(row, version, product, today)
+        view = _licence_view(row, version, product, today)
+        store.record(session, actor, AuditAction.licence_granted, f"{_what(view)} for {org.name}", org.id)
+        return view
 
 
 def set_licence_version(actor: Actor, licence_id: int, version_id: int, at: datetime | None = None) -> LicenceView:
@@ -96,20 +108,30 @@ def set_licence_version(actor: Actor, licence_id: int, version_id: int, at: date
         version = session.get(ProductVersion, version_id) if 0 < version_id < 2**31 else None
         if version is None or version.product_id != row.product_id:
             raise InvalidInput("Choose a version of the licensed product.")
+        before = session.get(ProductVersion, row.version_id).number
         row.version_id = version.id
         session.add(row)
         session.flush()
-        return _licence_view(row, version, session.get(SoftwareProduct, version.product_id),
+        view = _licence_view(row, version, session.get(SoftwareProduct, version.product_id),
                              (at or clock.coverage_now()).date())
+        store.record(session, actor, AuditAction.licence_changed,
+                     f"{_what(view)} for {_org_name(session, row.organization_id)}: version {before} → "
+                     f"{version.number}", row.organization_id)
+        return view
 
 
-def remove_licence(actor: Actor, licence_id: int) -> None:
+def remove_licence(actor: Actor, licence_id: int) -> LicenceView:
     require_staff_admin(actor)
     with unit_of_work() as session:
         row = session.get(ProductLicence, licence_id) if 0 < licence_id < 2**31 else None
         if row is None:
             raise NotFound("That licence was not found.")
+        view = _licence_view(row, session.get(ProductVersion, row.version_id),
+                             session.get(SoftwareProduct, row.product_id), clock.coverage_now().date())
         session.delete(row)
+        store.record(session, actor, AuditAction.licence_revoked,
+                     f"{_what(view)} for {_org_name(session, row.organization_id)}", row.organization_id)
+        return view
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,16 @@ an organization holds today (Gold, Extended-Term) as ``domain.coverage`` reads i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from opsportal import clock
+from opsportal.domain.audit import AuditAction
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.plan_catalog import OfferingCode
 from opsportal.domain.plan_terms import entitlement_day
 from opsportal.domain.software import (
     Access,
@@ -20,8 +24,17 @@ from opsportal.domain.software import (
     names_version,
     version_label,
 )
-from opsportal.models import ProductLicence, ProductRelease, ProductVersion, SoftwareProduct
-from opsportal.services import plan_store
+from opsportal.models import (
+    Organization,
+    PlanEntitlement,
+    PlanOrder,
+    ProductLicence,
+    ProductRelease,
+    ProductVersion,
+    SoftwareProduct,
+)
+from opsportal.services import audit, plan_store
+from opsportal.services.authz import Actor
 
 
 @dataclass(frozen=True)
@@ -115,3 +128,57 @@ def releases_query():
             .join(ProductVersion, ProductVersion.id == ProductRelease.version_id)
             .join(SoftwareProduct, SoftwareProduct.id == ProductVersion.product_id)
             .order_by(ProductRelease.released_on.desc(), ProductRelease.id.desc()))
+
+
+def record(session: Session, actor: Actor, action: AuditAction, target: str,
+           organization_id: int | None = None) -> None:
+    """A catalog change (only staff see it) or a licence change (its organization's activity too) in the audit log,
+    in the change's own transaction; the operator's command line is recorded as no person (``audit.NO_PERSON``)."""
+    audit.record(session, actor_user_id=actor.user_id, organization_id=organization_id, action=action,
+                 target=target, at=clock.now())
+
+
+def _live_extended_terms(session: Session, at: datetime | None) -> list[PlanEntitlement]:
+    """Extended-Terms in force or still to come (a day's slack for the home region's calendar): ended ones are
+    history and keep the words they were bought with."""
+    today = (at or clock.coverage_now()).date() - timedelta(days=1)
+    return list(session.exec(select(PlanEntitlement).where(
+        PlanEntitlement.offering_code == OfferingCode.extended_term.value, PlanEntitlement.revoked_at.is_(None),
+        PlanEntitlement.end_date > today)).all())
+
+
+def _pending_orders(session: Session) -> list[PlanOrder]:
+    return list(session.exec(select(PlanOrder).where(PlanOrder.status == "pending")).all())
+
+
+def naming_organizations(session: Session, product: str, number: str, at: datetime | None = None) -> list[str]:
+    """The organizations whose Extended-Term (in force, to come, or ordered and waiting for payment) names the
+    version."""
+    ids = {e.organization_id for e in _live_extended_terms(session, at) if names_version(e.versions, product, number)}
+    ids |= {o.organization_id for o in _pending_orders(session)
+            if any(line.get("code") == OfferingCode.extended_term.value
+                   and names_version(line.get("versions") or (), product, number) for line in o.lines)}
+    if not ids:
+        return []
+    return list(session.exec(select(Organization.name).where(Organization.id.in_(ids))).all())
+
+
+def carry_names(session: Session, carry: Callable[[tuple[str, ...]], tuple[str, ...]],
+                at: datetime | None = None) -> int:
+    """Rewrites the versions Extended-Terms in force or to come, and plan orders waiting for payment, name with
+    ``carry`` (a renamed version's new name, ``domain.software.carried_version_names``); returns how many changed."""
+    changed = 0
+    for ent in _live_extended_terms(session, at):
+        names = carry(tuple(ent.versions))
+        if list(names) != list(ent.versions):
+            ent.versions = list(names)
+            session.add(ent)
+            changed += 1
+    for order in _pending_orders(session):
+        lines = [{**line, "versions": list(carry(tuple(line.get("versions") or ())))}
+                 if line.get("code") == OfferingCode.extended_term.value else line for line in order.lines]
+        if lines != order.lines:
+            order.lines = lines
+            session.add(order)
+            changed += 1
+    return changed

@@ -12,7 +12,7 @@ from opsportal.services import plans, software
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.services.software_store import ReleaseView, VersionView
-from opsportal.state import offload
+from opsportal.state import live, offload
 from opsportal.state.auth import actor_or_redirect
 from opsportal.state.paging import PagedState
 
@@ -44,6 +44,20 @@ def release_fields(r: ReleaseView, *, may_buy: bool = True) -> dict[str, str]:
             if remedy else ""}
 
 
+def _topics(actor: Actor, _shown: str) -> list[str]:
+    return software.change_topics(actor, actor.organization_id or 0)
+
+
+def _read_products(actor: Actor, _shown: str) -> software.ProductsView:
+    return software.my_products(actor, actor.organization_id or 0)
+
+
+def _read_downloads(actor: Actor, shown: str) -> tuple[software.DownloadsView, bool]:
+    page = int(shown.split("|")[1])
+    return (software.downloads(actor, actor.organization_id or 0, page=page, page_size=PAGE_SIZE),
+            plans.may_buy(actor.role))
+
+
 class ProductsState(rx.State):
     organization: str = ""
     gold_active: bool = False
@@ -52,13 +66,26 @@ class ProductsState(rx.State):
     versions: list[dict[str, str]] = []
     error: str = ""
     loaded: bool = False
+    # The page follows its organization and the catalog on the change feed (``state.live``): a licence, a release or
+    # a version's new name or lifecycle shows without a reload.
+    _shown: str = ""
+    _cursor: int = 0
+    _watch_id: str = ""
 
-    def _read(self, actor: Actor) -> None:
+    def _read(self, actor: Actor):
         try:
-            view = software.my_products(actor, actor.organization_id or 0)
+            view = _read_products(actor, "")
         except ServiceError as exc:
-            self.error, self.licences, self.versions = str(exc), [], []
-            return
+            self._refresh_failed(str(exc))
+            return None
+        self._apply(view)
+        self._shown = str(actor.organization_id or 0)
+        return ProductsState.watch
+
+    def _refresh_failed(self, message: str) -> None:
+        self.error, self.licences, self.versions = message, [], []
+
+    def _apply(self, view: software.ProductsView) -> None:
         self.error = ""
         self.organization, self.gold_active = view.organization, view.gold_active
         self.extended = ", ".join(view.extended_versions)
@@ -76,7 +103,14 @@ class ProductsState(rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF_PRODUCTS)
+        self._watch_id = ""
+        self._cursor = live.start_position()  # before reading: a change meanwhile wakes the follower
         return await offload.run(self._read, actor)
+
+    @rx.event(background=True)
+    async def watch(self):
+        async for event in live.follow(self, key="_shown", topics=_topics, read=_read_products):
+            yield event
 
 
 class DownloadsState(PagedState, rx.State):
@@ -90,6 +124,10 @@ class DownloadsState(PagedState, rx.State):
     may_buy: bool = False  # owners, administrators and billing contacts buy the cover; the others are told who does
     error: str = ""
     loaded: bool = False
+    # Follows the organization and the catalog on the change feed (``state.live``): "<org>|<page>".
+    _shown: str = ""
+    _cursor: int = 0
+    _watch_id: str = ""
 
     async def _load_page(self, page: int):
         actor, redirect = await actor_or_redirect(self)
@@ -97,19 +135,31 @@ class DownloadsState(PagedState, rx.State):
             return redirect
         if actor.is_staff:
             return rx.redirect(routes.STAFF_PRODUCTS)
+        self._watch_id = ""
+        self._cursor = live.start_position()  # before reading: a change meanwhile wakes the follower
         return await offload.run(self._list, actor, page)
 
-    def _list(self, actor: Actor, page: int) -> None:
+    def _list(self, actor: Actor, page: int):
+        shown = f"{actor.organization_id or 0}|{page}"
         try:
-            view = software.downloads(actor, actor.organization_id or 0, page=page, page_size=PAGE_SIZE)
+            data = _read_downloads(actor, shown)
         except ServiceError as exc:
-            self.error, self.rows, self.total = str(exc), [], 0
-            return
+            self._refresh_failed(str(exc))
+            return None
+        self._apply(data)
+        self._shown = f"{actor.organization_id or 0}|{self.page}"
+        return DownloadsState.watch
+
+    def _refresh_failed(self, message: str) -> None:
+        self.error, self.rows, self.total = message, [], 0
+
+    def _apply(self, data: tuple[software.DownloadsView, bool]) -> None:
+        view, may_buy = data
         self.error = ""
         self.organization, self.gold_active, self.has_licences = view.organization, view.gold_active, \
             view.has_licences
         self.page, self.pages, self.total = view.releases.page, view.releases.pages, view.releases.total
-        self.may_buy = plans.may_buy(actor.role)
+        self.may_buy = may_buy
         self.rows = [release_fields(r, may_buy=self.may_buy) for r in view.releases.items]
         self.needs_gold = Remedy.gold in view.needs
         self.eol_versions = ", ".join(view.eol_versions)
@@ -118,3 +168,8 @@ class DownloadsState(PagedState, rx.State):
     @rx.event
     async def load(self):
         return await self._load_page(1)
+
+    @rx.event(background=True)
+    async def watch(self):
+        async for event in live.follow(self, key="_shown", topics=_topics, read=_read_downloads):
+            yield event

@@ -10,7 +10,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.domain import formats
 from opsportal.domain.software import ReleaseKind
-from opsportal.services import software_catalog, software_licences
+from opsportal.services import software_catalog, software_edits, software_licences
 from opsportal.services.authz import Actor
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
@@ -62,6 +62,10 @@ class StaffProductsState(rx.State):
     notice: str = ""
     form_key: int = 0  # part of the forms' keys: a new value clears them after a save
     uploading: bool = False
+    # Renaming and deleting: the release being edited (its id), and the delete asked once and waiting for a second
+    # click ("product:<id>", "version:<id>", "release:<id>").
+    editing_release: str = ""
+    confirming: str = ""
 
     async def _actor(self):
         actor, redirect = await actor_or_redirect(self)
@@ -77,7 +81,8 @@ class StaffProductsState(rx.State):
                          for p in catalog for v in p.versions]
         releases = software_catalog.releases(actor, page=self.release_page, page_size=PAGE_SIZE)
         self.release_page, self.release_pages = releases.page, releases.pages
-        self.releases = [release_fields(r) for r in releases.items]
+        self.releases = [{**release_fields(r), "kind_value": r.kind.value,
+                          "released_input": formats.date_input(r.released_on)} for r in releases.items]
         found = software_licences.choices(actor)
         self.organizations = [{"id": str(i), "name": n} for i, n in found.organizations]
         self.regions = found.regions
@@ -138,7 +143,7 @@ class StaffProductsState(rx.State):
         actor, redirect = await self._actor()
         if actor is None:
             return redirect
-        self.errors, self.notice = {}, ""
+        self.errors, self.notice, self.confirming = {}, "", ""  # a delete asked for earlier is asked again
 
         def run():
             notice = work(actor)
@@ -221,3 +226,77 @@ class StaffProductsState(rx.State):
             software_licences.remove_licence(actor, int(licence_id) if licence_id.isdigit() else 0)
             return "Licence removed."
         return await self._save("licence", work)
+
+    # --- renaming and deleting (``services.software_edits``) ----------------------------------------------------------
+
+    def _confirmed(self, key: str) -> bool:
+        """A delete happens on the second click of the same button; the first asks."""
+        if self.confirming == key:
+            self.confirming = ""
+            return True
+        self.confirming, self.errors, self.notice = key, {}, ""
+        return False
+
+    @rx.event
+    async def rename_product(self, form: dict):
+        def work(actor):
+            name = software_edits.rename_product(actor, form_id(form, "product", "product"),
+                                                 str(form.get("name", "")))
+            return f"Renamed the product: {name}."
+        return await self._save("rename_product", work)
+
+    @rx.event
+    async def delete_product(self, product_id: str):
+        if not self._confirmed(f"product:{product_id}"):
+            return None
+
+        def work(actor):
+            return f"Deleted the product {software_edits.delete_product(actor, _id(product_id))}."
+        return await self._save("products", work)
+
+    @rx.event
+    async def rename_version(self, form: dict):
+        def work(actor):
+            v = software_edits.rename_version(actor, form_id(form, "version", "version"), str(form.get("number", "")))
+            return f"Renamed the version: {v.label}."
+        return await self._save("rename_version", work)
+
+    @rx.event
+    async def delete_version(self, version_id: str):
+        if not self._confirmed(f"version:{version_id}"):
+            return None
+
+        def work(actor):
+            return f"Deleted {software_edits.delete_version(actor, _id(version_id))}."
+        return await self._save("versions", work)
+
+    @rx.event
+    def start_edit_release(self, release_id: str):
+        self.editing_release, self.errors, self.notice = release_id, {}, ""
+
+    @rx.event
+    def cancel_edit_release(self):
+        self.editing_release = ""
+
+    @rx.event
+    async def edit_release(self, form: dict):
+        def work(actor):
+            r = software_edits.edit_release(actor, _id(self.editing_release), kind=str(form.get("kind", "")),
+                                            title=str(form.get("title", "")), notes=str(form.get("notes", "")),
+                                            released_on=form_day(form, "released_on", "release day", required=True))
+            self.editing_release = ""
+            return f"Saved the release {r.title}."
+        return await self._save("edit_release", work)
+
+    @rx.event
+    async def delete_release(self, release_id: str):
+        if not self._confirmed(f"release:{release_id}"):
+            return None
+
+        def work(actor):
+            return f"Deleted the release {software_edits.delete_release(actor, _id(release_id))}."
+        return await self._save("releases", work)
+
+
+def _id(text: str) -> int:
+    return int(text) if str(text).isdigit() else 0
