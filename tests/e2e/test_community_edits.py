@@ -51,7 +51,8 @@ def test_an_author_edits_their_answer_and_the_askers_open_page_shows_it_edited_l
     try:
         own = author.locator("main li").filter(has_text="Restart the service twice.")
         own.get_by_role("button", name="Edit your answer").click()
-        own.get_by_role("textbox", name="Edit your answer").fill("Keep the **activation cache** on a disk that survives restarts.")
+        own.get_by_role("textbox", name="Edit your answer").fill(
+            "Keep the **activation cache** on a disk that survives restarts.")
         own.get_by_role("button", name="Save answer").click()
         expect(author.locator("main").get_by_text("Your edit is saved.")).to_be_visible()
     finally:
