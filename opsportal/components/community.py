@@ -36,17 +36,17 @@ def join_offer() -> rx.Component:
     )
 
 
-def gold_elsewhere(message: rx.Var, buy_link: rx.Var) -> rx.Component:
+def gold_elsewhere(message: rx.Var, buy_link: rx.Var, element_id: str = "community-gold-elsewhere") -> rx.Component:
     """Gold is held per organization: a subsidiary whose parent holds Gold reads why that does not cover it and who
     can buy it (``domain.gold_scope``); those who may buy get the Support plan page."""
     return rx.cond(message != "", rx.callout(
         rx.vstack(
             rx.text(message, size="2"),
             rx.cond(buy_link, rx.link("Buy Gold Support on the Support plan page", href=routes.PLANS + "#offer-gold",
-                                      underline="always", weight="bold", id="community-gold-buy")),
+                                      underline="always", weight="bold")),
             spacing="2"),
         icon="info", color_scheme="amber", high_contrast=True, role="status", width="100%", max_width="48rem",
-        id="community-gold-elsewhere"))
+        id=element_id))
 
 
 def post_body(markdown: rx.Var, element_id=None) -> rx.Component:
