@@ -36,6 +36,19 @@ def join_offer() -> rx.Component:
     )
 
 
+def gold_elsewhere(message: rx.Var, buy_link: rx.Var, element_id: str = "community-gold-elsewhere") -> rx.Component:
+    """Gold is held per organization: a subsidiary whose parent holds Gold reads why that does not cover it and who
+    can buy it (``domain.gold_scope``); those who may buy get the Support plan page."""
+    return rx.cond(message != "", rx.callout(
+        rx.vstack(
+            rx.text(message, size="2"),
+            rx.cond(buy_link, rx.link("Buy Gold Support on the Support plan page", href=routes.PLANS + "#offer-gold",
+                                      underline="always", weight="bold")),
+            spacing="2"),
+        icon="info", color_scheme="amber", high_contrast=True, role="status", width="100%", max_width="48rem",
+        id=element_id))
+
+
 def post_body(markdown: rx.Var, element_id=None) -> rx.Component:
     """A post's Markdown (made safe by the service): no raw HTML, no math; links underlined."""
     return rx.markdown(
@@ -67,7 +80,8 @@ def thread_item(row) -> rx.Component:
                             row.active, size="1", color=MUTED),
                     spacing="2", align="center", wrap="wrap",
                 ),
-                rx.cond(row.parts.length() > 0, rx.text(rx.foreach(row.parts, lambda p: rx.cond(
+                rx.cond(row.parts.length() > 0, rx.text(rx.cond(row.from_answer, rx.text.strong("From an answer: ")),
+                                                        rx.foreach(row.parts, lambda p: rx.cond(
                     p.hit, rx.el.mark(p.text, background=rx.color("amber", 4), color=rx.color("gray", 12),
                                       font_weight="600"),
                     rx.text.span(p.text))), size="2")),

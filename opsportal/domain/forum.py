@@ -5,6 +5,13 @@ The forum is shared by every organization with active Gold (seed 001: Gold "gran
 Community"); staff always have access. Votes are up-votes only (one per user and post, taken back by voting
 again; never on one's own post): a community of customers of one vendor needs "this helped" more than a way to
 push each other down.
+
+Editing and deleting (``edit_problem``, ``question_delete_problem``, ``answer_delete_problem``): only a post's
+author edits or deletes it; staff moderate other people's posts (hide with a reason) rather than rewrite them. An
+edit is marked "edited" with its time. A locked thread is frozen: its posts are neither edited nor deleted. A
+question with answers stays (deleting it would take other people's answers with it; its author asks the support
+team to hide it), and so does a question that became a support ticket (the ticket links to it). An accepted answer
+stays while it is accepted: the asker chose it as what solved their question.
 """
 
 from __future__ import annotations
@@ -27,6 +34,12 @@ LOCKED = "This thread is locked: it takes no new answers."
 ONLY_ASKER_ACCEPTS = "Only the person who asked, or the support team, can accept an answer."
 OWN_POST_VOTE = "You cannot vote on your own post."
 STAFF_ONLY = "Only the support team moderates the community."
+
+NOT_AUTHOR = "Only its author can edit or delete a post."
+NOT_AUTHOR_STAFF = "Only its author can edit or delete a post; the support team hides a post with a reason instead."
+LOCKED_POSTS = "This thread is locked: its posts can no longer be edited or deleted."
+ACCEPTED_STAYS = ("This answer is accepted, so it cannot be deleted: the asker chose it as what solved their "
+                  "question. You can still edit it.")
 
 STAFF_PICK = "staff_pick"  # a staff mark on an answer ("Staff pick"); staff-written answers read "Answered by support"
 
@@ -66,6 +79,47 @@ def vote_problem(reader: Reader, *, author_user_id: int | None, hidden: bool) ->
     if hidden:
         return "This post is hidden and takes no votes."
     return None
+
+
+def edit_problem(reader: Reader, *, author_user_id: int | None, locked: bool) -> str | None:
+    """Why ``reader`` may not edit a post (a question or an answer), or None when they may."""
+    if author_user_id is None or reader.user_id != author_user_id:
+        return NOT_AUTHOR_STAFF if reader.is_staff else NOT_AUTHOR
+    if locked:
+        return LOCKED_POSTS
+    return None
+
+
+def question_delete_problem(reader: Reader, *, author_user_id: int | None, locked: bool, answers: int,
+                            ticket_id: int | None) -> str | None:
+    """Why ``reader`` may not delete a question, or None when they may. ``answers``: those its author can see."""
+    problem = edit_problem(reader, author_user_id=author_user_id, locked=locked)
+    if problem:
+        return problem
+    if answers > 0:
+        counted = "an answer" if answers == 1 else f"{answers} answers"
+        return (f"This question has {counted}, so it cannot be deleted: the answers would go with it. Edit it "
+                "instead, or ask the support team to hide it (open a support ticket and name the question).")
+    if ticket_id is not None:
+        return (f"This question became support ticket #{ticket_id}, which links to it, so it cannot be deleted. "
+                "Edit it instead, or ask the support team to hide it.")
+    return None
+
+
+def answer_delete_problem(reader: Reader, *, author_user_id: int | None, locked: bool, accepted: bool
+                          ) -> str | None:
+    """Why ``reader`` may not delete an answer, or None when they may."""
+    problem = edit_problem(reader, author_user_id=author_user_id, locked=locked)
+    if problem:
+        return problem
+    if accepted:
+        return ACCEPTED_STAYS
+    return None
+
+
+def may_edit(reader: Reader, *, author_user_id: int | None, locked: bool) -> bool:
+    """Whether the page offers "Edit" (and "Delete", whose own refusals it explains when tried)."""
+    return edit_problem(reader, author_user_id=author_user_id, locked=locked) is None
 
 
 def answer_problem(*, locked: bool, question_hidden: bool) -> str | None:

@@ -1,8 +1,9 @@
 """The K2 Community forum: categories (staff-managed), questions, answers, up-votes and who follows a thread.
 
-Full-text search over questions lives next to the table, as for the knowledge base (migration 0028): on SQLite
-an FTS5 table ``forum_question_fts`` kept in step by triggers; on PostgreSQL a generated, stored ``tsvector``
-column ``search_vector`` with the GIN index ``ix_forum_question_search``. Neither is in SQLModel.metadata
+Full-text search over questions and answers lives next to the tables, as for the knowledge base (migrations 0028
+and 0034): on SQLite FTS5 tables ``forum_question_fts`` and ``forum_answer_fts`` kept in step by triggers; on
+PostgreSQL generated, stored ``tsvector`` columns ``search_vector`` with the GIN indexes ``ix_forum_question_search``
+and ``ix_forum_answer_search``. Neither is in SQLModel.metadata
 (``models.kb.include_in_schema_compare`` leaves them out of comparisons).
 """
 
@@ -30,6 +31,8 @@ from opsportal.models.types import UTCDateTime
 SEARCH_TABLE = "forum_question_fts"
 SEARCH_INDEX = "ix_forum_question_search"
 SEARCH_COLUMN = "search_vector"
+ANSWER_SEARCH_TABLE = "forum_answer_fts"
+ANSWER_SEARCH_INDEX = "ix_forum_answer_search"
 
 
 def _user_fk(name: str) -> Column:
@@ -74,6 +77,8 @@ class ForumQuestion(SQLModel, table=True):
     hidden_by_user_id: int | None = Field(default=None, sa_column=_user_fk("fk_forum_question_hidden_by"))
     ticket_id: int | None = Field(default=None, sa_column=Column(
         Integer, ForeignKey("ticket.id", ondelete="SET NULL"), nullable=True))
+    # When its author last edited it (shown "edited" with the time); None: never edited.
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
     last_activity_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
@@ -98,6 +103,8 @@ class ForumAnswer(SQLModel, table=True):
     hidden: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, server_default=false()))
     hidden_reason: str = Field(default="", sa_column=Column(String(300), nullable=False, server_default=""))
     hidden_by_user_id: int | None = Field(default=None, sa_column=_user_fk("fk_forum_answer_hidden_by"))
+    # When its author last edited it (shown "edited" with the time); None: never edited.
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     created_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))
 
 

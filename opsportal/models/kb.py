@@ -25,12 +25,13 @@ SEARCH_INDEX = "ix_kb_article_search"
 SEARCH_COLUMN = "search_vector"
 # The community forum's questions are searched the same way (models.forum, migration 0028).
 FORUM_SEARCH = ("forum_question_fts", "ix_forum_question_search")
+FORUM_ANSWER_SEARCH = ("forum_answer_fts", "ix_forum_answer_search")  # and answers (migration 0034)
 
 
 def is_search_object(name: str | None) -> bool:
     """True for the full-text tables and index the migrations manage outside the metadata (and FTS5's shadow tables)."""
     return bool(name) and any(name == index or name == table or name.startswith(table + "_")
-                              for table, index in ((SEARCH_TABLE, SEARCH_INDEX), FORUM_SEARCH))
+                              for table, index in ((SEARCH_TABLE, SEARCH_INDEX), FORUM_SEARCH, FORUM_ANSWER_SEARCH))
 
 
 def include_in_schema_compare(name: str | None, type_: str, parent_names: dict) -> bool:
@@ -38,7 +39,8 @@ def include_in_schema_compare(name: str | None, type_: str, parent_names: dict) 
     if type_ in ("table", "index"):
         return not is_search_object(name)
     if type_ == "column":
-        return not (name == SEARCH_COLUMN and parent_names.get("table_name") in ("kb_article", "forum_question"))
+        return not (name == SEARCH_COLUMN and parent_names.get("table_name") in ("kb_article", "forum_question",
+                                                                                "forum_answer"))
     return True
 
 

@@ -4,7 +4,7 @@ and how to join for everyone else."""
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.community import MUTED, join_offer, link_button, thread_item
+from opsportal.components.community import MUTED, gold_elsewhere, join_offer, link_button, thread_item
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.state.community import CommunityState
 
@@ -96,7 +96,8 @@ def community_page() -> rx.Component:
                 threads(),
                 spacing="4", width="100%",
             ),
-            rx.vstack(join_offer(), rx.heading("What people talk about", size="4", as_="h2"),
+            rx.vstack(gold_elsewhere(s.gold_elsewhere, s.gold_buy_link), join_offer(),
+                      rx.heading("What people talk about", size="4", as_="h2"),
                       rx.el.ul(rx.foreach(s.categories, lambda c: rx.el.li(
                           rx.text(rx.text.strong(c.name), " — ", c.description, size="2"))),
                           padding_left="1.25rem"),

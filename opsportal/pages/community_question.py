@@ -7,7 +7,7 @@ from opsportal import routes
 from opsportal.components.community import MUTED, badge, join_offer, post_body
 from opsportal.components.forms import SELECT_STYLE
 from opsportal.components.layout import app_shell, error_callout, pager
-from opsportal.domain.forum import ANSWER_MAX, REASON_MAX
+from opsportal.domain.forum import ANSWER_MAX, QUESTION_MAX, REASON_MAX, TITLE_MAX
 from opsportal.state.community_question import AnswerRow, CommunityQuestionState
 
 S = CommunityQuestionState
@@ -35,6 +35,38 @@ def _hide_form(kind: str, post_id, label: str) -> rx.Component:
     )
 
 
+def _delete_controls(target, what: str, on_delete) -> rx.Component:
+    """"Delete" asks once more before the post goes for good."""
+    return rx.cond(
+        S.confirm_delete == target,
+        rx.hstack(
+            rx.text(f"Delete this {what} for good?", size="1", weight="medium"),
+            rx.button(f"Yes, delete this {what}", size="1", color_scheme="red", on_click=on_delete),
+            rx.button("Keep it", size="1", variant="soft", on_click=S.cancel_edit),
+            spacing="2", align="center", role="group", aria_label=f"Confirm deleting this {what}",
+        ),
+        rx.button("Delete", size="1", variant="ghost", color_scheme="red", on_click=S.ask_delete(target),
+                  aria_label=f"Delete this {what}"),
+    )
+
+
+def _edit_error() -> rx.Component:
+    return rx.cond(S.edit_error != "", rx.text(S.edit_error, id="edit-error", color=rx.color("red", 11), size="2",
+                                              role="alert"))
+
+
+def _edit_answer_form(a: AnswerRow) -> rx.Component:
+    return rx.form(rx.vstack(
+        rx.el.label("Edit your answer", html_for="edit-answer-body", font_weight="500", font_size="0.875rem"),
+        rx.text_area(id="edit-answer-body", name="body", default_value=a.source, rows="6", width="100%",
+                     max_length=ANSWER_MAX + 1000, aria_describedby="edit-error"),
+        _edit_error(),
+        rx.hstack(rx.button("Save answer", type="submit", size="2"),
+                  rx.button("Cancel", type="button", variant="soft", size="2", on_click=S.cancel_edit), spacing="2"),
+        spacing="2", width="100%"), on_submit=S.save_answer, reset_on_submit=False, aria_label="Editing your answer",
+        width="100%")
+
+
 def _answer(a: AnswerRow) -> rx.Component:
     return rx.el.li(rx.card(rx.vstack(
         rx.hstack(
@@ -44,10 +76,16 @@ def _answer(a: AnswerRow) -> rx.Component:
             rx.cond(a.accepted, badge("Accepted answer", "green")),
             rx.cond(a.hidden, badge("Hidden from customers: " + a.hidden_reason, "orange")),
             rx.text(a.at, size="1", color=MUTED),
+            rx.cond(a.edited != "", rx.text("· ", a.edited, size="1", color=MUTED, class_name="post-edited")),
             spacing="2", align="center", wrap="wrap",
         ),
-        post_body(a.body),
+        rx.cond(S.editing_answer == a.id, _edit_answer_form(a), post_body(a.body)),
         rx.hstack(
+            rx.cond(a.may_edit & (S.editing_answer != a.id), rx.fragment(
+                rx.button("Edit", size="1", variant="soft", on_click=S.start_edit_answer(a.id),
+                          aria_label="Edit your answer"),
+                _delete_controls("answer-" + a.id.to_string(), "answer", S.delete_answer(a.id)),
+            )),
             rx.cond(a.own, rx.text(a.votes, " up-votes", size="1", color=MUTED),
                     _vote_button(a.votes, a.voted, S.vote_answer(a.id, a.voted), "Up-vote this answer")),
             rx.cond(S.may_accept & ~a.accepted & ~a.hidden,
@@ -91,6 +129,21 @@ def _moderation() -> rx.Component:
         spacing="2", width="100%"), width="100%"))
 
 
+def _edit_question_form() -> rx.Component:
+    return rx.form(rx.vstack(
+        rx.el.label("Title", html_for="edit-question-title", font_weight="500", font_size="0.875rem"),
+        rx.input(id="edit-question-title", name="title", default_value=S.source_title, max_length=TITLE_MAX + 50,
+                 width="100%"),
+        rx.el.label("Your question", html_for="edit-question-body", font_weight="500", font_size="0.875rem"),
+        rx.text_area(id="edit-question-body", name="body", default_value=S.source_body, rows="8", width="100%",
+                     max_length=QUESTION_MAX + 1000, aria_describedby="edit-error"),
+        _edit_error(),
+        rx.hstack(rx.button("Save question", type="submit", size="2"),
+                  rx.button("Cancel", type="button", variant="soft", size="2", on_click=S.cancel_edit), spacing="2"),
+        spacing="2", width="100%", max_width="48rem"), on_submit=S.save_question, reset_on_submit=False,
+        aria_label="Editing your question", width="100%")
+
+
 def _question() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -98,10 +151,17 @@ def _question() -> rx.Component:
             rx.cond(S.locked, badge("Locked: no new answers", "gray")),
             rx.cond(S.hidden, badge("Hidden from customers: " + S.hidden_reason, "orange")),
             rx.text("Asked by ", S.author, " · ", S.asked_at, size="2", color=MUTED),
+            rx.cond(S.edited != "", rx.text("· ", S.edited, size="2", color=MUTED, class_name="post-edited")),
             spacing="2", align="center", wrap="wrap",
         ),
-        rx.el.article(post_body(S.body, "community-question-body"), width="100%", max_width="48rem"),
+        rx.cond(S.editing_question, _edit_question_form(),
+                rx.el.article(post_body(S.body, "community-question-body"), width="100%", max_width="48rem")),
         rx.hstack(
+            rx.cond(S.may_edit & ~S.editing_question, rx.fragment(
+                rx.button("Edit", size="1", variant="soft", on_click=S.start_edit_question,
+                          aria_label="Edit your question"),
+                _delete_controls("question", "question", S.delete_question),
+            )),
             rx.cond(S.own, rx.text(S.votes, " up-votes", size="2", color=MUTED),
                     _vote_button(S.votes, S.voted, S.vote_question, "Up-vote this question")),
             rx.button(rx.cond(S.following, "Stop following", "Follow"), on_click=S.toggle_follow, variant="soft",

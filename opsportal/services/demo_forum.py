@@ -57,6 +57,10 @@ def _user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email_key == email_key(email))).first()
 
 
+# Answers their authors edited an hour after posting (thread title -> answer number): the demo shows "edited".
+EDITED_ANSWERS = {"K2 server stops responding after the nightly backup": 2}
+
+
 def load_demo_forum(actor: Actor, *, now: datetime | None = None) -> int:
     """Adds what is missing of the demo community; returns how many questions it added."""
     require_staff_admin(actor)
@@ -91,7 +95,8 @@ def load_demo_forum(actor: Actor, *, now: datetime | None = None) -> int:
                 answer = ForumAnswer(question_id=question.id, author_user_id=author.id,
                                      organization_id=author.organization_id, from_staff=author.role in (
                                          "agent", "staff_admin"), body_md=text, staff_mark="staff_pick" if pick else "",
-                                     created_at=at)
+                                     created_at=at,
+                                     edited_at=at + timedelta(hours=1) if EDITED_ANSWERS.get(title) == n else None)
                 session.add(answer)
                 session.flush()
                 question.answer_count += 1

@@ -15,17 +15,15 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import forum as rules
+from opsportal.domain.gold_scope import GoldElsewhere
 from opsportal.domain.kb import parse_query
-from opsportal.domain.plan_catalog import OfferingCode
-from opsportal.domain.plan_terms import entitlement_day
 from opsportal.models import ForumAnswer, ForumCategory, ForumFollower, ForumQuestion, ForumVote, Organization, User
 from opsportal.services import forum_search
-from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor
 from opsportal.services.errors import NotFound, PermissionDenied
+from opsportal.services.gold_scope import gold_elsewhere_notice, has_gold
 from opsportal.services.pagination import Page, clamp
 
 QUESTION_NOT_FOUND = "That question was not found. It may have been removed."
@@ -37,19 +35,6 @@ ANSWER_PAGE_SIZE = 30
 def question_topic(question_id: int) -> str:
     """The change-feed topic of one thread: its open pages follow it."""
     return f"forum:{question_id}"
-
-
-def has_gold(session: Session, organization_id: int | None, at: datetime | None = None) -> bool:
-    """Whether the organization holds a Gold term in force today (its home region's day; UTC's without one), on the
-    same clock as the Plans page says so (``clock.coverage_now``)."""
-    if organization_id is None:
-        return False
-    at = at or clock.coverage_now()
-    found = store.profile(session, organization_id)
-    home = store.regions(session).get(found[0]) if found else None
-    today = entitlement_day(home, at)
-    return any(row.offering_code == OfferingCode.gold.value and store.entitlement_of(row).is_active_on(today)
-               for row in store.entitlement_rows(session, organization_id))
 
 
 def reader(session: Session, actor: Actor, at: datetime | None = None) -> rules.Reader:
@@ -115,12 +100,15 @@ class QuestionRow:
     hidden: bool
     last_activity_at: datetime
     snippet: tuple[tuple[str, bool], ...] = ()
+    snippet_from_answer: bool = False  # the search matched it through one of its answers
 
 
 @dataclass(frozen=True)
 class CommunityHome:
     access: bool  # False: a customer without Gold, who is told what the community is and how to join
     categories: list[CategoryRow]
+    # Without access while an ancestor organization holds Gold: Gold is per organization, and who can buy it.
+    gold_elsewhere: GoldElsewhere | None = None
 
 
 def _categories(session: Session, who: rules.Reader) -> list[CategoryRow]:
@@ -135,7 +123,9 @@ def community_home(actor: Actor, *, at: datetime | None = None) -> CommunityHome
     """The categories; a customer without Gold gets them too (names and descriptions), marked without access."""
     with unit_of_work(write=False) as session:
         who = reader(session, actor, at)
-        return CommunityHome(access=rules.may_enter(who), categories=_categories(session, who))
+        access = rules.may_enter(who)
+        elsewhere = None if access else gold_elsewhere_notice(session, actor, actor.organization_id, at)
+        return CommunityHome(access=access, categories=_categories(session, who), gold_elsewhere=elsewhere)
 
 
 def get_category(actor: Actor, slug: str) -> CategoryRow:
@@ -147,13 +137,17 @@ def get_category(actor: Actor, slug: str) -> CategoryRow:
     raise NotFound(CATEGORY_NOT_FOUND)
 
 
-def _rows(session: Session, questions: list[ForumQuestion], snippets: dict[int, tuple] | None = None
+def _rows(session: Session, questions: list[ForumQuestion], found: dict[int, forum_search.Found] | None = None
           ) -> list[QuestionRow]:
     cats = {c.id: c for c in session.exec(select(ForumCategory)).all()}
     names = authors(session, questions)
     return [QuestionRow(q.id, q.title, cats[q.category_id].name, cats[q.category_id].slug, _author(names, q),
                         q.answer_count, q.votes, q.accepted_answer_id is not None, q.locked, q.hidden,
-                        q.last_activity_at, (snippets or {}).get(q.id, ())) for q in questions]
+                        q.last_activity_at, *_snippet((found or {}).get(q.id))) for q in questions]
+
+
+def _snippet(found: forum_search.Found | None) -> tuple[tuple, bool]:
+    return (found.snippet, found.answer_id is not None) if found else ((), False)
 
 
 def list_questions(actor: Actor, *, category: str = "", query: str = "", page: int = 1,
@@ -180,7 +174,7 @@ def list_questions(actor: Actor, *, category: str = "", query: str = "", page: i
             by_id = {q.id: q for q in session.exec(select(ForumQuestion).where(
                 ForumQuestion.id.in_([f.id for f in found]))).all()}
             questions = [by_id[f.id] for f in found if f.id in by_id]
-            return Page(_rows(session, questions, {f.id: f.snippet for f in found}), page, page_size, total)
+            return Page(_rows(session, questions, {f.id: f for f in found}), page, page_size, total)
         filters = [] if hidden_too else [ForumQuestion.hidden.is_(False)]
         if category_id is not None:
             filters.append(ForumQuestion.category_id == category_id)
@@ -208,6 +202,9 @@ class AnswerView:
     hidden: bool
     hidden_reason: str
     created_at: datetime
+    edited_at: datetime | None = None  # shown "edited" with the time
+    may_edit: bool = False  # the reader wrote it and the thread is not locked (``domain.forum.edit_problem``)
+    source_md: str = ""  # as its author typed it, for their edit form (empty unless ``may_edit``)
 
 
 @dataclass(frozen=True)
@@ -232,6 +229,10 @@ class QuestionDetail:
     may_moderate: bool
     created_at: datetime
     answers: Page[AnswerView]
+    edited_at: datetime | None = None
+    may_edit: bool = False
+    source_title: str = ""  # as typed, for the edit form (the reader's own question only)
+    source_body: str = ""
 
 
 def _voted(session: Session, user_id: int, kind: str, ids: list[int]) -> set[int]:
@@ -239,6 +240,16 @@ def _voted(session: Session, user_id: int, kind: str, ids: list[int]) -> set[int
         return set()
     return set(session.exec(select(ForumVote.post_id).where(ForumVote.user_id == user_id, ForumVote.post_kind == kind,
                                                             ForumVote.post_id.in_(ids))).all())
+
+
+def _answer_view(a: ForumAnswer, q: ForumQuestion, who: rules.Reader, names: dict[int, str], voted: set[int]
+                 ) -> AnswerView:
+    may_edit = rules.may_edit(who, author_user_id=a.author_user_id, locked=q.locked)
+    return AnswerView(a.id, _author(names, a), a.from_staff, a.staff_mark == rules.STAFF_PICK,
+                      a.id == q.accepted_answer_id, rules.safe_markdown(a.body_md), a.votes, a.id in voted,
+                      a.author_user_id is not None and a.author_user_id == who.user_id, a.hidden,
+                      a.hidden_reason if who.is_staff else "", a.created_at, a.edited_at, may_edit,
+                      a.body_md if may_edit else "")
 
 
 def get_question(actor: Actor, question_id: int, *, page: int = 1, page_size: int = ANSWER_PAGE_SIZE
@@ -260,10 +271,8 @@ def get_question(actor: Actor, question_id: int, *, page: int = 1, page_size: in
         following = session.exec(select(ForumFollower.id).where(ForumFollower.question_id == q.id,
                                                                 ForumFollower.user_id == actor.user_id)).first()
         own = q.author_user_id is not None and q.author_user_id == actor.user_id
-        views = [AnswerView(a.id, _author(names, a), a.from_staff, a.staff_mark == rules.STAFF_PICK,
-                            a.id == q.accepted_answer_id, rules.safe_markdown(a.body_md), a.votes, a.id in voted,
-                            a.author_user_id == actor.user_id, a.hidden,
-                            a.hidden_reason if who.is_staff else "", a.created_at) for a in answers]
+        views = [_answer_view(a, q, who, names, voted) for a in answers]
+        may_edit = rules.may_edit(who, author_user_id=q.author_user_id, locked=q.locked)
         return QuestionDetail(
             id=q.id, title=q.title, body_md=rules.safe_markdown(q.body_md), category=category.name,
             category_slug=category.slug, author=_author(names, q), from_staff=q.from_staff, votes=q.votes,
@@ -272,7 +281,8 @@ def get_question(actor: Actor, question_id: int, *, page: int = 1, page_size: in
             accepted_answer_id=q.accepted_answer_id, ticket_id=q.ticket_id if (own or who.is_staff) else None,
             following=following is not None, may_accept=rules.may_accept(who, asker_user_id=q.author_user_id),
             may_moderate=rules.may_moderate(who), created_at=q.created_at,
-            answers=Page(views, page, page_size, int(total)))
+            answers=Page(views, page, page_size, int(total)), edited_at=q.edited_at, may_edit=may_edit,
+            source_title=q.title if may_edit else "", source_body=q.body_md if may_edit else "")
 
 
 def change_topics(actor: Actor, question_id: int) -> list[str]:

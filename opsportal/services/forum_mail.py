@@ -31,7 +31,7 @@ from opsportal.models import (
     User,
 )
 from opsportal.services import mailer
-from opsportal.services.forum import has_gold
+from opsportal.services.gold_scope import has_gold
 from opsportal.services.mail_sender import PendingMailSender
 from opsportal.services.notice_delivery import JobReport, deliver, run_instant
 from opsportal.services.notice_mail import Recipient, home_zones

@@ -38,6 +38,7 @@ class ThreadRow:
     hidden: bool = False
     active: str = ""
     parts: list[Part] = field(default_factory=list)
+    from_answer: bool = False  # the snippet is from an answer: the search matched the thread through it
 
 
 @dataclass
@@ -58,7 +59,7 @@ def thread_row(row: forum.QuestionRow, time_zone: str) -> ThreadRow:
                      category_href=routes.community_category(row.category_slug), author=row.author,
                      answers=_count(row.answers, "answer", "answers"), votes=row.votes, answered=row.answered,
                      locked=row.locked, hidden=row.hidden, active=formats.instant(row.last_activity_at, time_zone),
-                     parts=[Part(text=t, hit=h) for t, h in row.snippet])
+                     parts=[Part(text=t, hit=h) for t, h in row.snippet], from_answer=row.snippet_from_answer)
 
 
 class CommunityState(PagedState, rx.State):
@@ -75,6 +76,9 @@ class CommunityState(PagedState, rx.State):
     query: str = ""
     shown_query: str = ""
     error: str = ""
+    # A subsidiary without Gold whose parent holds it (domain.gold_scope)
+    gold_elsewhere: str = ""
+    gold_buy_link: bool = False
     # Staff: a new category
     new_category_error: str = ""
     notice: str = ""
@@ -102,6 +106,8 @@ class CommunityState(PagedState, rx.State):
             self.error = str(exc)
             return
         self.access = home.access
+        notice = home.gold_elsewhere
+        self.gold_elsewhere, self.gold_buy_link = (notice.message, notice.buy_link) if notice else ("", False)
         self.categories = [CategoryView(c.slug, routes.community_category(c.slug), c.name, c.description,
                                         _count(c.questions, "question", "questions")) for c in home.categories]
         self.category_name = self.category_description = ""

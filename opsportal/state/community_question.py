@@ -9,7 +9,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.domain import formats
-from opsportal.services import forum, forum_moderation, forum_posts
+from opsportal.services import forum, forum_edits, forum_moderation, forum_posts
 from opsportal.services.authz import Actor
 from opsportal.services.errors import PermissionDenied, ServiceError
 from opsportal.state import live, offload
@@ -34,6 +34,13 @@ class AnswerRow:
     hidden: bool = False
     hidden_reason: str = ""
     at: str = ""
+    edited: str = ""  # "edited 4 Dec 2026, 10:05 CET" in the reader's zone; "" when never edited
+    may_edit: bool = False
+    source: str = ""  # as typed, for the author's edit form
+
+
+def edited_text(edited_at, time_zone: str) -> str:
+    return "edited " + formats.instant(edited_at, time_zone) if edited_at else ""
 
 
 class CommunityQuestionState(PagedState, rx.State):
@@ -66,6 +73,15 @@ class CommunityQuestionState(PagedState, rx.State):
     answer_error: str = ""
     action_error: str = ""
     categories: list[CategoryView] = []
+    # Authors editing and deleting their own posts
+    edited: str = ""
+    may_edit: bool = False
+    source_title: str = ""
+    source_body: str = ""
+    editing_question: bool = False
+    editing_answer: int = 0  # the answer whose edit form is open
+    confirm_delete: str = ""  # "question" or "answer-<id>": the post whose deletion awaits confirmation
+    edit_error: str = ""
     _cursor: int = 0
     _watch_id: str = ""
     _view: View = (0, 1)
@@ -90,8 +106,11 @@ class CommunityQuestionState(PagedState, rx.State):
         self.ticket_label = f"Support ticket #{d.ticket_id}" if d.ticket_id else ""
         self.following, self.may_accept, self.may_moderate = d.following, d.may_accept, d.may_moderate
         self.answers = [AnswerRow(a.id, a.author, a.from_staff, a.staff_pick, a.accepted, a.body_md, a.votes,
-                                  a.voted, a.own, a.hidden, a.hidden_reason, formats.instant(a.created_at, tz))
+                                  a.voted, a.own, a.hidden, a.hidden_reason, formats.instant(a.created_at, tz),
+                                  edited_text(a.edited_at, tz), a.may_edit, a.source_md)
                         for a in d.answers.items]
+        self.edited, self.may_edit = edited_text(d.edited_at, tz), d.may_edit
+        self.source_title, self.source_body = d.source_title, d.source_body
         self.answer_total, self.page, self.pages = d.answers.total, d.answers.page, d.answers.pages
 
     def _refresh_failed(self, message: str) -> None:
@@ -102,7 +121,8 @@ class CommunityQuestionState(PagedState, rx.State):
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
-        self.notice = self.answer_error = self.action_error = ""
+        self.notice = self.answer_error = self.action_error = self.edit_error = self.confirm_delete = ""
+        self.editing_question, self.editing_answer = False, 0
         self._watch_id = ""
         question_id = self._requested_id()
         if question_id is None:
@@ -192,6 +212,68 @@ class CommunityQuestionState(PagedState, rx.State):
     async def make_ticket(self):
         return await self._act(forum_posts.to_ticket, self.question_id,
                                notice="Your question is now a support ticket; the support team answers there.")
+
+    # --- authors editing and deleting their own posts ---
+
+    @rx.event
+    def start_edit_question(self):
+        self.editing_question, self.editing_answer, self.edit_error, self.confirm_delete = True, 0, "", ""
+
+    @rx.event
+    def start_edit_answer(self, answer_id: int):
+        self.editing_question, self.editing_answer, self.edit_error, self.confirm_delete = False, int(answer_id), "", ""
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing_question, self.editing_answer, self.edit_error, self.confirm_delete = False, 0, "", ""
+
+    @rx.event
+    def ask_delete(self, target: str):
+        self.confirm_delete, self.action_error = str(target)[:40], ""
+
+    async def _edit(self, fn, *args, **kwargs):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        self.edit_error = self.notice = self.action_error = ""
+        try:
+            changed = await offload.run(fn, actor, *args, **kwargs)
+        except forum_posts.InvalidQuestion as exc:
+            self.edit_error = " ".join(exc.problems.values())
+            return
+        except ServiceError as exc:
+            self.edit_error = str(exc)
+            return
+        self.editing_question, self.editing_answer = False, 0
+        self.notice = "Your edit is saved." if changed else "Nothing changed."
+        return await self._show(actor, self._view)
+
+    @rx.event
+    async def save_question(self, form: dict):
+        return await self._edit(forum_edits.edit_question, self.question_id, title=str(form.get("title", "")),
+                                body=str(form.get("body", "")))
+
+    @rx.event
+    async def save_answer(self, form: dict):
+        return await self._edit(forum_edits.edit_answer, self.editing_answer, str(form.get("body", "")))
+
+    @rx.event
+    async def delete_answer(self, answer_id: int):
+        self.confirm_delete = ""
+        return await self._act(forum_edits.delete_answer, int(answer_id), notice="Your answer is deleted.")
+
+    @rx.event
+    async def delete_question(self):
+        actor, redirect = await actor_or_redirect(self)
+        if actor is None:
+            return redirect
+        self.confirm_delete = self.action_error = ""
+        try:
+            await offload.run(forum_edits.delete_question, actor, self.question_id)
+        except ServiceError as exc:
+            self.action_error = str(exc)
+            return
+        return rx.redirect(routes.COMMUNITY)
 
     # --- staff moderation ---
 

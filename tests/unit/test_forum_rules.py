@@ -107,3 +107,64 @@ def test_no_markdown_ever_comes_out_with_a_javascript_link_target(text):
     for target in re.findall(r"\]\(\s*<?([^)\s>]*)", out):
         assert rules.safe_url(target) or not target.replace("\t", "").lower().startswith("javascript")
     assert not re.search(r"<\s*script", out, re.IGNORECASE)
+
+
+# --- authors editing and deleting their posts ---
+
+AUTHOR = rules.Reader(user_id=7, is_staff=False, has_gold=True)
+
+
+@given(st.integers(1, 20), st.one_of(st.none(), st.integers(1, 20)), st.booleans(), st.booleans())
+def test_only_the_author_edits_a_post_and_never_in_a_locked_thread(reader_id, author_id, staff, locked):
+    who = rules.Reader(user_id=reader_id, is_staff=staff, has_gold=True)
+    problem = rules.edit_problem(who, author_user_id=author_id, locked=locked)
+    assert (problem is None) == (reader_id == author_id and not locked)
+    assert rules.may_edit(who, author_user_id=author_id, locked=locked) == (problem is None)
+
+
+def test_staff_who_did_not_write_a_post_are_told_to_hide_it_instead_of_editing():
+    assert "hides a post with a reason" in rules.edit_problem(STAFF, author_user_id=7, locked=False)
+    assert rules.edit_problem(CUSTOMER, author_user_id=9, locked=False) == rules.NOT_AUTHOR
+
+
+def test_a_post_whose_author_left_is_edited_by_nobody():
+    assert rules.edit_problem(STAFF, author_user_id=None, locked=False) is not None
+
+
+def test_a_locked_thread_refuses_its_authors_edits_and_deletions():
+    assert rules.edit_problem(AUTHOR, author_user_id=7, locked=True) == rules.LOCKED_POSTS
+    assert rules.answer_delete_problem(AUTHOR, author_user_id=7, locked=True, accepted=False) == rules.LOCKED_POSTS
+    assert rules.question_delete_problem(AUTHOR, author_user_id=7, locked=True, answers=0,
+                                         ticket_id=None) == rules.LOCKED_POSTS
+
+
+@given(st.integers(0, 5), st.one_of(st.none(), st.integers(1, 99)))
+def test_the_asker_deletes_a_question_only_while_it_has_no_answers_and_is_no_ticket(answers, ticket_id):
+    problem = rules.question_delete_problem(AUTHOR, author_user_id=7, locked=False, answers=answers,
+                                            ticket_id=ticket_id)
+    assert (problem is None) == (answers == 0 and ticket_id is None)
+
+
+def test_a_question_with_answers_says_why_it_stays_and_that_staff_can_hide_it():
+    problem = rules.question_delete_problem(AUTHOR, author_user_id=7, locked=False, answers=2, ticket_id=None)
+    assert "has 2 answers, so it cannot be deleted" in problem and "ask the support team to hide it" in problem
+    one = rules.question_delete_problem(AUTHOR, author_user_id=7, locked=False, answers=1, ticket_id=None)
+    assert "has an answer" in one
+
+
+def test_a_question_that_became_a_ticket_says_the_ticket_links_to_it():
+    problem = rules.question_delete_problem(AUTHOR, author_user_id=7, locked=False, answers=0, ticket_id=42)
+    assert "support ticket #42" in problem
+
+
+@given(st.booleans())
+def test_an_accepted_answer_cannot_be_deleted_but_any_other_own_answer_can(accepted):
+    problem = rules.answer_delete_problem(AUTHOR, author_user_id=7, locked=False, accepted=accepted)
+    assert problem == (rules.ACCEPTED_STAYS if accepted else None)
+
+
+def test_nobody_deletes_someone_elses_post_staff_included():
+    for who in (CUSTOMER, STAFF):
+        assert rules.answer_delete_problem(who, author_user_id=99, locked=False, accepted=False) is not None
+        assert rules.question_delete_problem(who, author_user_id=99, locked=False, answers=0,
+                                             ticket_id=None) is not None
