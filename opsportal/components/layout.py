@@ -40,7 +40,7 @@ def _nav_link(label: str, href, icon: str, *, also: tuple[str, ...] = (), exact:
         underline="none",
         color=rx.color("gray", 12),
         padding_x="0.75rem",
-        padding_y="0.4rem",
+        padding_y="0.3rem",
         border_radius="0.5rem",
         width="100%",
         display="block",
@@ -54,13 +54,15 @@ def _nav_link(label: str, href, icon: str, *, also: tuple[str, ...] = (), exact:
 
 
 def _group(place: str, key: str, title: str, *links: rx.Component) -> rx.Component:
-    """A labelled section of the navigation: its title names the list (``aria-labelledby``) for screen readers."""
-    label_id = f"nav-{place}-{key}"
+    """A titled section of the navigation: a heading (screen readers jump between them) over its list of links.
+
+    A heading, not a list named by ``aria-labelledby``: a named list would be a second element labelled
+    "Organization" or "Billing" next to the pages' own fields of those names."""
     return rx.box(
-        rx.text(title, id=label_id, size="1", weight="bold", color=rx.color("gray", 11),
-                style={"textTransform": "uppercase", "letterSpacing": "0.06em", "padding": "0 0.75rem 0.25rem"}),
-        rx.el.ul(*links, aria_labelledby=label_id,
-                 style={"margin": "0", "padding": "0", "display": "grid", "gap": "0.125rem"}),
+        rx.heading(title, as_="h2", id=f"nav-{place}-{key}", size="1", weight="bold", color=rx.color("gray", 11),
+                   style={"textTransform": "uppercase", "letterSpacing": "0.06em", "padding": "0 0.75rem 0.25rem",
+                          "margin": "0"}),
+        rx.el.ul(*links, style={"margin": "0", "padding": "0", "display": "grid", "gap": "0.125rem"}),
         width="100%",
     )
 
@@ -126,7 +128,7 @@ def navigation(place: str = "side") -> rx.Component:
     return rx.el.nav(
         rx.vstack(
             rx.cond(AuthState.is_staff, _staff_groups(place), _customer_groups(place)),
-            spacing="4",
+            spacing="3",
             width="100%",
         ),
         aria_label="Main",

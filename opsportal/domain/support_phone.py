@@ -33,6 +33,7 @@ from opsportal.domain.regions import Region, local_time, require_aware, wall_ins
 HORIZON_DAYS = 21
 MAX_LABEL = 80
 EXAMPLE = "+44 20 7946 0321"
+_SHORT_NAMES = {"HK": "Hong Kong", "MO": "Macao"}  # CLDR's "Hong Kong SAR China" reads oddly in a sentence
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
 
@@ -74,13 +75,13 @@ def _invalid_reason(raw: str, number: phonenumbers.PhoneNumber) -> str:
         return f"{raw} is too long for {where}: check the digits."
     if reason in (_Reason.TOO_SHORT, _Reason.INVALID_LENGTH):
         return f"{raw} has the wrong number of digits for {where}: check them."
-    return f"{raw} is not a valid phone number: no {country or f'+{code}'} number starts that way; check the digits."
+    return f"{raw} is not a valid {country or 'phone'} number (+{code}): check the digits."
 
 
 def _country_name(region: str) -> str:
     if not region or region == phonenumbers.UNKNOWN_REGION or region == "001":
         return ""
-    return Locale.parse("en_GB").territories.get(region, region)
+    return _SHORT_NAMES.get(region) or Locale.parse("en_GB").territories.get(region, region)
 
 
 def label_problem(label: str) -> str | None:

@@ -147,6 +147,8 @@ class IncidentRequestState(rx.State):
     @rx.event
     def set_terms_accepted(self, checked: bool):
         self.terms_accepted = bool(checked)
+        if self.error.startswith("Tick"):
+            self.error = ""
 
     @rx.event
     def set_day(self, value: str):

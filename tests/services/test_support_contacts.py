@@ -92,7 +92,7 @@ def test_only_staff_administrators_edit_numbers_hours_and_terms(lines, who):
 @pytest.mark.parametrize("number, message", [
     ("020 7946 0321", "not an international phone number"),
     ("+44 12", "too short for a United Kingdom number"),
-    ("+44 7700 900123", "no United Kingdom number starts that way"),
+    ("+44 7700 900123", "is not a valid United Kingdom number"),
     ("+999 1234 5678", "country code that exists"),
     ("+44 (0)20 7946 0321", "already a number of EMEA"),  # the same number, written with the UK's trunk 0
 ])
