@@ -68,30 +68,30 @@ class StaffSupportState(PagedState, rx.State):
         self.error = self.notice = ""
         return await self._load_page(1)
 
-    async def _change(self, work, done):  # done: the notice, or a function giving it after the work
+    async def _change(self, work, done: str):
+        """Runs ``work(actor)`` off the loop; the notice is what it returns when that is words, else ``done``."""
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
         self.error = self.notice = ""
         try:
-            await offload.run(work, actor)
+            said = await offload.run(work, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return None
-        self.notice = done() if callable(done) else done
+        self.notice = said if isinstance(said, str) and said else done
         await offload.run(self._refresh, actor, self.page)
         return None
 
     @rx.event
     async def add_phone(self, form: dict):
         region, label, number = str(form.get("region", "")), str(form.get("label", "")), str(form.get("number", ""))
-        added: list[str] = []
 
-        def work(actor: Actor) -> None:
+        def work(actor: Actor) -> str:
             row = support_phones.add_phone(actor, region, label=label, number=number)
-            added.append(f"Added {row.label}, {formats.phone(row.number)}, to {region}.")
+            return f"Added {row.label}, {formats.phone(row.number)}, to {region}."
 
-        return await self._change(work, lambda: added[0] if added else "Number added.")
+        return await self._change(work, "Number added.")
 
     @rx.event
     async def remove_phone(self, phone_id: str):

@@ -66,6 +66,7 @@ def test_an_owner_without_after_hours_cover_pays_an_emergency_incident_and_the_t
                                           "shops cannot take orders.")
     page.get_by_role("button", name="Request and pay").click()  # without the terms accepted: refused, said why
     expect(page.locator("main").get_by_role("alert")).to_contain_text("I accept the support terms (version")
+    look_at(page, "incident-terms-refused")
     accept_terms(page)
     page.get_by_role("button", name="Request and pay").click()
 
