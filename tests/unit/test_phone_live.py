@@ -72,3 +72,17 @@ def test_at_each_captured_change_the_ticked_words_equal_a_fresh_read_on_both_sid
         for now in (start - timedelta(seconds=1), start, start + timedelta(seconds=1)):
             if now < live.until:
                 assert phone_live.words(live, zone, now) == fresh(org, code, zone, now)
+
+
+def test_the_contact_pages_tick_rewords_each_region_row_and_leaves_the_rest_as_read():
+    from opsportal.state.support import ticked
+
+    since = utc(2025, 3, 12, 17, 50)
+    lines = {"EMEA": phone_live.capture(plan(GOLD), DEFAULT_REGIONS, "EMEA", since)}
+    rows = [{"code": "EMEA", "name": "Europe", "status": "Open now — until 18:00 GMT", "open": "yes",
+             "basis": "Gold business hours", "hours": "Mon-Fri 08:00-18:00 GMT"},
+            {"code": "AMER", "name": "Americas", "status": "read", "open": "", "basis": "", "hours": "h"}]
+    later = ticked(rows, lines, "Europe/London", utc(2025, 3, 12, 18, 0, 30))
+    assert later[0] == {**rows[0], "status": "Closed — opens tomorrow at 08:00 GMT", "open": "", "basis": ""}
+    assert later[1] == rows[1]  # no states captured for it: as read
+    assert ticked(rows, lines, "Europe/London", since + phone_live.HORIZON) == rows  # past the horizon: as read
