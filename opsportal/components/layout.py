@@ -16,63 +16,119 @@ _SEES_BILLING = (AuthState.role == "owner") | (AuthState.role == "admin") | (Aut
 _READS_ACTIVITY = (AuthState.role == "owner") | (AuthState.role == "admin")
 
 
-def _nav_link(label: str, href: str, icon: str) -> rx.Component:
-    return rx.link(
+_PATH = rx.State.router.url.path
+
+
+def _is_current(href, also: tuple[str, ...] = ()) -> rx.Var:
+    """Whether the page shown is ``href`` (or below it, or below one of ``also``): its link is ``aria-current``."""
+    if isinstance(href, str) and href == routes.DASHBOARD:
+        return (_PATH == "/") | (_PATH == "")
+    current = (_PATH == href) | _PATH.startswith(href + "/")
+    for prefix in also:
+        current = current | (_PATH == prefix) | _PATH.startswith(prefix + "/")
+    return current
+
+
+def _nav_link(label: str, href, icon: str, *, also: tuple[str, ...] = (), exact: bool = False) -> rx.Component:
+    """One link of the navigation; the current page's reads ``aria-current="page"`` and is shown selected.
+
+    ``exact``: only ``href`` itself is its page (``/staff`` is the customers list, not every staff page)."""
+    current = ((_PATH == href) | (_PATH == href + "/")) if exact else _is_current(href, also)
+    return rx.el.li(rx.link(
         rx.hstack(rx.icon(icon, size=18, aria_hidden="true"), rx.text(label, size="3"), spacing="3", align="center"),
         href=href,
         underline="none",
         color=rx.color("gray", 12),
         padding_x="0.75rem",
-        padding_y="0.5rem",
+        padding_y="0.3rem",
         border_radius="0.5rem",
         width="100%",
+        display="block",
+        aria_current=rx.cond(current, "page", "false"),
         _hover={"background": rx.color("accent", 3)},
-        _focus_visible={"outline": f"2px solid {rx.color('accent', 8)}"},
+        _focus_visible={"outline": f"2px solid {rx.color('accent', 8)}", "outlineOffset": "1px"},
+        # Selected: a tint and a bar at the start (not bold: "Contact support" would wrap in the sidebar).
+        style={"&[aria-current='page']": {"background": rx.color("accent", 4), "color": rx.color("accent", 12),
+                                          "boxShadow": f"inset 3px 0 0 {rx.color('accent', 9)}"}},
+    ), style={"listStyle": "none"})
+
+
+def _group(place: str, key: str, title: str, *links: rx.Component) -> rx.Component:
+    """A titled section of the navigation: a heading (screen readers jump between them) over its list of links.
+
+    A heading, not a list named by ``aria-labelledby``: a named list would be a second element labelled
+    "Organization" or "Billing" next to the pages' own fields of those names."""
+    return rx.box(
+        rx.heading(title, as_="h2", id=f"nav-{place}-{key}", size="1", weight="bold", color=rx.color("gray", 11),
+                   style={"textTransform": "uppercase", "letterSpacing": "0.06em", "padding": "0 0.75rem 0.25rem",
+                          "margin": "0"}),
+        rx.el.ul(*links, style={"margin": "0", "padding": "0", "display": "grid", "gap": "0.125rem"}),
+        width="100%",
     )
 
 
-def navigation() -> rx.Component:
+def _staff_groups(place: str) -> rx.Component:
+    return rx.fragment(
+        _group(place, "desk", "Support desk",
+               _nav_link("Customers", routes.STAFF, "building-2", exact=True),
+               _nav_link("Queue", routes.STAFF_QUEUE, "inbox", also=("/staff/tasks",)),
+               _nav_link("Service levels", routes.STAFF_SLA, "timer"),
+               _nav_link("Ratings", routes.STAFF_RATINGS, "thumbs-up")),
+        _group(place, "billing", "Billing",
+               _nav_link("Billing", routes.STAFF_BILLING, "receipt", also=("/staff/invoices",)),
+               _nav_link("Disputes", routes.STAFF_DISPUTES, "scale"),
+               _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
+               _nav_link("Services catalog", routes.STAFF_SERVICES, "briefcase")),
+        _group(place, "offer", "Plans & software",
+               _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
+               _nav_link("Products", routes.STAFF_PRODUCTS, "package-open"),
+               _nav_link("Phones & terms", routes.STAFF_SUPPORT, "phone")),
+        _group(place, "content", "Content & mail",
+               _nav_link("Knowledge base", routes.KB, "book-open"),
+               _nav_link("K2 Community", routes.COMMUNITY, "messages-square"),
+               _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
+               _nav_link("Mail", routes.STAFF_MAIL, "mail", also=(routes.STAFF_MAIL_RECEIVED,))),
+        _group(place, "records", "Records & account",
+               _nav_link("Activity", routes.ACTIVITY, "history"),
+               _nav_link("Account", routes.ACCOUNT, "user-cog")),
+    )
+
+
+def _customer_groups(place: str) -> rx.Component:
+    return rx.fragment(
+        _group(place, "support", "Support",
+               _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
+               _nav_link("Tasks", routes.TASKS, "list-todo"),
+               _nav_link("Contact support", routes.SUPPORT, "phone"),
+               _nav_link("Knowledge base", routes.KB, "book-open"),
+               _nav_link("K2 Community", routes.COMMUNITY, "messages-square")),
+        _group(place, "billing", "Hours & billing",
+               _nav_link("Hours & Credits", routes.CREDITS, "clock"),
+               rx.cond(_SEES_BILLING, rx.fragment(
+                   _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart", also=("/billing/checkout",)),
+                   _nav_link("My Invoices", routes.INVOICES, "receipt"),
+                   _nav_link("Time sign-off", routes.TIMESHEET, "clipboard-check"))),
+               _nav_link("Services", routes.SERVICES, "briefcase")),
+        _group(place, "software", "Software",
+               _nav_link("Support plan", routes.PLANS, "shield-check"),
+               _nav_link("Products", routes.PRODUCTS, "package-open"),
+               _nav_link("Downloads", routes.DOWNLOADS, "download")),
+        _group(place, "organization", "Organization",
+               _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
+               rx.cond(_READS_ACTIVITY & AuthState.has_subsidiaries,
+                       _nav_link("Subsidiaries", routes.ROLLUP, "network")),
+               rx.cond(_READS_ACTIVITY, _nav_link("Activity", routes.ACTIVITY, "history")),
+               _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
+               _nav_link("Account", routes.ACCOUNT, "user-cog")),
+    )
+
+
+def navigation(place: str = "side") -> rx.Component:
+    """The main navigation in a few labelled groups (``place`` keeps the sidebar's and the menu's ids apart)."""
     return rx.el.nav(
         rx.vstack(
-            rx.cond(
-                AuthState.is_staff,
-                rx.fragment(_nav_link("Customers", routes.STAFF, "building-2"),
-                            _nav_link("Queue", routes.STAFF_QUEUE, "inbox"),
-                            _nav_link("Service levels", routes.STAFF_SLA, "timer"),
-                            _nav_link("Ratings", routes.STAFF_RATINGS, "thumbs-up"),
-                            _nav_link("Billing", routes.STAFF_BILLING, "receipt"),
-                            _nav_link("Disputes", routes.STAFF_DISPUTES, "scale"),
-                            _nav_link("Hour blocks", routes.STAFF_HOUR_BLOCKS, "package"),
-                            _nav_link("Plans", routes.STAFF_PLANS, "shield-check"),
-                            _nav_link("Products", routes.STAFF_PRODUCTS, "package-open"),
-                            _nav_link("Notices", routes.STAFF_NOTICES, "mail-warning"),
-                            _nav_link("Mail", routes.STAFF_MAIL, "mail"),
-                            _nav_link("Activity", routes.ACTIVITY, "history"),
-                            _nav_link("Phones & terms", routes.STAFF_SUPPORT, "phone"),
-                            _nav_link("Services catalog", routes.STAFF_SERVICES, "briefcase")),
-                rx.fragment(
-                    _nav_link("Dashboard", routes.DASHBOARD, "layout-dashboard"),
-                    _nav_link("Tasks", routes.TASKS, "list-todo"),
-                    _nav_link("Hours & Credits", routes.CREDITS, "clock"),
-                    _nav_link("Support plan", routes.PLANS, "shield-check"),
-                    _nav_link("Products", routes.PRODUCTS, "package-open"),
-                    _nav_link("Downloads", routes.DOWNLOADS, "download"),
-                    _nav_link("Services", routes.SERVICES, "briefcase"),
-                    rx.cond(_SEES_BILLING, rx.fragment(_nav_link("My Invoices", routes.INVOICES, "receipt"),
-                                                       _nav_link("Time sign-off", routes.TIMESHEET, "clipboard-check"),
-                                                       _nav_link("Buy hours", routes.BUY_HOURS, "shopping-cart"))),
-                    _nav_link("Organization", "/organizations/" + AuthState.organization_id.to_string(), "users"),
-                    rx.cond(_READS_ACTIVITY, _nav_link("Activity", routes.ACTIVITY, "history")),
-                    rx.cond(_READS_ACTIVITY & AuthState.has_subsidiaries,
-                            _nav_link("Subsidiaries", routes.ROLLUP, "network")),
-                    _nav_link("Notifications", routes.NOTIFICATIONS, "bell"),
-                    _nav_link("Contact support", routes.SUPPORT, "phone"),
-                ),
-            ),
-            _nav_link("Knowledge base", routes.KB, "book-open"),
-            _nav_link("K2 Community", routes.COMMUNITY, "messages-square"),
-            _nav_link("Account", routes.ACCOUNT, "user-cog"),
-            spacing="1",
+            rx.cond(AuthState.is_staff, _staff_groups(place), _customer_groups(place)),
+            spacing="3",
             width="100%",
         ),
         aria_label="Main",
@@ -113,7 +169,7 @@ def mobile_menu() -> rx.Component:
                 rx.icon_button(rx.icon("menu", aria_hidden="true"), variant="soft", aria_label="Menu",
                                id="menu-button"),
             ),
-            rx.popover.content(navigation(), align="start", width="16rem", max_width="calc(100vw - 1rem)",
+            rx.popover.content(navigation("menu"), align="start", width="16rem", max_width="calc(100vw - 1rem)",
                                max_height="calc(100vh - 5rem)", overflow_y="auto"),
         ),
         display=["block", "block", "none"],

@@ -9,6 +9,7 @@ Every page, e-mail, PDF and CSV formats through these functions; nothing formats
 - Days (credit expiry, invoice dates) are calendar dates, shown without a time or zone.
 - Durations are minutes, written ``1 h 30 min``, ``2 h``, ``45 min``.
 - Statuses are words customers read (``In progress``), never codes (``in_progress``).
+- Phone numbers are stored in E.164 and shown in international format (``+44 20 7946 0321``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+import phonenumbers
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal, get_currency_precision
 
@@ -348,3 +350,20 @@ def next_clock(value: datetime, time_zone: str | tzinfo | None, now: datetime) -
     if days < 7:
         return f"{format_datetime(at, 'EEEE', tzinfo=tz, locale=LOCALE)} at {clock_text}"
     return f"{format_datetime(at, 'EEE d MMM', tzinfo=tz, locale=LOCALE)} at {clock_text}"
+
+
+# --- phone numbers ---------------------------------------------------------------------------------------------
+
+def phone(e164: str) -> str:
+    """``+44 20 7946 0321``: a stored E.164 number as people write it (international format, libphonenumber's
+    grouping for its country); a stored value it cannot read is shown as stored."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return e164 or ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def phone_href(e164: str) -> str:
+    """``tel:+442079460321``: the link that dials a stored E.164 number."""
+    return "tel:" + "".join(c for c in (e164 or "") if c == "+" or c.isdigit())

@@ -47,11 +47,13 @@ class SupportTermsVersion(SQLModel, table=True):
 
 
 class SupportTermsAcceptance(SQLModel, table=True):
-    """A customer accepted a version of the terms when buying (written in the transaction of the order)."""
+    """A customer accepted a version of the terms when buying (written in the transaction of the order: a plan
+    order, or a pay-per-incident request)."""
 
     __tablename__ = "support_terms_acceptance"
     __table_args__ = (Index("ix_support_terms_acceptance_org", "organization_id", "id"),
-                      Index("ix_support_terms_acceptance_at", "accepted_at", "id"))
+                      Index("ix_support_terms_acceptance_at", "accepted_at", "id"),
+                      UniqueConstraint("incident_request_id", name="uq_support_terms_acceptance_incident_request"))
 
     id: int | None = Field(default=None, primary_key=True)
     version: int = Field(sa_column=Column(Integer, ForeignKey("support_terms_version.version"), nullable=False))
@@ -60,5 +62,7 @@ class SupportTermsAcceptance(SQLModel, table=True):
     user_name: str = Field(sa_column=Column(String(200), nullable=False))
     plan_order_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("plan_order.id"),
                                                                      unique=True))
+    incident_request_id: int | None = Field(default=None, sa_column=Column(Integer,
+                                                                           ForeignKey("incident_request.id")))
     purchase: str = Field(sa_column=Column(String(500), nullable=False))  # what was bought, in words
     accepted_at: datetime = Field(default_factory=clock.now, sa_column=Column(UTCDateTime(), nullable=False))

@@ -4,6 +4,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.layout import app_shell, error_callout
+from opsportal.components.terms_acceptance import terms_checkbox
 from opsportal.state.incident_request import IncidentRequestState as S
 
 MUTED = rx.color("gray", 11)
@@ -79,6 +80,9 @@ def _form() -> rx.Component:
                                    rows="6", width="100%",
                                    placeholder="What happens, since when, who is affected, how to reach you."),
                       spacing="1", width="100%"),
+            rx.card(terms_checkbox(S, "accept-terms-incident-request",
+                                   none_yet="The support terms are not published yet; please contact us."),
+                    width="100%", id="terms-acceptance"),
             error_callout(S.error),
             rx.cond(S.invoice_href != "", rx.link("Open the invoice", href=S.invoice_href, id="incident-invoice")),
             rx.button(rx.cond(S.submitting, rx.spinner(size="2"), rx.icon("credit-card", size=16, aria_hidden="true")),

@@ -6,6 +6,7 @@ from opsportal import routes
 from opsportal.components.coverage import coverage_card
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import secondary_cell, secondary_header
+from opsportal.components.terms_acceptance import terms_checkbox as accept_terms
 from opsportal.state.plans import TERMS
 from opsportal.state.plans import PlansState as S
 
@@ -283,15 +284,7 @@ def _offer(o: rx.Var) -> rx.Component:
 
 def terms_checkbox(box_id: str) -> rx.Component:
     """"I accept the support terms (version N)": every purchase needs it (the order service checks it too)."""
-    return rx.cond(S.terms_version > 0, rx.hstack(
-        rx.el.input(type="checkbox", id=box_id, checked=S.terms_accepted, on_change=S.set_terms_accepted,
-                    style={"width": "1.1rem", "height": "1.1rem"}),
-        rx.el.label("I accept the support terms (version ", S.terms_version.to_string(), ")", html_for=box_id,
-                    style={"fontSize": "0.95rem", "fontWeight": "500"}),
-        rx.link("Read the terms", href=routes.TERMS, is_external=True, size="2", underline="always"),
-        spacing="2", align="center", wrap="wrap"),
-        rx.callout("The support terms are not published yet; please contact us to order.", icon="info",
-                   color_scheme="gray", size="1", width="100%"))
+    return accept_terms(S, box_id)
 
 
 def _buy() -> rx.Component:

@@ -81,6 +81,8 @@ _committed_listeners: list[Callable[[frozenset[str]], None]] = []
 
 # The support team's dispute queue (``/staff/disputes``): a time entry was disputed, answered or corrected.
 DISPUTES_TOPIC = "disputes"
+# Support phone numbers and regions' business hours (``/staff/support``): every customer's Contact support page.
+SUPPORT_LINES_TOPIC = "support-lines"
 
 
 def org_topic(org_id: int) -> str:

@@ -36,7 +36,7 @@ from opsportal.domain.regions import Region, next_business_start
 from opsportal.domain.roles import may_request_incident
 from opsportal.domain.tasks import Priority, TaskStatus, ticket_problems
 from opsportal.models import IncidentRequest, Invoice, Ticket, TicketComment
-from opsportal.services import credits, orgtree
+from opsportal.services import credits, orgtree, support_terms
 from opsportal.services import ledger_store as ledger
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_view_organization, require_visible
@@ -145,12 +145,13 @@ def _window(kind: IncidentKind, window_start: datetime | None, minutes: int, at:
 
 def request_incident(actor: Actor, org_id: int, kind: IncidentKind | str, window_start: datetime | None,
                      expected_units: int, title: str, description: str, *, category: str = "Other",
-                     at: datetime | None = None) -> IncidentResult:
+                     accepted_terms: int | None = None, at: datetime | None = None) -> IncidentResult:
     """Request pay-per-incident support: its task and the pre-service invoice to pay before it is scheduled.
 
     ``kind`` (``IncidentKind``): "emergency" (only while nothing covers the organization: starts when paid) or
     "scheduled" (a future window outside business hours; ``window_start`` aware). ``expected_units``: time
-    units to prepay.
+    units to prepay. ``accepted_terms``: the version of the support terms the requester accepted; refused unless it
+    is the current one, as for plan orders. The acceptance is written with the request.
     """
     require_view_organization(actor, org_id)
     if not may_request_incident(actor.role):
@@ -188,6 +189,7 @@ def request_incident(actor: Actor, org_id: int, kind: IncidentKind | str, window
                                  today=entitlement_day(home, at), entitlements=plan.entitlements, catalog=catalog)
         if not option.available:
             raise InvalidInput(option.reason)
+        terms_version = support_terms.require_current(session, accepted_terms)
         window = _window(kind, window_start, expected_units * offering.unit_minutes, at)
         if kind is IncidentKind.scheduled:
             problem = scheduled_window_problem(window, now=at, home=home, entitlements=plan.entitlements)
@@ -217,6 +219,9 @@ def request_incident(actor: Actor, org_id: int, kind: IncidentKind | str, window
                               ticket_id=ticket.id, invoice_id=inv.id, status=IncidentStatus.awaiting_payment.value,
                               created_by_user_id=actor.user_id or None, created_at=at)
         session.add(req)
+        session.flush()
+        support_terms.record_acceptance(session, actor, organization_id=org_id, version=terms_version,
+                                        purchase=f"Invoice {inv.number}: {what}", incident_request_id=req.id, at=at)
         session.add(TicketComment(ticket_id=ticket.id, author_name=SYSTEM_AUTHOR, from_staff=True, created_at=at,
                                   body=f"{offering.name} requested. Awaiting payment of invoice {inv.number} "
                                        f"({formats.money(inv.total_minor, inv.currency)}); the work is scheduled "

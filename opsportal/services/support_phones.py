@@ -16,20 +16,20 @@ from sqlmodel import func, select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
-from opsportal.domain import formats
+from opsportal.domain import formats, phone_live
 from opsportal.domain.coverage import coverage_at
+from opsportal.domain.phone_live import LiveLine
 from opsportal.domain.regions import Region
 from opsportal.domain.support_phone import (
     MAX_LABEL,
-    LineStatus,
     hours_problem,
     label_problem,
-    line_status,
     normalized_number,
     phone_regions,
+    status_words,
 )
 from opsportal.models import SupportPhone, SupportRegion
-from opsportal.services import orgtree
+from opsportal.services import changes, orgtree
 from opsportal.services import plan_store as store
 from opsportal.services.authz import Actor, require_staff, require_staff_admin, require_view_organization
 from opsportal.services.errors import Conflict, InvalidInput, NotFound
@@ -113,6 +113,7 @@ def add_phone(actor: Actor, region_code: str, *, label: str, number: str, at: da
             row = SupportPhone(region_code=code, label=label, number=number, position=int(count), updated_at=at)
             session.add(row)
             session.flush()
+            changes.mark(session, changes.SUPPORT_LINES_TOPIC)
             audit(session, actor, "phone.added", f"Phone {number} in {code}", before=None,
                   after={"label": label, "number": number}, at=at)
             return PhoneRow(row.id, row.label, row.number)
@@ -133,6 +134,7 @@ def update_phone(actor: Actor, phone_id: int, *, label: str, number: str, at: da
             row.label, row.number, row.updated_at = label, number, at
             session.add(row)
             session.flush()
+            changes.mark(session, changes.SUPPORT_LINES_TOPIC)
             audit(session, actor, "phone.changed", f"Phone {number} in {row.region_code}", before=before,
                   after={"label": label, "number": number}, at=at)
             return PhoneRow(row.id, row.label, row.number)
@@ -146,6 +148,7 @@ def remove_phone(actor: Actor, phone_id: int, *, at: datetime | None = None) -> 
         row = session.exec(select(SupportPhone).where(SupportPhone.id == phone_id).with_for_update()).first()
         if row is None:
             raise NotFound(PHONE_NOT_FOUND)
+        changes.mark(session, changes.SUPPORT_LINES_TOPIC)
         audit(session, actor, "phone.removed", f"Phone {row.number} in {row.region_code}",
               before={"label": row.label, "number": row.number}, after=None, at=at or clock.now())
         session.delete(row)
@@ -182,6 +185,7 @@ def set_region_hours(actor: Actor, region_code: str, *, start: str, end: str, da
         row.business_start, row.business_end = opens, closes
         row.business_days = ",".join(str(d) for d in sorted(day_set))
         session.add(row)
+        changes.mark(session, changes.SUPPORT_LINES_TOPIC)
         audit(session, actor, "region.hours", f"Business hours of {code}", before=before,
               after={"start": formats.time_input(opens), "end": formats.time_input(closes),
                      "days": row.business_days}, at=at)
@@ -203,6 +207,7 @@ class ContactRegion:
     open: bool
     status: str  # "Open now — until 18:00 GMT" / "Closed — opens Monday at 08:00 GMT"
     basis: str  # "Gold business hours", "" when closed
+    live: LiveLine  # the line's states from the read on: the page rewords ``status`` as the clock moves
 
 
 @dataclass(frozen=True)
@@ -217,14 +222,11 @@ class SupportContacts:
     message: str  # why no line is shown ("" when lines are shown)
 
 
-def _status(line: LineStatus, time_zone: str, at: datetime) -> str:
-    if line.open:
-        if line.until is None:
-            return "Open now — around the clock"
-        return f"Open now — until {formats.next_clock(line.until, time_zone, at)}"
-    if line.opens is None:
-        return "Closed — no opening in the next weeks"
-    return f"Closed — opens {formats.next_clock(line.opens, time_zone, at)}"
+def change_topics(actor: Actor, org_id: int) -> list[str]:
+    """What the Contact support page follows on the change feed: the numbers and hours staff edit, and the
+    organization's own plan (what covers it)."""
+    require_view_organization(actor, org_id)
+    return [changes.SUPPORT_LINES_TOPIC, changes.org_topic(org_id)]
 
 
 def support_contacts(actor: Actor, org_id: int, at: datetime | None = None) -> SupportContacts:
@@ -244,7 +246,8 @@ def support_contacts(actor: Actor, org_id: int, at: datetime | None = None) -> S
             return SupportContacts(org_id, org.name, False, [], [], tz, False, store.NO_REGION)  # no Gold offer
         codes = phone_regions(plan, regions, at)
         phones = _phones(session, codes)
-    statuses = {code: line_status(plan, regions, code, at) for code in codes}
+    lives = {code: phone_live.capture(plan, regions, code, at) for code in codes}
+    statuses = {code: phone_live.status_at(live, at) for code, live in lives.items()}
     gold = coverage_at(plan, regions, at).gold_active
     others = [c for c in plan.extra_regions if c not in codes]
     if not gold:
@@ -257,5 +260,5 @@ def support_contacts(actor: Actor, org_id: int, at: datetime | None = None) -> S
         abbr = formats.zone_abbreviation(at, region.tz)
         hours = f"{_days_text(region.business_days)} {region.hours_label} {abbr} ({region.name} time)"
         rows.append(ContactRegion(code, region.name, code == plan.home_region, tuple(phones.get(code, ())), hours,
-                                  line.open, _status(line, tz, at), line.basis))
+                                  line.open, status_words(line, tz, at), line.basis, lives[code]))
     return SupportContacts(org_id, org.name, True, rows, others, tz, buyer, "")

@@ -1,5 +1,6 @@
 """The support terms and conditions: read by anyone (the /terms page is public), published in versions by staff
-administrators, and accepted by a customer in the transaction of every plan or add-on order.
+administrators, and accepted by a customer in the transaction of every plan or add-on order and every
+pay-per-incident request.
 
 Who may do what: anyone reads the current version (and any earlier one); staff administrators publish a new
 version; staff read every acceptance, a customer's users their own organization's (never another's).
@@ -147,10 +148,12 @@ def require_current(session: Session, accepted: int | None) -> int:
 
 
 def record_acceptance(session: Session, actor: Actor, *, organization_id: int, version: int, purchase: str,
-                      plan_order_id: int | None, at: datetime) -> SupportTermsAcceptance:
-    """Write the acceptance in the caller's transaction (the order's): both are kept or neither is."""
+                      plan_order_id: int | None = None, incident_request_id: int | None = None,
+                      at: datetime) -> SupportTermsAcceptance:
+    """Write the acceptance in the caller's transaction (the plan order's or the pay-per-incident request's): both
+    are kept or neither is."""
     row = SupportTermsAcceptance(version=version, organization_id=organization_id, user_id=actor.user_id or None,
                                  user_name=actor.full_name or actor.email, plan_order_id=plan_order_id,
-                                 purchase=purchase[:500], accepted_at=at)
+                                 incident_request_id=incident_request_id, purchase=purchase[:500], accepted_at=at)
     session.add(row)
     return row

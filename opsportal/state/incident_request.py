@@ -15,7 +15,7 @@ from opsportal.domain.invoices import InvoiceKind
 from opsportal.domain.plan_terms import entitlement_day
 from opsportal.domain.regions import wall_instant
 from opsportal.domain.roles import may_request_incident
-from opsportal.services import checkout_sessions, incidents, plan_offers, plans
+from opsportal.services import checkout_sessions, incidents, plan_offers, plans, support_terms
 from opsportal.services.errors import ServiceError
 from opsportal.state import offload
 from opsportal.state.auth import actor_or_redirect
@@ -57,6 +57,8 @@ class IncidentRequestState(rx.State):
     submitting: bool = False
     loaded: bool = False
     invoice_href: str = ""  # the invoice of a request whose checkout could not be opened
+    terms_version: int = 0  # the current support terms (0: none published); a request accepts them
+    terms_accepted: bool = False  # the requester ticked "I accept the support terms (version N)"
     _currency: str = ""
 
     @rx.var
@@ -101,11 +103,14 @@ class IncidentRequestState(rx.State):
             return
         self.refused = ""
         try:
-            coverage, overview, options = await offload.run(_coverage_and_plan, actor)
+            coverage, overview, options, terms = await offload.run(_coverage_and_plan, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return
         self.coverage_headline = coverage.headline
+        version = terms.version if terms is not None else 0
+        if version != self.terms_version:
+            self.terms_version, self.terms_accepted = version, False  # new terms: read and tick them again
         offers = {}
         for kind in IncidentKind:
             o = next((r for r in overview.offers if r.code == kind.code), None)
@@ -140,6 +145,12 @@ class IncidentRequestState(rx.State):
             self.units = max(self.units, self.offers.get(value, {}).get("min_units", "1"), key=_int)
 
     @rx.event
+    def set_terms_accepted(self, checked: bool):
+        self.terms_accepted = bool(checked)
+        if self.error.startswith("Tick"):
+            self.error = ""
+
+    @rx.event
     def set_day(self, value: str):
         self.day = str(value).strip()[:10]
 
@@ -169,6 +180,10 @@ class IncidentRequestState(rx.State):
         if not units_text.isdigit():
             self.error = "Enter the expected time units as a whole number."
             return
+        if not self.terms_accepted:
+            self.error = (f"Tick “I accept the support terms (version {self.terms_version})” to request and pay."
+                          if self.terms_version else "The support terms are not published yet; please contact us.")
+            return
         window_start = None
         if kind == IncidentKind.scheduled:
             try:
@@ -185,7 +200,8 @@ class IncidentRequestState(rx.State):
         yield
         try:
             result = await offload.run(incidents.request_incident, actor, actor.organization_id, kind,
-                                       window_start, int(units_text), self.title, self.description)
+                                       window_start, int(units_text), self.title, self.description,
+                                       accepted_terms=self.terms_version)
         except ServiceError as exc:
             self.submitting, self.error = False, str(exc)
             return
@@ -207,9 +223,9 @@ def _int(value: str) -> int:
 
 
 def _coverage_and_plan(actor):
-    """The organization's coverage now, its plan overview and which pay-per-incident options it may request now
-    (in a worker thread)."""
+    """The organization's coverage now, its plan overview, which pay-per-incident options it may request now and the
+    current support terms (in a worker thread)."""
     org_id = actor.organization_id
     return (plans.coverage_now(actor, org_id), plans.plan_overview(actor, org_id),
-            plan_offers.incident_options(actor, org_id))
+            plan_offers.incident_options(actor, org_id), support_terms.read_terms())
 

@@ -44,7 +44,7 @@ class StaffSupportState(PagedState, rx.State):
         self.allowed, self.denied, self.may_edit = True, "", actor.role is Role.staff_admin
         self.regions = [{"code": r.code, "name": r.name, "hours": r.hours, "start": r.start, "end": r.end,
                          "days": "," + ",".join(str(d) for d in r.days) + ","} for r in regions]
-        self.phones = [{"id": str(p.id), "region": r.code, "label": p.label, "number": p.number}
+        self.phones = [{"id": str(p.id), "region": r.code, "label": p.label, "number": formats.phone(p.number)}
                        for r in regions for p in r.phones]
         tz = actor.time_zone
         self.versions = [{"version": str(v.version), "title": v.title, "summary": v.summary or "—",
@@ -69,24 +69,29 @@ class StaffSupportState(PagedState, rx.State):
         return await self._load_page(1)
 
     async def _change(self, work, done: str):
+        """Runs ``work(actor)`` off the loop; the notice is what it returns when that is words, else ``done``."""
         actor, redirect = await actor_or_redirect(self)
         if actor is None:
             return redirect
         self.error = self.notice = ""
         try:
-            await offload.run(work, actor)
+            said = await offload.run(work, actor)
         except ServiceError as exc:
             self.error = str(exc)
             return None
-        self.notice = done
+        self.notice = said if isinstance(said, str) and said else done
         await offload.run(self._refresh, actor, self.page)
         return None
 
     @rx.event
     async def add_phone(self, form: dict):
         region, label, number = str(form.get("region", "")), str(form.get("label", "")), str(form.get("number", ""))
-        return await self._change(lambda a: support_phones.add_phone(a, region, label=label, number=number),
-                                  f"Added {label.strip()} to {region}.")
+
+        def work(actor: Actor) -> str:
+            row = support_phones.add_phone(actor, region, label=label, number=number)
+            return f"Added {row.label}, {formats.phone(row.number)}, to {region}."
+
+        return await self._change(work, "Number added.")
 
     @rx.event
     async def remove_phone(self, phone_id: str):

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from opsportal.domain import formats
-from opsportal.services import agent_work, bank_payments, credit_views, credits, incidents, plan_catalog
+from opsportal.services import agent_work, bank_payments, credit_views, credits, incidents, plan_catalog, support_terms
 from opsportal.services.operator import OPERATOR
 from opsportal.services.organizations import resolve_id
 from tests.e2e.browser import MEMBER, OWNER, sign_in
@@ -194,7 +194,8 @@ def test_a_lot_held_for_a_paid_incident_window_offers_no_allocate_and_says_why(p
     # Next Saturday 20:00-22:00 UTC: outside EMEA business hours, within Gold.
     window = CLOCK_OVERRIDE + timedelta(days=7, hours=17)
     request = incidents.request_incident(OPERATOR, logistics, "scheduled", window, 2, "Warehouse network upgrade",
-                                         "Replace the core switch in the warehouse overnight.", at=CLOCK_OVERRIDE)
+                                         "Replace the core switch in the warehouse overnight.",
+                                         accepted_terms=support_terms.read_terms().version, at=CLOCK_OVERRIDE)
     bank_payments.record_offline_payment(OPERATOR, request.invoice_id, at=CLOCK_OVERRIDE + timedelta(hours=1))
     # The paid window keeps its hold; Logistics goes back to no Gold, as the plan tests expect of it.
     plan_catalog.revoke_entitlement(OPERATOR, gold.id, reason="End of the end-to-end test")

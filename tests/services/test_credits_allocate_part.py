@@ -22,7 +22,7 @@ from tests.utils.ledger import (
     lot_row,
     open_ticket,
 )
-from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, set_up_gold
+from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, TERMS, set_up_gold
 
 LOT_NOT_FOUND = "That credit lot was not found or you do not have access to it."
 
@@ -156,7 +156,7 @@ def test_members_billing_contacts_and_agents_may_not_allocate_part_of_a_lot(worl
 def _paid_incident(world):
     set_up_gold(world.holdings)
     result = incidents.request_incident(world.actor("holdings_owner"), world.holdings.id, "emergency", None, 2,
-                                        "Shop offline", DESCRIPTION, at=SATURDAY_NOON)
+                                        "Shop offline", DESCRIPTION, accepted_terms=TERMS, at=SATURDAY_NOON)
     bank_payments.record_offline_payment(OPERATOR, result.invoice_id, at=SATURDAY_NOON + timedelta(minutes=10))
     [lot] = credit_views.credit_list(OPERATOR, world.holdings.id, at=SATURDAY_NOON).items
     return result, lot

@@ -30,7 +30,7 @@ from opsportal.services.invoice_staff import ItemInput
 from opsportal.services.operator import OPERATOR
 from tests.utils.builders import PASSWORD
 from tests.utils.ledger import grant
-from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, set_up_gold
+from tests.utils.plans import DESCRIPTION, SATURDAY_NOON, TERMS, set_up_gold
 from tests.utils.tasks import new_task, set_rate
 
 MISSING = 987_654_321
@@ -45,7 +45,8 @@ def fabrikams(world, monkeypatch):
     set_up_gold(world.fabrikam)
     set_rate(world.fabrikam)
     incident = incidents.request_incident(world.actor("fabrikam_owner"), world.fabrikam.id, "emergency", None, 2,
-                                          "Clinic offline", DESCRIPTION, at=SATURDAY_NOON)
+                                          "Clinic offline", DESCRIPTION, accepted_terms=TERMS,
+                                          at=SATURDAY_NOON)
     invoice_terms.set_invoice_terms(OPERATOR, world.fabrikam.id, tax_rate="0", payment_terms_days=30)
     invoice = invoice_staff.create_pre_service_invoice(OPERATOR, world.fabrikam.id,
                                                        [ItemInput("On-site visit", 1, 7_900)],

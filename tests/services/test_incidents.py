@@ -26,6 +26,7 @@ from tests.utils.db import row_counts
 from tests.utils.plans import (
     DESCRIPTION,
     SATURDAY_NOON,
+    TERMS,
     WEDNESDAY_10AM,
     WEDNESDAY_NIGHT,
     holds,
@@ -65,13 +66,13 @@ def fake_checkout(monkeypatch: pytest.MonkeyPatch) -> FakeCheckout:
 def emergency(world, *, who: str = "holdings_owner", units: int = 2, at=SATURDAY_NOON, org=None):
     org = org or world.holdings
     return incidents.request_incident(world.actor(who), org.id, "emergency", None, units, "Shop offline",
-                                      DESCRIPTION, at=at)
+                                      DESCRIPTION, accepted_terms=TERMS, at=at)
 
 
 def scheduled(world, start=SATURDAY_EVENING, *, units: int = 2, at=WEDNESDAY_10AM, who: str = "holdings_owner"):
     return incidents.request_incident(world.actor(who), world.holdings.id, "scheduled", start, units,
                                       "Production upgrade", "Upgrade the production servers to 5.2 overnight.",
-                                      category="Infrastructure", at=at)
+                                      category="Infrastructure", accepted_terms=TERMS, at=at)
 
 
 def comments(ticket_id: int) -> list[str]:
@@ -215,7 +216,7 @@ def test_another_organizations_user_is_refused(gold):
 
 def test_staff_may_request_an_incident_on_a_customers_behalf(gold):
     result = incidents.request_incident(gold.actor("agent"), gold.holdings.id, "emergency", None, 1, "Shop offline",
-                                        DESCRIPTION, at=SATURDAY_NOON)
+                                        DESCRIPTION, accepted_terms=TERMS, at=SATURDAY_NOON)
     assert incident(result.incident_id).status == "awaiting_payment"
 
 
@@ -270,7 +271,7 @@ def test_a_window_past_the_end_of_gold_is_refused(gold):
 def test_bad_request_details_are_refused(gold, kind, title, description, message):
     with pytest.raises(InvalidInput, match=message):
         incidents.request_incident(gold.actor("holdings_owner"), gold.holdings.id, kind, None, 2, title,
-                                   description, at=SATURDAY_NOON)
+                                   description, accepted_terms=TERMS, at=SATURDAY_NOON)
 
 
 def test_a_request_needs_a_support_region(world):

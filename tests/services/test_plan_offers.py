@@ -180,7 +180,7 @@ def test_without_gold_pay_per_incident_is_not_offered_and_buying_gold_is(world):
     assert "no active Gold Support in AMER" in options[0].reason
     with pytest.raises(InvalidInput, match="no active Gold Support in AMER"):  # the request says the same
         request_incident(owner, world.fabrikam.id, "emergency", None, 1, "Shop offline", DESCRIPTION,
-                         at=SATURDAY_NOON)
+                         accepted_terms=TERMS, at=SATURDAY_NOON)
     gold_card = cards(world, who="fabrikam_owner", org=world.fabrikam, at=SATURDAY_NOON)["gold"]
     assert (gold_card.state, gold_card.action) == ("buyable", "Buy Gold Support")
     everyday = cards(world, who="fabrikam_owner", org=world.fabrikam, at=SATURDAY_NOON)["everyday_after_hours"]

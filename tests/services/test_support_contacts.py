@@ -10,8 +10,9 @@ import pytest
 from sqlmodel import select
 
 from opsportal.db import unit_of_work
+from opsportal.domain import phone_live
 from opsportal.models import PlanOrder, SupportPhone, SupportTermsAcceptance
-from opsportal.services import plan_catalog, plan_orders, support_phones, support_terms
+from opsportal.services import changes, plan_catalog, plan_orders, support_phones, support_terms
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from opsportal.services.operator import OPERATOR
 from opsportal.services.plan_orders import OrderItem
@@ -90,14 +91,49 @@ def test_only_staff_administrators_edit_numbers_hours_and_terms(lines, who):
 
 @pytest.mark.parametrize("number, message", [
     ("020 7946 0321", "not an international phone number"),
-    ("+44 12", "8 to 15"),
-    ("+44 20 7946 0321", "already a number of EMEA"),
+    ("+44 12", "too short for a United Kingdom number"),
+    ("+44 7700 900123", "is not a valid United Kingdom number"),
+    ("+999 1234 5678", "country code that exists"),
+    ("+44 (0)20 7946 0321", "already a number of EMEA"),  # the same number, written with the UK's trunk 0
 ])
 def test_a_bad_or_repeated_number_is_refused_and_nothing_is_written(lines, number, message):
     count = phone_count()
     with pytest.raises((InvalidInput, Conflict), match=message):
         support_phones.add_phone(OPERATOR, "EMEA", label="Second line", number=number)
     assert phone_count() == count
+
+
+def test_a_number_is_stored_in_e164_however_staff_type_it_and_a_change_is_checked_the_same_way(lines):
+    row = support_phones.add_phone(OPERATOR, "AMER", label="Toll-free", number="001 (800) 555-0199")
+    assert row.number == "+18005550199"
+    with pytest.raises(InvalidInput, match="wrong number of digits for a United States number"):
+        support_phones.update_phone(OPERATOR, row.id, label="Toll-free", number="+1 800 555 01")
+    assert next(r for r in support_phones.region_hours(OPERATOR) if r.code == "AMER").phones[-1].number == \
+        "+18005550199"
+
+
+def test_a_staff_edit_of_numbers_or_hours_wakes_the_contact_pages_on_the_change_feed(lines):
+    topics = support_phones.change_topics(lines.actor("holdings_member"), lines.holdings.id)
+    assert changes.SUPPORT_LINES_TOPIC in topics
+    for edit in (lambda: support_phones.add_phone(OPERATOR, "APAC", label="Main line", number="+852 3001 2345"),
+                 lambda: support_phones.set_region_hours(OPERATOR, "EMEA", start="07:30", end="18:00",
+                                                         days=[0, 1, 2, 3, 4])):
+        after = changes.newest_id()
+        edit()
+        assert changes.SUPPORT_LINES_TOPIC in {topic for _, topic in changes.since(after)}
+    with pytest.raises(PermissionDenied):
+        support_phones.change_topics(lines.actor("fabrikam_owner"), lines.holdings.id)
+
+
+def test_the_lines_read_carry_their_states_so_the_page_words_them_later_as_a_fresh_read_would(lines):
+    member = lines.actor("holdings_member")
+    friday_5pm = datetime(2025, 3, 14, 17, 0, tzinfo=UTC)
+    read = support_phones.support_contacts(member, lines.holdings.id, friday_5pm).regions[0]
+    assert read.status == "Open now — until 18:00 UTC"
+    for later in (datetime(2025, 3, 14, 17, 59, tzinfo=UTC), datetime(2025, 3, 14, 18, 0, 30, tzinfo=UTC),
+                  datetime(2025, 3, 17, 8, 5, tzinfo=UTC)):
+        fresh = support_phones.support_contacts(member, lines.holdings.id, later).regions[0]
+        assert phone_live.words(read.live, member.time_zone, later) == (fresh.status, fresh.open, fresh.basis)
 
 
 def test_a_number_for_an_unknown_region_or_without_a_label_is_refused(lines):

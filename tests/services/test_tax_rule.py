@@ -75,7 +75,8 @@ def plan_order(world) -> int:
 
 def incident(world) -> int:
     return incidents.request_incident(world.actor("holdings_owner"), world.holdings.id, "emergency", None, 3,
-                                      "Shop offline", DESCRIPTION, at=SATURDAY_NOON).invoice_id
+                                      "Shop offline", DESCRIPTION, accepted_terms=TERMS,
+                                      at=SATURDAY_NOON).invoice_id
 
 
 def hour_block_receipt(world) -> int:

@@ -100,3 +100,32 @@ def test_the_incident_form_says_a_chosen_window_start_in_the_region_s_zone_and_t
         "Starts Sat 12 Dec, 21:30 GMT (Sat 12 Dec, 16:30 EST your time)"
     assert window_start_words("2026-12-12", "21:30", "Europe/London", "Europe/London") == "Starts Sat 12 Dec, 21:30 GMT"
     assert window_start_words("", "21:30", "Europe/London") == "Choose a date and a start time."
+
+
+@pytest.mark.parametrize("stored, shown", [
+    ("+442079460321", "+44 20 7946 0321"),
+    ("+12025550143", "+1 202-555-0143"),
+    ("+85230012345", "+852 3001 2345"),
+    ("+18005550199", "+1 800-555-0199"),
+])
+def test_a_stored_e164_phone_number_is_shown_in_international_format(stored, shown):
+    assert formats.phone(stored) == shown
+
+
+def test_a_phone_link_dials_the_e164_number():
+    assert formats.phone_href("+442079460321") == "tel:+442079460321"
+
+
+def test_a_stored_number_the_library_cannot_read_is_shown_as_stored():
+    assert formats.phone("not a number") == "not a number"
+    assert formats.phone("") == ""
+
+
+@given(st.sampled_from(["+44 20 7946 0321", "+1 202 555 0143", "+852 3001 2345", "+33 1 42 68 53 00",
+                        "+49 30 901820", "+61 2 9374 4000"]))
+def test_a_formatted_number_reads_back_to_the_same_e164(typed):
+    from opsportal.domain.support_phone import normalized_number
+
+    stored = normalized_number(typed)
+    assert normalized_number(formats.phone(stored)) == stored
+    assert formats.phone_href(stored) == "tel:" + stored

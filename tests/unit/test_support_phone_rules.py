@@ -63,11 +63,14 @@ def test_a_phone_number_is_stored_in_e164_whatever_separators_staff_type(typed, 
     ("", "not an international phone number"),
     ("+44 20 7946 032x", "not an international phone number"),
     ("+0 20 7946 0321", "never starts with 0"),
-    ("+44 123", "8 to 15"),
-    ("+44 2079 4603 2100 0000", "8 to 15"),
+    ("+44 123", "too short for a United Kingdom number"),
+    ("+44 2079 4603 2100 0000", "too long for a United Kingdom number"),
+    ("+1 202 555 01", "wrong number of digits for a United States number"),
+    ("+999 1234 5678", "country code that exists"),
+    ("+44 7700 900123", "is not a valid United Kingdom number"),
     ("+４４２０７９４６０３２１", "not an international phone number"),  # full-width digits are not ASCII digits
 ])
-def test_a_number_that_is_not_e164_is_refused_with_the_reason(typed, message):
+def test_a_number_that_is_not_a_valid_international_number_is_refused_with_the_reason(typed, message):
     with pytest.raises(ValueError, match=message):
         normalized_number(typed)
 
