@@ -6,6 +6,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
+from opsportal.components.community import gold_elsewhere
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.state.software import DownloadsState as S
 
@@ -89,6 +90,7 @@ def downloads_page() -> rx.Component:
                 rx.link("Your products and their versions", href=routes.PRODUCTS, underline="always"), ".",
                 size="2", color=MUTED),
         error_callout(S.error),
+        gold_elsewhere(S.gold_elsewhere, S.gold_elsewhere_buy, element_id="downloads-gold-elsewhere"),
         rx.cond(S.loaded & S.has_licences & ~S.gold_active, _renew_gold()),
         rx.cond(S.eol_versions != "", _need_extended_term()),
         rx.cond(

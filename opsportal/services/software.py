@@ -19,9 +19,10 @@ from sqlmodel import select
 
 from opsportal import clock
 from opsportal.db import unit_of_work
+from opsportal.domain.gold_scope import GoldElsewhere
 from opsportal.domain.software import Access, Remedy, support_cover
 from opsportal.models import ProductLicence, ProductRelease, ProductVersion, ReleaseDownload, SoftwareProduct
-from opsportal.services import changes, file_storage, orgtree
+from opsportal.services import changes, file_storage, gold_scope, orgtree
 from opsportal.services import software_store as store
 from opsportal.services.authz import Actor, require_view_organization
 from opsportal.services.errors import NotFound, PermissionDenied
@@ -93,6 +94,7 @@ class DownloadsView:
     releases: Page[ReleaseView]
     needs: list[Remedy]  # what the organization would renew to download every listed release (this page's)
     eol_versions: list[str]  # versions past end of life on this page that no Extended-Term names
+    gold_elsewhere: GoldElsewhere | None = None  # without Gold while an ancestor holds it (Gold is per organization)
 
 
 def downloads(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20,
@@ -105,6 +107,7 @@ def downloads(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20,
     with unit_of_work(write=False) as session:
         org = orgtree.require_org(session, org_id)
         held = store.holdings(session, org_id, at)
+        elsewhere = None if held.gold_active else gold_scope.gold_elsewhere_notice(session, actor, org_id, at)
         products = list(held.product_ids) or [-1]
         total = session.exec(select(func.count(ProductRelease.id))
                              .join(ProductVersion, ProductVersion.id == ProductRelease.version_id)
@@ -119,7 +122,7 @@ def downloads(actor: Actor, org_id: int, *, page: int = 1, page_size: int = 20,
     needs = list(dict.fromkeys(r.access.remedy for r in items if r.access and r.access.remedy))
     eol = list(dict.fromkeys(r.version.label for r in items if r.access and r.access.remedy is Remedy.extended_term))
     return DownloadsView(org.name, held.gold_active, bool(held.product_ids),
-                         Page(items, page, page_size, int(total)), needs, eol)
+                         Page(items, page, page_size, int(total)), needs, eol, elsewhere)
 
 
 def _release(session, release_id: int) -> tuple[ProductRelease, ProductVersion, SoftwareProduct] | None:

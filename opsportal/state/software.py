@@ -121,6 +121,8 @@ class DownloadsState(PagedState, rx.State):
     total: int = 0
     needs_gold: bool = False
     eol_versions: str = ""
+    gold_elsewhere: str = ""  # an ancestor holds Gold, which does not cover this organization (``domain.gold_scope``)
+    gold_elsewhere_buy: bool = False
     may_buy: bool = False  # owners, administrators and billing contacts buy the cover; the others are told who does
     error: str = ""
     loaded: bool = False
@@ -163,6 +165,8 @@ class DownloadsState(PagedState, rx.State):
         self.rows = [release_fields(r, may_buy=self.may_buy) for r in view.releases.items]
         self.needs_gold = Remedy.gold in view.needs
         self.eol_versions = ", ".join(view.eol_versions)
+        notice = view.gold_elsewhere
+        self.gold_elsewhere, self.gold_elsewhere_buy = (notice.message, notice.buy_link) if notice else ("", False)
         self.loaded = True
 
     @rx.event

@@ -135,7 +135,8 @@ def test_staff_hide_an_answer_with_a_reason_lock_the_thread_and_move_it(page: Pa
     expect(main.get_by_role("link", name=QUESTION)).to_be_visible()
 
 
-def test_a_subsidiary_member_whose_parent_holds_gold_is_told_gold_is_per_organization(page: Page, base_url):
+def test_a_subsidiary_member_whose_parent_holds_gold_is_told_gold_is_per_organization_on_both_pages(
+        page: Page, base_url):
     parent = with_gold("Gold Parent Co")
     suffix = uuid.uuid4().hex[:8]
     child = create_organization(OPERATOR, name=f"Subsidiary Co {suffix}", parent_name=parent.org_name)
@@ -152,3 +153,6 @@ def test_a_subsidiary_member_whose_parent_holds_gold_is_told_gold_is_per_organiz
     expect(notice).to_contain_text("Ask your organization's owner (Olga Owner) to buy Gold Support")
     expect(notice.get_by_role("link")).to_have_count(0)
     page.screenshot(path="/tmp/community-subsidiary.png", full_page=True)
+    page.goto(base_url + "/downloads")
+    expect(page.locator("main #downloads-gold-elsewhere")).to_contain_text(
+        f"it covers {parent.org_name} only, not {child.name}.")

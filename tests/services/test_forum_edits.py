@@ -211,3 +211,13 @@ def test_a_subsidiary_member_is_told_to_ask_their_owner_by_name(community):
 def test_an_organization_without_gold_anywhere_above_it_gets_no_gold_per_organization_notice(world):
     assert forum.community_home(world.actor("retail_owner")).gold_elsewhere is None
     assert forum.community_home(world.actor("agent")).gold_elsewhere is None
+
+
+def test_the_downloads_page_tells_a_subsidiary_member_the_same_gold_per_organization_notice(community):
+    from opsportal.services import software
+    member = community.actor("retail_member")
+    view = software.downloads(member, member.organization_id)
+    assert not view.gold_active and not view.gold_elsewhere.buy_link
+    assert "Ask your organization's owner (Rita Alvarez)" in view.gold_elsewhere.message
+    owner = community.actor("holdings_owner")
+    assert software.downloads(owner, owner.organization_id).gold_elsewhere is None

@@ -2,8 +2,8 @@
 answers (as 0028 does for questions: FTS5 with triggers on SQLite, a generated tsvector with a GIN index on
 PostgreSQL). Existing answers are indexed at once.
 
-Revision ID: 0034
-Revises: 0031
+Revision ID: 0033
+Revises: 0032
 Create Date: 2026-12-04 10:00:00.000000
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from opsportal.models.types import UTCDateTime
 
-revision = '0034'
-down_revision = '0031'
+revision = '0033'
+down_revision = '0032'
 branch_labels = None
 depends_on = None
 

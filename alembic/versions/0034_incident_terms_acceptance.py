@@ -3,8 +3,8 @@
 - ``support_terms_acceptance.incident_request_id``: the request whose transaction wrote the acceptance (at most
   one acceptance per request); earlier acceptances are plan orders'.
 
-Revision ID: 0035
-Revises: 0031
+Revision ID: 0034
+Revises: 0033
 Create Date: 2026-12-04 00:40:00.000000
 """
 from __future__ import annotations
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from alembic import op
 
-revision = '0035'
-down_revision = '0031'
+revision = '0034'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 
