@@ -61,6 +61,19 @@ def _check(problem: str | None) -> None:
         raise InvalidInput(sentence(problem))
 
 
+def release_text(kind: str, title: str, notes: str | None) -> tuple[ReleaseKind, str, str]:
+    """A release's kind, title and notes as staff typed them, checked (``InvalidInput`` with the reason)."""
+    try:
+        release_kind = ReleaseKind(str(kind))
+    except ValueError:
+        raise InvalidInput("Choose whether it is a major release, an update or a hotfix.") from None
+    title, notes = _clean(title), (notes or "").strip()
+    _check(name_problem(title, what="release's title", limit=MAX_RELEASE_TITLE))
+    if len(notes) > MAX_NOTES:
+        raise InvalidInput(f"Keep the release notes under {MAX_NOTES} characters.")
+    return release_kind, title, notes
+
+
 def _day(value: date | None, what: str, *, required: bool = False) -> date | None:
     if value is None:
         if required:
@@ -184,14 +197,7 @@ def add_release(actor: Actor, version_id: int, *, kind: str, title: str, notes: 
     """Staff upload a release file (major release, update or hotfix) of a version, with its notes; its size and
     SHA-256 checksum are computed from the bytes stored."""
     require_staff_admin(actor)
-    try:
-        release_kind = ReleaseKind(str(kind))
-    except ValueError:
-        raise InvalidInput("Choose whether it is a major release, an update or a hotfix.") from None
-    title, notes = _clean(title), (notes or "").strip()
-    _check(name_problem(title, what="release's title", limit=MAX_RELEASE_TITLE))
-    if len(notes) > MAX_NOTES:
-        raise InvalidInput(f"Keep the release notes under {MAX_NOTES} characters.")
+    release_kind, title, notes = release_text(kind, title, notes)
     released_on = _day(released_on, "release day", required=True)
     limit = get_settings().release_max_bytes
     size = _stream_size(stream)

@@ -19,11 +19,8 @@ from opsportal.db import unit_of_work
 from opsportal.domain import formats
 from opsportal.domain.audit import AuditAction
 from opsportal.domain.software import (
-    MAX_NOTES,
     MAX_PRODUCT_NAME,
-    MAX_RELEASE_TITLE,
     MAX_VERSION_NUMBER,
-    ReleaseKind,
     carried_version_names,
     name_problem,
     product_delete_problem,
@@ -36,6 +33,7 @@ from opsportal.services import file_storage
 from opsportal.services import software_store as store
 from opsportal.services.authz import Actor, require_staff_admin
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, sentence
+from opsportal.services.software_catalog import release_text
 from opsportal.services.software_store import ReleaseView, VersionView
 
 
@@ -152,14 +150,7 @@ def edit_release(actor: Actor, release_id: int, *, kind: str, title: str, notes:
                  released_on: date | None, at: datetime | None = None) -> ReleaseView:
     """Corrects a release's kind, title, notes and day (not its file: upload a new release for that)."""
     require_staff_admin(actor)
-    try:
-        release_kind = ReleaseKind(str(kind))
-    except ValueError:
-        raise InvalidInput("Choose whether it is a major release, an update or a hotfix.") from None
-    title, notes = _clean(title), (notes or "").strip()
-    _check(name_problem(title, what="release's title", limit=MAX_RELEASE_TITLE))
-    if len(notes) > MAX_NOTES:
-        raise InvalidInput(f"Keep the release notes under {MAX_NOTES} characters.")
+    release_kind, title, notes = release_text(kind, title, notes)
     if released_on is None or isinstance(released_on, datetime) or not isinstance(released_on, date):
         raise InvalidInput("Give the release day as a date.")
     with unit_of_work() as session:
