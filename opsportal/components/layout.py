@@ -105,7 +105,7 @@ def _customer_groups(place: str) -> rx.Component:
         _group(place, "billing", "Hours & billing",
                _nav_link("Hours & Credits", routes.CREDITS, "clock"),
                rx.cond(_SEES_BILLING, rx.fragment(
-                   _nav_link("Buy hours & credits", routes.BUY_HOURS, "shopping-cart", also=("/billing/checkout",)),
+                   _nav_link("Buy hours and credits", routes.BUY_HOURS, "shopping-cart", also=("/billing/checkout",)),
                    _nav_link("My Invoices", routes.INVOICES, "receipt"),
                    _nav_link("Time sign-off", routes.TIMESHEET, "clipboard-check"))),
                _nav_link("Services", routes.SERVICES, "briefcase")),

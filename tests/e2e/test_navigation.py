@@ -17,7 +17,7 @@ SHOTS = os.environ.get("OPSPORTAL_E2E_SCREENSHOTS", "")
 
 OWNER_GROUPS = {
     "Support": ["Dashboard", "Tasks", "Contact support", "Knowledge base", "K2 Community"],
-    "Hours & billing": ["Hours & Credits", "Buy hours & credits", "My Invoices", "Time sign-off", "Services"],
+    "Hours & billing": ["Hours & Credits", "Buy hours and credits", "My Invoices", "Time sign-off", "Services"],
     "Software": ["Support plan", "Products", "Downloads"],
     "Organization": ["Organization", "Subsidiaries", "Activity", "Notifications", "Account"],
 }
@@ -89,7 +89,7 @@ def test_the_navigation_is_walked_by_keyboard_in_reading_order(page: Page, base_
         order.append(page.evaluate("document.activeElement.textContent.trim()"))
         page.keyboard.press("Tab")
     assert order == ["Dashboard", "Tasks", "Contact support", "Knowledge base", "K2 Community", "Hours & Credits",
-                     "Buy hours & credits"]
+                     "Buy hours and credits"]
 
 
 def test_a_member_sees_the_same_groups_without_billing_and_records(page: Page, base_url):
