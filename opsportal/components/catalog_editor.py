@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import reflex as rx
 
-from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.forms import CONTROL_COLORS, described_by, field_error, invalid
 from opsportal.components.layout import error_callout
 
 MUTED = rx.color("gray", 11)
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "width": "100%",
-                "border": f"1px solid {rx.color('gray', 7)}", "background": "white"}
+                "border": f"1px solid {rx.color('gray', 7)}", **CONTROL_COLORS}
 
 
 def editor_aria(state, name: str, control_id: str, *, hint: bool = False) -> dict:

@@ -6,8 +6,12 @@ import reflex as rx
 
 from opsportal.state.picked_day import PickedDayState
 
+# Native controls (``<select>``, ``<textarea>``) take the theme's tokens, so they hold AA in light and dark alike:
+# the solid panel colour (white in light) with the theme's text colour. A hard-coded white background under the
+# dark appearance's inherited light text made every select unreadable there.
+CONTROL_COLORS = {"background": "var(--color-panel-solid)", "color": rx.color("gray", 12)}
 SELECT_STYLE = {"padding": "0.45rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 8)}",
-                "background": "white", "width": "100%", "font_size": "0.9375rem"}
+                **CONTROL_COLORS, "width": "100%", "font_size": "0.9375rem"}
 ERROR_COLOR = rx.color("red", 11)
 
 

@@ -3,14 +3,14 @@ billing terms for staff administrators: hourly rate, invoice terms, subscription
 
 import reflex as rx
 
-from opsportal.components.forms import day_picker, described_by, field, invalid, labelled
+from opsportal.components.forms import CONTROL_COLORS, day_picker, described_by, field, invalid, labelled
 from opsportal.components.layout import error_callout
 from opsportal.components.tables import hidden_caption
 from opsportal.state.billing_details import BillingDetailsState as D
 from opsportal.state.org_billing import OrgBillingState as B
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
+                **CONTROL_COLORS, "width": "100%", "font_size": "0.875rem", "height": "2rem"}
 
 
 def _ok(message) -> rx.Component:

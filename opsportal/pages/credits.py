@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.backend import backend_link
-from opsportal.components.forms import described_by, field_error, invalid
+from opsportal.components.forms import CONTROL_COLORS, described_by, field_error, invalid
 from opsportal.components.layout import app_shell, error_callout
 from opsportal.components.tables import secondary_cell, secondary_header
 from opsportal.state.credits import CreditsState
@@ -284,7 +284,7 @@ def credits_page() -> rx.Component:
                     on_change=CreditsState.choose_product,
                     style={"padding": "0.35rem 0.5rem", "border_radius": "6px", "min_width": "0",
                            "max_width": "100%", "border": f"1px solid {rx.color('gray', 7)}",
-                           "background": "white"},
+                           **CONTROL_COLORS},
                 ),
                 align="center",
                 spacing="2",

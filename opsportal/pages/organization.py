@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.account_mfa import org_requirement_section
-from opsportal.components.forms import day_picker, labelled
+from opsportal.components.forms import CONTROL_COLORS, day_picker, labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.org_billing import billing_details_section, billing_terms_section
 from opsportal.components.org_notifications import org_notifications_section
@@ -18,7 +18,7 @@ from opsportal.state.organization import OrganizationState
 
 def _grant_form() -> rx.Component:
     select_style = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                    "background": "white", "width": "100%"}
+                    **CONTROL_COLORS, "width": "100%"}
     return rx.cond(
         GrantState.allowed,
         rx.card(

@@ -5,7 +5,7 @@ import reflex as rx
 from opsportal import routes
 from opsportal.components.address import address_keeper
 from opsportal.components.backend import backend_link
-from opsportal.components.forms import day_picker, labelled, options
+from opsportal.components.forms import CONTROL_COLORS, day_picker, labelled, options
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header, wide
 from opsportal.components.task_links import status_badge
@@ -15,7 +15,7 @@ from opsportal.state.tasks import CATEGORY_OPTIONS, SORT_OPTIONS
 
 MUTED = rx.color("gray", 11)
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                "background": "white", "width": "100%"}
+                **CONTROL_COLORS, "width": "100%"}
 
 
 def _period() -> rx.Component:

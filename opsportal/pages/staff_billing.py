@@ -1,7 +1,7 @@
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.forms import described_by, field_error, invalid, labelled
+from opsportal.components.forms import CONTROL_COLORS, described_by, field_error, invalid, labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_billing import ADMIN_ONLY_ATTENTION, ADMIN_ONLY_RUN, NEW_LINES
@@ -10,7 +10,7 @@ from opsportal.state.staff_billing import StaffBillingState as S
 MUTED = rx.color("gray", 11)
 LINE_COLUMNS = "minmax(0, 4.5fr) minmax(0, 1.8fr) minmax(0, 2fr)"
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
+                **CONTROL_COLORS, "width": "100%", "font_size": "0.875rem", "height": "2rem"}
 
 
 def ok_callout(message, *children, **props) -> rx.Component:

@@ -1,14 +1,14 @@
 import reflex as rx
 
 from opsportal import routes
-from opsportal.components.forms import labelled
+from opsportal.components.forms import CONTROL_COLORS, labelled
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.sla_mark import sla_cell
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
 from opsportal.state.staff_queue import QueueState
 
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
+                **CONTROL_COLORS, "width": "100%", "font_size": "0.875rem", "height": "2rem"}
 
 
 def _select(control_id: str, value, on_change, all_label: str, options, option) -> rx.Component:

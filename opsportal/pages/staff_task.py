@@ -2,7 +2,7 @@ import reflex as rx
 
 from opsportal import routes
 from opsportal.components.attachments import attachment_list, file_picker, send_with_files
-from opsportal.components.forms import day_picker
+from opsportal.components.forms import CONTROL_COLORS, day_picker
 from opsportal.components.incident_status import incident_status
 from opsportal.components.layout import app_shell, error_callout, pager
 from opsportal.components.tables import hidden_caption, secondary_cell, secondary_header
@@ -12,7 +12,7 @@ from opsportal.state.staff_task import StaffTaskState as S
 
 MUTED = rx.color("gray", 11)
 SELECT_STYLE = {"padding": "0.4rem 0.5rem", "border_radius": "6px", "border": f"1px solid {rx.color('gray', 7)}",
-                "background": "white", "width": "100%", "font_size": "0.875rem", "height": "2rem"}
+                **CONTROL_COLORS, "width": "100%", "font_size": "0.875rem", "height": "2rem"}
 
 
 def _labelled(label: str, control_id: str, control: rx.Component) -> rx.Component:
