@@ -3,41 +3,26 @@ moderation, bad input, search, following by e-mail, and a question turned into a
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from opsportal import clock
 from opsportal.db import unit_of_work
 from opsportal.domain import forum as rules
 from opsportal.models import ForumQuestion, Ticket
 from opsportal.services import forum, forum_mail, forum_moderation, forum_posts, subscriptions
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.utils.db import dump_tables
+from tests.utils.forum import BODY, ask, gold_community
 from tests.utils.mail import text_of, to
-from tests.utils.plans import set_up_gold
-
-BODY = "Our K2 server stops answering after the nightly backup. What should we check first?"
 
 
 @pytest.fixture
 def community(world):
-    now = clock.now()
-    set_up_gold(world.holdings, start=(now - timedelta(days=30)).date(), at=now)
-    set_up_gold(world.fabrikam, start=(now - timedelta(days=30)).date(), at=now)
-    staff = world.actor("agent")
-    forum_moderation.create_category(staff, name="Servers", description="Installing and running K2 servers")
-    forum_moderation.create_category(staff, name="Workflows", description="Designing workflows")
-    return world
-
-
-def _ask(world, who="holdings_member", title="Server stops after backup", body=BODY) -> int:
-    return forum_posts.ask(world.actor(who), category="servers", title=title, body=body)
+    return gold_community(world, {"Servers": "Installing and running K2 servers", "Workflows": "Designing workflows"})
 
 
 def test_a_customer_without_gold_is_refused_reading_and_posting(community):
     retail = community.actor("retail_owner")  # Northwind Retail has no Gold of its own
-    question = _ask(community)
+    question = ask(community)
     with pytest.raises(PermissionDenied, match="Gold"):
         forum.list_questions(retail)
     with pytest.raises(PermissionDenied, match="Gold"):
@@ -56,7 +41,7 @@ def test_a_customer_without_gold_sees_the_categories_and_is_told_they_have_no_ac
 
 
 def test_customers_of_different_organizations_with_gold_share_the_community(community):
-    question = _ask(community)
+    question = ask(community)
     detail = forum.get_question(community.actor("fabrikam_owner"), question)
     assert detail.title == "Server stops after backup"
     assert detail.author == "Mark · Northwind Holdings"  # first name and organization, never a surname or e-mail
@@ -67,7 +52,7 @@ def test_staff_always_enter_the_community(community):
 
 
 def test_only_the_asker_or_staff_accept_an_answer(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Check the backup's lock on the DB.")
     with pytest.raises(PermissionDenied, match="Only the person who asked"):
         forum_posts.accept(community.actor("fabrikam_owner"), question, answer)
@@ -80,14 +65,14 @@ def test_only_the_asker_or_staff_accept_an_answer(community):
 
 
 def test_an_answer_of_another_thread_cannot_be_accepted(community):
-    first, second = _ask(community), _ask(community, title="Another thing entirely")
+    first, second = ask(community), ask(community, title="Another thing entirely")
     answer = forum_posts.answer(community.actor("agent"), second, "Elsewhere.")
     with pytest.raises(NotFound):
         forum_posts.accept(community.actor("holdings_member"), first, answer)
 
 
 def test_only_staff_moderate(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Rude words")
     customer = community.actor("holdings_owner")
     before = dump_tables()
@@ -102,7 +87,7 @@ def test_only_staff_moderate(community):
 
 
 def test_a_hidden_answer_is_not_shown_to_customers_but_staff_see_it_with_the_reason(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Buy our competing product!")
     forum_moderation.hide(community.actor("agent"), "answer", answer, "Advertising")
     assert forum.get_question(community.actor("holdings_member"), question).answers.items == []
@@ -111,7 +96,7 @@ def test_a_hidden_answer_is_not_shown_to_customers_but_staff_see_it_with_the_rea
 
 
 def test_a_hidden_question_reads_as_missing_to_customers_its_author_included(community):
-    question = _ask(community)
+    question = ask(community)
     forum_moderation.hide(community.actor("agent"), "question", question, "Duplicate of another thread")
     for who in ("holdings_member", "fabrikam_owner"):
         with pytest.raises(NotFound):
@@ -121,13 +106,13 @@ def test_a_hidden_question_reads_as_missing_to_customers_its_author_included(com
 
 
 def test_hiding_needs_a_reason(community):
-    question = _ask(community)
+    question = ask(community)
     with pytest.raises(InvalidInput, match="Say why"):
         forum_moderation.hide(community.actor("agent"), "question", question, "  ")
 
 
 def test_a_locked_thread_refuses_answers(community):
-    question = _ask(community)
+    question = ask(community)
     forum_moderation.set_locked(community.actor("agent"), question, True)
     with pytest.raises(Conflict, match="locked"):
         forum_posts.answer(community.actor("fabrikam_owner"), question, "One more thing")
@@ -135,7 +120,7 @@ def test_a_locked_thread_refuses_answers(community):
 
 
 def test_staff_move_a_thread_to_another_category(community):
-    question = _ask(community)
+    question = ask(community)
     forum_moderation.move(community.actor("agent"), question, "workflows")
     assert [r.id for r in forum.list_questions(community.actor("holdings_member"), category="workflows").items] == [
         question]
@@ -155,7 +140,7 @@ def test_empty_or_oversized_questions_are_refused_and_nothing_is_written(communi
 
 @pytest.mark.parametrize("body", ["", "   ", "z" * 20_001])
 def test_empty_or_oversized_answers_are_refused(community, body):
-    question = _ask(community)
+    question = ask(community)
     with pytest.raises(InvalidInput):
         forum_posts.answer(community.actor("agent"), question, body)
 
@@ -167,7 +152,7 @@ def test_a_question_in_an_unknown_category_is_refused(community):
 
 
 def test_one_up_vote_per_user_and_post_and_never_on_ones_own(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("agent"), question, "Check the lock.")
     fabrikam = community.actor("fabrikam_owner")
     assert forum_posts.vote(fabrikam, "answer", answer) == 1
@@ -179,8 +164,8 @@ def test_one_up_vote_per_user_and_post_and_never_on_ones_own(community):
 
 
 def test_search_finds_questions_by_their_words_and_leaves_hidden_ones_out_for_customers(community):
-    first = _ask(community, title="Server stops after backup")
-    second = _ask(community, title="Workflow designer freezes on save", body="The designer hangs whenever we save.")
+    first = ask(community, title="Server stops after backup")
+    second = ask(community, title="Workflow designer freezes on save", body="The designer hangs whenever we save.")
     member = community.actor("fabrikam_owner")
     assert [r.id for r in forum.list_questions(member, query="backup").items] == [first]
     assert [r.id for r in forum.list_questions(member, query="designer freezes").items] == [second]
@@ -190,7 +175,7 @@ def test_search_finds_questions_by_their_words_and_leaves_hidden_ones_out_for_cu
 
 
 def test_followers_are_mailed_a_new_answer_but_not_its_author(community, inbox):
-    question = _ask(community)
+    question = ask(community)
     forum_posts.set_following(community.actor("fabrikam_owner"), question, True)
     forum_posts.answer(community.actor("agent"), question, "Check the **backup** lock.")
     assert inbox.new() == []  # nothing is sent inside the use case
@@ -204,7 +189,7 @@ def test_followers_are_mailed_a_new_answer_but_not_its_author(community, inbox):
 
 
 def test_a_follower_who_opted_out_of_community_mail_gets_none(community, inbox):
-    question = _ask(community)
+    question = ask(community)
     subscriptions.unsubscribe(community.actor("holdings_member"), "community_answers", confirm=True)
     forum_posts.answer(community.actor("agent"), question, "An answer")
     forum_mail.send_pending()
@@ -212,7 +197,7 @@ def test_a_follower_who_opted_out_of_community_mail_gets_none(community, inbox):
 
 
 def test_the_asker_turns_their_question_into_a_ticket_linked_both_ways(community):
-    question = _ask(community)
+    question = ask(community)
     with pytest.raises(PermissionDenied):
         forum_posts.to_ticket(community.actor("holdings_owner"), question)
     ticket_id = forum_posts.to_ticket(community.actor("holdings_member"), question)
@@ -228,7 +213,7 @@ def test_the_asker_turns_their_question_into_a_ticket_linked_both_ways(community
 
 
 def test_staff_written_answers_and_staff_picks_are_marked(community):
-    question = _ask(community)
+    question = ask(community)
     by_staff = forum_posts.answer(community.actor("agent"), question, "From support")
     by_customer = forum_posts.answer(community.actor("fabrikam_owner"), question, "From a peer")
     forum_moderation.set_staff_pick(community.actor("agent"), by_customer, True)
@@ -238,7 +223,7 @@ def test_staff_written_answers_and_staff_picks_are_marked(community):
 
 
 def test_bodies_are_served_with_unsafe_links_removed(community):
-    question = _ask(community, body="See [this](javascript:alert(1)) and <script>alert(2)</script> please, thanks")
+    question = ask(community, body="See [this](javascript:alert(1)) and <script>alert(2)</script> please, thanks")
     body = forum.get_question(community.actor("fabrikam_owner"), question).body_md
     assert "javascript:" not in body and "<script>" not in body
 

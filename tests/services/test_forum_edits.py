@@ -14,26 +14,16 @@ from opsportal.models import ForumQuestion
 from opsportal.services import forum, forum_edits, forum_moderation, forum_posts
 from opsportal.services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from tests.utils.db import dump_tables
-from tests.utils.plans import set_up_gold
-
-BODY = "Our K2 server stops answering after the nightly backup. What should we check first?"
+from tests.utils.forum import BODY, ask, gold_community
 
 
 @pytest.fixture
 def community(world):
-    now = clock.now()
-    set_up_gold(world.holdings, start=(now - timedelta(days=30)).date(), at=now)
-    set_up_gold(world.fabrikam, start=(now - timedelta(days=30)).date(), at=now)
-    forum_moderation.create_category(world.actor("agent"), name="Servers", description="Running K2 servers")
-    return world
-
-
-def _ask(world, who="holdings_member", title="Server stops after backup", body=BODY) -> int:
-    return forum_posts.ask(world.actor(who), category="servers", title=title, body=body)
+    return gold_community(world, {"Servers": "Running K2 servers"})
 
 
 def test_the_author_edits_their_answer_and_it_reads_edited_with_the_time(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     at = clock.now() + timedelta(minutes=5)
     assert forum_edits.edit_answer(community.actor("fabrikam_owner"), answer, "Restart the **K2** service.", at=at)
@@ -44,14 +34,14 @@ def test_the_author_edits_their_answer_and_it_reads_edited_with_the_time(communi
 
 
 def test_an_unchanged_edit_is_not_marked_edited(community):
-    question = _ask(community)
+    question = ask(community)
     assert forum_edits.edit_question(community.actor("holdings_member"), question, title="Server stops after backup",
                                      body=BODY) is False
     assert forum.get_question(community.actor("holdings_member"), question).edited_at is None
 
 
 def test_the_asker_edits_their_question_and_search_finds_the_new_words(community):
-    question = _ask(community)
+    question = ask(community)
     forum_edits.edit_question(community.actor("holdings_member"), question, title="Server stops after snapshot",
                               body="Since the snapshot job moved to 02:30 the server hangs every night.")
     detail = forum.get_question(community.actor("fabrikam_owner"), question)
@@ -62,7 +52,7 @@ def test_the_asker_edits_their_question_and_search_finds_the_new_words(community
 
 
 def test_a_colleague_another_organization_and_staff_may_not_edit_or_delete_someone_elses_posts(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     before = dump_tables()
     for who in ("holdings_owner", "fabrikam_owner", "agent"):  # a colleague of the asker, another org, staff
@@ -77,14 +67,14 @@ def test_a_colleague_another_organization_and_staff_may_not_edit_or_delete_someo
 
 
 def test_a_customer_without_gold_edits_nothing_even_their_own_old_post(community):
-    question = _ask(community, who="holdings_member")
+    question = ask(community, who="holdings_member")
     with pytest.raises(PermissionDenied, match="Gold"):
         forum_edits.edit_question(community.actor("retail_owner"), question, title="A proper new title", body=BODY)
 
 
 @pytest.mark.parametrize("body", ["", "  ", "z" * 20_001])
 def test_an_empty_or_oversized_edit_is_refused_and_nothing_changes(community, body):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     before = dump_tables()
     with pytest.raises(InvalidInput):
@@ -102,7 +92,7 @@ def test_an_unknown_answer_or_question_is_not_found(community):
 
 
 def test_a_locked_thread_is_neither_edited_nor_deleted_by_its_authors(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     forum_moderation.set_locked(community.actor("agent"), question, True)
     with pytest.raises(Conflict, match="locked"):
@@ -114,11 +104,11 @@ def test_a_locked_thread_is_neither_edited_nor_deleted_by_its_authors(community)
 
 
 def test_a_question_with_answers_cannot_be_deleted_by_its_asker_but_one_without_can(community):
-    question = _ask(community)
+    question = ask(community)
     forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     with pytest.raises(Conflict, match="has an answer, so it cannot be deleted"):
         forum_edits.delete_question(community.actor("holdings_member"), question)
-    alone = _ask(community, title="A question nobody answered")
+    alone = ask(community, title="A question nobody answered")
     forum_posts.vote(community.actor("fabrikam_owner"), "question", alone)
     forum_edits.delete_question(community.actor("holdings_member"), alone)
     with pytest.raises(NotFound):
@@ -128,7 +118,7 @@ def test_a_question_with_answers_cannot_be_deleted_by_its_asker_but_one_without_
 
 
 def test_an_accepted_answer_cannot_be_deleted_and_another_own_answer_can(community):
-    question = _ask(community)
+    question = ask(community)
     kept = forum_posts.answer(community.actor("fabrikam_owner"), question, "Restart the service.")
     other = forum_posts.answer(community.actor("fabrikam_owner"), question, "Or reboot the host.")
     forum_posts.accept(community.actor("holdings_member"), question, kept)
@@ -142,7 +132,7 @@ def test_an_accepted_answer_cannot_be_deleted_and_another_own_answer_can(communi
 
 
 def test_a_hidden_answer_is_not_found_by_its_author_to_edit(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Buy our product instead!")
     forum_moderation.hide(community.actor("agent"), "answer", answer, "Advertising")
     with pytest.raises(NotFound):
@@ -150,7 +140,7 @@ def test_a_hidden_answer_is_not_found_by_its_author_to_edit(community):
 
 
 def test_search_finds_a_question_through_its_answer_with_a_snippet_of_the_answer(community):
-    question = _ask(community)
+    question = ask(community)
     forum_posts.answer(community.actor("agent"), question, "Switch the backup to copy-only snapshots with VSS.")
     [row] = forum.list_questions(community.actor("fabrikam_owner"), query="snapshots").items
     assert row.id == question and row.snippet_from_answer
@@ -158,7 +148,7 @@ def test_search_finds_a_question_through_its_answer_with_a_snippet_of_the_answer
 
 
 def test_a_question_matching_itself_shows_its_own_snippet_and_is_listed_once(community):
-    question = _ask(community)
+    question = ask(community)
     forum_posts.answer(community.actor("agent"), question, "The backup holds a lock; the backup must finish.")
     page = forum.list_questions(community.actor("fabrikam_owner"), query="backup")
     assert [r.id for r in page.items] == [question] and page.total == 1
@@ -166,7 +156,7 @@ def test_a_question_matching_itself_shows_its_own_snippet_and_is_listed_once(com
 
 
 def test_a_hidden_answer_is_never_found_by_customers_but_staff_find_it(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Visit cheapkeys example for licences")
     forum_moderation.hide(community.actor("agent"), "answer", answer, "Advertising")
     for who in ("fabrikam_owner", "holdings_member"):
@@ -175,7 +165,7 @@ def test_a_hidden_answer_is_never_found_by_customers_but_staff_find_it(community
 
 
 def test_search_results_are_paged_one_page_at_a_time(community):
-    ids = [_ask(community, title=f"Question number {n} here", body=f"Thread {n}: nothing about the topic yet.")
+    ids = [ask(community, title=f"Question number {n} here", body=f"Thread {n}: nothing about the topic yet.")
            for n in range(3)]
     for n, question in enumerate(ids):
         forum_posts.answer(community.actor("agent"), question, f"Upgrade the licensing agent ({n}).")
@@ -187,7 +177,7 @@ def test_search_results_are_paged_one_page_at_a_time(community):
 
 
 def test_an_edited_answer_is_found_by_its_new_words_only(community):
-    question = _ask(community)
+    question = ask(community)
     answer = forum_posts.answer(community.actor("fabrikam_owner"), question, "Reinstall the connector.")
     forum_edits.edit_answer(community.actor("fabrikam_owner"), answer, "Rotate the certificate.")
     member = community.actor("holdings_member")
