@@ -55,14 +55,19 @@ def _edit_error() -> rx.Component:
                                               role="alert"))
 
 
+def _save_or_cancel(save: str) -> rx.Component:
+    """The buttons under an author's edit form: save it, or leave it as it was."""
+    return rx.hstack(rx.button(save, type="submit", size="2"),
+                     rx.button("Cancel", type="button", variant="soft", size="2", on_click=S.cancel_edit), spacing="2")
+
+
 def _edit_answer_form(a: AnswerRow) -> rx.Component:
     return rx.form(rx.vstack(
         rx.el.label("Edit your answer", html_for="edit-answer-body", font_weight="500", font_size="0.875rem"),
         rx.text_area(id="edit-answer-body", name="body", default_value=a.source, rows="6", width="100%",
                      max_length=ANSWER_MAX + 1000, aria_describedby="edit-error"),
         _edit_error(),
-        rx.hstack(rx.button("Save answer", type="submit", size="2"),
-                  rx.button("Cancel", type="button", variant="soft", size="2", on_click=S.cancel_edit), spacing="2"),
+        _save_or_cancel("Save answer"),
         spacing="2", width="100%"), on_submit=S.save_answer, reset_on_submit=False, aria_label="Editing your answer",
         width="100%")
 
@@ -138,8 +143,7 @@ def _edit_question_form() -> rx.Component:
         rx.text_area(id="edit-question-body", name="body", default_value=S.source_body, rows="8", width="100%",
                      max_length=QUESTION_MAX + 1000, aria_describedby="edit-error"),
         _edit_error(),
-        rx.hstack(rx.button("Save question", type="submit", size="2"),
-                  rx.button("Cancel", type="button", variant="soft", size="2", on_click=S.cancel_edit), spacing="2"),
+        _save_or_cancel("Save question"),
         spacing="2", width="100%", max_width="48rem"), on_submit=S.save_question, reset_on_submit=False,
         aria_label="Editing your question", width="100%")
 
